@@ -1,0 +1,4 @@
+/** The adapter registry: adding a provider is one folder under adapters/ and one line here. */
+import type { Adapter } from './types.js';
+
+export const adapters: readonly Adapter[] = [];

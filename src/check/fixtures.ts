@@ -1,0 +1,100 @@
+/**
+ * Fixture conversion for `import-logs check`: each case's `input/` is a provider home; its
+ * conversion, normalized so that it does not depend on where it ran (no absolute paths, no import
+ * time), must equal the committed `expected/` byte for byte.
+ */
+import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Adapter } from '../../adapters/types.js';
+import type { SessionLogIndex } from '../model/index-schema.js';
+import { runImport } from '../importer/run.js';
+
+export interface FixtureCase {
+  adapter: Adapter;
+  name: string;
+  dir: string;
+}
+
+export async function listCases(fixturesDir: string, adapters: readonly Adapter[]): Promise<FixtureCase[]> {
+  const cases: FixtureCase[] = [];
+  for (const adapter of adapters) {
+    let names: string[];
+    try {
+      names = (await readdir(join(fixturesDir, adapter.id), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) cases.push({ adapter, name, dir: join(fixturesDir, adapter.id, name) });
+  }
+  return cases;
+}
+
+/** Converts one case; returns the normalized output files, keyed by path relative to expected/. */
+export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<string, string>> {
+  const input = await realpath(join(c.dir, 'input'));
+  const out = await mkdtemp(join(tmpdir(), 'import-logs-check-'));
+  try {
+    const summary = await runImport({
+      locations: { storeDir: null, logsDir: out, root: null, project: '' },
+      adapters: [c.adapter],
+      homeFlags: { [c.adapter.id]: input },
+      environment: { env: {}, homedir: input },
+      since: null,
+      dryRun: false,
+      force: true,
+      concurrency: 1,
+      log,
+    });
+    // Native paths appear in source_paths and in warnings: make them relative to the case's home.
+    const strip = (text: string) => text.split(`${input}/`).join('').split(input).join('<home>');
+    const files = new Map<string, string>();
+    let sessionNames: string[] = [];
+    try {
+      sessionNames = (await readdir(join(out, 'sessions'))).filter((n) => n.endsWith('.jsonl')).sort();
+    } catch {
+      // no session written
+    }
+    for (const name of sessionNames) files.set(`sessions/${name}`, strip(await readFile(join(out, 'sessions', name), 'utf8')));
+    let index: SessionLogIndex = { sessions: [] };
+    try {
+      index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as SessionLogIndex;
+    } catch {
+      // nothing imported
+    }
+    const entries = index.sessions.map(({ imported_at: _importedAt, ...entry }) => ({
+      ...entry,
+      source_paths: entry.source_paths.map(strip),
+    }));
+    files.set('index.json', `${JSON.stringify({ sessions: entries }, null, 2)}\n`);
+    const report = {
+      errors: summary.errors.map((e) => ({ path: strip(e.path), message: strip(e.message) })),
+      warnings: summary.warnings.map(strip),
+    };
+    files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
+    return files;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+export async function readExpected(c: FixtureCase): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const base = join(c.dir, 'expected');
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(join(base, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) await walk(path);
+      else files.set(path, await readFile(join(base, path), 'utf8'));
+    }
+  };
+  await walk('');
+  return files;
+}

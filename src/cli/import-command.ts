@@ -1,0 +1,71 @@
+/** `import-logs [import]`: runs the importer and reports what it did. */
+import { availableParallelism, homedir } from 'node:os';
+import { adapters as registry } from '../../adapters/index.js';
+import type { Adapter } from '../../adapters/types.js';
+import { CliError, EXIT } from '../errors.js';
+import { runImport, type ImportSummary } from '../importer/run.js';
+import { parseSince, resolveLocations } from '../importer/locations.js';
+import { createLogger } from '../log.js';
+import { formatSummary } from './summary.js';
+import type { CommonArgs } from './main.js';
+
+export interface ImportArgs extends CommonArgs {
+  since?: string | undefined;
+  dryRun: boolean;
+  force: boolean;
+  concurrency?: number | undefined;
+}
+
+export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
+  if (args.verbose) return 'debug';
+  if (args.quiet) return 'error';
+  return process.env.LOG_LEVEL ?? 'warn';
+}
+
+export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
+  if (!names || names.length === 0) return registry;
+  const wanted = names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase());
+  const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
+  if (unknown.length > 0) {
+    throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`, EXIT.usage);
+  }
+  return registry.filter((a) => wanted.includes(a.id));
+}
+
+export function homeFlagValues(args: Record<string, unknown>): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const adapter of registry) {
+    const value = args[adapter.home.flag];
+    values[adapter.id] = typeof value === 'string' ? value : undefined;
+  }
+  return values;
+}
+
+export function exitCodeOf(summary: ImportSummary): number {
+  return summary.errors.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
+}
+
+export async function importCommand(args: ImportArgs): Promise<number> {
+  const env = process.env;
+  const home = homedir();
+  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const since = args.since === undefined ? null : parseSince(args.since, Date.now());
+  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
+    throw new CliError(`--concurrency ${args.concurrency}: expected a whole number of at least 1`, EXIT.usage);
+  }
+  const summary = await runImport({
+    locations,
+    adapters: selectAdapters(args.provider),
+    homeFlags: homeFlagValues(args),
+    environment: { env, homedir: home },
+    since,
+    dryRun: args.dryRun,
+    force: args.force,
+    concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
+    log: createLogger(logLevel(args)),
+  });
+  const code = exitCodeOf(summary);
+  if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
+  else if (!args.quiet || code !== EXIT.ok) process.stdout.write(formatSummary(summary));
+  return code;
+}

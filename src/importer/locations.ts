@@ -1,0 +1,66 @@
+/** Where the archive lives: the store, and the logs dir of this run (SPEC §3). */
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CliError, EXIT } from '../errors.js';
+import { rootSlug } from '../util/ids.js';
+
+export interface LocationOptions {
+  root?: string | undefined;
+  store?: string | undefined;
+  out?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  homedir: string;
+}
+
+export interface Locations {
+  /** Store dir for sessions_index.json, or null when `--out` alone names the logs dir. */
+  storeDir: string | null;
+  logsDir: string;
+  /** Real path of `--root`, if any. */
+  root: string | null;
+  /** Project name in the store-wide index: slug of the root, empty without one. */
+  project: string;
+}
+
+export function defaultStore(env: NodeJS.ProcessEnv, homedir: string): string {
+  if (env.IMPORT_LOGS_HOME) return resolve(env.IMPORT_LOGS_HOME);
+  const data = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir, '.local', 'share');
+  return join(data, 'import-logs');
+}
+
+export function resolveLocations(opts: LocationOptions): Locations {
+  let root: string | null = null;
+  if (opts.root !== undefined) {
+    try {
+      root = realpathSync(resolve(opts.root));
+    } catch {
+      throw new CliError(`--root ${opts.root}: no such directory`, EXIT.usage);
+    }
+  }
+  const project = root === null ? '' : rootSlug(root);
+  const explicitStore = opts.store !== undefined || opts.env.IMPORT_LOGS_HOME !== undefined;
+  const storeDir = opts.store !== undefined ? resolve(opts.store) : defaultStore(opts.env, opts.homedir);
+  if (opts.out !== undefined) {
+    return { storeDir: explicitStore ? storeDir : null, logsDir: resolve(opts.out), root, project };
+  }
+  const logsDir = root === null ? join(storeDir, 'logs') : join(storeDir, 'projects', project, 'logs');
+  return { storeDir, logsDir, root, project };
+}
+
+/** True when `path` is `root` or inside it (plain string paths, `/`-separated). */
+export function isInside(root: string, path: string): boolean {
+  const r = root.endsWith('/') ? root.slice(0, -1) : root;
+  return path === r || path.startsWith(`${r}/`);
+}
+
+/** `7d`, `12h`, `30m`, `2w` or a date; returns the epoch ms it names. */
+export function parseSince(value: string, now: number): number {
+  const m = /^(\d+)\s*([smhdw])$/.exec(value.trim());
+  if (m) {
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+    return now - Number(m[1]) * unit;
+  }
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new CliError(`--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)`, EXIT.usage);
+  return ms;
+}

@@ -1,0 +1,402 @@
+/**
+ * The incremental import of one logs dir: discover (stat only), compare fingerprints with the
+ * state, convert new and changed units concurrently, rewrite their session files atomically, and
+ * checkpoint state and indexes every few seconds and at the end. Never appends; never forgets a
+ * session whose source disappeared.
+ */
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { Adapter, ConvertContext, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import { errorMessage } from '../errors.js';
+import type { LogCompleteness } from '../model/events.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import type { BackfillState, SourceRecord } from '../model/state.js';
+import type { SessionDraft } from '../session/draft.js';
+import { DIR_MODE, TEMP_MARKER } from '../writer/atomic-file.js';
+import { updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
+import { SessionRecorder, type RecordedSession } from '../writer/session-recorder.js';
+import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import { acquireLock } from './lock.js';
+import { isInside, type Locations } from './locations.js';
+import { STATE_FILE, loadState, saveState } from './state-store.js';
+
+export interface ImportOptions {
+  locations: Locations;
+  adapters: readonly Adapter[];
+  /** Flag overrides of provider homes, by adapter id. */
+  homeFlags: Record<string, string | undefined>;
+  environment: HomeEnvironment;
+  since: number | null;
+  dryRun: boolean;
+  force: boolean;
+  concurrency: number;
+  log: Logger;
+  /** Called after each unit (for a progress bar). */
+  onProgress?: (p: { done: number; total: number; bytesRead: number; bytesTotal: number }) => void;
+  checkpointMs?: number;
+}
+
+export interface ProviderSummary {
+  homes: { path: string; via: string; found: boolean }[];
+  sources: number;
+  units: number;
+  /** Units whose fingerprints matched the state: not read. */
+  unchanged_units: number;
+  /** Units to convert (new, changed, or forced). */
+  pending_units: number;
+  skipped_since: number;
+  failed_units: number;
+  new_sessions: number;
+  updated_sessions: number;
+  unchanged_sessions: number;
+  removed_at_source: number;
+  bytes_to_read: number;
+}
+
+export interface SourceFailure {
+  provider: string;
+  path: string;
+  message: string;
+}
+
+export interface ImportSummary {
+  logs_dir: string;
+  store: string | null;
+  dry_run: boolean;
+  state_migrated_from: number | null;
+  providers: Record<string, ProviderSummary>;
+  bytes_read: number;
+  bytes_written: number;
+  duration_ms: number;
+  warnings: string[];
+  errors: SourceFailure[];
+}
+
+const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
+
+interface PlannedUnit {
+  adapter: Adapter;
+  home: string;
+  allFiles: SourceFile[];
+  unit: SourceUnit;
+  stateKey: string;
+  bytes: number;
+}
+
+function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string): boolean {
+  return (
+    rec !== undefined &&
+    rec.size === file.size &&
+    rec.mtime_ms === file.mtimeMs &&
+    rec.ino === file.ino &&
+    rec.dev === file.dev &&
+    rec.adapter === adapter.id &&
+    rec.adapter_version === adapter.version &&
+    rec.unit === unitKey
+  );
+}
+
+function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
+  const found = new Set(lookup.homes.map((h) => h.path));
+  return {
+    homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
+    sources: 0,
+    units: 0,
+    unchanged_units: 0,
+    pending_units: 0,
+    skipped_since: 0,
+    failed_units: 0,
+    new_sessions: 0,
+    updated_sessions: 0,
+    unchanged_sessions: 0,
+    removed_at_source: 0,
+    bytes_to_read: 0,
+  };
+}
+
+/** Removes temp files a killed run left behind (only ever our own marker). */
+function removeTempFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.includes(TEMP_MARKER)) {
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const { locations, log } = opts;
+  const { logsDir } = locations;
+  const sessionsDir = join(logsDir, 'sessions');
+  const statePath = join(logsDir, STATE_FILE);
+  const summary: ImportSummary = {
+    logs_dir: logsDir,
+    store: locations.storeDir,
+    dry_run: opts.dryRun,
+    state_migrated_from: null,
+    providers: {},
+    bytes_read: 0,
+    bytes_written: 0,
+    duration_ms: 0,
+    warnings: [],
+    errors: [],
+  };
+
+  const lock = opts.dryRun
+    ? null
+    : (() => {
+        mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
+        return acquireLock(logsDir);
+      })();
+  try {
+    const { state, migratedFrom } = await loadState(statePath);
+    summary.state_migrated_from = migratedFrom;
+    if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
+    if (!opts.dryRun) {
+      removeTempFiles(sessionsDir);
+      removeTempFiles(logsDir);
+    }
+
+    // Which unit owns each session key, and which files each unit had, as of the last run.
+    const unitFiles = new Map<string, string[]>();
+    const ownerOf = new Map<string, string>();
+    for (const [path, rec] of Object.entries(state.sources)) {
+      const list = unitFiles.get(rec.unit);
+      if (list) list.push(path);
+      else unitFiles.set(rec.unit, [path]);
+      for (const key of rec.sessions) ownerOf.set(key, rec.unit);
+    }
+
+    // 1. Discover and plan.
+    const planned: PlannedUnit[] = [];
+    const seenUnits = new Set<string>();
+    const scannedAdapters = new Set<string>();
+    for (const adapter of opts.adapters) {
+      const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
+      const ps = emptyProviderSummary(lookup);
+      summary.providers[adapter.id] = ps;
+      scannedAdapters.add(adapter.id);
+      for (const home of lookup.homes) {
+        const files = await discoverSources(adapter, home.real);
+        ps.sources += files.length;
+        for (const unit of unitsOf(adapter, files, home.real)) {
+          const stateKey = `${adapter.id}:${unit.key}`;
+          if (seenUnits.has(stateKey)) continue; // the same home reached twice
+          seenUnits.add(stateKey);
+          ps.units++;
+          const previous = unitFiles.get(stateKey) ?? [];
+          const unchanged =
+            !opts.force &&
+            previous.length === unit.files.length &&
+            unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey));
+          if (unchanged) {
+            ps.unchanged_units++;
+            ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
+            continue;
+          }
+          const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
+          if (opts.since !== null && newest < opts.since) {
+            ps.skipped_since++;
+            continue;
+          }
+          const bytes = unit.files.reduce((n, f) => n + f.size, 0);
+          ps.pending_units++;
+          ps.bytes_to_read += bytes;
+          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes });
+        }
+      }
+    }
+
+    // 2. Sources that disappeared: keep their sessions, mark them.
+    const missingUnits = new Set<string>();
+    for (const [unitKey, paths] of unitFiles) {
+      const adapterId = unitKey.slice(0, unitKey.indexOf(':'));
+      if (!scannedAdapters.has(adapterId) || seenUnits.has(unitKey)) continue;
+      missingUnits.add(unitKey);
+      const keys = new Set(paths.flatMap((p) => state.sources[p]?.sessions ?? []));
+      for (const key of keys) {
+        const entry = state.sessions[key];
+        if (entry && ownerOf.get(key) === unitKey && !entry.source_missing) {
+          summary.providers[adapterId]!.removed_at_source++;
+        }
+      }
+    }
+    if (opts.dryRun) return summary;
+
+    let dirty = false;
+    for (const unitKey of missingUnits) {
+      for (const path of unitFiles.get(unitKey) ?? []) {
+        for (const key of state.sources[path]?.sessions ?? []) {
+          const entry = state.sessions[key];
+          if (entry && ownerOf.get(key) === unitKey && !entry.source_missing) entry.source_missing = true;
+        }
+        delete state.sources[path];
+      }
+      dirty = true;
+    }
+
+    // 3. Convert, write, checkpoint.
+    const importedAt = new Date().toISOString();
+    const writtenBy = new Map<string, string>(); // session key -> unit key, within this run
+    const importedKeys = new Set(state.imported_session_keys);
+    let lastCheckpoint = performance.now();
+    let checkpointing: Promise<void> | null = null;
+    const checkpointMs = opts.checkpointMs ?? 2000;
+    const writeCheckpoint = async () => {
+      state.imported_session_keys = [...importedKeys].sort();
+      await saveState(statePath, state);
+      await writeLogsIndex(logsDir, Object.values(state.sessions));
+      if (locations.storeDir !== null) {
+        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, Object.values(state.sessions));
+        if (warning && !summary.warnings.includes(warning)) summary.warnings.push(warning);
+      }
+      lastCheckpoint = performance.now();
+      dirty = false;
+    };
+    // One checkpoint at a time; units that finish meanwhile are saved by the next one.
+    const checkpoint = async () => {
+      if (checkpointing) return checkpointing;
+      checkpointing = writeCheckpoint().finally(() => {
+        checkpointing = null;
+      });
+      return checkpointing;
+    };
+
+    const limit = pLimit(Math.max(1, opts.concurrency));
+    const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
+    let done = 0;
+    const accept = (draft: SessionDraft) =>
+      locations.root === null || (draft.workspacePath !== null && isInside(locations.root, draft.workspacePath));
+
+    const convertUnit = async (plan: PlannedUnit) => {
+      const { adapter, unit, stateKey } = plan;
+      const ps = summary.providers[adapter.id]!;
+      const stats = { bytesRead: 0 };
+      const recorders = new Map<SessionDraft, SessionRecorder>();
+      const newestMtime = Math.max(...unit.files.map((f) => f.mtimeMs));
+      const recorderOf = (draft: SessionDraft) => {
+        let rec = recorders.get(draft);
+        if (!rec) {
+          rec = new SessionRecorder(draft, {
+            provider: adapter.id,
+            adapterVersion: adapter.version,
+            sessionsDir,
+            defaultSourcePaths: unit.files.map((f) => f.path),
+            fallbackTs: new Date(newestMtime).toISOString(),
+            accept,
+          });
+          recorders.set(draft, rec);
+        }
+        return rec;
+      };
+      const ctx: ConvertContext = {
+        home: plan.home,
+        allFiles: plan.allFiles,
+        stats,
+        warn: (message) => summary.warnings.push(message),
+        log: log.child({ provider: adapter.id }),
+      };
+      let results: RecordedSession[];
+      try {
+        for await (const item of adapter.convert(unit, ctx)) {
+          const rec = recorderOf(item.session);
+          if ('event' in item) rec.add(item.event);
+          else rec.finish();
+        }
+        results = [...recorders.values()].map((r) => r.finish());
+      } catch (err) {
+        for (const rec of recorders.values()) rec.abort();
+        summary.bytes_read += stats.bytesRead;
+        ps.failed_units++;
+        const message = errorMessage(err);
+        summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message });
+        log.error({ provider: adapter.id, unit: unit.key }, message);
+        return;
+      }
+      summary.bytes_read += stats.bytesRead;
+
+      const producedKeys: string[] = [];
+      for (const [draft, rec] of recorders) {
+        const result = rec.finish();
+        if (!result.kept) continue;
+        const key = result.key;
+        const previous = state.sessions[key];
+        const owner = ownerOf.get(key);
+        const earlier = writtenBy.get(key);
+        // Two units claim one session in this run: the first unit key wins, whatever the order.
+        if (earlier !== undefined && earlier !== stateKey) {
+          summary.warnings.push(`session ${key} is in two sources (${earlier}, ${stateKey}); kept the one from ${earlier < stateKey ? earlier : stateKey}`);
+          if (earlier < stateKey) {
+            rec.abort();
+            continue;
+          }
+        }
+        // Its old source is gone and the archive has a more complete copy: keep the archive's.
+        if (previous && owner !== undefined && owner !== stateKey && missingUnits.has(owner) && RANK[previous.completeness] > RANK[result.entry.completeness]) {
+          rec.abort();
+          producedKeys.push(key);
+          continue;
+        }
+        try {
+          rec.commit();
+        } catch (err) {
+          for (const other of recorders.values()) other.abort();
+          ps.failed_units++;
+          summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message: `writing ${draft.id}: ${errorMessage(err)}` });
+          return;
+        }
+        summary.bytes_written += result.bytesWritten;
+        writtenBy.set(key, stateKey);
+        if (previous) ps.updated_sessions++;
+        else ps.new_sessions++;
+        state.sessions[key] = { ...result.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
+        producedKeys.push(key);
+      }
+      for (const key of producedKeys) importedKeys.add(key);
+      for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
+      const sessions = [...new Set(producedKeys)].sort();
+      for (const file of unit.files) {
+        state.sources[file.path] = {
+          size: file.size,
+          mtime_ms: file.mtimeMs,
+          ino: file.ino,
+          dev: file.dev,
+          adapter: adapter.id,
+          adapter_version: adapter.version,
+          unit: stateKey,
+          sessions,
+        };
+      }
+      dirty = true;
+      if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint();
+    };
+
+    await Promise.all(
+      planned.map((plan) =>
+        limit(async () => {
+          await convertUnit(plan);
+          done++;
+          opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
+        }),
+      ),
+    );
+    if (checkpointing) await checkpointing;
+    if (dirty || migratedFrom !== null) await writeCheckpoint();
+    return summary;
+  } finally {
+    lock?.release();
+    summary.duration_ms = Math.round(performance.now() - started);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Loads and saves `backfill_state.json`. A state file that cannot be trusted (not JSON, not our
+ * shape, a newer version) stops the run and is never overwritten: silently starting from an
+ * empty state is how the reference model duplicated whole archives.
+ */
+import { readFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import { BackfillState, BackfillStateV1, STATE_VERSION, emptyState } from '../model/state.js';
+import { FILE_MODE } from '../writer/atomic-file.js';
+
+export const STATE_FILE = 'backfill_state.json';
+
+export interface LoadedState {
+  state: BackfillState;
+  /** Set when a version-1 file was read and upgraded in memory. */
+  migratedFrom: number | null;
+}
+
+export async function loadState(path: string): Promise<LoadedState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), migratedFrom: null };
+    throw new CliError(`state file ${path} cannot be read: ${errorMessage(err)}`, EXIT.state);
+  }
+  const refuse = (why: string) =>
+    new CliError(
+      `state file ${path} ${why}; it was left untouched. Fix or move it away (the next run then re-imports everything).`,
+      EXIT.state,
+    );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw refuse(`is not valid JSON (${errorMessage(err)})`);
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > STATE_VERSION) {
+    throw refuse(`has version ${version}, newer than this import-logs understands (${STATE_VERSION})`);
+  }
+  if (version === 1) {
+    const v1 = BackfillStateV1.safeParse(raw);
+    if (!v1.success) throw refuse('is a version-1 state of an unexpected shape');
+    const state = emptyState();
+    // Version 1 kept no fingerprints: every session is converted again and rewritten.
+    state.imported_session_keys = [...new Set(v1.data.imported_session_keys)].sort();
+    return { state, migratedFrom: 1 };
+  }
+  const parsed = BackfillState.safeParse(raw);
+  if (!parsed.success) throw refuse(`does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  return { state: parsed.data, migratedFrom: null };
+}
+
+export async function saveState(path: string, state: BackfillState): Promise<void> {
+  state.imported_session_keys.sort();
+  try {
+    await writeFileAtomic(path, `${JSON.stringify(state)}\n`, { mode: FILE_MODE });
+  } catch (err) {
+    throw new CliError(`state file ${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
+  }
+}

@@ -1,0 +1,73 @@
+/** Decoding and parsing native records, with failures described well enough for a parse_warning. */
+import { isUtf8 } from 'node:buffer';
+import { open, stat } from 'node:fs/promises';
+import type { Line } from './lines.js';
+
+/** V8 cannot build strings much past this; longer lines are reported, not parsed. */
+export const MAX_PARSEABLE_BYTES = 256 * 1024 * 1024;
+/** How much native text a parse_warning keeps. */
+export const RAW_CAP = 4096;
+
+export type ParsedLine =
+  | { ok: true; value: unknown; invalidUtf8: boolean }
+  | { ok: false; error: string; raw: string };
+
+export function decodeUtf8(bytes: Buffer): { text: string; invalidUtf8: boolean } {
+  const invalidUtf8 = !isUtf8(bytes);
+  return { text: bytes.toString('utf8'), invalidUtf8 };
+}
+
+export function capRaw(text: string): string {
+  return text.length > RAW_CAP ? `${text.slice(0, RAW_CAP)}… [${text.length - RAW_CAP} more characters]` : text;
+}
+
+/** Parses one JSON line. Invalid UTF-8 is decoded lossily (U+FFFD) and flagged, not rejected. */
+export function parseJsonLine(line: Line): ParsedLine {
+  if (line.bytes.length > MAX_PARSEABLE_BYTES) {
+    return {
+      ok: false,
+      error: `line of ${line.bytes.length} bytes is too long to parse`,
+      raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
+    };
+  }
+  const { text, invalidUtf8 } = decodeUtf8(line.bytes);
+  try {
+    return { ok: true, value: JSON.parse(text), invalidUtf8 };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: line.torn ? `truncated last line (${reason})` : `invalid JSON (${reason})`, raw: capRaw(text) };
+  }
+}
+
+export type ParsedDocument =
+  | { ok: true; value: unknown; bytesRead: number; invalidUtf8: boolean }
+  | { ok: false; error: string; bytesRead: number; raw: string };
+
+/** Reads and parses a whole-file JSON document (legacy single-object formats). */
+export async function readJsonDocument(path: string): Promise<ParsedDocument> {
+  const { size } = await stat(path);
+  if (size > MAX_PARSEABLE_BYTES) {
+    return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '' };
+  }
+  const handle = await open(path, 'r');
+  let bytes: Buffer;
+  try {
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  const { text, invalidUtf8 } = decodeUtf8(bytes.subarray(0, end));
+  try {
+    return { ok: true, value: JSON.parse(text), bytesRead: bytes.length, invalidUtf8 };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)) };
+  }
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

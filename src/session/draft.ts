@@ -1,0 +1,93 @@
+/**
+ * A session as an adapter describes it while it streams the session's events. The adapter sets
+ * what it knows (ids, workspace, title, explicit times, reasons); the writer derives the rest
+ * (times, model tally, usage totals, completeness) from the events themselves.
+ */
+import type { LogCompleteness } from '../model/events.js';
+
+export interface SessionInit {
+  /** Native id that makes the session unique for its provider (sub-agents: a composed id). */
+  id: string;
+  /** The provider's own session id written on every event; defaults to `id`. */
+  providerSessionId?: string | null;
+  /** `id` of the parent session (same provider), for sub-agents. */
+  parentId?: string | null;
+  /** Detected native format variant, e.g. `claude:jsonl`. */
+  format: string;
+  workspacePath?: string | null;
+  title?: string | null;
+  tags?: string[];
+}
+
+export class SessionDraft {
+  readonly id: string;
+  providerSessionId: string | null;
+  parentId: string | null;
+  format: string;
+  workspacePath: string | null;
+  title: string | null;
+  tags: string[];
+  /** Explicit model; when unset, the most noted model wins. */
+  model: string | null = null;
+  /** Explicit session times; when unset, the first and last event times are used. */
+  startedAt: string | null = null;
+  endedAt: string | null = null;
+  /** `session_ended.success`: false only when the native record says the session failed. */
+  success = true;
+  error: string | null = null;
+  /** Explicit completeness floor, e.g. `partial` for a format known to omit tool calls. */
+  completenessCap: LogCompleteness = 'full';
+  /** Source files the session was read from; defaults to every file of its unit. */
+  sourcePaths: string[] | null = null;
+
+  readonly reasons = new Set<string>();
+  readonly modelCounts = new Map<string, number>();
+  readonly unknownTypes = new Map<string, number>();
+
+  constructor(init: SessionInit) {
+    this.id = init.id;
+    this.providerSessionId = init.providerSessionId === undefined ? init.id : init.providerSessionId;
+    this.parentId = init.parentId ?? null;
+    this.format = init.format;
+    this.workspacePath = init.workspacePath ?? null;
+    this.title = init.title ?? null;
+    this.tags = init.tags ?? [];
+  }
+
+  /** Counts one use of a model (the index shows the most used one). */
+  noteModel(model: string | null | undefined): void {
+    if (!model) return;
+    this.modelCounts.set(model, (this.modelCounts.get(model) ?? 0) + 1);
+  }
+
+  /** Records why the session is not `full`; reasons are listed in the index. */
+  addReason(reason: string): void {
+    this.reasons.add(reason);
+  }
+
+  /** Counts a native record of a type the adapter does not know; it makes the session partial. */
+  skipUnknown(type: string): void {
+    this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + 1);
+  }
+
+  /** Most used model; ties go to the model seen first. */
+  mostUsedModel(): string | null {
+    if (this.model) return this.model;
+    let best: string | null = null;
+    let bestCount = 0;
+    for (const [model, count] of this.modelCounts) {
+      if (count > bestCount) {
+        best = model;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /** The model to put in `session_started`: explicit, else the first one noted. */
+  firstModel(): string | null {
+    if (this.model) return this.model;
+    const first = this.modelCounts.keys().next();
+    return first.done ? null : first.value;
+  }
+}

@@ -1,0 +1,32 @@
+/** The JSONL reading loop every line-oriented adapter shares: parsed records or parse warnings. */
+import { parseJsonLine } from '../io/json.js';
+import { readLines, type Line, type ReadStats } from '../io/lines.js';
+import type { EventDraft } from '../model/events.js';
+
+export type ParseWarningDraft = Extract<EventDraft, { type: 'parse_warning' }>;
+
+export type JsonRecord =
+  | { ok: true; value: unknown; line: Line; invalidUtf8: boolean }
+  | { ok: false; warning: ParseWarningDraft; line: Line };
+
+export const INVALID_UTF8_REASON = 'invalid UTF-8 in the source was replaced with U+FFFD';
+export const TORN_LINE_REASON = 'the last line of a source is truncated';
+
+/** A parse_warning that says what was wrong and where: `path:line: what`. */
+export function parseWarning(path: string, line: number | undefined, what: string, raw?: string, ts?: string): ParseWarningDraft {
+  return {
+    type: 'parse_warning',
+    message: line === undefined ? `${path}: ${what}` : `${path}:${line}: ${what}`,
+    ...(raw !== undefined ? { raw } : {}),
+    ...(ts !== undefined ? { ts } : {}),
+    completeness: 'partial',
+  };
+}
+
+export async function* readJsonRecords(path: string, stats: ReadStats): AsyncGenerator<JsonRecord> {
+  for await (const line of readLines(path, stats)) {
+    const parsed = parseJsonLine(line);
+    if (parsed.ok) yield { ok: true, value: parsed.value, line, invalidUtf8: parsed.invalidUtf8 };
+    else yield { ok: false, warning: parseWarning(path, line.lineNo, parsed.error, parsed.raw), line };
+  }
+}

@@ -1,0 +1,31 @@
+/** Ids read from native files become file names only through these functions. */
+import { createHash } from 'node:crypto';
+
+const SAFE = /^[A-Za-z0-9._-]+$/;
+const MAX_ID_LENGTH = 200;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * `<provider>-<native id>` when the native id is made of `[A-Za-z0-9._-]` and the result is at
+ * most 200 characters; otherwise `<provider>-h<hash of the native id>`. The provider prefix means
+ * the name never starts with a dot, so it can never be `.`, `..` or a hidden file.
+ */
+export function wrapperSessionId(provider: string, nativeId: string): string {
+  const plain = `${provider}-${nativeId}`;
+  if (SAFE.test(nativeId) && plain.length <= MAX_ID_LENGTH) return plain;
+  return `${provider}-h${sha256Hex(nativeId).slice(0, 40)}`;
+}
+
+/** `provider:native id`, the session key of the state file (as the reference model). */
+export function sessionKey(provider: string, nativeId: string): string {
+  return `${provider}:${nativeId}`;
+}
+
+/** Logs-dir slug of a `--root`: the absolute real path, leading `/` removed, `/` turned into `-`. */
+export function rootSlug(absoluteRealPath: string): string {
+  const slug = absoluteRealPath.replace(/^\/+/, '').replace(/[\\/]/g, '-').replace(/[^A-Za-z0-9._-]/g, '_');
+  return slug === '' || slug.startsWith('.') ? `root${slug}` : slug;
+}

@@ -1,0 +1,57 @@
+/**
+ * Provider token counts to one meaning: `input_tokens` is input NOT served from cache,
+ * `output_tokens` includes reasoning. Each adapter states its provider's semantics here instead of
+ * doing the arithmetic itself.
+ */
+import type { EventDraft } from '../model/events.js';
+
+export interface NativeUsage {
+  input?: unknown;
+  output?: unknown;
+  cacheRead?: unknown;
+  cacheCreation?: unknown;
+  /** Reasoning tokens counted apart from output (Gemini `thoughts`). */
+  reasoning?: unknown;
+  /** Tool-use prompt tokens counted apart from input (Gemini `tool`). */
+  toolInput?: unknown;
+  costUsd?: unknown;
+  model?: string | undefined;
+}
+
+export interface UsageSemantics {
+  /** The provider's input count includes cache reads (Codex, Gemini, Copilot). */
+  inputIncludesCacheRead: boolean;
+  /** The provider's output count already includes reasoning (Codex). */
+  outputIncludesReasoning: boolean;
+}
+
+/** A non-negative integer from a native count (numbers as strings are accepted). */
+export function tokenCount(value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
+}
+
+export type UsageDraft = Extract<EventDraft, { type: 'usage' }>;
+
+export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): UsageDraft {
+  const cacheRead = tokenCount(native.cacheRead);
+  const cacheCreation = tokenCount(native.cacheCreation);
+  const rawInput = tokenCount(native.input) + tokenCount(native.toolInput);
+  const input = semantics.inputIncludesCacheRead ? Math.max(0, rawInput - cacheRead) : rawInput;
+  const output = tokenCount(native.output) + (semantics.outputIncludesReasoning ? 0 : tokenCount(native.reasoning));
+  const cost = typeof native.costUsd === 'number' && Number.isFinite(native.costUsd) && native.costUsd >= 0 ? native.costUsd : undefined;
+  return {
+    type: 'usage',
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_tokens: cacheRead,
+    cache_creation_tokens: cacheCreation,
+    ...(cost !== undefined ? { total_cost_usd: cost } : {}),
+    ...(native.model ? { model: native.model } : {}),
+  };
+}
+
+/** True when a usage draft counts nothing at all (e.g. a synthetic error line). */
+export function isEmptyUsage(u: UsageDraft): boolean {
+  return u.input_tokens === 0 && u.output_tokens === 0 && !u.cache_read_tokens && !u.cache_creation_tokens;
+}

@@ -1,0 +1,79 @@
+/**
+ * A file written in the open, then published whole: temp file in the same directory, buffered
+ * writes, fsync, rename. Readers see the old file or the new one, never a mix; a crash leaves only
+ * a temp file, which the next run removes (`TEMP_MARKER`).
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export const TEMP_MARKER = '.tmp-';
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+const FLUSH_AT = 256 * 1024;
+let counter = 0;
+
+/** Test hook: lets tests inject a write failure (e.g. a full disk). */
+export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { beforeWrite: null };
+
+export class AtomicFile {
+  private fd: number;
+  private readonly tempPath: string;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private closed = false;
+  bytesWritten = 0;
+
+  constructor(readonly path: string) {
+    this.tempPath = join(dirname(path), `.${basename(path)}${TEMP_MARKER}${process.pid}-${++counter}`);
+    this.fd = openSync(this.tempPath, 'wx', FILE_MODE);
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= FLUSH_AT) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    writeFaults.beforeWrite?.(this.path);
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.bytesWritten += buf.length;
+  }
+
+  /** Flushes, fsyncs and renames over the final path. */
+  commit(): void {
+    try {
+      this.flush();
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+    closeSync(this.fd);
+    this.closed = true;
+    renameSync(this.tempPath, this.path);
+  }
+
+  /** Drops the temp file; the final path keeps what it had. */
+  abort(): void {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    try {
+      unlinkSync(this.tempPath);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Turns one session's stream of event drafts into its session file and index entry. It assigns
+ * `seq`, fills the envelope, inherits missing times, joins tool results to their calls, totals
+ * usage and derives completeness from what was actually read. Events are written as they come
+ * (after a short hold until `session_started` can name the model and workspace), so a session of
+ * any size streams through in bounded memory.
+ */
+import { join } from 'node:path';
+import { CONVERSATION_KINDS, type EventBody, type EventDraft, type LogCompleteness, type ToolKind } from '../model/events.js';
+import type { SessionLogIndexEntry, UsageTotals } from '../model/index-schema.js';
+import type { SessionDraft } from '../session/draft.js';
+import { sessionKey, wrapperSessionId } from '../util/ids.js';
+import { maxTimestamp, minTimestamp } from '../util/time.js';
+import { AtomicFile } from './atomic-file.js';
+import { serializeEvent } from './serialize.js';
+
+const HOLD_MAX_EVENTS = 2000;
+const HOLD_MAX_CHARS = 8 * 1024 * 1024;
+
+export interface RecorderOptions {
+  provider: string;
+  adapterVersion: number;
+  /** `sessions/` directory of the logs dir (must exist). */
+  sessionsDir: string;
+  /** Used when no file of the unit gives the session a source path of its own. */
+  defaultSourcePaths: string[];
+  /** Time for a session whose records carry none (the newest source mtime). */
+  fallbackTs: string;
+  /** Decides, once the workspace is known, whether the session belongs in this logs dir. */
+  accept: (draft: SessionDraft) => boolean;
+}
+
+export interface RecordedSession {
+  key: string;
+  entry: Omit<SessionLogIndexEntry, 'imported_at'>;
+  /** False when the session was filtered out (`--root`) and nothing was written. */
+  kept: boolean;
+  bytesWritten: number;
+}
+
+function approxSize(event: EventDraft): number {
+  const e = event as { content?: unknown; output?: unknown; raw?: unknown };
+  let n = 200;
+  if (typeof e.content === 'string') n += e.content.length;
+  if (typeof e.output === 'string') n += e.output.length;
+  if (typeof e.raw === 'string') n += e.raw.length;
+  return n;
+}
+
+export class SessionRecorder {
+  readonly wrapperId: string;
+  private file: AtomicFile | null = null;
+  private held: EventDraft[] = [];
+  private heldChars = 0;
+  private headerWritten = false;
+  private rejected = false;
+  private seq = 0;
+  private lastTs: string | undefined;
+  private minTs: string | undefined;
+  private maxTs: string | undefined;
+  private conversationEvents = 0;
+  private parseWarnings = 0;
+  private readonly tools = new Map<string, { name: string; kind: ToolKind | undefined }>();
+  private readonly usage: UsageTotals = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 0 };
+  private finished: RecordedSession | null = null;
+
+  constructor(
+    readonly draft: SessionDraft,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.wrapperId = wrapperSessionId(opts.provider, draft.id);
+  }
+
+  add(event: EventDraft): void {
+    if (this.finished) throw new Error(`session ${this.wrapperId} received an event after it ended`);
+    this.tally(event);
+    if (this.rejected) return;
+    if (this.headerWritten) {
+      this.writeEvent(event);
+      return;
+    }
+    this.held.push(event);
+    this.heldChars += approxSize(event);
+    if (this.headerReady() || this.held.length >= HOLD_MAX_EVENTS || this.heldChars >= HOLD_MAX_CHARS) this.release(false);
+  }
+
+  private tally(event: EventDraft): void {
+    if (event.ts !== undefined) {
+      this.minTs = minTimestamp(this.minTs, event.ts);
+      this.maxTs = maxTimestamp(this.maxTs, event.ts);
+    }
+    if (CONVERSATION_KINDS.has(event.type)) this.conversationEvents++;
+    switch (event.type) {
+      case 'tool_call':
+        if (event.tool_id) this.tools.set(event.tool_id, { name: event.tool_name, kind: event.tool_kind });
+        break;
+      case 'tool_result': {
+        const call = event.tool_id ? this.tools.get(event.tool_id) : undefined;
+        if (call) {
+          event.tool_name ??= call.name;
+          event.tool_kind ??= call.kind;
+        }
+        break;
+      }
+      case 'usage':
+        this.usage.input_tokens += event.input_tokens;
+        this.usage.output_tokens += event.output_tokens;
+        this.usage.cache_read_tokens += event.cache_read_tokens ?? 0;
+        this.usage.cache_creation_tokens += event.cache_creation_tokens ?? 0;
+        this.usage.calls++;
+        break;
+      case 'parse_warning':
+        this.parseWarnings++;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private headerReady(): boolean {
+    return this.knownStart() !== undefined && this.draft.firstModel() !== null && this.draft.workspacePath !== null;
+  }
+
+  private knownStart(): string | undefined {
+    return this.draft.startedAt ?? this.minTs;
+  }
+
+  /** Writes session_started and the held events, or drops them if the session is filtered out. */
+  private release(final: boolean): void {
+    // Without a workspace yet, keep writing: the final decision is taken in finish().
+    if ((final || this.draft.workspacePath !== null) && !this.opts.accept(this.draft)) {
+      this.rejected = true;
+      this.held = [];
+      return;
+    }
+    this.file = new AtomicFile(join(this.opts.sessionsDir, `${this.wrapperId}.jsonl`));
+    this.headerWritten = true;
+    this.lastTs = this.knownStart() ?? this.opts.fallbackTs;
+    this.writeEvent({
+      type: 'session_started',
+      command: 'backfill',
+      model: this.draft.firstModel() ?? undefined,
+      cwd: this.draft.workspacePath ?? undefined,
+      resumed: false,
+      backfilled: true,
+    });
+    const held = this.held;
+    this.held = [];
+    this.heldChars = 0;
+    for (const event of held) this.writeEvent(event);
+  }
+
+  private writeEvent(event: EventDraft, completeness?: LogCompleteness): void {
+    const ts = event.ts ?? this.lastTs ?? this.opts.fallbackTs;
+    this.lastTs = ts;
+    const { ts: _ts, completeness: own, ...body } = event;
+    const line = serializeEvent(
+      {
+        seq: ++this.seq,
+        ts,
+        provider: this.opts.provider,
+        wrapper_session_id: this.wrapperId,
+        provider_session_id: this.draft.providerSessionId,
+        source_kind: 'backfill',
+        completeness: completeness ?? own ?? 'full',
+      },
+      body as EventBody,
+    );
+    this.file!.write(`${line}\n`);
+  }
+
+  private completeness(): { level: LogCompleteness; reasons: string[] } {
+    const reasons = new Set(this.draft.reasons);
+    if (this.parseWarnings > 0) reasons.add(`${this.parseWarnings} native record(s) could not be parsed`);
+    if (this.draft.unknownTypes.size > 0) {
+      const types = [...this.draft.unknownTypes.keys()].sort();
+      const count = [...this.draft.unknownTypes.values()].reduce((a, b) => a + b, 0);
+      reasons.add(`skipped ${count} record(s) of unknown type: ${types.join(', ')}`);
+    }
+    if (this.knownStart() === undefined) reasons.add("no native timestamps: times are the source file's modification time");
+    const sorted = [...reasons].sort();
+    if (this.conversationEvents === 0) return { level: 'metadata_only', reasons: sorted };
+    if (sorted.length > 0 || this.draft.completenessCap !== 'full') return { level: this.draft.completenessCap === 'metadata_only' ? 'metadata_only' : 'partial', reasons: sorted };
+    return { level: 'full', reasons: sorted };
+  }
+
+  /** Writes session_ended and returns the index entry; `commit` or `abort` publishes it. */
+  finish(): RecordedSession {
+    if (this.finished) return this.finished;
+    if (!this.headerWritten && !this.rejected) this.release(true);
+    else if (!this.rejected && !this.opts.accept(this.draft)) {
+      this.rejected = true;
+      this.abort();
+    }
+    const { level, reasons } = this.completeness();
+    const startedAt = this.knownStart() ?? this.opts.fallbackTs;
+    const endedAt = this.draft.endedAt ?? this.maxTs ?? startedAt;
+    if (!this.rejected) {
+      this.lastTs = endedAt;
+      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt }, level);
+    }
+    const tags = [...new Set(this.draft.tags)].sort();
+    this.finished = {
+      key: sessionKey(this.opts.provider, this.draft.id),
+      kept: !this.rejected,
+      bytesWritten: 0,
+      entry: {
+        wrapper_session_id: this.wrapperId,
+        provider: this.opts.provider,
+        provider_session_id: this.draft.providerSessionId,
+        log_path: `sessions/${this.wrapperId}.jsonl`,
+        completeness: level,
+        started_at: startedAt,
+        ended_at: endedAt,
+        workspace_path: this.draft.workspacePath,
+        command: 'backfill',
+        source_paths: [...new Set(this.draft.sourcePaths ?? this.opts.defaultSourcePaths)].sort(),
+        backfilled: true,
+        model: this.draft.mostUsedModel(),
+        parent_session_id: this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
+        title: this.draft.title,
+        tags,
+        event_count: this.seq,
+        usage: { ...this.usage },
+        completeness_reasons: reasons,
+        format: this.draft.format,
+        adapter_version: this.opts.adapterVersion,
+        source_missing: false,
+      },
+    };
+    return this.finished;
+  }
+
+  commit(): void {
+    if (!this.finished) this.finish();
+    if (this.file) {
+      this.file.commit();
+      this.finished!.bytesWritten = this.file.bytesWritten;
+      this.file = null;
+    }
+  }
+
+  abort(): void {
+    this.file?.abort();
+    this.file = null;
+  }
+}
