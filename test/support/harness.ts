@@ -1,0 +1,96 @@
+/** Test helpers: temp homes, running a real import into a temp logs dir, reading what it wrote. */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import type { Adapter } from '../../adapters/types.js';
+import type { AgentLogEvent } from '../../src/model/events.js';
+import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import { runImport, type ImportSummary } from '../../src/importer/run.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The shared corpus of real native files, read in place (absent outside this workplace's CI). */
+export const corpusRoot = join(repoRoot, '..', 'shared', 'corpus');
+
+export function corpusDir(provider: string): string | null {
+  const dir = join(corpusRoot, provider);
+  return existsSync(dir) ? dir : null;
+}
+
+export function corpusFiles(provider: string): string[] {
+  const dir = corpusDir(provider);
+  return dir ? readdirSync(dir).sort().map((n) => join(dir, n)) : [];
+}
+
+const temps: string[] = [];
+export function tempDir(prefix = 'import-logs-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+export function cleanupTemps(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Builds a provider home: keys are paths inside the home; values are text or `{copy: path}`. */
+export function buildHome(layout: Record<string, string | { copy: string }>, home = tempDir('home-')): string {
+  for (const [rel, content] of Object.entries(layout)) {
+    const target = join(home, rel);
+    mkdirSync(dirname(target), { recursive: true });
+    if (typeof content === 'string') writeFileSync(target, content);
+    else copyFileSync(content.copy, target);
+  }
+  return home;
+}
+
+export interface ImportResult {
+  summary: ImportSummary;
+  logsDir: string;
+  index: SessionLogIndexEntry[];
+  sessions: Map<string, AgentLogEvent[]>;
+  raw: Map<string, string>;
+}
+
+export const silentLog = pino({ level: 'silent' });
+
+/** Imports `home` with `adapter` into `logsDir` (a fresh temp dir by default) and reads it back. */
+export async function importHome(
+  adapter: Adapter,
+  home: string,
+  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number } = {},
+): Promise<ImportResult> {
+  const logsDir = opts.logsDir ?? tempDir('logs-');
+  const summary = await runImport({
+    locations: { storeDir: opts.storeDir ?? null, logsDir, root: opts.root ?? null, project: '' },
+    adapters: [adapter],
+    homeFlags: { [adapter.id]: home },
+    environment: { env: {}, homedir: home },
+    since: null,
+    dryRun: false,
+    force: opts.force ?? false,
+    concurrency: opts.concurrency ?? 2,
+    log: silentLog,
+  });
+  return { summary, logsDir, ...readLogs(logsDir) };
+}
+
+export function readLogs(logsDir: string): Pick<ImportResult, 'index' | 'sessions' | 'raw'> {
+  const sessions = new Map<string, AgentLogEvent[]>();
+  const raw = new Map<string, string>();
+  const dir = join(logsDir, 'sessions');
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir).sort()) {
+      if (!name.endsWith('.jsonl')) continue;
+      const text = readFileSync(join(dir, name), 'utf8');
+      raw.set(name.replace(/\.jsonl$/, ''), text);
+      sessions.set(
+        name.replace(/\.jsonl$/, ''),
+        text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentLogEvent),
+      );
+    }
+  }
+  const indexPath = join(logsDir, 'index.json');
+  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
+  return { index, sessions, raw };
+}
