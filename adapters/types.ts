@@ -79,6 +79,11 @@ export interface Adapter {
   ignore?: string[];
   /** Groups discovered files into units; default: one unit per file. Paths and stats only. */
   units?(files: SourceFile[], home: string): SourceUnit[];
+  /**
+   * How long the provider keeps its own history before deleting it, read from its settings
+   * (`doctor` warns when imports lag behind it). Null when it keeps everything or cannot tell.
+   */
+  retention?(home: string, environment: HomeEnvironment): Promise<{ days: number; source: string } | null>;
   /** Streams the sessions of one unit. Throwing fails the unit (the run goes on). */
   convert(unit: SourceUnit, ctx: ConvertContext): AsyncIterable<ConvertItem>;
 }
