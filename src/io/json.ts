@@ -1,10 +1,10 @@
 /** Decoding and parsing native records, with failures described well enough for a parse_warning. */
 import { isUtf8 } from 'node:buffer';
 import { open, stat } from 'node:fs/promises';
-import type { Line } from './lines.js';
+import { MAX_LINE_BYTES, type Line } from './lines.js';
 
-/** V8 cannot build strings much past this; longer lines are reported, not parsed. */
-export const MAX_PARSEABLE_BYTES = 256 * 1024 * 1024;
+/** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
+export const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
 /** How much native text a parse_warning keeps. */
 export const RAW_CAP = 4096;
 
@@ -23,10 +23,10 @@ export function capRaw(text: string): string {
 
 /** Parses one JSON line. Invalid UTF-8 is decoded lossily (U+FFFD) and flagged, not rejected. */
 export function parseJsonLine(line: Line): ParsedLine {
-  if (line.bytes.length > MAX_PARSEABLE_BYTES) {
+  if (line.overlong !== undefined) {
     return {
       ok: false,
-      error: `line of ${line.bytes.length} bytes is too long to parse`,
+      error: `line of ${line.overlong} bytes is longer than the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit; not parsed`,
       raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
     };
   }

@@ -1,45 +1,115 @@
 /**
  * Streams a file as lines of raw bytes, split on `\n` only: agents write raw U+2028/U+2029 inside
  * JSON strings, and a `\r` before the `\n` is left for JSON.parse to ignore as white space.
- * No line-length cap; trailing NUL padding (left by crashes) is stripped; a last line without
- * a newline is still yielded, flagged `torn`.
+ * NUL padding (left by crashes, or a file extended with holes) is stripped without ever being held
+ * in memory; a last line without a newline is still yielded, flagged `torn`. Memory stays bounded
+ * whatever the file: a line longer than `MAX_LINE_BYTES` is not kept whole, only its first bytes
+ * and its length (`overlong`), so that a 2 GB line costs 64 KB.
  */
 import { open } from 'node:fs/promises';
 
 export interface Line {
-  /** The bytes of the line without its `\n` and without NUL padding. */
+  /** The bytes of the line without its `\n` and without NUL padding (only the head if `overlong`). */
   bytes: Buffer;
   /** 1-based line number in the file. */
   lineNo: number;
-  /** Byte offset of the line's first byte. */
+  /** Byte offset of the line's first byte that is not NUL padding. */
   offset: number;
   /** True for a last line that has no terminating `\n` (possibly cut mid-write). */
   torn: boolean;
+  /** Set when the line was longer than the reader's limit: its length in bytes. */
+  overlong?: number;
 }
 
 export interface ReadStats {
   bytesRead: number;
 }
 
+/** Longest line kept whole; longer ones are reported (`overlong`) with their first `HEAD_BYTES`. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const HEAD_BYTES = 64 * 1024;
 const CHUNK = 1 << 20;
+const ZEROS = Buffer.alloc(CHUNK);
 
-function stripNul(buf: Buffer): Buffer {
-  let start = 0;
-  let end = buf.length;
-  while (start < end && buf[start] === 0) start++;
-  while (end > start && buf[end - 1] === 0) end--;
-  return start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+function allZero(buf: Buffer): boolean {
+  return buf.equals(ZEROS.subarray(0, buf.length));
+}
+
+/** Collects the pieces of one line; leading and trailing NUL runs are counted, never stored. */
+class LineBuilder {
+  private parts: Buffer[] = [];
+  private kept = 0;
+  private length = 0;
+  private zeros = 0;
+  private head: Buffer | null = null;
+  offset = -1;
+
+  constructor(private readonly max: number) {}
+
+  /** Adds `seg` (at most one read chunk), found at file offset `at`. */
+  add(seg: Buffer, at: number): void {
+    if (seg.length === 0) return;
+    let start = 0;
+    if (this.offset < 0) {
+      if (allZero(seg)) return; // leading padding
+      while (seg[start] === 0) start++;
+      this.offset = at + start;
+    }
+    let end = seg.length;
+    if (seg[end - 1] === 0) {
+      if (allZero(seg.subarray(start))) {
+        this.zeros += end - start; // content only if non-NUL bytes follow on this line
+        return;
+      }
+      while (seg[end - 1] === 0) end--;
+    }
+    if (this.zeros > 0) this.keep(null, this.zeros);
+    this.keep(seg.subarray(start, end), end - start);
+    this.zeros = seg.length - end;
+  }
+
+  private keep(bytes: Buffer | null, n: number): void {
+    this.zeros = 0;
+    this.length += n;
+    if (this.head) return;
+    if (this.length > this.max) {
+      const pieces = bytes ? [...this.parts, bytes] : [...this.parts, Buffer.alloc(Math.min(n, HEAD_BYTES))];
+      this.head = Buffer.concat(pieces, Math.min(HEAD_BYTES, this.kept + Math.min(n, HEAD_BYTES)));
+      this.parts = [];
+      this.kept = 0;
+      return;
+    }
+    this.parts.push(bytes ?? Buffer.alloc(n));
+    this.kept += n;
+  }
+
+  /** The finished line, or null when it held nothing but NUL padding; resets the builder. */
+  take(): { bytes: Buffer; offset: number; overlong?: number } | null {
+    const offset = this.offset;
+    const result =
+      offset < 0
+        ? null
+        : this.head
+          ? { bytes: this.head, offset, overlong: this.length }
+          : { bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept), offset };
+    this.parts = [];
+    this.kept = 0;
+    this.length = 0;
+    this.zeros = 0;
+    this.head = null;
+    this.offset = -1;
+    return result;
+  }
 }
 
 /** Yields every non-blank line of `path`. `stats.bytesRead` counts what was read from disk. */
-export async function* readLines(path: string, stats?: ReadStats): AsyncGenerator<Line> {
+export async function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
   const handle = await open(path, 'r');
   try {
-    let carry: Buffer[] = [];
-    let carryLen = 0;
-    let carryOffset = 0;
+    const builder = new LineBuilder(maxLineBytes);
     let position = 0;
     let lineNo = 0;
+    let pending = false;
     for (;;) {
       const chunk = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
@@ -51,33 +121,22 @@ export async function* readLines(path: string, stats?: ReadStats): AsyncGenerato
         const nl = data.indexOf(10, start);
         if (nl === -1) break;
         lineNo++;
-        let bytes: Buffer;
-        let offset: number;
-        if (carryLen > 0) {
-          carry.push(data.subarray(start, nl));
-          bytes = Buffer.concat(carry, carryLen + nl - start);
-          offset = carryOffset;
-          carry = [];
-          carryLen = 0;
-        } else {
-          bytes = data.subarray(start, nl);
-          offset = position + start;
-        }
-        const clean = stripNul(bytes);
-        if (!isBlank(clean)) yield { bytes: clean, lineNo, offset, torn: false };
+        builder.add(data.subarray(start, nl), position + start);
+        pending = false;
+        const line = builder.take();
+        if (line && !isBlank(line.bytes)) yield { ...line, lineNo, torn: false };
         start = nl + 1;
       }
       if (start < data.length) {
-        if (carryLen === 0) carryOffset = position + start;
-        carry.push(data.subarray(start));
-        carryLen += data.length - start;
+        builder.add(data.subarray(start), position + start);
+        pending = true;
       }
       position += bytesRead;
     }
-    if (carryLen > 0) {
+    if (pending) {
       lineNo++;
-      const clean = stripNul(Buffer.concat(carry, carryLen));
-      if (!isBlank(clean)) yield { bytes: clean, lineNo, offset: carryOffset, torn: true };
+      const line = builder.take();
+      if (line && !isBlank(line.bytes)) yield { ...line, lineNo, torn: true };
     }
   } finally {
     await handle.close();
