@@ -14,6 +14,8 @@ export interface ImportArgs extends CommonArgs {
   dryRun: boolean;
   force: boolean;
   concurrency?: number | undefined;
+  redact: boolean;
+  wait?: number | undefined;
 }
 
 export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
@@ -53,6 +55,9 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
     throw new CliError(`--concurrency ${args.concurrency}: expected a whole number of at least 1`, EXIT.usage);
   }
+  if (args.wait !== undefined && !(args.wait >= 0)) {
+    throw new CliError(`--wait ${args.wait}: expected a number of seconds`, EXIT.usage);
+  }
   const summary = await runImport({
     locations,
     adapters: selectAdapters(args.provider),
@@ -63,6 +68,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     force: args.force,
     concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
     log: createLogger(logLevel(args)),
+    redact: args.redact,
+    waitMs: (args.wait ?? 0) * 1000,
   });
   const code = exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);

@@ -38,7 +38,9 @@ export function formatSummary(s: ImportSummary): string {
   }
   if (s.errors.length > 0) {
     lines.push(`Failed sources (${s.errors.length}):`);
-    for (const e of s.errors.slice(0, MAX_LISTED)) lines.push(`  - [${e.provider}] ${e.message}`);
+    for (const e of s.errors.slice(0, MAX_LISTED)) {
+      lines.push(`  - [${e.provider}] ${e.message.includes(e.path) ? e.message : `${e.path}: ${e.message}`}`);
+    }
     if (s.errors.length > MAX_LISTED) lines.push(`  … and ${s.errors.length - MAX_LISTED} more (--json lists all)`);
     lines.push('These sources were not imported; everything else was. They are retried on every run:');
     lines.push('fix or remove the file, or report the message if the file looks fine.');

@@ -1,15 +1,20 @@
 /**
  * One import at a time per logs dir. The lock file names its holder; a lock whose process is gone
  * (a killed run) is taken over. Taking over renames the stale lock away first, so two runs that
- * both find it stale cannot both win.
+ * both find it stale cannot both win. The same lock, held for a moment, serializes updates of the
+ * store-wide index by imports of different logs dirs.
  */
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
 
 export const LOCK_FILE = '.import.lock';
+/** Lock of the store dir, held while `sessions_index.json` is read, merged and rewritten. */
+export const STORE_LOCK_FILE = '.sessions_index.lock';
+const POLL_MS = 100;
 
 interface LockInfo {
   pid: number;
@@ -40,8 +45,47 @@ export interface Lock {
   release(): void;
 }
 
-export function acquireLock(logsDir: string): Lock {
-  const path = join(logsDir, LOCK_FILE);
+/**
+ * Takes the lock `file` in `dir`, waiting up to `waitMs` for its holder to finish (0: fail at once
+ * with exit code 75).
+ */
+export async function acquireLock(dir: string, opts: { file?: string; waitMs?: number } = {}): Promise<Lock> {
+  const file = opts.file ?? LOCK_FILE;
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (;;) {
+    try {
+      const lock = tryLock(dir, file);
+      removeDeadTemps(dir, file);
+      return lock;
+    } catch (err) {
+      if (!(err instanceof CliError) || err.exitCode !== EXIT.locked || Date.now() >= deadline) throw err;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Temp files of lock takers that were killed between writing them and removing them. */
+function removeDeadTemps(dir: string, file: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const pattern = new RegExp(`^${file.replace(/\./g, '\\.')}\\.(?:stale-)?(\\d+)$`);
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive({ pid, host: hostname(), started_at: '' })) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function tryLock(dir: string, file: string): Lock {
+  const path = join(dir, file);
   const mine: LockInfo = { pid: process.pid, host: hostname(), started_at: new Date().toISOString() };
   const temp = `${path}.${process.pid}`;
   writeFileSync(temp, JSON.stringify(mine), { mode: FILE_MODE });

@@ -4,23 +4,23 @@
  * checkpoint state and indexes every few seconds and at the end. Never appends; never forgets a
  * session whose source disappeared.
  */
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Adapter, ConvertContext, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
-import { errorMessage } from '../errors.js';
+import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
 import type { SessionDraft } from '../session/draft.js';
-import { DIR_MODE, TEMP_MARKER } from '../writer/atomic-file.js';
-import { updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
+import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
+import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import { SessionRecorder, type RecordedSession } from '../writer/session-recorder.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { acquireLock } from './lock.js';
 import { isInside, type Locations } from './locations.js';
-import { STATE_FILE, loadState, saveState } from './state-store.js';
+import { STATE_FILE, loadState, saveState, serializeState } from './state-store.js';
 
 export interface ImportOptions {
   locations: Locations;
@@ -36,6 +36,10 @@ export interface ImportOptions {
   /** Called after each unit (for a progress bar). */
   onProgress?: (p: { done: number; total: number; bytesRead: number; bytesTotal: number }) => void;
   checkpointMs?: number;
+  /** Mask secrets in imported text (`--redact`); sessions imported without it are converted again. */
+  redact?: boolean;
+  /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
+  waitMs?: number;
 }
 
 export interface ProviderSummary {
@@ -85,9 +89,10 @@ interface PlannedUnit {
   bytes: number;
 }
 
-function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string): boolean {
+function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): boolean {
   return (
     rec !== undefined &&
+    (rec.redact ?? false) === redact &&
     rec.size === file.size &&
     rec.mtime_ms === file.mtimeMs &&
     rec.ino === file.ino &&
@@ -116,22 +121,14 @@ function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
   };
 }
 
-/** Removes temp files a killed run left behind (only ever our own marker). */
-function removeTempFiles(dir: string): void {
-  let names: string[];
+/** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
+async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number) {
   try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (name.includes(TEMP_MARKER)) {
-      try {
-        unlinkSync(join(dir, name));
-      } catch {
-        // gone already
-      }
-    }
+    mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
+    return await acquireLock(logsDir, { waitMs });
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }
 }
 
@@ -154,19 +151,15 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     errors: [],
   };
 
-  const lock = opts.dryRun
-    ? null
-    : (() => {
-        mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
-        return acquireLock(logsDir);
-      })();
+  const redact = opts.redact ?? false;
+  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
     if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
     if (!opts.dryRun) {
-      removeTempFiles(sessionsDir);
-      removeTempFiles(logsDir);
+      removeTempFiles(sessionsDir, []);
+      removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
 
     // Which unit owns each session key, and which files each unit had, as of the last run.
@@ -200,7 +193,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           const unchanged =
             !opts.force &&
             previous.length === unit.files.length &&
-            unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey));
+            unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey, redact));
           if (unchanged) {
             ps.unchanged_units++;
             ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
@@ -254,16 +247,25 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let lastCheckpoint = performance.now();
     let checkpointing: Promise<void> | null = null;
     const checkpointMs = opts.checkpointMs ?? 2000;
+    // The state is written last: it is what says a session is done, so a run killed between these
+    // writes leaves indexes that the next run rewrites, never a state ahead of its indexes.
+    // Units that finish while a checkpoint is being written mark the state dirty again.
     const writeCheckpoint = async () => {
+      dirty = false;
       state.imported_session_keys = [...importedKeys].sort();
-      await saveState(statePath, state);
-      await writeLogsIndex(logsDir, Object.values(state.sessions));
+      const stateText = serializeState(state);
+      const entries = Object.values(state.sessions);
+      try {
+        await writeLogsIndex(logsDir, entries);
+      } catch (err) {
+        throw new CliError(`index ${join(logsDir, INDEX_FILE)} cannot be written: ${errorMessage(err)}`, EXIT.state);
+      }
       if (locations.storeDir !== null) {
-        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, Object.values(state.sessions));
+        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);
         if (warning && !summary.warnings.includes(warning)) summary.warnings.push(warning);
       }
+      await saveState(statePath, stateText);
       lastCheckpoint = performance.now();
-      dirty = false;
     };
     // One checkpoint at a time; units that finish meanwhile are saved by the next one.
     const checkpoint = async () => {
@@ -296,6 +298,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
             defaultSourcePaths: unit.files.map((f) => f.path),
             fallbackTs: new Date(newestMtime).toISOString(),
             accept,
+            redact,
           });
           recorders.set(draft, rec);
         }
@@ -377,13 +380,16 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           adapter_version: adapter.version,
           unit: stateKey,
           sessions,
+          ...(redact ? { redact } : {}),
         };
       }
       dirty = true;
       if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint();
     };
 
-    await Promise.all(
+    // Every conversion settles before the run ends (and releases its lock), even after a failed
+    // checkpoint: nothing may write to the logs dir once the lock is released.
+    const settled = await Promise.allSettled(
       planned.map((plan) =>
         limit(async () => {
           await convertUnit(plan);
@@ -392,6 +398,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         }),
       ),
     );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     if (checkpointing) await checkpointing;
     if (dirty || migratedFrom !== null) await writeCheckpoint();
     return summary;

@@ -4,10 +4,9 @@
  * empty state is how the reference model duplicated whole archives.
  */
 import { readFile } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { BackfillState, BackfillStateV1, STATE_VERSION, emptyState } from '../model/state.js';
-import { FILE_MODE } from '../writer/atomic-file.js';
+import { writeWholeFile } from '../writer/atomic-file.js';
 
 export const STATE_FILE = 'backfill_state.json';
 
@@ -53,10 +52,15 @@ export async function loadState(path: string): Promise<LoadedState> {
   return { state: parsed.data, migratedFrom: null };
 }
 
-export async function saveState(path: string, state: BackfillState): Promise<void> {
+/** The text of the state file, taken at once (a checkpoint writes the state as it was when it began). */
+export function serializeState(state: BackfillState): string {
   state.imported_session_keys.sort();
+  return `${JSON.stringify(state)}\n`;
+}
+
+export async function saveState(path: string, text: string): Promise<void> {
   try {
-    await writeFileAtomic(path, `${JSON.stringify(state)}\n`, { mode: FILE_MODE });
+    await writeWholeFile(path, text);
   } catch (err) {
     throw new CliError(`state file ${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }

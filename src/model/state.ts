@@ -17,6 +17,7 @@ export const SourceRecord = SourceFingerprint.extend({
   adapter_version: z.number().int(),
   unit: z.string().describe('Key of the unit of sources the file was converted in.'),
   sessions: z.array(z.string()).describe('Session keys (`provider:native id`) the unit produced.'),
+  redact: z.boolean().optional().describe('Set when the unit was imported with `--redact`.'),
 });
 export type SourceRecord = z.infer<typeof SourceRecord>;
 

@@ -3,8 +3,9 @@
  * writes, fsync, rename. Readers see the old file or the new one, never a mix; a crash leaves only
  * a temp file, which the next run removes (`TEMP_MARKER`).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 export const TEMP_MARKER = '.tmp-';
 export const FILE_MODE = 0o600;
@@ -13,8 +14,37 @@ export const DIR_MODE = 0o700;
 const FLUSH_AT = 256 * 1024;
 let counter = 0;
 
-/** Test hook: lets tests inject a write failure (e.g. a full disk). */
+/** Test hook: lets tests inject a write failure (e.g. a full disk) into every file the tool writes. */
 export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { beforeWrite: null };
+
+/** Writes a small whole file (state, index) atomically with write-file-atomic, private to the user. */
+export async function writeWholeFile(path: string, text: string): Promise<void> {
+  writeFaults.beforeWrite?.(path);
+  await writeFileAtomic(path, text, { mode: FILE_MODE });
+}
+
+/**
+ * Removes the temp files a killed run left in `dir`: ours (`TEMP_MARKER`) and write-file-atomic's
+ * (`<name>.<number>`) for the `wholeFiles` written there. Never anything else.
+ */
+export function removeTempFiles(dir: string, wholeFiles: readonly string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dot = name.lastIndexOf('.');
+    const leftover = name.includes(TEMP_MARKER) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
+    if (!leftover) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // gone already
+    }
+  }
+}
 
 export class AtomicFile {
   private fd: number;

@@ -1,9 +1,11 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { GlobalSessionIndex, type GlobalSessionEntry, type SessionLogIndexEntry } from '../model/index-schema.js';
-import { FILE_MODE } from './atomic-file.js';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import { STORE_LOCK_FILE, acquireLock, type Lock } from '../importer/lock.js';
+import { DIR_MODE, removeTempFiles, writeWholeFile } from './atomic-file.js';
 
 export const INDEX_FILE = 'index.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
@@ -19,11 +21,38 @@ export function sortedEntries(entries: Iterable<SessionLogIndexEntry>): SessionL
 
 export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionLogIndexEntry>): Promise<void> {
   const body = JSON.stringify({ sessions: sortedEntries(entries) }, null, 2);
-  await writeFileAtomic(join(logsDir, INDEX_FILE), `${body}\n`, { mode: FILE_MODE });
+  await writeWholeFile(join(logsDir, INDEX_FILE), `${body}\n`);
 }
 
-/** Replaces this logs dir's entries in the store-wide index; other logs dirs' entries stay. */
+/** How long an import waits for another one to finish its update of the store-wide index. */
+const STORE_LOCK_WAIT_MS = 60_000;
+
+/**
+ * Replaces this logs dir's entries in the store-wide index; other logs dirs' entries stay. Imports
+ * of different logs dirs share the store: the read-merge-write runs under the store's lock, so
+ * that no update is lost.
+ */
 export async function updateGlobalIndex(
+  storeDir: string,
+  logsDir: string,
+  project: string,
+  entries: Iterable<SessionLogIndexEntry>,
+): Promise<string | null> {
+  let lock: Lock | null = null;
+  try {
+    mkdirSync(storeDir, { recursive: true, mode: DIR_MODE });
+    lock = await acquireLock(storeDir, { file: STORE_LOCK_FILE, waitMs: STORE_LOCK_WAIT_MS });
+    removeTempFiles(storeDir, [GLOBAL_INDEX_FILE]);
+    return await mergeGlobalIndex(storeDir, logsDir, project, entries);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`, EXIT.state);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function mergeGlobalIndex(
   storeDir: string,
   logsDir: string,
   project: string,
@@ -56,6 +85,6 @@ export async function updateGlobalIndex(
   kept.sort((a, b) =>
     a.started_at !== b.started_at ? (a.started_at < b.started_at ? -1 : 1) : a.log_path < b.log_path ? -1 : a.log_path > b.log_path ? 1 : 0,
   );
-  await writeFileAtomic(path, `${JSON.stringify({ sessions: kept }, null, 2)}\n`, { mode: FILE_MODE });
+  await writeWholeFile(path, `${JSON.stringify({ sessions: kept }, null, 2)}\n`);
   return warning;
 }

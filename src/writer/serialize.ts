@@ -1,5 +1,6 @@
 /** Event lines with a fixed key order, built by hand: this runs once per event on the hot path. */
 import { FIELD_ORDER, type EventBody, type LogCompleteness, type LogSourceKind } from '../model/events.js';
+import { redactSecrets } from './redact.js';
 
 export interface Envelope {
   seq: number;
@@ -11,8 +12,11 @@ export interface Envelope {
   completeness: LogCompleteness;
 }
 
-/** One JSON line (without the newline). Absent and null optional fields are omitted. */
-export function serializeEvent(env: Envelope, body: EventBody): string {
+/**
+ * One JSON line (without the newline). Absent and null optional fields are omitted. With `redact`,
+ * secrets in the event's fields (never the envelope) are masked.
+ */
+export function serializeEvent(env: Envelope, body: EventBody, redact = false): string {
   let out =
     `{"seq":${env.seq},"ts":${JSON.stringify(env.ts)},"provider":${JSON.stringify(env.provider)}` +
     `,"wrapper_session_id":${JSON.stringify(env.wrapper_session_id)}`;
@@ -22,7 +26,8 @@ export function serializeEvent(env: Envelope, body: EventBody): string {
   for (const key of FIELD_ORDER[body.type]) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    const encoded = JSON.stringify(value);
+    const json = JSON.stringify(value);
+    const encoded = redact && json !== undefined ? redactSecrets(json) : json;
     // JSON.stringify drops functions and symbols; nothing we write should be one.
     if (encoded !== undefined) out += `,"${key}":${encoded}`;
   }

@@ -12,6 +12,7 @@ import type { SessionDraft } from '../session/draft.js';
 import { sessionKey, wrapperSessionId } from '../util/ids.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
 import { AtomicFile } from './atomic-file.js';
+import { redactSecrets } from './redact.js';
 import { serializeEvent } from './serialize.js';
 
 const HOLD_MAX_EVENTS = 2000;
@@ -28,6 +29,8 @@ export interface RecorderOptions {
   fallbackTs: string;
   /** Decides, once the workspace is known, whether the session belongs in this logs dir. */
   accept: (draft: SessionDraft) => boolean;
+  /** Mask secrets in the events and the title (`--redact`). */
+  redact?: boolean;
 }
 
 export interface RecordedSession {
@@ -165,6 +168,7 @@ export class SessionRecorder {
         completeness: completeness ?? own ?? 'full',
       },
       body as EventBody,
+      this.opts.redact,
     );
     this.file!.write(`${line}\n`);
   }
@@ -218,7 +222,7 @@ export class SessionRecorder {
         backfilled: true,
         model: this.draft.mostUsedModel(),
         parent_session_id: this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
-        title: this.draft.title,
+        title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
         tags,
         event_count: this.seq,
         usage: { ...this.usage },
