@@ -291,6 +291,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         return;
       }
       const producedKeys: string[] = [];
+      let publishFailed = false;
       for (const session of result.sessions) {
         if (session.tempPath === null) continue;
         const { key, tempPath } = session;
@@ -315,7 +316,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           publish(tempPath, session.finalPath);
         } catch (err) {
           discard(tempPath);
-          ps.failed_units++;
+          if (!publishFailed) ps.failed_units++;
+          publishFailed = true;
           summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message: `writing ${session.finalPath}: ${errorMessage(err)}` });
           continue;
         }
@@ -327,6 +329,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
+      if (publishFailed) return; // not fingerprinted: the unit is converted again next run
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
