@@ -512,8 +512,7 @@ class UnitConverter {
     const parsed = ClaudeUserMessage.safeParse(line.message);
     const content = parsed.success ? parsed.data.content : undefined;
     const messageId = line.uuid ?? undefined;
-    const say = (text: string) => {
-      const role = userRole(text, line, state.sub);
+    const say = (role: string, text: string) => {
       if (state.sub && !state.promptSeen && role === 'agent') {
         state.promptSeen = true;
         if (text.trim() === 'Warmup') state.draft.tags.push('warmup');
@@ -524,7 +523,7 @@ class UnitConverter {
     const hasResult = Array.isArray(content) && content.some((b) => isRecord(b) && b.type === 'tool_result');
     if (!hasResult) this.flushResponse(state, out);
     if (typeof content === 'string') {
-      say(content);
+      say(userRole(content, line, state.sub), content);
       return;
     }
     if (!Array.isArray(content)) {
@@ -532,22 +531,34 @@ class UnitConverter {
       return;
     }
     const results = hasResult ? content.filter((b) => isRecord(b) && b.type === 'tool_result').length : 0;
-    let texts: string[] = [];
+    // Consecutive text blocks of one role make one user_message (a reminder block and the typed
+    // prompt after it are two); an image joins the text before it.
+    const group: { role: string | null; parts: string[] } = { role: null, parts: [] };
+    const flushGroup = () => {
+      if (group.role !== null) say(group.role, group.parts.join('\n'));
+      group.role = null;
+      group.parts = [];
+    };
     for (const block of content) {
       if (isRecord(block) && block.type === 'tool_result') {
-        if (texts.length > 0) say(texts.join('\n'));
-        texts = [];
+        flushGroup();
         const toolId = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
         const output = await this.resultOutput(state, block.content, line);
         const data = line.toolUseResult !== undefined && (results === 1 || (toolId !== undefined && line.sourceToolUseID === toolId)) ? scrubBlobs(line.toolUseResult) : undefined;
         out.push({ session: state.draft, event: { type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts } });
-      } else {
-        const t = blockText(block);
-        if (t !== null) texts.push(t);
-        else if (isRecord(block)) state.draft.skipUnknown(`user content block ${String(block.type)}`);
+        continue;
       }
+      const t = blockText(block);
+      if (t === null) {
+        if (isRecord(block)) state.draft.skipUnknown(`user content block ${String(block.type)}`);
+        continue;
+      }
+      const role = isRecord(block) && block.type === 'text' ? userRole(t, line, state.sub) : (group.role ?? userRole('', line, state.sub));
+      if (group.role !== role) flushGroup();
+      group.role = role;
+      group.parts.push(t);
     }
-    if (texts.length > 0) say(texts.join('\n'));
+    flushGroup();
   }
 
   /** A tool result's text; a `<persisted-output>` pointer is replaced by the spilled file when present. */
