@@ -16,6 +16,7 @@ export interface ImportArgs extends CommonArgs {
   concurrency?: number | undefined;
   redact: boolean;
   wait?: number | undefined;
+  workers?: number | undefined;
 }
 
 export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
@@ -52,8 +53,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
-  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
-    throw new CliError(`--concurrency ${args.concurrency}: expected a whole number of at least 1`, EXIT.usage);
+  for (const [flag, value, min] of [['concurrency', args.concurrency, 1], ['workers', args.workers, 0]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new CliError(`--${flag} ${value}: expected a whole number of at least ${min}`, EXIT.usage);
+    }
   }
   if (args.wait !== undefined && !(args.wait >= 0)) {
     throw new CliError(`--wait ${args.wait}: expected a number of seconds`, EXIT.usage);
@@ -70,6 +73,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     log: createLogger(logLevel(args)),
     redact: args.redact,
     waitMs: (args.wait ?? 0) * 1000,
+    workers: args.workers ?? 'auto',
+    logLevel: logLevel(args),
   });
   const code = exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);

@@ -49,7 +49,8 @@ async function run(argv: string[]): Promise<number> {
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
           .option('concurrency', { type: 'number', describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
           .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords) in imported text' })
-          .option('wait', { type: 'number', describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' }),
+          .option('wait', { type: 'number', describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
+          .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' }),
       async (args) => {
         const { importCommand } = await import('./import-command.js');
         exitCode = await importCommand(args as unknown as Parameters<typeof importCommand>[0]);

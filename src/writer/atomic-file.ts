@@ -37,18 +37,27 @@ export function removeTempFiles(dir: string, wholeFiles: readonly string[]): voi
   for (const name of names) {
     const dot = name.lastIndexOf('.');
     const leftover = name.includes(TEMP_MARKER) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
-    if (!leftover) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // gone already
-    }
+    if (leftover) discard(join(dir, name));
+  }
+}
+
+/** Renames a prepared temp file over its final path: the moment the new content appears. */
+export function publish(tempPath: string, path: string): void {
+  renameSync(tempPath, path);
+}
+
+/** Drops a prepared temp file that will not be published. */
+export function discard(tempPath: string): void {
+  try {
+    unlinkSync(tempPath);
+  } catch {
+    // already gone
   }
 }
 
 export class AtomicFile {
   private fd: number;
-  private readonly tempPath: string;
+  readonly tempPath: string;
   private pending: string[] = [];
   private pendingLength = 0;
   private closed = false;
@@ -76,8 +85,8 @@ export class AtomicFile {
     this.bytesWritten += buf.length;
   }
 
-  /** Flushes, fsyncs and renames over the final path. */
-  commit(): void {
+  /** Flushes, fsyncs and closes the temp file; `publish` (possibly in another thread) renames it. */
+  prepare(): void {
     try {
       this.flush();
       fsyncSync(this.fd);
@@ -87,7 +96,12 @@ export class AtomicFile {
     }
     closeSync(this.fd);
     this.closed = true;
-    renameSync(this.tempPath, this.path);
+  }
+
+  /** Flushes, fsyncs and renames over the final path. */
+  commit(): void {
+    this.prepare();
+    publish(this.tempPath, this.path);
   }
 
   /** Drops the temp file; the final path keeps what it had. */
@@ -100,10 +114,6 @@ export class AtomicFile {
         // already closed
       }
     }
-    try {
-      unlinkSync(this.tempPath);
-    } catch {
-      // already gone
-    }
+    discard(this.tempPath);
   }
 }
