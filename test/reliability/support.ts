@@ -1,0 +1,170 @@
+/**
+ * Reliability test support: the real CLI in a sandbox (private HOME, no provider variables of this
+ * machine), generated provider homes, archive snapshots, and a check that nothing was written
+ * outside the logs dir.
+ */
+import { spawn } from 'node:child_process';
+import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { adapters } from '../../adapters/index.js';
+import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import { repoRoot, tempDir } from '../support/harness.js';
+import { KITS, type Kit } from './kits.js';
+
+export const cliScript = join(repoRoot, 'test/support/cli-with-toy.mjs');
+export const faultsPreload = join(repoRoot, 'test/support/faults.mjs');
+
+/** Kits of the providers in the registry (the toy provider is always there). */
+export function activeKits(): Kit[] {
+  return KITS.filter((k) => k.id === 'testprov' || adapters.some((a) => a.id === k.id));
+}
+
+export interface Sandbox {
+  root: string;
+  /** The private HOME of the CLI. */
+  home: string;
+  /** The logs dir (`--out`). */
+  logs: string;
+  /** Provider home dir of a kit. */
+  homeOf(kit: Kit): string;
+}
+
+export function sandbox(): Sandbox {
+  const root = tempDir('reliability-');
+  const home = join(root, 'home');
+  mkdirSync(home);
+  return { root, home, logs: join(root, 'logs'), homeOf: (kit) => join(root, 'providers', kit.id) };
+}
+
+/** Writes files (relative to `dir`) creating their parents. */
+export function writeFiles(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const target = join(dir, rel);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+}
+
+/** `--<flag> <home>` for every kit given. */
+export function homeArgs(sb: Sandbox, kits: readonly Kit[]): string[] {
+  return kits.flatMap((k) => [`--${k.flag}`, sb.homeOf(k)]);
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** `phase:N:action` for the fault preload (test/support/faults.mjs). */
+  fault?: string;
+  faultSignal?: string;
+  countFile?: string;
+  /** Run as this user (root only): makes permission checks real. */
+  uid?: number;
+  env?: Record<string, string>;
+}
+
+/** Starts the CLI; `done` settles when it exits. */
+export function startCli(sb: Sandbox, args: string[], opts: CliOptions = {}): { pid: number; done: Promise<CliResult> } {
+  const preload = opts.fault !== undefined || opts.countFile !== undefined ? ['--import', faultsPreload] : [];
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: sb.home, LOG_LEVEL: 'warn', ...opts.env };
+  if (opts.fault) env.IMPORT_LOGS_FAULT = opts.fault;
+  if (opts.faultSignal) env.IMPORT_LOGS_FAULT_SIGNAL = opts.faultSignal;
+  if (opts.countFile) env.IMPORT_LOGS_FAULT_COUNT = opts.countFile;
+  const child = spawn(process.execPath, [...preload, cliScript, ...args], {
+    env,
+    cwd: sb.root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { pid: child.pid!, done };
+}
+
+export function runCli(sb: Sandbox, args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(sb, args, opts).done;
+}
+
+/** An import of `kits` into the sandbox's logs dir (or `logs`), with `--json`. */
+export function importArgs(sb: Sandbox, kits: readonly Kit[], extra: string[] = [], logs = sb.logs): string[] {
+  return ['--out', logs, '--json', ...homeArgs(sb, kits), ...extra];
+}
+
+export interface Archive {
+  /** Session file name -> content. */
+  files: Map<string, string>;
+  /** index.json without `imported_at`. */
+  index: Omit<SessionLogIndexEntry, 'imported_at'>[];
+}
+
+export function readArchive(logs: string): Archive {
+  const files = new Map<string, string>();
+  const dir = join(logs, 'sessions');
+  for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) files.set(name, readFileSync(join(dir, name), 'utf8'));
+  const indexPath = join(logs, 'index.json');
+  const entries = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
+  return { files, index: entries.map(({ imported_at: _i, ...e }) => e) };
+}
+
+/** Every path below `dir` (relative), recursively, without following links. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      out.push(relative(dir, p));
+      if (lstatSync(p).isDirectory()) walk(p);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** Temp files, lock files and anything else a finished run must not leave in a logs dir. */
+export function leftovers(logs: string): string[] {
+  return listTree(logs).filter((p) => p.includes('.tmp-') || /\.json\.\d+$/.test(p) || p.includes('.lock'));
+}
+
+/** Size, mtime and mode of every path below `dir` but `except`: what "nothing else changed" compares. */
+export function fingerprintTree(dir: string, except: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const rel of listTree(dir)) {
+    const p = join(dir, rel);
+    if (p === except || p.startsWith(`${except}/`)) continue;
+    const st = lstatSync(p);
+    out.set(rel, `${st.mode} ${st.size} ${st.mtimeMs}`);
+  }
+  return out;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32) in [0, 1). */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const isRoot = process.getuid?.() === 0;
+/** The unprivileged user the permission tests run the CLI as when the tests run as root. */
+export const NOBODY = 65534;
+
+/** Hands a tree to `nobody` (root only), so that a CLI run as nobody meets the modes we set. */
+export function giveToNobody(...paths: string[]): void {
+  if (!isRoot) return;
+  for (const top of paths) {
+    chownSync(top, NOBODY, NOBODY);
+    for (const rel of listTree(top)) chownSync(join(top, rel), NOBODY, NOBODY);
+  }
+}
