@@ -498,9 +498,9 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         const tl = users[nextUser++];
         if (tl !== undefined) used.add(tl);
         // The timeline has the prompt as typed; the chat copy has reminders appended.
-        const typed = tl !== undefined ? timeline[tl]?.text : undefined;
-        const content = nonEmpty(typed) ? typed : text;
-        if (nonEmpty(content)) items.push({ tl, events: [{ type: 'user_message', role: 'user', content, ts: tsOf(tl) }] });
+        const entry = tl !== undefined ? timeline[tl] : undefined;
+        const content = nonEmpty(entry?.text) ? entry.text : text;
+        if (nonEmpty(content)) items.push({ tl, events: [{ type: 'user_message', role: 'user', content, ...(entry?.id ? { message_id: entry.id } : {}), ts: tsOf(tl) }] });
         return;
       }
       case 'assistant': {
