@@ -9,6 +9,14 @@ const str = z.string().optional();
 const bool = z.boolean().optional();
 const num = z.number().optional();
 
+/** Fields tool requests and tool starts share for MCP tools. */
+const mcpFields = {
+  /** MCP server providing the tool, for MCP tools. */
+  mcpServerName: str,
+  /** Tool name on the MCP server. */
+  mcpToolName: str,
+};
+
 /** Envelope of every line of `session-state/<id>.jsonl` and `session-state/<id>/events.jsonl`. */
 export const EventLine = z.looseObject({
   /** Event discriminator, e.g. `session.start`, `user.message`. */
@@ -95,10 +103,7 @@ export const ToolRequest = z.looseObject({
   name: z.string(),
   /** Object in real files; the schema allows any JSON value, so also a JSON string. */
   arguments: z.unknown().optional(),
-  /** MCP server providing the tool, for MCP tools. */
-  mcpServerName: str,
-  /** Tool name on the MCP server. */
-  mcpToolName: str,
+  ...mcpFields,
 });
 
 /** `assistant.message.data`. */
@@ -131,10 +136,7 @@ export const ToolStartData = z.looseObject({
   toolName: z.string(),
   /** Tool arguments (object or JSON string). */
   arguments: z.unknown().optional(),
-  /** MCP server providing the tool, for MCP tools. */
-  mcpServerName: str,
-  /** Tool name on the MCP server. */
-  mcpToolName: str,
+  ...mcpFields,
 });
 
 /** `tool.execution_complete.data`. The tool name is not repeated here. */
