@@ -201,6 +201,8 @@ export class RolloutSession {
   /** Calls without an output yet, in call order. */
   private readonly openCalls = new Set<string>();
   private readonly outcomes = new Map<string, CallOutcome>();
+  /** Open calls of a turn that was aborted: why and when, for the missing-output result. */
+  private readonly aborted = new Map<string, { why: string; ts: string | undefined }>();
   private lastTotal: number | undefined;
   private lastTotalUsage: TokenUsage | undefined;
   /** While replaying a parent's history: the UTC second the replay was written in. */
@@ -420,7 +422,10 @@ export class RolloutSession {
   }
 
   private result(callId: string | undefined, output: unknown, ts: string | undefined, out: EventDraft[]): void {
-    if (callId) this.openCalls.delete(callId);
+    if (callId) {
+      this.openCalls.delete(callId);
+      this.aborted.delete(callId);
+    }
     const outcome = callId ? this.outcomes.get(callId) : undefined;
     if (callId) this.outcomes.delete(callId);
     let text: string | undefined;
@@ -452,13 +457,16 @@ export class RolloutSession {
     });
   }
 
-  /** Marks every call still waiting for its output as having none. */
-  closeOpenCalls(why: string, ts: string | undefined, out: EventDraft[]): void {
+  /** Marks every call still waiting for its output at the end as having none. */
+  closeOpenCalls(out: EventDraft[]): void {
     for (const callId of this.openCalls) {
-      this.outcomes.delete(callId);
-      out.push({ type: 'tool_result', tool_id: callId, success: false, error: `no output recorded (${why})`, ts });
+      const aborted = this.aborted.get(callId);
+      const why = aborted ? aborted.why : 'the rollout ends before it';
+      out.push({ type: 'tool_result', tool_id: callId, success: false, error: `no output recorded (${why})`, ts: aborted?.ts });
     }
     this.openCalls.clear();
+    this.outcomes.clear();
+    this.aborted.clear();
   }
 
   /** One `event_msg` payload. */
@@ -499,7 +507,8 @@ export class RolloutSession {
       case 'turn_aborted': {
         const reason = str(ev.reason) ?? 'unknown reason';
         out.push({ type: 'provider_status', message: `turn aborted: ${reason}`, ts });
-        this.closeOpenCalls(`turn aborted: ${reason}`, ts, out);
+        // An output may still follow (some builds write "aborted" outputs after this event).
+        for (const callId of this.openCalls) if (!this.aborted.has(callId)) this.aborted.set(callId, { why: `turn aborted: ${reason}`, ts });
         return;
       }
       case 'error':
@@ -682,7 +691,7 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
   }
   if (torn) session.draft.addReason(TORN_LINE_REASON);
   if (invalidUtf8) session.draft.addReason(INVALID_UTF8_REASON);
-  session.closeOpenCalls('the rollout ends before it', undefined, out);
+  session.closeOpenCalls(out);
   for (const e of out.splice(0)) yield { session: session.draft, event: e };
   yield { session: session.draft, end: true };
 }
@@ -712,7 +721,7 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
     s.responseItem(item, undefined, out);
     for (const e of out.splice(0)) yield { session: s.draft, event: e };
   }
-  s.closeOpenCalls('the rollout ends before it', undefined, out);
+  s.closeOpenCalls(out);
   for (const e of out.splice(0)) yield { session: s.draft, event: e };
   yield { session: s.draft, end: true };
 }
