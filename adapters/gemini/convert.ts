@@ -38,7 +38,8 @@ export function toolKind(name: string, agentId?: string): ToolKind {
 
 export const PROMPT_LOG_REASON = 'prompt log only';
 export const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
-export const CHECKPOINT_TIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
+export const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
+export const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
 
 /**
  * Builds v0.6.0–v0.8.x dropped `toolCalls` (deleted 2025-09-15 in nightlies, restored in v0.9.0 of
@@ -53,7 +54,13 @@ function partsText(value: unknown, want: 'answer' | 'thought' = 'answer'): strin
   if (typeof value === 'string') return want === 'answer' ? value : '';
   if (Array.isArray(value)) {
     let out = '';
-    for (const part of value) out += partsText(part, want);
+    for (const part of value) {
+      const text = partsText(part, want);
+      if (text === '') continue;
+      // Text parts are joined as the CLI joins them; a placeholder goes on a line of its own.
+      const placeholder = isRecord(part) && typeof part.text !== 'string';
+      out += placeholder && out !== '' && !out.endsWith('\n') ? `\n${text}` : text;
+    }
     return out;
   }
   if (!isRecord(value)) return '';
@@ -404,8 +411,9 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
       title,
     });
     draft.sourcePaths = files.map((f) => f.path);
-    const ts = new Date(file.mtimeMs).toISOString();
-    draft.addReason(CHECKPOINT_TIME_REASON);
+    const saved = await saveTime(title, [...new Set(files.map((f) => projectDirOf(f.rel)))], ctx);
+    const ts = saved ?? new Date(file.mtimeMs).toISOString();
+    draft.addReason(saved !== undefined ? CHECKPOINT_SAVE_TIME_REASON : CHECKPOINT_MTIME_REASON);
     const doc = await readJsonDocumentOrPrefix(file.path, 2, ctx.stats);
     if (!doc.ok) throw new SourceError(file.path, doc.error);
     if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
@@ -423,6 +431,26 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     }
     if (count === 0) yield { session: draft, end: true };
   }
+}
+
+const SAVE_COMMAND = /^\/(?:chat|resume)\s+save\s+(.+?)\s*$/;
+
+/**
+ * When the checkpoint was saved: the last `/chat save <tag>` (or `/resume save`) prompt in the
+ * project's prompt logs. A checkpoint itself has no time at all.
+ */
+async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContext): Promise<string | undefined> {
+  let latest: string | undefined;
+  for (const file of ctx.allFiles) {
+    if (!dirs.some((dir) => file.rel === `tmp/${dir}/logs.json`)) continue;
+    const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
+    if (!doc.ok || !Array.isArray(doc.value)) continue;
+    for (const item of doc.value) {
+      const entry = LogEntry.safeParse(item);
+      if (entry.success && SAVE_COMMAND.exec(entry.data.message)?.[1] === tag) latest = maxTimestamp(latest, normalizeTimestamp(entry.data.timestamp));
+    }
+  }
+  return latest;
 }
 
 /** API history (`Content[]`) → events; call ids missing from old histories are paired by name. */
