@@ -1,5 +1,6 @@
 /** The adapter registry: adding a provider is one folder under adapters/ and one line here. */
 import type { Adapter } from './types.js';
+import { claudeAdapter } from './claude/index.js';
 import { geminiAdapter } from './gemini/index.js';
 
-export const adapters: readonly Adapter[] = [geminiAdapter];
+export const adapters: readonly Adapter[] = [claudeAdapter, geminiAdapter];

@@ -70,6 +70,7 @@ export const testAdapter = {
           s.skipUnknown(String(r.kind));
       }
     }
-    if (sessions.size === 0) yield { session: sessionFor(undefined), end: true };
+    if (sessions.size === 0) sessionFor(undefined);
+    for (const session of sessions.values()) yield { session, end: true };
   },
 };

@@ -1,0 +1,97 @@
+/** The built CLI as users and cron run it: output, exit codes, dry run, check. */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adapters } from '../../adapters/index.js';
+import { listCases } from '../../src/check/fixtures.js';
+import { cleanupTemps, repoRoot, tempDir } from '../support/harness.js';
+
+afterAll(cleanupTemps);
+
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+
+/** Runs the CLI with a private HOME and store, and none of the provider variables of this machine. */
+function run(args: string[], env: Record<string, string> = {}) {
+  const home = env.HOME ?? tempDir('home-');
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home, IMPORT_LOGS_HOME: join(home, 'store'), ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, home };
+}
+
+describe('import-logs', () => {
+  it('on a machine with no agent history prints "No sessions found" and exits 0', () => {
+    const { code, stdout, home } = run([]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('No sessions found');
+    expect(existsSync(join(home, 'store', 'logs', 'sessions'))).toBe(true);
+  });
+
+  it('--json prints a machine summary', () => {
+    const { code, stdout } = run(['--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ exit_code: 0, bytes_read: 0, errors: [], dry_run: false });
+    expect(Object.keys(summary.providers).sort()).toEqual(adapters.map((a) => a.id).sort());
+  });
+
+  it('exits 2 on a usage error, saying what was wrong', () => {
+    const unknown = run(['--provider', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown provider nosuch');
+    const since = run(['--since', 'last tuesday']);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain('--since last tuesday');
+    expect(run(['--no-such-flag']).code).toBe(2);
+  });
+
+  it('exits 3 when the state file is unusable, and names it', () => {
+    const home = tempDir('home-');
+    const logs = join(home, 'store', 'logs');
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(join(logs, 'backfill_state.json'), 'not json');
+    const { code, stderr } = run([], { HOME: home });
+    expect(code).toBe(3);
+    expect(stderr).toContain(join(logs, 'backfill_state.json'));
+    expect(readFileSync(join(logs, 'backfill_state.json'), 'utf8')).toBe('not json');
+  });
+
+  it('--dry-run writes nothing', () => {
+    const { code, stdout, home } = run(['--dry-run']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('dry run');
+    expect(existsSync(join(home, 'store'))).toBe(false);
+  });
+
+  it('--help answers', () => {
+    const { code, stdout } = run(['--help']);
+    expect(code).toBe(0);
+    for (const a of adapters) expect(stdout).toContain(`--${a.home.flag}`);
+  });
+});
+
+const cases = await listCases(join(repoRoot, 'fixtures'), adapters);
+
+describe.skipIf(cases.length === 0)('import-logs check', () => {
+  it('exits 0 on the committed fixtures', () => {
+    const { code, stdout } = run(['check', '--fixtures', join(repoRoot, 'fixtures')]);
+    expect(stdout).toContain(`${cases.length} passed, 0 failed`);
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 with a unified diff when an expected file was edited', () => {
+    const copy = tempDir('fixtures-');
+    cpSync(join(repoRoot, 'fixtures'), copy, { recursive: true });
+    const c = cases[0]!;
+    const sessionsDir = join(copy, c.adapter.id, c.name, 'expected', 'sessions');
+    const target = existsSync(sessionsDir) && readdirSync(sessionsDir).length > 0 ? join(sessionsDir, readdirSync(sessionsDir)[0]!) : join(copy, c.adapter.id, c.name, 'expected', 'index.json');
+    writeFileSync(target, readFileSync(target, 'utf8').replace(/"seq":2,/, '"seq":20,').replace(/"backfilled": true/, '"backfilled": false'));
+    const { code, stdout } = run(['check', '--fixtures', copy, '--provider', c.adapter.id]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`FAILED  ${c.adapter.id}/${c.name}`);
+    expect(stdout).toMatch(/^@@ /m);
+    expect(stdout).toMatch(/^[-+]/m);
+  });
+});

@@ -1,0 +1,277 @@
+/** The importer with a toy provider: determinism, incremental re-runs, state, lock, bad ids. */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/errors.js';
+import { AgentLogEvent } from '../../src/model/events.js';
+import { SessionLogIndex } from '../../src/model/index-schema.js';
+import { BackfillState } from '../../src/model/state.js';
+import { buildHome, cleanupTemps, importHome, readLogs, repoRoot, tempDir } from '../support/harness.js';
+// @ts-expect-error plain JS test provider (shared with child processes)
+import { testAdapter } from '../support/test-adapter.mjs';
+
+afterAll(cleanupTemps);
+
+const line = (r: Record<string, unknown>) => `${JSON.stringify(r)}\n`;
+
+function conversation(sid: string, turns: number, cwd = '/home/dev/project'): string {
+  let text = '';
+  for (let i = 0; i < turns; i++) {
+    const t = (s: number) => `2026-03-0${1 + (i % 8)}T10:${String(i % 60).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`;
+    text += line({ sid, ts: t(0), kind: 'user', text: `question ${i}`, cwd, id: `u${i}` });
+    text += line({ sid, ts: t(1), kind: 'assistant', text: `answer ${i}`, model: i % 3 === 0 ? 'model-b' : 'model-a', id: `a${i}` });
+    text += line({ sid, ts: t(2), kind: 'tool', tool: 'Read', id: `t${i}`, input: { path: `f${i}` } });
+    text += line({ sid, ts: t(3), kind: 'result', id: `t${i}`, output: `content ${i}` });
+    text += line({ sid, ts: t(4), kind: 'usage', input: 100 + i, output: 10, cached: 40 });
+  }
+  return text;
+}
+
+describe('import of a toy provider', () => {
+  it('writes one normalized session per native session, with the envelope, joins and totals', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 3) });
+    const { index, sessions, summary } = await importHome(testAdapter, home);
+    expect(summary.errors).toEqual([]);
+    const events = sessions.get('testprov-s-a')!;
+    for (const e of events) AgentLogEvent.parse(e);
+    SessionLogIndex.parse({ sessions: index });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events[0]).toMatchObject({ type: 'session_started', command: 'backfill', model: 'model-b', cwd: '/home/dev/project', ts: '2026-03-01T10:00:00.000Z' });
+    expect(events.at(-1)).toMatchObject({ type: 'session_ended', success: true, completeness: 'full', ts: '2026-03-03T10:02:04.000Z' });
+    const results = events.filter((e) => e.type === 'tool_result');
+    expect(results).toHaveLength(3);
+    for (const r of results) expect(r).toMatchObject({ tool_name: 'Read', tool_kind: 'file_read' });
+    expect(index).toHaveLength(1);
+    expect(index[0]).toMatchObject({
+      wrapper_session_id: 'testprov-s-a',
+      provider_session_id: 's-a',
+      completeness: 'full',
+      started_at: '2026-03-01T10:00:00.000Z',
+      ended_at: '2026-03-03T10:02:04.000Z',
+      model: 'model-a', // 2 of 3 answers
+      event_count: events.length,
+      usage: { input_tokens: 3 * 60 + 3, output_tokens: 30, cache_read_tokens: 120, cache_creation_tokens: 0, calls: 3 },
+    });
+  });
+
+  it('gives byte-identical session files and indexes (but imported_at) in two fresh logs dirs', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 20), 'sessions/b.jsonl': conversation('s-b', 7), 'sessions/c.jsonl': 'oops\n' });
+    const one = await importHome(testAdapter, home, { concurrency: 1 });
+    const two = await importHome(testAdapter, home, { concurrency: 4 });
+    expect([...two.raw.keys()]).toEqual([...one.raw.keys()]);
+    for (const [id, text] of one.raw) expect(two.raw.get(id)).toBe(text);
+    const strip = (entries: typeof one.index) => entries.map(({ imported_at: _i, ...e }) => e);
+    expect(strip(two.index)).toEqual(strip(one.index));
+  });
+
+  it('re-runs without reading a transcript byte, and rewrites only the session whose source changed', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 5), 'sessions/b.jsonl': conversation('s-b', 5) });
+    const first = await importHome(testAdapter, home);
+    const logsDir = first.logsDir;
+    const fileOf = (id: string) => join(logsDir, 'sessions', `${id}.jsonl`);
+    const inoA = statSync(fileOf('testprov-s-a')).ino;
+    const inoB = statSync(fileOf('testprov-s-b')).ino;
+
+    const second = await importHome(testAdapter, home, { logsDir });
+    expect(second.summary.bytes_read).toBe(0);
+    expect(second.summary.providers.testprov).toMatchObject({ new_sessions: 0, updated_sessions: 0, unchanged_sessions: 2, pending_units: 0 });
+    expect(statSync(fileOf('testprov-s-a')).ino).toBe(inoA);
+
+    appendFileSync(join(home, 'sessions/b.jsonl'), line({ sid: 's-b', ts: '2026-03-09T00:00:00Z', kind: 'user', text: 'one more' }));
+    const third = await importHome(testAdapter, home, { logsDir });
+    expect(third.summary.providers.testprov).toMatchObject({ new_sessions: 0, updated_sessions: 1, unchanged_sessions: 1 });
+    expect(third.summary.bytes_read).toBe(statSync(join(home, 'sessions/b.jsonl')).size);
+    expect(statSync(fileOf('testprov-s-a')).ino).toBe(inoA); // untouched
+    expect(statSync(fileOf('testprov-s-b')).ino).not.toBe(inoB); // replaced by rename, not appended
+    const b = third.sessions.get('testprov-s-b')!;
+    expect(b.filter((e) => e.type === 'user_message')).toHaveLength(6);
+    expect(b.filter((e) => e.type === 'session_ended')).toHaveLength(1);
+  });
+
+  it('keeps a session whose source disappeared, and marks it', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2), 'sessions/b.jsonl': conversation('s-b', 2) });
+    const first = await importHome(testAdapter, home);
+    unlinkSync(join(home, 'sessions/a.jsonl'));
+    const second = await importHome(testAdapter, home, { logsDir: first.logsDir });
+    expect(second.summary.providers.testprov!.removed_at_source).toBe(1);
+    expect(second.raw.get('testprov-s-a')).toBe(first.raw.get('testprov-s-a'));
+    expect(second.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: true });
+    expect(second.index.find((e) => e.wrapper_session_id === 'testprov-s-b')).toMatchObject({ source_missing: false });
+  });
+
+  it('re-converts every session when forced or when the adapter version changes', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2) });
+    const first = await importHome(testAdapter, home);
+    const forced = await importHome(testAdapter, home, { logsDir: first.logsDir, force: true });
+    expect(forced.summary.providers.testprov!.updated_sessions).toBe(1);
+    const bumped = await importHome({ ...testAdapter, version: 2 }, home, { logsDir: first.logsDir });
+    expect(bumped.summary.providers.testprov!.updated_sessions).toBe(1);
+    expect(bumped.index[0]!.adapter_version).toBe(2);
+    expect(bumped.raw.get('testprov-s-a')).toBe(first.raw.get('testprov-s-a'));
+  });
+
+  it('turns native ids that are not file-name safe into hashed names inside sessions/', async () => {
+    const ids = ['../../escape', 'a/b', 'nul\u0000byte', 'x'.repeat(300), '..', '.hidden'];
+    const home = buildHome(Object.fromEntries(ids.map((sid, i) => [`sessions/f${i}.jsonl`, conversation(sid, 1)])));
+    const { logsDir, index, summary } = await importHome(testAdapter, home);
+    expect(summary.errors).toEqual([]);
+    expect(readdirSync(logsDir).sort()).toEqual(['backfill_state.json', 'index.json', 'sessions']);
+    const names = readdirSync(join(logsDir, 'sessions'));
+    expect(names).toHaveLength(ids.length);
+    for (const name of names) expect(name).toMatch(/^testprov-[A-Za-z0-9._-]+\.jsonl$/);
+    expect(names.filter((n) => n.startsWith('testprov-h'))).toHaveLength(4);
+    expect(index.map((e) => e.provider_session_id).sort()).toEqual([...ids].sort());
+  });
+
+  it('records a failing source with its path, imports the rest, and retries it next run', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2), 'sessions/fail.jsonl': conversation('s-f', 1) });
+    const first = await importHome(testAdapter, home);
+    expect(first.summary.errors).toHaveLength(1);
+    expect(first.summary.errors[0]!.path).toBe(join(home, 'sessions/fail.jsonl'));
+    expect(first.index.map((e) => e.wrapper_session_id)).toEqual(['testprov-s-a']);
+    const second = await importHome(testAdapter, home, { logsDir: first.logsDir });
+    expect(second.summary.errors).toHaveLength(1); // not remembered as done
+    expect(second.summary.providers.testprov!.unchanged_units).toBe(1);
+  });
+
+  it('marks damaged input partial with reasons, and a file with no conversation metadata_only', async () => {
+    const torn = conversation('s-t', 2) + '{"sid":"s-t","kind":"user","text":"cut mid-wri';
+    const nul = conversation('s-n', 1) + '\u0000'.repeat(64);
+    const home = buildHome({ 'sessions/t.jsonl': torn, 'sessions/n.jsonl': nul, 'sessions/empty.jsonl': '', 'sessions/meta.jsonl': line({ sid: 's-m', kind: 'meta', title: 'Only a title' }) });
+    const { index, sessions } = await importHome(testAdapter, home);
+    const byId = Object.fromEntries(index.map((e) => [e.wrapper_session_id, e]));
+    expect(byId['testprov-s-t']).toMatchObject({ completeness: 'partial', completeness_reasons: ['1 native record(s) could not be parsed'] });
+    const warning = sessions.get('testprov-s-t')!.find((e) => e.type === 'parse_warning')!;
+    expect(warning).toMatchObject({ completeness: 'partial' });
+    expect((warning as { message: string }).message).toMatch(/t\.jsonl:11: truncated last line/);
+    expect(byId['testprov-s-n']).toMatchObject({ completeness: 'full' });
+    expect(byId['testprov-empty']).toMatchObject({ completeness: 'metadata_only', event_count: 2 });
+    expect(byId['testprov-s-m']).toMatchObject({ completeness: 'metadata_only', title: 'Only a title' });
+  });
+
+  it('keeps only sessions whose workspace is the root or inside it', async () => {
+    const home = buildHome({
+      'sessions/in.jsonl': conversation('s-in', 1, '/home/dev/project/sub'),
+      'sessions/root.jsonl': conversation('s-root', 1, '/home/dev/project'),
+      'sessions/out.jsonl': conversation('s-out', 1, '/home/dev/project-other'),
+    });
+    const { index, logsDir } = await importHome(testAdapter, home, { root: '/home/dev/project' });
+    expect(index.map((e) => e.wrapper_session_id).sort()).toEqual(['testprov-s-in', 'testprov-s-root']);
+    expect(readdirSync(join(logsDir, 'sessions')).sort()).toEqual(['testprov-s-in.jsonl', 'testprov-s-root.jsonl']);
+    const again = await importHome(testAdapter, home, { root: '/home/dev/project', logsDir });
+    expect(again.summary.bytes_read).toBe(0);
+  });
+});
+
+describe('state file', () => {
+  const home = () => buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
+
+  it.each([
+    ['not JSON', '{"version": 2, "imported_'],
+    ['a newer version', JSON.stringify({ version: 3, imported_session_keys: [] })],
+    ['a wrong shape', JSON.stringify({ version: 2, imported_session_keys: 'all' })],
+  ])('refuses a state file that is %s, exit 3, and leaves it untouched', async (_what, content) => {
+    const logsDir = tempDir();
+    writeFileSync(join(logsDir, 'backfill_state.json'), content);
+    const err = await importHome(testAdapter, home(), { logsDir }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(3);
+    expect((err as CliError).message).toContain(join(logsDir, 'backfill_state.json'));
+    expect(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')).toBe(content);
+    expect(existsSync(join(logsDir, 'sessions', 'testprov-s-a.jsonl'))).toBe(false);
+  });
+
+  it('migrates a version-1 state: keeps its keys, converts everything, writes version 2', async () => {
+    const logsDir = tempDir();
+    writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify({ version: 1, imported_session_keys: ['claude:old-one'] }));
+    const { summary } = await importHome(testAdapter, home(), { logsDir });
+    expect(summary.state_migrated_from).toBe(1);
+    const state = BackfillState.parse(JSON.parse(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')));
+    expect(state.imported_session_keys).toEqual(['claude:old-one', 'testprov:s-a']);
+    expect(Object.keys(state.sessions)).toEqual(['testprov:s-a']);
+  });
+
+  it('is recreated when deleted between runs, without duplicating a single event', async () => {
+    const h = home();
+    const first = await importHome(testAdapter, h);
+    unlinkSync(join(first.logsDir, 'backfill_state.json'));
+    const second = await importHome(testAdapter, h, { logsDir: first.logsDir });
+    expect(second.summary.providers.testprov!.new_sessions).toBe(1); // nothing says it was imported before
+    expect(second.raw.get('testprov-s-a')).toBe(first.raw.get('testprov-s-a'));
+  });
+});
+
+describe('files the tool creates', () => {
+  it('are private: dirs 0700, files 0600', async () => {
+    const store = tempDir();
+    const { logsDir } = await importHome(testAdapter, buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) }), {
+      logsDir: join(store, 'logs'),
+      storeDir: store,
+    });
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect(mode(logsDir)).toBe(0o700);
+    expect(mode(join(logsDir, 'sessions'))).toBe(0o700);
+    for (const f of ['backfill_state.json', 'index.json', 'sessions/testprov-s-a.jsonl']) expect(mode(join(logsDir, f)), f).toBe(0o600);
+    expect(mode(join(store, 'sessions_index.json'))).toBe(0o600);
+  });
+});
+
+describe('lock', () => {
+  it('refuses to run while a live process holds the lock (exit 75), and takes over a dead one', async () => {
+    const logsDir = tempDir();
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: holder.pid, host: hostname(), started_at: '2026-11-01T00:00:00.000Z' }));
+      const err = await importHome(testAdapter, home, { logsDir }).catch((e: unknown) => e);
+      expect((err as CliError).exitCode).toBe(75);
+      expect((err as CliError).message).toContain(`pid ${holder.pid}`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await new Promise((r) => holder.once('exit', r));
+    const { summary } = await importHome(testAdapter, home, { logsDir });
+    expect(summary.providers.testprov!.new_sessions).toBe(1);
+    expect(existsSync(join(logsDir, '.import.lock'))).toBe(false);
+  });
+});
+
+describe('killed runs', () => {
+  it('recover: after SIGKILLs at several points, the re-run archive equals a clean run', async () => {
+    const layout: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) layout[`sessions/s${String(i).padStart(3, '0')}.jsonl`] = conversation(`k-${i}`, 40 + (i % 7) * 20);
+    const home = buildHome(layout);
+    const clean = await importHome(testAdapter, home);
+    const child = join(repoRoot, 'test/support/child-import.mjs');
+    const logsDir = tempDir();
+    const delays = [40, 90, 140, 200, 260];
+    let kills = 0;
+    for (const delay of delays) {
+      const proc = spawn(process.execPath, [child, home, logsDir, '0'], { stdio: 'ignore' });
+      const timer = setTimeout(() => proc.kill('SIGKILL'), delay);
+      const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+      clearTimeout(timer);
+      if (code === null) kills++;
+    }
+    expect(kills).toBeGreaterThan(0);
+    execFileSync(process.execPath, [child, home, logsDir, '0']);
+    const after = readLogs(logsDir);
+    expect([...after.raw.keys()]).toEqual([...clean.raw.keys()]);
+    for (const [id, text] of clean.raw) expect(after.raw.get(id), id).toBe(text);
+    const strip = (entries: typeof clean.index) => entries.map(({ imported_at: _i, ...e }) => e);
+    expect(strip(after.index)).toEqual(strip(clean.index));
+    const leftovers = [...readdirSync(logsDir), ...readdirSync(join(logsDir, 'sessions'))].filter((n) => n.includes('.tmp-') || n.includes('.lock'));
+    expect(leftovers).toEqual([]);
+  });
+});
+
+describe('permissions on the logs dir', () => {
+  it.skipIf(process.getuid?.() === 0)('fails with a clear message when the logs dir is not writable', async () => {
+    const logsDir = tempDir();
+    chmodSync(logsDir, 0o500);
+    const err = await importHome(testAdapter, buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) }), { logsDir }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/EACCES|permission/i);
+  });
+});
