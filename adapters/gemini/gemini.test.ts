@@ -58,7 +58,7 @@ const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 const files = corpusFiles('gemini').filter((f) => /\.jsonl?$/.test(f));
 
 describe.skipIf(files.length === 0)('gemini corpus', () => {
-  const root = '/work/projects/corpus-owner';
+  const root = '/home/dev/projects/corpus-owner';
   const raw = new Map(files.map((f) => [f, replay(f)]));
   const layout: Record<string, string | { copy: string }> = { 'tmp/corpus-owner/.project_root': root };
   for (const f of files) {
@@ -154,7 +154,7 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
 
     const inside = await importHome(geminiAdapter, home, { root });
     expect(inside.index.map((e) => e.provider_session_id)).toEqual([meta.sessionId]);
-    const outside = await importHome(geminiAdapter, home, { root: '/work/projects/someone-else' });
+    const outside = await importHome(geminiAdapter, home, { root: '/home/dev/projects/someone-else' });
     expect(outside.index).toEqual([]);
   });
 
