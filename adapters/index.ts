@@ -3,9 +3,11 @@ import type { Adapter } from './types.js';
 import { claudeAdapter } from './claude/index.js';
 import { codexAdapter } from './codex/index.js';
 import { copilotAdapter } from './copilot/index.js';
+import { geminiAdapter } from './gemini/index.js';
 
 export const adapters: readonly Adapter[] = [
   claudeAdapter,
   codexAdapter,
   copilotAdapter,
+  geminiAdapter,
 ];
