@@ -21,8 +21,40 @@ export function capRaw(text: string): string {
   return text.length > RAW_CAP ? `${text.slice(0, RAW_CAP)}… [${text.length - RAW_CAP} more characters]` : text;
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted. Native records nest a few dozen levels; values
+ * nested thousands deep overflow the stack of whatever walks them later (schemas, JSON.stringify).
+ */
+export const MAX_NESTING = 512;
+
+/** True when the JSON text in `bytes` nests arrays and objects deeper than `limit`. */
+export function nestedDeeperThan(bytes: Buffer, limit: number): boolean {
+  // Cheap bound first: fewer brackets than the limit cannot nest deeper (the common case).
+  let brackets = 0;
+  for (const open of [0x5b, 0x7b]) {
+    for (let i = bytes.indexOf(open); i !== -1 && brackets <= limit; i = bytes.indexOf(open, i + 1)) brackets++;
+  }
+  if (brackets <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Parses one JSON line. Invalid UTF-8 is decoded lossily (U+FFFD) and flagged, not rejected. */
 export function parseJsonLine(line: Line): ParsedLine {
+  if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
+    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
+  }
   if (line.overlong !== undefined) {
     return {
       ok: false,
