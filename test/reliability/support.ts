@@ -4,7 +4,7 @@
  * outside the logs dir.
  */
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { adapters } from '../../adapters/index.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
@@ -164,7 +164,7 @@ export const NOBODY = 65534;
 export function giveToNobody(...paths: string[]): void {
   if (!isRoot) return;
   for (const top of paths) {
-    chownSync(top, NOBODY, NOBODY);
-    for (const rel of listTree(top)) chownSync(join(top, rel), NOBODY, NOBODY);
+    lchownSync(top, NOBODY, NOBODY);
+    for (const rel of listTree(top)) lchownSync(join(top, rel), NOBODY, NOBODY);
   }
 }

@@ -5,7 +5,8 @@
 //   checkpoint  writes to and renames of the state and index temp files (write-file-atomic)
 // IMPORT_LOGS_FAULT=phase:N:kill   SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
-// IMPORT_LOGS_FAULT_COUNT=FILE     write the operation counts of the run to FILE at exit
+// IMPORT_LOGS_FAULT_COUNT=FILE     write the operation counts of the run, and its peak memory
+//                                  (`maxRssMb`, all threads), to FILE at exit
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
@@ -98,4 +99,6 @@ fs.rename = function (from, to, cb) {
 };
 syncBuiltinESMExports();
 
-if (countFile) process.on('exit', () => fs.writeFileSync(countFile, JSON.stringify(counts)));
+if (countFile) {
+  process.on('exit', () => fs.writeFileSync(countFile, JSON.stringify({ ...counts, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })));
+}
