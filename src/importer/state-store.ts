@@ -52,13 +52,12 @@ export async function loadState(path: string): Promise<LoadedState> {
   return { state: parsed.data, migratedFrom: null };
 }
 
-/** The text of the state file, taken at once (a checkpoint writes the state as it was when it began). */
 export function serializeState(state: BackfillState): string {
-  state.imported_session_keys.sort();
-  return `${JSON.stringify(state)}\n`;
+  return `${JSON.stringify({ ...state, imported_session_keys: [...state.imported_session_keys].sort() })}\n`;
 }
 
-export async function saveState(path: string, text: string): Promise<void> {
+/** Writes a state serialized earlier (a checkpoint saves the state as it was before its batch). */
+export async function writeStateText(path: string, text: string): Promise<void> {
   try {
     await writeWholeFile(path, text);
   } catch (err) {

@@ -2,26 +2,28 @@
 import { FIELD_ORDER, type EventBody, type LogCompleteness, type LogSourceKind } from '../model/events.js';
 import { redactSecrets } from './redact.js';
 
-export interface Envelope {
-  seq: number;
-  ts: string;
+export interface SessionEnvelope {
   provider: string;
   wrapper_session_id: string;
   provider_session_id: string | null;
   source_kind: LogSourceKind;
-  completeness: LogCompleteness;
+}
+
+/** The envelope keys that are the same on every line of a session, encoded once. */
+export function encodeEnvelope(env: SessionEnvelope): string {
+  let out = `,"provider":${JSON.stringify(env.provider)},"wrapper_session_id":${JSON.stringify(env.wrapper_session_id)}`;
+  if (env.provider_session_id !== null) out += `,"provider_session_id":${JSON.stringify(env.provider_session_id)}`;
+  return `${out},"source_kind":"${env.source_kind}"`;
 }
 
 /**
- * One JSON line (without the newline). Absent and null optional fields are omitted. With `redact`,
- * secrets in the event's fields (never the envelope) are masked.
+ * One JSON line (without the newline): `seq`, `ts`, the session's encoded envelope,
+ * `completeness`, `type`, then the kind's fields in schema order. Absent and null optional fields
+ * are omitted. With `redact`, secrets in the event's fields (never the envelope) are masked.
  */
-export function serializeEvent(env: Envelope, body: EventBody, redact = false): string {
-  let out =
-    `{"seq":${env.seq},"ts":${JSON.stringify(env.ts)},"provider":${JSON.stringify(env.provider)}` +
-    `,"wrapper_session_id":${JSON.stringify(env.wrapper_session_id)}`;
-  if (env.provider_session_id !== null) out += `,"provider_session_id":${JSON.stringify(env.provider_session_id)}`;
-  out += `,"source_kind":"${env.source_kind}","completeness":"${env.completeness}","type":"${body.type}"`;
+export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false): string {
+  // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
+  let out = `{"seq":${seq},"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
   const fields = body as unknown as Record<string, unknown>;
   for (const key of FIELD_ORDER[body.type]) {
     const value = fields[key];
