@@ -188,7 +188,7 @@ const CASES: Case[] = [
   },
 ];
 
-const kits = activeKits().filter((k) => k.id !== 'testprov');
+const kits = activeKits();
 
 describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, kit) => {
   it('every case: the run finishes, the rest imports, the case is reported, nothing escapes the logs dir', async () => {

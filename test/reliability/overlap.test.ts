@@ -8,12 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
-import { KITS, homeOf } from './kits.js';
-import { importArgs, leftovers, readArchive, runCli, sandbox, startCli, writeFiles, type Sandbox } from './support.js';
+import { homeOf } from './kits.js';
+import { firstKit, importArgs, leftovers, readArchive, runCli, sandbox, startCli, writeFiles, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 
-const toy = KITS.find((k) => k.id === 'testprov')!;
+const kit = firstKit();
 
 async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -34,9 +34,9 @@ async function heldImport(sb: Sandbox, point: string, args: string[]) {
 describe('two imports of one logs dir', () => {
   it('the second exits 75 naming the holder; the first finishes untouched', async () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 5, 0));
-    const first = await heldImport(sb, 'discovery:1', importArgs(sb, [toy]));
-    const second = await runCli(sb, importArgs(sb, [toy]));
+    writeFiles(sb.homeOf(kit), homeOf(kit, 5, 0));
+    const first = await heldImport(sb, 'discovery:1', importArgs(sb, [kit]));
+    const second = await runCli(sb, importArgs(sb, [kit]));
     expect(second.code).toBe(75);
     expect(second.stderr).toContain(`another import holds the lock ${join(sb.logs, '.import.lock')} (pid ${first.pid}`);
     expect(second.stdout).toBe('');
@@ -49,25 +49,25 @@ describe('two imports of one logs dir', () => {
 
   it('with --wait, the second waits for the first, then finds everything imported', async () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 5, 0));
-    const first = await heldImport(sb, 'session:1', importArgs(sb, [toy]));
-    const second = startCli(sb, importArgs(sb, [toy], ['--wait', '30']));
+    writeFiles(sb.homeOf(kit), homeOf(kit, 5, 0));
+    const first = await heldImport(sb, 'session:1', importArgs(sb, [kit]));
+    const second = startCli(sb, importArgs(sb, [kit], ['--wait', '30']));
     const early = await Promise.race([second.done, sleep(700).then(() => 'waiting')]);
     expect(early).toBe('waiting');
     first.release();
     expect((await first.done).code).toBe(0);
     const waited = await second.done;
     expect(waited.code, waited.stderr).toBe(0);
-    expect(JSON.parse(waited.stdout).providers.testprov).toMatchObject({ unchanged_sessions: 5, new_sessions: 0, pending_units: 0 });
+    expect(JSON.parse(waited.stdout).providers[kit.id]).toMatchObject({ unchanged_sessions: 5, new_sessions: 0, pending_units: 0 });
     expect(leftovers(sb.logs)).toEqual([]);
   });
 
   it('--wait gives up with 75 when the holder does not finish in time', async () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 1, 0));
-    const first = await heldImport(sb, 'discovery:1', importArgs(sb, [toy]));
+    writeFiles(sb.homeOf(kit), homeOf(kit, 1, 0));
+    const first = await heldImport(sb, 'discovery:1', importArgs(sb, [kit]));
     const started = Date.now();
-    const second = await runCli(sb, importArgs(sb, [toy], ['--wait', '0.5']));
+    const second = await runCli(sb, importArgs(sb, [kit], ['--wait', '0.5']));
     expect(second.code).toBe(75);
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     first.release();
@@ -81,11 +81,11 @@ describe('imports of two logs dirs sharing a store', () => {
     const store = join(sb.root, 'store');
     const homeA = join(sb.root, 'home-a');
     const homeB = join(sb.root, 'home-b');
-    writeFiles(homeA, homeOf(toy, 3, 0));
-    writeFiles(homeB, homeOf(toy, 4, 10));
+    writeFiles(homeA, homeOf(kit, 3, 0));
+    writeFiles(homeB, homeOf(kit, 4, 10));
     const logsA = join(sb.root, 'logs-a');
     const logsB = join(sb.root, 'logs-b');
-    const args = (home: string, logs: string) => ['--out', logs, '--store', store, '--json', '--testprov-home', home];
+    const args = (home: string, logs: string) => ['--out', logs, '--store', store, '--json', `--${kit.flag}`, home];
     // A is held in the middle of writing the store index (it has read it already); B then runs.
     const a = await heldImport(sb, 'checkpoint:3', args(homeA, logsA));
     const b = startCli(sb, args(homeB, logsB));

@@ -14,7 +14,7 @@ import { cleanupTemps, importHome } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
 import { KITS, homeOf, specOf } from './kits.js';
-import { NOBODY, giveToNobody, importArgs, isRoot, leftovers, readArchive, runCli, sandbox, writeFiles, type Archive, type Sandbox } from './support.js';
+import { NOBODY, firstKit, giveToNobody, importArgs, isRoot, leftovers, readArchive, runCli, sandbox, writeFiles, type Archive, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 afterEach(() => {
@@ -22,21 +22,22 @@ afterEach(() => {
 });
 
 const toy = KITS.find((k) => k.id === 'testprov')!;
+const kit = firstKit();
 const asUser = isRoot ? { uid: NOBODY } : {};
 
-/** A sandbox with an imported toy home; returns it and its archive. */
+/** A sandbox with an imported home of the first provider; returns it and its archive. */
 async function imported(sessions = 4) {
   const sb = sandbox();
-  writeFiles(sb.homeOf(toy), homeOf(toy, sessions, 0));
-  const first = await runCli(sb, importArgs(sb, [toy]));
+  writeFiles(sb.homeOf(kit), homeOf(kit, sessions, 0));
+  const first = await runCli(sb, importArgs(sb, [kit]));
   expect(first.code, first.stderr).toBe(0);
   return { sb, archive: readArchive(sb.logs), statePath: join(sb.logs, 'backfill_state.json') };
 }
 
-/** Grows one session of the toy home, so that the next run has something to write. */
-function grow(sb: Sandbox, n = 0): void {
+/** Grows one session of a home, so that the next run has something to write. */
+function grow(sb: Sandbox, n = 0, k = kit): void {
   const spec = specOf(n, 0);
-  appendFileSync(join(sb.homeOf(toy), toy.mainFile(spec)), toy.userLine(spec, 'one more', '2026-05-01T00:00:00Z', 1));
+  appendFileSync(join(sb.homeOf(k), k.mainFile(spec)), k.userLine(spec, 'one more', '2026-05-01T00:00:00Z', 1));
 }
 
 function expectSameArchive(got: Archive, want: Archive): void {
@@ -55,7 +56,7 @@ describe('state file faults', () => {
     grow(sb);
     const bad = damage(readFileSync(statePath, 'utf8'));
     writeFileSync(statePath, bad);
-    const refused = await runCli(sb, importArgs(sb, [toy]));
+    const refused = await runCli(sb, importArgs(sb, [kit]));
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(statePath);
     expect(refused.stderr).toMatch(message);
@@ -65,10 +66,10 @@ describe('state file faults', () => {
     expect(leftovers(sb.logs)).toEqual([]);
 
     renameSync(statePath, `${statePath}.bad`);
-    const recovered = await runCli(sb, importArgs(sb, [toy]));
+    const recovered = await runCli(sb, importArgs(sb, [kit]));
     expect(recovered.code, recovered.stderr).toBe(0);
     const clean = join(sb.root, 'clean');
-    expect((await runCli(sb, importArgs(sb, [toy], [], clean))).code).toBe(0);
+    expect((await runCli(sb, importArgs(sb, [kit], [], clean))).code).toBe(0);
     expectSameArchive(readArchive(sb.logs), readArchive(clean));
   });
 
@@ -77,14 +78,14 @@ describe('state file faults', () => {
     grow(sb);
     chmodSync(statePath, 0o000);
     giveToNobody(sb.root);
-    const refused = await runCli(sb, importArgs(sb, [toy]), asUser);
+    const refused = await runCli(sb, importArgs(sb, [kit]), asUser);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(new RegExp(`state file ${statePath} cannot be read: .*EACCES`));
     expect(statSync(statePath).mode & 0o777).toBe(0o000);
     chmodSync(statePath, 0o600);
-    const next = await runCli(sb, importArgs(sb, [toy]), asUser);
+    const next = await runCli(sb, importArgs(sb, [kit]), asUser);
     expect(next.code, next.stderr).toBe(0);
-    expect(JSON.parse(next.stdout).providers.testprov).toMatchObject({ updated_sessions: 1, unchanged_sessions: 3 });
+    expect(JSON.parse(next.stdout).providers[kit.id]).toMatchObject({ updated_sessions: 1, unchanged_sessions: 3 });
   });
 
   it('read-only (mode 400) in a writable logs dir: replaced atomically, private again', async () => {
@@ -92,10 +93,10 @@ describe('state file faults', () => {
     grow(sb);
     chmodSync(statePath, 0o400);
     giveToNobody(sb.root);
-    const run = await runCli(sb, importArgs(sb, [toy]), asUser);
+    const run = await runCli(sb, importArgs(sb, [kit]), asUser);
     expect(run.code, run.stderr).toBe(0);
     expect(statSync(statePath).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(run.stdout).providers.testprov).toMatchObject({ updated_sessions: 1 });
+    expect(JSON.parse(run.stdout).providers[kit.id]).toMatchObject({ updated_sessions: 1 });
   });
 });
 
@@ -105,21 +106,21 @@ describe('logs dir faults', () => {
     grow(sb);
     chmodSync(sb.logs, 0o500);
     giveToNobody(sb.root);
-    const refused = await runCli(sb, importArgs(sb, [toy]), asUser);
+    const refused = await runCli(sb, importArgs(sb, [kit]), asUser);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(new RegExp(`logs dir ${sb.logs} cannot be written: .*EACCES`));
     expectSameArchive(readArchive(sb.logs), archive);
     chmodSync(sb.logs, 0o700);
-    const next = await runCli(sb, importArgs(sb, [toy]), asUser);
+    const next = await runCli(sb, importArgs(sb, [kit]), asUser);
     expect(next.code, next.stderr).toBe(0);
     expect(leftovers(sb.logs)).toEqual([]);
   });
 
   it('a file where the logs dir should be: exit 3 naming it, the file untouched', async () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 1, 0));
+    writeFiles(sb.homeOf(kit), homeOf(kit, 1, 0));
     writeFileSync(sb.logs, 'not a directory');
-    const refused = await runCli(sb, importArgs(sb, [toy]));
+    const refused = await runCli(sb, importArgs(sb, [kit]));
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`logs dir ${sb.logs} cannot be written`);
     expect(readFileSync(sb.logs, 'utf8')).toBe('not a directory');
@@ -141,7 +142,7 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
   it('while writing sessions: those sources fail (exit 1, listed), the archive keeps its old files, the next run recovers', async () => {
     const sb = home();
     const first = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs });
-    grow(sb, 1);
+    grow(sb, 1, toy);
     full((p) => p.includes('/sessions/'));
     const failed = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs, force: true });
     expect(exitCodeOf(failed.summary)).toBe(1);
@@ -163,7 +164,7 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
     for (const name of ['index.json', 'backfill_state.json']) {
       const sb = home();
       await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs });
-      grow(sb, 2);
+      grow(sb, 2, toy);
       full((p) => p.endsWith(`/${name}`));
       const err = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs }).catch((e: unknown) => e);
       expect(err, name).toBeInstanceOf(CliError);

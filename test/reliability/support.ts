@@ -11,12 +11,19 @@ import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
 import { repoRoot, tempDir } from '../support/harness.js';
 import { KITS, type Kit } from './kits.js';
 
-export const cliScript = join(repoRoot, 'test/support/cli-with-toy.mjs');
+export const cliScript = join(repoRoot, 'dist/src/cli/main.js');
 export const faultsPreload = join(repoRoot, 'test/support/faults.mjs');
 
-/** Kits of the providers in the registry (the toy provider is always there). */
+/** Kits of the providers in the registry. */
 export function activeKits(): Kit[] {
-  return KITS.filter((k) => k.id === 'testprov' || adapters.some((a) => a.id === k.id));
+  return KITS.filter((k) => adapters.some((a) => a.id === k.id));
+}
+
+/** The kit the provider-independent CLI tests use: the first provider in the registry. */
+export function firstKit(): Kit {
+  const kit = activeKits()[0];
+  if (!kit) throw new Error('no provider adapter is registered');
+  return kit;
 }
 
 export interface Sandbox {

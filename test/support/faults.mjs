@@ -3,7 +3,7 @@
 //   discovery   readdir / lstat calls (fast-glob walking the provider homes)
 //   session     writes to and renames of session temp files (`sessions/.<id>.jsonl.tmp-…`)
 //   checkpoint  writes to and renames of the state and index temp files (write-file-atomic)
-// IMPORT_LOGS_FAULT=phase:N:kill   SIGKILL itself there (a write is cut in half first)
+// IMPORT_LOGS_FAULT=phase:N:kill    SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
 // IMPORT_LOGS_FAULT_COUNT=FILE     write the operation counts of the run, and its peak memory
 //                                  (`maxRssMb`, all threads), to FILE at exit
