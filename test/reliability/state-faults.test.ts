@@ -14,7 +14,7 @@ import { cleanupTemps, importHome } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
 import { KITS, homeOf, specOf } from './kits.js';
-import { NOBODY, firstKit, giveToNobody, importArgs, isRoot, leftovers, readArchive, runCli, sandbox, writeFiles, type Archive, type Sandbox } from './support.js';
+import { NOBODY, firstKit, giveToNobody, importArgs, isRoot, leftovers, readArchive, runCli, sandbox, writeFiles, expectSameArchive, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 afterEach(() => {
@@ -40,11 +40,6 @@ function grow(sb: Sandbox, n = 0, k = kit): void {
   appendFileSync(join(sb.homeOf(k), k.mainFile(spec)), k.userLine(spec, 'one more', '2026-05-01T00:00:00Z', 1));
 }
 
-function expectSameArchive(got: Archive, want: Archive): void {
-  expect([...got.files.keys()]).toEqual([...want.files.keys()]);
-  for (const [name, text] of want.files) expect(got.files.get(name), name).toBe(text);
-  expect(got.index).toEqual(want.index);
-}
 
 describe('state file faults', () => {
   it.each([

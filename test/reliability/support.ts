@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { expect } from 'vitest';
 import { adapters } from '../../adapters/index.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
 import { repoRoot, tempDir } from '../support/harness.js';
@@ -118,6 +119,13 @@ export function readArchive(logs: string): Archive {
   const indexPath = join(logs, 'index.json');
   const entries = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
   return { files, index: entries.map(({ imported_at: _i, ...e }) => e) };
+}
+
+/** The two archives have the same session files, byte for byte, and the same index. */
+export function expectSameArchive(got: Archive, want: Archive, where = ''): void {
+  expect([...got.files.keys()], where).toEqual([...want.files.keys()]);
+  for (const [name, text] of want.files) expect(got.files.get(name), `${where} ${name}`).toBe(text);
+  expect(got.index, where).toEqual(want.index);
 }
 
 /** Every path below `dir` (relative), recursively, without following links. */
