@@ -14,6 +14,7 @@ export interface ImportArgs extends CommonArgs {
   dryRun: boolean;
   force: boolean;
   concurrency?: number | undefined;
+  workers?: number | undefined;
 }
 
 export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
@@ -50,8 +51,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
-  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
-    throw new CliError(`--concurrency ${args.concurrency}: expected a whole number of at least 1`, EXIT.usage);
+  for (const [flag, value, min] of [['concurrency', args.concurrency, 1], ['workers', args.workers, 0]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new CliError(`--${flag} ${value}: expected a whole number of at least ${min}`, EXIT.usage);
+    }
   }
   const summary = await runImport({
     locations,
@@ -63,6 +66,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     force: args.force,
     concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
     log: createLogger(logLevel(args)),
+    workers: args.workers ?? 'auto',
+    logLevel: logLevel(args),
   });
   const code = exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);

@@ -5,21 +5,22 @@
  * session whose source disappeared.
  */
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { Adapter, ConvertContext, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import { errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
-import type { SessionDraft } from '../session/draft.js';
-import { DIR_MODE, TEMP_MARKER } from '../writer/atomic-file.js';
+import { DIR_MODE, TEMP_MARKER, discard, publish } from '../writer/atomic-file.js';
 import { updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
-import { SessionRecorder, type RecordedSession } from '../writer/session-recorder.js';
+import { convertUnit, type UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { acquireLock } from './lock.js';
-import { isInside, type Locations } from './locations.js';
+import { WorkerPool, workersAvailable } from './worker-pool.js';
+import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, saveState } from './state-store.js';
 
 export interface ImportOptions {
@@ -36,7 +37,14 @@ export interface ImportOptions {
   /** Called after each unit (for a progress bar). */
   onProgress?: (p: { done: number; total: number; bytesRead: number; bytesTotal: number }) => void;
   checkpointMs?: number;
+  /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
+  workers?: number | 'auto';
+  /** Log level for worker threads. */
+  logLevel?: string;
 }
+
+/** Below this many bytes to convert, starting workers costs more than it saves. */
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface ProviderSummary {
   homes: { path: string; via: string; found: boolean }[];
@@ -274,64 +282,34 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       return checkpointing;
     };
 
-    const limit = pLimit(Math.max(1, opts.concurrency));
     const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
+    const cores = availableParallelism();
+    const workerCount =
+      opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? Math.min(4, cores) : 0) : (opts.workers ?? 0);
+    const pool = workerCount > 0 && planned.length > 1 && workersAvailable() ? new WorkerPool(workerCount, opts.logLevel ?? 'warn') : null;
+    const limit = pLimit(pool ? workerCount * 2 : Math.max(1, opts.concurrency));
+    // Largest first, so that one big file does not run alone at the end.
+    planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
     let done = 0;
-    const accept = (draft: SessionDraft) =>
-      locations.root === null || (draft.workspacePath !== null && isInside(locations.root, draft.workspacePath));
 
-    const convertUnit = async (plan: PlannedUnit) => {
+    /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
+    const applyResult = async (plan: PlannedUnit, result: UnitResult) => {
       const { adapter, unit, stateKey } = plan;
       const ps = summary.providers[adapter.id]!;
-      const stats = { bytesRead: 0 };
-      const recorders = new Map<SessionDraft, SessionRecorder>();
-      const newestMtime = Math.max(...unit.files.map((f) => f.mtimeMs));
-      const recorderOf = (draft: SessionDraft) => {
-        let rec = recorders.get(draft);
-        if (!rec) {
-          rec = new SessionRecorder(draft, {
-            provider: adapter.id,
-            adapterVersion: adapter.version,
-            sessionsDir,
-            defaultSourcePaths: unit.files.map((f) => f.path),
-            fallbackTs: new Date(newestMtime).toISOString(),
-            accept,
-          });
-          recorders.set(draft, rec);
-        }
-        return rec;
-      };
-      const ctx: ConvertContext = {
-        home: plan.home,
-        allFiles: plan.allFiles,
-        stats,
-        warn: (message) => summary.warnings.push(message),
-        log: log.child({ provider: adapter.id }),
-      };
-      let results: RecordedSession[];
-      try {
-        for await (const item of adapter.convert(unit, ctx)) {
-          const rec = recorderOf(item.session);
-          if ('event' in item) rec.add(item.event);
-          else rec.finish();
-        }
-        results = [...recorders.values()].map((r) => r.finish());
-      } catch (err) {
-        for (const rec of recorders.values()) rec.abort();
-        summary.bytes_read += stats.bytesRead;
+      summary.bytes_read += result.bytesRead;
+      summary.warnings.push(...result.warnings);
+      if (!result.ok) {
+        const path = unit.files[0]!.path;
         ps.failed_units++;
-        const message = errorMessage(err);
-        summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message });
-        log.error({ provider: adapter.id, unit: unit.key }, message);
+        summary.errors.push({ provider: adapter.id, path, message: result.error.includes(path) ? result.error : `${path}: ${result.error}` });
+        log.error({ provider: adapter.id, unit: unit.key }, result.error);
         return;
       }
-      summary.bytes_read += stats.bytesRead;
-
       const producedKeys: string[] = [];
-      for (const [draft, rec] of recorders) {
-        const result = rec.finish();
-        if (!result.kept) continue;
-        const key = result.key;
+      let publishFailed = false;
+      for (const session of result.sessions) {
+        if (session.tempPath === null) continue;
+        const { key, tempPath } = session;
         const previous = state.sessions[key];
         const owner = ownerOf.get(key);
         const earlier = writtenBy.get(key);
@@ -339,32 +317,34 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         if (earlier !== undefined && earlier !== stateKey) {
           summary.warnings.push(`session ${key} is in two sources (${earlier}, ${stateKey}); kept the one from ${earlier < stateKey ? earlier : stateKey}`);
           if (earlier < stateKey) {
-            rec.abort();
+            discard(tempPath);
             continue;
           }
         }
         // Its old source is gone and the archive has a more complete copy: keep the archive's.
-        if (previous && owner !== undefined && owner !== stateKey && missingUnits.has(owner) && RANK[previous.completeness] > RANK[result.entry.completeness]) {
-          rec.abort();
+        if (previous && owner !== undefined && owner !== stateKey && missingUnits.has(owner) && RANK[previous.completeness] > RANK[session.entry.completeness]) {
+          discard(tempPath);
           producedKeys.push(key);
           continue;
         }
         try {
-          rec.commit();
+          publish(tempPath, session.finalPath);
         } catch (err) {
-          for (const other of recorders.values()) other.abort();
-          ps.failed_units++;
-          summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message: `writing ${draft.id}: ${errorMessage(err)}` });
-          return;
+          discard(tempPath);
+          if (!publishFailed) ps.failed_units++;
+          publishFailed = true;
+          summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message: `writing ${session.finalPath}: ${errorMessage(err)}` });
+          continue;
         }
-        summary.bytes_written += result.bytesWritten;
+        summary.bytes_written += session.bytesWritten;
         writtenBy.set(key, stateKey);
         if (previous) ps.updated_sessions++;
         else ps.new_sessions++;
-        state.sessions[key] = { ...result.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
+        state.sessions[key] = { ...session.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
+      if (publishFailed) return; // not fingerprinted: the unit is converted again next run
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
@@ -383,15 +363,32 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint();
     };
 
-    await Promise.all(
-      planned.map((plan) =>
-        limit(async () => {
-          await convertUnit(plan);
-          done++;
-          opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
-        }),
-      ),
-    );
+    const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
+      pool
+        ? pool.run({ adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root }, plan.allFiles)
+        : convertUnit({
+        adapter: plan.adapter,
+        unit: plan.unit,
+        home: plan.home,
+        allFiles: plan.allFiles,
+        sessionsDir,
+        root: locations.root,
+        log: log.child({ provider: plan.adapter.id }),
+      });
+
+    try {
+      await Promise.all(
+        planned.map((plan) =>
+          limit(async () => {
+            await applyResult(plan, await convertPlanned(plan));
+            done++;
+            opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
+          }),
+        ),
+      );
+    } finally {
+      await pool?.close();
+    }
     if (checkpointing) await checkpointing;
     if (dirty || migratedFrom !== null) await writeCheckpoint();
     return summary;

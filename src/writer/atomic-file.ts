@@ -16,9 +16,23 @@ let counter = 0;
 /** Test hook: lets tests inject a write failure (e.g. a full disk). */
 export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { beforeWrite: null };
 
+/** Renames a prepared temp file over its final path: the moment the new content appears. */
+export function publish(tempPath: string, path: string): void {
+  renameSync(tempPath, path);
+}
+
+/** Drops a prepared temp file that will not be published. */
+export function discard(tempPath: string): void {
+  try {
+    unlinkSync(tempPath);
+  } catch {
+    // already gone
+  }
+}
+
 export class AtomicFile {
   private fd: number;
-  private readonly tempPath: string;
+  readonly tempPath: string;
   private pending: string[] = [];
   private pendingLength = 0;
   private closed = false;
@@ -46,8 +60,8 @@ export class AtomicFile {
     this.bytesWritten += buf.length;
   }
 
-  /** Flushes, fsyncs and renames over the final path. */
-  commit(): void {
+  /** Flushes, fsyncs and closes the temp file; `publish` (possibly in another thread) renames it. */
+  prepare(): void {
     try {
       this.flush();
       fsyncSync(this.fd);
@@ -57,7 +71,12 @@ export class AtomicFile {
     }
     closeSync(this.fd);
     this.closed = true;
-    renameSync(this.tempPath, this.path);
+  }
+
+  /** Flushes, fsyncs and renames over the final path. */
+  commit(): void {
+    this.prepare();
+    publish(this.tempPath, this.path);
   }
 
   /** Drops the temp file; the final path keeps what it had. */
@@ -70,10 +89,6 @@ export class AtomicFile {
         // already closed
       }
     }
-    try {
-      unlinkSync(this.tempPath);
-    } catch {
-      // already gone
-    }
+    discard(this.tempPath);
   }
 }

@@ -231,13 +231,15 @@ export class SessionRecorder {
     return this.finished;
   }
 
-  commit(): void {
-    if (!this.finished) this.finish();
-    if (this.file) {
-      this.file.commit();
-      this.finished!.bytesWritten = this.file.bytesWritten;
-      this.file = null;
-    }
+  /** Makes the session file durable under its temp name; returns that name (null if filtered out). */
+  prepare(): string | null {
+    const result = this.finish();
+    if (!this.file) return null;
+    this.file.prepare();
+    result.bytesWritten = this.file.bytesWritten;
+    const temp = this.file.tempPath;
+    this.file = null;
+    return temp;
   }
 
   abort(): void {

@@ -1,0 +1,85 @@
+/**
+ * Converts one unit of sources into durable temp session files, without publishing them: the
+ * importer decides which to rename into place. Runs in the main thread or in a worker thread.
+ */
+import type { Logger } from 'pino';
+import type { Adapter, ConvertContext, SourceFile, SourceUnit } from '../../adapters/types.js';
+import { errorMessage } from '../errors.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import type { SessionDraft } from '../session/draft.js';
+import { discard } from '../writer/atomic-file.js';
+import { SessionRecorder } from '../writer/session-recorder.js';
+import { isInside } from './locations.js';
+
+export interface PreparedSession {
+  key: string;
+  entry: Omit<SessionLogIndexEntry, 'imported_at'>;
+  /** Durable temp file to publish; null when the session was filtered out by `--root`. */
+  tempPath: string | null;
+  finalPath: string;
+  bytesWritten: number;
+}
+
+export type UnitResult =
+  | { ok: true; sessions: PreparedSession[]; bytesRead: number; warnings: string[] }
+  | { ok: false; error: string; bytesRead: number; warnings: string[] };
+
+export interface UnitJob {
+  adapter: Adapter;
+  unit: SourceUnit;
+  home: string;
+  allFiles: readonly SourceFile[];
+  sessionsDir: string;
+  /** Real path of `--root`, or null for all sessions. */
+  root: string | null;
+  log: Logger;
+}
+
+export async function convertUnit(job: UnitJob): Promise<UnitResult> {
+  const { adapter, unit, root } = job;
+  const stats = { bytesRead: 0 };
+  const warnings: string[] = [];
+  const recorders = new Map<SessionDraft, SessionRecorder>();
+  const newestMtime = Math.max(...unit.files.map((f) => f.mtimeMs));
+  const accept = (draft: SessionDraft) => root === null || (draft.workspacePath !== null && isInside(root, draft.workspacePath));
+  const recorderOf = (draft: SessionDraft) => {
+    let rec = recorders.get(draft);
+    if (!rec) {
+      rec = new SessionRecorder(draft, {
+        provider: adapter.id,
+        adapterVersion: adapter.version,
+        sessionsDir: job.sessionsDir,
+        defaultSourcePaths: unit.files.map((f) => f.path),
+        fallbackTs: new Date(newestMtime).toISOString(),
+        accept,
+      });
+      recorders.set(draft, rec);
+    }
+    return rec;
+  };
+  const ctx: ConvertContext = {
+    home: job.home,
+    allFiles: job.allFiles,
+    stats,
+    warn: (message) => warnings.push(message),
+    log: job.log,
+  };
+  const prepared: PreparedSession[] = [];
+  try {
+    for await (const item of adapter.convert(unit, ctx)) {
+      const rec = recorderOf(item.session);
+      if ('event' in item) rec.add(item.event);
+      else rec.finish();
+    }
+    for (const rec of recorders.values()) {
+      const tempPath = rec.prepare();
+      const result = rec.finish();
+      prepared.push({ key: result.key, entry: result.entry, tempPath, finalPath: `${job.sessionsDir}/${rec.wrapperId}.jsonl`, bytesWritten: result.bytesWritten });
+    }
+  } catch (err) {
+    for (const rec of recorders.values()) rec.abort();
+    for (const p of prepared) if (p.tempPath) discard(p.tempPath);
+    return { ok: false, error: errorMessage(err), bytesRead: stats.bytesRead, warnings };
+  }
+  return { ok: true, sessions: prepared, bytesRead: stats.bytesRead, warnings };
+}
