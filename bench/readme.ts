@@ -12,7 +12,8 @@ a bare read + \`JSON.parse\` baseline, a cold import, a no-op re-run, a re-run a
 turn, peak RSS (also for a home holding one 1 GB session), \`--help\` start-up, and \`ccusage\`'s cold
 run. Targets are ratios measured in one run (see \`bench/targets.ts\`); the run exits 1 when one is
 missed. Flags: \`--size 2GB\`, \`--seed N\`, \`--skip-1gb\`, \`--keep\` (keep the generated home in
-\`bench/.work/\`), \`--no-readme\`. The table below is rewritten by every run.
+\`bench/.work/\`), \`--no-readme\`. The table below is rewritten by every run. \`ccusage\` is a dev
+dependency pinned to 20.0.20, the release whose native binaries the registry has for every platform.
 `;
 
 /** Replaces the text between the markers, or appends the section with them at the end. */
