@@ -84,6 +84,11 @@ export interface ImportSummary {
 
 const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
 
+/** More complete, or as complete with more events. */
+function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>, b: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>): boolean {
+  return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
+}
+
 interface PlannedUnit {
   adapter: Adapter;
   home: string;
@@ -321,10 +326,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
             continue;
           }
         }
-        // Its old source is gone and the archive has a more complete copy: keep the archive's.
-        if (previous && owner !== undefined && owner !== stateKey && missingUnits.has(owner) && RANK[previous.completeness] > RANK[session.entry.completeness]) {
+        // The archived copy outlived its source and is richer than this one (e.g. a transcript the
+        // agent deleted, now seen again only in a prompt log): keep the archive's, every run.
+        const archiveOrphaned = previous?.source_missing === true || (owner !== undefined && owner !== stateKey && missingUnits.has(owner));
+        if (previous && archiveOrphaned && isRicher(previous, session.entry)) {
           discard(tempPath);
-          producedKeys.push(key);
           continue;
         }
         try {
