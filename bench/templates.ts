@@ -202,11 +202,12 @@ function variantOf(provider: Provider, kind: TemplateFile['kind'], first: unknow
   return kind;
 }
 
-/** Loads one native file as a template. */
-export function loadTemplate(provider: Provider, path: string): TemplateFile {
+/** Loads one native file as a template; null for a file that is neither JSONL, JSON nor YAML, or a damaged document. */
+export function loadTemplate(provider: Provider, path: string): TemplateFile | null {
   const text = readFileSync(path, 'utf8');
   const name = basename(path).replace(/^.*__/, '');
-  const kind: TemplateFile['kind'] = name.endsWith('.jsonl') ? 'jsonl' : name.endsWith('.json') ? 'doc' : 'text';
+  const kind: TemplateFile['kind'] | null = name.endsWith('.jsonl') ? 'jsonl' : name.endsWith('.json') ? 'doc' : name.endsWith('.yaml') ? 'text' : null;
+  if (kind === null) return null;
   const facts = newFacts();
   const stem = /^(?:agent-)?([0-9a-f-]{7,})(?:\.meta)?\.jsonl?$/.exec(name)?.[1];
   if (stem !== undefined) facts.ids.set(stem, true);
@@ -223,7 +224,12 @@ export function loadTemplate(provider: Provider, path: string): TemplateFile {
       }
     }
   } else if (kind === 'doc') {
-    parsed = [JSON.parse(text)];
+    try {
+      parsed = [JSON.parse(text)];
+    } catch {
+      return null; // a damaged document (fixtures test those): nothing to replicate
+    }
+    if (parsed[0] === null || typeof parsed[0] !== 'object' || Array.isArray(parsed[0])) return null;
   } else {
     parsed = [parseYamlish(text)];
   }
@@ -378,20 +384,18 @@ function claudeGroups(files: TemplateFile[]): TemplateGroup[] {
 
 /** Groups the template files of one provider into sessions (a main file and its side files). */
 export function groupTemplates(provider: Provider, paths: string[]): TemplateGroup[] {
-  if (provider === 'claude') return claudeGroups(paths.map((p) => loadTemplate(provider, p)));
-  const files = paths.map((p) => loadTemplate(provider, p));
-  const sidecars = files.filter((f) => f.kind === 'text' || (f.kind === 'doc' && f.doc?.arrays.length === 0));
-  return files
-    .filter((f) => !sidecars.includes(f))
-    .map((f) => {
-      // Sidecars belong to the per-session directory layout; each needs its own copy (aliases mutate).
-      const companions = f.variant === 'dir' ? sidecars.map((s) => loadTemplate(provider, pathOf(paths, s.name))) : [];
-      return finishGroup(provider, f, companions);
-    });
-}
-
-function pathOf(paths: string[], name: string): string {
-  const path = paths.find((p) => basename(p).replace(/^.*__/, '') === name);
-  if (path === undefined) throw new Error(`template ${name} not found`);
-  return path;
+  const loaded = paths.flatMap((path) => {
+    const file = loadTemplate(provider, path);
+    return file === null ? [] : [{ path, file }];
+  });
+  if (provider === 'claude') return claudeGroups(loaded.map((l) => l.file));
+  const isSidecar = (f: TemplateFile) => f.kind === 'text' || (f.kind === 'doc' && f.doc?.arrays.length === 0);
+  // Sidecars (Copilot workspace.yaml, vscode.metadata.json) belong to the per-session directory
+  // layout, one of each name; every session gets fresh copies (grouping rewrites their slots).
+  const sidecars = new Map<string, string>();
+  for (const { path, file } of loaded) if (isSidecar(file) && !sidecars.has(file.name)) sidecars.set(file.name, path);
+  const companions = () => [...sidecars.values()].map((p) => loadTemplate(provider, p)).filter((f): f is TemplateFile => f !== null);
+  return loaded
+    .filter(({ file }) => !isSidecar(file) && (file.records.length > 0 || file.doc !== null))
+    .map(({ file }) => finishGroup(provider, file, file.variant === 'dir' ? companions() : []));
 }
