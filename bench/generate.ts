@@ -282,15 +282,23 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
       result.appendTurn = () => ({ path: written.mainPath, bytes: appendTurnTo(w, written.mainPath, next) });
     }
   }
-  if (geminiRoots.size > 0) writeGeminiProjects(opts.out, geminiRoots);
+  if (geminiRoots.size > 0) {
+    const written = writeGeminiProjects(opts.out, geminiRoots);
+    providers.gemini.files += written.files;
+    providers.gemini.bytes += written.bytes;
+    result.files += written.files;
+    result.bytes += written.bytes;
+  }
   return result;
 }
 
 /** Gemini CLI ≥ 0.29 maps project roots to slug dirs in `projects.json` and `.project_root`. */
-function writeGeminiProjects(home: string, roots: Map<string, string>): void {
+function writeGeminiProjects(home: string, roots: Map<string, string>): { files: number; bytes: number } {
   const sorted = [...roots].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  for (const [root, slug] of sorted) writeFileSync(join(home, '.gemini', 'tmp', slug, '.project_root'), root);
-  writeFileSync(join(home, '.gemini', 'projects.json'), `${JSON.stringify({ projects: Object.fromEntries(sorted) }, null, 2)}\n`);
+  const files: [string, string][] = sorted.map(([root, slug]) => [join(home, '.gemini', 'tmp', slug, '.project_root'), root]);
+  files.push([join(home, '.gemini', 'projects.json'), `${JSON.stringify({ projects: Object.fromEntries(sorted) }, null, 2)}\n`]);
+  for (const [path, text] of files) writeFileSync(path, text);
+  return { files: files.length, bytes: files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) };
 }
 
 /** A home holding one Claude session of about `sizeBytes` (the largest session template, grown). */

@@ -7,8 +7,9 @@
  * Page cache: the home is read once, untimed, before any timing, so every timed run (baseline,
  * imports, ccusage) reads it warm. Each figure is one run.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adapters } from '../adapters/index.js';
@@ -106,6 +107,8 @@ async function helpTime(): Promise<number> {
 interface Results {
   date: string;
   seed: string;
+  /** The commit and the adapters measured: RSS growth compares only runs of the same build. */
+  build: string;
   size_bytes: number;
   machine: string;
   figures: Record<string, string>;
@@ -114,7 +117,16 @@ interface Results {
 
 function machine(): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${cpu} × ${cpus().length} (${availableParallelism()} usable), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`;
+  return `${cpu} × ${cpus().length} (${availableParallelism()} usable), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()}, Node ${process.version}`;
+}
+
+/** The commit of the code (`+dirty` when its code has changes), or `unknown` outside git. */
+function buildId(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const dirty = git(['diff', '--quiet', 'HEAD', '--', 'src', 'adapters', 'bench', 'package-lock.json']).status !== 0;
+  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
 }
 
 const isSmall = (size: number) => size >= 300e6 && size <= 600e6;
@@ -124,12 +136,12 @@ const isLarge = (size: number) => size >= 1.5e9;
  * Growth of the cold import's peak RSS from the 400 MB home to the 2 GB home: this run against
  * the last saved run of the other size with the same seed on this machine, when there is one.
  */
-function rssGrowth(size: number, seed: string, rss: number | null): number | null {
+function rssGrowth(size: number, seed: string, build: string, rss: number | null): number | null {
   const dir = join(work, 'results');
   if (rss === null || !existsSync(dir) || !(isSmall(size) || isLarge(size))) return null;
   const other = readdirSync(dir)
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results)
-    .find((r) => r.seed === seed && typeof r.values.cold_rss === 'number' && (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)));
+    .find((r) => r.seed === seed && r.build === build && typeof r.values.cold_rss === 'number' && (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)));
   if (other === undefined) return null;
   const [small, large] = isSmall(size) ? [rss, other.values.cold_rss as number] : [other.values.cold_rss as number, rss];
   return (large - small) / small;
@@ -202,6 +214,7 @@ async function main(): Promise<number> {
   }
 
   const imported = sessionsOf(cold.summary);
+  const build = `${buildId()} ${registered.map((a) => a.id).join(',')}`;
   const usable = base !== null && imported > 0;
   const values: Record<TargetKey, number | null> = {
     import_vs_baseline: usable ? cold.ms / base.wall : null,
@@ -209,7 +222,7 @@ async function main(): Promise<number> {
     noop_bytes_read: imported > 0 ? noop.summary.bytes_read : null,
     append_vs_cold: append && imported > 0 ? append.ms / cold.ms : null,
     rss_1gb: big && registered.some((a) => a.id === 'claude') ? big.peakRss : null,
-    rss_growth: rssGrowth(size, seed, cold.peakRss),
+    rss_growth: rssGrowth(size, seed, build, cold.peakRss),
     help_ms: help,
   };
 
@@ -251,13 +264,13 @@ async function main(): Promise<number> {
   }
   if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
-  if (values.rss_growth === null) notes.push('RSS growth needs a 400 MB and a 2 GB run with the same seed on this machine (`npm run bench -- --size 2GB`).');
+  if (values.rss_growth === null) notes.push('RSS growth needs a 400 MB and a 2 GB run of the same build and seed on this machine (`npm run bench -- --size 2GB`).');
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
   const table = lines.join('\n');
   process.stdout.write(`\n${table}\n\nTotal bench time ${sec(performance.now() - t0)}.\n`);
 
   mkdirSync(join(work, 'results'), { recursive: true });
-  const results: Results = { date, seed, size_bytes: size, machine: machine(), figures: Object.fromEntries(figures), values: { ...values, cold_rss: cold.peakRss } };
+  const results: Results = { date, seed, build, size_bytes: size, machine: machine(), figures: Object.fromEntries(figures), values: { ...values, cold_rss: cold.peakRss } };
   writeFileSync(join(work, 'results', `${size}.json`), `${JSON.stringify(results, null, 2)}\n`);
   if (!flags['no-readme']) writeReadmeSection(join(root, 'README.md'), table);
   if (!flags.keep) {
