@@ -11,7 +11,7 @@ import type { SessionLogIndexEntry, UsageTotals } from '../model/index-schema.js
 import type { SessionDraft } from '../session/draft.js';
 import { sessionKey, wrapperSessionId } from '../util/ids.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, discard } from './atomic-file.js';
 import { serializeEvent } from './serialize.js';
 
 const HOLD_MAX_EVENTS = 2000;
@@ -50,6 +50,7 @@ function approxSize(event: EventDraft): number {
 export class SessionRecorder {
   readonly wrapperId: string;
   private file: AtomicFile | null = null;
+  private preparedPath: string | null = null;
   private held: EventDraft[] = [];
   private heldChars = 0;
   private headerWritten = false;
@@ -231,7 +232,7 @@ export class SessionRecorder {
     return this.finished;
   }
 
-  /** Makes the session file durable under its temp name; returns that name (null if filtered out). */
+  /** Closes the session file under its temp name; returns that name (null if filtered out). */
   prepare(): string | null {
     const result = this.finish();
     if (!this.file) return null;
@@ -239,11 +240,14 @@ export class SessionRecorder {
     result.bytesWritten = this.file.bytesWritten;
     const temp = this.file.tempPath;
     this.file = null;
+    this.preparedPath = temp;
     return temp;
   }
 
   abort(): void {
     this.file?.abort();
     this.file = null;
+    if (this.preparedPath) discard(this.preparedPath);
+    this.preparedPath = null;
   }
 }
