@@ -90,12 +90,16 @@ async function runCcusage(gen: GeneratedHome): Promise<Ccusage> {
   });
   const run = await measure(node, [realpathSync(bin), 'session', '--json', '--offline'], env);
   if (run.code !== 0) return { ms: null, note: `ccusage could not run here (exit ${run.code}: ${run.stderr.trim().split('\n')[0] ?? ''})` };
+  let report: { session?: { agent?: string }[] };
   try {
-    JSON.parse(run.stdout);
+    report = JSON.parse(run.stdout) as typeof report;
   } catch {
     return { ms: null, note: 'ccusage printed no JSON; its ratios are skipped' };
   }
-  return { ms: run.ms, note: 'ccusage session --json --offline' };
+  const agents = new Map<string, number>();
+  for (const row of report.session ?? []) agents.set(row.agent ?? '?', (agents.get(row.agent ?? '?') ?? 0) + 1);
+  const counted = [...agents].map(([agent, n]) => `${agent} ${n}`).join(', ');
+  return { ms: run.ms, note: `sessions it reported: ${counted || 'none'}` };
 }
 
 async function helpTime(): Promise<number> {
@@ -233,7 +237,7 @@ async function main(): Promise<number> {
     ['cold import', `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}`],
     ['no-op re-run', `${sec(noop.ms)}; read ${noop.summary.bytes_read} B`],
     ['re-run after one appended turn', append && appended ? `${sec(append.ms)}; appended ${appended.bytes} B, read ${mb(append.summary.bytes_read)}` : 'n/a'],
-    ['ccusage session --json --offline, cold', cc.ms !== null ? sec(cc.ms) : cc.note],
+    ['ccusage session --json --offline, cold', cc.ms !== null ? `${sec(cc.ms)} (${cc.note})` : cc.note],
     ['import / ccusage', cc.ms !== null && imported > 0 ? `${(cold.ms / cc.ms).toFixed(2)}×` : 'n/a'],
     ['1 GB single-session home', big ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}` : flags['skip-1gb'] ? 'skipped (--skip-1gb)' : 'n/a'],
     ['`--help`', `${Math.round(help)} ms (median of 5)`],
