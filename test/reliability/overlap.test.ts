@@ -3,7 +3,8 @@
  * fault preload's `pause`): a second import of the same logs dir exits 75 naming the holder, or
  * waits with `--wait`; imports of different logs dirs sharing a store lose no index update.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,24 @@ describe('two imports of one logs dir', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     first.release();
     expect((await first.done).code).toBe(0);
+  });
+});
+
+describe('lock leftovers', () => {
+  it('temp files of a run killed while taking the lock are removed; a live taker\'s are not', async () => {
+    const sb = sandbox();
+    writeFiles(sb.homeOf(kit), homeOf(kit, 1, 0));
+    const gone = spawnSync(process.execPath, ['-e', '']).pid; // a pid that has exited
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const live = alive.pid!;
+      writeFiles(sb.logs, { [`.import.lock.${gone}`]: '{}', [`.import.lock.stale-${gone}`]: '{}', [`.import.lock.${live}`]: '{}' });
+      const run = await runCli(sb, importArgs(sb, [kit]));
+      expect(run.code, run.stderr).toBe(0);
+      expect(readdirSync(sb.logs).filter((n) => n.startsWith('.import.lock'))).toEqual([`.import.lock.${live}`]);
+    } finally {
+      alive.kill('SIGKILL');
+    }
   });
 });
 
