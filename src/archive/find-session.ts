@@ -1,0 +1,64 @@
+/**
+ * Finds one session by a prefix of its wrapper_session_id (or of its native id), across the chosen
+ * logs dir and every logs dir of the store. The same session imported into two logs dirs (with and
+ * without --root) counts once; the chosen logs dir's copy is preferred.
+ */
+import { join } from 'node:path';
+import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
+import { logsDirOf, readGlobalIndex, readLogsIndex } from './read.js';
+
+export interface FoundSession {
+  id: string;
+  provider: string;
+  started_at: string;
+  logsDir: string;
+  /** Absolute path of the session file. */
+  file: string;
+  /** The logs dir's index entry (null if that index no longer lists it). */
+  entry: SessionLogIndexEntry | null;
+}
+
+export type FindResult =
+  | { kind: 'found'; session: FoundSession }
+  | { kind: 'none'; searched: string[] }
+  | { kind: 'ambiguous'; candidates: FoundSession[] };
+
+function nativePart(id: string, provider: string): string {
+  return id.startsWith(`${provider}-`) ? id.slice(provider.length + 1) : id;
+}
+
+export async function findSession(prefix: string, logsDir: string, storeDir: string | null): Promise<FindResult> {
+  const copies: FoundSession[] = [];
+  for (const entry of (await readLogsIndex(logsDir)) ?? []) {
+    copies.push({
+      id: entry.wrapper_session_id,
+      provider: entry.provider,
+      started_at: entry.started_at,
+      logsDir,
+      file: join(logsDir, entry.log_path),
+      entry,
+    });
+  }
+  const global: GlobalSessionEntry[] = storeDir === null ? [] : ((await readGlobalIndex(storeDir)) ?? []);
+  for (const g of global) {
+    copies.push({ id: g.session_id, provider: g.provider, started_at: g.started_at, logsDir: logsDirOf(g), file: g.log_path, entry: null });
+  }
+  const searched = [logsDir, ...(storeDir === null ? [] : [`every logs dir of ${storeDir}`])];
+
+  const exact = copies.filter((c) => c.id === prefix || nativePart(c.id, c.provider) === prefix);
+  const matching = exact.length > 0 ? exact : copies.filter((c) => c.id.startsWith(prefix) || nativePart(c.id, c.provider).startsWith(prefix));
+  // One copy per id: the chosen logs dir's first (it came first), else the first the store lists.
+  const byId = new Map<string, FoundSession>();
+  for (const c of matching) if (!byId.has(c.id)) byId.set(c.id, c);
+  const distinct = [...byId.values()];
+  if (distinct.length === 0) return { kind: 'none', searched };
+  if (distinct.length > 1) {
+    distinct.sort((a, b) => (a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1));
+    return { kind: 'ambiguous', candidates: distinct };
+  }
+  const session = distinct[0]!;
+  if (session.entry === null) {
+    session.entry = ((await readLogsIndex(session.logsDir)) ?? []).find((e) => e.wrapper_session_id === session.id) ?? null;
+  }
+  return { kind: 'found', session };
+}
