@@ -15,6 +15,7 @@ export interface ImportArgs extends CommonArgs {
   dryRun: boolean;
   force: boolean;
   concurrency?: number | undefined;
+  workers?: number | undefined;
 }
 
 export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
@@ -51,8 +52,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
-  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) {
-    throw new CliError(`--concurrency ${args.concurrency}: expected a whole number of at least 1`, EXIT.usage);
+  for (const [flag, value, min] of [['concurrency', args.concurrency, 1], ['workers', args.workers, 0]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new CliError(`--${flag} ${value}: expected a whole number of at least ${min}`, EXIT.usage);
+    }
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
   const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? createProgress(process.stderr) : null;
@@ -66,6 +69,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     force: args.force,
     concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
     log: createLogger(logLevel(args)),
+    workers: args.workers ?? 'auto',
+    logLevel: logLevel(args),
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
   }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);

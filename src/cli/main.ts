@@ -64,7 +64,8 @@ async function run(argv: string[]): Promise<number> {
           .option('since', { type: 'string', describe: 'Only sources changed since a date or a duration (7d, 12h)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, write nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
-          .option('concurrency', { type: 'number', describe: 'Units converted at once (default: 2 x CPUs, at most 8)' }),
+          .option('concurrency', { type: 'number', describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
+          .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' }),
       lazy(async () => (await import('./import-command.js')).importCommand as (args: unknown) => Promise<number>),
     )
     .command(

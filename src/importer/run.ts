@@ -5,6 +5,7 @@
  * session whose source disappeared.
  */
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
@@ -19,6 +20,7 @@ import { convertUnit, type UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
+import { WorkerPool, workersAvailable } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, saveState } from './state-store.js';
 
@@ -36,7 +38,14 @@ export interface ImportOptions {
   /** Called after each unit (for a progress bar). */
   onProgress?: (p: { done: number; total: number; bytesRead: number; bytesTotal: number }) => void;
   checkpointMs?: number;
+  /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
+  workers?: number | 'auto';
+  /** Log level for worker threads. */
+  logLevel?: string;
 }
+
+/** Below this many bytes to convert, starting workers costs more than it saves. */
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface ProviderSummary {
   homes: { path: string; via: string; found: boolean }[];
@@ -278,8 +287,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       return checkpointing;
     };
 
-    const limit = pLimit(Math.max(1, opts.concurrency));
     const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
+    const cores = availableParallelism();
+    const workerCount =
+      opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? Math.min(4, cores) : 0) : (opts.workers ?? 0);
+    const pool = workerCount > 0 && planned.length > 1 && workersAvailable() ? new WorkerPool(workerCount, opts.logLevel ?? 'warn') : null;
+    const limit = pLimit(pool ? workerCount * 2 : Math.max(1, opts.concurrency));
+    // Largest first, so that one big file does not run alone at the end.
+    planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
     let done = 0;
 
     /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
@@ -353,8 +368,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint();
     };
 
-    const convertPlanned = (plan: PlannedUnit) =>
-      convertUnit({
+    const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
+      pool
+        ? pool.run({ adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root }, plan.allFiles)
+        : convertUnit({
         adapter: plan.adapter,
         unit: plan.unit,
         home: plan.home,
@@ -364,15 +381,19 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         log: log.child({ provider: plan.adapter.id }),
       });
 
-    await Promise.all(
-      planned.map((plan) =>
-        limit(async () => {
-          await applyResult(plan, await convertPlanned(plan));
-          done++;
-          opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
-        }),
-      ),
-    );
+    try {
+      await Promise.all(
+        planned.map((plan) =>
+          limit(async () => {
+            await applyResult(plan, await convertPlanned(plan));
+            done++;
+            opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
+          }),
+        ),
+      );
+    } finally {
+      await pool?.close();
+    }
     if (checkpointing) await checkpointing;
     const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
