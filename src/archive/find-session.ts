@@ -52,13 +52,25 @@ export async function findSession(prefix: string, logsDir: string, storeDir: str
   for (const c of matching) if (!byId.has(c.id)) byId.set(c.id, c);
   const distinct = [...byId.values()];
   if (distinct.length === 0) return { kind: 'none', searched };
-  if (distinct.length > 1) {
-    distinct.sort((a, b) => (a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1));
-    return { kind: 'ambiguous', candidates: distinct };
+  await fillEntries(distinct.slice(0, MAX_DETAILED));
+  if (distinct.length === 1) return { kind: 'found', session: distinct[0]! };
+  distinct.sort((a, b) => (a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1));
+  return { kind: 'ambiguous', candidates: distinct };
+}
+
+/** Candidates whose index entry is read for details (an ambiguous prefix lists them). */
+const MAX_DETAILED = 50;
+
+/** Reads the index entries of sessions found through the store-wide index (one read per logs dir). */
+async function fillEntries(sessions: FoundSession[]): Promise<void> {
+  const byDir = new Map<string, Map<string, SessionLogIndexEntry>>();
+  for (const s of sessions) {
+    if (s.entry !== null) continue;
+    let entries = byDir.get(s.logsDir);
+    if (!entries) {
+      entries = new Map(((await readLogsIndex(s.logsDir)) ?? []).map((e) => [e.wrapper_session_id, e]));
+      byDir.set(s.logsDir, entries);
+    }
+    s.entry = entries.get(s.id) ?? null;
   }
-  const session = distinct[0]!;
-  if (session.entry === null) {
-    session.entry = ((await readLogsIndex(session.logsDir)) ?? []).find((e) => e.wrapper_session_id === session.id) ?? null;
-  }
-  return { kind: 'found', session };
 }

@@ -153,7 +153,7 @@ async function providerReport(
       metadata_only: mine.filter((s) => s.completeness === 'metadata_only').length,
     },
     formats: Object.fromEntries(countBy(mine, (s) => [s.format])),
-    partial_reasons: countBy(mine, (s) => s.completeness_reasons)
+    completeness_reasons: countBy(mine, (s) => s.completeness_reasons)
       .slice(0, MAX_REASONS)
       .map(([reason, n]) => ({ reason, sessions: n })),
     newest_session: newest && { id: newest.wrapper_session_id, started_at: newest.started_at },

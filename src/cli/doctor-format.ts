@@ -10,7 +10,7 @@ function ago(iso: string, now: number): string {
 
 function providerLines(p: DoctorProvider, now: number, home: string): string[] {
   const lines = [`${p.id} — ${p.title}  (home: ${p.flag} or $${p.env})`];
-  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(11)}${text}`);
+  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(13)}${text}`);
   p.homes.forEach((h, i) => row(i === 0 ? 'homes' : '', `${tildePath(h.path, home)}  via ${h.via}${h.found ? '' : ', not found'}`));
   if (p.homes.length === 0) row('homes', 'none to look at');
   if (!p.homes.some((h) => h.found)) {
@@ -25,7 +25,7 @@ function providerLines(p: DoctorProvider, now: number, home: string): string[] {
   if (p.removed_at_source > 0) row('', `${groupDigits(p.removed_at_source)} whose native files are gone (kept in the archive)`);
   const formats = Object.entries(p.formats).map(([f, n]) => `${f} ${groupDigits(n)}`);
   if (formats.length > 0) row('formats', formats.join(', '));
-  p.partial_reasons.forEach((r, i) => row(i === 0 ? 'partial' : '', `${groupDigits(r.sessions)} × ${oneLine(r.reason, 90)}`));
+  p.completeness_reasons.forEach((r, i) => row(i === 0 ? 'not full' : '', `${groupDigits(r.sessions)} × ${oneLine(r.reason, 90)}`));
   if (p.newest_session) row('newest', `${p.newest_session.id}, started ${localDateTime(p.newest_session.started_at)}`);
   row('last import', p.last_import === null ? 'never' : ago(p.last_import, now));
   if (p.failed_count > 0) {
@@ -33,17 +33,18 @@ function providerLines(p: DoctorProvider, now: number, home: string): string[] {
     for (const f of p.failed.slice(0, MAX_FAILED)) row('', `${tildePath(f.path, home)}: ${oneLine(f.message.replace(`${f.path}: `, ''), 100)}`);
     if (p.failed_count > MAX_FAILED) row('', `… and ${p.failed_count - MAX_FAILED} more (--json lists ${p.failed.length})`);
   }
-  for (const r of p.retention) row('retention', `${r.days} days (${r.source})`);
+  p.retention.forEach((r, i) => row(i === 0 ? 'retention' : '', `${r.days} days: ${r.source}${p.retention.length > 1 ? ` (${tildePath(r.home, home)})` : ''}`));
+  if (p.retention.length === 0) row('retention', 'no deletion known');
   for (const w of p.warnings) lines.push(`  ! ${w}`);
   return lines;
 }
 
 export function formatDoctor(r: DoctorReport, now: number, home: string): string {
-  const lines = [`logs dir   ${tildePath(r.logs_dir, home)}${r.store === null ? '' : `  (store ${tildePath(r.store, home)})`}`];
+  const lines = [`logs dir     ${tildePath(r.logs_dir, home)}${r.store === null ? '' : `  (store ${tildePath(r.store, home)})`}`];
   const state = r.state.status === 'ok' ? `ok${r.state.message ? `, ${r.state.message}` : ''}` : `${r.state.status}: ${r.state.message ?? ''}`;
-  lines.push(`state      ${state}`);
-  lines.push(`index      ${r.index_sessions === null ? 'none yet' : `${groupDigits(r.index_sessions)} sessions`}`);
-  if (r.import_running) lines.push(`import     running now (pid ${r.import_running.pid} on ${r.import_running.host}, since ${localDateTime(r.import_running.started_at)})`);
+  lines.push(`state        ${state}`);
+  lines.push(`index        ${r.index_sessions === null ? 'none yet' : `${groupDigits(r.index_sessions)} sessions`}`);
+  if (r.import_running) lines.push(`import       running now (pid ${r.import_running.pid} on ${r.import_running.host}, since ${localDateTime(r.import_running.started_at)})`);
   for (const p of r.providers) lines.push('', ...providerLines(p, now, home));
   lines.push('');
   if (r.warnings.length === 0) lines.push('No problems found.');

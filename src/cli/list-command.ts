@@ -119,6 +119,9 @@ export async function listCommand(args: ListArgs): Promise<number> {
   const lines = shown.length > 0 ? formatList(shown, shortIds(all.map((s) => s.wrapper_session_id)), home) : [];
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
   lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
+  const width = process.stdout.isTTY ? process.stdout.columns : undefined;
+  const fit = (line: string) => (width === undefined || [...line].length < width ? line : `${[...line].slice(0, width - 2).join('')}…`);
+  process.stdout.write(`${lines.map(fit).join('\n')}\n`);
   return EXIT.ok;
 }

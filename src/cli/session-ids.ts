@@ -21,7 +21,9 @@ export function shortIds(ids: Iterable<string>, minNative = 8): Map<string, stri
     const next = i + 1 < sorted.length ? common(id, sorted[i + 1]!) : 0;
     const dash = id.indexOf('-');
     const min = dash < 0 ? id.length : dash + 1 + minNative;
-    out.set(id, id.slice(0, Math.min(id.length, Math.max(min, Math.max(prev, next) + 1))));
+    let length = Math.min(id.length, Math.max(min, Math.max(prev, next) + 1));
+    while (length < id.length && id[length - 1] === '-') length++; // `claude-…-a`, not `claude-…-`
+    out.set(id, id.slice(0, length));
   });
   return out;
 }

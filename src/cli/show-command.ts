@@ -35,7 +35,7 @@ function header(s: FoundSession, home: string): string[] {
   const lines = [`${s.id}  (${s.provider}${e ? `, ${e.completeness}` : ''})`];
   if (e === null) return [...lines, `file:     ${tildePath(s.file, home)}`];
   const field = (name: string, value: string | null) => {
-    if (value !== null && value !== '') lines.push(`${`${name}:`.padEnd(10)}${value}`);
+    if (value !== null && value !== '') lines.push(`${(name === '' ? '' : `${name}:`).padEnd(10)}${value}`);
   };
   field('title', e.title && oneLine(e.title, 100));
   field('project', e.workspace_path && tildePath(e.workspace_path, home));
@@ -94,10 +94,16 @@ async function render(s: FoundSession, width: number): Promise<void> {
 
 function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
   const home = homedir();
-  const rows = candidates.slice(0, MAX_CANDIDATES).map((c) => [c.id, localDateTime(c.started_at), tildePath(c.logsDir, home)]);
+  const manyDirs = new Set(candidates.map((c) => c.logsDir)).size > 1;
+  const rows = candidates.slice(0, MAX_CANDIDATES).map((c) => [
+    c.id,
+    localDateTime(c.started_at),
+    c.entry?.workspace_path ? tildePath(c.entry.workspace_path, home) : '-',
+    [c.entry?.title ? oneLine(c.entry.title, 50) : '', manyDirs ? `(${tildePath(c.logsDir, home)})` : ''].filter(Boolean).join(' '),
+  ]);
   const more = candidates.length > MAX_CANDIDATES ? `\n  … and ${candidates.length - MAX_CANDIDATES} more` : '';
   return new CliError(
-    `${prefix} matches ${candidates.length} sessions; give more of the id:\n${columns(rows, ['left', 'left', 'left'])
+    `${prefix} matches ${candidates.length} sessions; give more of the id:\n${columns(rows, ['left', 'left', 'left', 'left'])
       .map((l) => `  ${l}`)
       .join('\n')}${more}`,
     EXIT.usage,

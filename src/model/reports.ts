@@ -26,7 +26,7 @@ export const DoctorProvider = z.object({
   sessions: count.describe('Sessions of this provider in the logs dir.'),
   completeness: z.record(LogCompleteness, count),
   formats: z.record(z.string(), count).describe('Native format variants of the archived sessions.'),
-  partial_reasons: z.array(z.object({ reason: z.string(), sessions: count })).describe('Most common reasons, at most 5.'),
+  completeness_reasons: z.array(z.object({ reason: z.string(), sessions: count })).describe('Why sessions are not full: the most common reasons, at most 5.'),
   newest_session: z.object({ id: z.string(), started_at: z.string() }).nullable(),
   last_import: z.string().nullable().describe('When an import last scanned this provider (to the hour).'),
   failed_count: count.describe('Sources that failed in the last import.'),
