@@ -1,7 +1,8 @@
 /**
  * Finds one session by a prefix of its wrapper_session_id (or of its native id), across the chosen
  * logs dir and every logs dir of the store. The same session imported into two logs dirs (with and
- * without --root) counts once; the chosen logs dir's copy is preferred.
+ * without --root) counts once; the chosen logs dir's copy is preferred. A prefix that matches a
+ * parent and its sub-agents (`<parent id>-agent-…`) names the parent.
  */
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
@@ -50,8 +51,11 @@ export async function findSession(prefix: string, logsDir: string, storeDir: str
   // One copy per id: the chosen logs dir's first (it came first), else the first the store lists.
   const byId = new Map<string, FoundSession>();
   for (const c of matching) if (!byId.has(c.id)) byId.set(c.id, c);
-  const distinct = [...byId.values()];
+  let distinct = [...byId.values()];
   if (distinct.length === 0) return { kind: 'none', searched };
+  // A parent and its sub-agents (`<parent id>-agent-…`): the prefix names the parent.
+  const root = distinct.reduce((a, b) => (b.id.length < a.id.length ? b : a));
+  if (distinct.every((c) => c.id.startsWith(root.id))) distinct = [root];
   await fillEntries(distinct.slice(0, MAX_DETAILED));
   if (distinct.length === 1) return { kind: 'found', session: distinct[0]! };
   distinct.sort((a, b) => (a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1));

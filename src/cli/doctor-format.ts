@@ -19,7 +19,7 @@ function providerLines(p: DoctorProvider, now: number, home: string): string[] {
   }
   const pending =
     p.pending_sources === null ? '' : p.pending_sources > 0 ? `; ${groupDigits(p.pending_sources)} new or changed since the last import` : '; all imported';
-  row('sources', `${groupDigits(p.sources)} files, ${formatBytes(p.source_bytes)}${pending}`);
+  row('sources', `${groupDigits(p.sources)} file${p.sources === 1 ? '' : 's'}, ${formatBytes(p.source_bytes)}${pending}`);
   const levels = (['full', 'partial', 'metadata_only'] as const).filter((l) => p.completeness[l] > 0).map((l) => `${groupDigits(p.completeness[l])} ${l}`);
   row('sessions', p.sessions === 0 ? 'none imported' : `${groupDigits(p.sessions)} (${levels.join(', ')})`);
   if (p.removed_at_source > 0) row('', `${groupDigits(p.removed_at_source)} whose native files are gone (kept in the archive)`);

@@ -9,16 +9,19 @@ function common(a: string, b: string): number {
 }
 
 /**
- * For each id, its shortest prefix that no other id starts with: at least the provider name and
- * `minNative` characters of the native id. An id that is itself a prefix of another (a parent and
- * its sub-agent) stays whole; `show` picks an exact match first.
+ * For each id, its shortest prefix that `show` resolves to it: at least the provider name and
+ * `minNative` characters of the native id, and unique except for ids that extend it (a parent's
+ * sub-agents), since `show` picks the one id that all matches start with.
  */
 export function shortIds(ids: Iterable<string>, minNative = 8): Map<string, string> {
   const sorted = [...new Set(ids)].sort();
   const out = new Map<string, string>();
   sorted.forEach((id, i) => {
+    // Ids that extend this one sort right after it; the first one that does not is the nearest rival.
+    let j = i + 1;
+    while (j < sorted.length && sorted[j]!.startsWith(id)) j++;
     const prev = i > 0 ? common(id, sorted[i - 1]!) : 0;
-    const next = i + 1 < sorted.length ? common(id, sorted[i + 1]!) : 0;
+    const next = j < sorted.length ? common(id, sorted[j]!) : 0;
     const dash = id.indexOf('-');
     const min = dash < 0 ? id.length : dash + 1 + minNative;
     let length = Math.min(id.length, Math.max(min, Math.max(prev, next) + 1));

@@ -25,7 +25,10 @@ describe('import-logs list', () => {
     expect(lines[1]).toMatch(/^testprov-abc999\s+2026-04-08 10:00\s+3\s/);
     expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+9\s+200\s+1\.0k\s+300\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
     expect(lines[3]).toMatch(/^testprov-zz-other\s+2026-03-01 08:00/);
-    expect(lines.at(-1)).toContain(`3 sessions in ~/store/logs`);
+    // A sub-agent's id extends its parent's: the parent's short id is still short.
+    expect(lines[4]).toMatch(/^testprov-par12345678-a\s+2026-02-01 08:00/);
+    expect(lines[5]).toMatch(/^testprov-par12345\s+2026-02-01 08:00/);
+    expect(lines.at(-1)).toContain(`5 sessions in ~/store/logs`);
     expect(stdout).not.toContain('\u001b');
   });
 
@@ -33,21 +36,21 @@ describe('import-logs list', () => {
     const { code, stdout } = runCli(['list', '--json'], env);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
     for (const line of lines) {
       const entry = ListedSession.strict().parse(JSON.parse(line));
       expect(entry.logs_dir).toBe(join(store, 'logs'));
     }
-    expect(ids(stdout)).toEqual(['testprov-abc999', 'testprov-abc123def456', 'testprov-zz-other']);
+    expect(ids(stdout)).toEqual(['testprov-abc999', 'testprov-abc123def456', 'testprov-zz-other', 'testprov-par12345678-agent-x1', 'testprov-par12345678']);
   });
 
   it('filters by completeness, provider, since and limit', () => {
     expect(ids(runCli(['list', '--json', '--completeness', 'partial'], env).stdout)).toEqual(['testprov-abc123def456']);
     expect(ids(runCli(['list', '--json', '--completeness', 'full', '--limit', '1'], env).stdout)).toEqual(['testprov-abc999']);
     expect(ids(runCli(['list', '--json', '--since', '2026-04-07T16:00:00Z'], env).stdout)).toEqual(['testprov-abc999']);
-    expect(ids(runCli(['list', '--json', '--provider', 'testprov'], env).stdout)).toHaveLength(3);
+    expect(ids(runCli(['list', '--json', '--provider', 'testprov'], env).stdout)).toHaveLength(5);
     const filtered = runCli(['list', '--completeness', 'metadata_only'], env);
-    expect(filtered.stdout.trim()).toBe(`0 of 3 sessions in ~/store/logs.`);
+    expect(filtered.stdout.trim()).toBe(`0 of 5 sessions in ~/store/logs.`);
   });
 
   it('exits 2 on an unknown provider or a bad --since, naming it', () => {
@@ -69,6 +72,8 @@ describe('import-logs list', () => {
       ['testprov-abc123def456', join(store, 'logs')],
       ['testprov-zz-other', join(store, 'logs')],
       ['testprov-zz-other', projectLogs],
+      ['testprov-par12345678-agent-x1', join(store, 'logs')],
+      ['testprov-par12345678', join(store, 'logs')],
     ]);
   });
 

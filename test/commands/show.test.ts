@@ -54,6 +54,11 @@ describe('import-logs show', () => {
     expect(stderr).toMatch(/^ +testprov-abc123def456 +2026-04-07 15:24/m);
   });
 
+  it('a prefix of a parent and its sub-agents names the parent; more of the id names the sub-agent', () => {
+    expect(runCli(['show', 'testprov-par12345'], env).stdout.split('\n')[0]).toBe('testprov-par12345678  (testprov, full)');
+    expect(runCli(['show', 'testprov-par12345678-a'], env).stdout.split('\n')[0]).toBe('testprov-par12345678-agent-x1  (testprov, full)');
+  });
+
   it('an unknown id exits 2 and says where it looked', () => {
     const { code, stderr } = runCli(['show', 'nosuch'], env);
     expect(code).toBe(2);

@@ -21,6 +21,11 @@ export function toyHome(): string {
       '',
     ].join('\n'),
     'sessions/b.jsonl': `${rec({ sid: 'abc999', ts: '2026-04-08T10:00:00.000Z', kind: 'user', text: 'hello' })}\n`,
+    'sessions/p.jsonl': [
+      rec({ sid: 'par12345678', ts: '2026-02-01T08:00:00.000Z', kind: 'user', text: 'parent' }),
+      rec({ sid: 'par12345678-agent-x1', ts: '2026-02-01T08:00:01.000Z', kind: 'user', text: 'sub-agent' }),
+      '',
+    ].join('\n'),
     'sessions/c.jsonl': `${rec({ sid: 'zz-other', ts: '2026-03-01T08:00:00.000Z', kind: 'user', text: 'old one', cwd: '/work/other' })}\n`,
   });
 }
