@@ -1,6 +1,5 @@
 /** `import-logs list`: the sessions of a logs dir (or of the store), newest first, from index files only. */
 import { homedir } from 'node:os';
-import { adapters as registry } from '../../adapters/index.js';
 import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
 import { CliError, EXIT } from '../errors.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
@@ -50,13 +49,17 @@ async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]
   return { sessions, scope: `every logs dir of ${locations.storeDir}`, imported: global !== null };
 }
 
-/** A filter by provider name; a name neither the registry nor the archive knows is a usage error. */
-function providerFilter(names: string[] | undefined, sessions: readonly ListedSession[]): ((s: ListedSession) => boolean) | null {
+/** A filter by provider name; a name neither the archive nor the registry knows is a usage error. */
+async function providerFilter(names: string[] | undefined, sessions: readonly ListedSession[]): Promise<((s: ListedSession) => boolean) | null> {
   if (!names || names.length === 0) return null;
   const wanted = new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase()).filter(Boolean));
-  const known = new Set([...registry.map((a) => a.id), ...sessions.map((s) => s.provider)]);
-  const unknown = [...wanted].filter((n) => !known.has(n));
-  if (unknown.length > 0) throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
+  const known = new Set(sessions.map((s) => s.provider));
+  if ([...wanted].some((n) => !known.has(n))) {
+    // Only now load the adapters (and every parser): a provider with no sessions yet is still known.
+    for (const a of (await import('../../adapters/index.js')).adapters) known.add(a.id);
+    const unknown = [...wanted].filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
+  }
   return (s) => wanted.has(s.provider);
 }
 
@@ -96,7 +99,7 @@ export async function listCommand(args: ListArgs): Promise<number> {
   }
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
   const { sessions: all, scope, imported } = await readSessions(args);
-  const byProvider = providerFilter(args.provider, all);
+  const byProvider = await providerFilter(args.provider, all);
   const levels = args.completeness && args.completeness.length > 0 ? new Set(args.completeness) : null;
   let shown = all.filter(
     (s) =>

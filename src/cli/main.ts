@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /**
  * Entry point. Only yargs loads up front; each command's code is imported when it runs, so that
- * `--help` stays fast.
+ * `--help` stays fast. The adapters (every parser, and zod) load only for the commands that take
+ * provider home flags.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { adapters } from '../../adapters/index.js';
+import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+
+/** Commands that read only the archive: no provider flags, so no adapters to load. */
+const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema']);
+let adapters: readonly Adapter[] = [];
 
 export interface CommonArgs {
   store?: string | undefined;
@@ -46,6 +51,7 @@ const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor'] as const;
 
 async function run(argv: string[]): Promise<number> {
+  if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) adapters = (await import('../../adapters/index.js')).adapters;
   let exitCode: number = EXIT.ok;
   /** A command handler that loads its module only when the command runs. */
   const lazy =
