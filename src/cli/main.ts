@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
  * Entry point. Only yargs loads up front; each command's code is imported when it runs, so that
- * `--help` stays fast. The adapters (every parser, and zod) load only for the commands that take
- * provider home flags.
+ * `--help` stays fast. The provider home flags come from a list the build writes, not from the
+ * adapters themselves (see provider-flags.ts).
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
-/** Commands that read only the archive: no provider flags, so no adapters to load. */
+/** Commands that read only the archive: they take no provider flags. */
 const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema']);
-let adapters: readonly Adapter[] = [];
+let providers: ProviderFlag[] = [];
 
 export interface CommonArgs {
   store?: string | undefined;
@@ -33,8 +33,8 @@ function withLocations<T>(y: Argv<T>) {
 
 function withHomes<T>(y: Argv<T>) {
   let out = y.option('provider', { type: 'string', array: true, describe: 'Only these providers' });
-  for (const { title, home } of adapters) {
-    out = out.option(home.flag, { type: 'string', describe: `${title} home dir (overrides $${home.env})` });
+  for (const { title, flag, env } of providers) {
+    out = out.option(flag, { type: 'string', describe: `${title} home dir (overrides $${env})` });
   }
   return out;
 }
@@ -51,7 +51,7 @@ const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor'] as const;
 
 async function run(argv: string[]): Promise<number> {
-  if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) adapters = (await import('../../adapters/index.js')).adapters;
+  if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) providers = await providerFlags();
   let exitCode: number = EXIT.ok;
   /** A command handler that loads its module only when the command runs. */
   const lazy =
