@@ -6,7 +6,7 @@ import { parseSince, resolveLocations } from '../importer/locations.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { ListedSession } from '../model/reports.js';
 import { shortIds } from './session-ids.js';
-import { columns, compactCount, localDateTime, oneLine, tildePath } from './text.js';
+import { columns, compactCount, localDateTime, oneLine, tildePath, width } from './text.js';
 
 export interface ListArgs {
   root?: string | undefined;
@@ -123,8 +123,8 @@ export async function listCommand(args: ListArgs): Promise<number> {
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
   lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
   // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
-  const width = process.stdout.isTTY ? process.stdout.columns : undefined;
-  const fit = (line: string) => (width === undefined || [...line].length < width ? line : `${[...line].slice(0, width - 2).join('')}…`);
+  const termWidth = process.stdout.isTTY ? process.stdout.columns : undefined;
+  const fit = (line: string) => (termWidth === undefined || width(line) < termWidth ? line : `${[...line].slice(0, termWidth - 2).join('')}…`);
   process.stdout.write(`${lines.map(fit).join('\n')}\n`);
   return EXIT.ok;
 }

@@ -68,17 +68,27 @@ export function tildePath(path: string, home: string): string {
   return path;
 }
 
+/** Length in code points (what a terminal shows for most text), without building an array. */
+export function width(text: string): number {
+  let surrogates = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) surrogates++;
+  }
+  return text.length - surrogates;
+}
+
 export type Align = 'left' | 'right';
 
 /** Lays rows out in columns separated by two spaces; the last column is never padded. */
 export function columns(rows: readonly (readonly string[])[], align: readonly Align[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
   return rows.map((row) =>
     row
       .map((cell, i) => {
         if (i === row.length - 1 && align[i] !== 'right') return cell;
-        const fill = ' '.repeat((widths[i] ?? 0) - [...cell].length);
+        const fill = ' '.repeat((widths[i] ?? 0) - width(cell));
         return align[i] === 'right' ? fill + cell : cell + fill;
       })
       .join('  ')
