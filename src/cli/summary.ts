@@ -46,7 +46,7 @@ export function formatSummary(s: ImportSummary, home = homedir()): string {
   const providers = Object.values(s.providers);
   const logsDir = tildePath(s.logs_dir, home);
   const lines = [
-    s.dry_run ? `Plan for ${logsDir} (dry run: nothing written)` : `Sessions of ${logsDir}:`,
+    s.dry_run ? `Plan for logs dir ${logsDir} (dry run: nothing written)` : `Logs dir ${logsDir}`,
     ...providerTable(s, home),
   ];
   if (!providers.some((p) => p.homes.some((h) => h.found) && p.sources > 0)) {
@@ -54,10 +54,10 @@ export function formatSummary(s: ImportSummary, home = homedir()): string {
   }
   if (!s.dry_run) {
     const changed = providers.reduce((n, p) => n + p.new_sessions + p.updated_sessions, 0);
-    const index = s.store === null ? '' : `, store index ${tildePath(join(s.store, GLOBAL_INDEX_FILE), home)}`;
+    const index = s.store === null ? '' : `; store index ${tildePath(join(s.store, GLOBAL_INDEX_FILE), home)}`;
     lines.push(
       changed > 0
-        ? `Read ${formatBytes(s.bytes_read)}, wrote ${formatBytes(s.bytes_written)} in ${(s.duration_ms / 1000).toFixed(1)} s: sessions/ and index.json of the logs dir${index}.`
+        ? `Read ${formatBytes(s.bytes_read)}, wrote ${formatBytes(s.bytes_written)} in ${(s.duration_ms / 1000).toFixed(1)} s (sessions/ and index.json in the logs dir${index}).`
         : `Nothing new to import (${(s.duration_ms / 1000).toFixed(1)} s).`,
     );
   }
