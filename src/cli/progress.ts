@@ -27,7 +27,7 @@ function clock(seconds: number): string {
 /** The line for one update, `elapsedMs` after the run started. */
 export function progressLine(p: ProgressUpdate, elapsedMs: number): string {
   const fraction = p.bytesTotal > 0 ? Math.min(1, p.bytesRead / p.bytesTotal) : p.total > 0 ? p.done / p.total : 1;
-  const filled = Math.round(fraction * BAR_WIDTH);
+  const filled = Math.floor(fraction * BAR_WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   const seconds = elapsedMs / 1000;
   const rate = seconds > 0 ? p.bytesRead / seconds : 0;
@@ -52,7 +52,8 @@ export function createProgress(stream: NodeJS.WriteStream, now: () => number = (
       if (t - started < SHOW_AFTER_MS || finished || t - lastDraw < REDRAW_MS) return;
       lastDraw = t;
       drawn = true;
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      // A terminal that does not say its size (0) gets 80 columns.
+      const width = (stream.columns || 80) - 1;
       stream.write(`\r${progressLine(p, t - started).slice(0, width)}\x1b[K`);
     },
     clear() {
