@@ -3,7 +3,7 @@
  * conversion, normalized so that it does not depend on where it ran (no absolute paths, no import
  * time), must equal the committed `expected/` byte for byte.
  */
-import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -33,9 +33,15 @@ export async function listCases(fixturesDir: string, adapters: readonly Adapter[
 
 /** Converts one case; returns the normalized output files, keyed by path relative to expected/. */
 export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<string, string>> {
-  const input = await realpath(join(c.dir, 'input'));
-  const out = await mkdtemp(join(tmpdir(), 'import-logs-check-'));
+  // Converted from a copy whose files all have one fixed mtime: a session whose native records
+  // carry no time (e.g. a 0-byte transcript) falls back to the mtime, which git does not keep.
+  const work = await realpath(await mkdtemp(join(tmpdir(), 'import-logs-check-')));
+  const input = join(work, 'home');
+  const out = join(work, 'logs');
   try {
+    await cp(join(c.dir, 'input'), input, { recursive: true });
+    await pinMtimes(input);
+    await mkdir(out);
     const summary = await runImport({
       locations: { storeDir: null, logsDir: out, root: null, project: '' },
       adapters: [c.adapter],
@@ -75,7 +81,18 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
     files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
     return files;
   } finally {
-    await rm(out, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Fixture homes are converted as if every file was last written at this instant. */
+const FIXTURE_MTIME = new Date('2000-01-01T00:00:00.000Z');
+
+async function pinMtimes(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) await pinMtimes(path);
+    else if (e.isFile()) await utimes(path, FIXTURE_MTIME, FIXTURE_MTIME);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Converts one unit of sources into durable temp session files, without publishing them: the
- * importer decides which to rename into place. Runs in the main thread or in a worker thread.
+ * Converts one unit of sources into closed temp session files, without publishing them: the
+ * importer decides which to make durable and rename into place. Runs in the main thread or in a
+ * worker thread.
  */
 import type { Logger } from 'pino';
 import type { Adapter, ConvertContext, SourceFile, SourceUnit } from '../../adapters/types.js';
@@ -14,7 +15,7 @@ import { isInside } from './locations.js';
 export interface PreparedSession {
   key: string;
   entry: Omit<SessionLogIndexEntry, 'imported_at'>;
-  /** Durable temp file to publish; null when the session was filtered out by `--root`. */
+  /** Closed temp file to publish; null when the session was filtered out by `--root`. */
   tempPath: string | null;
   finalPath: string;
   bytesWritten: number;
@@ -77,8 +78,8 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
       prepared.push({ key: result.key, entry: result.entry, tempPath, finalPath: `${job.sessionsDir}/${rec.wrapperId}.jsonl`, bytesWritten: result.bytesWritten });
     }
   } catch (err) {
+    // Every recorder drops its temp file, prepared or not.
     for (const rec of recorders.values()) rec.abort();
-    for (const p of prepared) if (p.tempPath) discard(p.tempPath);
     return { ok: false, error: errorMessage(err), bytesRead: stats.bytesRead, warnings };
   }
   return { ok: true, sessions: prepared, bytesRead: stats.bytesRead, warnings };

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
-import { errorMessage } from '../errors.js';
+import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
-import { DIR_MODE, TEMP_MARKER, discard, publish } from '../writer/atomic-file.js';
+import { DIR_MODE, TEMP_MARKER, discard, makeDurable, publish } from '../writer/atomic-file.js';
 import { updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import { convertUnit, type UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
@@ -22,7 +22,7 @@ import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
 import { WorkerPool, workersAvailable } from './worker-pool.js';
 import type { Locations } from './locations.js';
-import { STATE_FILE, loadState, saveState } from './state-store.js';
+import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
 
 export interface ImportOptions {
   locations: Locations;
@@ -86,6 +86,18 @@ export interface ImportSummary {
 }
 
 const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
+
+/** More complete, or as complete with more events. */
+function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>, b: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>): boolean {
+  return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
+}
+
+interface QueuedFile {
+  temp: string;
+  final: string;
+  /** Another unit of this run won the same session. */
+  cancelled: boolean;
+}
 
 interface PlannedUnit {
   adapter: Adapter;
@@ -262,21 +274,41 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
-    const writtenBy = new Map<string, string>(); // session key -> unit key, within this run
+    // Session files written by this run, not yet durable and in place; published at checkpoints.
+    let queue: QueuedFile[] = [];
+    const writtenBy = new Map<string, { unit: string; file: QueuedFile }>(); // session key -> its writer in this run
     const importedKeys = new Set(state.imported_session_keys);
     let lastCheckpoint = performance.now();
     let checkpointing: Promise<void> | null = null;
+    let checkpointError: unknown = null;
     const checkpointMs = opts.checkpointMs ?? 2000;
+    /**
+     * Group commit: the state as it is now, then every queued session file fsynced (all at once)
+     * and renamed into place, then that state and the indexes. The state on disk never names a
+     * session file that is not in place; a crash in between only means converting it again.
+     */
     const writeCheckpoint = async () => {
       state.imported_session_keys = [...importedKeys].sort();
-      await saveState(statePath, state);
-      await writeLogsIndex(logsDir, Object.values(state.sessions));
+      const stateSnapshot = serializeState(state);
+      const entries = Object.values(state.sessions);
+      const batch = queue;
+      queue = [];
+      dirty = false;
+      for (const file of batch) if (file.cancelled) discard(file.temp);
+      const live = batch.filter((file) => !file.cancelled);
+      try {
+        await makeDurable(live.map((file) => file.temp));
+        for (const file of live) publish(file.temp, file.final);
+      } catch (err) {
+        throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
+      }
+      await writeStateText(statePath, stateSnapshot);
+      await writeLogsIndex(logsDir, entries);
       if (locations.storeDir !== null) {
-        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, Object.values(state.sessions));
+        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);
         if (warning && !summary.warnings.includes(warning)) summary.warnings.push(warning);
       }
       lastCheckpoint = performance.now();
-      dirty = false;
     };
     // One checkpoint at a time; units that finish meanwhile are saved by the next one.
     const checkpoint = async () => {
@@ -311,7 +343,6 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         return;
       }
       const producedKeys: string[] = [];
-      let publishFailed = false;
       for (const session of result.sessions) {
         if (session.tempPath === null) continue;
         const { key, tempPath } = session;
@@ -319,37 +350,32 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const owner = ownerOf.get(key);
         const earlier = writtenBy.get(key);
         // Two units claim one session in this run: the first unit key wins, whatever the order.
-        if (earlier !== undefined && earlier !== stateKey) {
-          summary.warnings.push(`session ${key} is in two sources (${earlier}, ${stateKey}); kept the one from ${earlier < stateKey ? earlier : stateKey}`);
-          if (earlier < stateKey) {
+        if (earlier !== undefined && earlier.unit !== stateKey) {
+          const winner = earlier.unit < stateKey ? earlier.unit : stateKey;
+          summary.warnings.push(`session ${key} is in two sources (${earlier.unit}, ${stateKey}); kept the one from ${winner}`);
+          if (winner === earlier.unit) {
             discard(tempPath);
             continue;
           }
+          earlier.file.cancelled = true;
         }
-        // Its old source is gone and the archive has a more complete copy: keep the archive's.
-        if (previous && owner !== undefined && owner !== stateKey && missingUnits.has(owner) && RANK[previous.completeness] > RANK[session.entry.completeness]) {
+        // The archived copy outlived its source and is richer than this one (e.g. a transcript the
+        // agent deleted, now seen again only in a prompt log): keep the archive's, every run.
+        const archiveOrphaned = previous?.source_missing === true || (owner !== undefined && owner !== stateKey && missingUnits.has(owner));
+        if (previous && archiveOrphaned && isRicher(previous, session.entry)) {
           discard(tempPath);
-          producedKeys.push(key);
           continue;
         }
-        try {
-          publish(tempPath, session.finalPath);
-        } catch (err) {
-          discard(tempPath);
-          if (!publishFailed) ps.failed_units++;
-          publishFailed = true;
-          summary.errors.push({ provider: adapter.id, path: unit.files[0]!.path, message: `writing ${session.finalPath}: ${errorMessage(err)}` });
-          continue;
-        }
+        const file: QueuedFile = { temp: tempPath, final: session.finalPath, cancelled: false };
+        queue.push(file);
         summary.bytes_written += session.bytesWritten;
-        writtenBy.set(key, stateKey);
+        writtenBy.set(key, { unit: stateKey, file });
         if (previous) ps.updated_sessions++;
         else ps.new_sessions++;
         state.sessions[key] = { ...session.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
-      if (publishFailed) return; // not fingerprinted: the unit is converted again next run
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
@@ -365,7 +391,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         };
       }
       dirty = true;
-      if (performance.now() - lastCheckpoint >= checkpointMs) await checkpoint();
+      // Conversion goes on while the checkpoint's fsyncs run; a failure is raised at the end.
+      if (!checkpointing && performance.now() - lastCheckpoint >= checkpointMs) checkpoint().catch((err: unknown) => (checkpointError ??= err));
     };
 
     const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
@@ -394,9 +421,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     } finally {
       await pool?.close();
     }
-    if (checkpointing) await checkpointing;
+    if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
+    if (checkpointError) throw checkpointError;
     const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
-    if (dirty || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
+    if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;
   } finally {
     lock?.release();

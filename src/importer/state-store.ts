@@ -53,10 +53,14 @@ export async function loadState(path: string): Promise<LoadedState> {
   return { state: parsed.data, migratedFrom: null };
 }
 
-export async function saveState(path: string, state: BackfillState): Promise<void> {
-  state.imported_session_keys.sort();
+export function serializeState(state: BackfillState): string {
+  return `${JSON.stringify({ ...state, imported_session_keys: [...state.imported_session_keys].sort() })}\n`;
+}
+
+/** Writes a state serialized earlier (a checkpoint saves the state as it was before its batch). */
+export async function writeStateText(path: string, text: string): Promise<void> {
   try {
-    await writeFileAtomic(path, `${JSON.stringify(state)}\n`, { mode: FILE_MODE });
+    await writeFileAtomic(path, text, { mode: FILE_MODE });
   } catch (err) {
     throw new CliError(`state file ${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }

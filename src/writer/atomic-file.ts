@@ -3,7 +3,8 @@
  * writes, fsync, rename. Readers see the old file or the new one, never a mix; a crash leaves only
  * a temp file, which the next run removes (`TEMP_MARKER`).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export const TEMP_MARKER = '.tmp-';
@@ -19,6 +20,25 @@ export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { b
 /** Renames a prepared temp file over its final path: the moment the new content appears. */
 export function publish(tempPath: string, path: string): void {
   renameSync(tempPath, path);
+}
+
+/**
+ * fsyncs many closed files at once. One fsync costs milliseconds, but concurrent ones share the
+ * file system's journal commit, so a batch of a thousand takes about as long as a few.
+ */
+export async function makeDurable(paths: readonly string[], parallel = 64): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const handle = await open(paths[next++]!, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, paths.length) }, worker));
 }
 
 /** Drops a prepared temp file that will not be published. */
@@ -60,23 +80,16 @@ export class AtomicFile {
     this.bytesWritten += buf.length;
   }
 
-  /** Flushes, fsyncs and closes the temp file; `publish` (possibly in another thread) renames it. */
+  /** Flushes and closes the temp file; `makeDurable` then `publish` put it in place. */
   prepare(): void {
     try {
       this.flush();
-      fsyncSync(this.fd);
     } catch (err) {
       this.abort();
       throw err;
     }
     closeSync(this.fd);
     this.closed = true;
-  }
-
-  /** Flushes, fsyncs and renames over the final path. */
-  commit(): void {
-    this.prepare();
-    publish(this.tempPath, this.path);
   }
 
   /** Drops the temp file; the final path keeps what it had. */

@@ -1,9 +1,9 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { GlobalSessionIndex, type GlobalSessionEntry, type SessionLogIndexEntry } from '../model/index-schema.js';
-import { FILE_MODE } from './atomic-file.js';
+import { DIR_MODE, FILE_MODE } from './atomic-file.js';
 
 export const INDEX_FILE = 'index.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
@@ -56,6 +56,7 @@ export async function updateGlobalIndex(
   kept.sort((a, b) =>
     a.started_at !== b.started_at ? (a.started_at < b.started_at ? -1 : 1) : a.log_path < b.log_path ? -1 : a.log_path > b.log_path ? 1 : 0,
   );
+  await mkdir(storeDir, { recursive: true, mode: DIR_MODE });
   await writeFileAtomic(path, `${JSON.stringify({ sessions: kept }, null, 2)}\n`, { mode: FILE_MODE });
   return warning;
 }

@@ -11,8 +11,8 @@ import type { SessionLogIndexEntry, UsageTotals } from '../model/index-schema.js
 import type { SessionDraft } from '../session/draft.js';
 import { sessionKey, wrapperSessionId } from '../util/ids.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
-import { AtomicFile } from './atomic-file.js';
-import { serializeEvent } from './serialize.js';
+import { AtomicFile, discard } from './atomic-file.js';
+import { encodeEnvelope, serializeEvent } from './serialize.js';
 
 const HOLD_MAX_EVENTS = 2000;
 const HOLD_MAX_CHARS = 8 * 1024 * 1024;
@@ -50,6 +50,7 @@ function approxSize(event: EventDraft): number {
 export class SessionRecorder {
   readonly wrapperId: string;
   private file: AtomicFile | null = null;
+  private preparedPath: string | null = null;
   private held: EventDraft[] = [];
   private heldChars = 0;
   private headerWritten = false;
@@ -150,22 +151,24 @@ export class SessionRecorder {
     for (const event of held) this.writeEvent(event);
   }
 
+  private encodedEnvelope: string | null = null;
+  /** Encoded once the first line is written: the provider session id is settled by then. */
+  private envelope(): string {
+    this.encodedEnvelope ??= encodeEnvelope({
+      provider: this.opts.provider,
+      wrapper_session_id: this.wrapperId,
+      provider_session_id: this.draft.providerSessionId,
+      source_kind: 'backfill',
+    });
+    return this.encodedEnvelope;
+  }
+
   private writeEvent(event: EventDraft, completeness?: LogCompleteness): void {
     const ts = event.ts ?? this.lastTs ?? this.opts.fallbackTs;
     this.lastTs = ts;
     const { ts: _ts, completeness: own, ...body } = event;
-    const line = serializeEvent(
-      {
-        seq: ++this.seq,
-        ts,
-        provider: this.opts.provider,
-        wrapper_session_id: this.wrapperId,
-        provider_session_id: this.draft.providerSessionId,
-        source_kind: 'backfill',
-        completeness: completeness ?? own ?? 'full',
-      },
-      body as EventBody,
-    );
+    const line = serializeEvent(this.seq + 1, ts, this.envelope(), completeness ?? own ?? 'full', body as EventBody);
+    this.seq++;
     this.file!.write(`${line}\n`);
   }
 
@@ -231,7 +234,7 @@ export class SessionRecorder {
     return this.finished;
   }
 
-  /** Makes the session file durable under its temp name; returns that name (null if filtered out). */
+  /** Closes the session file under its temp name; returns that name (null if filtered out). */
   prepare(): string | null {
     const result = this.finish();
     if (!this.file) return null;
@@ -239,11 +242,14 @@ export class SessionRecorder {
     result.bytesWritten = this.file.bytesWritten;
     const temp = this.file.tempPath;
     this.file = null;
+    this.preparedPath = temp;
     return temp;
   }
 
   abort(): void {
     this.file?.abort();
     this.file = null;
+    if (this.preparedPath) discard(this.preparedPath);
+    this.preparedPath = null;
   }
 }

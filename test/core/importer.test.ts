@@ -101,6 +101,26 @@ describe('import of a toy provider', () => {
     expect(second.index.find((e) => e.wrapper_session_id === 'testprov-s-b')).toMatchObject({ source_missing: false });
   });
 
+  it('never lets a poorer copy from another source replace an archived session whose source is gone', async () => {
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 4) });
+    const first = await importHome(testAdapter, home);
+    const archived = first.raw.get('testprov-s-a');
+    unlinkSync(join(home, 'sessions/a.jsonl'));
+    writeFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: '2026-03-01T10:00:00Z', kind: 'user', text: 'question 0' }));
+    for (let run = 0; run < 3; run++) {
+      const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
+      expect(again.raw.get('testprov-s-a'), `run ${run}`).toBe(archived);
+      expect(again.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: true, event_count: first.index[0]!.event_count });
+      appendFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: `2026-03-0${2 + run}T10:00:00Z`, kind: 'user', text: 'later' }));
+    }
+    // A richer copy (the transcript restored) does replace it.
+    writeFileSync(join(home, 'sessions/a.jsonl'), conversation('s-a', 6));
+    unlinkSync(join(home, 'sessions/history.jsonl'));
+    const restored = await importHome(testAdapter, home, { logsDir: first.logsDir });
+    expect(restored.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: false });
+    expect(restored.sessions.get('testprov-s-a')!.filter((e) => e.type === 'user_message')).toHaveLength(6);
+  });
+
   it('re-converts every session when forced or when the adapter version changes', async () => {
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2) });
     const first = await importHome(testAdapter, home);

@@ -1,0 +1,108 @@
+/**
+ * Zod schemas of the Claude Code native records: only the fields the adapter reads, lenient
+ * (`looseObject`, `nullish`), big nested content kept `unknown` and narrowed by hand in convert.ts.
+ * Format reference: the project's Claude Code format notes (part A).
+ */
+import { z } from 'zod';
+
+const str = z.string().nullish();
+const bool = z.boolean().nullish();
+const num = z.number().nullish();
+
+/** One line of a transcript `projects/<enc>/<sessionId>.jsonl` or `agent-*.jsonl`. */
+export const ClaudeLine = z.looseObject({
+  /** Line discriminator: user, assistant, system, summary, progress, attachment, … */
+  type: z.string(),
+  /** Id of this line; copied unchanged by resume, compaction re-appends and forks. */
+  uuid: str,
+  /** Session the line belongs to (in sub-agent files: the parent session). */
+  sessionId: str,
+  /** Parent line (DAG edge); used here only to group inline sidechain threads. */
+  parentUuid: str,
+  /** ISO-8601 UTC write time; absent on summary, title and mode lines. */
+  timestamp: z.unknown().optional(),
+  /** Working directory when the line was written: the session's workspace. */
+  cwd: str,
+  /** True on sub-agent (Task, compaction, side-question) lines. */
+  isSidechain: bool,
+  /** Sub-agent id on sidechain lines (2.0.74+). */
+  agentId: str,
+  /** Harness-injected user line (command expansion, caveat, skill banner). */
+  isMeta: bool,
+  /** User line carrying a compaction summary. */
+  isCompactSummary: bool,
+  /** API request id on API-backed assistant lines; with message.id it keys a response. */
+  requestId: str,
+  /** Anthropic message (assistant: the API response; user: role + content). */
+  message: z.unknown().optional(),
+  /** Structured result of the tool on tool-result user lines (object or string). */
+  toolUseResult: z.unknown().optional(),
+  /** tool_use id the result line answers (2.1.38+). */
+  sourceToolUseID: str,
+  /** Synthetic error assistant line (`model:"<synthetic>"`). */
+  isApiErrorMessage: bool,
+  /** Error code of a synthetic assistant line, e.g. `authentication_failed`. */
+  error: z.unknown().optional(),
+  /** Subtype of a `system` line: compact_boundary, local_command, api_error, turn_duration, … */
+  subtype: str,
+  /** Text of a `system` line. */
+  content: z.unknown().optional(),
+  /** `summary` line: session title for the resume list. */
+  summary: str,
+  /** `custom-title` line: title set by the user. */
+  customTitle: str,
+  /** `ai-title` line: generated title. */
+  aiTitle: str,
+  /** `last-prompt` line: the last prompt, used as a title fallback. */
+  lastPrompt: str,
+});
+export type ClaudeLine = z.infer<typeof ClaudeLine>;
+
+/** `message.usage` of an assistant line: a snapshot copied onto every line of one response. */
+export const ClaudeUsage = z.looseObject({
+  /** Input tokens not served from cache (Anthropic semantics). */
+  input_tokens: num,
+  /** Output tokens so far (partial on early lines of a response). */
+  output_tokens: num,
+  /** Input tokens read from the prompt cache. */
+  cache_read_input_tokens: num,
+  /** Input tokens written to the prompt cache. */
+  cache_creation_input_tokens: num,
+});
+export type ClaudeUsage = z.infer<typeof ClaudeUsage>;
+
+/** `message` of an assistant line: one API response, one content block per line. */
+export const ClaudeAssistantMessage = z.looseObject({
+  /** Response id (`msg_…`; a UUID on synthetic lines), shared by the split lines. */
+  id: str,
+  /** Model that answered; `<synthetic>` for harness-made error lines. */
+  model: str,
+  /** Content blocks (text, thinking, tool_use, …), narrowed by hand. */
+  content: z.unknown().optional(),
+  /** Token usage snapshot. */
+  usage: ClaudeUsage.nullish().catch(null),
+});
+export type ClaudeAssistantMessage = z.infer<typeof ClaudeAssistantMessage>;
+
+/** `message` of a user line: a string prompt or an array of blocks (text, image, tool_result). */
+export const ClaudeUserMessage = z.looseObject({
+  /** String or block array, narrowed by hand. */
+  content: z.unknown().optional(),
+});
+
+/** `subagents/agent-<id>.meta.json` sidecar (2.1.81+). */
+export const ClaudeAgentMeta = z.looseObject({
+  /** Sub-agent type, e.g. `general-purpose`. */
+  agentType: str,
+  /** Task description given by the parent. */
+  description: str,
+  /** Parent sub-agent id when a sub-agent spawned this one (newer builds). */
+  parentAgentId: str,
+});
+export type ClaudeAgentMeta = z.infer<typeof ClaudeAgentMeta>;
+
+/** `settings.json` in the Claude home. */
+export const ClaudeSettings = z.looseObject({
+  /** Days after which Claude Code deletes transcripts on startup (default 30). */
+  cleanupPeriodDays: z.number().nonnegative().optional().catch(undefined),
+});

@@ -1,0 +1,251 @@
+/**
+ * The Codex adapter over every real file of ../shared/corpus/codex/ (read in place; copied into a
+ * temp CODEX_HOME at test time). Each fact is computed from the raw native file by a separate,
+ * deliberately simple pass, then compared with what the import wrote.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentLogEvent } from '../../src/model/events.js';
+import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import { normalizeTimestamp } from '../../src/util/time.js';
+import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
+import { codexAdapter } from './index.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const files = corpusFiles('codex');
+
+function parseLines(path: string): Json[] {
+  const out: Json[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v);
+    } catch {
+      // torn or broken: the adapter reports it; the facts below ignore it
+    }
+  }
+  return out;
+}
+
+/** What one native rollout says, by a simple independent reading. */
+interface Native {
+  file: string;
+  rel: string;
+  generation: string;
+  id: string;
+  startedAt: string | undefined;
+  cwd: string | null;
+  times: Set<string>;
+  prompts: number;
+  calls: Set<string>;
+  outputs: Set<string>;
+  /** Call ids used by more than one call. */
+  repeatedIds: Set<string>;
+  /** Sum over token_count events whose cumulative total changed. */
+  usage: { input: number; cached: number; output: number };
+  lastTotal: { input: number; cached: number; output: number } | null;
+  monotone: boolean;
+}
+
+const G2_PLUS = new Set(['world_state', 'inter_agent_communication', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context', 'realtime_item']);
+const isHuman = (text: string) => text.trim() !== '' && !text.trimStart().startsWith('<') && !text.startsWith('# AGENTS.md');
+const textOf = (content: unknown) =>
+  Array.isArray(content) ? content.map((c: Json) => (typeof c?.text === 'string' ? c.text : '')).join('') : typeof content === 'string' ? content : '';
+
+function readNative(file: string, rel: string): Native {
+  const n: Native = {
+    file,
+    rel,
+    generation: '',
+    id: '',
+    startedAt: undefined,
+    cwd: null,
+    times: new Set(),
+    prompts: 0,
+    calls: new Set(),
+    outputs: new Set(),
+    repeatedIds: new Set(),
+    usage: { input: 0, cached: 0, output: 0 },
+    lastTotal: null,
+    monotone: true,
+  };
+  let items: Json[];
+  if (file.endsWith('.json')) {
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    n.generation = 'g0';
+    n.id = doc.session.id;
+    n.startedAt = normalizeTimestamp(doc.session.timestamp);
+    items = doc.items;
+  } else {
+    const lines = parseLines(file);
+    const first = lines[0]!;
+    if (first.type === 'session_meta') {
+      n.generation = lines.some((l) => 'ordinal' in l || G2_PLUS.has(l.type) || (l.type === 'session_meta' && (l.payload.session_id || l.payload.history_mode))) ? 'g2+' : 'g2';
+      n.id = first.payload.id;
+      n.startedAt = normalizeTimestamp(first.payload.timestamp);
+      n.cwd = first.payload.cwd ?? null;
+    } else {
+      n.generation = 'g1';
+      n.id = first.id;
+      n.startedAt = normalizeTimestamp(first.timestamp);
+    }
+    for (const l of lines) {
+      const ts = normalizeTimestamp(l.timestamp);
+      if (ts) n.times.add(ts);
+    }
+    const eventPrompts = lines.filter((l) => l.type === 'event_msg' && l.payload.type === 'user_message' && isHuman(String(l.payload.message))).length;
+    items = lines.filter((l) => l.type === 'response_item').map((l) => l.payload);
+    if (n.generation === 'g1') items = lines.filter((l) => typeof l.type === 'string');
+    const itemPrompts = items.filter((i) => i.type === 'message' && i.role === 'user' && isHuman(textOf(i.content))).length;
+    n.prompts = Math.max(eventPrompts, itemPrompts);
+    let prev: number | null = null;
+    for (const l of lines) {
+      const info = l.type === 'event_msg' && l.payload.type === 'token_count' ? l.payload.info : null;
+      if (!info?.total_token_usage) continue;
+      const t = info.total_token_usage;
+      const total = t.total_tokens;
+      if (prev !== null && total < prev) n.monotone = false;
+      if (total !== prev) {
+        const last = info.last_token_usage ?? t;
+        n.usage.input += last.input_tokens;
+        n.usage.cached += last.cached_input_tokens ?? 0;
+        n.usage.output += last.output_tokens;
+      }
+      prev = total;
+      n.lastTotal = { input: t.input_tokens, cached: t.cached_input_tokens ?? 0, output: t.output_tokens };
+    }
+  }
+  if (n.generation === 'g0') n.prompts = items.filter((i) => i.role === 'user' && isHuman(textOf(i.content))).length;
+  for (const i of items) {
+    if (['function_call', 'custom_tool_call', 'local_shell_call', 'tool_search_call'].includes(i.type) && i.call_id) {
+      if (n.calls.has(i.call_id)) n.repeatedIds.add(i.call_id);
+      n.calls.add(i.call_id);
+    }
+    if (['function_call_output', 'custom_tool_call_output', 'local_shell_call_output', 'tool_search_output'].includes(i.type) && i.call_id) n.outputs.add(i.call_id);
+    for (const c of Array.isArray(i.tool_calls) ? i.tool_calls : []) n.calls.add(c.id);
+    if (i.role === 'tool' && i.tool_call_id) n.outputs.add(i.tool_call_id);
+    // Calls that carry their own outcome.
+    if (['web_search_call', 'image_generation_call'].includes(i.type) && (i.id ?? i.call_id)) {
+      n.calls.add(i.id ?? i.call_id);
+      if (i.status) n.outputs.add(i.id ?? i.call_id);
+    }
+  }
+  return n;
+}
+
+/** Where a corpus file goes in a CODEX_HOME (names as the CLI writes them; derived from the file). */
+function homePath(file: string): string {
+  const name = basename(file).replace(/^.*?__/, '');
+  if (name === 'history.jsonl') return name;
+  if (/^rollout-.*\.json$/.test(name)) return `sessions/${name}`;
+  const dated = /^rollout-(\d{4})-(\d{2})-(\d{2})T/.exec(name);
+  if (dated) return `sessions/${dated[1]}/${dated[2]}/${dated[3]}/${name}`;
+  // A sample without a rollout name: name it from its own first session_meta.
+  const meta = parseLines(file)[0]!.payload;
+  const stamp = String(meta.timestamp).slice(0, 19).replace(/:/g, '-');
+  return `sessions/${stamp.slice(0, 4)}/${stamp.slice(5, 7)}/${stamp.slice(8, 10)}/rollout-${stamp}-${meta.id}.jsonl`;
+}
+
+describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => {
+  const layout = Object.fromEntries(files.map((f) => [homePath(f), { copy: f }]));
+  const rollouts = files.filter((f) => !f.endsWith('history.jsonl')).map((f) => readNative(f, homePath(f)));
+  let home: string;
+  let result: ImportResult;
+  const entryOf = (id: string): SessionLogIndexEntry => {
+    const e = result.index.find((x) => x.provider_session_id === id);
+    if (!e) throw new Error(`no session ${id} in the index`);
+    return e;
+  };
+  const eventsOf = (e: SessionLogIndexEntry): AgentLogEvent[] => result.sessions.get(e.wrapper_session_id)!;
+
+  beforeAll(async () => {
+    home = buildHome(layout);
+    result = await importHome(codexAdapter, home);
+  });
+  afterAll(cleanupTemps);
+
+  it('imports every file without a failure', () => {
+    expect(result.summary.errors).toEqual([]);
+    expect(result.summary.providers.codex!.units).toBe(files.length);
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: id, generation, start and workspace', (_rel, n) => {
+    const e = entryOf(n.id);
+    expect(e.format).toBe(`codex:${n.generation}`);
+    expect(e.started_at).toBe(n.startedAt);
+    if (n.cwd !== null) expect(e.workspace_path).toBe(n.cwd);
+    expect(e.source_paths).toEqual([`${home}/${n.rel}`]);
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: native timestamps only', (_rel, n) => {
+    const allowed = new Set([...n.times, n.startedAt]);
+    for (const ev of eventsOf(entryOf(n.id))) expect(allowed.has(ev.ts), `${ev.type} at ${ev.ts}`).toBe(true);
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: each human prompt once', (_rel, n) => {
+    const prompts = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'user_message' && ev.role === 'user');
+    expect(prompts.length).toBe(n.prompts);
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: every call joined to its output or marked missing', (_rel, n) => {
+    const events = eventsOf(entryOf(n.id));
+    const calls = events.filter((ev) => ev.type === 'tool_call');
+    const results = events.filter((ev) => ev.type === 'tool_result');
+    expect(new Set(calls.map((c) => c.type === 'tool_call' && c.tool_id))).toEqual(n.calls);
+    for (const id of n.calls) {
+      // Redacted samples reuse one placeholder id for many calls: those cannot be paired by id.
+      if (n.repeatedIds.has(id)) continue;
+      const joined = results.filter((r) => r.type === 'tool_result' && r.tool_id === id);
+      expect(joined.length, id).toBe(1);
+      const missing = joined[0]!.type === 'tool_result' && joined[0]!.error?.startsWith('no output recorded') === true;
+      expect(missing, id).toBe(!n.outputs.has(id));
+    }
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: usage counted once per advancing total', (_rel, n) => {
+    const { usage } = entryOf(n.id);
+    expect(usage).toMatchObject({ input_tokens: n.usage.input - n.usage.cached, cache_read_tokens: n.usage.cached, output_tokens: n.usage.output });
+    if (n.lastTotal && n.monotone) {
+      expect(usage.input_tokens).toBe(n.lastTotal.input - n.lastTotal.cached);
+      expect(usage.cache_read_tokens).toBe(n.lastTotal.cached);
+      expect(usage.output_tokens).toBe(n.lastTotal.output);
+    }
+  });
+
+  it('history.jsonl: sessions without a rollout become prompt-only partial sessions', () => {
+    const history = files.find((f) => f.endsWith('history.jsonl'));
+    if (!history) return;
+    const withRollout = new Set(rollouts.map((n) => n.id));
+    const prompts = new Map<string, number>();
+    for (const l of parseLines(history)) {
+      const id = l.session_id ?? l.conversation_id;
+      if (!withRollout.has(id)) prompts.set(id, (prompts.get(id) ?? 0) + 1);
+    }
+    expect(prompts.size).toBeGreaterThan(0);
+    for (const [id, count] of prompts) {
+      const e = entryOf(id);
+      expect(e.completeness).toBe('partial');
+      expect(e.completeness_reasons).toContain('prompt history only');
+      const events = eventsOf(e);
+      expect(events.filter((ev) => ev.type === 'user_message').length).toBe(count);
+      expect(events.every((ev) => ['session_started', 'user_message', 'session_ended'].includes(ev.type))).toBe(true);
+    }
+    // A session that has its rollout is not imported a second time from the history.
+    expect(result.index.length).toBe(rollouts.length + prompts.size);
+  });
+
+  it('--root keeps exactly the sessions whose cwd is inside it', async () => {
+    const withCwd = rollouts.find((n) => n.cwd !== null)!;
+    const rooted = await importHome(codexAdapter, home, { root: withCwd.cwd! });
+    const expected = rollouts.filter((n) => n.cwd !== null && (n.cwd === withCwd.cwd || n.cwd.startsWith(`${withCwd.cwd}/`))).map((n) => n.id);
+    expect(rooted.index.map((e) => e.provider_session_id).sort()).toEqual(expected.sort());
+  });
+
+  it('converts byte-identically twice', async () => {
+    const again = await importHome(codexAdapter, home, { force: true });
+    expect(again.raw).toEqual(result.raw);
+  });
+});

@@ -1,0 +1,70 @@
+/** The OpenAI Codex CLI adapter: rollouts under `$CODEX_HOME` (README.md has the mapping). */
+import { join } from 'node:path';
+import type { Adapter, SourceFile, SourceUnit } from '../types.js';
+import { convertHistory, convertLegacyJson, convertRollout, isLegacyJson, isZst, rolloutNameId, skipCompressed } from './convert.js';
+
+const HISTORY = 'history.jsonl';
+
+/** Which copy of one rollout is read: readable before compressed, active before archived. */
+function rank(file: SourceFile): [number, number, string] {
+  return [isZst(file.path) ? 1 : 0, file.rel.startsWith('archived_sessions/') ? 1 : 0, file.rel];
+}
+
+function byRank(a: SourceFile, b: SourceFile): number {
+  const [az, aa, ar] = rank(a);
+  const [bz, ba, br] = rank(b);
+  return az - bz || aa - ba || (ar < br ? -1 : ar > br ? 1 : 0);
+}
+
+/**
+ * One unit per rollout id (from the file name): the copies of one rollout in `sessions/`,
+ * `archived_sessions/` and as `.jsonl.zst` convert together and only the best one is read.
+ * `history.jsonl` is a unit of its own.
+ */
+export function codexUnits(files: SourceFile[]): SourceUnit[] {
+  const units: SourceUnit[] = [];
+  const groups = new Map<string, SourceFile[]>();
+  for (const file of files) {
+    const id = file.rel === HISTORY ? null : rolloutNameId(file.path);
+    if (id === null) {
+      units.push({ key: file.path, files: [file] });
+      continue;
+    }
+    const group = groups.get(id);
+    if (group) group.push(file);
+    else groups.set(id, [file]);
+  }
+  for (const group of groups.values()) {
+    group.sort(byRank);
+    units.push({ key: group[0]!.path, files: group });
+  }
+  return units.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export const codexAdapter = {
+  id: 'codex',
+  title: 'OpenAI Codex CLI',
+  version: 1,
+  home: {
+    env: 'CODEX_HOME',
+    flag: 'codex-home',
+    resolve: ({ env, homedir }) =>
+      env.CODEX_HOME ? [{ path: env.CODEX_HOME, via: 'CODEX_HOME' }] : [{ path: join(homedir, '.codex'), via: 'default' }],
+  },
+  sources: [
+    'sessions/**/rollout-*.jsonl',
+    'sessions/**/rollout-*.jsonl.zst',
+    'sessions/rollout-*.json',
+    'archived_sessions/**/rollout-*.jsonl',
+    'archived_sessions/**/rollout-*.jsonl.zst',
+    HISTORY,
+  ],
+  units: codexUnits,
+  convert(unit, ctx) {
+    const file = unit.files[0]!;
+    if (file.rel === HISTORY) return convertHistory(file, ctx);
+    if (isZst(file.path)) return skipCompressed(file, ctx);
+    if (isLegacyJson(file.path)) return convertLegacyJson(file, ctx);
+    return convertRollout(file, ctx);
+  },
+} satisfies Adapter;

@@ -1,0 +1,675 @@
+/**
+ * GitHub Copilot CLI records -> event drafts. One session may be spread over three layouts
+ * (legacy JSON, flat JSONL, directory JSONL); `convertSession` reads them oldest first and lets a
+ * newer layout own the time it covers (see README.md, "A session in two layouts").
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
+import { capRaw, isRecord, parseJsonLine, readJsonDocument } from '../../src/io/json.js';
+import { readLines } from '../../src/io/lines.js';
+import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { SessionDraft } from '../../src/session/draft.js';
+import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { readJsonRecordsRecovering } from '../../src/session/recover.js';
+import { normalizeTimestamp } from '../../src/util/time.js';
+import { normalizeUsage } from '../../src/util/usage.js';
+import {
+  AssistantMessageData,
+  ErrorData,
+  EventLine,
+  InfoData,
+  LegacyChatMessage,
+  LegacySession,
+  LegacyTimelineEntry,
+  LegacyToolCall,
+  ModelChangeData,
+  ModelMetric,
+  ReasoningData,
+  SessionStartData,
+  ShutdownData,
+  ToolCompleteData,
+  ToolRequest,
+  ToolStartData,
+  UserMessageData,
+  WorkspaceYaml,
+} from './schema.js';
+
+export const USAGE_UNAVAILABLE = 'usage unavailable';
+const RESTART_MARKER = '{"type":"';
+const MAX_SIDECAR_BYTES = 1024 * 1024;
+
+/** Where a file sits in a Copilot home: which session, which layout. */
+export type Classified =
+  | { id: string; role: 'legacy'; ms: number }
+  | { id: string; role: 'flat' | 'dir' | 'workspace' | 'metadata'; ms?: undefined };
+
+export function classify(rel: string): Classified | null {
+  let m = /^history-session-state\/session_(.+)_(\d+)\.json$/.exec(rel);
+  if (m) return { id: m[1]!, role: 'legacy', ms: Number(m[2]) };
+  m = /^history-session-state\/([^/]+)\.json$/.exec(rel);
+  if (m) return { id: m[1]!, role: 'legacy', ms: 0 };
+  m = /^session-state\/([^/]+)\.jsonl$/.exec(rel);
+  if (m) return { id: m[1]!, role: 'flat' };
+  m = /^session-state\/([^/]+)\/(events\.jsonl|workspace\.yaml|vscode\.metadata\.json)$/.exec(rel);
+  if (m) return { id: m[1]!, role: m[2] === 'events.jsonl' ? 'dir' : m[2] === 'workspace.yaml' ? 'workspace' : 'metadata' };
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+const KIND_BY_NAME: Record<string, ToolKind> = {
+  bash: 'shell',
+  shell: 'shell',
+  powershell: 'shell',
+  view: 'file_read',
+  read: 'file_read',
+  cat: 'file_read',
+  create: 'file_write',
+  write: 'file_write',
+  edit: 'file_edit',
+  str_replace: 'file_edit',
+  insert: 'file_edit',
+  grep: 'search',
+  glob: 'search',
+  find: 'search',
+  search: 'search',
+  web_fetch: 'web',
+  web_search: 'web',
+  task: 'sub_agent',
+  subagent: 'sub_agent',
+};
+
+/** Arguments arrive as an object or as a JSON string; a string that is JSON becomes the value. */
+export function toolArguments(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const s = value.trim();
+  if (!s.startsWith('{') && !s.startsWith('[')) return value;
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Name and kind of a tool call. MCP tools are `other`, named `<server>/<tool>`. */
+export function toolIdentity(name: string, input: unknown, mcpServer?: string, mcpTool?: string): { name: string; kind: ToolKind } {
+  if (mcpServer) return { name: `${mcpServer}/${mcpTool ?? name}`, kind: 'other' };
+  const lower = name.toLowerCase();
+  // The legacy editor tool says what it does in its `command` argument.
+  if (lower === 'str_replace_editor' && isRecord(input) && typeof input.command === 'string') {
+    const byCommand = KIND_BY_NAME[input.command.toLowerCase()];
+    if (byCommand) return { name, kind: byCommand };
+  }
+  return { name, kind: KIND_BY_NAME[lower] ?? inferToolKind(name) };
+}
+
+function resultText(result: unknown): string | undefined {
+  if (typeof result === 'string') return result;
+  if (!isRecord(result)) return undefined;
+  if (typeof result.content === 'string') return result.content;
+  if (Array.isArray(result.contents)) {
+    const texts = result.contents.flatMap((c) => (isRecord(c) && typeof c.text === 'string' ? [c.text] : []));
+    if (texts.length > 0) return texts.join('\n');
+  }
+  return undefined;
+}
+
+function errorText(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  if (isRecord(error) && typeof error.message === 'string') return error.message;
+  return undefined;
+}
+
+function nonEmpty(s: string | undefined | null): s is string {
+  return typeof s === 'string' && s.trim() !== '';
+}
+
+function issueText(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session state shared by all layouts of one session
+
+class SessionState {
+  readonly draft: SessionDraft;
+  /** Tool ids that already have their tool_call (exactly one per toolCallId). */
+  readonly calls = new Set<string>();
+  readonly eventIds = new Set<string>();
+  /** Start/resume segments read, and those that ended with token numbers. */
+  segments = 0;
+  segmentsWithUsage = 0;
+  segmentOpen = false;
+  segmentHasUsage = false;
+  /** Time of the last event kept, and the time from which a newer layout owns the session. */
+  lastTs: string | undefined;
+  cutoff: string | undefined;
+  yamlCwd: string | null = null;
+  /** Reasoning texts already emitted since the last assistant message. */
+  reasoning = new Set<string>();
+
+  constructor(id: string, format: string) {
+    this.draft = new SessionDraft({ id, format });
+  }
+
+  /** The filter every event goes through: newer layouts own their time, one call per tool id. */
+  keep(event: EventDraft): boolean {
+    const ts = event.ts ?? this.lastTs;
+    if (this.cutoff !== undefined && ts !== undefined && ts >= this.cutoff) return false;
+    if (event.type === 'tool_call' && event.tool_id !== undefined) {
+      if (this.calls.has(event.tool_id)) return false;
+      this.calls.add(event.tool_id);
+    }
+    this.lastTs = ts;
+    return true;
+  }
+
+  openSegment(): void {
+    this.closeSegment();
+    this.segments++;
+    this.segmentOpen = true;
+    this.segmentHasUsage = false;
+  }
+
+  closeSegment(): void {
+    if (this.segmentOpen && this.segmentHasUsage) this.segmentsWithUsage++;
+    this.segmentOpen = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event JSONL (flat and directory layouts)
+
+const STATUS_TYPES = new Set([
+  'session.warning',
+  'session.mode_changed',
+  'session.permissions_changed',
+  'session.plan_changed',
+  'session.workspace_file_changed',
+  'session.handoff',
+  'session.truncation',
+  'session.usage_checkpoint',
+  'session.context_changed',
+  'session.context_cleared',
+  'session.compaction_start',
+  'session.compaction_complete',
+  'session.task_complete',
+  'session.remote_steerable_changed',
+  'session.autopilot_objective_changed',
+  'session.session_limits_changed',
+  'session.binary_asset',
+  'session.auto_mode_resolved',
+  'session.canvas.recorded',
+  'session.canvas.removed',
+  'abort',
+  'tool.user_requested',
+  'tool_search.activated',
+  'skill.invoked',
+  'subagent.started',
+  'subagent.completed',
+  'subagent.failed',
+  'subagent.selected',
+  'subagent.deselected',
+  'hook.start',
+  'hook.end',
+  'system.notification',
+  'permission.requested',
+  'permission.completed',
+  'external_tool.requested',
+  'external_tool.completed',
+]);
+
+/** Persisted but not conversation: the full system prompt (15–30 KB each) and turn markers. */
+const SILENT_TYPES = new Set(['system.message', 'assistant.turn_start', 'assistant.turn_end']);
+
+const FOLDER_TRUST = /^Folder (.+) has been added to trusted folders/;
+
+function convertEvent(line: EventLine, state: SessionState, where: () => string): EventDraft[] {
+  const { draft } = state;
+  const ts = normalizeTimestamp(line.timestamp);
+  const data = line.data;
+  const status = (message: string): EventDraft => ({ type: 'provider_status', message, ...(data !== undefined ? { data } : {}), ts });
+  const invalid = (error: { issues: { path: PropertyKey[]; message: string }[] }): EventDraft[] => [
+    parseWarning(where(), undefined, `unexpected ${line.type} record (${issueText(error)})`, undefined, ts),
+  ];
+
+  switch (line.type) {
+    case 'session.start':
+    case 'session.resume': {
+      state.openSegment();
+      const d = SessionStartData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      const ctx = d.data.context;
+      const cwd = nonEmpty(ctx?.cwd) ? ctx.cwd : nonEmpty(ctx?.gitRoot) ? ctx.gitRoot : null;
+      if (draft.workspacePath === null) draft.workspacePath = cwd ?? state.yamlCwd;
+      draft.noteModel(d.data.selectedModel);
+      return [status(line.type === 'session.start' ? 'session started' : 'session resumed')];
+    }
+    case 'session.shutdown': {
+      const d = ShutdownData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      const out: EventDraft[] = [status(`session shut down (${d.data.shutdownType ?? 'unknown'})`)];
+      if (d.data.shutdownType === 'error') {
+        draft.success = false;
+        draft.error = d.data.errorReason ?? 'the session shut down with an error';
+      } else {
+        draft.success = true;
+        draft.error = null;
+      }
+      if (d.data.modelMetrics) {
+        state.segmentHasUsage = true;
+        for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
+          const m = ModelMetric.safeParse(metric);
+          if (!m.success) {
+            out.push(parseWarning(where(), undefined, `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`, undefined, ts));
+            continue;
+          }
+          const u = m.data.usage ?? {};
+          out.push({
+            ...normalizeUsage(
+              { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, reasoning: u.reasoningTokens, model },
+              { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+            ),
+            ts,
+          });
+        }
+      }
+      state.closeSegment();
+      return out;
+    }
+    case 'session.model_change': {
+      const d = ModelChangeData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      draft.noteModel(d.data.newModel);
+      return [status(d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
+    }
+    case 'session.info': {
+      const d = InfoData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
+        const m = FOLDER_TRUST.exec(d.data.message);
+        if (m) draft.workspacePath = m[1]!;
+      }
+      return [status(d.data.message ?? 'session info')];
+    }
+    case 'session.error': {
+      const d = ErrorData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      return [status(`error: ${d.data.message ?? d.data.errorType ?? 'unknown'}`)];
+    }
+    case 'user.message': {
+      const d = UserMessageData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      const messageId = line.id;
+      if (nonEmpty(d.data.content)) return [{ type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ts }];
+      // Not typed by the user: an autopilot continuation (or other harness text) says what was sent.
+      if (!nonEmpty(d.data.transformedContent)) return [];
+      const role = d.data.isAutopilotContinuation || d.data.agentMode === 'autopilot' ? 'autopilot' : 'harness';
+      return [{ type: 'user_message', role, content: d.data.transformedContent, message_id: messageId, ts }];
+    }
+    case 'assistant.reasoning': {
+      const d = ReasoningData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      if (!nonEmpty(d.data.content)) return [];
+      state.reasoning.add(d.data.content);
+      return [{ type: 'reasoning', content: d.data.content, message_id: d.data.reasoningId, ts }];
+    }
+    case 'assistant.message': {
+      const d = AssistantMessageData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      const { messageId, content, reasoningText, toolRequests } = d.data;
+      draft.noteModel(d.data.model);
+      const out: EventDraft[] = [];
+      if (nonEmpty(reasoningText) && !state.reasoning.has(reasoningText)) out.push({ type: 'reasoning', content: reasoningText, message_id: messageId, ts });
+      state.reasoning.clear();
+      if (nonEmpty(content)) out.push({ type: 'assistant_message', content, message_id: messageId, ts });
+      for (const [i, raw] of (toolRequests ?? []).entries()) {
+        const r = ToolRequest.safeParse(raw);
+        if (!r.success) {
+          out.push(parseWarning(where(), undefined, `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`, undefined, ts));
+          continue;
+        }
+        const input = toolArguments(r.data.arguments);
+        const tool = toolIdentity(r.data.name, input, r.data.mcpServerName, r.data.mcpToolName);
+        out.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: r.data.toolCallId, input, ts });
+      }
+      return out;
+    }
+    case 'tool.execution_start': {
+      const d = ToolStartData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      const input = toolArguments(d.data.arguments);
+      const tool = toolIdentity(d.data.toolName, input, d.data.mcpServerName, d.data.mcpToolName);
+      return [{ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: d.data.toolCallId, input, ts }];
+    }
+    case 'tool.execution_complete': {
+      const d = ToolCompleteData.safeParse(data ?? {});
+      if (!d.success) return invalid(d.error);
+      return [
+        {
+          type: 'tool_result',
+          tool_id: d.data.toolCallId,
+          success: d.data.success,
+          output: resultText(d.data.result),
+          error: errorText(d.data.error),
+          ts,
+        },
+      ];
+    }
+    default:
+      if (STATUS_TYPES.has(line.type)) return [status(line.type)];
+      if (!SILENT_TYPES.has(line.type)) draft.skipUnknown(line.type);
+      return [];
+  }
+}
+
+async function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+  let invalidUtf8 = false;
+  for await (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
+    if (!rec.ok) {
+      yield rec.warning;
+      continue;
+    }
+    if (rec.invalidUtf8) invalidUtf8 = true;
+    const lineNo = rec.line.lineNo;
+    const env = EventLine.safeParse(rec.value);
+    if (!env.success) {
+      yield parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8')));
+      continue;
+    }
+    const line = env.data;
+    if (line.ephemeral === true) continue;
+    // A newer layout of the session owns its time from `cutoff` on: skip before any state changes.
+    const ts = normalizeTimestamp(line.timestamp) ?? state.lastTs;
+    if (state.cutoff !== undefined && ts !== undefined && ts >= state.cutoff) continue;
+    if (line.id !== undefined) {
+      if (state.eventIds.has(line.id)) continue;
+      state.eventIds.add(line.id);
+    }
+    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) yield event;
+  }
+  state.closeSegment();
+  if (invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
+}
+
+/** Time of the first record of a JSONL file that has one (reads only the head of the file). */
+async function firstTimestamp(path: string): Promise<string | undefined> {
+  let n = 0;
+  for await (const line of readLines(path)) {
+    const parsed = parseJsonLine(line);
+    if (parsed.ok && isRecord(parsed.value)) {
+      const ts = normalizeTimestamp(parsed.value.timestamp);
+      if (ts !== undefined) return ts;
+    }
+    if (++n >= 50) break;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy JSON (history-session-state)
+
+type TimelineEntry = ReturnType<typeof LegacyTimelineEntry.parse>;
+
+function timelineEvents(entry: TimelineEntry, state: SessionState): EventDraft[] {
+  const ts = normalizeTimestamp(entry.timestamp);
+  switch (entry.type) {
+    case 'user':
+      return nonEmpty(entry.text) ? [{ type: 'user_message', role: 'user', content: entry.text, message_id: entry.id, ts }] : [];
+    case 'copilot':
+      return nonEmpty(entry.text) ? [{ type: 'assistant_message', content: entry.text, message_id: entry.id, ts }] : [];
+    case 'info':
+    case 'warning':
+    case 'error':
+      return [{ type: 'provider_status', message: entry.type === 'info' ? (entry.text ?? 'info') : `${entry.type}: ${entry.text ?? ''}`, ts }];
+    case 'tool_call_completed': {
+      if (!entry.callId || !entry.name) return [];
+      const input = toolArguments(entry.arguments);
+      const tool = toolIdentity(entry.name, input);
+      const result = isRecord(entry.result) ? entry.result : {};
+      const ok = result.type === 'success';
+      const log = typeof result.log === 'string' ? result.log : undefined;
+      return [
+        { type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: entry.callId, input, ts },
+        { type: 'tool_result', tool_id: entry.callId, success: ok, output: log, ...(ok || typeof result.type !== 'string' ? {} : { error: result.type }), ts },
+      ];
+    }
+    default:
+      state.draft.skipUnknown(`timeline:${entry.type}`);
+      return [];
+  }
+}
+
+interface ChatItem {
+  /** Index of the timeline entry this message was matched to (its time, its clean text). */
+  tl: number | undefined;
+  events: EventDraft[];
+}
+
+/**
+ * Legacy sessions: `chatMessages` is the conversation; the timeline gives it times (tool calls by
+ * call id, assistant texts by equal text, prompts in order) and supplies the entries the chat
+ * lacks, merged in timeline order. With no chatMessages the timeline alone is the transcript.
+ */
+function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, state: SessionState): EventDraft[] {
+  const timeline: (TimelineEntry | null)[] = timelineRaw.map((t) => {
+    const r = LegacyTimelineEntry.safeParse(t);
+    return r.success ? r.data : null;
+  });
+  const out: EventDraft[] = [];
+  timeline.forEach((t, i) => {
+    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, JSON.stringify(timelineRaw[i]).slice(0, 4096)));
+  });
+  if (chat.length === 0) {
+    for (const t of timeline) if (t) out.push(...timelineEvents(t, state));
+    return out;
+  }
+
+  const byCall = new Map<string, number>();
+  const byText = new Map<string, number[]>();
+  const users: number[] = [];
+  timeline.forEach((t, i) => {
+    if (!t) return;
+    if (t.type === 'tool_call_completed' && t.callId) byCall.set(t.callId, i);
+    else if (t.type === 'copilot' && t.text !== undefined) {
+      const list = byText.get(t.text);
+      if (list) list.push(i);
+      else byText.set(t.text, [i]);
+    } else if (t.type === 'user') users.push(i);
+  });
+  const used = new Set<number>();
+  const tsOf = (i: number | undefined) => (i === undefined ? undefined : normalizeTimestamp(timeline[i]?.timestamp));
+  let nextUser = 0;
+
+  const items: ChatItem[] = [];
+  chat.forEach((raw, idx) => {
+    const m = LegacyChatMessage.safeParse(raw);
+    if (!m.success) {
+      items.push({ tl: undefined, events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)] });
+      return;
+    }
+    const msg = m.data;
+    const text = typeof msg.content === 'string' ? msg.content : undefined;
+    switch (msg.role) {
+      case 'user': {
+        const tl = users[nextUser++];
+        if (tl !== undefined) used.add(tl);
+        // The timeline has the prompt as typed; the chat copy has reminders appended.
+        const entry = tl !== undefined ? timeline[tl] : undefined;
+        const content = nonEmpty(entry?.text) ? entry.text : text;
+        if (nonEmpty(content)) items.push({ tl, events: [{ type: 'user_message', role: 'user', content, ...(entry?.id ? { message_id: entry.id } : {}), ts: tsOf(tl) }] });
+        return;
+      }
+      case 'assistant': {
+        const events: EventDraft[] = [];
+        let tl: number | undefined;
+        if (nonEmpty(text)) {
+          tl = byText.get(text)?.shift();
+          if (tl !== undefined) used.add(tl);
+          events.push({ type: 'assistant_message', content: text, ...(tl !== undefined && timeline[tl]?.id ? { message_id: timeline[tl]!.id } : {}), ts: tsOf(tl) });
+        }
+        for (const [i, rawCall] of (msg.tool_calls ?? []).entries()) {
+          const c = LegacyToolCall.safeParse(rawCall);
+          if (!c.success) {
+            events.push(parseWarning(path, undefined, `chatMessages[${idx}].tool_calls[${i}] is not a tool call (${issueText(c.error)})`));
+            continue;
+          }
+          const callTl = byCall.get(c.data.id);
+          if (callTl !== undefined) used.add(callTl);
+          tl ??= callTl;
+          const input = toolArguments(c.data.function.arguments);
+          const tool = toolIdentity(c.data.function.name, input);
+          events.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: c.data.id, input, ts: tsOf(callTl) });
+        }
+        if (events.length > 0) items.push({ tl, events });
+        return;
+      }
+      case 'tool': {
+        const tl = msg.tool_call_id !== undefined ? byCall.get(msg.tool_call_id) : undefined;
+        const result = tl !== undefined && isRecord(timeline[tl]?.result) ? (timeline[tl]!.result as Record<string, unknown>) : undefined;
+        const success = typeof result?.type === 'string' ? result.type === 'success' : undefined;
+        items.push({
+          tl,
+          events: [
+            {
+              type: 'tool_result',
+              tool_id: msg.tool_call_id,
+              ...(success !== undefined ? { success } : {}),
+              output: text,
+              ...(success === false ? { error: String(result!.type) } : {}),
+              ts: tsOf(tl),
+            },
+          ],
+        });
+        return;
+      }
+      case 'system':
+      case 'developer':
+        return; // the system prompt
+      default:
+        state.draft.skipUnknown(`chatMessages role ${msg.role}`);
+    }
+  });
+
+  // Merge: before each chat item, the timeline entries the chat lacks that come before it.
+  let flushed = 0;
+  const flushTo = (end: number) => {
+    for (; flushed < end; flushed++) {
+      const t = timeline[flushed];
+      if (t && !used.has(flushed)) out.push(...timelineEvents(t, state));
+    }
+  };
+  for (const item of items) {
+    if (item.tl !== undefined && item.tl >= flushed) flushTo(item.tl);
+    out.push(...item.events);
+  }
+  flushTo(timeline.length);
+  return out;
+}
+
+async function* convertLegacy(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+  const doc = await readJsonDocument(file.path);
+  ctx.stats.bytesRead += doc.bytesRead;
+  if (!doc.ok) {
+    yield parseWarning(file.path, undefined, doc.error, doc.raw);
+    return;
+  }
+  if (doc.invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
+  const parsed = LegacySession.safeParse(doc.value);
+  if (!parsed.success) {
+    yield parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`);
+    return;
+  }
+  const start = normalizeTimestamp(parsed.data.startTime);
+  if (start !== undefined && (state.cutoff === undefined || start < state.cutoff)) state.draft.startedAt = start;
+  for (const event of legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state)) yield event;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sidecars
+
+async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise<{ cwd: string | null; title: string | null }> {
+  const none = { cwd: null, title: null };
+  if (file.size > MAX_SIDECAR_BYTES) {
+    ctx.warn(`${file.path}: ${file.size} bytes is too large for a workspace.yaml; ignored`);
+    return none;
+  }
+  let value: unknown;
+  try {
+    const text = await readFile(file.path, 'utf8');
+    ctx.stats.bytesRead += Buffer.byteLength(text);
+    value = parseYaml(text.replace(/\0+$/, ''));
+  } catch (err) {
+    ctx.warn(`${file.path}: unreadable workspace.yaml (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ignored`);
+    return none;
+  }
+  const y = WorkspaceYaml.safeParse(value);
+  if (!y.success) {
+    ctx.warn(`${file.path}: workspace.yaml is not a mapping; ignored`);
+    return none;
+  }
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  return { cwd: str(y.data.cwd) ?? str(y.data.git_root), title: str(y.data.name) ?? str(y.data.summary) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One session, all its layouts
+
+const FORMAT = { legacy: 'copilot:legacy-json', flat: 'copilot:jsonl', dir: 'copilot:dir' } as const;
+
+export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertItem> {
+  let id: string | null = null;
+  let legacy: { file: SourceFile; ms: number } | null = null;
+  let flat: SourceFile | null = null;
+  let dir: SourceFile | null = null;
+  let yaml: SourceFile | null = null;
+  for (const file of files) {
+    const c = classify(file.rel);
+    if (!c) continue;
+    id ??= c.id;
+    if (c.role === 'legacy') {
+      if (!legacy || c.ms >= legacy.ms) legacy = { file, ms: c.ms };
+    } else if (c.role === 'flat') flat = file;
+    else if (c.role === 'dir') dir = file;
+    else if (c.role === 'workspace') yaml = file;
+  }
+  if (id === null) return;
+  // Oldest layout first; each is read up to the time the next newer one starts.
+  const parts: { kind: keyof typeof FORMAT; file: SourceFile }[] = [];
+  if (legacy) parts.push({ kind: 'legacy', file: legacy.file });
+  if (flat) parts.push({ kind: 'flat', file: flat });
+  if (dir) parts.push({ kind: 'dir', file: dir });
+  if (parts.length === 0) return;
+
+  const state = new SessionState(id, FORMAT[parts[parts.length - 1]!.kind]);
+  const { draft } = state;
+  if (parts.length > 1) draft.tags.push(...parts.map((p) => FORMAT[p.kind]));
+  if (yaml) {
+    const y = await readWorkspaceYaml(yaml, ctx);
+    state.yamlCwd = y.cwd;
+    draft.title = y.title;
+  }
+  const starts = await Promise.all(parts.map((p, i) => (i === 0 || p.kind === 'legacy' ? undefined : firstTimestamp(p.file.path))));
+
+  let emitted = 0;
+  for (const [i, part] of parts.entries()) {
+    state.cutoff = starts.slice(i + 1).find((s) => s !== undefined);
+    const events = part.kind === 'legacy' ? convertLegacy(part.file, state, ctx) : convertJsonl(part.file, state, ctx);
+    let kept = 0;
+    for await (const event of events) {
+      if (!state.keep(event)) continue;
+      kept++;
+      yield { session: draft, event };
+    }
+    // A legacy segment that contributed events never has token numbers.
+    if (part.kind === 'legacy' && kept > 0) state.segments++;
+    emitted += kept;
+  }
+  if (draft.workspacePath === null) draft.workspacePath = state.yamlCwd;
+  state.closeSegment();
+  if (state.segments === 0 || state.segmentsWithUsage < state.segments) draft.addReason(USAGE_UNAVAILABLE);
+  if (emitted === 0) yield { session: draft, end: true };
+}

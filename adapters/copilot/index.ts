@@ -1,0 +1,48 @@
+/** GitHub Copilot CLI: `~/.copilot` (or `COPILOT_HOME`), all three session layouts. */
+import { join } from 'node:path';
+import type { Adapter, HomeCandidate, SourceFile, SourceUnit } from '../types.js';
+import { classify, convertSession } from './convert.js';
+
+export const copilotAdapter = {
+  id: 'copilot',
+  title: 'GitHub Copilot CLI',
+  version: 1,
+  home: {
+    env: 'COPILOT_HOME',
+    flag: 'copilot-home',
+    resolve: ({ env, homedir }) => {
+      const homes: HomeCandidate[] = [];
+      if (env.COPILOT_HOME) homes.push({ path: env.COPILOT_HOME, via: 'COPILOT_HOME' });
+      // Honored by the CLI until 1.0.4; sessions written then are still there.
+      if (env.XDG_CONFIG_HOME) homes.push({ path: join(env.XDG_CONFIG_HOME, '.copilot'), via: 'XDG_CONFIG_HOME' });
+      homes.push({ path: join(homedir, '.copilot'), via: 'default' });
+      return homes;
+    },
+  },
+  sources: [
+    'history-session-state/*.json',
+    'session-state/*.jsonl',
+    'session-state/*/events.jsonl',
+    'session-state/*/workspace.yaml',
+    'session-state/*/vscode.metadata.json',
+  ],
+  /** Every layout of one session id is one unit, keyed by where the CLI keeps the session now. */
+  units(files: SourceFile[], home: string): SourceUnit[] {
+    const byId = new Map<string, { files: SourceFile[]; transcript: boolean }>();
+    for (const file of files) {
+      const c = classify(file.rel);
+      if (!c) continue;
+      let unit = byId.get(c.id);
+      if (!unit) byId.set(c.id, (unit = { files: [], transcript: false }));
+      unit.files.push(file);
+      if (c.role === 'legacy' || c.role === 'flat' || c.role === 'dir') unit.transcript = true;
+    }
+    const units: SourceUnit[] = [];
+    for (const [id, unit] of byId) {
+      // Sidecars without a transcript (a session being created) are not a session yet.
+      if (unit.transcript) units.push({ key: `${home}/session-state/${id}`, files: unit.files });
+    }
+    return units.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  },
+  convert: (unit, ctx) => convertSession(unit.files, ctx),
+} satisfies Adapter;

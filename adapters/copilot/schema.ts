@@ -1,0 +1,249 @@
+/**
+ * The native records of GitHub Copilot CLI, as far as the importer reads them. Lenient: every
+ * object is loose (new keys arrive every few releases), almost every field is optional, and big
+ * nested payloads are `unknown`, narrowed by hand where they are used.
+ */
+import { z } from 'zod';
+
+const str = z.string().optional();
+const bool = z.boolean().optional();
+const num = z.number().optional();
+
+/** Fields tool requests and tool starts share for MCP tools. */
+const mcpFields = {
+  /** MCP server providing the tool, for MCP tools. */
+  mcpServerName: str,
+  /** Tool name on the MCP server. */
+  mcpToolName: str,
+};
+
+/** Envelope of every line of `session-state/<id>.jsonl` and `session-state/<id>/events.jsonl`. */
+export const EventLine = z.looseObject({
+  /** Event discriminator, e.g. `session.start`, `user.message`. */
+  type: z.string(),
+  /** Type-specific payload. */
+  data: z.unknown().optional(),
+  /** Event id (a UUID, or a short id in hand-written files). */
+  id: str,
+  /** ISO-8601 time the event was emitted. */
+  timestamp: z.unknown().optional(),
+  /** Id of the preceding event; may point at an event that is not in the file. */
+  parentId: z.string().nullable().optional(),
+  /** True for streaming/UI events that are never meant to be persisted. */
+  ephemeral: bool,
+  /** Sub-agent instance id; absent for the main agent. */
+  agentId: str,
+});
+export type EventLine = z.infer<typeof EventLine>;
+
+/** `session.start.data` and `session.resume.data` (the fields read). */
+export const SessionStartData = z.looseObject({
+  /** Native session id. */
+  sessionId: str,
+  /** CLI version that wrote the segment, e.g. `0.0.354`, `1.0.34`. */
+  copilotVersion: str,
+  /** Start of the session (`session.start`). */
+  startTime: z.unknown().optional(),
+  /** Model chosen at start or resume. */
+  selectedModel: str,
+  /** Where the session ran; absent before about 0.0.36x. */
+  context: z
+    .looseObject({
+      /** Working directory. */
+      cwd: str,
+      /** Root of the git repository containing cwd. */
+      gitRoot: str,
+    })
+    .optional(),
+});
+
+/** `session.model_change.data`. */
+export const ModelChangeData = z.looseObject({
+  /** Model in use before the change. */
+  previousModel: str,
+  /** Model in use after the change. */
+  newModel: str,
+});
+
+/** `session.info.data` / `session.warning.data`. */
+export const InfoData = z.looseObject({
+  /** `folder_trust`, `authentication`, `mcp`, `model`, … */
+  infoType: str,
+  /** Human-readable text. */
+  message: str,
+});
+
+/** `session.error.data`. */
+export const ErrorData = z.looseObject({
+  /** Error category. */
+  errorType: str,
+  /** Human-readable text. */
+  message: str,
+});
+
+/** `user.message.data`. */
+export const UserMessageData = z.looseObject({
+  /** What the user typed; `""` for autopilot continuations. */
+  content: z.string().optional(),
+  /** What was sent to the model (typed text plus injected context). */
+  transformedContent: str,
+  /** `interactive`, `plan`, `autopilot`, `shell`. */
+  agentMode: str,
+  /** True when the harness, not the user, continued an autopilot run. */
+  isAutopilotContinuation: bool,
+  /** Files, selections, … attached to the prompt. */
+  attachments: z.unknown().optional(),
+});
+
+/** One entry of `assistant.message.data.toolRequests`. */
+export const ToolRequest = z.looseObject({
+  /** Joins the request to its execution events. */
+  toolCallId: z.string(),
+  /** Tool name as the model called it. */
+  name: z.string(),
+  /** Object in real files; the schema allows any JSON value, so also a JSON string. */
+  arguments: z.unknown().optional(),
+  ...mcpFields,
+});
+
+/** `assistant.message.data`. */
+export const AssistantMessageData = z.looseObject({
+  /** Message id (shared by the chunks of one message from 1.0.79). */
+  messageId: str,
+  /** Text of the message; `""` when the turn only calls tools. */
+  content: z.string().optional(),
+  /** Tool calls requested by this message. */
+  toolRequests: z.array(z.unknown()).optional(),
+  /** Visible reasoning summary. */
+  reasoningText: str,
+  /** Model that wrote the message, when recorded. */
+  model: str,
+});
+
+/** `assistant.reasoning.data`. */
+export const ReasoningData = z.looseObject({
+  /** Reasoning block id. */
+  reasoningId: str,
+  /** Reasoning text. */
+  content: str,
+});
+
+/** `tool.execution_start.data`. */
+export const ToolStartData = z.looseObject({
+  /** Joins the execution to its request and completion. */
+  toolCallId: z.string(),
+  /** Tool name. */
+  toolName: z.string(),
+  /** Tool arguments (object or JSON string). */
+  arguments: z.unknown().optional(),
+  ...mcpFields,
+});
+
+/** `tool.execution_complete.data`. The tool name is not repeated here. */
+export const ToolCompleteData = z.looseObject({
+  /** Joins the completion to its call. */
+  toolCallId: z.string(),
+  /** Whether the tool succeeded. */
+  success: bool,
+  /** `{content, detailedContent?, contents?[]}`; `content` is what the model saw. */
+  result: z.unknown().optional(),
+  /** `{message, code?}` when the tool failed. */
+  error: z.unknown().optional(),
+});
+
+/** One model's entry in `session.shutdown.data.modelMetrics`. */
+export const ModelMetric = z.looseObject({
+  /** `{count, cost}`: API requests and premium requests (not money). */
+  requests: z.unknown().optional(),
+  /** Token counts of the segment for this model. */
+  usage: z
+    .looseObject({
+      /** Prompt tokens, cache reads included. */
+      inputTokens: num,
+      /** Completion tokens, reasoning included. */
+      outputTokens: num,
+      /** Prompt tokens served from cache. */
+      cacheReadTokens: num,
+      /** Prompt tokens written to cache. */
+      cacheWriteTokens: num,
+      /** Reasoning tokens (already inside outputTokens). */
+      reasoningTokens: num,
+    })
+    .optional(),
+});
+
+/** `session.shutdown.data` (one per start/resume segment). */
+export const ShutdownData = z.looseObject({
+  /** `routine` or `error`. */
+  shutdownType: str,
+  /** Why the segment ended in error. */
+  errorReason: str,
+  /** Per-model totals of the segment (persisted since 0.0.422). */
+  modelMetrics: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `history-session-state/session_<id>_<ms>.json` (up to 0.0.341). */
+export const LegacySession = z.looseObject({
+  /** Native session id. */
+  sessionId: str,
+  /** ISO time the session started. */
+  startTime: z.unknown().optional(),
+  /** The LLM context, OpenAI chat-completions messages; may be empty. */
+  chatMessages: z.array(z.unknown()).optional(),
+  /** The UI transcript, with times. */
+  timeline: z.array(z.unknown()).optional(),
+});
+
+/** One entry of legacy `chatMessages`. */
+export const LegacyChatMessage = z.looseObject({
+  /** `user`, `assistant`, `tool`, `system`. */
+  role: z.string(),
+  /** Text; null on assistant messages that only call tools. */
+  content: z.unknown().optional(),
+  /** OpenAI tool calls `{id, type, function{name, arguments (JSON string)}}`. */
+  tool_calls: z.array(z.unknown()).optional(),
+  /** On `tool` messages: the call answered. */
+  tool_call_id: str,
+});
+
+/** One entry of legacy `chatMessages[].tool_calls`. */
+export const LegacyToolCall = z.looseObject({
+  /** Call id (shared with the timeline's `callId`). */
+  id: z.string(),
+  /** `{name, arguments}`; arguments is a JSON string. */
+  function: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+/** One entry of legacy `timeline`. */
+export const LegacyTimelineEntry = z.looseObject({
+  /** `info`, `user`, `copilot`, `tool_call_completed`, … */
+  type: z.string(),
+  /** Entry id. */
+  id: str,
+  /** ISO time of the entry. */
+  timestamp: z.unknown().optional(),
+  /** Text of `info`, `user`, `copilot` entries. */
+  text: str,
+  /** `tool_call_completed`: call id. */
+  callId: str,
+  /** `tool_call_completed`: tool name. */
+  name: str,
+  /** `tool_call_completed`: arguments (an object). */
+  arguments: z.unknown().optional(),
+  /** `tool_call_completed`: `{type: success|…, log}`. */
+  result: z.unknown().optional(),
+});
+
+/** `session-state/<id>/workspace.yaml` (the keys read). */
+export const WorkspaceYaml = z.looseObject({
+  /** Session id. */
+  id: z.unknown().optional(),
+  /** Working directory. */
+  cwd: z.unknown().optional(),
+  /** Root of the git repository. */
+  git_root: z.unknown().optional(),
+  /** Session name (user-given or generated). */
+  name: z.unknown().optional(),
+  /** Generated summary. */
+  summary: z.unknown().optional(),
+});

@@ -1,0 +1,504 @@
+/**
+ * Gemini CLI records → normalized events. The mapping table, roles and usage semantics are in
+ * README.md. Three unit kinds: the chat files of one session (all copies, merged by sessionId),
+ * the prompt logs of the home, and the `/chat save` checkpoints of one tag.
+ */
+import { capRaw, isRecord } from '../../src/io/json.js';
+import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
+import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { SessionDraft } from '../../src/session/draft.js';
+import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
+import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
+import { SourceError, type ConvertContext, type ConvertItem, type SourceUnit } from '../types.js';
+import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
+import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
+import { projectDirOf, projectIndex } from './workspace.js';
+
+/** Exact tool names of Gemini CLI's built-in tools; anything else goes through inferToolKind. */
+const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
+  run_shell_command: 'shell',
+  read_file: 'file_read',
+  read_many_files: 'file_read',
+  write_file: 'file_write',
+  replace: 'file_edit',
+  edit: 'file_edit',
+  glob: 'search',
+  search_file_content: 'search',
+  grep: 'search',
+  list_directory: 'search',
+  web_fetch: 'web',
+  google_web_search: 'web',
+};
+
+export function toolKind(name: string, agentId?: string): ToolKind {
+  if (agentId) return 'sub_agent';
+  return TOOL_KINDS[name] ?? inferToolKind(name);
+}
+
+export const PROMPT_LOG_REASON = 'prompt log only';
+export const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
+export const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
+export const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
+
+/**
+ * Builds v0.6.0–v0.8.x dropped `toolCalls` (deleted 2025-09-15 in nightlies, restored in v0.9.0 of
+ * mid-October). A session with gemini messages in this window and no `toolCalls` anywhere is
+ * treated as one of them (the window ends a week after v0.9.0 to cover late upgrades).
+ */
+const NO_TOOL_CALLS_FROM = '2025-09-15T00:00:00.000Z';
+const NO_TOOL_CALLS_UNTIL = '2025-10-21T00:00:00.000Z';
+
+/** Text of a PartListUnion: strings and `text` parts; non-text parts become short placeholders. */
+function partsText(value: unknown, want: 'answer' | 'thought' = 'answer'): string {
+  if (typeof value === 'string') return want === 'answer' ? value : '';
+  if (Array.isArray(value)) {
+    let out = '';
+    for (const part of value) {
+      const text = partsText(part, want);
+      if (text === '') continue;
+      // Text parts are joined as the CLI joins them; a placeholder goes on a line of its own.
+      const placeholder = isRecord(part) && typeof part.text !== 'string';
+      out += placeholder && out !== '' && !out.endsWith('\n') ? `\n${text}` : text;
+    }
+    return out;
+  }
+  if (!isRecord(value)) return '';
+  const isThought = value.thought === true;
+  if (typeof value.text === 'string') return isThought === (want === 'thought') ? value.text : '';
+  if (want === 'thought') return '';
+  if (isRecord(value.inlineData)) return `[inline data: ${String(value.inlineData.mimeType ?? 'unknown type')}]`;
+  if (isRecord(value.fileData)) return `[file: ${String(value.fileData.fileUri ?? value.fileData.mimeType ?? 'unknown')}]`;
+  return '';
+}
+
+/** The CLI's own marks of text it injected into the user turn (sessionUtils `isIgnoredUserContent`). */
+function isInjected(text: string): boolean {
+  const t = text.trimStart();
+  return t.startsWith('<session_context>') || t.startsWith('<hook_context>');
+}
+
+/**
+ * A user message: `displayContent` (what was typed) wins over `content` (what was sent). A message
+ * whose shown content is only functionResponse parts is the CLI recording a tool response: no
+ * prompt at all when it has no text (v0.44+ synthetic records), text the CLI injected (`harness`)
+ * when it has some (e.g. "System: Please continue.").
+ */
+function userEvent(msg: MessageRecord, ts: string | undefined): EventDraft | null {
+  const shown = msg.displayContent === undefined || msg.displayContent === null ? msg.content : msg.displayContent;
+  const shownText = partsText(shown);
+  if (shownText.trim() === '') {
+    const sent = partsText(msg.content);
+    if (sent.trim() === '') return null;
+    return { type: 'user_message', role: 'harness', content: sent, message_id: msg.id, ts };
+  }
+  return { type: 'user_message', role: isInjected(shownText) ? 'harness' : 'user', content: shownText, message_id: msg.id, ts };
+}
+
+function thoughtText(subject: string | undefined, description: string | undefined): string {
+  const s = subject?.trim() ?? '';
+  const d = description?.trim() ?? '';
+  return s && d ? `**${s}**\n\n${d}` : s ? `**${s}**` : d;
+}
+
+/** Output and error of a tool result (`result` PartListUnion, usually one functionResponse). */
+function toolOutcome(result: unknown): { output?: string; error?: string } {
+  if (result === null || result === undefined) return {};
+  if (typeof result === 'string') return { output: result };
+  const parts = Array.isArray(result) ? result : [result];
+  const outputs: string[] = [];
+  let error: string | undefined;
+  for (const part of parts) {
+    if (typeof part === 'string') outputs.push(part);
+    else if (isRecord(part) && isRecord(part.functionResponse)) {
+      const response = part.functionResponse.response;
+      if (isRecord(response) && (typeof response.output === 'string' || typeof response.error === 'string')) {
+        if (typeof response.output === 'string') outputs.push(response.output);
+        if (typeof response.error === 'string') error = error === undefined ? response.error : `${error}\n${response.error}`;
+      } else if (response !== undefined) outputs.push(typeof response === 'string' ? response : JSON.stringify(response));
+    } else {
+      const text = partsText(part);
+      if (text !== '') outputs.push(text);
+    }
+  }
+  return { ...(outputs.length > 0 ? { output: outputs.join('\n') } : {}), ...(error !== undefined ? { error } : {}) };
+}
+
+function issueText(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || 'record'}: ${issue.message}` : 'invalid record';
+}
+
+function rawOf(value: unknown): string {
+  return capRaw(JSON.stringify(value) ?? String(value));
+}
+
+interface MessageState {
+  sawToolCalls: boolean;
+  inToolGap: boolean;
+}
+
+/** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
+function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: SessionDraft, state: MessageState): Generator<EventDraft> {
+  const line = conv.lines.get(key);
+  const parsed = MessageRecord.safeParse(raw);
+  if (!parsed.success) {
+    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, rawOf(raw));
+    return;
+  }
+  const msg = parsed.data;
+  const ts = normalizeTimestamp(msg.timestamp);
+  switch (msg.type) {
+    case 'user': {
+      const event = userEvent(msg, ts);
+      if (event) yield event;
+      return;
+    }
+    case 'gemini':
+      break;
+    case 'info':
+    case 'error':
+    case 'warning':
+      yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts };
+      return;
+    default:
+      draft.skipUnknown(msg.type);
+      return;
+  }
+  draft.noteModel(msg.model);
+  if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) state.inToolGap = true;
+  for (const item of msg.thoughts ?? []) {
+    const thought = Thought.safeParse(item);
+    if (!thought.success) {
+      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, rawOf(item));
+      continue;
+    }
+    const content = thoughtText(thought.data.subject, thought.data.description);
+    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts };
+  }
+  const thinking = partsText(msg.content, 'thought');
+  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts };
+  const answer = partsText(msg.content);
+  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts };
+  if (msg.toolCalls) state.sawToolCalls = true;
+  let index = 0;
+  for (const item of msg.toolCalls ?? []) {
+    index++;
+    const call = ToolCallRecord.safeParse(item);
+    if (!call.success) {
+      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, rawOf(item));
+      continue;
+    }
+    const tc = call.data;
+    const toolId = tc.id ?? `${msg.id}#${index}`;
+    const kind = toolKind(tc.name, tc.agentId);
+    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts };
+    const { output, error } = toolOutcome(tc.result);
+    const success = tc.status === undefined ? undefined : tc.status === 'success';
+    const data: Record<string, unknown> = {};
+    if (tc.status !== undefined) data.status = tc.status;
+    if (tc.resultDisplay !== undefined) data.resultDisplay = tc.resultDisplay;
+    if (tc.agentId !== undefined) data.agentId = tc.agentId;
+    yield {
+      type: 'tool_result',
+      tool_name: tc.name,
+      tool_kind: kind,
+      tool_id: toolId,
+      ...(success !== undefined ? { success } : {}),
+      ...(output !== undefined ? { output } : {}),
+      ...(error !== undefined ? { error } : success === false ? { error: tc.status! } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+      ts: normalizeTimestamp(tc.timestamp) ?? ts,
+    };
+  }
+  if (msg.tokens) {
+    const t = msg.tokens;
+    const usage = normalizeUsage(
+      { input: t.input, output: t.output, cacheRead: t.cached, reasoning: t.thoughts, toolInput: t.tool, model: msg.model ?? undefined },
+      { inputIncludesCacheRead: true, outputIncludesReasoning: false },
+    );
+    if (!isEmptyUsage(usage)) yield { ...usage, ts };
+  }
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The copy a session is converted from: the newest `lastUpdated`, as the CLI's own session list
+ * does; a copy with no messages (a header-only file left by resume) never wins over one with some.
+ */
+function pickCopy(copies: Conversation[]): Conversation {
+  const updated = (c: Conversation) => normalizeTimestamp(c.meta.lastUpdated) ?? '';
+  return [...copies].sort(
+    (a, b) =>
+      Number(b.messages.size > 0) - Number(a.messages.size > 0) ||
+      byText(updated(b), updated(a)) ||
+      b.messages.size - a.messages.size ||
+      Number(b.format === 'jsonl') - Number(a.format === 'jsonl') ||
+      byText(a.path, b.path),
+  )[0]!;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The chat files of one session (twins, migrated copies, resume leftovers), or of one subagent. */
+export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, parentId: string | null): AsyncGenerator<ConvertItem> {
+  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const copies = new Map<string, Conversation[]>();
+  const dirOf = new Map<string, string>();
+  const failures: SourceError[] = [];
+  for (const file of unit.files) {
+    if (file.size === 0) continue; // debris of abandoned sessions: nothing to import
+    let conv: Conversation;
+    try {
+      conv = file.rel.endsWith('.jsonl') ? await readJsonl(file.path, ctx.stats) : await readLegacy(file.path, ctx.stats);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      failures.push(err);
+      continue;
+    }
+    dirOf.set(conv.path, projectDirOf(file.rel));
+    const id = sessionIdOf(conv);
+    if (id === undefined) {
+      if (conv.messages.size > 0 || conv.warnings.length > 0) {
+        failures.push(new SourceError(file.path, `no session header (sessionId) found${conv.warnings[0] ? `; ${conv.warnings[0].message}` : ''}`));
+      }
+      continue;
+    }
+    const list = copies.get(id);
+    if (list) list.push(conv);
+    else copies.set(id, [conv]);
+  }
+  // Nothing could be read at all: fail the unit so it is retried (a file caught mid-write) and its
+  // previous archive is kept. Otherwise the unreadable copy is only reported.
+  if (copies.size === 0 && failures.length > 0) throw failures[0]!;
+  for (const failure of failures) ctx.warn(failure.message);
+
+  for (const id of [...copies.keys()].sort(byText)) {
+    const all = copies.get(id)!;
+    const conv = pickCopy(all);
+    const meta = conv.meta;
+    const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
+    const directories = stringList(meta.directories);
+    const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
+    let workspace: string | null = null;
+    for (const c of [conv, ...all]) {
+      workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
+    }
+    const draft = new SessionDraft({ id, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
+    draft.sourcePaths = all.map((c) => c.path);
+    if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
+    draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
+    for (const reason of conv.reasons) draft.addReason(reason);
+    for (const type of conv.unknown) draft.skipUnknown(type);
+    let last = normalizeTimestamp(meta.lastUpdated);
+    let count = 0;
+    const state: MessageState = { sawToolCalls: false, inToolGap: false };
+    for (const [key, raw] of conv.messages) {
+      for (const event of messageEvents(raw, conv, key, draft, state)) {
+        last = maxTimestamp(last, event.ts);
+        count++;
+        yield { session: draft, event };
+      }
+    }
+    for (const warning of conv.warnings) {
+      count++;
+      yield { session: draft, event: warning };
+    }
+    if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
+    if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
+    if (count === 0) yield { session: draft, end: true };
+  }
+}
+
+/** Ids (first 8 characters) of the sessions that have a chat file anywhere in the home. */
+function chatIds(ctx: ConvertContext): Set<string> {
+  const ids = new Set<string>();
+  for (const file of ctx.allFiles) {
+    const m = /\/chats\/session-[^/]*-([^-/]+)\.jsonl?$/.exec(file.rel);
+    if (m) ids.add(m[1]!);
+  }
+  return ids;
+}
+
+/**
+ * Every `logs.json` of the home (copies of one project's log sit in its hashed and slug dirs): one
+ * `partial` session per sessionId that has no chat file, made of its prompts.
+ */
+export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertItem> {
+  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const withChat = chatIds(ctx);
+  const sessions = new Map<string, { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }>();
+  for (const file of unit.files) {
+    const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
+    if (!doc.ok) {
+      ctx.warn(`${file.path}: ${doc.error}`);
+      continue;
+    }
+    if (doc.truncated) ctx.warn(`${file.path}: ${doc.truncated.error}; the entries after the cut are lost`);
+    if (!Array.isArray(doc.value)) {
+      ctx.warn(`${file.path}: not a prompt log (not a JSON array)`);
+      continue;
+    }
+    let bad = 0;
+    for (const item of doc.value) {
+      const entry = LogEntry.safeParse(item);
+      if (!entry.success) {
+        bad++;
+        continue;
+      }
+      const { sessionId, messageId, message, timestamp } = entry.data;
+      if (withChat.has(sessionId.slice(0, 8))) continue;
+      let s = sessions.get(sessionId);
+      if (!s) sessions.set(sessionId, (s = { prompts: new Map(), files: [], dirs: [] }));
+      if (!s.files.includes(file.path)) {
+        s.files.push(file.path);
+        s.dirs.push(projectDirOf(file.rel));
+      }
+      if (!s.prompts.has(messageId)) s.prompts.set(messageId, { message, ts: normalizeTimestamp(timestamp) });
+    }
+    // The CLI drops such entries too (it keeps only entries with all five typed fields).
+    if (bad > 0) ctx.warn(`${file.path}: skipped ${bad} entr${bad === 1 ? 'y' : 'ies'} without the five fields of a prompt log entry`);
+  }
+  for (const id of [...sessions.keys()].sort(byText)) {
+    const s = sessions.get(id)!;
+    let workspace: string | null = null;
+    for (const dir of s.dirs) workspace ??= projects.resolve(dir);
+    const draft = new SessionDraft({ id, format: 'gemini:logs', workspacePath: workspace });
+    draft.sourcePaths = s.files;
+    draft.addReason(PROMPT_LOG_REASON);
+    const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
+    for (const [messageId, p] of prompts) {
+      yield { session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts } };
+    }
+  }
+}
+
+/**
+ * `checkpoint-<tag>.json` files of one tag: one session per project (the copies a migration left in
+ * the hashed and slug dirs are one: the newest file wins). The API history has no times, ids or
+ * token counts; every event gets the file's modification time.
+ */
+export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertItem> {
+  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const byProject = new Map<string, (typeof unit.files)[number][]>();
+  for (const file of unit.files) {
+    const key = projects.projectKey(projectDirOf(file.rel));
+    const list = byProject.get(key);
+    if (list) list.push(file);
+    else byProject.set(key, [file]);
+  }
+  for (const key of [...byProject.keys()].sort(byText)) {
+    const files = byProject.get(key)!;
+    const file = [...files].sort((a, b) => b.mtimeMs - a.mtimeMs || byText(a.rel, b.rel))[0]!;
+    const tag = /checkpoint-(.*)\.json$/.exec(file.rel)?.[1] ?? file.rel;
+    let title = tag;
+    try {
+      title = decodeURIComponent(tag);
+    } catch {
+      // not URI-encoded (names before v0.1.22)
+    }
+    const dir = projectDirOf(file.rel);
+    const draft = new SessionDraft({
+      id: `checkpoint-${key.length === 64 ? key.slice(0, 16) : key}-${tag}`,
+      providerSessionId: null,
+      format: 'gemini:checkpoint',
+      workspacePath: projects.resolve(dir),
+      title,
+    });
+    draft.sourcePaths = files.map((f) => f.path);
+    const saved = await saveTime(title, [...new Set(files.map((f) => projectDirOf(f.rel)))], ctx);
+    const ts = saved ?? new Date(file.mtimeMs).toISOString();
+    draft.addReason(saved !== undefined ? CHECKPOINT_SAVE_TIME_REASON : CHECKPOINT_MTIME_REASON);
+    const doc = await readJsonDocumentOrPrefix(file.path, 2, ctx.stats);
+    if (!doc.ok) throw new SourceError(file.path, doc.error);
+    if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
+    if (doc.truncated) {
+      draft.addReason('truncated JSON: the turns after the cut are lost');
+      yield { session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) };
+    }
+    const parsed = CheckpointFile.safeParse(doc.value);
+    if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
+    const history = Array.isArray(parsed.data) ? parsed.data : parsed.data.history;
+    let count = 0;
+    for (const event of checkpointEvents(history, file.path, draft)) {
+      count++;
+      yield { session: draft, event: { ...event, ts } };
+    }
+    if (count === 0) yield { session: draft, end: true };
+  }
+}
+
+const SAVE_COMMAND = /^\/(?:chat|resume)\s+save\s+(.+?)\s*$/;
+
+/**
+ * When the checkpoint was saved: the last `/chat save <tag>` (or `/resume save`) prompt in the
+ * project's prompt logs. A checkpoint itself has no time at all.
+ */
+async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContext): Promise<string | undefined> {
+  let latest: string | undefined;
+  for (const file of ctx.allFiles) {
+    if (!dirs.some((dir) => file.rel === `tmp/${dir}/logs.json`)) continue;
+    const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
+    if (!doc.ok || !Array.isArray(doc.value)) continue;
+    for (const item of doc.value) {
+      const entry = LogEntry.safeParse(item);
+      if (entry.success && SAVE_COMMAND.exec(entry.data.message)?.[1] === tag) latest = maxTimestamp(latest, normalizeTimestamp(entry.data.timestamp));
+    }
+  }
+  return latest;
+}
+
+/** API history (`Content[]`) → events; call ids missing from old histories are paired by name. */
+function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft): Generator<EventDraft> {
+  const pending = new Map<string, string[]>();
+  let synthetic = 0;
+  for (const [i, item] of history.entries()) {
+    const turn = CheckpointContent.safeParse(item);
+    if (!turn.success) {
+      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, rawOf(item));
+      continue;
+    }
+    const role = turn.data.role ?? '';
+    const parts = turn.data.parts ?? [];
+    if (role !== 'user' && role !== 'model') {
+      draft.skipUnknown(`role:${role || '(none)'}`);
+      continue;
+    }
+    if (role === 'model') {
+      const thinking = partsText(parts, 'thought');
+      if (thinking !== '') yield { type: 'reasoning', content: thinking };
+    }
+    const text = partsText(parts);
+    if (text !== '') yield role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text };
+    for (const part of parts) {
+      if (!isRecord(part)) continue;
+      const call = part.functionCall;
+      if (isRecord(call) && typeof call.name === 'string') {
+        let id = typeof call.id === 'string' ? call.id : undefined;
+        if (id === undefined) {
+          id = `call-${++synthetic}`;
+          pending.set(call.name, [...(pending.get(call.name) ?? []), id]);
+        }
+        yield { type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args };
+      }
+      const response = part.functionResponse;
+      if (isRecord(response) && typeof response.name === 'string') {
+        const id = typeof response.id === 'string' ? response.id : pending.get(response.name)?.shift();
+        const { output, error } = toolOutcome([part]);
+        yield {
+          type: 'tool_result',
+          tool_name: response.name,
+          tool_kind: toolKind(response.name),
+          ...(id !== undefined ? { tool_id: id } : {}),
+          ...(output !== undefined ? { output } : {}),
+          ...(error !== undefined ? { success: false, error } : {}),
+        };
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Reading Gemini chat files into conversations: the legacy single JSON document (salvaged when it
+ * was cut mid-write) and the JSONL op-log replayed as the CLI's own loader does (header, message
+ * upserts where the last copy wins in the first copy's place, `$set` merges, `$set.messages`
+ * resets, `$rewindTo` truncation). Each line is parsed once; messages are validated later, once,
+ * in their final copy.
+ */
+import { isRecord } from '../../src/io/json.js';
+import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
+import type { ReadStats } from '../../src/io/lines.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type ParseWarningDraft } from '../../src/session/records.js';
+import { SourceError } from '../types.js';
+
+export const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
+
+export interface Conversation {
+  path: string;
+  /** `json` (one document) or `jsonl` (op-log). */
+  format: 'json' | 'jsonl';
+  /** Merged metadata (header and `$set`s, or the document's top level without `messages`). */
+  meta: Record<string, unknown>;
+  /** Final copy of each message by id, in the order of first appearance. */
+  messages: Map<string, unknown>;
+  /** Line of each message's final copy (JSONL). */
+  lines: Map<string, number>;
+  warnings: ParseWarningDraft[];
+  reasons: string[];
+  /** Records of kinds the loader does not know, by a short name. */
+  unknown: string[];
+}
+
+function emptyConversation(path: string, format: 'json' | 'jsonl'): Conversation {
+  return { path, format, meta: {}, messages: new Map(), lines: new Map(), warnings: [], reasons: [], unknown: [] };
+}
+
+function addMessages(conv: Conversation, list: unknown[], line?: number): void {
+  list.forEach((message, i) => {
+    const id = isRecord(message) && typeof message.id === 'string' ? message.id : `\0${line ?? 0}:${i}`;
+    conv.messages.set(id, message);
+    if (line !== undefined) conv.lines.set(id, line);
+  });
+}
+
+function withoutMessages(record: Record<string, unknown>): Record<string, unknown> {
+  const { messages: _messages, ...rest } = record;
+  return rest;
+}
+
+/** Drops `id` and every message after it; an unknown id drops them all (as the CLI does). */
+function rewindTo(conv: Conversation, id: string): void {
+  let cutting = !conv.messages.has(id);
+  for (const key of [...conv.messages.keys()]) {
+    if (key === id) cutting = true;
+    if (cutting) {
+      conv.messages.delete(key);
+      conv.lines.delete(key);
+    }
+  }
+}
+
+export function sessionIdOf(conv: Conversation): string | undefined {
+  const id = conv.meta.sessionId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** Reads a legacy `session-*.json`. A cut document is salvaged; unreadable ones throw SourceError. */
+export async function readLegacy(path: string, stats: ReadStats): Promise<Conversation> {
+  const conv = emptyConversation(path, 'json');
+  // Rewritten in place without a temp file: a reader can catch it mid-write, a crash can cut it.
+  // Depth 2 keeps the top-level fields and the complete entries of `messages`.
+  const doc = await readJsonDocumentOrPrefix(path, 2, stats);
+  if (!doc.ok) throw new SourceError(path, doc.error);
+  const value = doc.value;
+  if (!isRecord(value) || typeof value.sessionId !== 'string') throw new SourceError(path, 'not a Gemini conversation (no sessionId)');
+  if (doc.invalidUtf8) conv.reasons.push(INVALID_UTF8_REASON);
+  if (doc.truncated) {
+    const { error, end, length, tail } = doc.truncated;
+    const kept = Array.isArray(value.messages) ? value.messages.length : 0;
+    conv.reasons.push(TRUNCATED_JSON_REASON);
+    conv.warnings.push(parseWarning(path, undefined, `${error}: recovered ${kept} complete message(s) from the first ${end} of ${length} characters`, tail));
+  }
+  conv.meta = withoutMessages(value);
+  if (Array.isArray(value.messages)) addMessages(conv, value.messages);
+  return conv;
+}
+
+/** Replays a `session-*.jsonl` op-log; falls back to the legacy reader when it has no header. */
+export async function readJsonl(path: string, stats: ReadStats): Promise<Conversation> {
+  const conv = emptyConversation(path, 'jsonl');
+  let header = false;
+  let parsed = 0;
+  for await (const rec of readJsonRecords(path, stats)) {
+    if (!rec.ok) {
+      conv.warnings.push(rec.warning);
+      if (rec.line.torn && !conv.reasons.includes(TORN_LINE_REASON)) conv.reasons.push(TORN_LINE_REASON);
+      continue;
+    }
+    parsed++;
+    if (rec.invalidUtf8 && !conv.reasons.includes(INVALID_UTF8_REASON)) conv.reasons.push(INVALID_UTF8_REASON);
+    const r = rec.value;
+    const lineNo = rec.line.lineNo;
+    if (!isRecord(r)) {
+      conv.unknown.push(Array.isArray(r) ? 'array' : typeof r);
+    } else if (typeof r.$rewindTo === 'string' && r.$rewindTo !== '') {
+      rewindTo(conv, r.$rewindTo);
+    } else if (typeof r.id === 'string' && r.id !== '') {
+      conv.messages.set(r.id, r);
+      conv.lines.set(r.id, lineNo);
+    } else if (isRecord(r.$set)) {
+      if (Array.isArray(r.$set.messages)) {
+        conv.messages.clear();
+        conv.lines.clear();
+        addMessages(conv, r.$set.messages, lineNo);
+      }
+      Object.assign(conv.meta, withoutMessages(r.$set));
+    } else if (typeof r.sessionId === 'string' && typeof r.projectHash === 'string') {
+      header = true;
+      Object.assign(conv.meta, withoutMessages(r));
+      if (Array.isArray(r.messages)) addMessages(conv, r.messages, lineNo);
+    } else {
+      conv.unknown.push(Object.keys(r)[0] ?? 'empty object');
+    }
+  }
+  // No header line: the CLI reads such a file as one legacy document (e.g. a pretty-printed one).
+  if (!header && parsed === 0 && conv.warnings.length > 0) {
+    try {
+      return await readLegacy(path, stats);
+    } catch {
+      return conv;
+    }
+  }
+  return conv;
+}

@@ -1,0 +1,116 @@
+/**
+ * Recovering a session's workspace from its project dir name. Gemini files never store the cwd:
+ * `tmp/<sha256(root)>/` (≤ v0.28) or `tmp/<slug>/` (v0.29+), mapped back through the side files
+ * `projects.json` (root → slug) and `tmp/<slug>/.project_root` (the owning root), and by hashing
+ * every known root to match hashed dirs and the in-file `projectHash`.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ReadStats } from '../../src/io/lines.js';
+import { sha256Hex } from '../../src/util/ids.js';
+import type { SourceFile } from '../types.js';
+import { ProjectsFile } from './schema.js';
+
+export const PROJECTS_FILE = 'projects.json';
+export const PROJECT_ROOT_MARKER = '.project_root';
+const HASH_DIR = /^[0-9a-f]{64}$/;
+
+export class ProjectIndex {
+  /** Root named by each slug dir's `.project_root`. */
+  readonly markers = new Map<string, string>();
+  /** Root of each slug in `projects.json`. */
+  readonly slugs = new Map<string, string>();
+  /** sha256 → root, for every root known from either side file. */
+  readonly hashes = new Map<string, string>();
+
+  addRoot(root: string): void {
+    if (root !== '' && !this.hashes.has(sha256Hex(root))) this.hashes.set(sha256Hex(root), root);
+  }
+
+  /**
+   * The workspace of a file in `tmp/<dir>/`: the dir's marker, its slug in projects.json, or the
+   * known root whose sha256 is the dir name or the file's `projectHash` (the session's own
+   * `directories` are candidates too). Null when nothing matches.
+   */
+  resolve(dir: string, projectHash?: string, directories: readonly string[] = []): string | null {
+    const direct = this.markers.get(dir) ?? this.slugs.get(dir);
+    if (direct !== undefined) return direct;
+    const hashes = [HASH_DIR.test(dir) ? dir : undefined, projectHash].filter((h): h is string => h !== undefined);
+    for (const hash of hashes) {
+      const root = this.hashes.get(hash) ?? directories.find((d) => sha256Hex(d) === hash);
+      if (root !== undefined) return root;
+    }
+    return null;
+  }
+
+  /** A stable project key for ids: the root's sha256 when known, else the dir name. */
+  projectKey(dir: string): string {
+    if (HASH_DIR.test(dir)) return dir;
+    const root = this.resolve(dir);
+    return root === null ? dir : sha256Hex(root);
+  }
+}
+
+/** The project dir (`<dir>` of `tmp/<dir>/…`) of a source file, by its path relative to the home. */
+export function projectDirOf(rel: string): string {
+  const parts = rel.split('/');
+  return parts[0] === 'tmp' && parts.length > 2 ? parts[1]! : '';
+}
+
+async function readText(path: string, stats: ReadStats): Promise<string | null> {
+  try {
+    const bytes = await readFile(path);
+    stats.bytesRead += bytes.length;
+    return bytes.toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function buildIndex(sideFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
+  const index = new ProjectIndex();
+  for (const file of sideFiles) {
+    const text = await readText(file.path, stats);
+    if (text === null) continue;
+    if (file.rel === PROJECTS_FILE) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        warn(`${file.path}: not valid JSON; project roots are recovered from .project_root markers only`);
+        continue;
+      }
+      const projects = ProjectsFile.safeParse(parsed);
+      if (!projects.success) continue;
+      for (const [root, slug] of Object.entries(projects.data.projects)) {
+        if (!index.slugs.has(slug)) index.slugs.set(slug, root);
+        index.addRoot(root);
+      }
+    } else {
+      const root = text.trim();
+      if (root === '') continue;
+      index.markers.set(projectDirOf(file.rel), root);
+      index.addRoot(root);
+    }
+  }
+  return index;
+}
+
+const cache = new Map<string, { signature: string; index: Promise<ProjectIndex> }>();
+
+export function isSideFile(rel: string): boolean {
+  return rel === PROJECTS_FILE || (rel.startsWith('tmp/') && rel.endsWith(`/${PROJECT_ROOT_MARKER}`));
+}
+
+/**
+ * The project index of a home, read once per change of its side files (units of one run share it;
+ * the side files are small and few).
+ */
+export function projectIndex(home: string, allFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
+  const sideFiles = allFiles.filter((f) => isSideFile(f.rel));
+  const signature = sideFiles.map((f) => `${f.rel}\0${f.size}\0${f.mtimeMs}\0${f.ino}`).join('\n');
+  const hit = cache.get(home);
+  if (hit && hit.signature === signature) return hit.index;
+  const index = buildIndex(sideFiles, stats, warn);
+  cache.set(home, { signature, index });
+  return index;
+}
