@@ -126,11 +126,13 @@ async function providerReport(
   }
   const shortest = retention.reduce<DoctorProvider['retention'][number] | null>((a, r) => (a === null || r.days < a.days ? r : a), null);
   if (shortest !== null && found.sources > 0) {
-    const deletes = `${adapter.title} deletes sessions older than ${shortest.days} days (${shortest.source})`;
+    const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
+    const schedule = 'schedule `import-logs` (README: "Use it from cron")';
     if (run === undefined) {
-      warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now and schedule it (README: "Use it from cron")`);
+      if (state !== null) warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now and ${schedule}`);
     } else if (now - Date.parse(run.finished_at) > shortest.days * DAY_MS) {
-      warnings.push(`${deletes}, but the last import was ${Math.floor((now - Date.parse(run.finished_at)) / DAY_MS)} days ago: sessions may have been deleted before they were imported; schedule \`import-logs\` (README: "Use it from cron")`);
+      const days = Math.floor((now - Date.parse(run.finished_at)) / DAY_MS);
+      warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; ${schedule}`);
     }
   }
   if (run && run.failed_count > 0) {
@@ -174,7 +176,7 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
   const warnings: string[] = [];
 
   const { report: stateReport, state } = await checkState(locations.logsDir);
-  if (stateReport.status === 'unusable') warnings.push(`state file unusable: ${stateReport.message ?? ''}`);
+  if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
   let sessions: SessionLogIndexEntry[] | null = null;
   try {
     sessions = await readLogsIndex(locations.logsDir);

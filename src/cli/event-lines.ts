@@ -72,7 +72,7 @@ function describe(e: AgentLogEvent, outcomes: Outcomes): [string, string] | null
   switch (e.type) {
     case 'session_started': {
       const s = e as Of<'session_started'>;
-      return ['start', [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'].filter(Boolean).join(' · ') || s.command];
+      return ['start', [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'].filter(Boolean).join(' · ') || 'no model or workspace recorded'];
     }
     case 'user_message': {
       const m = e as Of<'user_message'>;

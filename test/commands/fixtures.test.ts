@@ -96,9 +96,26 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
     try {
       const { code, stdout } = runCli(['doctor', ...flags], env);
       expect(code).toBe(1);
-      expect(stdout).toContain(`deletes sessions older than ${days} days`);
+      expect(stdout).toContain(`deletes sessions after ${days} days`);
       expect(stdout).toContain(`the last import was ${days + 2} days ago`);
       expect(stdout).toMatch(/^1 problem found \(marked !\)\.$/m);
+    } finally {
+      writeFileSync(statePath, saved);
+    }
+  });
+
+  it('doctor reports an unusable state file, leaves it alone, and exits 3', () => {
+    const statePath = join(logsDir, 'backfill_state.json');
+    const saved = readFileSync(statePath, 'utf8');
+    writeFileSync(statePath, '{"version": 99}');
+    try {
+      const { code, stdout } = runCli(['doctor', '--json', ...flags], env);
+      expect(code).toBe(3);
+      const report = DoctorReport.parse(JSON.parse(stdout));
+      expect(report.state.status).toBe('unusable');
+      expect(report.warnings[0]).toContain('version 99');
+      expect(report.providers.every((p) => p.pending_sources === null && p.sources > 0)).toBe(true);
+      expect(readFileSync(statePath, 'utf8')).toBe('{"version": 99}');
     } finally {
       writeFileSync(statePath, saved);
     }
