@@ -46,7 +46,7 @@ function withCommon<T>(y: Argv<T>) {
     .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs on stderr' });
 }
 
-/** Duplicated from the model so that `--help` does not load zod. */
+/** Copies of the model's lists, so that `--help` does not load zod (tests keep them equal). */
 const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor'] as const;
 

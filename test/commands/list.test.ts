@@ -1,6 +1,7 @@
 /** `import-logs list` on a real import: newest first, filters, --all, --json against the schema. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogCompleteness } from '../../src/model/events.js';
 import { ListedSession } from '../../src/model/reports.js';
 import { cleanupTemps, importHome, runCli } from '../support/harness.js';
 import { testAdapter } from '../support/test-adapter.mjs';
@@ -51,6 +52,11 @@ describe('import-logs list', () => {
     expect(ids(runCli(['list', '--json', '--provider', 'testprov'], env).stdout)).toHaveLength(5);
     const filtered = runCli(['list', '--completeness', 'metadata_only'], env);
     expect(filtered.stdout.trim()).toBe(`0 of 5 sessions in ~/store/logs.`);
+  });
+
+  it('--completeness offers exactly the model\'s levels', () => {
+    const choices = /\[choices: ([^\]]*)\]/.exec(runCli(['list', '--help']).stdout)?.[1];
+    expect(choices?.split(', ').map((c) => JSON.parse(c) as string)).toEqual(LogCompleteness.options);
   });
 
   it('exits 2 on an unknown provider or a bad --since, naming it', () => {

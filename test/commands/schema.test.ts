@@ -31,6 +31,11 @@ describe('import-logs schema', () => {
     expect(stdout).toBe(jsonSchemaText(name));
   });
 
+  it('offers exactly the model\'s schema names (the CLI keeps a copy so that --help does not load zod)', () => {
+    const choices = /\[choices: ([^\]]*)\]/.exec(runCli(['schema', '--help']).stdout)?.[1];
+    expect(choices?.split(', ').map((c) => JSON.parse(c) as string)).toEqual(SCHEMA_NAMES);
+  });
+
   it('refuses an unknown name with exit 2', () => {
     expect(runCli(['schema', 'nosuch']).code).toBe(2);
   });
