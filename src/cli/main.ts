@@ -48,7 +48,7 @@ function withCommon<T>(y: Argv<T>) {
 
 /** Copies of the model's lists, so that `--help` does not load zod (tests keep them equal). */
 const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
-const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor'] as const;
+const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
 
 async function run(argv: string[]): Promise<number> {
   if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) providers = await providerFlags();

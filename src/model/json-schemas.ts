@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AgentLogEvent } from './events.js';
 import { GlobalSessionIndex, SessionLogIndex } from './index-schema.js';
-import { DoctorReport, ListedSession } from './reports.js';
+import { DoctorReport, ListedSession, RunSummary } from './reports.js';
 import { BackfillState } from './state.js';
 
 interface SchemaSpec {
@@ -18,6 +18,7 @@ export const JSON_SCHEMAS = {
   state: { file: 'backfill_state.schema.json', title: 'backfill_state.json (version 2)', schema: BackfillState },
   list: { file: 'list.schema.json', title: 'One line of `import-logs list --json`', schema: ListedSession },
   doctor: { file: 'doctor.schema.json', title: '`import-logs doctor --json`', schema: DoctorReport },
+  'run-summary': { file: 'run-summary.schema.json', title: '`import-logs --json`', schema: RunSummary },
 } as const satisfies Record<string, SchemaSpec>;
 
 export type SchemaName = keyof typeof JSON_SCHEMAS;

@@ -1,5 +1,6 @@
-/** Machine-readable outputs of `list` and `doctor` (`--json`); their JSON Schemas are in schema/. */
+/** Machine-readable outputs of the commands (`--json`); their JSON Schemas are in schema/. */
 import { z } from 'zod';
+import type { ImportSummary } from '../importer/run.js';
 import { LogCompleteness } from './events.js';
 import { SessionLogIndexEntry } from './index-schema.js';
 import { FailedSource } from './state.js';
@@ -54,3 +55,40 @@ export const DoctorReport = z
   })
   .describe('`import-logs doctor --json`.');
 export type DoctorReport = z.infer<typeof DoctorReport>;
+
+export const ProviderRunSummary = z.object({
+  homes: z.array(z.object({ path: z.string(), via: z.string(), found: z.boolean() })),
+  sources: count,
+  source_bytes: count,
+  units: count.describe('Sources grouped as the adapter converts them.'),
+  unchanged_units: count.describe('Units whose fingerprints matched the state: not read.'),
+  pending_units: count.describe('Units to convert (new, changed, or forced).'),
+  skipped_since: count.describe('Units left out by --since.'),
+  failed_units: count,
+  new_sessions: count,
+  updated_sessions: count,
+  unchanged_sessions: count,
+  removed_at_source: count.describe('Archived sessions whose native files are gone (kept).'),
+  bytes_to_read: count,
+});
+
+export const RunSummary = z
+  .object({
+    logs_dir: z.string(),
+    store: z.string().nullable(),
+    dry_run: z.boolean(),
+    state_migrated_from: z.number().int().nullable(),
+    providers: z.record(z.string(), ProviderRunSummary),
+    bytes_read: count,
+    bytes_written: count,
+    duration_ms: count,
+    warnings: z.array(z.string()),
+    errors: z.array(z.object({ provider: z.string(), path: z.string(), message: z.string() })),
+    exit_code: z.number().int().describe('The exit code of the run (README: exit codes).'),
+  })
+  .describe('`import-logs --json`: what one import did.');
+export type RunSummary = z.infer<typeof RunSummary>;
+
+// The schema describes exactly what the importer returns (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const RUN_SUMMARY_MATCHES_IMPORTER: Same<Omit<RunSummary, 'exit_code'>, ImportSummary> = true;

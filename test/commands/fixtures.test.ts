@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLogEvent } from '../../src/model/events.js';
-import { DoctorReport, ListedSession } from '../../src/model/reports.js';
+import { DoctorReport, ListedSession, RunSummary } from '../../src/model/reports.js';
 import { BackfillState } from '../../src/model/state.js';
 import { cleanupTemps, runCli, tempDir } from '../support/harness.js';
 import { cleanHomes, failingCase, homeFlags } from './fixture-homes.js';
@@ -35,6 +35,14 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
     for (const { adapter } of homes) expect(again.stdout).toMatch(new RegExp(`^  ${adapter.id} +0 +0 +\\d+ +0 `, 'm'));
     expect(again.stdout).toContain('Nothing new to import');
     expect(again.stdout.split('\n')[0]).toBe('Logs dir ~/store/logs');
+  });
+
+  it('import --json matches the run summary schema', () => {
+    const { code, stdout } = runCli([...flags, '--json'], env);
+    expect(code).toBe(0);
+    const summary = RunSummary.strict().parse(JSON.parse(stdout));
+    expect(summary.exit_code).toBe(0);
+    for (const { adapter } of homes) expect(summary.providers[adapter.id]!.unchanged_sessions).toBeGreaterThan(0);
   });
 
   it('list --json gives every session once, newest first, valid against the schema', () => {
