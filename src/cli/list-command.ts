@@ -6,7 +6,7 @@ import { parseSince, resolveLocations } from '../importer/locations.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { ListedSession } from '../model/reports.js';
 import { shortIds } from './session-ids.js';
-import { columns, compactCount, localDateTime, oneLine, tildePath, width } from './text.js';
+import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, width } from './text.js';
 
 export interface ListArgs {
   root?: string | undefined;
@@ -67,7 +67,7 @@ function projectCell(path: string | null, home: string): string {
   if (path === null) return '-';
   const short = tildePath(path, home);
   const chars = [...short];
-  return chars.length <= PROJECT_MAX ? short : `…${chars.slice(chars.length - PROJECT_MAX + 1).join('')}`;
+  return width(short) <= PROJECT_MAX ? short : `…${chars.slice(chars.length - PROJECT_MAX + 1).join('')}`;
 }
 
 function titleCell(s: ListedSession): string {
@@ -124,7 +124,6 @@ export async function listCommand(args: ListArgs): Promise<number> {
   lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
   // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
   const termWidth = process.stdout.isTTY ? process.stdout.columns : undefined;
-  const fit = (line: string) => (termWidth === undefined || width(line) < termWidth ? line : `${[...line].slice(0, termWidth - 2).join('')}…`);
-  process.stdout.write(`${lines.map(fit).join('\n')}\n`);
+  process.stdout.write(`${(termWidth === undefined ? lines : lines.map((l) => fitWidth(l, termWidth - 1))).join('\n')}\n`);
   return EXIT.ok;
 }

@@ -1,16 +1,34 @@
 /** Small helpers for human output: safe one-line text, numbers, times and column layout. */
+import stringWidth from 'string-width';
 
 // C0 and C1 controls and the bidi overrides: a transcript must not be able to move the cursor,
 // recolour the terminal or reorder what is printed.
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Collapses white space, replaces control characters and cuts to `max` characters with `…`. */
+/** Cuts `text` to `max` terminal columns, ending with `…` when cut (or when `cut` says it already was). */
+export function fitWidth(text: string, max: number, cut = false): string {
+  if (!cut && stringWidth(text) <= max) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = stringWidth(ch);
+    if (used + w > max - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/**
+ * Collapses white space, replaces control characters and cuts to `max` terminal columns with `…`
+ * (wide characters count two). Only the start of a long text is looked at.
+ */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').replace(UNSAFE, '\ufffd').trim();
-  const chars = [...flat];
-  if (chars.length <= max) return flat;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  const limit = max * 16;
+  const sliced = text.length > limit;
+  const flat = (sliced ? text.slice(0, limit) : text).replace(/\s+/g, ' ').replace(UNSAFE, '\ufffd').trim();
+  return fitWidth(flat, max, sliced);
 }
 
 /** 1234 -> `1.2k`, 1234567 -> `1.2M`; 0 -> `-`. */
@@ -68,14 +86,9 @@ export function tildePath(path: string, home: string): string {
   return path;
 }
 
-/** Length in code points (what a terminal shows for most text), without building an array. */
+/** Columns a terminal uses to show the text (wide characters count two). */
 export function width(text: string): number {
-  let surrogates = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) surrogates++;
-  }
-  return text.length - surrogates;
+  return stringWidth(text);
 }
 
 export type Align = 'left' | 'right';
