@@ -17,7 +17,7 @@ import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { createLogger } from '../log.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
-import type { BackfillState } from '../model/state.js';
+import { emptyState, type BackfillState } from '../model/state.js';
 import { formatDoctor } from './doctor-format.js';
 import { homeFlagValues, selectAdapters } from './import-command.js';
 
@@ -35,6 +35,7 @@ const MAX_REASONS = 5;
 
 interface StateCheck {
   report: DoctorReport['state'];
+  /** Null when the state is unusable (nothing is known about past imports); empty when missing. */
   state: BackfillState | null;
 }
 
@@ -43,7 +44,7 @@ async function checkState(logsDir: string): Promise<StateCheck> {
   try {
     await stat(path);
   } catch {
-    return { report: { path, status: 'missing', message: 'no import into this logs dir yet' }, state: null };
+    return { report: { path, status: 'missing', message: 'no import into this logs dir yet' }, state: emptyState() };
   }
   try {
     const { state, migratedFrom } = await loadState(path);
@@ -127,12 +128,12 @@ async function providerReport(
   const shortest = retention.reduce<DoctorProvider['retention'][number] | null>((a, r) => (a === null || r.days < a.days ? r : a), null);
   if (shortest !== null && found.sources > 0) {
     const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
-    const schedule = 'schedule `import-logs` (README: "Use it from cron")';
+    const schedule = '(README: "Use it from cron")';
     if (run === undefined) {
-      if (state !== null) warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now and ${schedule}`);
+      if (state !== null) warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`);
     } else if (now - Date.parse(run.finished_at) > shortest.days * DAY_MS) {
       const days = Math.floor((now - Date.parse(run.finished_at)) / DAY_MS);
-      warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; ${schedule}`);
+      warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`);
     }
   }
   if (run && run.failed_count > 0) {

@@ -129,6 +129,15 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
     }
   });
 
+  it('doctor, before any import, warns about each provider that deletes its history', () => {
+    const { code, stdout } = runCli(['doctor', '--json', ...flags], { HOME: tempDir('new-') });
+    const report = DoctorReport.parse(JSON.parse(stdout));
+    expect(report.state.status).toBe('missing');
+    const deleting = report.providers.filter((p) => p.retention.length > 0);
+    for (const p of deleting) expect(p.warnings.join('\n')).toContain('no import of it yet');
+    expect(code).toBe(deleting.length > 0 ? 1 : 0);
+  });
+
   it('doctor names the homes it looked at when a provider has none', () => {
     const { stdout } = runCli(['doctor', '--provider', homes[0]!.adapter.id], { ...env, HOME: tempDir('empty-') });
     expect(stdout).toContain('not found');
