@@ -46,7 +46,7 @@ async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]
   for (const logsDir of logsDirsOf(global ?? [])) {
     for (const e of (await readLogsIndex(logsDir)) ?? []) sessions.push({ ...e, logs_dir: logsDir });
   }
-  return { sessions, scope: `every logs dir of ${locations.storeDir}`, imported: global !== null };
+  return { sessions, scope: `every logs dir of ${tildePath(locations.storeDir, homedir())}`, imported: global !== null };
 }
 
 /** A filter by provider name; a name neither the archive nor the registry knows is a usage error. */
@@ -114,11 +114,11 @@ export async function listCommand(args: ListArgs): Promise<number> {
     process.stdout.write(shown.map((s) => `${JSON.stringify(s)}\n`).join(''));
     return EXIT.ok;
   }
+  const home = homedir();
   if (!imported) {
-    process.stdout.write(`No import yet in ${scope}. Run \`import-logs\` (add --root DIR for one project) first.\n`);
+    process.stdout.write(`No import yet in ${tildePath(scope, home)}. Run \`import-logs\` (add --root DIR for one project) first.\n`);
     return EXIT.ok;
   }
-  const home = homedir();
   const lines = shown.length > 0 ? formatList(shown, shortIds(all.map((s) => s.wrapper_session_id)), home) : [];
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
   lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
