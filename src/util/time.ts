@@ -10,6 +10,26 @@ function fromEpochNumber(n: number): Date | undefined {
   return ms >= MIN_MS && ms < MAX_MS ? new Date(Math.round(ms)) : undefined;
 }
 
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/**
+ * Already `YYYY-MM-DDTHH:MM:SS.sssZ` with a plausible date: what most agents write, returned as
+ * is (this runs once per record). Anything else goes through Date.parse.
+ */
+function isCanonical(s: string): boolean {
+  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  for (const i of DIGIT_POSITIONS) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const month = (s.charCodeAt(5) - 48) * 10 + s.charCodeAt(6) - 48;
+  const day = (s.charCodeAt(8) - 48) * 10 + s.charCodeAt(9) - 48;
+  const hour = (s.charCodeAt(11) - 48) * 10 + s.charCodeAt(12) - 48;
+  const century = s.slice(0, 2);
+  // Day 29–31 of a short month needs Date.parse to roll over or reject it.
+  return (century === '20' || century === '21') && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && s[14]! <= '5' && s[17]! <= '5';
+}
+
 /**
  * Normalizes an ISO string, an epoch number (s, ms or µs) or a numeric string. Returns undefined
  * for anything else, or for dates outside 2000–2200 (garbage that happens to parse). A string
@@ -18,6 +38,7 @@ function fromEpochNumber(n: number): Date | undefined {
 export function normalizeTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return fromEpochNumber(value)?.toISOString();
   if (typeof value !== 'string') return undefined;
+  if (isCanonical(value)) return value;
   const s = value.trim();
   if (s === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(s)) return fromEpochNumber(Number(s))?.toISOString();

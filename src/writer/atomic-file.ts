@@ -50,11 +50,20 @@ export function discard(tempPath: string): void {
   }
 }
 
+/** Write buffers are reused across files: a cold import opens thousands. */
+const freeBuffers: Buffer[] = [];
+function takeBuffer(): Buffer {
+  return freeBuffers.pop() ?? Buffer.allocUnsafe(FLUSH_AT);
+}
+function giveBack(buf: Buffer | null): void {
+  if (buf && freeBuffers.length < 16) freeBuffers.push(buf);
+}
+
 export class AtomicFile {
   private fd: number;
   readonly tempPath: string;
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private buf: Buffer | null = null;
+  private used = 0;
   private closed = false;
   bytesWritten = 0;
 
@@ -63,21 +72,31 @@ export class AtomicFile {
     this.fd = openSync(this.tempPath, 'wx', FILE_MODE);
   }
 
+  /** Encodes `text` straight into the file's buffer; writes the buffer out when it is full. */
   write(text: string): void {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= FLUSH_AT) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (text.length * 3 > FLUSH_AT) {
+      this.flush();
+      this.writeOut(Buffer.from(text, 'utf8'));
+      return;
+    }
+    if (this.buf === null) this.buf = takeBuffer();
+    else if (this.used + text.length * 3 > FLUSH_AT) this.flush();
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  private writeOut(data: Buffer): void {
+    writeFaults.beforeWrite?.(this.path);
+    let off = 0;
+    while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    this.bytesWritten += data.length;
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    writeFaults.beforeWrite?.(this.path);
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
-    this.bytesWritten += buf.length;
+    if (this.buf === null || this.used === 0) return;
+    const used = this.used;
+    this.used = 0;
+    this.writeOut(this.buf.subarray(0, used));
   }
 
   /** Flushes and closes the temp file; `makeDurable` then `publish` put it in place. */
@@ -90,6 +109,8 @@ export class AtomicFile {
     }
     closeSync(this.fd);
     this.closed = true;
+    giveBack(this.buf);
+    this.buf = null;
   }
 
   /** Drops the temp file; the final path keeps what it had. */
@@ -101,6 +122,8 @@ export class AtomicFile {
       } catch {
         // already closed
       }
+      giveBack(this.buf);
+      this.buf = null;
     }
     discard(this.tempPath);
   }

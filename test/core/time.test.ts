@@ -16,3 +16,13 @@ describe('normalizeTimestamp', () => {
     }
   });
 });
+
+describe('normalizeTimestamp fast path', () => {
+  it('returns canonical times unchanged and agrees with the slow path on near-canonical ones', () => {
+    expect(normalizeTimestamp('2026-04-07T15:24:08.120Z')).toBe('2026-04-07T15:24:08.120Z');
+    for (const s of ['2026-02-30T10:00:00.000Z', '2026-13-01T10:00:00.000Z', '2026-04-07T24:00:00.000Z', '2026-04-07T10:60:00.000Z', '1999-04-07T10:00:00.000Z', '2026-04-31T10:00:00.000Z']) {
+      const slow = Number.isFinite(Date.parse(s)) && Date.parse(s) >= Date.UTC(2000, 0, 1) ? new Date(Date.parse(s)).toISOString() : undefined;
+      expect(normalizeTimestamp(s), s).toBe(slow);
+    }
+  });
+});

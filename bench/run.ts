@@ -1,0 +1,298 @@
+/**
+ * `npm run bench`: generates one synthetic home and measures, on it, the baseline, a cold import,
+ * a no-op re-run, a re-run after one appended turn, peak RSS (also of a one-session 1 GB home),
+ * `--help` start-up and ccusage's cold run; prints the figures and ratios, writes them into
+ * README.md, and exits 1 when a target of the issue is missed.
+ *
+ * Page cache: the home is read once, untimed, before any timing, so every timed run (baseline,
+ * imports, ccusage) reads it warm. Each figure is one run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { adapters } from '../adapters/index.js';
+import type { BaselineResult } from './baseline.js';
+import { PROVIDER_DIRS, generateHome, generateSingleSession, parseSize, type GeneratedHome } from './generate.js';
+import { measure, rssMethod, type Measured } from './measure.js';
+import { repoRoot } from './paths.js';
+import { writeReadmeSection } from './readme.js';
+import { TARGETS, judge, type TargetKey, type Verdict } from './targets.js';
+import { PROVIDERS, type Provider } from './templates.js';
+
+const root = repoRoot();
+const work = join(root, 'bench', '.work');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const node = process.execPath;
+
+function say(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(bytes / 2 ** 20)} MB`);
+
+interface ImportSummaryLike {
+  bytes_read: number;
+  errors: unknown[];
+  providers: Record<string, { new_sessions?: number; updated_sessions?: number; unchanged_sessions?: number }>;
+}
+
+interface ImportRun extends Measured {
+  summary: ImportSummaryLike;
+}
+
+/** An environment with nothing of the user's: a private empty HOME, no provider variables. */
+function cleanEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', ...extra };
+}
+
+async function runImport(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<ImportRun> {
+  const run = await measure(node, [cli, ...args, '--json'], env, { rss: true });
+  let summary: ImportSummaryLike;
+  try {
+    summary = JSON.parse(run.stdout) as ImportSummaryLike;
+  } catch {
+    throw new Error(`${label}: exit ${run.code}, no JSON summary on stdout\n${run.stderr.slice(0, 2000)}`);
+  }
+  if (run.code !== 0) say(`${label}: exit ${run.code} (${summary.errors.length} failed sources)`);
+  return { ...run, summary };
+}
+
+function sessionsOf(s: ImportSummaryLike): number {
+  return Object.values(s.providers).reduce((n, p) => n + (p.new_sessions ?? 0) + (p.updated_sessions ?? 0) + (p.unchanged_sessions ?? 0), 0);
+}
+
+async function runBaseline(dirs: string[]): Promise<BaselineResult & { wall: number }> {
+  const run = await measure(node, [join(root, 'dist', 'bench', 'baseline.js'), ...dirs], cleanEnv(work));
+  if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr}`);
+  return { ...(JSON.parse(run.stdout) as BaselineResult), wall: run.ms };
+}
+
+interface Ccusage {
+  ms: number | null;
+  note: string;
+}
+
+async function runCcusage(gen: GeneratedHome): Promise<Ccusage> {
+  const bin = join(root, 'node_modules', '.bin', 'ccusage');
+  if (!existsSync(bin)) return { ms: null, note: 'ccusage is not installed (npm ci installs it as a dev dependency)' };
+  const env = cleanEnv(gen.home, {
+    CLAUDE_CONFIG_DIR: gen.providerHomes.claude,
+    CODEX_HOME: gen.providerHomes.codex,
+    COPILOT_HOME: gen.providerHomes.copilot,
+    GEMINI_CLI_HOME: gen.home,
+    XDG_CACHE_HOME: join(work, 'ccusage-cache'),
+    XDG_CONFIG_HOME: join(work, 'ccusage-config'),
+    NO_COLOR: '1',
+  });
+  const run = await measure(node, [realpathSync(bin), 'session', '--json', '--offline'], env);
+  if (run.code !== 0) return { ms: null, note: `ccusage could not run here (exit ${run.code}: ${run.stderr.trim().split('\n')[0] ?? ''})` };
+  let report: { session?: { agent?: string }[] };
+  try {
+    report = JSON.parse(run.stdout) as typeof report;
+  } catch {
+    return { ms: null, note: 'ccusage printed no JSON; its ratios are skipped' };
+  }
+  const agents = new Map<string, number>();
+  for (const row of report.session ?? []) agents.set(row.agent ?? '?', (agents.get(row.agent ?? '?') ?? 0) + 1);
+  const counted = [...agents].map(([agent, n]) => `${agent} ${n}`).join(', ');
+  return { ms: run.ms, note: `sessions it reported: ${counted || 'none'}` };
+}
+
+async function helpTime(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) times.push((await measure(node, [cli, '--help'], cleanEnv(work))).ms);
+  return times.sort((a, b) => a - b)[2] ?? 0;
+}
+
+interface Results {
+  date: string;
+  seed: string;
+  /** The commit and the adapters measured: RSS growth compares only runs of the same build. */
+  build: string;
+  size_bytes: number;
+  machine: string;
+  figures: Record<string, string>;
+  values: Partial<Record<TargetKey | 'cold_rss', number | null>>;
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${cpu} × ${cpus().length} (${availableParallelism()} usable), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()}, Node ${process.version}`;
+}
+
+/** The commit of the code (`+dirty` when its code has changes), or `unknown` outside git. */
+function buildId(): string {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const dirty = git(['diff', '--quiet', 'HEAD', '--', 'src', 'adapters', 'bench', 'package-lock.json']).status !== 0;
+  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
+}
+
+const isSmall = (size: number) => size >= 300e6 && size <= 600e6;
+const isLarge = (size: number) => size >= 1.5e9;
+
+/**
+ * Growth of the cold import's peak RSS from the 400 MB home to the 2 GB home: this run against
+ * the last saved run of the other size with the same seed on this machine, when there is one.
+ */
+function rssGrowth(size: number, seed: string, build: string, rss: number | null): number | null {
+  const dir = join(work, 'results');
+  if (rss === null || !existsSync(dir) || !(isSmall(size) || isLarge(size))) return null;
+  const other = readdirSync(dir)
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results)
+    .find((r) => r.seed === seed && r.build === build && typeof r.values.cold_rss === 'number' && (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)));
+  if (other === undefined) return null;
+  const [small, large] = isSmall(size) ? [rss, other.values.cold_rss as number] : [other.values.cold_rss as number, rss];
+  return (large - small) / small;
+}
+
+async function main(): Promise<number> {
+  const { values: flags } = parseArgs({
+    options: {
+      size: { type: 'string', default: '400MB' },
+      seed: { type: 'string', default: '1' },
+      'skip-1gb': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'no-readme': { type: 'boolean', default: false },
+    },
+  });
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
+  const size = parseSize(flags.size);
+  const seed = flags.seed;
+  const cores = availableParallelism();
+  const home = join(work, 'home');
+  const out = join(work, 'out');
+  const privateHome = join(work, 'private-home');
+  for (const dir of [home, out, privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')]) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(privateHome, { recursive: true });
+  const t0 = performance.now();
+
+  say(`generating a ${mb(size)} home (seed ${seed})…`);
+  const tg = performance.now();
+  const gen = generateHome({ out: home, sizeBytes: size, seed, appendable: true });
+  const genMs = performance.now() - tg;
+  const mix = PROVIDERS.map((p) => `${p} ${gen.providers[p].sessions}`).join(', ');
+  say(`home: ${gen.files} files, ${mb(gen.bytes)} (sessions: ${mix}; largest file ${mb(gen.largestFile)}) in ${sec(genMs)}`);
+
+  // The import sees only the providers that have an adapter; the baseline reads the same dirs.
+  const registered = adapters.filter((a) => (PROVIDERS as readonly string[]).includes(a.id));
+  const covered = registered.map((a) => a.id as Provider).filter((p) => gen.providers[p].files > 0);
+  const missing = PROVIDERS.filter((p) => !registered.some((a) => a.id === p));
+  if (missing.length > 0) say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
+  const homeArgs = registered.flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
+  const dirs = covered.map((p) => gen.providerHomes[p]);
+  const importArgs = ['--out', out, ...homeArgs];
+  const env = cleanEnv(privateHome);
+
+  say('warming the page cache (untimed read of the whole home)…');
+  await runBaseline(PROVIDERS.map((p) => gen.providerHomes[p]).filter((d) => existsSync(d)));
+  say('baseline…');
+  const base = dirs.length > 0 ? await runBaseline(dirs) : null;
+  say('cold import…');
+  const cold = await runImport('cold import', importArgs, env);
+  say('no-op re-run…');
+  const noop = await runImport('no-op re-run', importArgs, env);
+  say('ccusage cold run…');
+  const cc = await runCcusage(gen);
+  say('re-run after one appended turn…');
+  const appended = gen.appendTurn?.() ?? null;
+  const append = appended ? await runImport('append re-run', importArgs, env) : null;
+  say('--help start-up…');
+  const help = await helpTime();
+
+  let big: ImportRun | null = null;
+  let bigBytes = 0;
+  if (!flags['skip-1gb']) {
+    say('generating a home holding one 1 GB session…');
+    const single = generateSingleSession({ out: join(work, 'home-1gb'), sizeBytes: 1e9, seed });
+    bigBytes = single.bytes;
+    say('importing it…');
+    big = await runImport('1 GB import', ['--out', join(work, 'out-1gb'), ...registered.flatMap((a) => (a.id === 'claude' ? [`--${a.home.flag}`, join(single.home, PROVIDER_DIRS.claude)] : []))], env);
+    rmSync(join(work, 'home-1gb'), { recursive: true, force: true });
+    rmSync(join(work, 'out-1gb'), { recursive: true, force: true });
+  }
+
+  const imported = sessionsOf(cold.summary);
+  const build = `${buildId()} ${registered.map((a) => a.id).join(',')}`;
+  const usable = base !== null && imported > 0;
+  const values: Record<TargetKey, number | null> = {
+    import_vs_baseline: usable ? cold.ms / base.wall : null,
+    noop_vs_ccusage: cc.ms !== null && imported > 0 ? noop.ms / cc.ms : null,
+    noop_bytes_read: imported > 0 ? noop.summary.bytes_read : null,
+    append_vs_cold: append && imported > 0 ? append.ms / cold.ms : null,
+    rss_1gb: big && registered.some((a) => a.id === 'claude') ? big.peakRss : null,
+    rss_growth: rssGrowth(size, seed, build, cold.peakRss),
+    help_ms: help,
+  };
+
+  const figures: [string, string][] = [
+    ['home', `${mb(gen.bytes)}, ${gen.files} files (sessions: ${mix}); largest file ${mb(gen.largestFile)}; generated in ${sec(genMs)}`],
+    ['providers imported', registered.length > 0 ? `${registered.map((a) => a.id).join(', ')} (${mb(base?.bytes ?? 0)} in ${base?.files ?? 0} files)` : 'none (no adapter registered)'],
+    ['baseline: read + JSON.parse every line, 1 thread', base ? `${sec(base.wall)} (${base.lines} lines)` : 'n/a'],
+    ['cold import', `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}`],
+    ['no-op re-run', `${sec(noop.ms)}; read ${noop.summary.bytes_read} B`],
+    ['re-run after one appended turn', append && appended ? `${sec(append.ms)}; appended ${appended.bytes} B, read ${mb(append.summary.bytes_read)}` : 'n/a'],
+    ['ccusage session --json --offline, cold', cc.ms !== null ? `${sec(cc.ms)} (${cc.note})` : cc.note],
+    ['import / ccusage', cc.ms !== null && imported > 0 ? `${(cold.ms / cc.ms).toFixed(2)}×` : 'n/a'],
+    ['1 GB single-session home', big ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}` : flags['skip-1gb'] ? 'skipped (--skip-1gb)' : 'n/a'],
+    ['`--help`', `${Math.round(help)} ms (median of 5)`],
+  ];
+  const verdicts: [string, string, string, Verdict][] = TARGETS.map((t) => {
+    const v = values[t.key];
+    const bound = `${t.strict ? '<' : '≤'} ${t.format(t.limit(cores))}`;
+    return [t.label, v === null ? 'n/a' : t.format(v), bound, judge(t, v, cores)];
+  });
+
+  const date = new Date().toISOString().slice(0, 10);
+  const lines = [
+    `Run of ${date}, seed ${seed}, size ${flags.size}. Machine: ${machine()}.`,
+    `Page cache warm for every timed run (the home is read once before timing); each figure is one run; peak RSS by ${rssMethod()}.`,
+    '',
+    '| measure | figure |',
+    '|---|---|',
+    ...figures.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    '| target | measured | bound | |',
+    '|---|---|---|---|',
+    ...verdicts.map(([k, v, b, verdict]) => `| ${k} | ${v} | ${b} | ${verdict} |`),
+  ];
+  const notes: string[] = [];
+  if (missing.length > 0) {
+    notes.push(`No adapter for ${missing.join(', ')}: those files were generated but left out of the baseline and the imports.`);
+    if (cc.ms !== null) notes.push(`ccusage read every provider's files (${mb(gen.bytes)}), the import only ${covered.join(', ')}: the ccusage ratios favour the import.`);
+  }
+  if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
+  if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
+  if (values.rss_growth === null) notes.push('RSS growth needs a 400 MB and a 2 GB run of the same build and seed on this machine (`npm run bench -- --size 2GB`).');
+  if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
+  const table = lines.join('\n');
+  process.stdout.write(`\n${table}\n\nTotal bench time ${sec(performance.now() - t0)}.\n`);
+
+  mkdirSync(join(work, 'results'), { recursive: true });
+  const results: Results = { date, seed, build, size_bytes: size, machine: machine(), figures: Object.fromEntries(figures), values: { ...values, cold_rss: cold.peakRss } };
+  writeFileSync(join(work, 'results', `${size}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  if (!flags['no-readme']) writeReadmeSection(join(root, 'README.md'), table);
+  if (!flags.keep) {
+    for (const dir of [home, out, privateHome]) rmSync(dir, { recursive: true, force: true });
+  }
+  const failed = verdicts.filter((v) => v[3] === 'missed').map((v) => v[0]);
+  const unusable = imported === 0;
+  if (failed.length > 0) say(`targets missed: ${failed.join('; ')}`);
+  if (unusable) say('nothing was imported: the run cannot meet the targets');
+  return failed.length > 0 || unusable ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);
