@@ -11,7 +11,7 @@ import { FILE_MODE } from '../writer/atomic-file.js';
 
 export const LOCK_FILE = '.import.lock';
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   started_at: string;
@@ -34,6 +34,12 @@ function isAlive(info: LockInfo): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The import that holds a logs dir's lock now, if any (a stale lock of a dead process is none). */
+export function lockHolder(logsDir: string): LockInfo | null {
+  const holder = readLock(join(logsDir, LOCK_FILE));
+  return holder && isAlive(holder) ? holder : null;
 }
 
 export interface Lock {
