@@ -15,6 +15,7 @@ import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } 
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage } from './schema.js';
+import { parseRecord } from '../../src/util/fast-parse.js';
 
 const FORMAT_MAIN = 'claude:jsonl';
 const FORMAT_INLINE = 'claude:jsonl:sidechain';
@@ -345,7 +346,7 @@ class UnitConverter {
       if (!rec.ok) {
         warn(rec.warning, rec.line.torn ? TORN_LINE_REASON : undefined);
       } else {
-        const parsed = ClaudeLine.safeParse(rec.value);
+        const parsed = parseRecord(ClaudeLine, rec.value);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           const what = `unexpected record shape (${issue ? `${issue.path.join('.') || 'line'}: ${issue.message}` : 'not an object'})`;
@@ -422,7 +423,7 @@ class UnitConverter {
       this.ctx.warn(`${metaFile.path}: ${doc ? doc.error : 'unreadable'}; sub-agent imported without its metadata`);
       return null;
     }
-    const parsed = ClaudeAgentMeta.safeParse(doc.value);
+    const parsed = parseRecord(ClaudeAgentMeta, doc.value);
     return parsed.success ? parsed.data : null;
   }
 
@@ -443,7 +444,7 @@ class UnitConverter {
 
   private assistant(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): void {
     const ts = normalizeTimestamp(line.timestamp);
-    const parsed = ClaudeAssistantMessage.safeParse(line.message);
+    const parsed = parseRecord(ClaudeAssistantMessage, line.message);
     if (!parsed.success) {
       out.push({ session: state.draft, event: parseWarning(file.path, lineNo, 'assistant line without a readable message', undefined, ts) });
       return;
@@ -509,7 +510,7 @@ class UnitConverter {
 
   private async user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): Promise<void> {
     const ts = normalizeTimestamp(line.timestamp);
-    const parsed = ClaudeUserMessage.safeParse(line.message);
+    const parsed = parseRecord(ClaudeUserMessage, line.message);
     const content = parsed.success ? parsed.data.content : undefined;
     const messageId = line.uuid ?? undefined;
     const say = (role: string, text: string) => {

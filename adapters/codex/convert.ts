@@ -13,6 +13,7 @@ import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } 
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
+import { parseRecord } from '../../src/util/fast-parse.js';
 
 export const PROVIDER = 'codex';
 
@@ -89,7 +90,7 @@ function durationMs(value: unknown): number | undefined {
 }
 
 function safe<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | undefined {
-  const r = schema.safeParse(value);
+  const r = parseRecord(schema, value);
   return r.success ? r.data : undefined;
 }
 
@@ -706,7 +707,7 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
     yield { session: s.draft, event: parseWarning(file.path, undefined, doc.error, doc.raw) };
     return;
   }
-  const parsed = G0Document.safeParse(doc.value);
+  const parsed = parseRecord(G0Document, doc.value);
   if (!parsed.success) {
     const s = new RolloutSession(file.path, fallbackId, 'g0');
     yield { session: s.draft, event: parseWarning(file.path, undefined, 'not a {session, items} rollout document') };

@@ -1,6 +1,6 @@
 /**
  * Zod schemas of the Codex CLI native records this adapter reads (formats doc, part B). Lenient:
- * loose objects, only the fields we use; big nested content stays `unknown` and is narrowed by
+ * unknown keys are ignored, only the fields we use are declared; big nested content stays `unknown` and is narrowed by
  * hand in convert.ts, so that validating a line costs little next to parsing it.
  */
 import { z } from 'zod';
@@ -11,7 +11,7 @@ const optStr = z.string().nullish();
 const any = z.unknown().optional();
 
 /** G2 envelope: one JSONL line of a rollout written by the Rust CLI since 0.3x. */
-export const Envelope = z.looseObject({
+export const Envelope = z.object({
   /** Write time of the line (UTC); not the time the event happened. */
   timestamp: any,
   /** Rollout item kind: session_meta, response_item, event_msg, turn_context, compacted, … */
@@ -21,7 +21,7 @@ export const Envelope = z.looseObject({
 });
 
 /** `session_meta` payload (G2) and the envelope-less first line of G1 files. */
-export const SessionMeta = z.looseObject({
+export const SessionMeta = z.object({
   /** Thread/session id; the first session_meta of a file names the file's session. */
   id: optStr,
   /** Session start (UTC). */
@@ -44,7 +44,7 @@ export const SessionMeta = z.looseObject({
 export type SessionMeta = z.infer<typeof SessionMeta>;
 
 /** `turn_context` payload: per-turn settings. */
-export const TurnContext = z.looseObject({
+export const TurnContext = z.object({
   /** Model of the turn (the only place that names the model). */
   model: optStr,
   /** Working directory of the turn. */
@@ -52,7 +52,7 @@ export const TurnContext = z.looseObject({
 });
 
 /** A `response_item` payload (a Responses API item), or a bare G1/G0 item. */
-export const ResponseItem = z.looseObject({
+export const ResponseItem = z.object({
   /** message, reasoning, function_call, function_call_output, custom_tool_call, … */
   type: optStr,
   /** Message author: user, assistant, developer, system (G0 chat shape: also `tool`). */
@@ -91,7 +91,7 @@ export const ResponseItem = z.looseObject({
 export type ResponseItem = z.infer<typeof ResponseItem>;
 
 /** `event_msg` payload: a UI event; only the fields of the kinds we read. */
-export const EventMsg = z.looseObject({
+export const EventMsg = z.object({
   /** Event kind: user_message, token_count, exec_command_end, turn_aborted, … */
   type: str,
   /** user_message text; error message. */
@@ -120,7 +120,7 @@ export const EventMsg = z.looseObject({
 export type EventMsg = z.infer<typeof EventMsg>;
 
 /** Token counts of one token_count `info` member (cached ⊂ input, reasoning ⊂ output). */
-export const TokenUsage = z.looseObject({
+export const TokenUsage = z.object({
   input_tokens: any,
   cached_input_tokens: any,
   output_tokens: any,
@@ -130,27 +130,27 @@ export const TokenUsage = z.looseObject({
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
 /** token_count `info`: cumulative totals of the thread and the last call's counts. */
-export const TokenInfo = z.looseObject({
+export const TokenInfo = z.object({
   total_token_usage: TokenUsage.nullish(),
   last_token_usage: TokenUsage.nullish(),
 });
 
 /** `compacted` payload: summary that replaced earlier history (replacement_history not read). */
-export const Compacted = z.looseObject({
+export const Compacted = z.object({
   /** Summary text (may be empty). */
   message: any,
 });
 
 /** G0 (TypeScript CLI) whole-file rollout. */
-export const G0Document = z.looseObject({
+export const G0Document = z.object({
   /** `{timestamp, id, instructions}`. */
-  session: z.looseObject({ id: optStr, timestamp: z.unknown() }),
+  session: z.object({ id: optStr, timestamp: z.unknown() }),
   /** Responses items, or Chat Completions messages in some variants. */
   items: z.array(z.unknown()),
 });
 
 /** One `history.jsonl` line. */
-export const HistoryEntry = z.looseObject({
+export const HistoryEntry = z.object({
   /** Session the prompt was typed in (`conversation_id` in older builds). */
   session_id: optStr,
   conversation_id: optStr,

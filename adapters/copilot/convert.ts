@@ -34,6 +34,7 @@ import {
   UserMessageData,
   WorkspaceYaml,
 } from './schema.js';
+import { parseRecord } from '../../src/util/fast-parse.js';
 
 export const USAGE_UNAVAILABLE = 'usage unavailable';
 const RESTART_MARKER = '{"type":"';
@@ -240,7 +241,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
     case 'session.start':
     case 'session.resume': {
       state.openSegment();
-      const d = SessionStartData.safeParse(data ?? {});
+      const d = parseRecord(SessionStartData, data ?? {});
       if (!d.success) return invalid(d.error);
       const ctx = d.data.context;
       const cwd = nonEmpty(ctx?.cwd) ? ctx.cwd : nonEmpty(ctx?.gitRoot) ? ctx.gitRoot : null;
@@ -249,7 +250,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       return [status(line.type === 'session.start' ? 'session started' : 'session resumed')];
     }
     case 'session.shutdown': {
-      const d = ShutdownData.safeParse(data ?? {});
+      const d = parseRecord(ShutdownData, data ?? {});
       if (!d.success) return invalid(d.error);
       const out: EventDraft[] = [status(`session shut down (${d.data.shutdownType ?? 'unknown'})`)];
       if (d.data.shutdownType === 'error') {
@@ -262,7 +263,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       if (d.data.modelMetrics) {
         state.segmentHasUsage = true;
         for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
-          const m = ModelMetric.safeParse(metric);
+          const m = parseRecord(ModelMetric, metric);
           if (!m.success) {
             out.push(parseWarning(where(), undefined, `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`, undefined, ts));
             continue;
@@ -281,13 +282,13 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       return out;
     }
     case 'session.model_change': {
-      const d = ModelChangeData.safeParse(data ?? {});
+      const d = parseRecord(ModelChangeData, data ?? {});
       if (!d.success) return invalid(d.error);
       draft.noteModel(d.data.newModel);
       return [status(d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
     }
     case 'session.info': {
-      const d = InfoData.safeParse(data ?? {});
+      const d = parseRecord(InfoData, data ?? {});
       if (!d.success) return invalid(d.error);
       if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
         const m = FOLDER_TRUST.exec(d.data.message);
@@ -296,12 +297,12 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       return [status(d.data.message ?? 'session info')];
     }
     case 'session.error': {
-      const d = ErrorData.safeParse(data ?? {});
+      const d = parseRecord(ErrorData, data ?? {});
       if (!d.success) return invalid(d.error);
       return [status(`error: ${d.data.message ?? d.data.errorType ?? 'unknown'}`)];
     }
     case 'user.message': {
-      const d = UserMessageData.safeParse(data ?? {});
+      const d = parseRecord(UserMessageData, data ?? {});
       if (!d.success) return invalid(d.error);
       const messageId = line.id;
       if (nonEmpty(d.data.content)) return [{ type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ts }];
@@ -311,14 +312,14 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       return [{ type: 'user_message', role, content: d.data.transformedContent, message_id: messageId, ts }];
     }
     case 'assistant.reasoning': {
-      const d = ReasoningData.safeParse(data ?? {});
+      const d = parseRecord(ReasoningData, data ?? {});
       if (!d.success) return invalid(d.error);
       if (!nonEmpty(d.data.content)) return [];
       state.reasoning.add(d.data.content);
       return [{ type: 'reasoning', content: d.data.content, message_id: d.data.reasoningId, ts }];
     }
     case 'assistant.message': {
-      const d = AssistantMessageData.safeParse(data ?? {});
+      const d = parseRecord(AssistantMessageData, data ?? {});
       if (!d.success) return invalid(d.error);
       const { messageId, content, reasoningText, toolRequests } = d.data;
       draft.noteModel(d.data.model);
@@ -327,7 +328,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       state.reasoning.clear();
       if (nonEmpty(content)) out.push({ type: 'assistant_message', content, message_id: messageId, ts });
       for (const [i, raw] of (toolRequests ?? []).entries()) {
-        const r = ToolRequest.safeParse(raw);
+        const r = parseRecord(ToolRequest, raw);
         if (!r.success) {
           out.push(parseWarning(where(), undefined, `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`, undefined, ts));
           continue;
@@ -339,14 +340,14 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       return out;
     }
     case 'tool.execution_start': {
-      const d = ToolStartData.safeParse(data ?? {});
+      const d = parseRecord(ToolStartData, data ?? {});
       if (!d.success) return invalid(d.error);
       const input = toolArguments(d.data.arguments);
       const tool = toolIdentity(d.data.toolName, input, d.data.mcpServerName, d.data.mcpToolName);
       return [{ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: d.data.toolCallId, input, ts }];
     }
     case 'tool.execution_complete': {
-      const d = ToolCompleteData.safeParse(data ?? {});
+      const d = parseRecord(ToolCompleteData, data ?? {});
       if (!d.success) return invalid(d.error);
       return [
         {
@@ -375,7 +376,7 @@ async function* convertJsonl(file: SourceFile, state: SessionState, ctx: Convert
     }
     if (rec.invalidUtf8) invalidUtf8 = true;
     const lineNo = rec.line.lineNo;
-    const env = EventLine.safeParse(rec.value);
+    const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
       yield parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8')));
       continue;
@@ -456,7 +457,7 @@ interface ChatItem {
  */
 function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, state: SessionState): EventDraft[] {
   const timeline: (TimelineEntry | null)[] = timelineRaw.map((t) => {
-    const r = LegacyTimelineEntry.safeParse(t);
+    const r = parseRecord(LegacyTimelineEntry, t);
     return r.success ? r.data : null;
   });
   const out: EventDraft[] = [];
@@ -486,7 +487,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
 
   const items: ChatItem[] = [];
   chat.forEach((raw, idx) => {
-    const m = LegacyChatMessage.safeParse(raw);
+    const m = parseRecord(LegacyChatMessage, raw);
     if (!m.success) {
       items.push({ tl: undefined, events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)] });
       return;
@@ -512,7 +513,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
           events.push({ type: 'assistant_message', content: text, ...(tl !== undefined && timeline[tl]?.id ? { message_id: timeline[tl]!.id } : {}), ts: tsOf(tl) });
         }
         for (const [i, rawCall] of (msg.tool_calls ?? []).entries()) {
-          const c = LegacyToolCall.safeParse(rawCall);
+          const c = parseRecord(LegacyToolCall, rawCall);
           if (!c.success) {
             events.push(parseWarning(path, undefined, `chatMessages[${idx}].tool_calls[${i}] is not a tool call (${issueText(c.error)})`));
             continue;
@@ -578,7 +579,7 @@ async function* convertLegacy(file: SourceFile, state: SessionState, ctx: Conver
     return;
   }
   if (doc.invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
-  const parsed = LegacySession.safeParse(doc.value);
+  const parsed = parseRecord(LegacySession, doc.value);
   if (!parsed.success) {
     yield parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`);
     return;
@@ -606,7 +607,7 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
     ctx.warn(`${file.path}: unreadable workspace.yaml (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ignored`);
     return none;
   }
-  const y = WorkspaceYaml.safeParse(value);
+  const y = parseRecord(WorkspaceYaml, value);
   if (!y.success) {
     ctx.warn(`${file.path}: workspace.yaml is not a mapping; ignored`);
     return none;

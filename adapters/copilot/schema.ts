@@ -1,6 +1,6 @@
 /**
- * The native records of GitHub Copilot CLI, as far as the importer reads them. Lenient: every
- * object is loose (new keys arrive every few releases), almost every field is optional, and big
+ * The native records of GitHub Copilot CLI, as far as the importer reads them. Lenient: unknown
+ * keys are ignored, not rejected (new keys arrive every few releases), almost every field is optional, and big
  * nested payloads are `unknown`, narrowed by hand where they are used.
  */
 import { z } from 'zod';
@@ -18,7 +18,7 @@ const mcpFields = {
 };
 
 /** Envelope of every line of `session-state/<id>.jsonl` and `session-state/<id>/events.jsonl`. */
-export const EventLine = z.looseObject({
+export const EventLine = z.object({
   /** Event discriminator, e.g. `session.start`, `user.message`. */
   type: z.string(),
   /** Type-specific payload. */
@@ -37,7 +37,7 @@ export const EventLine = z.looseObject({
 export type EventLine = z.infer<typeof EventLine>;
 
 /** `session.start.data` and `session.resume.data` (the fields read). */
-export const SessionStartData = z.looseObject({
+export const SessionStartData = z.object({
   /** Native session id. */
   sessionId: str,
   /** CLI version that wrote the segment, e.g. `0.0.354`, `1.0.34`. */
@@ -58,7 +58,7 @@ export const SessionStartData = z.looseObject({
 });
 
 /** `session.model_change.data`. */
-export const ModelChangeData = z.looseObject({
+export const ModelChangeData = z.object({
   /** Model in use before the change. */
   previousModel: str,
   /** Model in use after the change. */
@@ -66,7 +66,7 @@ export const ModelChangeData = z.looseObject({
 });
 
 /** `session.info.data` / `session.warning.data`. */
-export const InfoData = z.looseObject({
+export const InfoData = z.object({
   /** `folder_trust`, `authentication`, `mcp`, `model`, … */
   infoType: str,
   /** Human-readable text. */
@@ -74,7 +74,7 @@ export const InfoData = z.looseObject({
 });
 
 /** `session.error.data`. */
-export const ErrorData = z.looseObject({
+export const ErrorData = z.object({
   /** Error category. */
   errorType: str,
   /** Human-readable text. */
@@ -82,7 +82,7 @@ export const ErrorData = z.looseObject({
 });
 
 /** `user.message.data`. */
-export const UserMessageData = z.looseObject({
+export const UserMessageData = z.object({
   /** What the user typed; `""` for autopilot continuations. */
   content: z.string().optional(),
   /** What was sent to the model (typed text plus injected context). */
@@ -96,7 +96,7 @@ export const UserMessageData = z.looseObject({
 });
 
 /** One entry of `assistant.message.data.toolRequests`. */
-export const ToolRequest = z.looseObject({
+export const ToolRequest = z.object({
   /** Joins the request to its execution events. */
   toolCallId: z.string(),
   /** Tool name as the model called it. */
@@ -107,7 +107,7 @@ export const ToolRequest = z.looseObject({
 });
 
 /** `assistant.message.data`. */
-export const AssistantMessageData = z.looseObject({
+export const AssistantMessageData = z.object({
   /** Message id (shared by the chunks of one message from 1.0.79). */
   messageId: str,
   /** Text of the message; `""` when the turn only calls tools. */
@@ -121,7 +121,7 @@ export const AssistantMessageData = z.looseObject({
 });
 
 /** `assistant.reasoning.data`. */
-export const ReasoningData = z.looseObject({
+export const ReasoningData = z.object({
   /** Reasoning block id. */
   reasoningId: str,
   /** Reasoning text. */
@@ -129,7 +129,7 @@ export const ReasoningData = z.looseObject({
 });
 
 /** `tool.execution_start.data`. */
-export const ToolStartData = z.looseObject({
+export const ToolStartData = z.object({
   /** Joins the execution to its request and completion. */
   toolCallId: z.string(),
   /** Tool name. */
@@ -140,7 +140,7 @@ export const ToolStartData = z.looseObject({
 });
 
 /** `tool.execution_complete.data`. The tool name is not repeated here. */
-export const ToolCompleteData = z.looseObject({
+export const ToolCompleteData = z.object({
   /** Joins the completion to its call. */
   toolCallId: z.string(),
   /** Whether the tool succeeded. */
@@ -152,7 +152,7 @@ export const ToolCompleteData = z.looseObject({
 });
 
 /** One model's entry in `session.shutdown.data.modelMetrics`. */
-export const ModelMetric = z.looseObject({
+export const ModelMetric = z.object({
   /** `{count, cost}`: API requests and premium requests (not money). */
   requests: z.unknown().optional(),
   /** Token counts of the segment for this model. */
@@ -173,7 +173,7 @@ export const ModelMetric = z.looseObject({
 });
 
 /** `session.shutdown.data` (one per start/resume segment). */
-export const ShutdownData = z.looseObject({
+export const ShutdownData = z.object({
   /** `routine` or `error`. */
   shutdownType: str,
   /** Why the segment ended in error. */
@@ -183,7 +183,7 @@ export const ShutdownData = z.looseObject({
 });
 
 /** `history-session-state/session_<id>_<ms>.json` (up to 0.0.341). */
-export const LegacySession = z.looseObject({
+export const LegacySession = z.object({
   /** Native session id. */
   sessionId: str,
   /** ISO time the session started. */
@@ -195,7 +195,7 @@ export const LegacySession = z.looseObject({
 });
 
 /** One entry of legacy `chatMessages`. */
-export const LegacyChatMessage = z.looseObject({
+export const LegacyChatMessage = z.object({
   /** `user`, `assistant`, `tool`, `system`. */
   role: z.string(),
   /** Text; null on assistant messages that only call tools. */
@@ -207,15 +207,15 @@ export const LegacyChatMessage = z.looseObject({
 });
 
 /** One entry of legacy `chatMessages[].tool_calls`. */
-export const LegacyToolCall = z.looseObject({
+export const LegacyToolCall = z.object({
   /** Call id (shared with the timeline's `callId`). */
   id: z.string(),
   /** `{name, arguments}`; arguments is a JSON string. */
-  function: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+  function: z.object({ name: z.string(), arguments: z.unknown().optional() }),
 });
 
 /** One entry of legacy `timeline`. */
-export const LegacyTimelineEntry = z.looseObject({
+export const LegacyTimelineEntry = z.object({
   /** `info`, `user`, `copilot`, `tool_call_completed`, … */
   type: z.string(),
   /** Entry id. */
@@ -235,7 +235,7 @@ export const LegacyTimelineEntry = z.looseObject({
 });
 
 /** `session-state/<id>/workspace.yaml` (the keys read). */
-export const WorkspaceYaml = z.looseObject({
+export const WorkspaceYaml = z.object({
   /** Session id. */
   id: z.unknown().optional(),
   /** Working directory. */

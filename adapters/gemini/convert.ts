@@ -14,6 +14,7 @@ import { SourceError, type ConvertContext, type ConvertItem, type SourceUnit } f
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
 import { projectDirOf, projectIndex } from './workspace.js';
+import { parseRecord } from '../../src/util/fast-parse.js';
 
 /** Exact tool names of Gemini CLI's built-in tools; anything else goes through inferToolKind. */
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
@@ -141,7 +142,7 @@ interface MessageState {
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
 function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: SessionDraft, state: MessageState): Generator<EventDraft> {
   const line = conv.lines.get(key);
-  const parsed = MessageRecord.safeParse(raw);
+  const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
     yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, rawOf(raw));
     return;
@@ -168,7 +169,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   draft.noteModel(msg.model);
   if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) state.inToolGap = true;
   for (const item of msg.thoughts ?? []) {
-    const thought = Thought.safeParse(item);
+    const thought = parseRecord(Thought, item);
     if (!thought.success) {
       yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, rawOf(item));
       continue;
@@ -184,7 +185,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   let index = 0;
   for (const item of msg.toolCalls ?? []) {
     index++;
-    const call = ToolCallRecord.safeParse(item);
+    const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
       yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, rawOf(item));
       continue;
@@ -346,7 +347,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     }
     let bad = 0;
     for (const item of doc.value) {
-      const entry = LogEntry.safeParse(item);
+      const entry = parseRecord(LogEntry, item);
       if (!entry.success) {
         bad++;
         continue;
@@ -421,7 +422,7 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
       draft.addReason('truncated JSON: the turns after the cut are lost');
       yield { session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) };
     }
-    const parsed = CheckpointFile.safeParse(doc.value);
+    const parsed = parseRecord(CheckpointFile, doc.value);
     if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
     const history = Array.isArray(parsed.data) ? parsed.data : parsed.data.history;
     let count = 0;
@@ -446,7 +447,7 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
     const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
     if (!doc.ok || !Array.isArray(doc.value)) continue;
     for (const item of doc.value) {
-      const entry = LogEntry.safeParse(item);
+      const entry = parseRecord(LogEntry, item);
       if (entry.success && SAVE_COMMAND.exec(entry.data.message)?.[1] === tag) latest = maxTimestamp(latest, normalizeTimestamp(entry.data.timestamp));
     }
   }
@@ -458,7 +459,7 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
   const pending = new Map<string, string[]>();
   let synthetic = 0;
   for (const [i, item] of history.entries()) {
-    const turn = CheckpointContent.safeParse(item);
+    const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
       yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, rawOf(item));
       continue;

@@ -1,12 +1,12 @@
 /**
- * Zod schemas of Gemini CLI's native records (see README.md and the format notes). Loose objects:
- * unknown keys pass through, and big nested payloads (`content`, `args`, `result`, `resultDisplay`)
+ * Zod schemas of Gemini CLI's native records (see README.md and the format notes). Unknown keys are
+ * ignored, not rejected (nor copied: that keeps validation cheap), and big nested payloads (`content`, `args`, `result`, `resultDisplay`)
  * are `unknown`, narrowed by hand in convert.ts, so that validation stays cheap.
  */
 import { z } from 'zod';
 
 /** `thoughts[]` entry of a gemini message, parsed by the CLI from `**Subject** description`. */
-export const Thought = z.looseObject({
+export const Thought = z.object({
   /** The bold heading of the thought. */
   subject: z.string().optional(),
   /** The thought text after the heading. */
@@ -16,7 +16,7 @@ export const Thought = z.looseObject({
 });
 
 /** `tokens` of a gemini message: the usageMetadata of that one API call. */
-export const TokenCounts = z.looseObject({
+export const TokenCounts = z.object({
   /** promptTokenCount: the whole prompt, cached part included. */
   input: z.number().nullish(),
   /** candidatesTokenCount: the answer, thoughts excluded. */
@@ -32,7 +32,7 @@ export const TokenCounts = z.looseObject({
 });
 
 /** `toolCalls[]` entry of a gemini message: one completed call and its result. */
-export const ToolCallRecord = z.looseObject({
+export const ToolCallRecord = z.object({
   /** Call id, from the model (`x0m3mt27`) or synthesized (`run_shell_command-<ms>-<hex>`). */
   id: z.string().optional(),
   /** Tool name: read_file, run_shell_command, an MCP tool, … */
@@ -52,7 +52,7 @@ export const ToolCallRecord = z.looseObject({
 });
 
 /** One message of a conversation (legacy JSON `messages[]` entry, or a JSONL line with an `id`). */
-export const MessageRecord = z.looseObject({
+export const MessageRecord = z.object({
   /** Unique per message; in JSONL a repeated id is an update (last copy wins). */
   id: z.string(),
   /** When the record was created (UTC, ms). */
@@ -75,7 +75,7 @@ export const MessageRecord = z.looseObject({
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
 /** Conversation metadata: the legacy document's top level, the JSONL header line, or a `$set`. */
-export const ConversationMeta = z.looseObject({
+export const ConversationMeta = z.object({
   /** Session UUID; the file name carries only its first 8 characters. */
   sessionId: z.string().optional(),
   /** sha256 of the project root, whatever the project dir is named. */
@@ -94,7 +94,7 @@ export const ConversationMeta = z.looseObject({
 export type ConversationMeta = z.infer<typeof ConversationMeta>;
 
 /** One entry of `logs.json`, the per-project prompt log. */
-export const LogEntry = z.looseObject({
+export const LogEntry = z.object({
   /** Session the prompt belongs to. */
   sessionId: z.string(),
   /** Per-session counter 0, 1, 2, … */
@@ -108,7 +108,7 @@ export const LogEntry = z.looseObject({
 });
 
 /** One turn of a `/chat save` checkpoint: the raw API history (`Content`). */
-export const CheckpointContent = z.looseObject({
+export const CheckpointContent = z.object({
   /** user | model. */
   role: z.string().optional(),
   /** Parts: text, thought text, functionCall, functionResponse, inlineData, fileData. */
@@ -118,7 +118,7 @@ export const CheckpointContent = z.looseObject({
 /** `checkpoint-<tag>.json`: a bare `Content[]` (≤ v0.15) or `{history, authType}` (v0.16+). */
 export const CheckpointFile = z.union([
   z.array(z.unknown()),
-  z.looseObject({
+  z.object({
     /** The API history, `Content[]`. */
     history: z.array(z.unknown()),
     /** How the user was authenticated. */
@@ -127,13 +127,13 @@ export const CheckpointFile = z.union([
 ]);
 
 /** `~/.gemini/projects.json` (v0.29+): project root → slug of its `tmp/` dir. */
-export const ProjectsFile = z.looseObject({
+export const ProjectsFile = z.object({
   /** Normalized absolute project root → slug. */
   projects: z.record(z.string(), z.string()),
 });
 
 /** The part of `~/.gemini/settings.json` that says how long sessions are kept. */
-export const RetentionSettings = z.looseObject({
+export const RetentionSettings = z.object({
   /** The `general` settings group. */
   general: z
     .looseObject({

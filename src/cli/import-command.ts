@@ -6,6 +6,7 @@ import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { createLogger } from '../log.js';
+import { createProgress } from './progress.js';
 import { formatSummary } from './summary.js';
 import type { CommonArgs } from './main.js';
 
@@ -61,6 +62,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   if (args.wait !== undefined && !(args.wait >= 0)) {
     throw new CliError(`--wait ${args.wait}: expected a number of seconds`, EXIT.usage);
   }
+  // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
+  const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? createProgress(process.stderr) : null;
   const summary = await runImport({
     locations,
     adapters: selectAdapters(args.provider),
@@ -75,7 +78,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     waitMs: (args.wait ?? 0) * 1000,
     workers: args.workers ?? 'auto',
     logLevel: logLevel(args),
-  });
+    ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
+  }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
   else if (!args.quiet || code !== EXIT.ok) process.stdout.write(formatSummary(summary));

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /**
  * Entry point. Only yargs loads up front; each command's code is imported when it runs, so that
- * `--help` stays fast.
+ * `--help` stays fast. The provider home flags come from a list the build writes, not from the
+ * adapters themselves (see provider-flags.ts).
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { adapters } from '../../adapters/index.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+import { providerFlags, type ProviderFlag } from './provider-flags.js';
+
+/** Commands that read only the archive: they take no provider flags. */
+const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema']);
+let providers: ProviderFlag[] = [];
 
 export interface CommonArgs {
   store?: string | undefined;
@@ -19,23 +24,41 @@ export interface CommonArgs {
   [flag: string]: unknown;
 }
 
-function withCommon<T>(y: Argv<T>) {
-  let out = y
+function withLocations<T>(y: Argv<T>) {
+  return y
     .option('root', { type: 'string', describe: 'Only sessions whose workspace is DIR or inside it; logs go to the project logs dir' })
     .option('store', { type: 'string', describe: 'Store dir (default $IMPORT_LOGS_HOME or ${XDG_DATA_HOME:-~/.local/share}/import-logs)' })
-    .option('out', { type: 'string', describe: 'Logs dir to use directly (no store-wide index unless --store is given)' })
-    .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'Only errors on stderr' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs on stderr' });
-  for (const { title, home } of adapters) {
-    out = out.option(home.flag, { type: 'string', describe: `${title} home dir (overrides $${home.env})` });
+    .option('out', { type: 'string', describe: 'Logs dir to use directly (no store-wide index unless --store is given)' });
+}
+
+function withHomes<T>(y: Argv<T>) {
+  let out = y.option('provider', { type: 'string', array: true, describe: 'Only these providers' });
+  for (const { title, flag, env } of providers) {
+    out = out.option(flag, { type: 'string', describe: `${title} home dir (overrides $${env})` });
   }
   return out;
 }
 
+function withCommon<T>(y: Argv<T>) {
+  return withHomes(withLocations(y))
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Only errors on stderr' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs on stderr' });
+}
+
+/** Copies of the model's lists, so that `--help` does not load zod (tests keep them equal). */
+const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
+const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
+
 async function run(argv: string[]): Promise<number> {
+  if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) providers = await providerFlags();
   let exitCode: number = EXIT.ok;
+  /** A command handler that loads its module only when the command runs. */
+  const lazy =
+    <A>(load: () => Promise<(args: A) => Promise<number>>) =>
+    async (args: A) => {
+      exitCode = await (await load())(args);
+    };
   const parser = yargs(argv)
     .scriptName('import-logs')
     .usage('$0 [import] [options]\n\nImport AI coding agent sessions into one normalized event log.')
@@ -51,10 +74,7 @@ async function run(argv: string[]): Promise<number> {
           .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords) in imported text' })
           .option('wait', { type: 'number', describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
           .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' }),
-      async (args) => {
-        const { importCommand } = await import('./import-command.js');
-        exitCode = await importCommand(args as unknown as Parameters<typeof importCommand>[0]);
-      },
+      lazy(async () => (await import('./import-command.js')).importCommand as (args: unknown) => Promise<number>),
     )
     .command(
       'check',
@@ -66,10 +86,44 @@ async function run(argv: string[]): Promise<number> {
           .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('quiet', { type: 'boolean', default: false })
           .option('verbose', { type: 'boolean', default: false }),
-      async (args) => {
-        const { checkCommand } = await import('./check-command.js');
-        exitCode = await checkCommand(args);
-      },
+      lazy(async () => (await import('./check-command.js')).checkCommand),
+    )
+    .command(
+      'list',
+      'The sessions of a logs dir, newest first (reads index files only)',
+      (y) =>
+        withLocations(y)
+          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
+          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
+          .option('since', { type: 'string', describe: 'Only sessions active since a date or a duration (7d, 12h)' })
+          .option('completeness', { choices: COMPLETENESS, array: true, describe: 'Only sessions of these completeness levels' })
+          .option('limit', { type: 'number', describe: 'At most N sessions (the newest)' })
+          .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line: the index entry and its logs_dir' }),
+      lazy(async () => (await import('./list-command.js')).listCommand),
+    )
+    .command(
+      'show <id>',
+      'One session\'s events, one line each (ID: a session id or its start, as `list` prints it)',
+      (y) =>
+        withLocations(y)
+          .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
+          .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' }),
+      lazy(async () => (await import('./show-command.js')).showCommand),
+    )
+    .command(
+      'doctor',
+      'Where each provider\'s files are, what was imported, what failed and why, retention risks',
+      (y) => withHomes(withLocations(y)).option('json', { type: 'boolean', default: false, describe: 'The report as JSON (schema/doctor.schema.json)' }),
+      lazy(async () => (await import('./doctor-command.js')).doctorCommand),
+    )
+    .command(
+      'schema [name]',
+      'JSON Schema of the event line and the other files, generated from the zod schemas',
+      (y) =>
+        y
+          .positional('name', { choices: SCHEMA_NAMES, default: 'event-line' as const, describe: 'Which schema to print' })
+          .option('write', { type: 'string', describe: 'Write every schema into DIR (as the committed schema/ folder) instead' }),
+      lazy(async () => (await import('./schema-command.js')).schemaCommand),
     )
     .strict()
     .help()

@@ -16,7 +16,7 @@ export const LOCK_FILE = '.import.lock';
 export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   started_at: string;
@@ -39,6 +39,12 @@ function isAlive(info: LockInfo): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The import that holds a logs dir's lock now, if any (a stale lock of a dead process is none). */
+export function lockHolder(logsDir: string): LockInfo | null {
+  const holder = readLock(join(logsDir, LOCK_FILE));
+  return holder && isAlive(holder) ? holder : null;
 }
 
 export interface Lock {

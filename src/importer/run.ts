@@ -18,6 +18,7 @@ import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../wri
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import { convertUnit, type UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
 import { WorkerPool, workersAvailable } from './worker-pool.js';
 import type { Locations } from './locations.js';
@@ -53,6 +54,8 @@ const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 export interface ProviderSummary {
   homes: { path: string; via: string; found: boolean }[];
   sources: number;
+  /** Total size of the sources found (read or not). */
+  source_bytes: number;
   units: number;
   /** Units whose fingerprints matched the state: not read. */
   unchanged_units: number;
@@ -123,11 +126,12 @@ function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapte
   );
 }
 
-function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
+export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
   const found = new Set(lookup.homes.map((h) => h.path));
   return {
     homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
     sources: 0,
+    source_bytes: 0,
     units: 0,
     unchanged_units: 0,
     pending_units: 0,
@@ -204,6 +208,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       for (const home of lookup.homes) {
         const files = await discoverSources(adapter, home.real);
         ps.sources += files.length;
+        ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
         for (const unit of unitsOf(adapter, files, home.real)) {
           const stateKey = `${adapter.id}:${unit.key}`;
           if (seenUnits.has(stateKey)) continue; // the same home reached twice
@@ -419,7 +424,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
     if (checkpointError) throw checkpointError;
-    if (dirty || queue.length > 0 || migratedFrom !== null) await writeCheckpoint();
+    const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
+    if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;
   } finally {
     lock?.release();

@@ -26,6 +26,22 @@ export const BackfillStateV1 = z.object({
   imported_session_keys: z.array(z.string()).default([]),
 });
 
+export const FailedSource = z.object({
+  path: z.string().describe('Native file the failed unit starts with.'),
+  message: z.string().describe('Why it could not be converted.'),
+});
+export type FailedSource = z.infer<typeof FailedSource>;
+
+/** At most this many failed sources are kept per provider (`failed_count` has the total). */
+export const MAX_RECORDED_FAILURES = 50;
+
+export const ProviderRun = z.object({
+  finished_at: z.string().describe('When a run last scanned this provider\'s sources (refreshed at least hourly).'),
+  failed_count: z.number().int().nonnegative().describe('Sources that failed in that run.'),
+  failed: z.array(FailedSource).describe(`The first ${MAX_RECORDED_FAILURES} failed sources, by path.`),
+});
+export type ProviderRun = z.infer<typeof ProviderRun>;
+
 export const BackfillState = z.object({
   version: z.literal(STATE_VERSION),
   imported_session_keys: z.array(z.string()).describe('Sorted `provider:native id` keys.'),
@@ -33,6 +49,10 @@ export const BackfillState = z.object({
   sessions: z
     .record(z.string(), SessionLogIndexEntry)
     .describe('Per session key: its index entry (index.json is written from these).'),
+  last_run: z
+    .record(z.string(), ProviderRun)
+    .optional()
+    .describe('Per provider: the last run that scanned it, and what failed then (read by `doctor`).'),
 });
 export type BackfillState = z.infer<typeof BackfillState>;
 

@@ -1,25 +1,14 @@
 /** The built CLI as users and cron run it: output, exit codes, dry run, check. */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/index.js';
 import { listCases } from '../../src/check/fixtures.js';
-import { cleanupTemps, repoRoot, tempDir } from '../support/harness.js';
+import { cleanupTemps, repoRoot, runCli, tempDir } from '../support/harness.js';
 
 afterAll(cleanupTemps);
 
-const cli = join(repoRoot, 'dist/src/cli/main.js');
-
-/** Runs the CLI with a private HOME and store, and none of the provider variables of this machine. */
-function run(args: string[], env: Record<string, string> = {}) {
-  const home = env.HOME ?? tempDir('home-');
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: home, IMPORT_LOGS_HOME: join(home, 'store'), ...env },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, home };
-}
+const run = runCli;
 
 describe('import-logs', () => {
   it('on a machine with no agent history prints "No sessions found" and exits 0', () => {

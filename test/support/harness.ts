@@ -1,4 +1,5 @@
 /** Test helpers: temp homes, running a real import into a temp logs dir, reading what it wrote. */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -93,4 +94,19 @@ export function readLogs(logsDir: string): Pick<ImportResult, 'index' | 'session
   const indexPath = join(logsDir, 'index.json');
   const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
   return { index, sessions, raw };
+}
+
+export const cliPath = join(repoRoot, 'dist/src/cli/main.js');
+
+/**
+ * Runs the built CLI with a private HOME and store and none of the provider variables of this
+ * machine (and UTC, so that local times are stable). `env` adds to or overrides that.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}) {
+  const home = env.HOME ?? tempDir('home-');
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home, IMPORT_LOGS_HOME: join(home, 'store'), TZ: 'UTC', ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, home };
 }

@@ -1,0 +1,59 @@
+/**
+ * Reading the archive's index files (never transcripts): a logs dir's `index.json` and the store's
+ * `sessions_index.json`. Used by `list`, `show` and `doctor`; they never take the import lock.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { z } from 'zod';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import {
+  GlobalSessionIndex,
+  SessionLogIndex,
+  type GlobalSessionEntry,
+  type SessionLogIndexEntry,
+} from '../model/index-schema.js';
+import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../writer/indexes.js';
+
+/** Parses an index file; null when it does not exist. Anything unreadable is a clear error. */
+async function readIndexFile<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CliError(`${path} cannot be read: ${errorMessage(err)}`, EXIT.state);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${path} is not valid JSON (${errorMessage(err)}); the next import rewrites it`, EXIT.state);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid';
+    throw new CliError(`${path} is not a session index (${where}); the next import rewrites it`, EXIT.state);
+  }
+  return parsed.data;
+}
+
+/** The sessions of a logs dir, or null when nothing was imported there yet. */
+export async function readLogsIndex(logsDir: string): Promise<SessionLogIndexEntry[] | null> {
+  return (await readIndexFile(join(logsDir, INDEX_FILE), SessionLogIndex))?.sessions ?? null;
+}
+
+/** Every session of every logs dir of a store, or null when the store has no index yet. */
+export async function readGlobalIndex(storeDir: string): Promise<GlobalSessionEntry[] | null> {
+  return (await readIndexFile(join(storeDir, GLOBAL_INDEX_FILE), GlobalSessionIndex))?.sessions ?? null;
+}
+
+/** The logs dir a store-wide entry lives in (`<logs dir>/sessions/<id>.jsonl`). */
+export function logsDirOf(entry: GlobalSessionEntry): string {
+  return dirname(dirname(entry.log_path));
+}
+
+/** The distinct logs dirs named in a store's index, in first-seen order. */
+export function logsDirsOf(entries: readonly GlobalSessionEntry[]): string[] {
+  return [...new Set(entries.map(logsDirOf))];
+}

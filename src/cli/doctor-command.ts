@@ -1,0 +1,208 @@
+/**
+ * `import-logs doctor`: per provider, where its files are and what chose that place, what was
+ * found and imported, what failed and why, and whether the provider deletes history faster than
+ * it is imported. Reads stats, index files and the state; never a transcript; writes nothing.
+ */
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
+import { readLogsIndex } from '../archive/read.js';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import { discoverSources, resolveHomes } from '../importer/discover.js';
+import { resolveLocations, type Locations } from '../importer/locations.js';
+import { lockHolder } from '../importer/lock.js';
+import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
+import { STATE_FILE, loadState } from '../importer/state-store.js';
+import { createLogger } from '../log.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import type { DoctorProvider, DoctorReport } from '../model/reports.js';
+import { emptyState, type BackfillState } from '../model/state.js';
+import { formatDoctor } from './doctor-format.js';
+import { homeFlagValues, selectAdapters } from './import-command.js';
+
+export interface DoctorArgs {
+  root?: string | undefined;
+  store?: string | undefined;
+  out?: string | undefined;
+  provider?: string[] | undefined;
+  json: boolean;
+  [flag: string]: unknown;
+}
+
+const DAY_MS = 86400_000;
+const MAX_REASONS = 5;
+
+interface StateCheck {
+  report: DoctorReport['state'];
+  /** Null when the state is unusable (nothing is known about past imports); empty when missing. */
+  state: BackfillState | null;
+}
+
+async function checkState(logsDir: string): Promise<StateCheck> {
+  const path = join(logsDir, STATE_FILE);
+  try {
+    await stat(path);
+  } catch {
+    return { report: { path, status: 'missing', message: 'no import into this logs dir yet' }, state: emptyState() };
+  }
+  try {
+    const { state, migratedFrom } = await loadState(path);
+    const message = migratedFrom === null ? null : `version ${migratedFrom}: the next import migrates it and converts every session again`;
+    return { report: { path, status: 'ok', message }, state };
+  } catch (err) {
+    return { report: { path, status: 'unusable', message: errorMessage(err) }, state: null };
+  }
+}
+
+interface Found {
+  providers: Record<string, ProviderSummary>;
+  /** False when the state was unusable: no comparison with it, so nothing is known to be pending. */
+  planned: boolean;
+}
+
+/** Homes, source counts and pending work: a dry run when the state is usable, else discovery alone. */
+async function plan(
+  locations: Locations,
+  adapters: readonly Adapter[],
+  homeFlags: Record<string, string | undefined>,
+  environment: HomeEnvironment,
+  stateUsable: boolean,
+): Promise<Found> {
+  if (stateUsable) {
+    const summary = await runImport({
+      locations,
+      adapters,
+      homeFlags,
+      environment,
+      since: null,
+      dryRun: true,
+      force: false,
+      concurrency: 1,
+      log: createLogger('silent'),
+    });
+    return { providers: summary.providers, planned: true };
+  }
+  const providers: Record<string, ProviderSummary> = {};
+  for (const adapter of adapters) {
+    const lookup = resolveHomes(adapter, homeFlags[adapter.id], environment);
+    const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
+    for (const home of lookup.homes) {
+      const files = await discoverSources(adapter, home.real);
+      ps.sources += files.length;
+      ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
+    }
+  }
+  return { providers, planned: false };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) for (const k of key(item)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+async function providerReport(
+  adapter: Adapter,
+  found: ProviderSummary,
+  planned: boolean,
+  sessions: readonly SessionLogIndexEntry[],
+  state: BackfillState | null,
+  environment: HomeEnvironment,
+  now: number,
+): Promise<DoctorProvider> {
+  const mine = sessions.filter((s) => s.provider === adapter.id);
+  const newest = mine.reduce<SessionLogIndexEntry | null>((best, s) => (best === null || s.started_at > best.started_at ? s : best), null);
+  const run = state?.last_run?.[adapter.id];
+  const warnings: string[] = [];
+
+  const retention: DoctorProvider['retention'] = [];
+  for (const home of found.homes.filter((h) => h.found)) {
+    try {
+      const r = await adapter.retention?.(home.path, environment);
+      if (r) retention.push({ home: home.path, days: r.days, source: r.source });
+    } catch (err) {
+      warnings.push(`could not read ${adapter.title}'s retention setting in ${home.path}: ${errorMessage(err)}`);
+    }
+  }
+  const shortest = retention.reduce<DoctorProvider['retention'][number] | null>((a, r) => (a === null || r.days < a.days ? r : a), null);
+  if (shortest !== null && found.sources > 0) {
+    const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
+    const schedule = '(README: "Use it from cron")';
+    if (run === undefined) {
+      if (state !== null) warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`);
+    } else if (now - Date.parse(run.finished_at) > shortest.days * DAY_MS) {
+      const days = Math.floor((now - Date.parse(run.finished_at)) / DAY_MS);
+      warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`);
+    }
+  }
+  if (run && run.failed_count > 0) {
+    warnings.push(`${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`);
+  }
+  return {
+    id: adapter.id,
+    title: adapter.title,
+    env: adapter.home.env,
+    flag: `--${adapter.home.flag}`,
+    homes: found.homes,
+    sources: found.sources,
+    source_bytes: found.source_bytes,
+    pending_sources: planned ? found.pending_units : null,
+    removed_at_source: found.removed_at_source,
+    sessions: mine.length,
+    completeness: {
+      full: mine.filter((s) => s.completeness === 'full').length,
+      partial: mine.filter((s) => s.completeness === 'partial').length,
+      metadata_only: mine.filter((s) => s.completeness === 'metadata_only').length,
+    },
+    formats: Object.fromEntries(countBy(mine, (s) => [s.format])),
+    completeness_reasons: countBy(mine, (s) => s.completeness_reasons)
+      .slice(0, MAX_REASONS)
+      .map(([reason, n]) => ({ reason, sessions: n })),
+    newest_session: newest && { id: newest.wrapper_session_id, started_at: newest.started_at },
+    last_import: run?.finished_at ?? null,
+    failed_count: run?.failed_count ?? 0,
+    failed: run?.failed ?? [],
+    retention,
+    warnings,
+  };
+}
+
+export async function doctorCommand(args: DoctorArgs): Promise<number> {
+  const env = process.env;
+  const home = homedir();
+  const environment = { env, homedir: home };
+  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const adapters = selectAdapters(args.provider);
+  const warnings: string[] = [];
+
+  const { report: stateReport, state } = await checkState(locations.logsDir);
+  if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
+  let sessions: SessionLogIndexEntry[] | null = null;
+  try {
+    sessions = await readLogsIndex(locations.logsDir);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    warnings.push(err.message);
+  }
+  const found = await plan(locations, adapters, homeFlagValues(args), environment, stateReport.status !== 'unusable');
+  const now = Date.now();
+  const providers: DoctorProvider[] = [];
+  for (const adapter of adapters) {
+    const p = await providerReport(adapter, found.providers[adapter.id]!, found.planned, sessions ?? [], state, environment, now);
+    providers.push(p);
+    warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
+  }
+  const report: DoctorReport = {
+    logs_dir: locations.logsDir,
+    store: locations.storeDir,
+    state: stateReport,
+    index_sessions: sessions === null ? null : sessions.length,
+    import_running: lockHolder(locations.logsDir),
+    providers,
+    warnings,
+  };
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report, now, home));
+  if (stateReport.status === 'unusable') return EXIT.state;
+  return warnings.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
+}

@@ -1,0 +1,129 @@
+/** `import-logs list`: the sessions of a logs dir (or of the store), newest first, from index files only. */
+import { homedir } from 'node:os';
+import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
+import { CliError, EXIT } from '../errors.js';
+import { parseSince, resolveLocations } from '../importer/locations.js';
+import type { LogCompleteness } from '../model/events.js';
+import type { ListedSession } from '../model/reports.js';
+import { shortIds } from './session-ids.js';
+import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, width } from './text.js';
+
+export interface ListArgs {
+  root?: string | undefined;
+  store?: string | undefined;
+  out?: string | undefined;
+  all: boolean;
+  provider?: string[] | undefined;
+  since?: string | undefined;
+  completeness?: LogCompleteness[] | undefined;
+  limit?: number | undefined;
+  json: boolean;
+}
+
+const TITLE_MAX = 60;
+const PROJECT_MAX = 32;
+
+/** Newest first: started_at descending, then id. */
+function newestFirst(a: ListedSession, b: ListedSession): number {
+  if (a.started_at !== b.started_at) return a.started_at < b.started_at ? 1 : -1;
+  return a.wrapper_session_id < b.wrapper_session_id ? -1 : a.wrapper_session_id > b.wrapper_session_id ? 1 : 0;
+}
+
+/** Reads the sessions `list` shows, before filters; `scope` says where they came from. */
+async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]; scope: string; imported: boolean }> {
+  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  if (!args.all) {
+    const entries = await readLogsIndex(locations.logsDir);
+    return {
+      sessions: (entries ?? []).map((e) => ({ ...e, logs_dir: locations.logsDir })),
+      scope: locations.logsDir,
+      imported: entries !== null,
+    };
+  }
+  if (locations.storeDir === null) throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
+  const global = await readGlobalIndex(locations.storeDir);
+  const sessions: ListedSession[] = [];
+  for (const logsDir of logsDirsOf(global ?? [])) {
+    for (const e of (await readLogsIndex(logsDir)) ?? []) sessions.push({ ...e, logs_dir: logsDir });
+  }
+  return { sessions, scope: `every logs dir of ${tildePath(locations.storeDir, homedir())}`, imported: global !== null };
+}
+
+/** A filter by provider name; a name neither the archive nor the registry knows is a usage error. */
+async function providerFilter(names: string[] | undefined, sessions: readonly ListedSession[]): Promise<((s: ListedSession) => boolean) | null> {
+  if (!names || names.length === 0) return null;
+  const wanted = new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase()).filter(Boolean));
+  const known = new Set(sessions.map((s) => s.provider));
+  if ([...wanted].some((n) => !known.has(n))) {
+    // Only now load the adapters (and every parser): a provider with no sessions yet is still known.
+    for (const a of (await import('../../adapters/index.js')).adapters) known.add(a.id);
+    const unknown = [...wanted].filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
+  }
+  return (s) => wanted.has(s.provider);
+}
+
+function projectCell(path: string | null, home: string): string {
+  if (path === null) return '-';
+  const short = tildePath(path, home);
+  const chars = [...short];
+  return width(short) <= PROJECT_MAX ? short : `…${chars.slice(chars.length - PROJECT_MAX + 1).join('')}`;
+}
+
+function titleCell(s: ListedSession): string {
+  const title = s.title === null ? '' : oneLine(s.title, TITLE_MAX);
+  return s.parent_session_id !== null ? `↳ ${title || '(sub-agent)'}` : title || '-';
+}
+
+export function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
+  const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COMPLETENESS', 'PROJECT', 'TITLE']];
+  for (const s of sessions) {
+    rows.push([
+      short.get(s.wrapper_session_id) ?? s.wrapper_session_id,
+      localDateTime(s.started_at),
+      String(s.event_count),
+      compactCount(s.usage.input_tokens + s.usage.cache_creation_tokens),
+      compactCount(s.usage.cache_read_tokens),
+      compactCount(s.usage.output_tokens),
+      s.completeness,
+      projectCell(s.workspace_path, home),
+      titleCell(s),
+    ]);
+  }
+  return columns(rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left', 'left']);
+}
+
+export async function listCommand(args: ListArgs): Promise<number> {
+  if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1)) {
+    throw new CliError(`--limit ${args.limit}: expected a whole number of at least 1`, EXIT.usage);
+  }
+  const since = args.since === undefined ? null : parseSince(args.since, Date.now());
+  const { sessions: all, scope, imported } = await readSessions(args);
+  const byProvider = await providerFilter(args.provider, all);
+  const levels = args.completeness && args.completeness.length > 0 ? new Set(args.completeness) : null;
+  let shown = all.filter(
+    (s) =>
+      (byProvider === null || byProvider(s)) &&
+      (levels === null || levels.has(s.completeness)) &&
+      (since === null || Date.parse(s.ended_at ?? s.started_at) >= since),
+  );
+  shown.sort(newestFirst);
+  if (args.limit !== undefined) shown = shown.slice(0, args.limit);
+
+  if (args.json) {
+    process.stdout.write(shown.map((s) => `${JSON.stringify(s)}\n`).join(''));
+    return EXIT.ok;
+  }
+  const home = homedir();
+  if (!imported) {
+    process.stdout.write(`No import yet in ${tildePath(scope, home)}. Run \`import-logs\` (add --root DIR for one project) first.\n`);
+    return EXIT.ok;
+  }
+  const lines = shown.length > 0 ? formatList(shown, shortIds(all.map((s) => s.wrapper_session_id)), home) : [];
+  const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
+  lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
+  // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
+  const termWidth = process.stdout.isTTY ? process.stdout.columns : undefined;
+  process.stdout.write(`${(termWidth === undefined ? lines : lines.map((l) => fitWidth(l, termWidth - 1))).join('\n')}\n`);
+  return EXIT.ok;
+}

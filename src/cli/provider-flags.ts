@@ -1,0 +1,43 @@
+/**
+ * The provider home flags that `--help` and the parser need (id, title, flag, variable), without
+ * loading the adapters (every parser, and zod), which would double the time `--help` takes. The
+ * build writes them next to the compiled registry (`node dist/src/cli/provider-flags.js`); a list
+ * older than the compiled registry is stale and the adapters are loaded instead.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Adapter } from '../../adapters/types.js';
+
+export interface ProviderFlag {
+  id: string;
+  title: string;
+  /** Flag name without the dashes, e.g. `claude-home`. */
+  flag: string;
+  env: string;
+}
+
+const LIST = new URL('../../adapters/provider-flags.json', import.meta.url);
+const REGISTRY = new URL('../../adapters/index.js', import.meta.url);
+
+export function describeAdapters(adapters: readonly Adapter[]): ProviderFlag[] {
+  return adapters.map((a) => ({ id: a.id, title: a.title, flag: a.home.flag, env: a.home.env }));
+}
+
+function readList(): ProviderFlag[] | null {
+  try {
+    if (statSync(REGISTRY).mtimeMs > statSync(LIST).mtimeMs) return null;
+    return JSON.parse(readFileSync(LIST, 'utf8')) as ProviderFlag[];
+  } catch {
+    return null;
+  }
+}
+
+export async function providerFlags(): Promise<ProviderFlag[]> {
+  return readList() ?? describeAdapters((await import('../../adapters/index.js')).adapters);
+}
+
+// Run by the build, after tsc.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { adapters } = await import('../../adapters/index.js');
+  writeFileSync(fileURLToPath(LIST), `${JSON.stringify(describeAdapters(adapters), null, 2)}\n`);
+}
