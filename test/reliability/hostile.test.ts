@@ -261,5 +261,5 @@ describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, ki
     expect(run.code).toBe(1);
     expect(summary.exit_code).toBe(1);
     rmSync(sb.root, { recursive: true, force: true }); // the sparse giants, at once
-  });
+  }, 180_000);
 });

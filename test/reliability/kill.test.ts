@@ -76,5 +76,5 @@ describe('killed imports', () => {
     }
     expect(kills).toBeGreaterThanOrEqual(Math.ceil(ROUNDS * 0.75));
     if (ROUNDS >= 4) expect(staleLocks).toBeGreaterThan(0); // a killed run's lock was taken over
-  });
+  }, 10_000 * ROUNDS);
 });
