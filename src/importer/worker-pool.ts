@@ -29,6 +29,7 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+export const YOUNG_GENERATION_MB = 96;
 
 /** Workers run the built JavaScript; from TypeScript sources (tests) conversion stays in-process. */
 export function workersAvailable(): boolean {
@@ -42,7 +43,9 @@ export class WorkerPool {
 
   constructor(size: number, logLevel: string) {
     this.slots = Array.from({ length: size }, () => {
-      const worker = new Worker(WORKER_URL, { workerData: { logLevel } });
+      // A larger young generation: conversion allocates many short-lived strings and objects,
+      // and the default one makes the scavenger run constantly.
+      const worker = new Worker(WORKER_URL, { workerData: { logLevel }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       worker.on('message', (msg: { id: number; result: UnitResult }) => {
         const slot = this.slots.find((s) => s.worker === worker)!;
         slot.busy--;
