@@ -18,6 +18,7 @@ afterAll(cleanupTemps);
 
 const MB = 1024 * 1024;
 const ts = (day: number) => new Date(Date.UTC(2026, 3, day, 12)).toISOString();
+const AT = Date.UTC(2026, 3, 2, 9);
 
 interface Case {
   name: string;
@@ -34,11 +35,20 @@ interface Case {
 /** Appends raw bytes to the session's main file. */
 const append = (kit: Kit, home: string, spec: SessionSpec, bytes: string | Buffer) => appendFileSync(join(home, kit.mainFile(spec)), bytes);
 const session = (kit: Kit, home: string, spec: SessionSpec) => writeFiles(home, kit.session(spec));
+/** An ordinary session followed by the bytes each of `parts` makes. */
+const sessionThen =
+  (...parts: ((kit: Kit, spec: SessionSpec, path: string) => string | Buffer | void)[]) =>
+  (kit: Kit, home: string, spec: SessionSpec) => {
+    session(kit, home, spec);
+    for (const part of parts) {
+      const bytes = part(kit, spec, join(home, kit.mainFile(spec)));
+      if (bytes !== undefined) append(kit, home, spec, bytes);
+    }
+  };
 
-/** A user line whose prompt text is `hole` bytes long, made of a sparse hole (costs no disk). */
-function hugeLine(kit: Kit, home: string, spec: SessionSpec, hole: number): void {
+/** Appends a user line whose prompt text is `hole` bytes long, a sparse hole (costs no disk). */
+function hugeLine(kit: Kit, spec: SessionSpec, path: string, hole: number): void {
   const [before, after] = kit.userLine(spec, '@@HUGE@@', ts(3), 1).split('@@HUGE@@') as [string, string];
-  const path = join(home, kit.mainFile(spec));
   appendFileSync(path, before);
   truncateSync(path, statSync(path).size + hole);
   appendFileSync(path, after);
@@ -48,81 +58,53 @@ const CASES: Case[] = [
   { name: 'ordinary session', build: session, expect: 'imported', contains: 'answer 1' },
   {
     name: 'invalid JSON line',
-    build: (k, h, s) => {
-      session(k, h, s);
-      append(k, h, s, '{"this is": not json at all\n');
-      append(k, h, s, k.userLine(s, 'after the bad line', ts(2), 1));
-    },
+    build: sessionThen(() => '{"this is": not json at all\n', (k, s) => k.userLine(s, 'after the bad line', ts(2), 1)),
     expect: 'warning',
     contains: 'after the bad line',
   },
   {
     name: 'torn last line',
-    build: (k, h, s) => {
-      session(k, h, s);
-      const line = k.userLine(s, 'cut in the middle of this line', ts(2), 1);
-      append(k, h, s, line.slice(0, Math.floor(line.length / 2)));
-    },
+    build: sessionThen((k, s) => k.userLine(s, 'cut in the middle of this line', ts(2), 1).slice(0, 30)),
     expect: 'warning',
     contains: 'answer 1',
   },
   {
     name: 'NUL padding after a crash',
-    build: (k, h, s) => {
-      session(k, h, s);
-      append(k, h, s, Buffer.alloc(64 * 1024));
-      append(k, h, s, k.userLine(s, 'written after the padding', ts(2), 1));
-    },
+    build: sessionThen(() => Buffer.alloc(64 * 1024), (k, s) => k.userLine(s, 'written after the padding', ts(2), 1)),
     expect: 'imported',
     contains: 'written after the padding',
   },
   {
     name: 'raw U+2028 and U+2029 in strings',
-    build: (k, h, s) => {
-      session(k, h, s);
-      append(k, h, s, k.userLine(s, 'line\u2028separator\u2029paragraph', ts(2), 1));
-    },
+    build: sessionThen((k, s) => k.userLine(s, 'line\u2028separator\u2029paragraph', ts(2), 1)),
     expect: 'imported',
     contains: JSON.stringify('line\u2028separator\u2029paragraph').slice(1, -1),
   },
   {
     name: 'invalid UTF-8',
-    build: (k, h, s) => {
-      session(k, h, s);
+    build: sessionThen((k, s) => {
       const [a, b] = k.userLine(s, 'bad-utf8-@@-end', ts(2), 1).split('@@') as [string, string];
-      append(k, h, s, Buffer.concat([Buffer.from(a), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(b)]));
-    },
+      return Buffer.concat([Buffer.from(a), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(b)]);
+    }),
     expect: 'imported',
     contains: 'bad-utf8-\ufffd',
   },
   { name: '0-byte file', build: (k, h, s) => writeFiles(h, { [k.mainFile(s)]: '' }), expect: 'finishes' },
   {
     name: '200 MB single line',
-    build: (k, h, s) => {
-      session(k, h, s);
-      hugeLine(k, h, s, 200 * MB);
-      append(k, h, s, k.userLine(s, 'after the huge line', ts(4), 2));
-    },
+    build: sessionThen((k, s, path) => hugeLine(k, s, path, 200 * MB), (k, s) => k.userLine(s, 'after the huge line', ts(4), 2)),
     expect: 'warning',
     contains: 'after the huge line',
   },
   {
     name: '2 GB file (sparse)',
-    build: (k, h, s) => {
-      session(k, h, s);
-      const path = join(h, k.mainFile(s));
-      truncateSync(path, 2048 * MB);
-      append(k, h, s, k.userLine(s, 'after two gigabytes', ts(4), 2));
-    },
+    build: sessionThen((_k, _s, path) => truncateSync(path, 2048 * MB), (k, s) => k.userLine(s, 'after two gigabytes', ts(4), 2)),
     expect: 'imported',
     contains: 'after two gigabytes',
   },
   {
     name: 'unreadable file (mode 000)',
-    build: (k, h, s) => {
-      session(k, h, s);
-      chmodSync(join(h, k.mainFile(s)), 0o000);
-    },
+    build: sessionThen((_k, _s, path) => chmodSync(path, 0o000)),
     expect: 'error',
   },
   {
@@ -160,11 +142,10 @@ const CASES: Case[] = [
   { name: 'id of 300 characters', id: 'x'.repeat(300), build: session, expect: 'imported' },
   {
     name: 'JSON nested 100k levels deep',
-    build: (k, h, s) => {
-      session(k, h, s);
-      append(k, h, s, k.userLine(s, '@@', ts(2), 1).replace('"@@"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`));
-      append(k, h, s, k.userLine(s, 'after the deep line', ts(3), 2));
-    },
+    build: sessionThen(
+      (k, s) => k.userLine(s, '@@', ts(2), 1).replace('"@@"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+      (k, s) => k.userLine(s, 'after the deep line', ts(3), 2),
+    ),
     expect: 'warning',
   },
   {
@@ -175,14 +156,12 @@ const CASES: Case[] = [
   },
   {
     name: 'timestamps in seconds, milliseconds, ISO and garbage',
-    build: (k, h, s) => {
-      session(k, h, s);
-      const at = Date.UTC(2026, 3, 2, 9);
-      append(k, h, s, k.userLine(s, 'stamped in seconds', at / 1000, 1));
-      append(k, h, s, k.userLine(s, 'stamped in milliseconds', at + 1000, 2));
-      append(k, h, s, k.userLine(s, 'stamped in ISO', new Date(at + 2000).toISOString(), 3));
-      append(k, h, s, k.userLine(s, 'stamped with garbage', 'half past lunch', 4));
-    },
+    build: sessionThen(
+      (k, s) => k.userLine(s, 'stamped in seconds', AT / 1000, 1),
+      (k, s) => k.userLine(s, 'stamped in milliseconds', AT + 1000, 2),
+      (k, s) => k.userLine(s, 'stamped in ISO', new Date(AT + 2000).toISOString(), 3),
+      (k, s) => k.userLine(s, 'stamped with garbage', 'half past lunch', 4),
+    ),
     expect: 'imported',
     contains: 'stamped with garbage',
   },
