@@ -123,6 +123,13 @@ export async function* readLines(path: string, stats?: ReadStats, maxLineBytes =
         const nl = data.indexOf(10, start);
         if (nl === -1) break;
         lineNo++;
+        // Fast path, nearly every line: whole in this chunk, no NUL at its ends.
+        if (!pending && nl > start && data[start] !== 0 && data[nl - 1] !== 0 && nl - start <= maxLineBytes) {
+          const bytes = data.subarray(start, nl);
+          if (!isBlank(bytes)) yield { bytes, lineNo, offset: position + start, torn: false };
+          start = nl + 1;
+          continue;
+        }
         builder.add(data.subarray(start, nl), position + start);
         pending = false;
         const line = builder.take();
