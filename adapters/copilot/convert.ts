@@ -305,7 +305,11 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       const d = parseRecord(UserMessageData, data ?? {});
       if (!d.success) return invalid(d.error);
       const messageId = line.id;
-      if (nonEmpty(d.data.content)) return [{ type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ts }];
+      if (nonEmpty(d.data.content)) {
+        // What the agent sent after expanding mentions and attachments, when it is not what was typed.
+        const expanded = nonEmpty(d.data.transformedContent) && d.data.transformedContent !== d.data.content ? { data: { transformedContent: d.data.transformedContent } } : {};
+        return [{ type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ...expanded, ts }];
+      }
       // Not typed by the user: an autopilot continuation (or other harness text) says what was sent.
       if (!nonEmpty(d.data.transformedContent)) return [];
       const role = d.data.isAutopilotContinuation || d.data.agentMode === 'autopilot' ? 'autopilot' : 'harness';

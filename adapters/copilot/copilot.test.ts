@@ -136,6 +136,9 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     expect(entry.ended_at).toBe(sorted[sorted.length - 1]);
     const typed = raw.filter((r) => r.type === 'user.message' && String(r.data.content ?? '').trim() !== '');
     expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => e.content)).toEqual(typed.map((r) => r.data.content));
+    // The expanded prompt is kept beside the typed one exactly when it differs.
+    const expanded = typed.map((r) => (typeof r.data.transformedContent === 'string' && r.data.transformedContent.trim() !== '' && r.data.transformedContent !== r.data.content ? r.data.transformedContent : undefined));
+    expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => (e.data as { transformedContent?: string } | undefined)?.transformedContent)).toEqual(expanded);
     const start = raw.find((r) => r.type === 'session.start')!;
     const context = start.data.context as { cwd?: string } | undefined;
     if (context?.cwd) expect(entry.workspace_path).toBe(context.cwd);

@@ -55,6 +55,7 @@ export const EventBodies = {
     role: text.describe('`user` for a typed prompt; other values name harness-injected text (see README).'),
     content: text,
     message_id: optText,
+    data: json.optional().describe('Native extras, e.g. the prompt as the agent expanded it when that differs.'),
   }),
   assistant_message: z.object({ content: text, message_id: optText }),
   reasoning: z.object({ content: text, message_id: optText }),
