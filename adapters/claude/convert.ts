@@ -16,6 +16,9 @@ import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
+import { fileKind } from './layout.js';
+
+export { fileKind };
 
 const FORMAT_MAIN = 'claude:jsonl';
 const FORMAT_INLINE = 'claude:jsonl:sidechain';
@@ -82,22 +85,6 @@ const STATUS_ENVELOPE = new Set([
   'entrypoint',
   'agentId',
 ]);
-
-type FileKind = 'main' | 'flat-agent' | 'subagent' | 'meta' | 'spill' | 'other';
-
-/** What a file is, from its path relative to the home (`projects/<enc>/…`). */
-export function fileKind(rel: string): FileKind {
-  const parts = rel.split('/');
-  const name = parts[parts.length - 1] ?? '';
-  if (parts[0] !== 'projects') return 'other';
-  if (parts.length === 3 && name.endsWith('.jsonl')) return name.startsWith('agent-') ? 'flat-agent' : 'main';
-  if (parts.length >= 5 && parts[3] === 'subagents') {
-    if (name.endsWith('.meta.json')) return 'meta';
-    if (name.startsWith('agent-') && name.endsWith('.jsonl')) return 'subagent';
-  }
-  if (parts.length === 5 && parts[3] === 'tool-results') return 'spill';
-  return 'other';
-}
 
 /** Session ids of the main transcripts in a home, computed once per discovery. */
 const mainIdsCache = new WeakMap<readonly SourceFile[], Set<string>>();

@@ -2,8 +2,7 @@
 import { join } from 'node:path';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { readJsonDocument } from '../../src/io/json.js';
-import { convertClaudeUnit, fileKind } from './convert.js';
-import { ClaudeSettings } from './schema.js';
+import { fileKind } from './layout.js';
 
 const DEFAULT_RETENTION_DAYS = 30;
 
@@ -65,10 +64,15 @@ export const claudeAdapter = {
     const path = join(home, 'settings.json');
     const doc = await readJsonDocument(path).catch(() => null);
     if (doc?.ok) {
+      const { ClaudeSettings } = await import('./schema.js');
       const days = ClaudeSettings.safeParse(doc.value).data?.cleanupPeriodDays;
       if (days !== undefined) return { days, source: `${path} (cleanupPeriodDays)` };
     }
     return { days: DEFAULT_RETENTION_DAYS, source: 'Claude Code default (cleanupPeriodDays unset)' };
   },
-  convert: convertClaudeUnit,
+  async *convert(unit, ctx) {
+    // The converter (and zod) loads only when there is something to convert.
+    const { convertClaudeUnit } = await import('./convert.js');
+    yield* convertClaudeUnit(unit, ctx);
+  },
 } satisfies Adapter;

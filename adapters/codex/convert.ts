@@ -14,6 +14,7 @@ import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
+import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
 
 export const PROVIDER = 'codex';
 
@@ -27,21 +28,13 @@ const ZST_NOTE = 'zstd-compressed rollouts are not read yet (no built-in zstd in
 // File names
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-const ROLLOUT_NAME = /^rollout-\d{4}-\d{2}-\d{2}(?:T\d{2}-\d{2}-\d{2})?-(.+?)\.(jsonl\.zst|jsonl|json)$/;
-
-/** The id part of a rollout file name (`<uuid>` or `<thread>_<session>`), lower case. */
-export function rolloutNameId(path: string): string | null {
-  const m = ROLLOUT_NAME.exec(basename(path));
-  return m ? m[1]!.toLowerCase() : null;
-}
 
 /** Every UUID a file name carries (the session ids a rollout stands for). */
 export function uuidsInName(path: string): string[] {
   return (basename(path).match(UUID) ?? []).map((u) => u.toLowerCase());
 }
 
-export const isZst = (path: string) => path.endsWith('.zst');
-export const isLegacyJson = (path: string) => path.endsWith('.json');
+export { isLegacyJson, isZst, rolloutNameId };
 
 // ---------------------------------------------------------------------------------------------
 // Small narrowing helpers

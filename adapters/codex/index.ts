@@ -1,7 +1,7 @@
 /** The OpenAI Codex CLI adapter: rollouts under `$CODEX_HOME` (README.md has the mapping). */
 import { join } from 'node:path';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
-import { convertHistory, convertLegacyJson, convertRollout, isLegacyJson, isZst, rolloutNameId, skipCompressed } from './convert.js';
+import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
 
 const HISTORY = 'history.jsonl';
 
@@ -60,11 +60,13 @@ export const codexAdapter = {
     HISTORY,
   ],
   units: codexUnits,
-  convert(unit, ctx) {
+  async *convert(unit, ctx) {
+    // The converter (and zod) loads only when there is something to convert.
+    const { convertHistory, convertLegacyJson, convertRollout, skipCompressed } = await import('./convert.js');
     const file = unit.files[0]!;
-    if (file.rel === HISTORY) return convertHistory(file, ctx);
-    if (isZst(file.path)) return skipCompressed(file, ctx);
-    if (isLegacyJson(file.path)) return convertLegacyJson(file, ctx);
-    return convertRollout(file, ctx);
+    if (file.rel === HISTORY) yield* convertHistory(file, ctx);
+    else if (isZst(file.path)) yield* skipCompressed(file, ctx);
+    else if (isLegacyJson(file.path)) yield* convertLegacyJson(file, ctx);
+    else yield* convertRollout(file, ctx);
   },
 } satisfies Adapter;

@@ -1,7 +1,7 @@
 /** GitHub Copilot CLI: `~/.copilot` (or `COPILOT_HOME`), all three session layouts. */
 import { join } from 'node:path';
 import type { Adapter, HomeCandidate, SourceFile, SourceUnit } from '../types.js';
-import { classify, convertSession } from './convert.js';
+import { classify } from './layout.js';
 
 export const copilotAdapter = {
   id: 'copilot',
@@ -44,5 +44,9 @@ export const copilotAdapter = {
     }
     return units.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   },
-  convert: (unit, ctx) => convertSession(unit.files, ctx),
+  async *convert(unit, ctx) {
+    // The converter (zod, yaml) loads only when there is something to convert.
+    const { convertSession } = await import('./convert.js');
+    yield* convertSession(unit.files, ctx);
+  },
 } satisfies Adapter;

@@ -2,9 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
-import { convertChats, convertCheckpoints, convertPromptLogs } from './convert.js';
-import { RetentionSettings } from './schema.js';
-import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './workspace.js';
+import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
 
 type UnitKind = { kind: 'chat'; group: string } | { kind: 'subagent'; group: string; parent: string } | { kind: 'logs' } | { kind: 'checkpoint'; group: string };
 
@@ -116,6 +114,7 @@ export const geminiAdapter = {
     } catch {
       return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `${path} is not valid JSON: Gemini CLI default (30d) assumed` };
     }
+    const { RetentionSettings } = await import('./schema.js');
     const parsed = RetentionSettings.safeParse(settings);
     const retention = parsed.success ? parsed.data.general?.sessionRetention : undefined;
     if (retention?.enabled === false) return null;
@@ -124,6 +123,8 @@ export const geminiAdapter = {
     return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `Gemini CLI default (general.sessionRetention.maxAge 30d; ${path} does not set it)` };
   },
   async *convert(unit, ctx) {
+    // The converter (and zod) loads only when there is something to convert.
+    const { convertChats, convertCheckpoints, convertPromptLogs } = await import('./convert.js');
     const kind = classify(unit.files[0]!.rel);
     if (kind?.kind === 'chat') yield* convertChats(unit, ctx, null);
     else if (kind?.kind === 'subagent') yield* convertChats(unit, ctx, kind.parent);

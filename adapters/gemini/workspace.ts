@@ -9,9 +9,10 @@ import type { ReadStats } from '../../src/io/lines.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import type { SourceFile } from '../types.js';
 import { ProjectsFile } from './schema.js';
+import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
 
-export const PROJECTS_FILE = 'projects.json';
-export const PROJECT_ROOT_MARKER = '.project_root';
+export { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile };
+
 const HASH_DIR = /^[0-9a-f]{64}$/;
 
 export class ProjectIndex {
@@ -97,9 +98,6 @@ async function buildIndex(sideFiles: readonly SourceFile[], stats: ReadStats, wa
 
 const cache = new Map<string, { signature: string; index: Promise<ProjectIndex> }>();
 
-export function isSideFile(rel: string): boolean {
-  return rel === PROJECTS_FILE || (rel.startsWith('tmp/') && rel.endsWith(`/${PROJECT_ROOT_MARKER}`));
-}
 
 /**
  * The project index of a home, read once per change of its side files (units of one run share it;

@@ -4,7 +4,8 @@
  * import with the provider's retention window. A run that changed nothing rewrites the state only
  * when the failures changed or the record is older than REFRESH_MS, so cron runs stay cheap.
  */
-import { MAX_RECORDED_FAILURES, type BackfillState, type ProviderRun } from '../model/state.js';
+import { MAX_RECORDED_FAILURES } from '../model/state-check.js';
+import type { BackfillState, ProviderRun } from '../model/state.js';
 
 export const REFRESH_MS = 3600_000;
 

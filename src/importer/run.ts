@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
@@ -16,11 +15,11 @@ import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
-import { convertUnit, type UnitResult } from './convert-unit.js';
+import type { UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
-import { WorkerPool, workersAvailable } from './worker-pool.js';
+import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
 
@@ -322,7 +321,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const cores = availableParallelism();
     const workerCount =
       opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? Math.min(4, cores) : 0) : (opts.workers ?? 0);
-    const pool = workerCount > 0 && planned.length > 1 && workersAvailable() ? new WorkerPool(workerCount, opts.logLevel ?? 'warn') : null;
+    // What converting needs loads only when there is something to convert (a no-op run skips it).
+    let pool: WorkerPool | null = null;
+    if (workerCount > 0 && planned.length > 1) {
+      const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
+      if (workersAvailable()) pool = new WorkerPool(workerCount, opts.logLevel ?? 'warn');
+    }
+    const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
+    const { default: pLimit } = await import('p-limit');
     const limit = pLimit(pool ? workerCount * 2 : Math.max(1, opts.concurrency));
     // Largest first, so that one big file does not run alone at the end.
     planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
@@ -398,7 +404,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
       pool
         ? pool.run({ adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root, redact }, plan.allFiles)
-        : convertUnit({
+        : convertUnit!({
         adapter: plan.adapter,
         unit: plan.unit,
         home: plan.home,

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import { BackfillState, BackfillStateV1, STATE_VERSION, emptyState } from '../model/state.js';
+import { STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
+import type { BackfillState } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
 
 export const STATE_FILE = 'backfill_state.json';
@@ -39,6 +40,9 @@ export async function loadState(path: string): Promise<LoadedState> {
   if (typeof version === 'number' && version > STATE_VERSION) {
     throw refuse(`has version ${version}, newer than this import-logs understands (${STATE_VERSION})`);
   }
+  // The usual case: a state this tool wrote, used as it is; zod loads only for anything else.
+  if (isExactState(raw)) return { state: raw, migratedFrom: null };
+  const { BackfillState, BackfillStateV1 } = await import('../model/state.js');
   if (version === 1) {
     const v1 = BackfillStateV1.safeParse(raw);
     if (!v1.success) throw refuse('is a version-1 state of an unexpected shape');

@@ -1,8 +1,9 @@
 /** The versioned import state of one logs dir (`backfill_state.json`). */
 import { z } from 'zod';
 import { SessionLogIndexEntry } from './index-schema.js';
+import { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState } from './state-check.js';
 
-export const STATE_VERSION = 2;
+export { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState };
 
 export const SourceFingerprint = z.object({
   size: z.number().int().nonnegative(),
@@ -32,9 +33,6 @@ export const FailedSource = z.object({
 });
 export type FailedSource = z.infer<typeof FailedSource>;
 
-/** At most this many failed sources are kept per provider (`failed_count` has the total). */
-export const MAX_RECORDED_FAILURES = 50;
-
 export const ProviderRun = z.object({
   finished_at: z.string().describe('When a run last scanned this provider\'s sources (refreshed at least hourly).'),
   failed_count: z.number().int().nonnegative().describe('Sources that failed in that run.'),
@@ -55,7 +53,3 @@ export const BackfillState = z.object({
     .describe('Per provider: the last run that scanned it, and what failed then (read by `doctor`).'),
 });
 export type BackfillState = z.infer<typeof BackfillState>;
-
-export function emptyState(): BackfillState {
-  return { version: STATE_VERSION, imported_session_keys: [], sources: {}, sessions: {} };
-}

@@ -6,7 +6,6 @@
 import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 
 export const TEMP_MARKER = '.tmp-';
 export const FILE_MODE = 0o600;
@@ -21,6 +20,7 @@ export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { b
 /** Writes a small whole file (state, index) atomically with write-file-atomic, private to the user. */
 export async function writeWholeFile(path: string, text: string): Promise<void> {
   writeFaults.beforeWrite?.(path);
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   await writeFileAtomic(path, text, { mode: FILE_MODE });
 }
 

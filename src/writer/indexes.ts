@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
-import { GlobalSessionIndex, type GlobalSessionEntry, type SessionLogIndexEntry } from '../model/index-schema.js';
+import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { STORE_LOCK_FILE, acquireLock, type Lock } from '../importer/lock.js';
 import { DIR_MODE, removeTempFiles, writeWholeFile } from './atomic-file.js';
@@ -62,6 +62,7 @@ async function mergeGlobalIndex(
   let warning: string | null = null;
   let current: GlobalSessionEntry[] = [];
   try {
+    const { GlobalSessionIndex } = await import('../model/index-schema.js');
     const parsed = GlobalSessionIndex.safeParse(JSON.parse(await readFile(path, 'utf8')));
     if (parsed.success) current = parsed.data.sessions;
     else warning = `${path} was not a valid session index; it was rebuilt`;
