@@ -9,6 +9,7 @@ import { parseSince, resolveLocations } from '../importer/locations.js';
 import { createLogger } from '../log.js';
 import { createProgress } from './progress.js';
 import { formatSummary } from './summary.js';
+import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
 
 export interface ImportArgs extends CommonArgs {
@@ -50,6 +51,17 @@ export function exitCodeOf(summary: ImportSummary): number {
   return summary.errors.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
 }
 
+/** Runs `format`; if it meets text that is not plain ASCII, loads string-width and runs it again. */
+async function withTextWidths(format: () => string): Promise<string> {
+  try {
+    return format();
+  } catch (err) {
+    if (!(err instanceof NeedsStringWidth)) throw err;
+    await import('./text.js');
+    return format();
+  }
+}
+
 export async function importCommand(args: ImportArgs): Promise<number> {
   // As for the workers: a larger young generation, so that conversion is not mostly scavenging.
   setFlagsFromString('--max-semi-space-size=32');
@@ -85,6 +97,6 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
-  else if (!args.quiet || code !== EXIT.ok) process.stdout.write(formatSummary(summary));
+  else if (!args.quiet || code !== EXIT.ok) process.stdout.write(await withTextWidths(() => formatSummary(summary)));
   return code;
 }

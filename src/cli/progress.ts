@@ -3,7 +3,7 @@
  * after the run has taken a moment (a quick cron run draws nothing). Sources done / total, MB/s,
  * and an ETA from the bytes still to read.
  */
-import { formatBytes } from './text.js';
+import { formatBytes } from './text-core.js';
 
 export interface ProgressUpdate {
   done: number;

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportSummary, ProviderSummary } from '../importer/run.js';
 import { GLOBAL_INDEX_FILE } from '../writer/indexes.js';
-import { columns, formatBytes, tildePath } from './text.js';
+import { columns, formatBytes, tildePath } from './text-core.js';
 
 const MAX_LISTED = 10;
 
