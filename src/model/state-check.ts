@@ -16,61 +16,32 @@ export function emptyState(): BackfillState {
   return { version: STATE_VERSION, imported_session_keys: [], sources: {}, sessions: {} };
 }
 
-type Check = (value: unknown) => boolean;
-
-const isString: Check = (v) => typeof v === 'string';
-const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
-const isInt: Check = (v) => Number.isSafeInteger(v);
-const isCount: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isBoolean: Check = (v) => typeof v === 'boolean';
-const orNull =
-  (check: Check): Check =>
-  (v) =>
-    v === null || check(v);
-const arrayOf =
-  (check: Check): Check =>
-  (v) =>
-    Array.isArray(v) && v.every(check);
-const oneOf = (values: readonly unknown[]): Check => {
-  const set = new Set(values);
-  return (v) => set.has(v);
-};
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/**
- * An object with exactly these fields, in this order (`optional` ones may be absent, never
- * undefined): what zod's non-loose object would build from it, key for key.
- */
-export function objectOf(fields: readonly (readonly [string, Check, 'optional'?])[]): Check {
-  return (v) => {
-    if (!isPlainObject(v)) return false;
-    const keys = Object.keys(v);
-    let k = 0;
-    for (const [name, check, optional] of fields) {
-      if (keys[k] === name) {
-        if (!check(v[name])) return false;
-        k++;
-      } else if (optional !== 'optional' || Object.hasOwn(v, name)) {
-        return false;
-      }
-    }
-    return k === keys.length;
-  };
-}
-
-const recordOf =
-  (check: Check): Check =>
-  (v) => {
-    if (!isPlainObject(v)) return false;
-    for (const key in v) if (key === '__proto__' || !check(v[key])) return false;
-    return true;
-  };
-
-/** The fields of each object schema, in the schema's order (the test compares them with zod's). */
+/** The fields of each object, in the schema's order (test/core/state-check.test.ts compares them with zod's). */
 export const STATE_FIELDS = {
+  entry: [
+    'wrapper_session_id',
+    'provider',
+    'provider_session_id',
+    'log_path',
+    'completeness',
+    'started_at',
+    'ended_at',
+    'workspace_path',
+    'command',
+    'source_paths',
+    'backfilled',
+    'model',
+    'parent_session_id',
+    'title',
+    'tags',
+    'event_count',
+    'usage',
+    'completeness_reasons',
+    'format',
+    'adapter_version',
+    'source_missing',
+    'imported_at',
+  ],
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
   source: ['size', 'mtime_ms', 'ino', 'dev', 'adapter', 'adapter_version', 'unit', 'sessions', 'redact'],
   failed: ['path', 'message'],
@@ -80,60 +51,120 @@ export const STATE_FIELDS = {
 
 export const COMPLETENESS_VALUES = ['full', 'partial', 'metadata_only'] as const;
 
-const usage = objectOf(STATE_FIELDS.usage.map((name) => [name, isCount] as const));
+type Obj = Record<string, unknown>;
 
-export const sessionEntryFields: readonly (readonly [string, Check])[] = [
-  ['wrapper_session_id', isString],
-  ['provider', isString],
-  ['provider_session_id', orNull(isString)],
-  ['log_path', isString],
-  ['completeness', oneOf(COMPLETENESS_VALUES)],
-  ['started_at', isString],
-  ['ended_at', orNull(isString)],
-  ['workspace_path', orNull(isString)],
-  ['command', orNull(isString)],
-  ['source_paths', arrayOf(isString)],
-  ['backfilled', isBoolean],
-  ['model', orNull(isString)],
-  ['parent_session_id', orNull(isString)],
-  ['title', orNull(isString)],
-  ['tags', arrayOf(isString)],
-  ['event_count', isCount],
-  ['usage', usage],
-  ['completeness_reasons', arrayOf(isString)],
-  ['format', isString],
-  ['adapter_version', isInt],
-  ['source_missing', isBoolean],
-  ['imported_at', isString],
-];
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
 
-const sourceRecord = objectOf([
-  ['size', isCount],
-  ['mtime_ms', isNumber],
-  ['ino', isNumber],
-  ['dev', isNumber],
-  ['adapter', isString],
-  ['adapter_version', isInt],
-  ['unit', isString],
-  ['sessions', arrayOf(isString)],
-  ['redact', isBoolean, 'optional'],
-]);
+/**
+ * Exactly these keys in this order, the last `optional` of them possibly absent: the object zod's
+ * (non-loose) object schema would build from it has the same keys in the same order.
+ */
+function hasKeys(v: Obj, names: readonly string[], optional = 0): boolean {
+  const keys = Object.keys(v);
+  if (keys.length > names.length || keys.length < names.length - optional) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== names[i]) return false;
+  return true;
+}
 
-const providerRun = objectOf([
-  ['finished_at', isString],
-  ['failed_count', isCount],
-  ['failed', arrayOf(objectOf([['path', isString], ['message', isString]]))],
-]);
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
 
-const isState = objectOf([
-  ['version', (v) => v === STATE_VERSION],
-  ['imported_session_keys', arrayOf(isString)],
-  ['sources', recordOf(sourceRecord)],
-  ['sessions', recordOf(objectOf(sessionEntryFields))],
-  ['last_run', recordOf(providerRun), 'optional'],
-]);
+function isStrings(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
 
-/** True when `BackfillState.safeParse(value)` would succeed with a value deeply equal to it. */
+function isUsage(v: unknown): boolean {
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.usage) &&
+    isCount(v.input_tokens) &&
+    isCount(v.output_tokens) &&
+    isCount(v.cache_read_tokens) &&
+    isCount(v.cache_creation_tokens) &&
+    isCount(v.calls)
+  );
+}
+
+function isEntry(v: unknown): boolean {
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.entry) &&
+    typeof v.wrapper_session_id === 'string' &&
+    typeof v.provider === 'string' &&
+    isStringOrNull(v.provider_session_id) &&
+    typeof v.log_path === 'string' &&
+    (v.completeness === 'full' || v.completeness === 'partial' || v.completeness === 'metadata_only') &&
+    typeof v.started_at === 'string' &&
+    isStringOrNull(v.ended_at) &&
+    isStringOrNull(v.workspace_path) &&
+    isStringOrNull(v.command) &&
+    isStrings(v.source_paths) &&
+    typeof v.backfilled === 'boolean' &&
+    isStringOrNull(v.model) &&
+    isStringOrNull(v.parent_session_id) &&
+    isStringOrNull(v.title) &&
+    isStrings(v.tags) &&
+    isCount(v.event_count) &&
+    isUsage(v.usage) &&
+    isStrings(v.completeness_reasons) &&
+    typeof v.format === 'string' &&
+    Number.isSafeInteger(v.adapter_version) &&
+    typeof v.source_missing === 'boolean' &&
+    typeof v.imported_at === 'string'
+  );
+}
+
+function isSource(v: unknown): boolean {
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.source, 1) &&
+    isCount(v.size) &&
+    isNumber(v.mtime_ms) &&
+    isNumber(v.ino) &&
+    isNumber(v.dev) &&
+    typeof v.adapter === 'string' &&
+    Number.isSafeInteger(v.adapter_version) &&
+    typeof v.unit === 'string' &&
+    isStrings(v.sessions) &&
+    (v.redact === undefined || typeof v.redact === 'boolean')
+  );
+}
+
+function isFailed(v: unknown): boolean {
+  return isPlainObject(v) && hasKeys(v, STATE_FIELDS.failed) && typeof v.path === 'string' && typeof v.message === 'string';
+}
+
+function isRun(v: unknown): boolean {
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.run) &&
+    typeof v.finished_at === 'string' &&
+    isCount(v.failed_count) &&
+    Array.isArray(v.failed) &&
+    v.failed.every(isFailed)
+  );
+}
+
+function isRecordOf(v: unknown, check: (value: unknown) => boolean): boolean {
+  if (!isPlainObject(v)) return false;
+  for (const key in v) if (key === '__proto__' || !check(v[key])) return false;
+  return true;
+}
+
+/** True when `BackfillState.safeParse(value)` would succeed with a value deeply equal to it, key order included. */
 export function isExactState(value: unknown): value is BackfillState {
-  return isState(value);
+  return (
+    isPlainObject(value) &&
+    hasKeys(value, STATE_FIELDS.state, 1) &&
+    value.version === STATE_VERSION &&
+    isStrings(value.imported_session_keys) &&
+    isRecordOf(value.sources, isSource) &&
+    isRecordOf(value.sessions, isEntry) &&
+    (value.last_run === undefined || isRecordOf(value.last_run, isRun))
+  );
 }

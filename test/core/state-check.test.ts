@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { SessionLogIndexEntry, UsageTotals } from '../../src/model/index-schema.js';
+import { BackfillState, FailedSource, ProviderRun, SourceRecord } from '../../src/model/state.js';
+import { COMPLETENESS_VALUES, STATE_FIELDS, isExactState } from '../../src/model/state-check.js';
+import { LogCompleteness } from '../../src/model/events.js';
+
+const keysOf = (schema: z.ZodObject) => Object.keys(schema.shape);
+
+function sampleState(): Record<string, unknown> {
+  const entry = (n: number) => ({
+    wrapper_session_id: `claude-s${n}`,
+    provider: 'claude',
+    provider_session_id: n % 2 ? null : `s${n}`,
+    log_path: `sessions/claude-s${n}.jsonl`,
+    completeness: COMPLETENESS_VALUES[n % 3],
+    started_at: '2026-01-01T00:00:00.000Z',
+    ended_at: null,
+    workspace_path: '/w',
+    command: null,
+    source_paths: ['/h/a.jsonl', '/h/b.jsonl'],
+    backfilled: true,
+    model: 'm',
+    parent_session_id: null,
+    title: 'T',
+    tags: ['subagent'],
+    event_count: 3,
+    usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 1 },
+    completeness_reasons: [],
+    format: 'claude:jsonl',
+    adapter_version: 1,
+    source_missing: false,
+    imported_at: '2026-01-02T00:00:00.000Z',
+  });
+  return {
+    version: 2,
+    imported_session_keys: ['claude:s1', 'claude:s2'],
+    sources: {
+      '/h/a.jsonl': { size: 10, mtime_ms: 1.5, ino: 3, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: ['claude:s1'] },
+      '/h/b.jsonl': { size: 0, mtime_ms: 2, ino: 5, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: [], redact: true },
+    },
+    sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
+    last_run: { claude: { finished_at: '2026-01-02T00:00:00.000Z', failed_count: 1, failed: [{ path: '/h/c.jsonl', message: 'bad' }] } },
+  };
+}
+
+/** Every value reachable in `value`, with a setter for it. */
+function slots(value: unknown, set: (v: unknown) => void, out: { get: () => unknown; set: (v: unknown) => void }[] = []) {
+  out.push({ get: () => value, set });
+  if (Array.isArray(value)) value.forEach((v, i) => slots(v, (n) => (value[i] = n), out));
+  else if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) slots((value as Record<string, unknown>)[key], (n) => ((value as Record<string, unknown>)[key] = n), out);
+  }
+  return out;
+}
+
+const REPLACEMENTS: unknown[] = [null, undefined, '', 'x', 'full', 0, -1, 1.5, 2 ** 60, true, false, [], ['x'], [1], {}, { a: 1 }];
+
+describe('the fast state check', () => {
+  it('lists the fields of each schema in its order', () => {
+    expect(STATE_FIELDS.entry).toEqual(keysOf(SessionLogIndexEntry));
+    expect(STATE_FIELDS.usage).toEqual(keysOf(UsageTotals));
+    expect(STATE_FIELDS.source).toEqual(keysOf(SourceRecord));
+    expect(STATE_FIELDS.failed).toEqual(keysOf(FailedSource));
+    expect(STATE_FIELDS.run).toEqual(keysOf(ProviderRun));
+    expect(STATE_FIELDS.state).toEqual(keysOf(BackfillState));
+    expect(COMPLETENESS_VALUES).toEqual(LogCompleteness.options);
+  });
+
+  it('accepts a state of our shape, as zod returns it', () => {
+    const state = sampleState();
+    expect(isExactState(state)).toBe(true);
+    expect(JSON.stringify(BackfillState.parse(state))).toBe(JSON.stringify(state));
+    const { last_run: _lastRun, ...withoutRuns } = state;
+    expect(isExactState(withoutRuns)).toBe(true);
+  });
+
+  it('accepts nothing zod would refuse or change (any value replaced, any key removed, added or moved)', () => {
+    let refused = 0;
+    const count = slots(sampleState(), () => undefined).length;
+    const variants: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      for (const replacement of REPLACEMENTS) {
+        const state = sampleState();
+        slots(state, () => undefined)[i]!.set(structuredClone(replacement));
+        variants.push(state);
+      }
+      const state = sampleState();
+      const target = slots(state, () => undefined)[i]!.get();
+      if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
+        const keys = Object.keys(target);
+        const extra = structuredClone(target) as Record<string, unknown>;
+        extra.unexpected = 1;
+        const reordered = Object.fromEntries(Object.entries(target).reverse());
+        for (const variant of [extra, reordered]) {
+          const copy = sampleState();
+          slots(copy, () => undefined)[i]!.set(variant);
+          variants.push(copy);
+        }
+        for (const key of keys) {
+          const copy = sampleState();
+          const obj = slots(copy, () => undefined)[i]!.get() as Record<string, unknown>;
+          delete obj[key];
+          variants.push(copy);
+        }
+      }
+    }
+    for (const variant of variants) {
+      const text = JSON.stringify(variant);
+      if (text === undefined) continue;
+      const raw: unknown = JSON.parse(text);
+      const parsed = BackfillState.safeParse(raw);
+      if (isExactState(raw)) {
+        expect(parsed.success).toBe(true);
+        expect(JSON.stringify(parsed.data)).toBe(text);
+      } else {
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(variants.length / 2);
+  });
+});
