@@ -328,8 +328,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (workersAvailable()) pool = new WorkerPool(workerCount, opts.logLevel ?? 'warn');
     }
     const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
-    const { default: pLimit } = await import('p-limit');
-    const limit = pLimit(pool ? workerCount * 2 : Math.max(1, opts.concurrency));
+    const limit = planned.length > 0 ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency)) : null;
     // Largest first, so that one big file does not run alone at the end.
     planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
     let done = 0;
@@ -418,7 +417,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     try {
       await Promise.all(
         planned.map((plan) =>
-          limit(async () => {
+          limit!(async () => {
             await applyResult(plan, await convertPlanned(plan));
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });

@@ -1,11 +1,15 @@
 /** Ids read from native files become file names only through these functions. */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/** node:crypto, loaded on first use (a run that hashes nothing does not pay for it). */
+let crypto: typeof import('node:crypto') | null = null;
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const MAX_ID_LENGTH = 200;
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**
