@@ -1,5 +1,6 @@
 /** The Claude Code adapter: `~/.claude/projects/**` transcripts. Mapping: README.md. */
 import { join } from 'node:path';
+import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { readJsonDocument } from '../../src/io/json.js';
 import { fileKind } from './layout.js';
@@ -70,9 +71,6 @@ export const claudeAdapter = {
     }
     return { days: DEFAULT_RETENTION_DAYS, source: 'Claude Code default (cleanupPeriodDays unset)' };
   },
-  async *convert(unit, ctx) {
-    // The converter (and zod) loads only when there is something to convert.
-    const { convertClaudeUnit } = await import('./convert.js');
-    yield* convertClaudeUnit(unit, ctx);
-  },
+  // The converter (and zod) loads only when there is something to convert.
+  convert: (unit, ctx) => afterLoading(async () => (await import('./convert.js')).convertClaudeUnit(unit, ctx)),
 } satisfies Adapter;

@@ -1,5 +1,6 @@
 /** The OpenAI Codex CLI adapter: rollouts under `$CODEX_HOME` (README.md has the mapping). */
 import { join } from 'node:path';
+import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
 
@@ -60,13 +61,15 @@ export const codexAdapter = {
     HISTORY,
   ],
   units: codexUnits,
-  async *convert(unit, ctx) {
+  convert(unit, ctx) {
     // The converter (and zod) loads only when there is something to convert.
-    const { convertHistory, convertLegacyJson, convertRollout, skipCompressed } = await import('./convert.js');
-    const file = unit.files[0]!;
-    if (file.rel === HISTORY) yield* convertHistory(file, ctx);
-    else if (isZst(file.path)) yield* skipCompressed(file, ctx);
-    else if (isLegacyJson(file.path)) yield* convertLegacyJson(file, ctx);
-    else yield* convertRollout(file, ctx);
+    return afterLoading(async () => {
+      const { convertHistory, convertLegacyJson, convertRollout, skipCompressed } = await import('./convert.js');
+      const file = unit.files[0]!;
+      if (file.rel === HISTORY) return convertHistory(file, ctx);
+      if (isZst(file.path)) return skipCompressed(file, ctx);
+      if (isLegacyJson(file.path)) return convertLegacyJson(file, ctx);
+      return convertRollout(file, ctx);
+    });
   },
 } satisfies Adapter;

@@ -1,5 +1,6 @@
 /** GitHub Copilot CLI: `~/.copilot` (or `COPILOT_HOME`), all three session layouts. */
 import { join } from 'node:path';
+import { afterLoading } from '../lazy.js';
 import type { Adapter, HomeCandidate, SourceFile, SourceUnit } from '../types.js';
 import { classify } from './layout.js';
 
@@ -44,9 +45,6 @@ export const copilotAdapter = {
     }
     return units.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   },
-  async *convert(unit, ctx) {
-    // The converter (zod, yaml) loads only when there is something to convert.
-    const { convertSession } = await import('./convert.js');
-    yield* convertSession(unit.files, ctx);
-  },
+  // The converter (zod, yaml) loads only when there is something to convert.
+  convert: (unit, ctx) => afterLoading(async () => (await import('./convert.js')).convertSession(unit.files, ctx)),
 } satisfies Adapter;

@@ -1,6 +1,7 @@
 /** Gemini CLI (`~/.gemini`): chat recordings, prompt logs and `/chat save` checkpoints. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
 
@@ -122,13 +123,16 @@ export const geminiAdapter = {
     if (days !== null) return { days, source: `${path} general.sessionRetention.maxAge` };
     return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `Gemini CLI default (general.sessionRetention.maxAge 30d; ${path} does not set it)` };
   },
-  async *convert(unit, ctx) {
+  convert(unit, ctx) {
     // The converter (and zod) loads only when there is something to convert.
-    const { convertChats, convertCheckpoints, convertPromptLogs } = await import('./convert.js');
-    const kind = classify(unit.files[0]!.rel);
-    if (kind?.kind === 'chat') yield* convertChats(unit, ctx, null);
-    else if (kind?.kind === 'subagent') yield* convertChats(unit, ctx, kind.parent);
-    else if (kind?.kind === 'logs') yield* convertPromptLogs(unit, ctx);
-    else if (kind?.kind === 'checkpoint') yield* convertCheckpoints(unit, ctx);
+    return afterLoading(async () => {
+      const { convertChats, convertCheckpoints, convertPromptLogs } = await import('./convert.js');
+      const kind = classify(unit.files[0]!.rel);
+      if (kind?.kind === 'chat') return convertChats(unit, ctx, null);
+      if (kind?.kind === 'subagent') return convertChats(unit, ctx, kind.parent);
+      if (kind?.kind === 'logs') return convertPromptLogs(unit, ctx);
+      if (kind?.kind === 'checkpoint') return convertCheckpoints(unit, ctx);
+      return (async function* () {})(); // not a unit of ours: nothing
+    });
   },
 } satisfies Adapter;

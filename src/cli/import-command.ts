@@ -7,7 +7,6 @@ import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { createLogger } from '../log.js';
-import { createProgress } from './progress.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -78,7 +77,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     throw new CliError(`--wait ${args.wait}: expected a number of seconds`, EXIT.usage);
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
-  const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? createProgress(process.stderr) : null;
+  const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? (await import('./progress.js')).createProgress(process.stderr) : null;
   const summary = await runImport({
     locations,
     adapters: selectAdapters(args.provider),
