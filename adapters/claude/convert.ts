@@ -342,7 +342,7 @@ class UnitConverter {
       }
     };
 
-    for await (const rec of readJsonRecords(file.path, this.ctx.stats)) {
+    for (const rec of readJsonRecords(file.path, this.ctx.stats)) {
       if (!rec.ok) {
         warn(rec.warning, rec.line.torn ? TORN_LINE_REASON : undefined);
       } else {

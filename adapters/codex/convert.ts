@@ -594,7 +594,7 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
     return s;
   };
 
-  for await (const rec of readJsonRecords(file.path, ctx.stats)) {
+  for (const rec of readJsonRecords(file.path, ctx.stats)) {
     if (!rec.ok) {
       torn ||= rec.line.torn;
       if (session) yield { session: session.draft, event: rec.warning };
@@ -744,7 +744,7 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     for (const id of uuidsInName(f.path)) withRollout.add(id);
   }
   const sessions = new Map<string, SessionDraft>();
-  for await (const rec of readJsonRecords(file.path, ctx.stats)) {
+  for (const rec of readJsonRecords(file.path, ctx.stats)) {
     if (!rec.ok) {
       ctx.warn(rec.warning.message);
       continue;

@@ -373,7 +373,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
 
 async function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
   let invalidUtf8 = false;
-  for await (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
+  for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
     if (!rec.ok) {
       yield rec.warning;
       continue;
@@ -403,7 +403,7 @@ async function* convertJsonl(file: SourceFile, state: SessionState, ctx: Convert
 /** Time of the first record of a JSONL file that has one (reads only the head of the file). */
 async function firstTimestamp(path: string): Promise<string | undefined> {
   let n = 0;
-  for await (const line of readLines(path)) {
+  for (const line of readLines(path)) {
     const parsed = parseJsonLine(line);
     if (parsed.ok && isRecord(parsed.value)) {
       const ts = normalizeTimestamp(parsed.value.timestamp);

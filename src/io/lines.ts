@@ -103,8 +103,8 @@ class LineBuilder {
 }
 
 /** Yields every non-blank line of `path`. `stats.bytesRead` counts what was read from disk. */
-export async function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
-  // Synchronous reads: conversion is CPU-bound and runs one unit per thread at a time, so
+export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): Generator<Line, void, undefined> {
+  // Synchronous reads (and a synchronous generator: no promise per line): conversion is CPU-bound and runs one unit per thread at a time, so
   // overlapping reads buys little, and a promise per chunk (and per open/close) costs more.
   const fd = openSync(path, 'r');
   try {
