@@ -679,7 +679,11 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
           if (!G2_PLUS_IGNORED.has(env.type) && !G2_TYPES.has(env.type)) s.draft.skipUnknown(env.type);
       }
     }
-    for (const e of out.splice(0)) yield { session: s.draft, event: e };
+    if (out.length > 0) {
+      // Consumed before this generator resumes; emptied in place rather than spliced per line.
+      for (const e of out) yield { session: s.draft, event: e };
+      out.length = 0;
+    }
   }
 
   if (!session) {

@@ -371,7 +371,8 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   }
 }
 
-async function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+/** Synchronous (its reads are): the session's loop takes its events without a promise each. */
+function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): Generator<EventDraft, void, undefined> {
   let invalidUtf8 = false;
   for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
     if (!rec.ok) {
@@ -662,12 +663,19 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
   let emitted = 0;
   for (const [i, part] of parts.entries()) {
     state.cutoff = starts.slice(i + 1).find((s) => s !== undefined);
-    const events = part.kind === 'legacy' ? convertLegacy(part.file, state, ctx) : convertJsonl(part.file, state, ctx);
     let kept = 0;
-    for await (const event of events) {
-      if (!state.keep(event)) continue;
-      kept++;
-      yield { session: draft, event };
+    if (part.kind === 'legacy') {
+      for await (const event of convertLegacy(part.file, state, ctx)) {
+        if (!state.keep(event)) continue;
+        kept++;
+        yield { session: draft, event };
+      }
+    } else {
+      for (const event of convertJsonl(part.file, state, ctx)) {
+        if (!state.keep(event)) continue;
+        kept++;
+        yield { session: draft, event };
+      }
     }
     // A legacy segment that contributed events never has token numbers.
     if (part.kind === 'legacy' && kept > 0) state.segments++;
