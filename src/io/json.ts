@@ -13,8 +13,17 @@ export type ParsedLine =
   | { ok: false; error: string; raw: string };
 
 export function decodeUtf8(bytes: Buffer): { text: string; invalidUtf8: boolean } {
-  const invalidUtf8 = !isUtf8(bytes);
-  return { text: bytes.toString('utf8'), invalidUtf8 };
+  const text = bytes.toString('utf8');
+  return { text, invalidUtf8: maybeInvalid(text) && !isUtf8(bytes) };
+}
+
+/**
+ * Lossy decoding puts U+FFFD where the bytes were not UTF-8, so text without one came from valid
+ * UTF-8: the byte check then only runs on the rare text that holds U+FFFD (searching a one-byte
+ * string for it costs nothing).
+ */
+function maybeInvalid(text: string): boolean {
+  return text.includes('\uFFFD');
 }
 
 export function capRaw(text: string): string {
@@ -62,9 +71,10 @@ export function parseJsonLine(line: Line): ParsedLine {
       raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
     };
   }
-  const { text, invalidUtf8 } = decodeUtf8(line.bytes);
+  // Decoded inline (no result object per line); the same as decodeUtf8.
+  const text = line.bytes.toString('utf8');
   try {
-    return { ok: true, value: JSON.parse(text), invalidUtf8 };
+    return { ok: true, value: JSON.parse(text), invalidUtf8: maybeInvalid(text) && !isUtf8(line.bytes) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return { ok: false, error: line.torn ? `truncated last line (${reason})` : `invalid JSON (${reason})`, raw: capRaw(text) };
