@@ -45,14 +45,24 @@ export function nestedDeeperThan(bytes: Buffer, limit: number): boolean {
   }
   if (brackets <= limit) return false;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
     const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      // Jump over the string: its closing quote is the first one after an even run of backslashes.
+      let from = i + 1;
+      for (;;) {
+        const q = bytes.indexOf(0x22, from);
+        if (q === -1) return false; // the rest of the line is inside a string
+        let k = q - 1;
+        while (k > i && bytes[k] === 0x5c) k--;
+        if ((q - 1 - k) % 2 === 0) {
+          i = q;
+          break;
+        }
+        from = q + 1;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
