@@ -21,11 +21,15 @@ const FIELDS: Readonly<Record<string, readonly (readonly [string, string])[]>> =
   Object.entries(FIELD_ORDER).map(([kind, keys]) => [kind, keys.map((key) => [key, `,"${key}":`] as const)]),
 );
 
+/** What JSON.stringify escapes in a string: `"`, `\\`, control characters, lone surrogates (any surrogate here). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** JSON text of one field value; strings, booleans and finite numbers are the common cases. */
 function encodeValue(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // Most strings need no escape: quoting them is cheaper than JSON.stringify's copy.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
     case 'boolean':
       return value ? 'true' : 'false';
     default:
