@@ -5,7 +5,7 @@
  * only the open API response (for its usage), the ids of responses already counted, and the
  * uuids seen in the unit (to drop re-appended copies). Mapping table: README.md.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ConvertContext, ConvertItem, SourceFile, SourceUnit } from '../types.js';
 import { capRaw, isRecord, readJsonDocument } from '../../src/io/json.js';
@@ -232,7 +232,8 @@ class UnitConverter {
 
   async *run(): AsyncGenerator<ConvertItem> {
     const transcripts = this.unit.files.filter((f) => ['main', 'flat-agent', 'subagent'].includes(fileKind(f.rel)));
-    for (const file of transcripts) yield* this.convertFile(file);
+    // convertFile hands over batches: one async step per line, not one per event and level.
+    for (const file of transcripts) for await (const batch of this.convertFile(file)) for (const item of batch) yield item;
     for (const state of this.sessions.values()) {
       const t = state.titles;
       state.draft.title = t.custom ?? t.ai ?? t.lastPrompt ?? t.summary ?? state.draft.title;
@@ -243,7 +244,7 @@ class UnitConverter {
     }
   }
 
-  private async *convertFile(file: SourceFile): AsyncGenerator<ConvertItem> {
+  private async *convertFile(file: SourceFile): AsyncGenerator<readonly ConvertItem[]> {
     const kind = fileKind(file.rel);
     const stem = basename(file.rel, '.jsonl');
     const isAgentFile = kind !== 'main';
@@ -329,7 +330,7 @@ class UnitConverter {
       }
     };
 
-    for await (const rec of readJsonRecords(file.path, this.ctx.stats)) {
+    for (const rec of readJsonRecords(file.path, this.ctx.stats)) {
       if (!rec.ok) {
         warn(rec.warning, rec.line.torn ? TORN_LINE_REASON : undefined);
       } else {
@@ -353,7 +354,7 @@ class UnitConverter {
               } else {
                 if (line.uuid) this.seenUuids.add(line.uuid);
                 if (line.cwd && state.draft.workspacePath === null) state.draft.workspacePath = line.cwd;
-                if (type === 'user') await this.user(state, line, file, rec.line.lineNo, out);
+                if (type === 'user') this.user(state, line, file, rec.line.lineNo, out);
                 else if (type === 'assistant') this.assistant(state, line, file, rec.line.lineNo, out);
                 else this.system(state, line, out);
               }
@@ -375,7 +376,7 @@ class UnitConverter {
         }
       }
       if (out.length > 0) {
-        yield* out;
+        yield out; // consumed before this generator resumes
         out.length = 0;
       }
     }
@@ -392,7 +393,7 @@ class UnitConverter {
     }
     if (resumedCopies > 0) primary.draft.tags.push('resumed');
     for (const state of fileSessions) this.flushResponse(state, out);
-    yield* out;
+    yield out;
   }
 
   private create(draft: SessionDraft, sub: boolean): SessionState {
@@ -495,7 +496,7 @@ class UnitConverter {
     }
   }
 
-  private async user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): Promise<void> {
+  private user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): void {
     const ts = normalizeTimestamp(line.timestamp);
     const parsed = parseRecord(ClaudeUserMessage, line.message);
     const content = parsed.success ? parsed.data.content : undefined;
@@ -531,7 +532,7 @@ class UnitConverter {
       if (isRecord(block) && block.type === 'tool_result') {
         flushGroup();
         const toolId = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
-        const output = await this.resultOutput(state, block.content, line);
+        const output = this.resultOutput(state, block.content, line);
         const data = line.toolUseResult !== undefined && (results === 1 || (toolId !== undefined && line.sourceToolUseID === toolId)) ? scrubBlobs(line.toolUseResult) : undefined;
         out.push({ session: state.draft, event: { type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts } });
         continue;
@@ -550,7 +551,7 @@ class UnitConverter {
   }
 
   /** A tool result's text; a `<persisted-output>` pointer is replaced by the spilled file when present. */
-  private async resultOutput(state: SessionState, content: unknown, line: ClaudeLine): Promise<string> {
+  private resultOutput(state: SessionState, content: unknown, line: ClaudeLine): string {
     const text = blocksText(content);
     if (!text.includes('<persisted-output>')) return text;
     const tur = isRecord(line.toolUseResult) ? line.toolUseResult : {};
@@ -558,7 +559,8 @@ class UnitConverter {
     const spill = pointer ? this.spills.get(basename(pointer)) : undefined;
     if (spill) {
       try {
-        const full = await readFile(spill.path, 'utf8');
+        // Synchronous, like every read of the conversion: a promise per user line cost more.
+        const full = readFileSync(spill.path, 'utf8');
         this.ctx.stats.bytesRead += Buffer.byteLength(full);
         return full;
       } catch {

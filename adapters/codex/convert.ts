@@ -587,7 +587,7 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
     return s;
   };
 
-  for await (const rec of readJsonRecords(file.path, ctx.stats)) {
+  for (const rec of readJsonRecords(file.path, ctx.stats)) {
     if (!rec.ok) {
       torn ||= rec.line.torn;
       if (session) yield { session: session.draft, event: rec.warning };
@@ -672,7 +672,11 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
           if (!G2_PLUS_IGNORED.has(env.type) && !G2_TYPES.has(env.type)) s.draft.skipUnknown(env.type);
       }
     }
-    for (const e of out.splice(0)) yield { session: s.draft, event: e };
+    if (out.length > 0) {
+      // Consumed before this generator resumes; emptied in place rather than spliced per line.
+      for (const e of out) yield { session: s.draft, event: e };
+      out.length = 0;
+    }
   }
 
   if (!session) {
@@ -737,7 +741,7 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     for (const id of uuidsInName(f.path)) withRollout.add(id);
   }
   const sessions = new Map<string, SessionDraft>();
-  for await (const rec of readJsonRecords(file.path, ctx.stats)) {
+  for (const rec of readJsonRecords(file.path, ctx.stats)) {
     if (!rec.ok) {
       ctx.warn(rec.warning.message);
       continue;

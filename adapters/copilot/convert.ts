@@ -358,9 +358,10 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   }
 }
 
-async function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+/** Synchronous (its reads are): the session's loop takes its events without a promise each. */
+function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): Generator<EventDraft, void, undefined> {
   let invalidUtf8 = false;
-  for await (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
+  for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
     if (!rec.ok) {
       yield rec.warning;
       continue;
@@ -390,7 +391,7 @@ async function* convertJsonl(file: SourceFile, state: SessionState, ctx: Convert
 /** Time of the first record of a JSONL file that has one (reads only the head of the file). */
 async function firstTimestamp(path: string): Promise<string | undefined> {
   let n = 0;
-  for await (const line of readLines(path)) {
+  for (const line of readLines(path)) {
     const parsed = parseJsonLine(line);
     if (parsed.ok && isRecord(parsed.value)) {
       const ts = normalizeTimestamp(parsed.value.timestamp);
@@ -649,12 +650,19 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
   let emitted = 0;
   for (const [i, part] of parts.entries()) {
     state.cutoff = starts.slice(i + 1).find((s) => s !== undefined);
-    const events = part.kind === 'legacy' ? convertLegacy(part.file, state, ctx) : convertJsonl(part.file, state, ctx);
     let kept = 0;
-    for await (const event of events) {
-      if (!state.keep(event)) continue;
-      kept++;
-      yield { session: draft, event };
+    if (part.kind === 'legacy') {
+      for await (const event of convertLegacy(part.file, state, ctx)) {
+        if (!state.keep(event)) continue;
+        kept++;
+        yield { session: draft, event };
+      }
+    } else {
+      for (const event of convertJsonl(part.file, state, ctx)) {
+        if (!state.keep(event)) continue;
+        kept++;
+        yield { session: draft, event };
+      }
     }
     // A legacy segment that contributed events never has token numbers.
     if (part.kind === 'legacy' && kept > 0) state.segments++;

@@ -6,7 +6,7 @@
  * whatever the file: a line longer than `MAX_LINE_BYTES` is not kept whole, only its first bytes
  * and its length (`overlong`), so that a 2 GB line costs 64 KB.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface Line {
   /** The bytes of the line without its `\n` and without NUL padding (only the head if `overlong`). */
@@ -29,6 +29,8 @@ export interface ReadStats {
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 const CHUNK = 1 << 20;
+/** Room past the size seen at open, for a file that grows while it is read. */
+const TAIL_SLACK = 4096;
 const ZEROS = Buffer.alloc(CHUNK);
 
 function allZero(buf: Buffer): boolean {
@@ -103,8 +105,8 @@ class LineBuilder {
 }
 
 /** Yields every non-blank line of `path`. `stats.bytesRead` counts what was read from disk. */
-export async function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
-  // Synchronous reads: conversion is CPU-bound and runs one unit per thread at a time, so
+export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): Generator<Line, void, undefined> {
+  // Synchronous reads (and a synchronous generator: no promise per line): conversion is CPU-bound and runs one unit per thread at a time, so
   // overlapping reads buys little, and a promise per chunk (and per open/close) costs more.
   const fd = openSync(path, 'r');
   try {
@@ -112,9 +114,14 @@ export async function* readLines(path: string, stats?: ReadStats, maxLineBytes =
     let position = 0;
     let lineNo = 0;
     let pending = false;
+    // Chunks sized to what is left (the file may still grow: reading goes on until a read returns
+    // nothing): most files are far smaller than CHUNK, and a fresh 1 MiB per file costs an
+    // allocation the GC then has to account for.
+    const size = fstatSync(fd).size;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const bytesRead = readSync(fd, chunk, 0, CHUNK, position);
+      const want = Math.min(CHUNK, Math.max(size - position, 0) + TAIL_SLACK);
+      const chunk = Buffer.allocUnsafe(want);
+      const bytesRead = readSync(fd, chunk, 0, want, position);
       if (bytesRead === 0) break;
       if (stats) stats.bytesRead += bytesRead;
       const data = chunk.subarray(0, bytesRead);

@@ -23,8 +23,8 @@ export function parseWarning(path: string, line: number | undefined, what: strin
   };
 }
 
-export async function* readJsonRecords(path: string, stats: ReadStats): AsyncGenerator<JsonRecord> {
-  for await (const line of readLines(path, stats)) {
+export function* readJsonRecords(path: string, stats: ReadStats): Generator<JsonRecord, void, undefined> {
+  for (const line of readLines(path, stats)) {
     const parsed = parseJsonLine(line);
     if (parsed.ok) yield { ok: true, value: parsed.value, line, invalidUtf8: parsed.invalidUtf8 };
     else yield { ok: false, warning: parseWarning(path, line.lineNo, parsed.error, parsed.raw), line };

@@ -54,17 +54,17 @@ function joinLines(lines: Line[]): Line {
   return { bytes: Buffer.concat(parts), lineNo: first.lineNo, offset: first.offset, torn: lines[lines.length - 1]!.torn };
 }
 
-export async function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts: RecoverOptions = {}): AsyncGenerator<RecoveredRecord> {
+export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts: RecoverOptions = {}): Generator<RecoveredRecord, void, undefined> {
   const maxJoinLines = opts.maxJoinLines ?? 32;
   const maxJoinBytes = opts.maxJoinBytes ?? 64 * 1024 * 1024;
   const marker = opts.restartMarker !== undefined && opts.restartMarker !== '' ? Buffer.from(opts.restartMarker) : null;
-  const it = readLines(path, stats)[Symbol.asyncIterator]();
+  const it = readLines(path, stats)[Symbol.iterator]();
   const ahead: Read[] = [];
   let exhausted = false;
   /** The k-th unconsumed line (1-based), read on demand. */
-  const peek = async (k: number): Promise<Read | null> => {
+  const peek = (k: number): Read | null => {
     while (ahead.length < k && !exhausted) {
-      const r = await it.next();
+      const r = it.next();
       if (r.done) exhausted = true;
       else ahead.push({ line: r.value, parsed: parseJsonLine(r.value) });
     }
@@ -72,7 +72,7 @@ export async function* readJsonRecordsRecovering(path: string, stats: ReadStats,
   };
 
   for (;;) {
-    const cur = await peek(1);
+    const cur = peek(1);
     if (!cur) break;
     ahead.shift();
     if (cur.parsed.ok) {
@@ -86,7 +86,7 @@ export async function* readJsonRecordsRecovering(path: string, stats: ReadStats,
     const lines = [cur.line];
     let bytes = cur.line.bytes.length;
     for (let k = 1; k <= maxJoinLines; k++) {
-      const next = await peek(k);
+      const next = peek(k);
       if (!next || next.parsed.ok) break;
       if (marker && next.line.bytes.subarray(0, marker.length).equals(marker)) break;
       bytes += next.line.bytes.length;

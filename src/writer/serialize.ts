@@ -16,22 +16,45 @@ export function encodeEnvelope(env: SessionEnvelope): string {
   return `${out},"source_kind":"${env.source_kind}"`;
 }
 
+/** Per kind: the fields in schema order, each with its encoded `,"key":` prefix. */
+const FIELDS: Readonly<Record<string, readonly (readonly [string, string])[]>> = Object.fromEntries(
+  Object.entries(FIELD_ORDER).map(([kind, keys]) => [kind, keys.map((key) => [key, `,"${key}":`] as const)]),
+);
+
+/** What JSON.stringify escapes in a string: `"`, `\\`, control characters, lone surrogates (any surrogate here). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON text of one field value; strings, booleans and finite numbers are the common cases. */
+function encodeValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      // Most strings need no escape: quoting them is cheaper than JSON.stringify's copy.
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return JSON.stringify(value);
+  }
+}
+
 /**
  * One JSON line (without the newline): `seq`, `ts`, the session's encoded envelope,
  * `completeness`, `type`, then the kind's fields in schema order. Absent and null optional fields
- * are omitted. With `redact`, secrets in the event's fields (never the envelope) are masked.
+ * are omitted; keys that are not fields of the kind (`ts`, `completeness` of a draft) are never
+ * read. With `redact`, secrets in the event's fields (never the envelope) are masked. With
+ * `newline`, the line ends with `\n`.
  */
-export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false): string {
+export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false, newline = false): string {
   // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
   let out = `{"seq":${seq},"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
   const fields = body as unknown as Record<string, unknown>;
-  for (const key of FIELD_ORDER[body.type]) {
+  for (const [key, prefix] of FIELDS[body.type]!) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    const json = JSON.stringify(value);
+    const json = encodeValue(value);
     const encoded = redact && json !== undefined ? redactSecrets(json) : json;
     // JSON.stringify drops functions and symbols; nothing we write should be one.
-    if (encoded !== undefined) out += `,"${key}":${encoded}`;
+    if (encoded !== undefined) out += prefix + encoded;
   }
-  return `${out}}`;
+  return newline ? `${out}}\n` : `${out}}`;
 }

@@ -169,10 +169,10 @@ export class SessionRecorder {
   private writeEvent(event: EventDraft, completeness?: LogCompleteness): void {
     const ts = event.ts ?? this.lastTs ?? this.opts.fallbackTs;
     this.lastTs = ts;
-    const { ts: _ts, completeness: own, ...body } = event;
-    const line = serializeEvent(this.seq + 1, ts, this.envelope(), completeness ?? own ?? 'full', body as EventBody, this.opts.redact);
+    // The draft itself is the body: the serializer reads only the kind's fields (no copy per event).
+    const line = serializeEvent(this.seq + 1, ts, this.envelope(), completeness ?? event.completeness ?? 'full', event as EventBody, this.opts.redact, true);
     this.seq++;
-    this.file!.write(`${line}\n`);
+    this.file!.write(line);
   }
 
   private completeness(): { level: LogCompleteness; reasons: string[] } {
