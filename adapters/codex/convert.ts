@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
-import { isRecord, readJsonDocument } from '../../src/io/json.js';
+import { isRecord, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } from '../../src/session/records.js';
@@ -41,18 +41,6 @@ export { isLegacyJson, isZst, rolloutNameId };
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** Parses a JSON string when it looks like an object or array; else returns it unchanged. */
-function parseJsonish(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const t = value.trimStart();
-  if (t[0] !== '{' && t[0] !== '[') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 /** Texts of a content array (`input_text`, `output_text`, `text`, `summary_text`, `reasoning_text`). */
@@ -321,16 +309,16 @@ export class RolloutSession {
         this.reasoning(item, ts, id, out);
         return;
       case 'function_call':
-        this.call(item.name ?? 'function', parseJsonish(item.arguments), item.call_id ?? id, ts, out);
+        this.call(item.name ?? 'function', parseJsonString(item.arguments), item.call_id ?? id, ts, out);
         return;
       case 'custom_tool_call':
-        this.call(item.name ?? 'custom_tool', parseJsonish(item.input), item.call_id ?? id, ts, out);
+        this.call(item.name ?? 'custom_tool', parseJsonString(item.input), item.call_id ?? id, ts, out);
         return;
       case 'local_shell_call':
         this.call('local_shell_call', item.action, item.call_id ?? id, ts, out);
         return;
       case 'tool_search_call':
-        this.call('tool_search', parseJsonish(item.arguments), item.call_id ?? id, ts, out);
+        this.call('tool_search', parseJsonString(item.arguments), item.call_id ?? id, ts, out);
         return;
       case 'function_call_output':
       case 'custom_tool_call_output':
@@ -373,7 +361,7 @@ export class RolloutSession {
         for (const call of item.tool_calls) {
           if (!isRecord(call)) continue;
           const fn = isRecord(call.function) ? call.function : {};
-          this.call(str(fn.name) ?? 'function', parseJsonish(fn.arguments), str(call.id), ts, out);
+          this.call(str(fn.name) ?? 'function', parseJsonString(fn.arguments), str(call.id), ts, out);
         }
       }
       return;
@@ -425,7 +413,7 @@ export class RolloutSession {
     let text: string | undefined;
     let success: boolean | undefined = outcome?.success;
     let data: Record<string, unknown> | undefined = outcome ? { ...outcome.data } : undefined;
-    const parsed = typeof output === 'string' ? parseJsonish(output) : output;
+    const parsed = typeof output === 'string' ? parseJsonString(output) : output;
     if (isRecord(parsed) && typeof parsed.output === 'string' && isRecord(parsed.metadata)) {
       // Older shell tools: {"output": "...", "metadata": {"exit_code": 0, "duration_seconds": 0.1}}
       text = parsed.output;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
-import { capRaw, isRecord, parseJsonLine, readJsonDocument } from '../../src/io/json.js';
+import { capRaw, isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { SessionDraft } from '../../src/session/draft.js';
@@ -68,18 +68,6 @@ const KIND_BY_NAME: Record<string, ToolKind> = {
   task: 'sub_agent',
   subagent: 'sub_agent',
 };
-
-/** Arguments arrive as an object or as a JSON string; a string that is JSON becomes the value. */
-export function toolArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const s = value.trim();
-  if (!s.startsWith('{') && !s.startsWith('[')) return value;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return value;
-  }
-}
 
 /** Name and kind of a tool call. MCP tools are `other`, named `<server>/<tool>`. */
 export function toolIdentity(name: string, input: unknown, mcpServer?: string, mcpTool?: string): { name: string; kind: ToolKind } {
@@ -324,7 +312,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
           out.push(parseWarning(where(), undefined, `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`, undefined, ts));
           continue;
         }
-        const input = toolArguments(r.data.arguments);
+        const input = parseJsonString(r.data.arguments);
         const tool = toolIdentity(r.data.name, input, r.data.mcpServerName, r.data.mcpToolName);
         out.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: r.data.toolCallId, input, ts });
       }
@@ -333,7 +321,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
     case 'tool.execution_start': {
       const d = parseRecord(ToolStartData, data ?? {});
       if (!d.success) return invalid(d.error);
-      const input = toolArguments(d.data.arguments);
+      const input = parseJsonString(d.data.arguments);
       const tool = toolIdentity(d.data.toolName, input, d.data.mcpServerName, d.data.mcpToolName);
       return [{ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: d.data.toolCallId, input, ts }];
     }
@@ -420,7 +408,7 @@ function timelineEvents(entry: TimelineEntry, state: SessionState): EventDraft[]
       return [{ type: 'provider_status', message: entry.type === 'info' ? (entry.text ?? 'info') : `${entry.type}: ${entry.text ?? ''}`, ts }];
     case 'tool_call_completed': {
       if (!entry.callId || !entry.name) return [];
-      const input = toolArguments(entry.arguments);
+      const input = parseJsonString(entry.arguments);
       const tool = toolIdentity(entry.name, input);
       const result = isRecord(entry.result) ? entry.result : {};
       const ok = result.type === 'success';
@@ -513,7 +501,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
           const callTl = byCall.get(c.data.id);
           if (callTl !== undefined) used.add(callTl);
           tl ??= callTl;
-          const input = toolArguments(c.data.function.arguments);
+          const input = parseJsonString(c.data.function.arguments);
           const tool = toolIdentity(c.data.function.name, input);
           events.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: c.data.id, input, ts: tsOf(callTl) });
         }

@@ -119,6 +119,21 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
   }
 }
 
+/**
+ * Tool arguments arrive as an object or as a JSON string (OpenAI-style function calls): a string
+ * holding a JSON object or array becomes that value; any other value is returned unchanged.
+ */
+export function parseJsonString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const t = value.trimStart();
+  if (t[0] !== '{' && t[0] !== '[') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 /** True for a plain JSON object (not an array, not null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
