@@ -59,7 +59,7 @@ export const silentLog = pino({ level: 'silent' });
 export async function importHome(
   adapter: Adapter,
   home: string,
-  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number } = {},
+  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean } = {},
 ): Promise<ImportResult> {
   const logsDir = opts.logsDir ?? tempDir('logs-');
   const summary = await runImport({
@@ -67,8 +67,8 @@ export async function importHome(
     adapters: [adapter],
     homeFlags: { [adapter.id]: home },
     environment: { env: {}, homedir: home },
-    since: null,
-    dryRun: false,
+    since: opts.since ?? null,
+    dryRun: opts.dryRun ?? false,
     force: opts.force ?? false,
     concurrency: opts.concurrency ?? 2,
     log: silentLog,
