@@ -88,7 +88,7 @@ async function plan(
     const lookup = resolveHomes(adapter, homeFlags[adapter.id], environment);
     const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
     for (const home of lookup.homes) {
-      const files = await discoverSources(adapter, home.real);
+      const files = discoverSources(adapter, home.real);
       ps.sources += files.length;
       ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
     }

@@ -34,8 +34,12 @@ export function resolveHomes(adapter: Adapter, flagValue: string | undefined, en
   return { looked, homes };
 }
 
-export async function discoverSources(adapter: Adapter, home: string): Promise<SourceFile[]> {
-  const entries = await fg(adapter.sources, {
+/**
+ * Synchronous on purpose: a walk of a thousand files through the thread pool costs a round trip
+ * per directory and per stat, and the no-op re-run is mostly this walk.
+ */
+export function discoverSources(adapter: Adapter, home: string): SourceFile[] {
+  const entries = fg.sync(adapter.sources, {
     cwd: home,
     ignore: adapter.ignore ?? [],
     onlyFiles: true,

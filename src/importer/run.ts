@@ -205,7 +205,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       summary.providers[adapter.id] = ps;
       scannedAdapters.add(adapter.id);
       for (const home of lookup.homes) {
-        const files = await discoverSources(adapter, home.real);
+        const files = discoverSources(adapter, home.real);
         ps.sources += files.length;
         ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
         for (const unit of unitsOf(adapter, files, home.real)) {

@@ -3,7 +3,7 @@
  * shape, a newer version) stops the run and is never overwritten: silently starting from an
  * empty state is how the reference model duplicated whole archives.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
 import type { BackfillState } from '../model/state.js';
@@ -20,7 +20,8 @@ export interface LoadedState {
 export async function loadState(path: string): Promise<LoadedState> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // One synchronous read: fs/promises reads a large file in many thread-pool round trips.
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), migratedFrom: null };
     throw new CliError(`state file ${path} cannot be read: ${errorMessage(err)}`, EXIT.state);
