@@ -66,6 +66,12 @@ export type ConvertItem =
   /** The session has no more events (optional: every session ends when the stream ends). */
   | { session: SessionDraft; end: true };
 
+/**
+ * What a converter yields: one item, or several at once. Each step of an async iterable costs a
+ * promise; a converter that emits many events per native record hands them over in one step.
+ */
+export type ConvertOutput = ConvertItem | readonly ConvertItem[];
+
 export interface Adapter {
   /** Provider name used in ids, keys and file names: lower case, no separators. */
   id: string;
@@ -85,7 +91,7 @@ export interface Adapter {
    */
   retention?(home: string, environment: HomeEnvironment): Promise<{ days: number; source: string } | null>;
   /** Streams the sessions of one unit. Throwing fails the unit (the run goes on). */
-  convert(unit: SourceUnit, ctx: ConvertContext): AsyncIterable<ConvertItem>;
+  convert(unit: SourceUnit, ctx: ConvertContext): AsyncIterable<ConvertOutput>;
 }
 
 /** Thrown by adapters for a unit that cannot be read at all; says where. */

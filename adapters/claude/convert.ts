@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ConvertContext, ConvertItem, SourceFile, SourceUnit } from '../types.js';
+import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../types.js';
 import { capRaw, isRecord, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { SessionDraft } from '../../src/session/draft.js';
@@ -24,6 +24,9 @@ const FORMAT_MAIN = 'claude:jsonl';
 const FORMAT_INLINE = 'claude:jsonl:sidechain';
 const FORMAT_FLAT_AGENT = 'claude:jsonl:agent-file';
 const FORMAT_SUBAGENT = 'claude:jsonl:subagents';
+/** A batch goes to the writer at this many items or after this many bytes of native lines. */
+const BATCH_ITEMS = 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Line types that carry no conversation and are deliberately not turned into events. */
 const IGNORED_TYPES = new Set([
@@ -230,26 +233,31 @@ class UnitConverter {
     }
   }
 
-  async *run(): AsyncGenerator<ConvertItem> {
+  async *run(): AsyncGenerator<ConvertOutput> {
     const transcripts = this.unit.files.filter((f) => ['main', 'flat-agent', 'subagent'].includes(fileKind(f.rel)));
-    // convertFile hands over batches: one async step per line, not one per event and level.
-    for (const file of transcripts) for await (const batch of this.convertFile(file)) for (const item of batch) yield item;
+    for (const file of transcripts) {
+      const meta = fileKind(file.rel) !== 'main' ? await this.readMeta(file) : null;
+      // Batches of many lines: one async step each, not one per event.
+      yield* this.convertFile(file, meta);
+    }
+    const ends: ConvertItem[] = [];
     for (const state of this.sessions.values()) {
       const t = state.titles;
       state.draft.title = t.custom ?? t.ai ?? t.lastPrompt ?? t.summary ?? state.draft.title;
       if (state.missingSpills > 0) {
         state.draft.addReason(`${state.missingSpills} spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)`);
       }
-      yield { session: state.draft, end: true };
+      ends.push({ session: state.draft, end: true });
     }
+    yield ends;
   }
 
-  private async *convertFile(file: SourceFile): AsyncGenerator<readonly ConvertItem[]> {
+  /** Yields the file's items in batches; each batch is consumed before the next line is read. */
+  private *convertFile(file: SourceFile, meta: ClaudeAgentMeta | null): Generator<readonly ConvertItem[]> {
     const kind = fileKind(file.rel);
     const stem = basename(file.rel, '.jsonl');
     const isAgentFile = kind !== 'main';
     const agentId = isAgentFile ? stem.replace(/^agent-/, '') : '';
-    const meta = isAgentFile ? await this.readMeta(file) : null;
     // For the 2.1.x layout the parent is also the folder name: projects/<enc>/<sid>/subagents/…
     const folderSid = kind === 'subagent' ? (file.rel.split('/')[2] ?? null) : null;
 
@@ -265,6 +273,8 @@ class UnitConverter {
     /** Inline sidechain threads: line uuid -> thread key (agentId or root uuid). */
     const threads = new Map<string, string>();
     const out: ConvertItem[] = [];
+    /** Bytes of the lines whose items are in `out`: bounds the memory a batch holds. */
+    let batchBytes = 0;
 
     const adopt = (state: SessionState): SessionState => {
       if (fileSessions.includes(state)) return state;
@@ -375,9 +385,11 @@ class UnitConverter {
           }
         }
       }
-      if (out.length > 0) {
+      batchBytes += rec.line.bytes.length;
+      if (out.length >= BATCH_ITEMS || (batchBytes >= BATCH_BYTES && out.length > 0)) {
         yield out; // consumed before this generator resumes
         out.length = 0;
+        batchBytes = 0;
       }
     }
 
@@ -581,6 +593,6 @@ class UnitConverter {
   }
 }
 
-export function convertClaudeUnit(unit: SourceUnit, ctx: ConvertContext): AsyncIterable<ConvertItem> {
+export function convertClaudeUnit(unit: SourceUnit, ctx: ConvertContext): AsyncIterable<ConvertOutput> {
   return new UnitConverter(unit, ctx).run();
 }

@@ -4,7 +4,7 @@
  * worker thread.
  */
 import type { Logger } from 'pino';
-import type { Adapter, ConvertContext, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { Adapter, ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../../adapters/types.js';
 import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
@@ -38,6 +38,8 @@ export interface UnitJob {
   log: Logger;
 }
 
+const isBatch = (output: ConvertOutput): output is readonly ConvertItem[] => Array.isArray(output);
+
 export async function convertUnit(job: UnitJob): Promise<UnitResult> {
   const { adapter, unit, root } = job;
   const stats = { bytesRead: 0 };
@@ -70,10 +72,14 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
   };
   const prepared: PreparedSession[] = [];
   try {
-    for await (const item of adapter.convert(unit, ctx)) {
+    const take = (item: ConvertItem) => {
       const rec = recorderOf(item.session);
       if ('event' in item) rec.add(item.event);
       else rec.finish();
+    };
+    for await (const output of adapter.convert(unit, ctx)) {
+      if (isBatch(output)) for (const item of output) take(item);
+      else take(output);
     }
     for (const rec of recorders.values()) {
       const tempPath = rec.prepare();
