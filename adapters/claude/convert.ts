@@ -25,8 +25,8 @@ const FORMAT_INLINE = 'claude:jsonl:sidechain';
 const FORMAT_FLAT_AGENT = 'claude:jsonl:agent-file';
 const FORMAT_SUBAGENT = 'claude:jsonl:subagents';
 /** A batch goes to the writer at this many items or after this many bytes of native lines. */
-const BATCH_ITEMS = 1024;
-const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_ITEMS = 128;
+const BATCH_BYTES = 256 * 1024;
 
 /** Line types that carry no conversation and are deliberately not turned into events. */
 const IGNORED_TYPES = new Set([
