@@ -1,13 +1,14 @@
 /**
- * `npm run bench`: generates one synthetic home and measures, on it, the baseline, a cold import,
- * a no-op re-run, a re-run after one appended turn, peak RSS (also of a one-session 1 GB home),
- * `--help` start-up and ccusage's cold run; prints the figures and ratios, writes them into
- * README.md, and exits 1 when a target of the issue is missed.
+ * `npm run bench`: generates one synthetic home and measures, on it, the baseline, the re-encode
+ * floor, a cold import, a no-op re-run, a re-run after one appended turn, peak RSS (also of a
+ * one-session 1 GB home), `--help` start-up and ccusage's cold run; prints the figures and ratios,
+ * writes them into README.md, and exits 1 when a target of the issue is missed.
  *
  * Page cache: the home is read once, untimed, before any timing, so every timed run (baseline,
- * imports, ccusage) reads it warm. Baseline and cold import run as three alternating pairs and the
- * pair of median ratio is reported; the no-op re-run and ccusage, under a second, are the median
- * of three, and `--help` of five; the append re-run and the 1 GB import are one run each.
+ * imports, ccusage) reads it warm. Baseline, re-encode floor and cold import run as three
+ * alternating rounds and the round of median import/baseline ratio is reported; the no-op re-run
+ * and ccusage, under a second, are the median of three, and `--help` of five; the append re-run
+ * and the 1 GB import are one run each.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,8 +68,11 @@ function sessionsOf(s: ImportSummaryLike): number {
   return Object.values(s.providers).reduce((n, p) => n + (p.new_sessions ?? 0) + (p.updated_sessions ?? 0) + (p.unchanged_sessions ?? 0), 0);
 }
 
-async function runBaseline(dirs: string[]): Promise<BaselineResult & { wall: number }> {
-  const run = await measure(node, [join(root, 'dist', 'bench', 'baseline.js'), ...dirs], cleanEnv(work));
+/** The baseline, or with `reencodeTo` the re-encode floor (see baseline.ts). */
+async function runBaseline(dirs: string[], reencodeTo?: string): Promise<BaselineResult & { wall: number }> {
+  const args = reencodeTo === undefined ? dirs : ['--reencode', reencodeTo, ...dirs];
+  const run = await measure(node, [join(root, 'dist', 'bench', 'baseline.js'), ...args], cleanEnv(work));
+  if (reencodeTo !== undefined) rmSync(reencodeTo, { force: true });
   if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr}`);
   return { ...(JSON.parse(run.stdout) as BaselineResult), wall: run.ms };
 }
@@ -119,8 +123,8 @@ function median<T extends { ms: number }>(runs: readonly T[]): T {
   return sorted[(sorted.length - 1) >> 1]!;
 }
 
-/** Baseline and cold-import pairs: the cold import's ratio is the median of theirs. */
-const PAIRS = 3;
+/** Rounds of baseline, floor and cold import: the cold import's ratio is the median of theirs. */
+const ROUNDS = 3;
 
 function peakOf(values: readonly (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
@@ -216,20 +220,24 @@ async function main(): Promise<number> {
 
   say('warming the page cache (untimed read of the whole home)…');
   await runBaseline(PROVIDERS.map((p) => gen.providerHomes[p]).filter((d) => existsSync(d)));
-  // Baseline and cold import alternate, three pairs: the machine's speed drifts within a run (CPU
-  // steal), so each ratio compares runs taken side by side, and the median pair is reported.
-  const pairs: { base: BaselineResult & { wall: number }; cold: ImportRun }[] = [];
-  for (let i = 1; i <= (dirs.length > 0 ? PAIRS : 0); i++) {
-    say(`baseline ${i}/${PAIRS}…`);
-    const pairBase = await runBaseline(dirs);
+  // Baseline, re-encode floor and cold import alternate, three rounds: the machine's speed drifts
+  // within a run (CPU steal), so each ratio compares runs taken side by side, and the round of
+  // median ratio is reported.
+  const rounds: { base: BaselineResult & { wall: number }; floor: BaselineResult & { wall: number }; cold: ImportRun }[] = [];
+  for (let i = 1; i <= (dirs.length > 0 ? ROUNDS : 0); i++) {
+    say(`baseline ${i}/${ROUNDS}…`);
+    const roundBase = await runBaseline(dirs);
+    say(`re-encode floor ${i}/${ROUNDS}…`);
+    const floor = await runBaseline(dirs, join(work, 'reencoded.jsonl'));
     rmSync(out, { recursive: true, force: true });
-    say(`cold import ${i}/${PAIRS}…`);
-    pairs.push({ base: pairBase, cold: await runImport('cold import', importArgs, env) });
+    say(`cold import ${i}/${ROUNDS}…`);
+    rounds.push({ base: roundBase, floor, cold: await runImport('cold import', importArgs, env) });
   }
-  const middle = pairs.length > 0 ? [...pairs].sort((a, b) => a.cold.ms / a.base.wall - b.cold.ms / b.base.wall)[(pairs.length - 1) >> 1]! : null;
+  const medianRatio = (ratio: (p: (typeof rounds)[number]) => number) => [...rounds.map(ratio)].sort((a, b) => a - b)[(rounds.length - 1) >> 1] ?? null;
+  const middle = rounds.length > 0 ? [...rounds].sort((a, b) => a.cold.ms / a.base.wall - b.cold.ms / b.base.wall)[(rounds.length - 1) >> 1]! : null;
   const base = middle?.base ?? null;
   // Peak RSS is the highest of the cold runs.
-  const cold = middle ? { ...middle.cold, peakRss: peakOf(pairs.map((p) => p.cold.peakRss)) } : await runImport('cold import', importArgs, env);
+  const cold = middle ? { ...middle.cold, peakRss: peakOf(rounds.map((p) => p.cold.peakRss)) } : await runImport('cold import', importArgs, env);
   say('no-op re-run…');
   const noops: ImportRun[] = [];
   for (let i = 0; i < SHORT_RUNS; i++) noops.push(await runImport('no-op re-run', importArgs, env));
@@ -256,6 +264,8 @@ async function main(): Promise<number> {
   }
 
   const imported = sessionsOf(cold.summary);
+  const floorRatio = medianRatio((p) => p.floor.wall / p.base.wall);
+  const coldFloorRatio = imported > 0 ? medianRatio((p) => p.cold.ms / p.floor.wall) : null;
   const build = `${buildId()} ${registered.map((a) => a.id).join(',')}`;
   const usable = base !== null && imported > 0;
   const values: Record<TargetKey, number | null> = {
@@ -271,8 +281,11 @@ async function main(): Promise<number> {
   const figures: [string, string][] = [
     ['home', `${mb(gen.bytes)}, ${gen.files} files (sessions: ${mix}); largest file ${mb(gen.largestFile)}; generated in ${sec(genMs)}`],
     ['providers imported', registered.length > 0 ? `${registered.map((a) => a.id).join(', ')} (${mb(base?.bytes ?? 0)} in ${base?.files ?? 0} files)` : 'none (no adapter registered)'],
-    ['baseline: read + JSON.parse every line, 1 thread', base ? `${sec(base.wall)} (${base.lines} lines); its ${PAIRS} runs: ${pairs.map((p) => sec(p.base.wall)).join(', ')}` : 'n/a'],
-    ['cold import', `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}; its ${PAIRS} runs: ${pairs.map((p) => sec(p.cold.ms)).join(', ')}`],
+    ['baseline: read + JSON.parse every line, 1 thread', base ? `${sec(base.wall)} (${base.lines} lines); its ${ROUNDS} runs: ${rounds.map((p) => sec(p.base.wall)).join(', ')}` : 'n/a'],
+    ['re-encode floor: the baseline + JSON.stringify and write every value, 1 thread', middle ? `${sec(middle.floor.wall)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.floor.wall)).join(', ')}` : 'n/a'],
+    ['re-encode floor / baseline', floorRatio !== null ? `${floorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a'],
+    ['cold import / re-encode floor', coldFloorRatio !== null ? `${coldFloorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a'],
+    ['cold import', `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.cold.ms)).join(', ')}`],
     ['no-op re-run', `${sec(noop.ms)} (median of ${SHORT_RUNS}); read ${noop.summary.bytes_read} B`],
     ['re-run after one appended turn', append && appended ? `${sec(append.ms)}; appended ${appended.bytes} B, read ${mb(append.summary.bytes_read)}` : 'n/a'],
     ['ccusage session --json --offline, cold', cc.ms !== null ? `${sec(cc.ms)}, median of ${SHORT_RUNS} (${cc.note})` : cc.note],
@@ -289,7 +302,7 @@ async function main(): Promise<number> {
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     `Run of ${date}, seed ${seed}, size ${flags.size}. Machine: ${machine()}.`,
-    `Page cache warm for every timed run (the home is read once before timing); baseline and cold import are the pair of median ratio among three alternating pairs, the no-op re-run and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}.`,
+    `Page cache warm for every timed run (the home is read once before timing); baseline, re-encode floor and cold import are the round of median import/baseline ratio among three alternating rounds, the no-op re-run and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}.`,
     '',
     '| measure | figure |',
     '|---|---|',
