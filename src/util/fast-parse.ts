@@ -21,90 +21,96 @@ interface Def {
   values?: unknown[];
 }
 
+/** Compiled checks by schema; null when the schema needs zod (refinements, defaults, …). */
 const compiled = new WeakMap<z.ZodType, Check | null>();
 
 function defOf(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptional = (schema: z.ZodType) => (schema as unknown as { _zod: { optin?: string } })._zod.optin === 'optional';
+
+const isPrimitive = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/**
+ * JavaScript source of a condition that is true when the value in the variable `x` is accepted
+ * unchanged by `schema`, or null if there is none. Non-primitive parts (nested objects, array
+ * elements, sets of values) are functions in `helpers`, referred to as `h[i]`.
+ */
+function condition(schema: z.ZodType, x: string, helpers: unknown[]): string | null {
+  const def = defOf(schema);
+  if ((def.checks?.length ?? 0) > 0) return null; // refinements (min, regex, …): leave them to zod
+  const helper = (value: unknown) => `h[${helpers.push(value) - 1}]`;
+  switch (def.type) {
+    case 'string':
+    case 'boolean':
+      return `typeof ${x} === "${def.type}"`;
+    case 'number':
+      return `(typeof ${x} === "number" && Number.isFinite(${x}))`;
+    case 'unknown':
+    case 'any':
+      return 'true';
+    case 'optional':
+    case 'nullable': {
+      const inner = condition(def.innerType!, x, helpers);
+      return inner && `(${x} === ${def.type === 'optional' ? 'undefined' : 'null'} || ${inner})`;
+    }
+    case 'catch':
+      // A value the inner schema accepts is never replaced by the catch value.
+      return condition(def.innerType!, x, helpers);
+    case 'literal':
+    case 'enum': {
+      const values = def.type === 'literal' ? (def.values ?? []) : Object.values(def.entries ?? {});
+      if (values.every(isPrimitive)) return values.length === 0 ? 'false' : `(${values.map((v) => `${x} === ${JSON.stringify(v)}`).join(' || ')})`;
+      return `${helper(new Set(values))}.has(${x})`;
+    }
+    case 'array': {
+      const element = compile(def.element!);
+      return element && `(Array.isArray(${x}) && ${x}.every(${helper(element)}))`;
+    }
+    case 'object': {
+      const check = compile(schema);
+      return check && `${helper(check)}(${x})`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * An object's check is generated code: one property load by constant name per declared field, so
+ * that V8 caches each load (a loop over the field names does a generic lookup for every field).
+ */
+function objectCheck(def: Def): Check | null {
+  const catchall = def.catchall ? defOf(def.catchall).type : null;
+  if (catchall !== null && catchall !== 'unknown' && catchall !== 'any') return null;
+  const helpers: unknown[] = [];
+  const steps: string[] = [];
+  for (const [i, [key, field]] of Object.entries(def.shape ?? {}).entries()) {
+    const cond = condition(field, `f${i}`, helpers);
+    if (cond === null) return null;
+    const name = JSON.stringify(key);
+    // zod rejects an absent key unless the field is optional, even where `undefined` would pass.
+    const present = isOptional(field) ? '' : ` if (f${i} === undefined && !(${name} in v)) return false;`;
+    steps.push(`const f${i} = v[${name}];${present} if (!(${cond})) return false;`);
+  }
+  const body = `if (typeof v !== "object" || v === null || Array.isArray(v)) return false;\n${steps.join('\n')}\nreturn true;`;
+  // The source is built from our own schemas' field names, each quoted by JSON.stringify.
+  return new Function('h', `return function check(v) {\n${body}\n}`)(helpers) as Check;
 }
 
 /** A check equivalent to the schema accepting the value unchanged, or null if there is none. */
 function compile(schema: z.ZodType): Check | null {
-  if (compiled.has(schema)) return compiled.get(schema)!;
+  const known = compiled.get(schema);
+  if (known !== undefined) return known;
+  compiled.set(schema, null); // a schema that refers to itself is left to zod
   const def = defOf(schema);
-  let check: Check | null = null;
-  if ((def.checks?.length ?? 0) > 0) {
-    check = null; // refinements (min, regex, …): leave them to zod
-  } else {
-    switch (def.type) {
-      case 'string':
-        check = (v) => typeof v === 'string';
-        break;
-      case 'number':
-        check = (v) => typeof v === 'number' && Number.isFinite(v);
-        break;
-      case 'boolean':
-        check = (v) => typeof v === 'boolean';
-        break;
-      case 'unknown':
-      case 'any':
-        check = () => true;
-        break;
-      case 'optional': {
-        const inner = compile(def.innerType!);
-        check = inner && ((v) => v === undefined || inner(v));
-        break;
-      }
-      case 'nullable': {
-        const inner = compile(def.innerType!);
-        check = inner && ((v) => v === null || inner(v));
-        break;
-      }
-      case 'catch': {
-        const inner = compile(def.innerType!);
-        check = inner; // a value the inner schema accepts is never replaced by the catch value
-        break;
-      }
-      case 'literal': {
-        const values = new Set(def.values);
-        check = (v) => values.has(v);
-        break;
-      }
-      case 'enum': {
-        const values = new Set(Object.values(def.entries ?? {}));
-        check = (v) => values.has(v);
-        break;
-      }
-      case 'array': {
-        const element = compile(def.element!);
-        check = element && ((v) => Array.isArray(v) && v.every(element));
-        break;
-      }
-      case 'object': {
-        const catchall = def.catchall ? defOf(def.catchall).type : null;
-        if (catchall !== null && catchall !== 'unknown' && catchall !== 'any') break;
-        const fields: [string, Check][] = [];
-        for (const [key, field] of Object.entries(def.shape ?? {})) {
-          const fieldCheck = compile(field);
-          if (!fieldCheck) {
-            compiled.set(schema, null);
-            return null;
-          }
-          fields.push([key, fieldCheck]);
-        }
-        check = (v) => {
-          if (!isPlainObject(v)) return false;
-          for (const [key, fieldCheck] of fields) if (!fieldCheck(v[key])) return false;
-          return true;
-        };
-        break;
-      }
-      default:
-        check = null;
-    }
+  let check: Check | null;
+  if (def.type === 'object' && (def.checks?.length ?? 0) === 0) check = objectCheck(def);
+  else {
+    const helpers: unknown[] = [];
+    const cond = condition(schema, 'v', helpers);
+    check = cond === null ? null : (new Function('h', `return function check(v) { return ${cond}; }`)(helpers) as Check);
   }
   compiled.set(schema, check);
   return check;

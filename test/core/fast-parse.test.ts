@@ -33,6 +33,36 @@ describe('parseRecord', () => {
     }
   });
 
+  it('agrees with safeParse on every field type, value by value', () => {
+    const Block = z.object({ kind: z.literal('text'), n: z.number() });
+    const Every = z.looseObject({
+      s: z.string().optional(),
+      n: z.number().nullish(),
+      b: z.boolean().optional(),
+      lit: z.literal(['a', 1, true]).optional(),
+      e: z.enum(['x', 'y']).nullable().optional(),
+      arr: z.array(Block).optional(),
+      obj: Block.optional(),
+      u: z.unknown(),
+    });
+    const candidates = [undefined, null, 'a', 'x', '', 0, 1, Number.NaN, Infinity, true, false, [], {}, [{ kind: 'text', n: 1 }], [{ kind: 'text', n: 'one' }], { kind: 'text', n: 2 }, { kind: 'other', n: 2 }];
+    const fields = ['s', 'n', 'b', 'lit', 'e', 'arr', 'obj', 'u'];
+    const agree = (value: Record<string, unknown>) => {
+      const fast = parseRecord(Every, value);
+      expect({ value, ok: fast.success }).toEqual({ value, ok: Every.safeParse(value).success });
+      if (fast.success) expect(fast.data).toBe(value);
+      return fast.success;
+    };
+    let accepted = 0;
+    for (const field of fields) for (const candidate of candidates) if (agree({ u: 0, other: 1, [field]: candidate })) accepted++;
+    // Both outcomes are exercised: each field accepts some candidates and rejects others.
+    expect(accepted).toBeGreaterThan(fields.length);
+    expect(accepted).toBeLessThan(fields.length * candidates.length);
+    // A required key may hold undefined but not be absent, even when its schema is unknown.
+    expect(agree({ u: undefined })).toBe(true);
+    expect(agree({})).toBe(false);
+  });
+
   it('leaves schemas with refinements or defaults to zod', () => {
     const Refined = z.object({ id: z.string().min(3), n: z.number().default(1) });
     expect(parseRecord(Refined, { id: 'ab' }).success).toBe(false);
