@@ -1,0 +1,32 @@
+/** The baseline and the re-encode floor: they parse every line, and the floor writes each value back. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { baseline } from '../../bench/baseline.js';
+import { cleanupTemps, tempDir } from '../support/harness.js';
+
+describe('bench baseline', () => {
+  afterAll(cleanupTemps);
+  const home = tempDir('bench-base-');
+  mkdirSync(join(home, 'a', 'b'), { recursive: true });
+  const lines = ['{"type":"user","text":"caf\\u00e9 \\"quoted\\""}', '[1, 2.50, {"k": null}]', '{broken', '"just a string"'];
+  writeFileSync(join(home, 'a', 'b', 'one.jsonl'), `${lines.join('\n')}\n\n`);
+  writeFileSync(join(home, 'a', 'doc.json'), '{"whole": [true, false]}');
+  writeFileSync(join(home, 'a', 'notes.txt'), 'not json\n');
+
+  it('parses every line of .jsonl files and every .json file whole, and counts the broken ones', () => {
+    const result = baseline([home]);
+    expect(result).toMatchObject({ files: 3, lines: 5, bad_lines: 1 });
+  });
+
+  it('with a re-encode target, writes every parsed value back as one JSON line', () => {
+    const out = join(tempDir('bench-floor-'), 'floor.jsonl');
+    const result = baseline([home], out);
+    expect(result).toMatchObject({ lines: 5, bad_lines: 1 });
+    const written = readFileSync(out, 'utf8').split('\n');
+    expect(written.pop()).toBe('');
+    // Files are visited in directory order: compare as sorted canonical texts.
+    const canonical = (texts: string[]) => texts.map((l) => JSON.stringify(JSON.parse(l))).sort();
+    expect(canonical(written)).toEqual(canonical([...lines.filter((l) => l !== '{broken'), '{"whole": [true, false]}']));
+  });
+});
