@@ -77,6 +77,15 @@ function condition(schema: z.ZodType, x: string, helpers: unknown[]): string | n
   }
 }
 
+/** The check function of generated source; null where Node forbids code generation (zod checks instead). */
+function generate(source: string, helpers: unknown[]): Check | null {
+  try {
+    return new Function('h', source)(helpers) as Check;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * An object's check is generated code: one property load by constant name per declared field, so
  * that V8 caches each load (a loop over the field names does a generic lookup for every field).
@@ -96,7 +105,7 @@ function objectCheck(def: Def): Check | null {
   }
   const body = `if (typeof v !== "object" || v === null || Array.isArray(v)) return false;\n${steps.join('\n')}\nreturn true;`;
   // The source is built from our own schemas' field names, each quoted by JSON.stringify.
-  return new Function('h', `return function check(v) {\n${body}\n}`)(helpers) as Check;
+  return generate(`return function check(v) {\n${body}\n}`, helpers);
 }
 
 /** A check equivalent to the schema accepting the value unchanged, or null if there is none. */
@@ -110,7 +119,7 @@ function compile(schema: z.ZodType): Check | null {
   else {
     const helpers: unknown[] = [];
     const cond = condition(schema, 'v', helpers);
-    check = cond === null ? null : (new Function('h', `return function check(v) { return ${cond}; }`)(helpers) as Check);
+    check = cond === null ? null : generate(`return function check(v) { return ${cond}; }`, helpers);
   }
   compiled.set(schema, check);
   return check;

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseRecord } from '../../src/util/fast-parse.js';
+import { cliPath } from '../support/harness.js';
 
 const Usage = z.object({ input: z.number().nullish(), output: z.number().nullish() });
 const Line = z.looseObject({
@@ -67,5 +69,11 @@ describe('parseRecord', () => {
     const Refined = z.object({ id: z.string().min(3), n: z.number().default(1) });
     expect(parseRecord(Refined, { id: 'ab' }).success).toBe(false);
     expect(parseRecord(Refined, { id: 'abc' })).toEqual({ success: true, data: { id: 'abc', n: 1 } });
+  });
+
+  it('falls back to zod where Node forbids generating code: fixture output is unchanged', () => {
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', cliPath, 'check'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\b[1-9]\d* passed, 0 failed/);
   });
 });
