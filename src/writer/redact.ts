@@ -1,8 +1,8 @@
 /**
  * `--redact`: masks common secrets in imported text. Each rule replaces what it matches with
- * `[REDACTED:<rule>]` (keeping a harmless prefix such as `Bearer ` or the user of a URL). The rules
- * work on plain text and on JSON-encoded text alike, and never match a `"` or a lone `\`, so a
- * replacement can never break the JSON line it is in. They aim at few false positives: ordinary
+ * `[REDACTED:<rule>]` (keeping a harmless prefix such as `Bearer `, the user of a URL or a quoted
+ * key name). The rules work on plain text and on JSON-encoded text alike, and never replace a `"`
+ * or a lone `\`, so a replacement can never break the JSON line it is in. They aim at few false positives: ordinary
  * code, hashes, UUIDs and base64 blobs are left alone (see README, "Redaction").
  */
 
@@ -35,7 +35,7 @@ export const REDACTION_RULES: readonly Rule[] = [
   {
     name: 'secret_assignment',
     pattern:
-      /\b([A-Za-z0-9_]*(?:secret|token|password|passwd|api_?key|access_?key|private_?key)[A-Za-z0-9_]*\s*[=:]\s*(?:\\?["'])?)([A-Za-z0-9+/~-]{8,}=*)(?![A-Za-z0-9_.(])/gi,
+      /\b([A-Za-z0-9_]*(?:secret|token|password|passwd|api_?key|access_?key|private_?key)[A-Za-z0-9_]*(?:\\?["'])?\s*[=:]\s*(?:\\?["'])?)([A-Za-z0-9+/~-]{8,}=*)(?![A-Za-z0-9_.(])/gi,
     keepPrefix: true,
     accept: hasLetterAndDigit,
   },

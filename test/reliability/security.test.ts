@@ -47,6 +47,10 @@ const SECRETS: [rule: string, text: string, secret: string][] = [
   ['bearer_token', 'curl -H "Authorization: Bearer 8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b" https://api.example.com', '8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b'],
   ['url_password', 'DATABASE_URL=postgres://app_user:Tr0ub4dor-and-3@db.internal:5432/app', 'Tr0ub4dor-and-3'],
   ['secret_assignment', 'DB_PASSWORD=hunter2hunter2', 'hunter2hunter2'],
+  // Tool inputs are JSON objects: a quoted key name, and the same object JSON-encoded once more.
+  ['secret_assignment', '{"password":"hunter2hunter2"}', 'hunter2hunter2'],
+  ['secret_assignment', 'docker run {"env": {"DB_PASSWORD": "Zq8vY2kLmN4pR6sT"}}', 'Zq8vY2kLmN4pR6sT'],
+  ['secret_assignment', "config = {'api_key': 'a1b2c3d4e5f6g7h8'}", 'a1b2c3d4e5f6g7h8'],
   [
     'private_key',
     'key file:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDgn1kNf2tS7rj0l9VwXb1nZ8mH3qL0Xy4cR5tV6wU7iAAAAJgAAAAAAAAA\n-----END OPENSSH PRIVATE KEY-----\nthat was it',
