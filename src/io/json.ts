@@ -1,6 +1,6 @@
 /** Decoding and parsing native records, with failures described well enough for a parse_warning. */
 import { isUtf8 } from 'node:buffer';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { MAX_LINE_BYTES, type Line } from './lines.js';
 
 /** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
@@ -93,17 +93,25 @@ export function parseJsonLine(line: Line): ParsedLine {
 
 export type ParsedDocument =
   | { ok: true; value: unknown; bytesRead: number; invalidUtf8: boolean }
-  | { ok: false; error: string; bytesRead: number; raw: string };
+  | {
+      ok: false;
+      error: string;
+      bytesRead: number;
+      raw: string;
+      /** The decoded text without its NUL padding, for salvaging a prefix ('' when not read). */
+      text: string;
+      invalidUtf8: boolean;
+    };
 
 /** Reads and parses a whole-file JSON document (legacy single-object formats). */
 export async function readJsonDocument(path: string): Promise<ParsedDocument> {
-  const { size } = await stat(path);
-  if (size > MAX_PARSEABLE_BYTES) {
-    return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '' };
-  }
   const handle = await open(path, 'r');
   let bytes: Buffer;
   try {
+    const { size } = await handle.stat();
+    if (size > MAX_PARSEABLE_BYTES) {
+      return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '', text: '', invalidUtf8: false };
+    }
     bytes = await handle.readFile();
   } finally {
     await handle.close();
@@ -115,7 +123,7 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
     return { ok: true, value: JSON.parse(text), bytesRead: bytes.length, invalidUtf8 };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)) };
+    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)), text, invalidUtf8 };
   }
 }
 
