@@ -71,15 +71,15 @@ export function nestedDeeperThan(bytes: Buffer, limit: number): boolean {
 
 /** Parses one JSON line. Invalid UTF-8 is decoded lossily (U+FFFD) and flagged, not rejected. */
 export function parseJsonLine(line: Line): ParsedLine {
-  if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
-    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
-  }
   if (line.overlong !== undefined) {
     return {
       ok: false,
       error: `line of ${line.overlong} bytes is longer than the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit; not parsed`,
       raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
     };
+  }
+  if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
+    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
   }
   // Decoded inline (no result object per line); the same as decodeUtf8.
   const text = line.bytes.toString('utf8');
