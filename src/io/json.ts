@@ -103,7 +103,11 @@ export type ParsedDocument =
       invalidUtf8: boolean;
     };
 
-/** Reads and parses a whole-file JSON document (legacy single-object formats). */
+/**
+ * Reads and parses a file that is one JSON document: whole-file native formats (legacy sessions,
+ * Gemini checkpoints and prompt logs) and side files such as Claude's settings.json and subagent
+ * meta.json.
+ */
 export async function readJsonDocument(path: string): Promise<ParsedDocument> {
   const handle = await open(path, 'r');
   let bytes: Buffer;
