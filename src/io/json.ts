@@ -4,9 +4,9 @@ import { open } from 'node:fs/promises';
 import { MAX_LINE_BYTES, type Line } from './lines.js';
 
 /** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
-export const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
+const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
 /** How much native text a parse_warning keeps. */
-export const RAW_CAP = 4096;
+const RAW_CAP = 4096;
 
 export type ParsedLine =
   | { ok: true; value: unknown; invalidUtf8: boolean }

@@ -7,7 +7,7 @@ import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } f
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export const TEMP_MARKER = '.tmp-';
+const TEMP_MARKER = '.tmp-';
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
