@@ -21,7 +21,7 @@ export interface ShowArgs {
 const MAX_CANDIDATES = 20;
 
 async function* events(file: string): AsyncGenerator<AgentLogEvent> {
-  for await (const line of readLines(file)) {
+  for (const line of readLines(file)) {
     try {
       yield JSON.parse(line.bytes.toString('utf8')) as AgentLogEvent;
     } catch {

@@ -4,8 +4,7 @@
  * value, at a nesting depth the caller trusts, is closed and parsed; deeper half-written values
  * are dropped rather than half-kept.
  */
-import { readFile } from 'node:fs/promises';
-import { capRaw, decodeUtf8, readJsonDocument } from './json.js';
+import { capRaw, readJsonDocument } from './json.js';
 import type { ReadStats } from './lines.js';
 
 export interface JsonPrefix {
@@ -73,17 +72,15 @@ export type SalvagedDocument =
   | { ok: false; error: string };
 
 /**
- * `readJsonDocument`, and when the document does not parse, the salvaged prefix of its text (see
- * parseJsonPrefix). Bytes read are added to `stats`.
+ * `readJsonDocument`, and when the document does not parse, the salvaged prefix of the text that
+ * read decoded (see parseJsonPrefix); the file is read once. Bytes read are added to `stats`.
  */
 export async function readJsonDocumentOrPrefix(path: string, maxDepth: number, stats: ReadStats): Promise<SalvagedDocument> {
   const doc = await readJsonDocument(path);
   stats.bytesRead += doc.bytesRead;
   if (doc.ok) return { ok: true, value: doc.value, invalidUtf8: doc.invalidUtf8 };
   if (doc.bytesRead === 0) return { ok: false, error: doc.error };
-  const bytes = await readFile(path);
-  stats.bytesRead += bytes.length;
-  const { text, invalidUtf8 } = decodeUtf8(bytes);
+  const { text, invalidUtf8 } = doc;
   const prefix = parseJsonPrefix(text, maxDepth);
   if (!prefix) return { ok: false, error: `${doc.error}; nothing could be recovered` };
   return {

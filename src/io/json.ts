@@ -1,12 +1,12 @@
 /** Decoding and parsing native records, with failures described well enough for a parse_warning. */
 import { isUtf8 } from 'node:buffer';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { MAX_LINE_BYTES, type Line } from './lines.js';
 
 /** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
-export const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
+const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
 /** How much native text a parse_warning keeps. */
-export const RAW_CAP = 4096;
+const RAW_CAP = 4096;
 
 export type ParsedLine =
   | { ok: true; value: unknown; invalidUtf8: boolean }
@@ -71,15 +71,15 @@ export function nestedDeeperThan(bytes: Buffer, limit: number): boolean {
 
 /** Parses one JSON line. Invalid UTF-8 is decoded lossily (U+FFFD) and flagged, not rejected. */
 export function parseJsonLine(line: Line): ParsedLine {
-  if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
-    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
-  }
   if (line.overlong !== undefined) {
     return {
       ok: false,
       error: `line of ${line.overlong} bytes is longer than the ${MAX_LINE_BYTES / 1024 / 1024} MiB limit; not parsed`,
       raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
     };
+  }
+  if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
+    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
   }
   // Decoded inline (no result object per line); the same as decodeUtf8.
   const text = line.bytes.toString('utf8');
@@ -93,17 +93,29 @@ export function parseJsonLine(line: Line): ParsedLine {
 
 export type ParsedDocument =
   | { ok: true; value: unknown; bytesRead: number; invalidUtf8: boolean }
-  | { ok: false; error: string; bytesRead: number; raw: string };
+  | {
+      ok: false;
+      error: string;
+      bytesRead: number;
+      raw: string;
+      /** The decoded text without its NUL padding, for salvaging a prefix ('' when not read). */
+      text: string;
+      invalidUtf8: boolean;
+    };
 
-/** Reads and parses a whole-file JSON document (legacy single-object formats). */
+/**
+ * Reads and parses a file that is one JSON document: whole-file native formats (legacy sessions,
+ * Gemini checkpoints and prompt logs) and side files such as Claude's settings.json and subagent
+ * meta.json.
+ */
 export async function readJsonDocument(path: string): Promise<ParsedDocument> {
-  const { size } = await stat(path);
-  if (size > MAX_PARSEABLE_BYTES) {
-    return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '' };
-  }
   const handle = await open(path, 'r');
   let bytes: Buffer;
   try {
+    const { size } = await handle.stat();
+    if (size > MAX_PARSEABLE_BYTES) {
+      return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '', text: '', invalidUtf8: false };
+    }
     bytes = await handle.readFile();
   } finally {
     await handle.close();
@@ -115,7 +127,7 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
     return { ok: true, value: JSON.parse(text), bytesRead: bytes.length, invalidUtf8 };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)) };
+    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)), text, invalidUtf8 };
   }
 }
 

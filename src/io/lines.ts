@@ -3,8 +3,9 @@
  * JSON strings, and a `\r` before the `\n` is left for JSON.parse to ignore as white space.
  * NUL padding (left by crashes, or a file extended with holes) is stripped without ever being held
  * in memory; a last line without a newline is still yielded, flagged `torn`. Memory stays bounded
- * whatever the file: a line longer than `MAX_LINE_BYTES` is not kept whole, only its first bytes
- * and its length (`overlong`), so that a 2 GB line costs 64 KB.
+ * whatever the file: a line is held in pieces until it passes `MAX_LINE_BYTES` (64 MiB); then only
+ * its first `HEAD_BYTES` (64 KB) and its length (`overlong`) are kept, so that a 2 GB line costs
+ * at most 64 MiB while it is read and 64 KB once it has passed the limit.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 

@@ -9,7 +9,7 @@
  * Lines that parse are parsed once, exactly as `readJsonRecords` does; the repairs only run on
  * lines that do not.
  */
-import { capRaw, parseJsonLine, type ParsedLine } from '../io/json.js';
+import { capRaw, isRecord, parseJsonLine, type ParsedLine } from '../io/json.js';
 import { readLines, type Line, type ReadStats } from '../io/lines.js';
 import { parseWarning, type JsonRecord } from './records.js';
 
@@ -32,10 +32,6 @@ const MAX_GLUE_ATTEMPTS = 64;
 interface Read {
   line: Line;
   parsed: ParsedLine;
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Joins physical lines that were one record: the raw line break goes back as an escape. */
@@ -82,7 +78,7 @@ export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts:
 
     // 1. A record split by raw newlines: join with the next lines, but never swallow a line that
     //    is a record of its own or starts a new one.
-    let joined: { record: Read; used: number } | null = null;
+    let joined: { line: Line; value: unknown; invalidUtf8: boolean; used: number } | null = null;
     const lines = [cur.line];
     let bytes = cur.line.bytes.length;
     for (let k = 1; k <= maxJoinLines; k++) {
@@ -94,14 +90,14 @@ export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts:
       lines.push(next.line);
       const line = joinLines(lines);
       const parsed = parseJsonLine(line);
-      if (parsed.ok && isObject(parsed.value)) {
-        joined = { record: { line, parsed }, used: k };
+      if (parsed.ok && isRecord(parsed.value)) {
+        joined = { line, value: parsed.value, invalidUtf8: parsed.invalidUtf8, used: k };
         break;
       }
     }
-    if (joined && joined.record.parsed.ok) {
+    if (joined) {
       ahead.splice(0, joined.used);
-      yield { ok: true, value: joined.record.parsed.value, line: joined.record.line, invalidUtf8: joined.record.parsed.invalidUtf8, recovered: 'joined' };
+      yield { ok: true, value: joined.value, line: joined.line, invalidUtf8: joined.invalidUtf8, recovered: 'joined' };
       continue;
     }
 
@@ -115,7 +111,7 @@ export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts:
         from = at + 1;
         const tail: Line = { bytes: cur.line.bytes.subarray(at), lineNo: cur.line.lineNo, offset: cur.line.offset + at, torn: cur.line.torn };
         const parsed = parseJsonLine(tail);
-        if (!parsed.ok || !isObject(parsed.value)) continue;
+        if (!parsed.ok || !isRecord(parsed.value)) continue;
         const fragment = cur.line.bytes.subarray(0, at).toString('utf8');
         yield {
           ok: false,

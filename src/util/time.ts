@@ -10,6 +10,9 @@ function fromEpochNumber(n: number): Date | undefined {
   return ms >= MIN_MS && ms < MAX_MS ? new Date(Math.round(ms)) : undefined;
 }
 
+/** A date, a space and a time with nothing after it (no zone). */
+const ZONELESS_SPACED = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
 const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
 /**
@@ -33,7 +36,8 @@ function isCanonical(s: string): boolean {
 /**
  * Normalizes an ISO string, an epoch number (s, ms or µs) or a numeric string. Returns undefined
  * for anything else, or for dates outside 2000–2200 (garbage that happens to parse). A string
- * without a zone is taken as UTC: every JSON time these agents write is UTC.
+ * without a zone is taken as UTC, whether a `T` or a space separates date and time: every JSON time
+ * these agents write is UTC.
  */
 export function normalizeTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return fromEpochNumber(value)?.toISOString();
@@ -43,7 +47,9 @@ export function normalizeTimestamp(value: unknown): string | undefined {
   if (s === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(s)) return fromEpochNumber(Number(s))?.toISOString();
   if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
-  const zoned = /[zZ]|[+-]\d{2}:?\d{2}$/.test(s) || !s.includes('T') ? s : `${s}Z`;
+  // `2026-01-01 12:00:00` is the same time as with a `T`: Date.parse would take it as local time.
+  const iso = ZONELESS_SPACED.test(s) ? `${s.slice(0, 10)}T${s.slice(11)}` : s;
+  const zoned = /[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) || !iso.includes('T') ? iso : `${iso}Z`;
   const ms = Date.parse(zoned);
   if (!Number.isFinite(ms) || ms < MIN_MS || ms >= MAX_MS) return undefined;
   return new Date(ms).toISOString();

@@ -7,11 +7,13 @@ import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } f
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export const TEMP_MARKER = '.tmp-';
+const TEMP_MARKER = '.tmp-';
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
 const FLUSH_AT = 256 * 1024;
+/** The name AtomicFile gives its temp file: `.<final name>${TEMP_MARKER}<pid>-<n>`. */
+const OUR_TEMP = /^\..+\.tmp-\d+-\d+$/;
 let counter = 0;
 
 /** Test hook: lets tests inject a write failure (e.g. a full disk) into every file the tool writes. */
@@ -25,8 +27,10 @@ export async function writeWholeFile(path: string, text: string): Promise<void> 
 }
 
 /**
- * Removes the temp files a killed run left in `dir`: ours (`TEMP_MARKER`) and write-file-atomic's
- * (`<name>.<number>`) for the `wholeFiles` written there. Never anything else.
+ * Removes the temp files a killed run left in `dir`: ours (`.<name>.tmp-<pid>-<n>`, see
+ * AtomicFile) and write-file-atomic's (`<name>.<number>`) for the `wholeFiles` written there. Never
+ * anything else: a session id may itself contain the marker, but a session file never starts with
+ * a dot.
  */
 export function removeTempFiles(dir: string, wholeFiles: readonly string[]): void {
   let names: string[];
@@ -37,7 +41,7 @@ export function removeTempFiles(dir: string, wholeFiles: readonly string[]): voi
   }
   for (const name of names) {
     const dot = name.lastIndexOf('.');
-    const leftover = name.includes(TEMP_MARKER) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
+    const leftover = OUR_TEMP.test(name) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
     if (leftover) discard(join(dir, name));
   }
 }

@@ -52,4 +52,12 @@ describe('nesting limit', () => {
     expect(nestedDeeperThan(wide, MAX_NESTING)).toBe(false);
     expect(parseJsonLine({ bytes: wide, lineNo: 1, offset: 0, torn: false })).toMatchObject({ ok: true });
   });
+  it('reports an overlong line by its length, before looking at the nesting of its head', () => {
+    const head = Buffer.from('['.repeat(MAX_NESTING + 1));
+    const overlong = 100 * 1024 * 1024;
+    expect(parseJsonLine({ bytes: head, lineNo: 3, offset: 0, torn: false, overlong })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(new RegExp(`^line of ${overlong} bytes is longer than the \\d+ MiB limit`)),
+    });
+  });
 });
