@@ -95,6 +95,9 @@ interface Expected {
   outputTokens: number;
   inputTokens: number;
   calls: number;
+  /** Sorted `tool_use_id` of the tool_result blocks, and the name of each tool_use by its id. */
+  resultIds: string[];
+  toolNames: Map<string, string>;
   /** The first `cwd` of the conversation lines. */
   workspace: string | null;
   /** Most used model, counted once per response (ties: the first seen), and the first seen. */
@@ -134,6 +137,9 @@ function expectedOf(path: string, raw: Raw[]): Expected {
   const modelCounts = new Map<string, number>();
   for (const m of modelOf.values()) modelCounts.set(m, (modelCounts.get(m) ?? 0) + 1);
   const model = [...modelCounts].reduce<[string | null, number]>((best, [m, n]) => (n > best[1] ? [m, n] : best), [null, 0])[0];
+  const toolNames = new Map<string, string>();
+  for (const r of conv) if (r.type === 'assistant') for (const b of blocks(r)) if (b.type === 'tool_use') toolNames.set(b.id, b.name);
+  const resultIds: string[] = users.flatMap(blocks).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
   const usages = [...responses.values()].map((r) => r.message.usage);
   const spilled = users.some((r) => blocks(r).some((b) => b.type === 'tool_result' && JSON.stringify(b.content).includes('<persisted-output>')));
   const times = new Set(conv.map((r) => normalizeTimestamp(r.timestamp)).filter((t): t is string => t !== undefined));
@@ -148,6 +154,8 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     outputTokens: usages.reduce((n, u) => n + u.output_tokens, 0),
     inputTokens: usages.reduce((n, u) => n + u.input_tokens, 0),
     calls: usages.filter((u) => u.output_tokens + u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) > 0).length,
+    resultIds: resultIds.sort(),
+    toolNames,
     workspace: conv.find((r) => typeof r.cwd === 'string')?.cwd ?? null,
     model,
     firstModel: modelOf.values().next().value ?? null,
@@ -194,10 +202,10 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     expect(of('user_message').filter((e) => 'role' in e && e.role === 'user')).toHaveLength(exp.prompts);
     expect(of('tool_call')).toHaveLength(exp.toolUses);
     expect(of('tool_result')).toHaveLength(exp.toolResults);
-    const calls = new Map(of('tool_call').map((e) => ['tool_id' in e ? e.tool_id : '', 'tool_name' in e ? e.tool_name : '']));
-    for (const r of of('tool_result')) {
-      if ('tool_id' in r && r.tool_id && calls.has(r.tool_id)) expect('tool_name' in r && r.tool_name).toBe(calls.get(r.tool_id));
-    }
+    // Every result carries the id of a tool_result block of its own file, and its call's name.
+    const results = of('tool_result') as (AgentLogEvent & { tool_id?: string; tool_name?: string })[];
+    expect(results.map((r) => r.tool_id).sort()).toEqual(exp.resultIds);
+    for (const r of results) expect(r.tool_name, r.tool_id).toBe(exp.toolNames.get(r.tool_id!));
     // Workspace and model from the lines: the index has the most used model, session_started the first.
     expect(entry!.workspace_path).toBe(exp.workspace);
     expect(entry!.model).toBe(exp.model);
