@@ -4,7 +4,7 @@
  * separate simple pass computes from the raw lines.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
@@ -95,6 +95,14 @@ interface Expected {
   outputTokens: number;
   inputTokens: number;
   calls: number;
+  /** Sorted `tool_use_id` of the tool_result blocks, and the name of each tool_use by its id. */
+  resultIds: string[];
+  toolNames: Map<string, string>;
+  /** The first `cwd` of the conversation lines. */
+  workspace: string | null;
+  /** Most used model, counted once per response (ties: the first seen), and the first seen. */
+  model: string | null;
+  firstModel: string | null;
   completeness: string;
   warmup: boolean;
   times: Set<string>;
@@ -117,12 +125,21 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     return typeof t === 'string' && !/^\s*(<|\[Request interrupted|Caveat:)/.test(t);
   });
   const responses = new Map<string, Raw>();
+  const modelOf = new Map<string, string>();
   for (const r of conv) {
-    if (r.type !== 'assistant' || r.message?.model === '<synthetic>') continue;
+    // API errors (synthetic lines) have no usage and no model.
+    if (r.type !== 'assistant' || r.message?.model === '<synthetic>' || r.isApiErrorMessage) continue;
     const key = `${r.message.id}/${r.requestId}`;
     const prev = responses.get(key);
     if (!prev || r.message.usage.output_tokens >= prev.message.usage.output_tokens) responses.set(key, r);
+    if (!modelOf.has(key) && typeof r.message.model === 'string') modelOf.set(key, r.message.model);
   }
+  const modelCounts = new Map<string, number>();
+  for (const m of modelOf.values()) modelCounts.set(m, (modelCounts.get(m) ?? 0) + 1);
+  const model = [...modelCounts].reduce<[string | null, number]>((best, [m, n]) => (n > best[1] ? [m, n] : best), [null, 0])[0];
+  const toolNames = new Map<string, string>();
+  for (const r of conv) if (r.type === 'assistant') for (const b of blocks(r)) if (b.type === 'tool_use') toolNames.set(b.id, b.name);
+  const resultIds: string[] = users.flatMap(blocks).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
   const usages = [...responses.values()].map((r) => r.message.usage);
   const spilled = users.some((r) => blocks(r).some((b) => b.type === 'tool_result' && JSON.stringify(b.content).includes('<persisted-output>')));
   const times = new Set(conv.map((r) => normalizeTimestamp(r.timestamp)).filter((t): t is string => t !== undefined));
@@ -137,6 +154,11 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     outputTokens: usages.reduce((n, u) => n + u.output_tokens, 0),
     inputTokens: usages.reduce((n, u) => n + u.input_tokens, 0),
     calls: usages.filter((u) => u.output_tokens + u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) > 0).length,
+    resultIds: resultIds.sort(),
+    toolNames,
+    workspace: conv.find((r) => typeof r.cwd === 'string')?.cwd ?? null,
+    model,
+    firstModel: modelOf.values().next().value ?? null,
     completeness: users.length + responses.size === 0 ? 'metadata_only' : spilled ? 'partial' : 'full',
     warmup: agent !== null && textOf(users[0] ?? { message: { content: '' } }) === 'Warmup',
     times,
@@ -180,10 +202,15 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     expect(of('user_message').filter((e) => 'role' in e && e.role === 'user')).toHaveLength(exp.prompts);
     expect(of('tool_call')).toHaveLength(exp.toolUses);
     expect(of('tool_result')).toHaveLength(exp.toolResults);
-    const calls = new Map(of('tool_call').map((e) => ['tool_id' in e ? e.tool_id : '', 'tool_name' in e ? e.tool_name : '']));
-    for (const r of of('tool_result')) {
-      if ('tool_id' in r && r.tool_id && calls.has(r.tool_id)) expect('tool_name' in r && r.tool_name).toBe(calls.get(r.tool_id));
-    }
+    // Every result carries the id of a tool_result block of its own file, and its call's name.
+    const results = of('tool_result') as (AgentLogEvent & { tool_id?: string; tool_name?: string })[];
+    expect(results.map((r) => r.tool_id).sort()).toEqual(exp.resultIds);
+    for (const r of results) expect(r.tool_name, r.tool_id).toBe(exp.toolNames.get(r.tool_id!));
+    // Workspace and model from the lines: the index has the most used model, session_started the first.
+    expect(entry!.workspace_path).toBe(exp.workspace);
+    expect(entry!.model).toBe(exp.model);
+    const started = evs[0] as AgentLogEvent & { cwd?: string; model?: string };
+    expect([started.type, started.cwd, started.model]).toEqual(['session_started', exp.workspace ?? undefined, exp.firstModel ?? undefined]);
     // Usage: one event per response, the max-output line of each.
     expect(entry!.usage.output_tokens).toBe(exp.outputTokens);
     expect(entry!.usage.input_tokens).toBe(exp.inputTokens);
@@ -207,10 +234,17 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
   });
 
   it('keeps with --root only the sessions whose cwd is inside it', async () => {
-    const cwd = result.index.find((e) => e.workspace_path !== null)!.workspace_path!;
-    const rooted = await importHome(claudeAdapter, home, { root: cwd });
-    expect(rooted.index.length).toBeGreaterThan(0);
-    for (const e of rooted.index) expect(e.workspace_path === cwd || e.workspace_path!.startsWith(`${cwd}/`)).toBe(true);
-    expect(rooted.index.length).toBe(result.index.filter((e) => e.workspace_path === cwd || e.workspace_path?.startsWith(`${cwd}/`)).length);
+    // Roots and sessions from the raw lines: the cwd most files share, its parent folder, and a
+    // string prefix of it that is not a folder of it.
+    const expected = transcripts.map((f) => expectedOf(f, raws.get(f)!));
+    const cwds = expected.flatMap((x) => (x.workspace === null ? [] : [x.workspace]));
+    const cwd = [...new Set(cwds)].sort((a, b) => cwds.filter((c) => c === b).length - cwds.filter((c) => c === a).length)[0]!;
+    expect(cwds.filter((c) => c === cwd).length).toBeGreaterThan(1);
+    expect(cwds.some((c) => !c.startsWith(`${dirname(cwd)}/`))).toBe(true);
+    for (const root of [cwd, dirname(cwd), cwd.slice(0, -1)]) {
+      const rooted = await importHome(claudeAdapter, home, { root });
+      const inside = expected.filter((x) => x.workspace !== null && (x.workspace === root || x.workspace.startsWith(`${root}/`)));
+      expect(rooted.index.map((e) => e.wrapper_session_id).sort(), root).toEqual(inside.map((x) => x.wrapperId).sort());
+    }
   });
 });

@@ -4,8 +4,9 @@
  * native files, plus the layout rules the fixtures do not show.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { buildHome, cleanupTemps, corpusDir, corpusFiles, importHome, tempDir } from '../../test/support/harness.js';
 import { copilotAdapter } from './index.js';
@@ -22,6 +23,32 @@ const rawLines = (path: string): Raw[] =>
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Raw);
 const of = (events: Ev[], type: string) => events.filter((e) => e.type === type);
+const text = (s: unknown): s is string => typeof s === 'string' && s.trim() !== '';
+const isStart = (r: Raw) => r.type === 'session.start' || r.type === 'session.resume';
+
+/**
+ * The workspace as the README names it: start/resume `context.cwd`, else `gitRoot`, else the
+ * workspace.yaml `cwd` (else `git_root`). (The last fallback, a folder_trust message, is in no
+ * corpus file: the per-file test checks that.)
+ */
+function rawWorkspace(raw: Raw[], yamlPath: string | null): string | null {
+  for (const r of raw.filter(isStart)) {
+    const ctx = r.data.context as { cwd?: string; gitRoot?: string } | undefined;
+    if (text(ctx?.cwd)) return ctx.cwd;
+    if (text(ctx?.gitRoot)) return ctx.gitRoot;
+  }
+  if (yamlPath === null) return null;
+  const y = parseYaml(readFileSync(yamlPath, 'utf8')) as { cwd?: string; git_root?: string };
+  return text(y.cwd) ? y.cwd : text(y.git_root) ? y.git_root : null;
+}
+
+/** The models a session notes, in order: start/resume `selectedModel`, `model_change`, `assistant.message` model. */
+function rawModels(raw: Raw[]): string[] {
+  return raw.flatMap((r) => {
+    const m = isStart(r) ? r.data.selectedModel : r.type === 'session.model_change' ? r.data.newModel : r.type === 'assistant.message' ? r.data.model : undefined;
+    return text(m) ? [m] : [];
+  });
+}
 
 const corpus = corpusDir('copilot');
 
@@ -56,6 +83,11 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     layout[`history-session-state/session_${doc.sessionId}_${Date.parse(doc.startTime)}.json`] = { copy: f };
   }
   const home = buildHome(layout);
+  // The workspace each session must have, from the raw files (legacy JSON has none).
+  const workspaceOf = new Map<string, string | null>([
+    ...jsonl.map((f) => [`copilot-${idOf.get(f)}`, rawWorkspace(rawLines(f), idOf.get(f) === sidecarSession ? yamlFile! : null)] as const),
+    ...legacy.map((f) => [`copilot-${idOf.get(f)}`, null] as const),
+  ]);
   const run = importHome(copilotAdapter, home);
   const session = async (file: string) => {
     const { sessions, index } = await run;
@@ -139,12 +171,21 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     // The expanded prompt is kept beside the typed one exactly when it differs.
     const expanded = typed.map((r) => (typeof r.data.transformedContent === 'string' && r.data.transformedContent.trim() !== '' && r.data.transformedContent !== r.data.content ? r.data.transformedContent : undefined));
     expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => (e.data as { transformedContent?: string } | undefined)?.transformedContent)).toEqual(expanded);
-    const start = raw.find((r) => r.type === 'session.start')!;
-    const context = start.data.context as { cwd?: string } | undefined;
-    if (context?.cwd) expect(entry.workspace_path).toBe(context.cwd);
-    else if (idOf.get(f) === sidecarSession) expect(entry.workspace_path).toBe(/^cwd: (.*)$/m.exec(readFileSync(yamlFile!, 'utf8'))![1]);
-    const firstModel = (start.data.selectedModel as string | undefined) ?? (raw.find((r) => r.type === 'session.model_change')?.data.newModel as string | undefined);
-    expect(events[0]!.model).toBe(firstModel);
+    expect(raw.some((r) => r.type === 'session.info' && r.data.infoType === 'folder_trust')).toBe(false);
+    const workspace = rawWorkspace(raw, idOf.get(f) === sidecarSession ? yamlFile! : null);
+    expect(entry.workspace_path).toBe(workspace);
+    expect(events[0]!.type).toBe('session_started');
+    expect(events[0]!.cwd).toBe(workspace ?? undefined);
+    // session_started names the first model noted, the index the most noted (ties: the first).
+    const models = rawModels(raw);
+    if (models.length === 0) {
+      expect(events[0]!.model).toBeUndefined();
+      expect(entry.model).toBeNull();
+    } else {
+      expect(events[0]!.model).toBe(models[0]);
+      const count = (m: string) => models.filter((x) => x === m).length;
+      expect(entry.model).toBe(models.reduce((best, m) => (count(m) > count(best) ? m : best)));
+    }
   });
 
   it.each(legacy.map((f) => [basename(f), f]))('%s: legacy chatMessages with timeline times', async (_n, f) => {
@@ -158,11 +199,24 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     const calls = of(events, 'tool_call');
     expect(calls.length).toBe(ids.size);
     expect(new Set(calls.map((c) => c.tool_id))).toEqual(ids);
-    const chatTexts = doc.chatMessages.filter((m) => m.role === 'assistant' && m.content).length;
-    expect(of(events, 'assistant_message').length).toBeGreaterThanOrEqual(chatTexts);
+    // Assistant texts: every non-empty one of the chat, plus the timeline `copilot` texts no chat
+    // text matched (equal text, each timeline entry matched once).
+    const chatTexts = doc.chatMessages.flatMap((m) => (m.role === 'assistant' && text(m.content) ? [m.content] : []));
+    const unmatched = [...chatTexts];
+    const timelineOnly = doc.timeline.flatMap((t) => {
+      if (t.type !== 'copilot' || !text(t.text)) return [];
+      const i = unmatched.indexOf(t.text);
+      if (i < 0) return [t.text];
+      unmatched.splice(i, 1);
+      return [];
+    });
+    expect(of(events, 'assistant_message').map((e) => e.content).sort()).toEqual([...chatTexts, ...timelineOnly].sort());
     const times = new Set([iso(doc.startTime), ...doc.timeline.map((t) => iso(t.timestamp))]);
     for (const e of events) expect(times.has(e.ts)).toBe(true);
     expect(entry.started_at).toBe(iso(doc.startTime));
+    // No cwd or model exists in this format.
+    expect(entry.workspace_path).toBeNull();
+    expect(entry.model).toBeNull();
     expect(entry.usage.calls).toBe(0);
     expect(entry.completeness_reasons).toContain('usage unavailable');
   });
@@ -197,14 +251,14 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
   });
 
   it('--root keeps only the sessions whose workspace is inside it', async () => {
-    const { index } = await run;
-    const withWorkspace = index.filter((e) => e.workspace_path !== null);
-    expect(withWorkspace.length).toBeGreaterThan(0);
-    const root = withWorkspace[0]!.workspace_path!;
-    const scoped = await importHome(copilotAdapter, home, { root });
-    expect(scoped.index.map((e) => e.wrapper_session_id).sort()).toEqual(
-      index.filter((e) => e.workspace_path !== null && (e.workspace_path === root || e.workspace_path.startsWith(`${root}/`))).map((e) => e.wrapper_session_id).sort(),
-    );
+    // Roots from the raw workspaces: each one, its parent folder, and a string prefix that is not a folder of it.
+    const workspaces = [...new Set([...workspaceOf.values()].filter((w): w is string => w !== null))];
+    expect(workspaces.length).toBeGreaterThan(1);
+    for (const root of workspaces.flatMap((w) => [w, dirname(w), w.slice(0, -1)])) {
+      const scoped = await importHome(copilotAdapter, home, { root });
+      const inside = [...workspaceOf].filter(([, w]) => w !== null && (w === root || w.startsWith(`${root}/`))).map(([id]) => id);
+      expect(scoped.index.map((e) => e.wrapper_session_id).sort(), root).toEqual(inside.sort());
+    }
   });
 });
 

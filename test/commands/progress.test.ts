@@ -1,7 +1,9 @@
 /** The progress bar: what one line says, when it is drawn, and that a pipe never gets one. */
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateHome } from '../../bench/generate.js';
 import { createProgress, progressLine } from '../../src/cli/progress.js';
-import { buildHome, cleanupTemps, runCli } from '../support/harness.js';
+import { cleanupTemps, readLogs, runCli, tempDir } from '../support/harness.js';
 
 afterAll(cleanupTemps);
 
@@ -40,10 +42,22 @@ describe('progress', () => {
   });
 
   it('is never written when stderr is not a terminal', () => {
-    const home = buildHome({ 'x.txt': 'x' });
-    const { code, stderr } = runCli([], { HOME: home });
-    expect(code).toBe(0);
+    // A run long enough for the bar (shown after 300 ms, while sources are left): only the pipe
+    // on stderr keeps it away.
+    const gen = generateHome({ out: join(tempDir('gen-'), 'home'), sizeBytes: 8e6, seed: 'progress' });
+    const out = tempDir('out-');
+    const { code, stdout, stderr } = runCli(['--out', out, '--json'], { HOME: gen.home });
+    expect(code, stderr).toBe(0);
+    const summary = JSON.parse(stdout) as { duration_ms: number; providers: Record<string, { pending_units: number; new_sessions: number }> };
+    expect(summary.duration_ms, 'the run must last long enough for the bar to be due').toBeGreaterThan(300);
+    const units = Object.values(summary.providers).reduce((n, p) => n + p.pending_units, 0);
+    expect(units).toBeGreaterThan(10);
+    // Every generated session is imported (sub-agent files add sessions of their own).
+    const imported = Object.values(summary.providers).reduce((n, p) => n + p.new_sessions, 0);
+    expect(imported).toBeGreaterThanOrEqual(Object.values(gen.providers).reduce((n, p) => n + p.sessions, 0));
+    expect(readLogs(out).index.length).toBe(imported);
     expect(stderr).not.toContain('\r');
-    expect(stderr).not.toContain('sources');
+    expect(stderr).not.toContain('\x1b[K');
+    expect(stderr).not.toMatch(/sources|█|░/);
   });
 });
