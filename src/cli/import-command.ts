@@ -6,7 +6,7 @@ import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
-import { createLogger } from '../log.js';
+import { createLogger, logLevel } from '../log.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -19,12 +19,6 @@ export interface ImportArgs extends CommonArgs {
   redact: boolean;
   wait?: number | undefined;
   workers?: number | undefined;
-}
-
-export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
-  if (args.verbose) return 'debug';
-  if (args.quiet) return 'error';
-  return process.env.LOG_LEVEL ?? 'warn';
 }
 
 export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
@@ -64,6 +58,7 @@ async function withTextWidths(format: () => string): Promise<string> {
 export async function importCommand(args: ImportArgs): Promise<number> {
   // As for the workers: a larger young generation, so that conversion is not mostly scavenging.
   setFlagsFromString('--max-semi-space-size=32');
+  const level = logLevel(args);
   const env = process.env;
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
@@ -87,11 +82,11 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     dryRun: args.dryRun,
     force: args.force,
     concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
-    log: createLogger(logLevel(args)),
+    log: createLogger(level),
     redact: args.redact,
     waitMs: (args.wait ?? 0) * 1000,
     workers: args.workers ?? 'auto',
-    logLevel: logLevel(args),
+    logLevel: level,
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
   }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);

@@ -3,8 +3,11 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/index.js';
+import pino from 'pino';
 import { listCases } from '../../src/check/fixtures.js';
+import { LOG_LEVELS } from '../../src/log.js';
 import { cleanupTemps, repoRoot, runCli, tempDir } from '../support/harness.js';
+import { cleanHomes, homeFlags } from '../commands/fixture-homes.js';
 
 afterAll(cleanupTemps);
 
@@ -34,6 +37,31 @@ describe('import-logs', () => {
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since last tuesday');
     expect(run(['--no-such-flag']).code).toBe(2);
+  });
+
+  it('exits 2 on a LOG_LEVEL that is not a log level, naming it and the levels, before converting anything', () => {
+    const home = cleanHomes()[0]!;
+    const out = join(tempDir('logs-'), 'logs');
+    const args = ['--out', out, '--provider', home.adapter.id, ...homeFlags([home])];
+    for (const extra of [[], ['--quiet']]) {
+      const { code, stdout, stderr } = run([...args, ...extra], { LOG_LEVEL: 'warning' });
+      expect(code).toBe(2);
+      expect(stderr).toContain('LOG_LEVEL=warning');
+      expect(stderr).toContain(LOG_LEVELS.join(', '));
+      expect(stderr).not.toContain('internal error');
+      expect(stdout).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+    const check = run(['check', '--fixtures', join(repoRoot, 'fixtures'), '--provider', home.adapter.id], { LOG_LEVEL: 'warning' });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('LOG_LEVEL=warning');
+    const valid = run(args, { LOG_LEVEL: 'info' });
+    expect(valid.stderr).not.toContain('LOG_LEVEL');
+    expect(valid.code).toBe(0);
+  });
+
+  it('knows the log levels pino knows', () => {
+    expect([...LOG_LEVELS].sort()).toEqual([...Object.keys(pino.levels.values), 'silent'].sort());
   });
 
   it('exits 3 when the state file is unusable, and names it', () => {
