@@ -86,7 +86,6 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     redact: args.redact,
     waitMs: (args.wait ?? 0) * 1000,
     workers: args.workers ?? 'auto',
-    logLevel: level,
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
   }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);

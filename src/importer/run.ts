@@ -39,8 +39,6 @@ export interface ImportOptions {
   checkpointMs?: number;
   /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
   workers?: number | 'auto';
-  /** Log level for worker threads. */
-  logLevel?: string;
   /** Mask secrets in imported text (`--redact`); sessions imported without it are converted again. */
   redact?: boolean;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
@@ -325,7 +323,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let pool: WorkerPool | null = null;
     if (workerCount > 0 && planned.length > 1) {
       const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
-      if (workersAvailable()) pool = new WorkerPool(workerCount, opts.logLevel ?? 'warn');
+      if (workersAvailable()) pool = new WorkerPool(workerCount);
     }
     const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
     const limit = planned.length > 0 ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency)) : null;
@@ -411,7 +409,6 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         sessionsDir,
         root: locations.root,
         redact,
-        log: log.child({ provider: plan.adapter.id }),
       });
 
     try {
