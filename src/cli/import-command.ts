@@ -1,6 +1,5 @@
 /** `import-logs [import]`: runs the importer and reports what it did. */
 import { availableParallelism, homedir } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { adapters as registry } from '../../adapters/index.js';
 import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
@@ -56,8 +55,6 @@ async function withTextWidths(format: () => string): Promise<string> {
 }
 
 export async function importCommand(args: ImportArgs): Promise<number> {
-  // As for the workers: a larger young generation, so that conversion is not mostly scavenging.
-  setFlagsFromString('--max-semi-space-size=32');
   const level = logLevel(args);
   const env = process.env;
   const home = homedir();
