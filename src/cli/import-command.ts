@@ -6,6 +6,7 @@ import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { createLogger, logLevel } from '../log.js';
+import { providerNames } from './provider-flags.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -21,8 +22,8 @@ export interface ImportArgs extends CommonArgs {
 }
 
 export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
-  if (!names || names.length === 0) return registry;
-  const wanted = names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase());
+  const wanted = providerNames(names);
+  if (wanted.length === 0) return registry;
   const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
   if (unknown.length > 0) {
     throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`, EXIT.usage);
