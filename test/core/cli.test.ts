@@ -1,4 +1,5 @@
 /** The built CLI as users and cron run it: output, exit codes, dry run, check. */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { adapters } from '../../adapters/index.js';
 import pino from 'pino';
 import { listCases } from '../../src/check/fixtures.js';
 import { LOG_LEVELS } from '../../src/log.js';
-import { cleanupTemps, repoRoot, runCli, tempDir } from '../support/harness.js';
+import { cleanupTemps, cliPath, repoRoot, runCli, tempDir } from '../support/harness.js';
 import { cleanHomes, homeFlags } from '../commands/fixture-homes.js';
 
 afterAll(cleanupTemps);
@@ -80,6 +81,20 @@ describe('import-logs', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('dry run');
     expect(existsSync(join(home, 'store'))).toBe(false);
+  });
+
+  it('--help loads no zod (the model\'s lists it shows come from zod-free modules)', () => {
+    // A resolve hook that reports every module of zod the CLI reaches.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/zod/')) process.stderr.write('zod loaded\\n'); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const withHook = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') } });
+    for (const args of [['--help'], ['list', '--help'], ['schema', '--help']]) {
+      const r = withHook(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr, args.join(' ')).not.toContain('zod loaded');
+    }
+    expect(withHook(['schema']).stderr).toContain('zod loaded');
   });
 
   it('--help answers', () => {
