@@ -70,6 +70,7 @@ export interface ProviderSummary {
 export interface SourceFailure {
   provider: string;
   path: string;
+  /** What went wrong; it always names the path. */
   message: string;
 }
 
