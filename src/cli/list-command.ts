@@ -76,7 +76,7 @@ function titleCell(s: ListedSession): string {
   return s.parent_session_id !== null ? `↳ ${title || '(sub-agent)'}` : title || '-';
 }
 
-export function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
+function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
   const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COMPLETENESS', 'PROJECT', 'TITLE']];
   for (const s of sessions) {
     rows.push([

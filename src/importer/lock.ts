@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
 
-export const LOCK_FILE = '.import.lock';
+const LOCK_FILE = '.import.lock';
 /** Lock of the store dir, held while `sessions_index.json` is read, merged and rewritten. */
 export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;

@@ -29,7 +29,7 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
-export const YOUNG_GENERATION_MB = 96;
+const YOUNG_GENERATION_MB = 96;
 
 /** Workers run the built JavaScript; from TypeScript sources (tests) conversion stays in-process. */
 export function workersAvailable(): boolean {
