@@ -3,7 +3,6 @@
  * which files are sources, how they group into units, and how one unit converts into sessions.
  * The core never names a provider; it only reads these objects from the registry.
  */
-import type { Logger } from 'pino';
 import type { EventDraft } from '../src/model/events.js';
 import type { ReadStats } from '../src/io/lines.js';
 import type { SessionDraft } from '../src/session/draft.js';
@@ -57,7 +56,6 @@ export interface ConvertContext {
   stats: ReadStats;
   /** A warning about the unit that belongs to no session (shown in the run summary). */
   warn(message: string): void;
-  log: Logger;
 }
 
 export type ConvertItem =

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter } from '../../adapters/types.js';
-import type { SessionLogIndex } from '../model/index-schema.js';
+import { readLogsIndex } from '../archive/read.js';
 import { runImport } from '../importer/run.js';
 
 export interface FixtureCase {
@@ -63,13 +63,8 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
       // no session written
     }
     for (const name of sessionNames) files.set(`sessions/${name}`, strip(await readFile(join(out, 'sessions', name), 'utf8')));
-    let index: SessionLogIndex = { sessions: [] };
-    try {
-      index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as SessionLogIndex;
-    } catch {
-      // nothing imported
-    }
-    const entries = index.sessions.map(({ imported_at: _importedAt, ...entry }) => ({
+    // No index when nothing was imported.
+    const entries = ((await readLogsIndex(out)) ?? []).map(({ imported_at: _importedAt, ...entry }) => ({
       ...entry,
       source_paths: entry.source_paths.map(strip),
     }));

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { CliError, EXIT } from '../errors.js';
 import { convertCase, listCases, readExpected } from '../check/fixtures.js';
-import { createLogger } from '../log.js';
-import { logLevel, selectAdapters } from './import-command.js';
+import { createLogger, logLevel } from '../log.js';
+import { selectAdapters } from './import-command.js';
 
 export interface CheckArgs {
   fixtures: string;

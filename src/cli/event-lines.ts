@@ -17,7 +17,7 @@ type Of<K extends AgentLogEvent['type']> = Extract<AgentLogEvent, { type: K }>;
 /** Keys whose value best says what a tool call did, in order of preference. */
 const INPUT_KEYS = ['command', 'cmd', 'file_path', 'filePath', 'path', 'absolute_path', 'pattern', 'query', 'url', 'description', 'prompt'];
 
-export function toolInputSummary(input: unknown): string {
+function toolInputSummary(input: unknown): string {
   if (input === undefined || input === null) return '';
   if (typeof input === 'string') return input;
   if (typeof input === 'object' && !Array.isArray(input)) {

@@ -1,12 +1,12 @@
 /** `import-logs [import]`: runs the importer and reports what it did. */
 import { availableParallelism, homedir } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { adapters as registry } from '../../adapters/index.js';
 import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
-import { createLogger } from '../log.js';
+import { createLogger, logLevel } from '../log.js';
+import { providerNames } from './provider-flags.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -21,15 +21,9 @@ export interface ImportArgs extends CommonArgs {
   workers?: number | undefined;
 }
 
-export function logLevel(args: { quiet: boolean; verbose: boolean }): string {
-  if (args.verbose) return 'debug';
-  if (args.quiet) return 'error';
-  return process.env.LOG_LEVEL ?? 'warn';
-}
-
 export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
-  if (!names || names.length === 0) return registry;
-  const wanted = names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase());
+  const wanted = providerNames(names);
+  if (wanted.length === 0) return registry;
   const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
   if (unknown.length > 0) {
     throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`, EXIT.usage);
@@ -62,8 +56,7 @@ async function withTextWidths(format: () => string): Promise<string> {
 }
 
 export async function importCommand(args: ImportArgs): Promise<number> {
-  // As for the workers: a larger young generation, so that conversion is not mostly scavenging.
-  setFlagsFromString('--max-semi-space-size=32');
+  const level = logLevel(args);
   const env = process.env;
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
@@ -87,11 +80,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     dryRun: args.dryRun,
     force: args.force,
     concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
-    log: createLogger(logLevel(args)),
+    log: createLogger(level),
     redact: args.redact,
     waitMs: (args.wait ?? 0) * 1000,
     workers: args.workers ?? 'auto',
-    logLevel: logLevel(args),
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
   }).finally(() => progress?.clear());
   const code = exitCodeOf(summary);

@@ -5,6 +5,7 @@ import { CliError, EXIT } from '../errors.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { ListedSession } from '../model/reports.js';
+import { providerNames } from './provider-flags.js';
 import { shortIds } from './session-ids.js';
 import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, width } from './text.js';
 
@@ -51,8 +52,8 @@ async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]
 
 /** A filter by provider name; a name neither the archive nor the registry knows is a usage error. */
 async function providerFilter(names: string[] | undefined, sessions: readonly ListedSession[]): Promise<((s: ListedSession) => boolean) | null> {
-  if (!names || names.length === 0) return null;
-  const wanted = new Set(names.flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase()).filter(Boolean));
+  const wanted = new Set(providerNames(names));
+  if (wanted.size === 0) return null;
   const known = new Set(sessions.map((s) => s.provider));
   if ([...wanted].some((n) => !known.has(n))) {
     // Only now load the adapters (and every parser): a provider with no sessions yet is still known.
@@ -75,7 +76,7 @@ function titleCell(s: ListedSession): string {
   return s.parent_session_id !== null ? `↳ ${title || '(sub-agent)'}` : title || '-';
 }
 
-export function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
+function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
   const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COMPLETENESS', 'PROJECT', 'TITLE']];
   for (const s of sessions) {
     rows.push([

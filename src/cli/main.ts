@@ -7,6 +7,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+import { COMPLETENESS_VALUES } from '../model/state-check.js';
 import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
 /** Commands that read only the archive: they take no provider flags. */
@@ -46,8 +47,7 @@ function withCommon<T>(y: Argv<T>) {
     .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs on stderr' });
 }
 
-/** Copies of the model's lists, so that `--help` does not load zod (tests keep them equal). */
-const COMPLETENESS = ['full', 'partial', 'metadata_only'] as const;
+/** A copy of the model's list, so that `--help` does not load zod (a test keeps them equal). */
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -96,7 +96,7 @@ async function run(argv: string[]): Promise<number> {
           .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
           .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('since', { type: 'string', describe: 'Only sessions active since a date or a duration (7d, 12h)' })
-          .option('completeness', { choices: COMPLETENESS, array: true, describe: 'Only sessions of these completeness levels' })
+          .option('completeness', { choices: COMPLETENESS_VALUES, array: true, describe: 'Only sessions of these completeness levels' })
           .option('limit', { type: 'number', describe: 'At most N sessions (the newest)' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line: the index entry and its logs_dir' }),
       lazy(async () => (await import('./list-command.js')).listCommand),

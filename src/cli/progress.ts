@@ -1,7 +1,8 @@
 /**
  * The import progress bar: one line on stderr, redrawn at most ten times a second, shown only
- * after the run has taken a moment (a quick cron run draws nothing). Sources done / total, MB/s,
- * and an ETA from the bytes still to read.
+ * after the run has taken a moment (a quick cron run draws nothing). Units converted / units to
+ * convert (a unit: the source files converted together; the line says `sources`), MB/s, and an ETA
+ * from the bytes still to read.
  */
 import { formatBytes } from './text-core.js';
 

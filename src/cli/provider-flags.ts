@@ -19,6 +19,14 @@ export interface ProviderFlag {
 const LIST = new URL('../../adapters/provider-flags.json', import.meta.url);
 const REGISTRY = new URL('../../adapters/index.js', import.meta.url);
 
+/**
+ * The provider names `--provider` was given, repeated or comma-separated (`claude,codex`), in
+ * lower case, without empty names (`claude,` is `claude`). Empty when none: every provider.
+ */
+export function providerNames(values: readonly string[] | undefined): string[] {
+  return [...new Set((values ?? []).flatMap((v) => v.split(',')).map((n) => n.trim().toLowerCase()).filter((n) => n !== ''))];
+}
+
 export function describeAdapters(adapters: readonly Adapter[]): ProviderFlag[] {
   return adapters.map((a) => ({ id: a.id, title: a.title, flag: a.home.flag, env: a.home.env }));
 }

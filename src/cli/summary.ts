@@ -63,7 +63,7 @@ export function formatSummary(s: ImportSummary, home = homedir()): string {
   }
   if (s.warnings.length > 0) lines.push(...listed('Warnings', s.warnings));
   if (s.errors.length > 0) {
-    lines.push(...listed('Failed sources', s.errors.map((e) => `[${e.provider}] ${e.message.includes(e.path) ? e.message : `${e.path}: ${e.message}`}`)));
+    lines.push(...listed('Failed sources', s.errors.map((e) => `[${e.provider}] ${e.message}`)));
     lines.push('These sources were not imported; everything else was, and they are retried on every run.');
     lines.push('Fix or remove the file, or report the message with the file if it looks fine (`import-logs doctor` lists them again).');
   } else if (!s.dry_run && providers.some((p) => p.sources > 0)) {

@@ -3,7 +3,6 @@
  * importer decides which to make durable and rename into place. Runs in the main thread or in a
  * worker thread.
  */
-import type { Logger } from 'pino';
 import type { Adapter, ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../../adapters/types.js';
 import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
@@ -35,7 +34,6 @@ export interface UnitJob {
   root: string | null;
   /** Mask secrets in the sessions written (`--redact`). */
   redact: boolean;
-  log: Logger;
 }
 
 const isBatch = (output: ConvertOutput): output is readonly ConvertItem[] => Array.isArray(output);
@@ -68,7 +66,6 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
     allFiles: job.allFiles,
     stats,
     warn: (message) => warnings.push(message),
-    log: job.log,
   };
   const prepared: PreparedSession[] = [];
   try {

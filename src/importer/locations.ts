@@ -22,7 +22,7 @@ export interface Locations {
   project: string;
 }
 
-export function defaultStore(env: NodeJS.ProcessEnv, homedir: string): string {
+function defaultStore(env: NodeJS.ProcessEnv, homedir: string): string {
   if (env.IMPORT_LOGS_HOME) return resolve(env.IMPORT_LOGS_HOME);
   const data = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir, '.local', 'share');
   return join(data, 'import-logs');

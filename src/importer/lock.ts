@@ -1,8 +1,9 @@
 /**
  * One import at a time per logs dir. The lock file names its holder; a lock whose process is gone
  * (a killed run) is taken over. Taking over renames the stale lock away first, so two runs that
- * both find it stale cannot both win. The same lock, held for a moment, serializes updates of the
- * store-wide index by imports of different logs dirs.
+ * both find it stale cannot both win. The same kind of lock on another file, the store dir's
+ * STORE_LOCK_FILE, held for a moment, serializes updates of the store-wide index by imports of
+ * different logs dirs.
  */
 import { linkSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
 
-export const LOCK_FILE = '.import.lock';
+const LOCK_FILE = '.import.lock';
 /** Lock of the store dir, held while `sessions_index.json` is read, merged and rewritten. */
 export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;

@@ -39,8 +39,6 @@ export interface ImportOptions {
   checkpointMs?: number;
   /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
   workers?: number | 'auto';
-  /** Log level for worker threads. */
-  logLevel?: string;
   /** Mask secrets in imported text (`--redact`); sessions imported without it are converted again. */
   redact?: boolean;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
@@ -72,6 +70,7 @@ export interface ProviderSummary {
 export interface SourceFailure {
   provider: string;
   path: string;
+  /** What went wrong; it always names the path. */
   message: string;
 }
 
@@ -210,7 +209,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
         for (const unit of unitsOf(adapter, files, home.real)) {
           const stateKey = `${adapter.id}:${unit.key}`;
-          if (seenUnits.has(stateKey)) continue; // the same home reached twice
+          if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
           seenUnits.add(stateKey);
           ps.units++;
           const previous = unitFiles.get(stateKey) ?? [];
@@ -236,33 +235,24 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
     }
 
-    // 2. Sources that disappeared: keep their sessions, mark them.
+    // 2. Units that disappeared: forget their sources, keep the sessions they owned, marked
+    // source_missing (counted once each; a dry run never writes the state it marks).
     const missingUnits = new Set<string>();
     for (const [unitKey, paths] of unitFiles) {
       const adapterId = unitKey.slice(0, unitKey.indexOf(':'));
       if (!scannedAdapters.has(adapterId) || seenUnits.has(unitKey)) continue;
       missingUnits.add(unitKey);
-      const keys = new Set(paths.flatMap((p) => state.sources[p]?.sessions ?? []));
-      for (const key of keys) {
+      for (const key of new Set(paths.flatMap((p) => state.sources[p]?.sessions ?? []))) {
         const entry = state.sessions[key];
-        if (entry && ownerOf.get(key) === unitKey && !entry.source_missing) {
-          summary.providers[adapterId]!.removed_at_source++;
-        }
+        if (!entry || ownerOf.get(key) !== unitKey || entry.source_missing) continue;
+        summary.providers[adapterId]!.removed_at_source++;
+        entry.source_missing = true;
       }
+      for (const path of paths) delete state.sources[path];
     }
     if (opts.dryRun) return summary;
 
-    let dirty = false;
-    for (const unitKey of missingUnits) {
-      for (const path of unitFiles.get(unitKey) ?? []) {
-        for (const key of state.sources[path]?.sessions ?? []) {
-          const entry = state.sessions[key];
-          if (entry && ownerOf.get(key) === unitKey && !entry.source_missing) entry.source_missing = true;
-        }
-        delete state.sources[path];
-      }
-      dirty = true;
-    }
+    let dirty = missingUnits.size > 0;
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
@@ -280,7 +270,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      * session file that is not in place; a crash in between only means converting it again.
      */
     const writeCheckpoint = async () => {
-      state.imported_session_keys = [...importedKeys].sort();
+      state.imported_session_keys = [...importedKeys]; // sorted by serializeState
       const stateSnapshot = serializeState(state);
       const entries = Object.values(state.sessions);
       const batch = queue;
@@ -325,7 +315,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let pool: WorkerPool | null = null;
     if (workerCount > 0 && planned.length > 1) {
       const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
-      if (workersAvailable()) pool = new WorkerPool(workerCount, opts.logLevel ?? 'warn');
+      if (workersAvailable()) pool = new WorkerPool(workerCount);
     }
     const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
     const limit = planned.length > 0 ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency)) : null;
@@ -411,7 +401,6 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         sessionsDir,
         root: locations.root,
         redact,
-        log: log.child({ provider: plan.adapter.id }),
       });
 
     try {

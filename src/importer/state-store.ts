@@ -57,6 +57,7 @@ export async function loadState(path: string): Promise<LoadedState> {
   return { state: parsed.data, migratedFrom: null };
 }
 
+/** The state file's text, with imported_session_keys sorted. */
 export function serializeState(state: BackfillState): string {
   return `${JSON.stringify({ ...state, imported_session_keys: [...state.imported_session_keys].sort() })}\n`;
 }

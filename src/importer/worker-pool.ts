@@ -29,7 +29,7 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
-export const YOUNG_GENERATION_MB = 96;
+const YOUNG_GENERATION_MB = 96;
 
 /** Workers run the built JavaScript; from TypeScript sources (tests) conversion stays in-process. */
 export function workersAvailable(): boolean {
@@ -41,11 +41,11 @@ export class WorkerPool {
   private readonly pending = new Map<number, { resolve: (r: UnitResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  constructor(size: number, logLevel: string) {
+  constructor(size: number) {
     this.slots = Array.from({ length: size }, () => {
       // A larger young generation: conversion allocates many short-lived strings and objects,
       // and the default one makes the scavenger run constantly.
-      const worker = new Worker(WORKER_URL, { workerData: { logLevel }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       worker.on('message', (msg: { id: number; result: UnitResult }) => {
         const slot = this.slots.find((s) => s.worker === worker)!;
         slot.busy--;

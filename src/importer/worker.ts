@@ -1,12 +1,10 @@
 /** Worker thread: converts the units it is sent with the registered adapters. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { adapters } from '../../adapters/index.js';
 import type { SourceFile } from '../../adapters/types.js';
-import { createLogger } from '../log.js';
 import { convertUnit, type UnitResult } from './convert-unit.js';
 import type { WorkerRequest } from './worker-pool.js';
 
-const log = createLogger((workerData as { logLevel: string }).logLevel);
 const filesByHome = new Map<string, readonly SourceFile[]>();
 
 parentPort!.on('message', (req: WorkerRequest) => {
@@ -25,7 +23,6 @@ parentPort!.on('message', (req: WorkerRequest) => {
         sessionsDir: req.sessionsDir,
         root: req.root,
         redact: req.redact,
-        log: log.child({ provider: adapter.id }),
       });
     }
     parentPort!.postMessage({ id: req.id, result });

@@ -1,9 +1,10 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+import { isInside } from '../importer/locations.js';
 import { STORE_LOCK_FILE, acquireLock, type Lock } from '../importer/lock.js';
 import { DIR_MODE, removeTempFiles, writeWholeFile } from './atomic-file.js';
 
@@ -69,11 +70,7 @@ async function mergeGlobalIndex(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warning = `${path} could not be read; it was rebuilt`;
   }
-  const inThisDir = (p: string) => {
-    const rel = relative(logsDir, p);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  };
-  const kept = current.filter((e) => !inThisDir(e.log_path));
+  const kept = current.filter((e) => !isInside(logsDir, e.log_path));
   for (const entry of entries) {
     kept.push({
       session_id: entry.wrapper_session_id,

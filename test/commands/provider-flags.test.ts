@@ -3,11 +3,31 @@ import { readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/index.js';
-import { describeAdapters } from '../../src/cli/provider-flags.js';
+import { describeAdapters, providerNames } from '../../src/cli/provider-flags.js';
 import { repoRoot, runCli } from '../support/harness.js';
 
 const list = join(repoRoot, 'dist', 'adapters', 'provider-flags.json');
 const registry = join(repoRoot, 'dist', 'adapters', 'index.js');
+
+describe('provider names', () => {
+  it('are repeated or comma-separated, trimmed, in lower case, without empty or repeated names', () => {
+    expect(providerNames(undefined)).toEqual([]);
+    expect(providerNames([])).toEqual([]);
+    expect(providerNames(['claude,'])).toEqual(['claude']);
+    expect(providerNames([' Claude , codex', 'gemini', ',', '', 'codex'])).toEqual(['claude', 'codex', 'gemini']);
+  });
+
+  it('`--provider NAME,` selects NAME in every command that takes it', () => {
+    const a = adapters[0]!;
+    const imported = runCli(['--dry-run', '--json', '--provider', `${a.id},`]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(imported.stdout).providers)).toEqual([a.id]);
+    const doctor = runCli(['doctor', '--json', '--provider', `${a.id},`]);
+    expect(doctor.stderr).toBe('');
+    expect((JSON.parse(doctor.stdout) as { providers: { id: string }[] }).providers.map((p) => p.id)).toEqual([a.id]);
+    expect(runCli(['list', '--provider', `${a.id},`]).code).toBe(0);
+  });
+});
 
 describe('provider flags', () => {
   it('the build wrote the flags of every adapter', () => {

@@ -1,10 +1,14 @@
 /** The built CLI as users and cron run it: output, exit codes, dry run, check. */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/index.js';
+import pino from 'pino';
 import { listCases } from '../../src/check/fixtures.js';
-import { cleanupTemps, repoRoot, runCli, tempDir } from '../support/harness.js';
+import { LOG_LEVELS } from '../../src/log.js';
+import { cleanupTemps, cliPath, repoRoot, runCli, tempDir } from '../support/harness.js';
+import { cleanHomes, homeFlags } from '../commands/fixture-homes.js';
 
 afterAll(cleanupTemps);
 
@@ -36,6 +40,31 @@ describe('import-logs', () => {
     expect(run(['--no-such-flag']).code).toBe(2);
   });
 
+  it('exits 2 on a LOG_LEVEL that is not a log level, naming it and the levels, before converting anything', () => {
+    const home = cleanHomes()[0]!;
+    const out = join(tempDir('logs-'), 'logs');
+    const args = ['--out', out, '--provider', home.adapter.id, ...homeFlags([home])];
+    for (const extra of [[], ['--quiet']]) {
+      const { code, stdout, stderr } = run([...args, ...extra], { LOG_LEVEL: 'warning' });
+      expect(code).toBe(2);
+      expect(stderr).toContain('LOG_LEVEL=warning');
+      expect(stderr).toContain(LOG_LEVELS.join(', '));
+      expect(stderr).not.toContain('internal error');
+      expect(stdout).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+    const check = run(['check', '--fixtures', join(repoRoot, 'fixtures'), '--provider', home.adapter.id], { LOG_LEVEL: 'warning' });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('LOG_LEVEL=warning');
+    const valid = run(args, { LOG_LEVEL: 'info' });
+    expect(valid.stderr).not.toContain('LOG_LEVEL');
+    expect(valid.code).toBe(0);
+  });
+
+  it('knows the log levels pino knows', () => {
+    expect([...LOG_LEVELS].sort()).toEqual([...Object.keys(pino.levels.values), 'silent'].sort());
+  });
+
   it('exits 3 when the state file is unusable, and names it', () => {
     const home = tempDir('home-');
     const logs = join(home, 'store', 'logs');
@@ -52,6 +81,20 @@ describe('import-logs', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('dry run');
     expect(existsSync(join(home, 'store'))).toBe(false);
+  });
+
+  it('--help loads no zod (the model\'s lists it shows come from zod-free modules)', () => {
+    // A resolve hook that reports every module of zod the CLI reaches.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/zod/')) process.stderr.write('zod loaded\\n'); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const withHook = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') } });
+    for (const args of [['--help'], ['list', '--help'], ['schema', '--help']]) {
+      const r = withHook(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr, args.join(' ')).not.toContain('zod loaded');
+    }
+    expect(withHook(['schema']).stderr).toContain('zod loaded');
   });
 
   it('--help answers', () => {
