@@ -32,14 +32,36 @@ function readLock(path: string): LockInfo | null {
   }
 }
 
+/** Clock ticks per second of `/proc/<pid>/stat` start times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+/** Slack for comparing start times: the boot time in `/proc/stat` has whole seconds. */
+const START_SLACK_MS = 2000;
+
+/** When process `pid` started (ms since the epoch), where `/proc` tells; null elsewhere. */
+function processStartMs(pid: number): number | null {
+  try {
+    const boot = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return boot === undefined || !Number.isFinite(ticks) ? null : Number(boot) * 1000 + (ticks * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 function isAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true; // cannot tell for another machine: assume it runs
   try {
     process.kill(info.pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A process that started after the lock was written is another one under a reused pid (after
+  // a reboot, say): the lock is stale. Without that check such a lock would block every run.
+  const lockedAt = Date.parse(info.started_at);
+  const started = Number.isNaN(lockedAt) ? null : processStartMs(info.pid);
+  return started === null || started <= lockedAt + START_SLACK_MS;
 }
 
 /** The import that holds a logs dir's lock now, if any (a stale lock of a dead process is none). */

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
+import { lockHolder } from '../../src/importer/lock.js';
 import { AgentLogEvent } from '../../src/model/events.js';
 import { SessionLogIndex } from '../../src/model/index-schema.js';
 import { BackfillState } from '../../src/model/state.js';
@@ -273,7 +274,7 @@ describe('lock', () => {
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: holder.pid, host: hostname(), started_at: '2026-11-01T00:00:00.000Z' }));
+      writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: holder.pid, host: hostname(), started_at: new Date().toISOString() }));
       const err = await importHome(testAdapter, home, { logsDir }).catch((e: unknown) => e);
       expect((err as CliError).exitCode).toBe(75);
       expect((err as CliError).message).toContain(`pid ${holder.pid}`);
@@ -284,6 +285,21 @@ describe('lock', () => {
     const { summary } = await importHome(testAdapter, home, { logsDir });
     expect(summary.providers.testprov!.new_sessions).toBe(1);
     expect(existsSync(join(logsDir, '.import.lock'))).toBe(false);
+  });
+});
+
+describe.skipIf(!existsSync('/proc/self/stat'))('lock of a reused pid', () => {
+  it('is stale when the process under its pid started after the lock was written', async () => {
+    const logsDir = tempDir();
+    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
+    // This very process is alive, but it started long after this lock's time: a reused pid.
+    writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started_at: '2020-01-01T00:00:00.000Z' }));
+    expect(lockHolder(logsDir)).toBeNull();
+    const { summary } = await importHome(testAdapter, home, { logsDir });
+    expect(summary.providers.testprov!.new_sessions).toBe(1);
+    // Written after this process started, the same pid holds the lock.
+    writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
+    expect(lockHolder(logsDir)?.pid).toBe(process.pid);
   });
 });
 
