@@ -337,6 +337,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         return;
       }
       const producedKeys: string[] = [];
+      // A file of the unit gone since the last run while the unit lives on: the source lost part of
+      // itself (a spilled tool output or a sub-agent file deleted by the agent's cleanup).
+      const nowPaths = new Set(unit.files.map((f) => f.path));
+      const lostFile = (unitFiles.get(stateKey) ?? []).some((path) => !nowPaths.has(path));
       for (const session of result.sessions) {
         if (session.tempPath === null) continue;
         const { key, tempPath } = session;
@@ -358,6 +362,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const archiveOrphaned = previous?.source_missing === true || (owner !== undefined && owner !== stateKey && missingUnits.has(owner));
         if (previous && archiveOrphaned && isRicher(previous, session.entry)) {
           discard(tempPath);
+          continue;
+        }
+        // The new copy adds no event, so it differs only by what the source lost: the archived
+        // copy still holds that, so it stays (and stays this unit's session).
+        if (previous && lostFile && session.entry.event_count <= previous.event_count) {
+          discard(tempPath);
+          summary.warnings.push(`session ${key}: a file of its source is gone and nothing was added; kept the archived copy`);
+          producedKeys.push(key);
           continue;
         }
         const file: QueuedFile = { temp: tempPath, final: session.finalPath, cancelled: false };

@@ -1,9 +1,10 @@
 /** The importer with a toy provider: determinism, incremental re-runs, state, lock, bad ids. */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, utimesSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, utimesSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { claudeAdapter as claude } from '../../adapters/claude/index.js';
 import { CliError } from '../../src/errors.js';
 import { lockHolder } from '../../src/importer/lock.js';
 import { AgentLogEvent } from '../../src/model/events.js';
@@ -300,6 +301,41 @@ describe.skipIf(!existsSync('/proc/self/stat'))('lock of a reused pid', () => {
     // Written after this process started, the same pid holds the lock.
     writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
     expect(lockHolder(logsDir)?.pid).toBe(process.pid);
+  });
+});
+
+describe('a source that loses part of itself', () => {
+  it('keeps the archived copy while nothing is added, then takes the new events', async () => {
+    const home = tempDir('home-');
+    cpSync(join(repoRoot, 'fixtures/claude/subagents-dir/input'), home, { recursive: true });
+    const project = join(home, 'projects/-home-dev-project');
+    const transcript = join(project, '55555555-5555-4555-8555-555555555555/subagents/agent-a0123456789abcdef.jsonl');
+    const first = await importHome(claude, home);
+    const fileOf = (id: string) => join(first.logsDir, 'sessions', `${id}.jsonl`);
+    // The sub-agent session whose tool output was spilled to tool-results/.
+    const main = first.index.find((e) => readFileSync(fileOf(e.wrapper_session_id), 'utf8').includes('build failed: lint'))!;
+    const file = fileOf(main.wrapper_session_id);
+    const archived = readFileSync(file, 'utf8');
+
+    // Claude's cleanup deletes the spilled tool output: the new copy would only point at it.
+    unlinkSync(join(project, '55555555-5555-4555-8555-555555555555/tool-results/toolu_big1.txt'));
+    const second = await importHome(claude, home, { logsDir: first.logsDir });
+    expect(readFileSync(file, 'utf8')).toBe(archived);
+    expect(second.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)).toEqual(main);
+    expect(second.summary.warnings.join('\n')).toContain('kept the archived copy');
+    // Nothing left to convert on the next run.
+    const third = await importHome(claude, home, { logsDir: first.logsDir });
+    expect(third.summary.bytes_read).toBe(0);
+
+    // New events win over what was lost.
+    const last = readFileSync(transcript, 'utf8').trimEnd().split('\n').at(-1)!;
+    const line = JSON.parse(last) as Record<string, unknown>;
+    appendFileSync(transcript, `${JSON.stringify({ ...line, uuid: 'a1b2c3d4-0000-4000-8000-000000000001', parentUuid: line.uuid, type: 'user', message: { role: 'user', content: 'one more question' }, timestamp: '2026-05-01T00:00:00.000Z' })}\n`);
+    const fourth = await importHome(claude, home, { logsDir: first.logsDir });
+    const grown = fourth.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)!;
+    expect(grown.event_count).toBeGreaterThan(main.event_count);
+    expect(grown.completeness_reasons).toContain("2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)");
+    expect(readFileSync(file, 'utf8')).toContain('one more question');
   });
 });
 
