@@ -3,11 +3,12 @@
  * temp CODEX_HOME at test time). Each fact is computed from the raw native file by a separate,
  * deliberately simple pass, then compared with what the import wrote.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import { INVALID_UTF8_REASON } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
 import { codexAdapter } from './index.js';
@@ -247,5 +248,24 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   it('converts byte-identically twice', async () => {
     const again = await importHome(codexAdapter, home, { force: true });
     expect(again.raw).toEqual(result.raw);
+  });
+});
+
+describe('codex invalid UTF-8', () => {
+  afterAll(cleanupTemps);
+
+  it('flags invalid UTF-8 in the first line of a G1 rollout', async () => {
+    const id = '1e1e1e1e-1111-4222-8333-444444444444';
+    const rel = `sessions/2025/08/14/rollout-2025-08-14T10-00-00-${id}.jsonl`;
+    const home = buildHome({ [rel]: '' });
+    // Line 1 (the G1 session line) has a byte that is not UTF-8; the rest of the file is clean.
+    const first = Buffer.concat([Buffer.from(`{"id":"${id}","timestamp":"2025-08-14T08:00:00.000Z","instructions":"caf`), Buffer.from([0xff]), Buffer.from('"}\n')]);
+    const prompt = `${JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] })}\n`;
+    writeFileSync(join(home, rel), Buffer.concat([first, Buffer.from(prompt)]));
+    const result = await importHome(codexAdapter, home);
+    const entry = result.index.find((e) => e.provider_session_id === id)!;
+    expect(entry.format).toBe('codex:g1');
+    expect(entry.completeness).toBe('partial');
+    expect(entry.completeness_reasons).toEqual([INVALID_UTF8_REASON]);
   });
 });

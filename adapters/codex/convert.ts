@@ -582,6 +582,7 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
       else pending.push(rec.warning);
       continue;
     }
+    invalidUtf8 ||= rec.invalidUtf8;
     const value = rec.value;
     if (!isRecord(value)) {
       const w = parseWarning(file.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200));
@@ -609,7 +610,6 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
       }
     }
     const s = session!;
-    invalidUtf8 ||= rec.invalidUtf8;
 
     if (generation === 'g1') {
       if (value.record_type !== undefined) {
