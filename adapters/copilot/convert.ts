@@ -160,7 +160,6 @@ class SessionState {
 // Event JSONL (flat and directory layouts)
 
 const STATUS_TYPES = new Set([
-  'session.warning',
   'session.mode_changed',
   'session.permissions_changed',
   'session.plan_changed',
@@ -262,14 +261,15 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       draft.noteModel(d.data.newModel);
       return [status(d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
     }
-    case 'session.info': {
+    case 'session.info':
+    case 'session.warning': {
       const d = parseRecord(InfoData, data ?? {});
       if (!d.success) return invalid(d.error);
       if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
         const m = FOLDER_TRUST.exec(d.data.message);
         if (m) draft.workspacePath = m[1]!;
       }
-      return [status(d.data.message ?? 'session info')];
+      return [status(d.data.message ?? (line.type === 'session.info' ? 'session info' : 'session warning'))];
     }
     case 'session.error': {
       const d = parseRecord(ErrorData, data ?? {});
