@@ -68,7 +68,7 @@ export type ConvertItem =
 
 /**
  * What a converter yields: one item, or several at once. Each step of an async iterable costs a
- * promise; a converter that emits many events per native record hands them over in one step.
+ * promise; converters hand their items over in batches (`Batch`, `src/session/batch.ts`).
  */
 export type ConvertOutput = ConvertItem | readonly ConvertItem[];
 

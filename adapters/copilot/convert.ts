@@ -5,10 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
+import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile } from '../types.js';
 import { capRaw, isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
@@ -126,6 +127,8 @@ class SessionState {
   yamlCwd: string | null = null;
   /** Reasoning texts already emitted since the last assistant message. */
   reasoning = new Set<string>();
+  /** Events that passed `keep`. */
+  kept = 0;
 
   constructor(id: string, format: string) {
     this.draft = new SessionDraft({ id, format });
@@ -141,6 +144,13 @@ class SessionState {
     }
     this.lastTs = ts;
     return true;
+  }
+
+  /** Puts the event in the batch if it is kept. */
+  emit(event: EventDraft, batch: Batch): void {
+    if (!this.keep(event)) return;
+    this.kept++;
+    batch.push({ session: this.draft, event });
   }
 
   openSegment(): void {
@@ -346,19 +356,21 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   }
 }
 
-/** Synchronous (its reads are): the session's loop takes its events without a promise each. */
-function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): Generator<EventDraft, void, undefined> {
+/** Synchronous (its reads are): yields the batches it fills. */
+function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext, batch: Batch): Generator<ConvertItem[], void, undefined> {
   let invalidUtf8 = false;
   for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
+    if (batch.full) yield batch.take();
+    batch.read(rec.line.bytes.length);
     if (!rec.ok) {
-      yield rec.warning;
+      state.emit(rec.warning, batch);
       continue;
     }
     if (rec.invalidUtf8) invalidUtf8 = true;
     const lineNo = rec.line.lineNo;
     const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
-      yield parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8')));
+      state.emit(parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8'))), batch);
       continue;
     }
     const line = env.data;
@@ -370,7 +382,7 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
       if (state.eventIds.has(line.id)) continue;
       state.eventIds.add(line.id);
     }
-    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) yield event;
+    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) state.emit(event, batch);
   }
   state.closeSegment();
   if (invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
@@ -551,22 +563,16 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   return out;
 }
 
-async function* convertLegacy(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+async function convertLegacy(file: SourceFile, state: SessionState, ctx: ConvertContext): Promise<EventDraft[]> {
   const doc = await readJsonDocument(file.path);
   ctx.stats.bytesRead += doc.bytesRead;
-  if (!doc.ok) {
-    yield parseWarning(file.path, undefined, doc.error, doc.raw);
-    return;
-  }
+  if (!doc.ok) return [parseWarning(file.path, undefined, doc.error, doc.raw)];
   if (doc.invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
   const parsed = parseRecord(LegacySession, doc.value);
-  if (!parsed.success) {
-    yield parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`);
-    return;
-  }
+  if (!parsed.success) return [parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`)];
   const start = normalizeTimestamp(parsed.data.startTime);
   if (start !== undefined && (state.cutoff === undefined || start < state.cutoff)) state.draft.startedAt = start;
-  for (const event of legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state)) yield event;
+  return legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,7 +607,7 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
 
 const FORMAT = { legacy: 'copilot:legacy-json', flat: 'copilot:jsonl', dir: 'copilot:dir' } as const;
 
-export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertItem> {
+export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   let id: string | null = null;
   let legacy: { file: SourceFile; ms: number } | null = null;
   let flat: SourceFile | null = null;
@@ -635,29 +641,24 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
   }
   const starts = await Promise.all(parts.map((p, i) => (i === 0 || p.kind === 'legacy' ? undefined : firstTimestamp(p.file.path))));
 
-  let emitted = 0;
+  const batch = new Batch();
   for (const [i, part] of parts.entries()) {
     state.cutoff = starts.slice(i + 1).find((s) => s !== undefined);
-    let kept = 0;
     if (part.kind === 'legacy') {
-      for await (const event of convertLegacy(part.file, state, ctx)) {
-        if (!state.keep(event)) continue;
-        kept++;
-        yield { session: draft, event };
+      const kept = state.kept;
+      for (const event of await convertLegacy(part.file, state, ctx)) {
+        if (batch.full) yield batch.take();
+        state.emit(event, batch);
       }
+      // A legacy segment that contributed events never has token numbers.
+      if (state.kept > kept) state.segments++;
     } else {
-      for (const event of convertJsonl(part.file, state, ctx)) {
-        if (!state.keep(event)) continue;
-        kept++;
-        yield { session: draft, event };
-      }
+      yield* convertJsonl(part.file, state, ctx, batch);
     }
-    // A legacy segment that contributed events never has token numbers.
-    if (part.kind === 'legacy' && kept > 0) state.segments++;
-    emitted += kept;
   }
   if (draft.workspacePath === null) draft.workspacePath = state.yamlCwd;
   state.closeSegment();
   if (state.segments === 0 || state.segmentsWithUsage < state.segments) draft.addReason(USAGE_UNAVAILABLE);
-  if (emitted === 0) yield { session: draft, end: true };
+  if (state.kept === 0) batch.push({ session: draft, end: true });
+  if (!batch.empty) yield batch.take();
 }
