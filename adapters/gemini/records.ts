@@ -89,7 +89,7 @@ export async function readJsonl(path: string, stats: ReadStats): Promise<Convers
   const conv = emptyConversation(path, 'jsonl');
   let header = false;
   let parsed = 0;
-  for await (const rec of readJsonRecords(path, stats)) {
+  for (const rec of readJsonRecords(path, stats)) {
     if (!rec.ok) {
       conv.warnings.push(rec.warning);
       if (rec.line.torn && !conv.reasons.includes(TORN_LINE_REASON)) conv.reasons.push(TORN_LINE_REASON);
