@@ -8,15 +8,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../types.js';
-import { capRaw, isRecord, readJsonDocument } from '../../src/io/json.js';
+import { isRecord, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, lineRaw, parseWarning, readJsonRecords } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage } from './schema.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { fileKind } from './layout.js';
 
 export { fileKind };
@@ -344,9 +344,7 @@ class UnitConverter {
       } else {
         const parsed = parseRecord(ClaudeLine, rec.value);
         if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const what = `unexpected record shape (${issue ? `${issue.path.join('.') || 'line'}: ${issue.message}` : 'not an object'})`;
-          warn(parseWarning(file.path, rec.line.lineNo, what, capRaw(rec.line.bytes.toString('utf8'))));
+          warn(parseWarning(file.path, rec.line.lineNo, `unexpected record shape (${issueText(parsed.error)})`, lineRaw(rec.line)));
         } else {
           const line = parsed.data;
           const type = line.type;

@@ -6,12 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile } from '../types.js';
-import { capRaw, isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
+import { isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, lineRaw, parseWarning, valueRaw } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { normalizeUsage } from '../../src/util/usage.js';
@@ -35,7 +35,7 @@ import {
   UserMessageData,
   WorkspaceYaml,
 } from './schema.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { classify, type Classified } from './layout.js';
 
 export const USAGE_UNAVAILABLE = 'usage unavailable';
@@ -101,11 +101,6 @@ function errorText(error: unknown): string | undefined {
 
 function nonEmpty(s: string | undefined | null): s is string {
   return typeof s === 'string' && s.trim() !== '';
-}
-
-function issueText(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +212,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   const ts = normalizeTimestamp(line.timestamp);
   const data = line.data;
   const status = (message: string): EventDraft => ({ type: 'provider_status', message, ...(data !== undefined ? { data } : {}), ts });
-  const invalid = (error: { issues: { path: PropertyKey[]; message: string }[] }): EventDraft[] => [
+  const invalid = (error: Parameters<typeof issueText>[0]): EventDraft[] => [
     parseWarning(where(), undefined, `unexpected ${line.type} record (${issueText(error)})`, undefined, ts),
   ];
 
@@ -370,7 +365,7 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
     const lineNo = rec.line.lineNo;
     const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
-      state.emit(parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8'))), batch);
+      state.emit(parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)), batch);
       continue;
     }
     const line = env.data;
@@ -454,7 +449,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   });
   const out: EventDraft[] = [];
   timeline.forEach((t, i) => {
-    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, JSON.stringify(timelineRaw[i]).slice(0, 4096)));
+    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
   });
   if (chat.length === 0) {
     for (const t of timeline) if (t) out.push(...timelineEvents(t, state));

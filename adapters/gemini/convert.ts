@@ -3,19 +3,19 @@
  * README.md. Three unit kinds: the chat files of one session (all copies, merged by sessionId),
  * the prompt logs of the home, and the `/chat save` checkpoints of one tag.
  */
-import { capRaw, isRecord } from '../../src/io/json.js';
+import { isRecord } from '../../src/io/json.js';
 import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, parseWarning, valueRaw } from '../../src/session/records.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
 import { projectDirOf, projectIndex } from './workspace.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 
 /** Exact tool names of Gemini CLI's built-in tools; anything else goes through inferToolKind. */
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
@@ -126,15 +126,6 @@ function toolOutcome(result: unknown): { output?: string; error?: string } {
   return { ...(outputs.length > 0 ? { output: outputs.join('\n') } : {}), ...(error !== undefined ? { error } : {}) };
 }
 
-function issueText(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.map(String).join('.') || 'record'}: ${issue.message}` : 'invalid record';
-}
-
-function rawOf(value: unknown): string {
-  return capRaw(JSON.stringify(value) ?? String(value));
-}
-
 interface MessageState {
   sawToolCalls: boolean;
   inToolGap: boolean;
@@ -145,7 +136,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   const line = conv.lines.get(key);
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, rawOf(raw));
+    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
     return;
   }
   const msg = parsed.data;
@@ -172,7 +163,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   for (const item of msg.thoughts ?? []) {
     const thought = parseRecord(Thought, item);
     if (!thought.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, rawOf(item));
+      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item));
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
@@ -188,7 +179,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
     index++;
     const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, rawOf(item));
+      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item));
       continue;
     }
     const tc = call.data;
@@ -471,7 +462,7 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
   for (const [i, item] of history.entries()) {
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, rawOf(item));
+      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item));
       continue;
     }
     const role = turn.data.role ?? '';
