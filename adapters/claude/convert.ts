@@ -19,8 +19,6 @@ import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage 
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { fileKind } from './layout.js';
 
-export { fileKind };
-
 const FORMAT_MAIN = 'claude:jsonl';
 const FORMAT_INLINE = 'claude:jsonl:sidechain';
 const FORMAT_FLAT_AGENT = 'claude:jsonl:agent-file';

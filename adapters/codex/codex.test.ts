@@ -13,7 +13,7 @@ import { normalizeTimestamp } from '../../src/util/time.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
 import { codexAdapter } from './index.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const files = corpusFiles('codex');
 

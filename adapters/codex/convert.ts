@@ -15,14 +15,14 @@ import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
-import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
+import { isZst, rolloutNameId } from './layout.js';
 
-export const PROVIDER = 'codex';
+const PROVIDER = 'codex';
 
 /** Codex counts: cached input is part of input, reasoning is part of output. */
 const USAGE_SEMANTICS = { inputIncludesCacheRead: true, outputIncludesReasoning: true } as const;
 
-export const HISTORY_ONLY_REASON = 'prompt history only';
+const HISTORY_ONLY_REASON = 'prompt history only';
 const ZST_NOTE = 'zstd-compressed rollouts are not read yet (no built-in zstd in Node 20)';
 
 // ---------------------------------------------------------------------------------------------
@@ -34,8 +34,6 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 export function uuidsInName(path: string): string[] {
   return (basename(path).match(UUID) ?? []).map((u) => u.toLowerCase());
 }
-
-export { isLegacyJson, isZst, rolloutNameId };
 
 // ---------------------------------------------------------------------------------------------
 // Small narrowing helpers
@@ -192,11 +190,7 @@ export class RolloutSession {
   private replaySecond: string | null = null;
   private metaCount = 0;
 
-  constructor(
-    readonly path: string,
-    id: string,
-    generation: Generation,
-  ) {
+  constructor(path: string, id: string, generation: Generation) {
     this.draft = new SessionDraft({ id, format: `${PROVIDER}:${generation}` });
     this.draft.sourcePaths = [path];
   }

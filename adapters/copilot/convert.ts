@@ -36,14 +36,11 @@ import {
   WorkspaceYaml,
 } from './schema.js';
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
-import { classify, type Classified } from './layout.js';
+import { classify } from './layout.js';
 
-export const USAGE_UNAVAILABLE = 'usage unavailable';
+const USAGE_UNAVAILABLE = 'usage unavailable';
 const RESTART_MARKER = '{"type":"';
 const MAX_SIDECAR_BYTES = 1024 * 1024;
-
-export type { Classified };
-export { classify };
 
 // ---------------------------------------------------------------------------------------------
 // Tools

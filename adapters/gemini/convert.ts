@@ -38,10 +38,10 @@ export function toolKind(name: string, agentId?: string): ToolKind {
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
 
-export const PROMPT_LOG_REASON = 'prompt log only';
-export const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
-export const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
-export const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
+const PROMPT_LOG_REASON = 'prompt log only';
+const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
+const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
+const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
 
 /**
  * Builds v0.6.0–v0.8.x dropped `toolCalls` (deleted 2025-09-15 in nightlies, restored in v0.9.0 of

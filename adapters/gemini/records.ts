@@ -11,13 +11,19 @@ import type { ReadStats } from '../../src/io/lines.js';
 import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type ParseWarningDraft } from '../../src/session/records.js';
 import { SourceError } from '../types.js';
 
-export const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
+const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
 
 export interface Conversation {
   path: string;
   /** `json` (one document) or `jsonl` (op-log). */
   format: 'json' | 'jsonl';
-  /** Merged metadata (header and `$set`s, or the document's top level without `messages`). */
+  /**
+   * Merged metadata (header and `$set`s, or the document's top level without `messages`), each
+   * field narrowed by hand where convert.ts reads it: `sessionId` (the file name has its first 8
+   * characters), `projectHash` (sha256 of the project root), `startTime`, `lastUpdated` (bumped on
+   * every write), `summary` (a title, v0.21+), `directories` (`/dir add`; always set for
+   * subagents, v0.28+), `kind` (`main` | `subagent`, v0.31+).
+   */
   meta: Record<string, unknown>;
   /** Final copy of each message by id, in the order of first appearance. */
   messages: Map<string, unknown>;

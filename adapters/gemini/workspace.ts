@@ -9,9 +9,7 @@ import type { ReadStats } from '../../src/io/lines.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import type { SourceFile } from '../types.js';
 import { ProjectsFile } from './schema.js';
-import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
-
-export { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile };
+import { PROJECTS_FILE, isSideFile } from './layout.js';
 
 const HASH_DIR = /^[0-9a-f]{64}$/;
 
