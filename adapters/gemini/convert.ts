@@ -240,7 +240,7 @@ function stringList(value: unknown): string[] {
 
 /** The chat files of one session (twins, migrated copies, resume leftovers), or of one subagent. */
 export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, parentId: string | null): AsyncGenerator<ConvertOutput> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const copies = new Map<string, Conversation[]>();
   const dirOf = new Map<string, string>();
   const failures: SourceError[] = [];
@@ -326,7 +326,7 @@ function chatIds(ctx: ConvertContext): Set<string> {
  * `partial` session per sessionId that has no chat file, made of its prompts.
  */
 export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const withChat = chatIds(ctx);
   const sessions = new Map<string, { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }>();
   for (const file of unit.files) {
@@ -383,7 +383,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
  * token counts; every event gets the file's modification time.
  */
 export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const byProject = new Map<string, (typeof unit.files)[number][]>();
   for (const file of unit.files) {
     const key = projects.projectKey(projectDirOf(file.rel));

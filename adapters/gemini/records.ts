@@ -90,18 +90,17 @@ export async function readLegacy(path: string, stats: ReadStats): Promise<Conver
   return conv;
 }
 
-/** Replays a `session-*.jsonl` op-log; falls back to the legacy reader when it has no header. */
+/** Replays a `session-*.jsonl` op-log; falls back to the legacy reader when no line of it parses. */
 export async function readJsonl(path: string, stats: ReadStats): Promise<Conversation> {
   const conv = emptyConversation(path, 'jsonl');
-  let header = false;
-  let parsed = 0;
+  let parsed = false;
   for (const rec of readJsonRecords(path, stats)) {
     if (!rec.ok) {
       conv.warnings.push(rec.warning);
       if (rec.line.torn && !conv.reasons.includes(TORN_LINE_REASON)) conv.reasons.push(TORN_LINE_REASON);
       continue;
     }
-    parsed++;
+    parsed = true;
     if (rec.invalidUtf8 && !conv.reasons.includes(INVALID_UTF8_REASON)) conv.reasons.push(INVALID_UTF8_REASON);
     const r = rec.value;
     const lineNo = rec.line.lineNo;
@@ -120,15 +119,15 @@ export async function readJsonl(path: string, stats: ReadStats): Promise<Convers
       }
       Object.assign(conv.meta, withoutMessages(r.$set));
     } else if (typeof r.sessionId === 'string' && typeof r.projectHash === 'string') {
-      header = true;
       Object.assign(conv.meta, withoutMessages(r));
       if (Array.isArray(r.messages)) addMessages(conv, r.messages, lineNo);
     } else {
       conv.unknown.push(Object.keys(r)[0] ?? 'empty object');
     }
   }
-  // No header line: the CLI reads such a file as one legacy document (e.g. a pretty-printed one).
-  if (!header && parsed === 0 && conv.warnings.length > 0) {
+  // Not one line parses on its own: the file is one JSON document (e.g. pretty-printed), read as
+  // the legacy format is; an unreadable one keeps its warnings.
+  if (!parsed && conv.warnings.length > 0) {
     try {
       return await readLegacy(path, stats);
     } catch {

@@ -1,7 +1,7 @@
 /**
- * Zod schemas of Gemini CLI's native records (see README.md and the format notes). Unknown keys are
- * ignored, not rejected (nor copied: that keeps validation cheap), and big nested payloads (`content`, `args`, `result`, `resultDisplay`)
- * are `unknown`, narrowed by hand in convert.ts, so that validation stays cheap.
+ * Zod schemas of Gemini CLI's native records (see README.md and the format notes). To keep
+ * validation cheap, unknown keys are ignored (not rejected, not copied) and big nested payloads
+ * (`content`, `args`, `result`, `resultDisplay`) are `unknown`, narrowed by hand in convert.ts.
  */
 import { z } from 'zod';
 
