@@ -53,7 +53,7 @@ export interface ConvertContext {
   home: string;
   /** Every file the adapter discovered in that home (for rules that span files). */
   allFiles: readonly SourceFile[];
-  /** Pass to readLines/readFile helpers so bytes read are counted. */
+  /** Pass to the readers that take it (readLines, readJsonRecords, …) so bytes read are counted. */
   stats: ReadStats;
   /** A warning about the unit that belongs to no session (shown in the run summary). */
   warn(message: string): void;
