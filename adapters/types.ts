@@ -52,7 +52,7 @@ export interface ConvertContext {
   home: string;
   /** Every file the adapter discovered in that home (for rules that span files). */
   allFiles: readonly SourceFile[];
-  /** Pass to readLines/readFile helpers so bytes read are counted. */
+  /** Pass to the readers that take it (readLines, readJsonRecords, …) so bytes read are counted. */
   stats: ReadStats;
   /** A warning about the unit that belongs to no session (shown in the run summary). */
   warn(message: string): void;
@@ -66,7 +66,7 @@ export type ConvertItem =
 
 /**
  * What a converter yields: one item, or several at once. Each step of an async iterable costs a
- * promise; a converter that emits many events per native record hands them over in one step.
+ * promise; converters hand their items over in batches (`Batch`, `src/session/batch.ts`).
  */
 export type ConvertOutput = ConvertItem | readonly ConvertItem[];
 

@@ -8,25 +8,21 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../types.js';
-import { capRaw, isRecord, readJsonDocument } from '../../src/io/json.js';
+import { isRecord, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, lineRaw, parseWarning, readJsonRecords } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage } from './schema.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { fileKind } from './layout.js';
-
-export { fileKind };
 
 const FORMAT_MAIN = 'claude:jsonl';
 const FORMAT_INLINE = 'claude:jsonl:sidechain';
 const FORMAT_FLAT_AGENT = 'claude:jsonl:agent-file';
 const FORMAT_SUBAGENT = 'claude:jsonl:subagents';
-/** A batch goes to the writer at this many items or after this many bytes of native lines. */
-const BATCH_ITEMS = 128;
-const BATCH_BYTES = 256 * 1024;
 
 /** Line types that carry no conversation and are deliberately not turned into events. */
 const IGNORED_TYPES = new Set([
@@ -252,7 +248,7 @@ class UnitConverter {
     yield ends;
   }
 
-  /** Yields the file's items in batches; each batch is consumed before the next line is read. */
+  /** Yields the file's items in batches (`src/session/batch.ts`). */
   private *convertFile(file: SourceFile, meta: ClaudeAgentMeta | null): Generator<readonly ConvertItem[]> {
     const kind = fileKind(file.rel);
     const stem = basename(file.rel, '.jsonl');
@@ -272,9 +268,7 @@ class UnitConverter {
     const titles = new Map<string | null, Titles>();
     /** Inline sidechain threads: line uuid -> thread key (agentId or root uuid). */
     const threads = new Map<string, string>();
-    const out: ConvertItem[] = [];
-    /** Bytes of the lines whose items are in `out`: bounds the memory a batch holds. */
-    let batchBytes = 0;
+    const out = new Batch();
 
     const adopt = (state: SessionState): SessionState => {
       if (fileSessions.includes(state)) return state;
@@ -341,14 +335,14 @@ class UnitConverter {
     };
 
     for (const rec of readJsonRecords(file.path, this.ctx.stats)) {
+      if (out.full) yield out.take();
+      out.read(rec.line.bytes.length);
       if (!rec.ok) {
         warn(rec.warning, rec.line.torn ? TORN_LINE_REASON : undefined);
       } else {
         const parsed = parseRecord(ClaudeLine, rec.value);
         if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const what = `unexpected record shape (${issue ? `${issue.path.join('.') || 'line'}: ${issue.message}` : 'not an object'})`;
-          warn(parseWarning(file.path, rec.line.lineNo, what, capRaw(rec.line.bytes.toString('utf8'))));
+          warn(parseWarning(file.path, rec.line.lineNo, `unexpected record shape (${issueText(parsed.error)})`, lineRaw(rec.line)));
         } else {
           const line = parsed.data;
           const type = line.type;
@@ -385,12 +379,6 @@ class UnitConverter {
           }
         }
       }
-      batchBytes += rec.line.bytes.length;
-      if (out.length >= BATCH_ITEMS || (batchBytes >= BATCH_BYTES && out.length > 0)) {
-        yield out; // consumed before this generator resumes
-        out.length = 0;
-        batchBytes = 0;
-      }
     }
 
     // A file with no conversation line still names a session (0-byte, summary-only, copy-only).
@@ -405,7 +393,7 @@ class UnitConverter {
     }
     if (resumedCopies > 0) primary.draft.tags.push('resumed');
     for (const state of fileSessions) this.flushResponse(state, out);
-    yield out;
+    if (!out.empty) yield out.take();
   }
 
   private create(draft: SessionDraft, sub: boolean): SessionState {
@@ -428,7 +416,7 @@ class UnitConverter {
   }
 
   /** Emits the usage of the session's open response (the line with the most output tokens). */
-  private flushResponse(state: SessionState, out: ConvertItem[]): void {
+  private flushResponse(state: SessionState, out: Batch): void {
     const open = state.open;
     if (!open) return;
     state.open = null;
@@ -442,7 +430,7 @@ class UnitConverter {
     if (!isEmptyUsage(usage)) out.push({ session: state.draft, event: { ...usage, ts: open.ts } });
   }
 
-  private assistant(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): void {
+  private assistant(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: Batch): void {
     const ts = normalizeTimestamp(line.timestamp);
     const parsed = parseRecord(ClaudeAssistantMessage, line.message);
     if (!parsed.success) {
@@ -508,7 +496,7 @@ class UnitConverter {
     }
   }
 
-  private user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: ConvertItem[]): void {
+  private user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: Batch): void {
     const ts = normalizeTimestamp(line.timestamp);
     const parsed = parseRecord(ClaudeUserMessage, line.message);
     const content = parsed.success ? parsed.data.content : undefined;
@@ -583,7 +571,7 @@ class UnitConverter {
     return text;
   }
 
-  private system(state: SessionState, line: ClaudeLine, out: ConvertItem[]): void {
+  private system(state: SessionState, line: ClaudeLine, out: Batch): void {
     this.flushResponse(state, out);
     const subtype = line.subtype ?? 'system';
     const text = typeof line.content === 'string' ? line.content : '';

@@ -37,7 +37,7 @@ export function claudeUnits(files: SourceFile[], home: string): SourceUnit[] {
 export const claudeAdapter = {
   id: 'claude',
   title: 'Claude Code',
-  version: 1,
+  version: 2,
   home: {
     env: 'CLAUDE_CONFIG_DIR',
     flag: 'claude-home',

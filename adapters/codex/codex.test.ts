@@ -3,16 +3,17 @@
  * temp CODEX_HOME at test time). Each fact is computed from the raw native file by a separate,
  * deliberately simple pass, then compared with what the import wrote.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import { INVALID_UTF8_REASON } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
 import { codexAdapter } from './index.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const files = corpusFiles('codex');
 
@@ -101,20 +102,35 @@ function readNative(file: string, rel: string): Native {
     if (n.generation === 'g1') items = lines.filter((l) => typeof l.type === 'string');
     const itemPrompts = items.filter((i) => i.type === 'message' && i.role === 'user' && isHuman(textOf(i.content))).length;
     n.prompts = Math.max(eventPrompts, itemPrompts);
-    let prev: number | null = null;
+    const add = (u: Json) => {
+      n.usage.input += u.input_tokens;
+      n.usage.cached += u.cached_input_tokens ?? 0;
+      n.usage.output += u.output_tokens;
+    };
+    // README "Usage": a total that repeats is dropped; else last_token_usage, or without it the
+    // growth of the total (the whole total when it is the first or it dropped).
+    let prev: Json | null = null;
     for (const l of lines) {
       const info = l.type === 'event_msg' && l.payload.type === 'token_count' ? l.payload.info : null;
-      if (!info?.total_token_usage) continue;
+      if (!info) continue;
       const t = info.total_token_usage;
-      const total = t.total_tokens;
-      if (prev !== null && total < prev) n.monotone = false;
-      if (total !== prev) {
-        const last = info.last_token_usage ?? t;
-        n.usage.input += last.input_tokens;
-        n.usage.cached += last.cached_input_tokens ?? 0;
-        n.usage.output += last.output_tokens;
+      if (!t) {
+        if (info.last_token_usage) add(info.last_token_usage);
+        continue;
       }
-      prev = total;
+      const total = t.total_tokens;
+      if (prev !== null && total < prev.total_tokens) n.monotone = false;
+      if (total !== prev?.total_tokens) {
+        if (info.last_token_usage) add(info.last_token_usage);
+        else if (prev !== null && total > prev.total_tokens) {
+          add({
+            input_tokens: t.input_tokens - prev.input_tokens,
+            cached_input_tokens: (t.cached_input_tokens ?? 0) - (prev.cached_input_tokens ?? 0),
+            output_tokens: t.output_tokens - prev.output_tokens,
+          });
+        } else add(t);
+      }
+      prev = t;
       n.lastTotal = { input: t.input_tokens, cached: t.cached_input_tokens ?? 0, output: t.output_tokens };
     }
   }
@@ -247,5 +263,46 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   it('converts byte-identically twice', async () => {
     const again = await importHome(codexAdapter, home, { force: true });
     expect(again.raw).toEqual(result.raw);
+  });
+});
+
+describe('codex synthetic rollouts', () => {
+  afterAll(cleanupTemps);
+
+  it('counts usage by the README rule when last_token_usage is missing', async () => {
+    const id = '1f1f1f1f-1111-4222-8333-444444444444';
+    const at = (s: number) => `2026-01-05T09:00:0${s}.000Z`;
+    const usage = (input: number, cached: number, output: number) => ({ input_tokens: input, cached_input_tokens: cached, output_tokens: output, total_tokens: input + output });
+    const count = (s: number, total: Json, last?: Json) => ({ timestamp: at(s), type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: total, ...(last ? { last_token_usage: last } : {}) } } });
+    const lines = [
+      { timestamp: at(0), type: 'session_meta', payload: { id, timestamp: at(0), cwd: '/w' } },
+      { timestamp: at(1), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } },
+      count(2, usage(90, 20, 10)), // the first total: all of it
+      count(3, usage(130, 30, 20)), // grew: the difference (40, 10, 10)
+      count(4, usage(130, 30, 20)), // a repeat: nothing
+      count(5, usage(25, 5, 5)), // dropped (a new window): all of it
+      count(6, usage(70, 5, 10), usage(45, 0, 5)), // last_token_usage when there is one
+    ];
+    const home = buildHome({ [`sessions/2026/01/05/rollout-2026-01-05T09-00-00-${id}.jsonl`]: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const result = await importHome(codexAdapter, home);
+    const entry = result.index.find((e) => e.provider_session_id === id)!;
+    const input = 90 + 40 + 25 + 45;
+    const cached = 20 + 10 + 5 + 0;
+    expect(entry.usage).toEqual({ input_tokens: input - cached, cache_read_tokens: cached, output_tokens: 10 + 10 + 5 + 5, cache_creation_tokens: 0, calls: 4 });
+  });
+
+  it('flags invalid UTF-8 in the first line of a G1 rollout', async () => {
+    const id = '1e1e1e1e-1111-4222-8333-444444444444';
+    const rel = `sessions/2025/08/14/rollout-2025-08-14T10-00-00-${id}.jsonl`;
+    const home = buildHome({ [rel]: '' });
+    // Line 1 (the G1 session line) has a byte that is not UTF-8; the rest of the file is clean.
+    const first = Buffer.concat([Buffer.from(`{"id":"${id}","timestamp":"2025-08-14T08:00:00.000Z","instructions":"caf`), Buffer.from([0xff]), Buffer.from('"}\n')]);
+    const prompt = `${JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] })}\n`;
+    writeFileSync(join(home, rel), Buffer.concat([first, Buffer.from(prompt)]));
+    const result = await importHome(codexAdapter, home);
+    const entry = result.index.find((e) => e.provider_session_id === id)!;
+    expect(entry.format).toBe('codex:g1');
+    expect(entry.completeness).toBe('partial');
+    expect(entry.completeness_reasons).toEqual([INVALID_UTF8_REASON]);
   });
 });

@@ -5,23 +5,24 @@
  */
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
+import type { ConvertContext, ConvertOutput, SourceFile } from '../types.js';
 import { isRecord, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
-import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
+import { isZst, rolloutNameId } from './layout.js';
 
-export const PROVIDER = 'codex';
+const PROVIDER = 'codex';
 
 /** Codex counts: cached input is part of input, reasoning is part of output. */
 const USAGE_SEMANTICS = { inputIncludesCacheRead: true, outputIncludesReasoning: true } as const;
 
-export const HISTORY_ONLY_REASON = 'prompt history only';
+const HISTORY_ONLY_REASON = 'prompt history only';
 const ZST_NOTE = 'zstd-compressed rollouts are not read yet (no built-in zstd in Node 20)';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,8 +34,6 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 export function uuidsInName(path: string): string[] {
   return (basename(path).match(UUID) ?? []).map((u) => u.toLowerCase());
 }
-
-export { isLegacyJson, isZst, rolloutNameId };
 
 // ---------------------------------------------------------------------------------------------
 // Small narrowing helpers
@@ -191,11 +190,7 @@ export class RolloutSession {
   private replaySecond: string | null = null;
   private metaCount = 0;
 
-  constructor(
-    readonly path: string,
-    id: string,
-    generation: Generation,
-  ) {
+  constructor(path: string, id: string, generation: Generation) {
     this.draft = new SessionDraft({ id, format: `${PROVIDER}:${generation}` });
     this.draft.sourcePaths = [path];
   }
@@ -555,16 +550,15 @@ export class RolloutSession {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Readers
-
-type Emit = ConvertItem;
+// Readers (each yields its items in batches: src/session/batch.ts)
 
 /** G1 and G2 rollouts (JSONL), streamed. */
-export async function* convertRollout(file: SourceFile, ctx: ConvertContext): AsyncGenerator<Emit> {
+export async function* convertRollout(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   let session: RolloutSession | null = null;
   let generation: Generation | null = null;
   const pending: EventDraft[] = []; // warnings read before the session is known
   const out: EventDraft[] = [];
+  const batch = new Batch();
   let torn = false;
   let invalidUtf8 = false;
   const fallbackId = () => uuidsInName(file.path)[0] ?? rolloutNameId(file.path) ?? basename(file.path);
@@ -576,16 +570,19 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
   };
 
   for (const rec of readJsonRecords(file.path, ctx.stats)) {
+    if (batch.full) yield batch.take();
+    batch.read(rec.line.bytes.length);
     if (!rec.ok) {
       torn ||= rec.line.torn;
-      if (session) yield { session: session.draft, event: rec.warning };
+      if (session) batch.push({ session: session.draft, event: rec.warning });
       else pending.push(rec.warning);
       continue;
     }
+    invalidUtf8 ||= rec.invalidUtf8;
     const value = rec.value;
     if (!isRecord(value)) {
       const w = parseWarning(file.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200));
-      if (session) yield { session: session.draft, event: w };
+      if (session) batch.push({ session: session.draft, event: w });
       else pending.push(w);
       continue;
     }
@@ -601,7 +598,8 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
         generation = 'g1';
         session = open(str(value.id) ?? fallbackId(), generation);
         session.meta(safe(SessionMeta, value) ?? {}, undefined);
-        for (const e of out.splice(0)) yield { session: session.draft, event: e };
+        for (const e of out) batch.push({ session: session.draft, event: e });
+        out.length = 0;
         continue;
       } else {
         generation = 'g1';
@@ -609,7 +607,6 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
       }
     }
     const s = session!;
-    invalidUtf8 ||= rec.invalidUtf8;
 
     if (generation === 'g1') {
       if (value.record_type !== undefined) {
@@ -660,11 +657,8 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
           if (!G2_PLUS_IGNORED.has(env.type) && !G2_TYPES.has(env.type)) s.draft.skipUnknown(env.type);
       }
     }
-    if (out.length > 0) {
-      // Consumed before this generator resumes; emptied in place rather than spliced per line.
-      for (const e of out) yield { session: s.draft, event: e };
-      out.length = 0;
-    }
+    for (const e of out) batch.push({ session: s.draft, event: e });
+    out.length = 0;
   }
 
   if (!session) {
@@ -678,12 +672,13 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
   if (torn) session.draft.addReason(TORN_LINE_REASON);
   if (invalidUtf8) session.draft.addReason(INVALID_UTF8_REASON);
   session.closeOpenCalls(out);
-  for (const e of out.splice(0)) yield { session: session.draft, event: e };
-  yield { session: session.draft, end: true };
+  for (const e of out) batch.push({ session: session.draft, event: e });
+  batch.push({ session: session.draft, end: true });
+  yield batch.take();
 }
 
 /** G0: the TypeScript CLI's whole-file JSON `{session, items}`. */
-export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext): AsyncGenerator<Emit> {
+export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   const doc = await readJsonDocument(file.path);
   ctx.stats.bytesRead += doc.bytesRead;
   const fallbackId = uuidsInName(file.path)[0] ?? basename(file.path);
@@ -703,18 +698,21 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
   if (doc.invalidUtf8) s.draft.addReason(INVALID_UTF8_REASON);
   s.meta(meta, undefined);
   const out: EventDraft[] = [];
+  const batch = new Batch();
   for (const item of items) {
+    if (batch.full) yield batch.take();
     s.responseItem(item, undefined, out);
-    for (const e of out.splice(0)) yield { session: s.draft, event: e };
+    for (const e of out) batch.push({ session: s.draft, event: e });
+    out.length = 0;
   }
   s.closeOpenCalls(out);
-  for (const e of out.splice(0)) yield { session: s.draft, event: e };
-  yield { session: s.draft, end: true };
+  for (const e of out) batch.push({ session: s.draft, event: e });
+  batch.push({ session: s.draft, end: true });
+  yield batch.take();
 }
 
 /** `.jsonl.zst`: reported, not read. */
-// eslint-disable-next-line require-yield
-export async function* skipCompressed(file: SourceFile, ctx: ConvertContext): AsyncGenerator<Emit> {
+export async function* skipCompressed(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   ctx.warn(`${file.path}: skipped: ${ZST_NOTE}`);
 }
 
@@ -722,14 +720,17 @@ export async function* skipCompressed(file: SourceFile, ctx: ConvertContext): As
  * `history.jsonl`: prompts of sessions whose rollout is no longer on disk (deleted by retention)
  * become partial sessions with only their prompts. Sessions with a readable rollout are left to it.
  */
-export async function* convertHistory(file: SourceFile, ctx: ConvertContext): AsyncGenerator<Emit> {
+export async function* convertHistory(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   const withRollout = new Set<string>();
   for (const f of ctx.allFiles) {
     if (f.path === file.path || isZst(f.path)) continue;
     for (const id of uuidsInName(f.path)) withRollout.add(id);
   }
   const sessions = new Map<string, SessionDraft>();
+  const batch = new Batch();
   for (const rec of readJsonRecords(file.path, ctx.stats)) {
+    if (batch.full) yield batch.take();
+    batch.read(rec.line.bytes.length);
     if (!rec.ok) {
       ctx.warn(rec.warning.message);
       continue;
@@ -750,6 +751,7 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     if (rec.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     const text = typeof entry.text === 'string' ? entry.text : '';
     if (text.trim() === '') continue;
-    yield { session: draft, event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts) } };
+    batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts) } });
   }
+  if (!batch.empty) yield batch.take();
 }

@@ -45,7 +45,7 @@ export function codexUnits(files: SourceFile[]): SourceUnit[] {
 export const codexAdapter = {
   id: 'codex',
   title: 'OpenAI Codex CLI',
-  version: 1,
+  version: 2,
   home: {
     env: 'CODEX_HOME',
     flag: 'codex-home',

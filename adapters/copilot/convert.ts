@@ -5,12 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { ConvertContext, ConvertItem, SourceFile } from '../types.js';
-import { capRaw, isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
+import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile } from '../types.js';
+import { isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, lineRaw, parseWarning, valueRaw } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { normalizeUsage } from '../../src/util/usage.js';
@@ -34,15 +35,12 @@ import {
   UserMessageData,
   WorkspaceYaml,
 } from './schema.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
-import { classify, type Classified } from './layout.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
+import { classify } from './layout.js';
 
-export const USAGE_UNAVAILABLE = 'usage unavailable';
+const USAGE_UNAVAILABLE = 'usage unavailable';
 const RESTART_MARKER = '{"type":"';
 const MAX_SIDECAR_BYTES = 1024 * 1024;
-
-export type { Classified };
-export { classify };
 
 // ---------------------------------------------------------------------------------------------
 // Tools
@@ -102,11 +100,6 @@ function nonEmpty(s: string | undefined | null): s is string {
   return typeof s === 'string' && s.trim() !== '';
 }
 
-function issueText(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Session state shared by all layouts of one session
 
@@ -126,6 +119,8 @@ class SessionState {
   yamlCwd: string | null = null;
   /** Reasoning texts already emitted since the last assistant message. */
   reasoning = new Set<string>();
+  /** Events that passed `keep`. */
+  kept = 0;
 
   constructor(id: string, format: string) {
     this.draft = new SessionDraft({ id, format });
@@ -141,6 +136,13 @@ class SessionState {
     }
     this.lastTs = ts;
     return true;
+  }
+
+  /** Puts the event in the batch if it is kept. */
+  emit(event: EventDraft, batch: Batch): void {
+    if (!this.keep(event)) return;
+    this.kept++;
+    batch.push({ session: this.draft, event });
   }
 
   openSegment(): void {
@@ -160,7 +162,6 @@ class SessionState {
 // Event JSONL (flat and directory layouts)
 
 const STATUS_TYPES = new Set([
-  'session.warning',
   'session.mode_changed',
   'session.permissions_changed',
   'session.plan_changed',
@@ -208,7 +209,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   const ts = normalizeTimestamp(line.timestamp);
   const data = line.data;
   const status = (message: string): EventDraft => ({ type: 'provider_status', message, ...(data !== undefined ? { data } : {}), ts });
-  const invalid = (error: { issues: { path: PropertyKey[]; message: string }[] }): EventDraft[] => [
+  const invalid = (error: Parameters<typeof issueText>[0]): EventDraft[] => [
     parseWarning(where(), undefined, `unexpected ${line.type} record (${issueText(error)})`, undefined, ts),
   ];
 
@@ -262,14 +263,15 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       draft.noteModel(d.data.newModel);
       return [status(d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
     }
-    case 'session.info': {
+    case 'session.info':
+    case 'session.warning': {
       const d = parseRecord(InfoData, data ?? {});
       if (!d.success) return invalid(d.error);
       if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
         const m = FOLDER_TRUST.exec(d.data.message);
         if (m) draft.workspacePath = m[1]!;
       }
-      return [status(d.data.message ?? 'session info')];
+      return [status(d.data.message ?? (line.type === 'session.info' ? 'session info' : 'session warning'))];
     }
     case 'session.error': {
       const d = parseRecord(ErrorData, data ?? {});
@@ -346,19 +348,21 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
   }
 }
 
-/** Synchronous (its reads are): the session's loop takes its events without a promise each. */
-function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext): Generator<EventDraft, void, undefined> {
+/** Synchronous (its reads are): yields the batches it fills. */
+function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext, batch: Batch): Generator<ConvertItem[], void, undefined> {
   let invalidUtf8 = false;
   for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
+    if (batch.full) yield batch.take();
+    batch.read(rec.line.bytes.length);
     if (!rec.ok) {
-      yield rec.warning;
+      state.emit(rec.warning, batch);
       continue;
     }
     if (rec.invalidUtf8) invalidUtf8 = true;
     const lineNo = rec.line.lineNo;
     const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
-      yield parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, capRaw(rec.line.bytes.toString('utf8')));
+      state.emit(parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)), batch);
       continue;
     }
     const line = env.data;
@@ -370,7 +374,7 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
       if (state.eventIds.has(line.id)) continue;
       state.eventIds.add(line.id);
     }
-    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) yield event;
+    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) state.emit(event, batch);
   }
   state.closeSegment();
   if (invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
@@ -442,7 +446,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   });
   const out: EventDraft[] = [];
   timeline.forEach((t, i) => {
-    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, JSON.stringify(timelineRaw[i]).slice(0, 4096)));
+    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
   });
   if (chat.length === 0) {
     for (const t of timeline) if (t) out.push(...timelineEvents(t, state));
@@ -551,22 +555,16 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   return out;
 }
 
-async function* convertLegacy(file: SourceFile, state: SessionState, ctx: ConvertContext): AsyncGenerator<EventDraft> {
+async function convertLegacy(file: SourceFile, state: SessionState, ctx: ConvertContext): Promise<EventDraft[]> {
   const doc = await readJsonDocument(file.path);
   ctx.stats.bytesRead += doc.bytesRead;
-  if (!doc.ok) {
-    yield parseWarning(file.path, undefined, doc.error, doc.raw);
-    return;
-  }
+  if (!doc.ok) return [parseWarning(file.path, undefined, doc.error, doc.raw)];
   if (doc.invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
   const parsed = parseRecord(LegacySession, doc.value);
-  if (!parsed.success) {
-    yield parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`);
-    return;
-  }
+  if (!parsed.success) return [parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`)];
   const start = normalizeTimestamp(parsed.data.startTime);
   if (start !== undefined && (state.cutoff === undefined || start < state.cutoff)) state.draft.startedAt = start;
-  for (const event of legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state)) yield event;
+  return legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,7 +599,7 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
 
 const FORMAT = { legacy: 'copilot:legacy-json', flat: 'copilot:jsonl', dir: 'copilot:dir' } as const;
 
-export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertItem> {
+export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   let id: string | null = null;
   let legacy: { file: SourceFile; ms: number } | null = null;
   let flat: SourceFile | null = null;
@@ -635,29 +633,24 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
   }
   const starts = await Promise.all(parts.map((p, i) => (i === 0 || p.kind === 'legacy' ? undefined : firstTimestamp(p.file.path))));
 
-  let emitted = 0;
+  const batch = new Batch();
   for (const [i, part] of parts.entries()) {
     state.cutoff = starts.slice(i + 1).find((s) => s !== undefined);
-    let kept = 0;
     if (part.kind === 'legacy') {
-      for await (const event of convertLegacy(part.file, state, ctx)) {
-        if (!state.keep(event)) continue;
-        kept++;
-        yield { session: draft, event };
+      const kept = state.kept;
+      for (const event of await convertLegacy(part.file, state, ctx)) {
+        if (batch.full) yield batch.take();
+        state.emit(event, batch);
       }
+      // A legacy segment that contributed events never has token numbers.
+      if (state.kept > kept) state.segments++;
     } else {
-      for (const event of convertJsonl(part.file, state, ctx)) {
-        if (!state.keep(event)) continue;
-        kept++;
-        yield { session: draft, event };
-      }
+      yield* convertJsonl(part.file, state, ctx, batch);
     }
-    // A legacy segment that contributed events never has token numbers.
-    if (part.kind === 'legacy' && kept > 0) state.segments++;
-    emitted += kept;
   }
   if (draft.workspacePath === null) draft.workspacePath = state.yamlCwd;
   state.closeSegment();
   if (state.segments === 0 || state.segmentsWithUsage < state.segments) draft.addReason(USAGE_UNAVAILABLE);
-  if (emitted === 0) yield { session: draft, end: true };
+  if (state.kept === 0) batch.push({ session: draft, end: true });
+  if (!batch.empty) yield batch.take();
 }

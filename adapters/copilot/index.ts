@@ -7,7 +7,7 @@ import { classify } from './layout.js';
 export const copilotAdapter = {
   id: 'copilot',
   title: 'GitHub Copilot CLI',
-  version: 1,
+  version: 3,
   home: {
     env: 'COPILOT_HOME',
     flag: 'copilot-home',

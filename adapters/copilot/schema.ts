@@ -67,8 +67,10 @@ export const ModelChangeData = z.object({
 
 /** `session.info.data` / `session.warning.data`. */
 export const InfoData = z.object({
-  /** `folder_trust`, `authentication`, `mcp`, `model`, … */
+  /** `session.info`: `folder_trust`, `authentication`, `mcp`, `model`, … */
   infoType: str,
+  /** `session.warning`: `policy`, `token_budget`, … */
+  warningType: str,
   /** Human-readable text. */
   message: str,
 });

@@ -3,18 +3,19 @@
  * README.md. Three unit kinds: the chat files of one session (all copies, merged by sessionId),
  * the prompt logs of the home, and the `/chat save` checkpoints of one tag.
  */
-import { capRaw, isRecord } from '../../src/io/json.js';
+import { isRecord } from '../../src/io/json.js';
 import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
+import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, parseWarning, valueRaw } from '../../src/session/records.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
-import { SourceError, type ConvertContext, type ConvertItem, type SourceUnit } from '../types.js';
+import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
 import { projectDirOf, projectIndex } from './workspace.js';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 
 /** Exact tool names of Gemini CLI's built-in tools; anything else goes through inferToolKind. */
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
@@ -37,10 +38,10 @@ export function toolKind(name: string, agentId?: string): ToolKind {
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
 
-export const PROMPT_LOG_REASON = 'prompt log only';
-export const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
-export const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
-export const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
+const PROMPT_LOG_REASON = 'prompt log only';
+const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
+const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
+const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
 
 /**
  * Builds v0.6.0–v0.8.x dropped `toolCalls` (deleted 2025-09-15 in nightlies, restored in v0.9.0 of
@@ -125,15 +126,6 @@ function toolOutcome(result: unknown): { output?: string; error?: string } {
   return { ...(outputs.length > 0 ? { output: outputs.join('\n') } : {}), ...(error !== undefined ? { error } : {}) };
 }
 
-function issueText(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.map(String).join('.') || 'record'}: ${issue.message}` : 'invalid record';
-}
-
-function rawOf(value: unknown): string {
-  return capRaw(JSON.stringify(value) ?? String(value));
-}
-
 interface MessageState {
   sawToolCalls: boolean;
   inToolGap: boolean;
@@ -144,7 +136,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   const line = conv.lines.get(key);
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, rawOf(raw));
+    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
     return;
   }
   const msg = parsed.data;
@@ -171,7 +163,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   for (const item of msg.thoughts ?? []) {
     const thought = parseRecord(Thought, item);
     if (!thought.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, rawOf(item));
+      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item));
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
@@ -187,7 +179,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
     index++;
     const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, rawOf(item));
+      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item));
       continue;
     }
     const tc = call.data;
@@ -247,8 +239,8 @@ function stringList(value: unknown): string[] {
 }
 
 /** The chat files of one session (twins, migrated copies, resume leftovers), or of one subagent. */
-export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, parentId: string | null): AsyncGenerator<ConvertItem> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, parentId: string | null): AsyncGenerator<ConvertOutput> {
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const copies = new Map<string, Conversation[]>();
   const dirOf = new Map<string, string>();
   const failures: SourceError[] = [];
@@ -279,6 +271,7 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
   if (copies.size === 0 && failures.length > 0) throw failures[0]!;
   for (const failure of failures) ctx.warn(failure.message);
 
+  const batch = new Batch();
   for (const id of [...copies.keys()].sort(byText)) {
     const all = copies.get(id)!;
     const conv = pickCopy(all);
@@ -300,20 +293,22 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
     let count = 0;
     const state: MessageState = { sawToolCalls: false, inToolGap: false };
     for (const [key, raw] of conv.messages) {
+      if (batch.full) yield batch.take();
       for (const event of messageEvents(raw, conv, key, draft, state)) {
         last = maxTimestamp(last, event.ts);
         count++;
-        yield { session: draft, event };
+        batch.push({ session: draft, event });
       }
     }
     for (const warning of conv.warnings) {
       count++;
-      yield { session: draft, event: warning };
+      batch.push({ session: draft, event: warning });
     }
     if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
     if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
-    if (count === 0) yield { session: draft, end: true };
+    if (count === 0) batch.push({ session: draft, end: true });
   }
+  if (!batch.empty) yield batch.take();
 }
 
 /** Ids (first 8 characters) of the sessions that have a chat file anywhere in the home. */
@@ -330,8 +325,8 @@ function chatIds(ctx: ConvertContext): Set<string> {
  * Every `logs.json` of the home (copies of one project's log sit in its hashed and slug dirs): one
  * `partial` session per sessionId that has no chat file, made of its prompts.
  */
-export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertItem> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const withChat = chatIds(ctx);
   const sessions = new Map<string, { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }>();
   for (const file of unit.files) {
@@ -365,6 +360,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     // The CLI drops such entries too (it keeps only entries with all five typed fields).
     if (bad > 0) ctx.warn(`${file.path}: skipped ${bad} entr${bad === 1 ? 'y' : 'ies'} without the five fields of a prompt log entry`);
   }
+  const batch = new Batch();
   for (const id of [...sessions.keys()].sort(byText)) {
     const s = sessions.get(id)!;
     let workspace: string | null = null;
@@ -374,9 +370,11 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     draft.addReason(PROMPT_LOG_REASON);
     const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
     for (const [messageId, p] of prompts) {
-      yield { session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts } };
+      if (batch.full) yield batch.take();
+      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts } });
     }
   }
+  if (!batch.empty) yield batch.take();
 }
 
 /**
@@ -384,8 +382,8 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
  * the hashed and slug dirs are one: the newest file wins). The API history has no times, ids or
  * token counts; every event gets the file's modification time.
  */
-export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertItem> {
-  const projects = await projectIndex(ctx.home, ctx.allFiles, ctx.stats, ctx.warn);
+export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const byProject = new Map<string, (typeof unit.files)[number][]>();
   for (const file of unit.files) {
     const key = projects.projectKey(projectDirOf(file.rel));
@@ -393,6 +391,7 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     if (list) list.push(file);
     else byProject.set(key, [file]);
   }
+  const batch = new Batch();
   for (const key of [...byProject.keys()].sort(byText)) {
     const files = byProject.get(key)!;
     const file = [...files].sort((a, b) => b.mtimeMs - a.mtimeMs || byText(a.rel, b.rel))[0]!;
@@ -420,18 +419,20 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     if (doc.truncated) {
       draft.addReason('truncated JSON: the turns after the cut are lost');
-      yield { session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) };
+      batch.push({ session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) });
     }
     const parsed = parseRecord(CheckpointFile, doc.value);
     if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
     const history = Array.isArray(parsed.data) ? parsed.data : parsed.data.history;
     let count = 0;
     for (const event of checkpointEvents(history, file.path, draft)) {
+      if (batch.full) yield batch.take();
       count++;
-      yield { session: draft, event: { ...event, ts } };
+      batch.push({ session: draft, event: { ...event, ts } });
     }
-    if (count === 0) yield { session: draft, end: true };
+    if (count === 0) batch.push({ session: draft, end: true });
   }
+  if (!batch.empty) yield batch.take();
 }
 
 const SAVE_COMMAND = /^\/(?:chat|resume)\s+save\s+(.+?)\s*$/;
@@ -461,7 +462,7 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
   for (const [i, item] of history.entries()) {
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, rawOf(item));
+      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item));
       continue;
     }
     const role = turn.data.role ?? '';

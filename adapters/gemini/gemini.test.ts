@@ -3,13 +3,14 @@
  * Gemini home (copied at test time into a temp dir) and checks the import against facts computed
  * here, from the raw file, by a separate simple replay.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHome, cleanupTemps, corpusFiles, importHome, tempDir } from '../../test/support/harness.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import { geminiAdapter } from './index.js';
+import { projectIndex } from './workspace.js';
 
 afterAll(cleanupTemps);
 
@@ -224,5 +225,33 @@ describe('gemini bad input', () => {
     expect(events.filter((e) => e.type === 'user_message').map((e) => (e as Rec).content)).toEqual(['first', 'second']);
     const third = await importHome(geminiAdapter, home, { logsDir });
     expect(third.summary.providers.gemini!.unchanged_units).toBe(1);
+  });
+});
+
+describe('gemini project index', () => {
+  const filesOf = (home: string, rels: string[]) =>
+    rels.map((rel) => {
+      const st = statSync(join(home, rel));
+      return { path: join(home, rel), rel, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+    });
+
+  it('is read once per discovery (file list), and again for a new one', async () => {
+    const home = buildHome({ 'projects.json': JSON.stringify({ projects: { '/w/one': 'one' } }), 'tmp/two/.project_root': '/w/two\n' });
+    const rels = ['projects.json', 'tmp/two/.project_root', 'tmp/one/logs.json'];
+    buildHome({ 'tmp/one/logs.json': '[]' }, home);
+    const files = filesOf(home, rels);
+    const stats = { bytesRead: 0 };
+    const first = projectIndex(files, stats, () => {});
+    expect(projectIndex(files, stats, () => {})).toBe(first);
+    const index = await first;
+    expect([index.resolve('one'), index.resolve('two'), index.resolve(sha256Hex('/w/two'))]).toEqual(['/w/one', '/w/two', '/w/two']);
+    const read = stats.bytesRead;
+    expect(read).toBeGreaterThan(0);
+    await projectIndex(files, stats, () => {});
+    expect(stats.bytesRead).toBe(read);
+
+    writeFileSync(join(home, 'projects.json'), JSON.stringify({ projects: { '/w/uno': 'one' } }));
+    const next = await projectIndex(filesOf(home, rels), stats, () => {});
+    expect(next.resolve('one')).toBe('/w/uno');
   });
 });

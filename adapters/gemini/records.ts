@@ -11,13 +11,19 @@ import type { ReadStats } from '../../src/io/lines.js';
 import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type ParseWarningDraft } from '../../src/session/records.js';
 import { SourceError } from '../types.js';
 
-export const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
+const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
 
 export interface Conversation {
   path: string;
   /** `json` (one document) or `jsonl` (op-log). */
   format: 'json' | 'jsonl';
-  /** Merged metadata (header and `$set`s, or the document's top level without `messages`). */
+  /**
+   * Merged metadata (header and `$set`s, or the document's top level without `messages`), each
+   * field narrowed by hand where convert.ts reads it: `sessionId` (the file name has its first 8
+   * characters), `projectHash` (sha256 of the project root), `startTime`, `lastUpdated` (bumped on
+   * every write), `summary` (a title, v0.21+), `directories` (`/dir add`; always set for
+   * subagents, v0.28+), `kind` (`main` | `subagent`, v0.31+).
+   */
   meta: Record<string, unknown>;
   /** Final copy of each message by id, in the order of first appearance. */
   messages: Map<string, unknown>;
@@ -84,18 +90,17 @@ export async function readLegacy(path: string, stats: ReadStats): Promise<Conver
   return conv;
 }
 
-/** Replays a `session-*.jsonl` op-log; falls back to the legacy reader when it has no header. */
+/** Replays a `session-*.jsonl` op-log; falls back to the legacy reader when no line of it parses. */
 export async function readJsonl(path: string, stats: ReadStats): Promise<Conversation> {
   const conv = emptyConversation(path, 'jsonl');
-  let header = false;
-  let parsed = 0;
-  for await (const rec of readJsonRecords(path, stats)) {
+  let parsed = false;
+  for (const rec of readJsonRecords(path, stats)) {
     if (!rec.ok) {
       conv.warnings.push(rec.warning);
       if (rec.line.torn && !conv.reasons.includes(TORN_LINE_REASON)) conv.reasons.push(TORN_LINE_REASON);
       continue;
     }
-    parsed++;
+    parsed = true;
     if (rec.invalidUtf8 && !conv.reasons.includes(INVALID_UTF8_REASON)) conv.reasons.push(INVALID_UTF8_REASON);
     const r = rec.value;
     const lineNo = rec.line.lineNo;
@@ -114,15 +119,15 @@ export async function readJsonl(path: string, stats: ReadStats): Promise<Convers
       }
       Object.assign(conv.meta, withoutMessages(r.$set));
     } else if (typeof r.sessionId === 'string' && typeof r.projectHash === 'string') {
-      header = true;
       Object.assign(conv.meta, withoutMessages(r));
       if (Array.isArray(r.messages)) addMessages(conv, r.messages, lineNo);
     } else {
       conv.unknown.push(Object.keys(r)[0] ?? 'empty object');
     }
   }
-  // No header line: the CLI reads such a file as one legacy document (e.g. a pretty-printed one).
-  if (!header && parsed === 0 && conv.warnings.length > 0) {
+  // Not one line parses on its own: the file is one JSON document (e.g. pretty-printed), read as
+  // the legacy format is; an unreadable one keeps its warnings.
+  if (!parsed && conv.warnings.length > 0) {
     try {
       return await readLegacy(path, stats);
     } catch {

@@ -1,7 +1,7 @@
 /**
- * Zod schemas of Gemini CLI's native records (see README.md and the format notes). Unknown keys are
- * ignored, not rejected (nor copied: that keeps validation cheap), and big nested payloads (`content`, `args`, `result`, `resultDisplay`)
- * are `unknown`, narrowed by hand in convert.ts, so that validation stays cheap.
+ * Zod schemas of Gemini CLI's native records (see README.md and the format notes). To keep
+ * validation cheap, unknown keys are ignored (not rejected, not copied) and big nested payloads
+ * (`content`, `args`, `result`, `resultDisplay`) are `unknown`, narrowed by hand in convert.ts.
  */
 import { z } from 'zod';
 
@@ -73,25 +73,6 @@ export const MessageRecord = z.object({
   toolCalls: z.array(z.unknown()).nullish(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
-
-/** Conversation metadata: the legacy document's top level, the JSONL header line, or a `$set`. */
-export const ConversationMeta = z.object({
-  /** Session UUID; the file name carries only its first 8 characters. */
-  sessionId: z.string().optional(),
-  /** sha256 of the project root, whatever the project dir is named. */
-  projectHash: z.string().optional(),
-  /** When the session started. */
-  startTime: z.string().optional(),
-  /** Bumped on every write. */
-  lastUpdated: z.string().optional(),
-  /** One-line title written later by the next CLI start (v0.21+). */
-  summary: z.string().optional(),
-  /** Workspace dirs added with `/dir add`; always set for subagents (v0.28+). */
-  directories: z.array(z.string()).optional(),
-  /** main | subagent (v0.31+). */
-  kind: z.string().optional(),
-});
-export type ConversationMeta = z.infer<typeof ConversationMeta>;
 
 /** One entry of `logs.json`, the per-project prompt log. */
 export const LogEntry = z.object({

@@ -9,9 +9,7 @@ import type { ReadStats } from '../../src/io/lines.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import type { SourceFile } from '../types.js';
 import { ProjectsFile } from './schema.js';
-import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
-
-export { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile };
+import { PROJECTS_FILE, isSideFile } from './layout.js';
 
 const HASH_DIR = /^[0-9a-f]{64}$/;
 
@@ -24,7 +22,9 @@ export class ProjectIndex {
   readonly hashes = new Map<string, string>();
 
   addRoot(root: string): void {
-    if (root !== '' && !this.hashes.has(sha256Hex(root))) this.hashes.set(sha256Hex(root), root);
+    if (root === '') return;
+    const hash = sha256Hex(root);
+    if (!this.hashes.has(hash)) this.hashes.set(hash, root);
   }
 
   /**
@@ -96,19 +96,18 @@ async function buildIndex(sideFiles: readonly SourceFile[], stats: ReadStats, wa
   return index;
 }
 
-const cache = new Map<string, { signature: string; index: Promise<ProjectIndex> }>();
-
+/** Project indexes by the discovery they were built from (its file list, shared by its units). */
+const cache = new WeakMap<readonly SourceFile[], Promise<ProjectIndex>>();
 
 /**
- * The project index of a home, read once per change of its side files (units of one run share it;
- * the side files are small and few).
+ * The project index of a home, read once per discovery: every unit of a run gets the same
+ * `allFiles` array, so the side files (small and few) are read by the first unit only.
  */
-export function projectIndex(home: string, allFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
-  const sideFiles = allFiles.filter((f) => isSideFile(f.rel));
-  const signature = sideFiles.map((f) => `${f.rel}\0${f.size}\0${f.mtimeMs}\0${f.ino}`).join('\n');
-  const hit = cache.get(home);
-  if (hit && hit.signature === signature) return hit.index;
-  const index = buildIndex(sideFiles, stats, warn);
-  cache.set(home, { signature, index });
+export function projectIndex(allFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
+  let index = cache.get(allFiles);
+  if (!index) {
+    index = buildIndex(allFiles.filter((f) => isSideFile(f.rel)), stats, warn);
+    cache.set(allFiles, index);
+  }
   return index;
 }

@@ -7,7 +7,6 @@ import type { Adapter, ConvertContext, ConvertItem, ConvertOutput, SourceFile, S
 import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
-import { discard } from '../writer/atomic-file.js';
 import { SessionRecorder } from '../writer/session-recorder.js';
 import { isInside } from './locations.js';
 

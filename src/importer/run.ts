@@ -12,7 +12,7 @@ import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../ada
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
-import type { BackfillState, SourceRecord } from '../model/state.js';
+import type { SourceRecord } from '../model/state.js';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';

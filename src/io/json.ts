@@ -6,7 +6,7 @@ import { MAX_LINE_BYTES, type Line } from './lines.js';
 /** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
 const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
 /** How much native text a parse_warning keeps. */
-const RAW_CAP = 4096;
+export const RAW_CAP = 4096;
 
 export type ParsedLine =
   | { ok: true; value: unknown; invalidUtf8: boolean }

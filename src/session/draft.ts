@@ -3,7 +3,6 @@
  * what it knows (ids, workspace, title, explicit times, reasons); the writer derives the rest
  * (times, model tally, usage totals, completeness) from the events themselves.
  */
-import type { LogCompleteness } from '../model/events.js';
 
 export interface SessionInit {
   /** Native id that makes the session unique for its provider (sub-agents: a composed id). */
@@ -27,16 +26,12 @@ export class SessionDraft {
   workspacePath: string | null;
   title: string | null;
   tags: string[];
-  /** Explicit model; when unset, the most noted model wins. */
-  model: string | null = null;
   /** Explicit session times; when unset, the first and last event times are used. */
   startedAt: string | null = null;
   endedAt: string | null = null;
   /** `session_ended.success`: false only when the native record says the session failed. */
   success = true;
   error: string | null = null;
-  /** Explicit completeness floor, e.g. `partial` for a format known to omit tool calls. */
-  completenessCap: LogCompleteness = 'full';
   /** Source files the session was read from; defaults to every file of its unit. */
   sourcePaths: string[] | null = null;
 
@@ -72,7 +67,6 @@ export class SessionDraft {
 
   /** Most used model; ties go to the model seen first. */
   mostUsedModel(): string | null {
-    if (this.model) return this.model;
     let best: string | null = null;
     let bestCount = 0;
     for (const [model, count] of this.modelCounts) {
@@ -84,9 +78,8 @@ export class SessionDraft {
     return best;
   }
 
-  /** The model to put in `session_started`: explicit, else the first one noted. */
+  /** The model to put in `session_started`: the first one noted. */
   firstModel(): string | null {
-    if (this.model) return this.model;
     const first = this.modelCounts.keys().next();
     return first.done ? null : first.value;
   }

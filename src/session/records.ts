@@ -1,5 +1,5 @@
 /** The JSONL reading loop every line-oriented adapter shares: parsed records or parse warnings. */
-import { parseJsonLine } from '../io/json.js';
+import { RAW_CAP, capRaw, parseJsonLine } from '../io/json.js';
 import { readLines, type Line, type ReadStats } from '../io/lines.js';
 import type { EventDraft } from '../model/events.js';
 
@@ -21,6 +21,16 @@ export function parseWarning(path: string, line: number | undefined, what: strin
     ...(ts !== undefined ? { ts } : {}),
     completeness: 'partial',
   };
+}
+
+/** The `raw` of a warning about a line: its first RAW_CAP bytes, never the whole line decoded. */
+export function lineRaw(line: Line): string {
+  return capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8'));
+}
+
+/** The `raw` of a warning about a parsed value (an entry of a document): its JSON, capped. */
+export function valueRaw(value: unknown): string {
+  return capRaw(JSON.stringify(value) ?? String(value));
 }
 
 export function* readJsonRecords(path: string, stats: ReadStats): Generator<JsonRecord, void, undefined> {

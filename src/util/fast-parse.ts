@@ -134,3 +134,9 @@ export function parseRecord<T extends z.ZodType>(schema: T, value: unknown): z.Z
   if (check !== null && check(value)) return { success: true, data: value as z.output<T> };
   return schema.safeParse(value);
 }
+
+/** What a failed parse says, for a parse warning: its first issue as `path: message`. */
+export function issueText(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || 'record'}: ${issue.message}` : 'invalid record';
+}

@@ -186,8 +186,7 @@ export class SessionRecorder {
     if (this.knownStart() === undefined) reasons.add("no native timestamps: times are the source file's modification time");
     const sorted = [...reasons].sort();
     if (this.conversationEvents === 0) return { level: 'metadata_only', reasons: sorted };
-    if (sorted.length > 0 || this.draft.completenessCap !== 'full') return { level: this.draft.completenessCap === 'metadata_only' ? 'metadata_only' : 'partial', reasons: sorted };
-    return { level: 'full', reasons: sorted };
+    return { level: sorted.length > 0 ? 'partial' : 'full', reasons: sorted };
   }
 
   /** Writes session_ended and returns the index entry; `commit` or `abort` publishes it. */

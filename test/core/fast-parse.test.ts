@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseRecord } from '../../src/util/fast-parse.js';
+import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { cliPath } from '../support/harness.js';
 
 const Usage = z.object({ input: z.number().nullish(), output: z.number().nullish() });
@@ -75,5 +75,15 @@ describe('parseRecord', () => {
     const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', cliPath, 'check'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/\b[1-9]\d* passed, 0 failed/);
+  });
+});
+
+describe('issueText', () => {
+  it('says the first issue as path: message, `record` for the value itself', () => {
+    const nested = parseRecord(Line, { type: 'user', tags: ['x', 1] });
+    expect(!nested.success && issueText(nested.error)).toBe(`tags.1: ${!nested.success && nested.error.issues[0]!.message}`);
+    const root = parseRecord(Line, [1]);
+    expect(!root.success && issueText(root.error)).toBe(`record: ${!root.success && root.error.issues[0]!.message}`);
+    expect(issueText({ issues: [] })).toBe('invalid record');
   });
 });
