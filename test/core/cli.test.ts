@@ -125,5 +125,80 @@ describe.skipIf(cases.length === 0)('import-logs check', () => {
     expect(stdout).toContain(`FAILED  ${c.adapter.id}/${c.name}`);
     expect(stdout).toMatch(/^@@ /m);
     expect(stdout).toMatch(/^[-+]/m);
+    // --update writes the converted output back: the case passes again, with the file as committed.
+    const update = run(['check', '--fixtures', copy, '--provider', c.adapter.id, '--update']);
+    expect(update.code).toBe(0);
+    const committed = target.replace(copy, join(repoRoot, 'fixtures'));
+    expect(readFileSync(target, 'utf8')).toBe(readFileSync(committed, 'utf8'));
+    expect(run(['check', '--fixtures', copy, '--provider', c.adapter.id]).code).toBe(0);
+  });
+});
+
+describe('where import-logs looks and writes', () => {
+  const fixtureHome = (provider: string, name: string) => join(repoRoot, 'fixtures', provider, name, 'input');
+  const summaryOf = (stdout: string) => JSON.parse(stdout) as { logs_dir: string; store: string; providers: Record<string, { homes: { path: string; via: string; found: boolean }[]; new_sessions: number }> };
+
+  it('finds Codex and Copilot homes through CODEX_HOME, COPILOT_HOME and XDG_CONFIG_HOME', () => {
+    const xdg = tempDir('xdg-');
+    cpSync(fixtureHome('copilot', 'dir-sidecars'), join(xdg, '.copilot'), { recursive: true });
+    const { code, stdout } = run(['--json', '--provider', 'codex,copilot'], {
+      CODEX_HOME: fixtureHome('codex', 'g2-envelope'),
+      COPILOT_HOME: fixtureHome('copilot', 'flat-jsonl'),
+      XDG_CONFIG_HOME: xdg,
+    });
+    expect(code).toBe(0);
+    const { providers } = summaryOf(stdout);
+    expect(providers.codex!.homes).toContainEqual({ path: fixtureHome('codex', 'g2-envelope'), via: 'CODEX_HOME', found: true });
+    expect(providers.codex!.new_sessions).toBeGreaterThan(0);
+    const via = providers.copilot!.homes.filter((h) => h.found).map((h) => h.via);
+    expect(via).toEqual(['COPILOT_HOME', 'XDG_CONFIG_HOME']);
+    // Each home brings its own sessions.
+    const flat = summaryOf(run(['--json', '--provider', 'copilot'], { COPILOT_HOME: fixtureHome('copilot', 'flat-jsonl') }).stdout);
+    expect(providers.copilot!.new_sessions).toBeGreaterThan(flat.providers.copilot!.new_sessions);
+  });
+
+  it('keeps the store in $XDG_DATA_HOME/import-logs when IMPORT_LOGS_HOME is not set', () => {
+    const data = tempDir('data-');
+    const { code, stdout } = run(['--json'], { IMPORT_LOGS_HOME: '', XDG_DATA_HOME: data });
+    expect(code).toBe(0);
+    expect(summaryOf(stdout)).toMatchObject({ store: join(data, 'import-logs'), logs_dir: join(data, 'import-logs', 'logs') });
+  });
+
+  it('--root keeps the sessions of that directory, in the project logs dir of the store; a missing root exits 2', () => {
+    const base = tempDir('root-');
+    const project = join(base, 'project');
+    const home = join(base, 'claude');
+    mkdirSync(project);
+    const line = (sid: string, cwd: string) => `${JSON.stringify({ type: 'user', uuid: `${sid}-u1`, sessionId: sid, cwd, timestamp: '2026-04-01T10:00:00.000Z', message: { role: 'user', content: 'hello' } })}\n`;
+    mkdirSync(join(home, 'projects', 'p'), { recursive: true });
+    writeFileSync(join(home, 'projects', 'p', 'in-root.jsonl'), line('in-root', join(project, 'src')));
+    writeFileSync(join(home, 'projects', 'p', 'elsewhere.jsonl'), line('elsewhere', join(base, 'other')));
+    const { code, stdout } = run(['--json', '--provider', 'claude', '--claude-home', home, '--root', project]);
+    expect(code).toBe(0);
+    const summary = summaryOf(stdout);
+    const slug = project.replace(/^\/+/, '').replace(/\//g, '-');
+    expect(summary.logs_dir).toBe(join(summary.store, 'projects', slug, 'logs'));
+    expect(readdirSync(join(summary.logs_dir, 'sessions'))).toEqual(['claude-in-root.jsonl']);
+    const missing = run(['--provider', 'claude', '--claude-home', home, '--root', join(base, 'nosuch')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(join(base, 'nosuch'));
+  });
+
+  it('--concurrency 1 writes what the default writes; 0 is a usage error', () => {
+    const out = (name: string) => join(tempDir(`${name}-`), 'logs');
+    // Every Codex fixture in one home: many units, converted one at a time or several at once.
+    const home = tempDir('codex-');
+    for (const name of readdirSync(join(repoRoot, 'fixtures', 'codex'))) cpSync(fixtureHome('codex', name), home, { recursive: true });
+    const args = ['--provider', 'codex', '--codex-home', home];
+    const [one, many] = [out('one'), out('many')];
+    expect(run([...args, '--out', one, '--concurrency', '1']).code).toBe(0);
+    expect(run([...args, '--out', many]).code).toBe(0);
+    const files = (dir: string) => readdirSync(join(dir, 'sessions')).sort();
+    expect(files(one)).toEqual(files(many));
+    expect(files(one).length).toBeGreaterThan(5);
+    for (const f of files(one)) expect(readFileSync(join(one, 'sessions', f), 'utf8')).toBe(readFileSync(join(many, 'sessions', f), 'utf8'));
+    const zero = run([...args, '--out', out('zero'), '--concurrency', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--concurrency 0');
   });
 });
