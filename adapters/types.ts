@@ -76,6 +76,11 @@ export interface Adapter {
   title: string;
   /** Bumped whenever the adapter's output changes: every session it wrote is re-converted. */
   version: number;
+  /**
+   * The newest agent version this adapter was tested on (compared with `SessionDraft.agentVersion`:
+   * sessions from a newer agent are flagged by the run summary and `doctor`).
+   */
+  testedVersion?: string;
   home: HomeSpec;
   /** fast-glob patterns, relative to a home, of the files to fingerprint. */
   sources: string[];

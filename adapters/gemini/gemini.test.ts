@@ -197,7 +197,7 @@ describe('gemini bad input', () => {
     const result = await importHome(geminiAdapter, home);
     const entry = result.index.find((e) => e.provider_session_id === 'e1e2e3e4-0000-4000-8000-000000000001')!;
     expect(entry.completeness).toBe('partial');
-    expect(entry.completeness_reasons).toEqual(['1 native record(s) could not be parsed', 'skipped 1 record(s) of unknown type: qwen']);
+    expect(entry.completeness_reasons).toEqual(['1 native record(s) could not be parsed', 'unknown record type qwen (1 records)']);
     expect(result.summary.errors.map((e) => basename(e.path))).toEqual(['session-2026-02-01T10-06-11111111.jsonl']);
     expect(result.index.find((e) => e.provider_session_id === 's')?.format).toBe('gemini:logs');
     expect(result.summary.warnings.some((w) => w.includes('logs.json'))).toBe(true);

@@ -34,6 +34,8 @@ export class SessionDraft {
   error: string | null = null;
   /** Source files the session was read from; defaults to every file of its unit. */
   sourcePaths: string[] | null = null;
+  /** Version of the agent that wrote the session, as the native records state it (e.g. `0.146.0`). */
+  agentVersion: string | null = null;
 
   readonly reasons = new Set<string>();
   readonly modelCounts = new Map<string, number>();
@@ -60,7 +62,10 @@ export class SessionDraft {
     this.reasons.add(reason);
   }
 
-  /** Counts a native record of a type the adapter does not know; it makes the session partial. */
+  /**
+   * Counts a native record of a type the adapter does not know; it makes the session partial.
+   * Prefer `unknownRecord()` (src/session/records.ts), which also keeps the record in the archive.
+   */
   skipUnknown(type: string): void {
     this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + 1);
   }

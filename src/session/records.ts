@@ -2,6 +2,7 @@
 import { RAW_CAP, capRaw, parseJsonLine } from '../io/json.js';
 import { readLines, type Line, type ReadStats } from '../io/lines.js';
 import type { EventDraft } from '../model/events.js';
+import type { SessionDraft } from './draft.js';
 
 export type ParseWarningDraft = Extract<EventDraft, { type: 'parse_warning' }>;
 
@@ -31,6 +32,22 @@ export function lineRaw(line: Line): string {
 /** The `raw` of a warning about a parsed value (an entry of a document): its JSON, capped. */
 export function valueRaw(value: unknown): string {
   return capRaw(JSON.stringify(value) ?? String(value));
+}
+
+/**
+ * A native record of a type outside the adapter's table: counted on the session (which makes it
+ * `partial`, "unknown record type X (N records)") and kept in the archive as a provider_status
+ * event holding the record, so nothing is dropped silently.
+ */
+export function unknownRecord(draft: SessionDraft, type: string, record: unknown, ts?: string): EventDraft {
+  draft.skipUnknown(type);
+  return {
+    type: 'provider_status',
+    message: `unknown record type ${type}`,
+    data: { record: valueRaw(record) },
+    ...(ts !== undefined ? { ts } : {}),
+    completeness: 'partial',
+  };
 }
 
 export function* readJsonRecords(path: string, stats: ReadStats): Generator<JsonRecord, void, undefined> {

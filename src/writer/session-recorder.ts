@@ -180,8 +180,7 @@ export class SessionRecorder {
     if (this.parseWarnings > 0) reasons.add(`${this.parseWarnings} native record(s) could not be parsed`);
     if (this.draft.unknownTypes.size > 0) {
       const types = [...this.draft.unknownTypes.keys()].sort();
-      const count = [...this.draft.unknownTypes.values()].reduce((a, b) => a + b, 0);
-      reasons.add(`skipped ${count} record(s) of unknown type: ${types.join(', ')}`);
+      for (const type of types) reasons.add(`unknown record type ${type} (${this.draft.unknownTypes.get(type)} records)`);
     }
     if (this.knownStart() === undefined) reasons.add("no native timestamps: times are the source file's modification time");
     const sorted = [...reasons].sort();

@@ -21,7 +21,7 @@ describe('import-logs show', () => {
     const { code, stdout } = runCli(['show', 'testprov-abc123'], env);
     expect(code).toBe(0);
     expect(stdout).toContain('testprov-abc123def456  (testprov, partial)');
-    expect(stdout).toMatch(/^reasons: +skipped 1 record\(s\) of unknown type: weird$/m);
+    expect(stdout).toMatch(/^reasons: +unknown record type weird \(1 records\)$/m);
     expect(stdout).toContain('── 2026-04-07');
     expect(stdout).toMatch(/^15:24:09  user +Why is my prompt slow\? It takes 2 s\.$/m);
     expect(stdout).toMatch(/^15:24:11  tool +\[ok\] Bash: cat ~\/\.zshrc$/m);
