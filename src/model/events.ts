@@ -150,6 +150,13 @@ export type EventBody = {
 export type EventDraft = EventBody & {
   ts?: string | undefined;
   completeness?: LogCompleteness | undefined;
+  /**
+   * Stable identity of the event within its session, derived from the native record so that a
+   * re-conversion of a changed source gives the same event the same key: a native id plus the
+   * part's index (`<uuid>#<block>`), or the record's ordinal where the format has no id. Unset:
+   * the core derives one from the event's content.
+   */
+  key?: string | undefined;
 };
 
 export type AgentLogEvent = EventBody & z.infer<typeof Envelope>;
