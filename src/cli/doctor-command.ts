@@ -14,6 +14,7 @@ import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
 import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
+import { driftWarning, versionDrift } from '../importer/version-drift.js';
 import { createLogger } from '../log.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
@@ -136,6 +137,8 @@ async function providerReport(
       warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`);
     }
   }
+  const drift = versionDrift(adapter, mine);
+  if (drift) warnings.push(driftWarning(adapter.title, drift));
   if (run && run.failed_count > 0) {
     warnings.push(`${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`);
   }
@@ -164,18 +167,20 @@ async function providerReport(
     failed_count: run?.failed_count ?? 0,
     failed: run?.failed ?? [],
     retention,
+    version_drift: drift,
     warnings,
   };
 }
 
-export async function doctorCommand(args: DoctorArgs): Promise<number> {
-  const env = process.env;
-  const home = homedir();
-  const environment = { env, homedir: home };
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
-  const adapters = selectAdapters(args.provider);
+/** The report over `adapters` for the logs dir of `locations` (reads stats, indexes and the state only). */
+export async function doctorReport(
+  locations: Locations,
+  adapters: readonly Adapter[],
+  homeFlags: Record<string, string | undefined>,
+  environment: HomeEnvironment,
+  now: number,
+): Promise<DoctorReport> {
   const warnings: string[] = [];
-
   const { report: stateReport, state } = await checkState(locations.logsDir);
   if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
   let sessions: SessionLogIndexEntry[] | null = null;
@@ -185,15 +190,14 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
     if (!(err instanceof CliError)) throw err;
     warnings.push(err.message);
   }
-  const found = await plan(locations, adapters, homeFlagValues(args), environment, stateReport.status !== 'unusable');
-  const now = Date.now();
+  const found = await plan(locations, adapters, homeFlags, environment, stateReport.status !== 'unusable');
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
     const p = await providerReport(adapter, found.providers[adapter.id]!, found.planned, sessions ?? [], state, environment, now);
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }
-  const report: DoctorReport = {
+  return {
     logs_dir: locations.logsDir,
     store: locations.storeDir,
     state: stateReport,
@@ -202,7 +206,15 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
     providers,
     warnings,
   };
+}
+
+export async function doctorCommand(args: DoctorArgs): Promise<number> {
+  const env = process.env;
+  const home = homedir();
+  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const now = Date.now();
+  const report = await doctorReport(locations, selectAdapters(args.provider), homeFlagValues(args), { env, homedir: home }, now);
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report, now, home));
-  if (stateReport.status === 'unusable') return EXIT.state;
-  return warnings.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
+  if (report.state.status === 'unusable') return EXIT.state;
+  return report.warnings.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
 }

@@ -19,6 +19,7 @@ import type { UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
+import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
@@ -65,6 +66,8 @@ export interface ProviderSummary {
   unchanged_sessions: number;
   removed_at_source: number;
   bytes_to_read: number;
+  /** Sessions of this run written by an agent newer than the adapter was tested on. */
+  version_drift: VersionDrift | null;
 }
 
 export interface SourceFailure {
@@ -140,6 +143,7 @@ export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
     unchanged_sessions: 0,
     removed_at_source: 0,
     bytes_to_read: 0,
+    version_drift: null,
   };
 }
 
@@ -260,6 +264,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let queue: QueuedFile[] = [];
     const writtenBy = new Map<string, { unit: string; file: QueuedFile }>(); // session key -> its writer in this run
     const importedKeys = new Set(state.imported_session_keys);
+    /** The sessions this run wrote, per provider (for the version check at the end). */
+    const written = new Map<string, Map<string, SessionLogIndexEntry>>();
     let lastCheckpoint = performance.now();
     let checkpointing: Promise<void> | null = null;
     let checkpointError: unknown = null;
@@ -379,6 +385,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         if (previous) ps.updated_sessions++;
         else ps.new_sessions++;
         state.sessions[key] = { ...session.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
+        written.set(adapter.id, (written.get(adapter.id) ?? new Map()).set(key, state.sessions[key]));
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
@@ -430,6 +437,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
     if (checkpointError) throw checkpointError;
+    for (const adapter of opts.adapters) {
+      const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
+      summary.providers[adapter.id]!.version_drift = drift;
+      if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
+    }
     const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;

@@ -31,6 +31,7 @@ export const SessionLogIndexEntry = z.object({
   usage: UsageTotals,
   completeness_reasons: z.array(z.string()),
   format: z.string().describe('Detected native format variant, e.g. `gemini:jsonl`.'),
+  agent_version: z.string().optional().describe('Version of the agent that wrote the session, as its records state it (the newest seen).'),
   adapter_version: z.number().int(),
   source_missing: z.boolean().describe('The native sources are gone; the archive keeps the session.'),
   imported_at: z.string().describe('When this session file was last written (import time).'),

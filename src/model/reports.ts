@@ -12,6 +12,15 @@ export type ListedSession = z.infer<typeof ListedSession>;
 
 const count = z.number().int().nonnegative();
 
+const VersionDrift = z
+  .object({
+    agent_version: z.string().describe('The newest agent version among those sessions.'),
+    tested_version: z.string().describe('The newest agent version the adapter was tested on.'),
+    sessions: count,
+  })
+  .nullable()
+  .describe('Sessions written by an agent newer than the adapter was tested on (null: none).');
+
 export const DoctorProvider = z.object({
   id: z.string(),
   title: z.string(),
@@ -35,6 +44,7 @@ export const DoctorProvider = z.object({
   retention: z
     .array(z.object({ home: z.string(), days: z.number().nonnegative(), source: z.string() }))
     .describe('How long the provider keeps its own history, per home that says.'),
+  version_drift: VersionDrift,
   warnings: z.array(z.string()),
 });
 export type DoctorProvider = z.infer<typeof DoctorProvider>;
@@ -70,6 +80,7 @@ export const ProviderRunSummary = z.object({
   unchanged_sessions: count,
   removed_at_source: count.describe('Archived sessions whose native files are gone (kept).'),
   bytes_to_read: count,
+  version_drift: VersionDrift,
 });
 
 export const RunSummary = z

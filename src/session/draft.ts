@@ -3,6 +3,7 @@
  * what it knows (ids, workspace, title, explicit times, reasons); the writer derives the rest
  * (times, model tally, usage totals, completeness) from the events themselves.
  */
+import { newerVersion } from '../util/version.js';
 
 export interface SessionInit {
   /** Native id that makes the session unique for its provider (sub-agents: a composed id). */
@@ -55,6 +56,11 @@ export class SessionDraft {
   noteModel(model: string | null | undefined): void {
     if (!model) return;
     this.modelCounts.set(model, (this.modelCounts.get(model) ?? 0) + 1);
+  }
+
+  /** Notes the agent version a record states; the session keeps the newest (a resumed session spans updates). */
+  noteAgentVersion(version: string | null | undefined): void {
+    if (version) this.agentVersion = newerVersion(this.agentVersion, version);
   }
 
   /** Records why the session is not `full`; reasons are listed in the index. */

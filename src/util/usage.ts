@@ -55,3 +55,20 @@ export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): 
 export function isEmptyUsage(u: UsageDraft): boolean {
   return u.input_tokens === 0 && u.output_tokens === 0 && !u.cache_read_tokens && !u.cache_creation_tokens;
 }
+
+export type TokenCounts = Partial<Pick<UsageDraft, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'>>;
+
+/**
+ * Cross-check of the usage an adapter emitted with a total the provider states itself (both in our
+ * meaning): the reason that makes the session `partial`, naming each count that differs with both
+ * numbers, or null when every stated count agrees. Counts the provider does not state are not compared.
+ */
+export function usageMismatch(stated: string, emitted: TokenCounts, total: TokenCounts): string | null {
+  const diffs: string[] = [];
+  for (const key of ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'] as const) {
+    const want = total[key];
+    const got = emitted[key] ?? 0;
+    if (want !== undefined && want !== got) diffs.push(`${key} ${got} emitted, ${want} in ${stated}`);
+  }
+  return diffs.length === 0 ? null : `usage differs from ${stated}: ${diffs.join('; ')}`;
+}

@@ -228,6 +228,7 @@ export class SessionRecorder {
         usage: { ...this.usage },
         completeness_reasons: reasons,
         format: this.draft.format,
+        ...(this.draft.agentVersion !== null ? { agent_version: this.draft.agentVersion } : {}),
         adapter_version: this.opts.adapterVersion,
         source_missing: false,
       },

@@ -24,7 +24,7 @@ describe('import-logs list', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+STARTED\s+EVENTS\s+IN\s+CACHED\s+OUT\s+COMPLETENESS\s+PROJECT\s+TITLE$/);
     expect(lines[1]).toMatch(/^testprov-abc999\s+2026-04-08 10:00\s+3\s/);
-    expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+9\s+200\s+1\.0k\s+300\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
+    expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
     expect(lines[3]).toMatch(/^testprov-zz-other\s+2026-03-01 08:00/);
     // A sub-agent's id extends its parent's: the parent's short id is still short.
     expect(lines[4]).toMatch(/^testprov-par12345678-a\s+2026-02-01 08:00/);

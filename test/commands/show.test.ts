@@ -28,7 +28,8 @@ describe('import-logs show', () => {
     expect(stdout).toMatch(/^15:24:13  tool +\[failed\] Read: \/etc\/x$/m);
     expect(stdout).not.toMatch(/^\S+ +result/m); // results are folded into their calls
     expect(stdout).toMatch(/^15:24:15  usage +in 200 · cache read 1,000 · out 300$/m);
-    expect(stdout).toMatch(/^9 events; usage over 1 model call: in 200 · cache read 1,000 · out 300$/m);
+    expect(stdout).toMatch(/^15:24:16  status    unknown record type weird$/m); // the unknown record is kept
+    expect(stdout).toMatch(/^10 events; usage over 1 model call: in 200 · cache read 1,000 · out 300$/m);
     expect(stdout).not.toContain('\u001b');
   });
 

@@ -1,12 +1,13 @@
 // A tiny provider for core tests (never shipped). Home layout: `sessions/<name>.jsonl`, one JSON
-// record per line: {sid, ts, kind: user|assistant|tool|result|usage|meta, ...}. A file whose
-// name starts with `fail` makes convert throw. Imports the built core (dist/) so that the same
+// record per line: {sid, ts, version?, kind: user|assistant|tool|result|usage|total|meta, ...};
+// `total` states the session's usage so far, as providers do, and is checked against the usage
+// emitted. A file whose name starts with `fail` makes convert throw. Imports the built core (dist/) so that the same
 // module serves in-process tests and child processes.
 import { join } from 'node:path';
-import { readJsonRecords, INVALID_UTF8_REASON } from '../../dist/src/session/records.js';
+import { readJsonRecords, unknownRecord, INVALID_UTF8_REASON } from '../../dist/src/session/records.js';
 import { SessionDraft } from '../../dist/src/session/draft.js';
 import { normalizeTimestamp } from '../../dist/src/util/time.js';
-import { normalizeUsage } from '../../dist/src/util/usage.js';
+import { normalizeUsage, usageMismatch } from '../../dist/src/util/usage.js';
 import { inferToolKind } from '../../dist/src/model/events.js';
 
 /** @type {import('../../adapters/types.js').Adapter} */
@@ -14,6 +15,7 @@ export const testAdapter = {
   id: 'testprov',
   title: 'Test provider',
   version: 1,
+  testedVersion: '1.2',
   home: {
     env: 'TESTPROV_HOME',
     flag: 'testprov-home',
@@ -25,6 +27,8 @@ export const testAdapter = {
     const file = unit.files[0];
     if (file.rel.startsWith('sessions/fail')) throw new Error(`${file.path}: refusing on purpose`);
     const sessions = new Map();
+    /** Usage emitted so far, per session (for `total` records). */
+    const emitted = new Map();
     const fallbackId = file.rel.replace(/^sessions\//, '').replace(/\.jsonl$/, '');
     let current = null;
     const sessionFor = (sid) => {
@@ -47,6 +51,7 @@ export const testAdapter = {
       const ts = normalizeTimestamp(r.ts);
       if (r.cwd) s.workspacePath = r.cwd;
       if (r.model) s.noteModel(r.model);
+      s.noteAgentVersion(r.version);
       switch (r.kind) {
         case 'user':
           yield { session: s, event: { type: 'user_message', role: 'user', content: String(r.text ?? ''), message_id: r.id, ts } };
@@ -60,14 +65,23 @@ export const testAdapter = {
         case 'result':
           yield { session: s, event: { type: 'tool_result', tool_id: r.id, success: !r.error, output: r.output, ts } };
           break;
-        case 'usage':
-          yield { session: s, event: { ...normalizeUsage({ input: r.input, output: r.output, cacheRead: r.cached }, { inputIncludesCacheRead: true, outputIncludesReasoning: true }), ts } };
+        case 'usage': {
+          const usage = normalizeUsage({ input: r.input, output: r.output, cacheRead: r.cached }, { inputIncludesCacheRead: true, outputIncludesReasoning: true });
+          const sum = emitted.get(s) ?? { input_tokens: 0, output_tokens: 0 };
+          emitted.set(s, { input_tokens: sum.input_tokens + usage.input_tokens, output_tokens: sum.output_tokens + usage.output_tokens });
+          yield { session: s, event: { ...usage, ts } };
           break;
+        }
+        case 'total': {
+          const reason = usageMismatch('the total record', emitted.get(s) ?? {}, { input_tokens: r.input, output_tokens: r.output });
+          if (reason) s.addReason(reason);
+          break;
+        }
         case 'meta':
           if (r.title) s.title = r.title;
           break;
         default:
-          s.skipUnknown(String(r.kind));
+          yield { session: s, event: unknownRecord(s, String(r.kind), r, ts) };
       }
     }
     if (sessions.size === 0) sessionFor(undefined);
