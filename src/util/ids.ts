@@ -7,7 +7,7 @@ let crypto: typeof import('node:crypto') | null = null;
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const MAX_ID_LENGTH = 200;
 
-export function sha256Hex(text: string): string {
+export function sha256Hex(text: string | Uint8Array): string {
   crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return crypto.createHash('sha256').update(text).digest('hex');
 }
@@ -32,4 +32,20 @@ export function sessionKey(provider: string, nativeId: string): string {
 export function rootSlug(absoluteRealPath: string): string {
   const slug = absoluteRealPath.replace(/^\/+/, '').replace(/[\\/]/g, '-').replace(/[^A-Za-z0-9._-]/g, '_');
   return slug === '' || slug.startsWith('.') ? `root${slug}` : slug;
+}
+
+/**
+ * Ids for native records that carry none, for `EventDraft.key`: a hash of the record's bytes plus
+ * its occurrence among identical records of the source (`h<hash>.<n>`), so the same line written
+ * twice gets two ids and each keeps its id when other lines are added before it. One per source.
+ */
+export class RecordIds {
+  private readonly seen = new Map<string, number>();
+
+  next(record: string | Uint8Array): string {
+    const hash = sha256Hex(record).slice(0, 32);
+    const n = this.seen.get(hash) ?? 0;
+    this.seen.set(hash, n + 1);
+    return `h${hash}.${n}`;
+  }
 }
