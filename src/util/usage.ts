@@ -68,7 +68,7 @@ export function usageMismatch(stated: string, emitted: TokenCounts, total: Token
   for (const key of ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'] as const) {
     const want = total[key];
     const got = emitted[key] ?? 0;
-    if (want !== undefined && want !== got) diffs.push(`${key} ${got} emitted, ${want} in ${stated}`);
+    if (want !== undefined && want !== got) diffs.push(`${key} ${got} emitted, ${want} stated`);
   }
   return diffs.length === 0 ? null : `usage differs from ${stated}: ${diffs.join('; ')}`;
 }

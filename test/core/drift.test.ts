@@ -39,7 +39,7 @@ describe('drift made loud', () => {
     const byId = Object.fromEntries(index.map((e) => [e.wrapper_session_id, e]));
     expect(byId['testprov-s-m']).toMatchObject({
       completeness: 'partial',
-      completeness_reasons: ['usage differs from the total record: output_tokens 15 emitted, 20 in the total record'],
+      completeness_reasons: ['usage differs from the total record: output_tokens 15 emitted, 20 stated'],
     });
     expect(byId['testprov-s-ok']).toMatchObject({ completeness: 'full', completeness_reasons: [] });
   });
