@@ -4,11 +4,15 @@
  * separate simple pass computes from the raw lines.
  */
 import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ConvertItem } from '../types.js';
+import { discoverSources, unitsOf } from '../../src/importer/discover.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
+import { compareVersions } from '../../src/util/version.js';
+import { buildHome, cleanupTemps, corpusFiles, importHome, repoRoot, type ImportResult } from '../../test/support/harness.js';
+import { ACCOUNTING, apiErrorStatus, splitIdeContext } from './convert.js';
 import { claudeAdapter, claudeUnits } from './index.js';
 
 afterAll(cleanupTemps);
@@ -106,6 +110,8 @@ interface Expected {
   completeness: string;
   warmup: boolean;
   times: Set<string>;
+  /** The newest `version` of the conversation lines. */
+  agentVersion: string | undefined;
   first: string | undefined;
   last: string | undefined;
 }
@@ -162,6 +168,7 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     completeness: users.length + responses.size === 0 ? 'metadata_only' : spilled ? 'partial' : 'full',
     warmup: agent !== null && textOf(users[0] ?? { message: { content: '' } }) === 'Warmup',
     times,
+    agentVersion: conv.map((r) => r.version as string | undefined).filter((v): v is string => typeof v === 'string').sort((a, b) => compareVersions(b, a)!)[0],
     first: sorted[0],
     last: sorted[sorted.length - 1],
   };
@@ -219,12 +226,20 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     expect(entry!.parent_session_id).toBe(exp.parent);
     expect(entry!.tags.includes('warmup')).toBe(exp.warmup);
     expect(entry!.completeness).toBe(exp.completeness);
+    expect(entry!.agent_version).toBe(exp.agentVersion);
     // Native timestamps only: every event time is a time of the file (none: the file's mtime).
     if (exp.first) {
       expect(entry!.started_at).toBe(exp.first);
       expect(entry!.ended_at).toBe(exp.last);
       for (const e of evs) expect(exp.times.has(e.ts), `${e.type} at ${e.ts}`).toBe(true);
     }
+  });
+
+  it('agrees with every iterations[] the corpus records, and finds no version newer than tested', () => {
+    const withIterations = [...raws.values()].flat().filter((r) => r.type === 'assistant' && (r.message?.usage?.iterations?.length ?? 0) > 0);
+    expect(withIterations.length).toBeGreaterThan(0);
+    for (const e of result.index) expect(e.completeness_reasons.filter((r) => r.includes('iterations'))).toEqual([]);
+    expect(result.summary.providers.claude!.version_drift).toBeNull();
   });
 
   it('writes byte-identical output when run again', async () => {
@@ -246,5 +261,161 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
       const inside = expected.filter((x) => x.workspace !== null && (x.workspace === root || x.workspace.startsWith(`${root}/`)));
       expect(rooted.index.map((e) => e.wrapper_session_id).sort(), root).toEqual(inside.map((x) => x.wrapperId).sort());
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: drift made loud. Fixture cases written from the facts of 2.1.1xx files.
+
+const fixtureHome = (name: string) => join(repoRoot, 'fixtures', 'claude', name, 'input');
+
+/** Every event the adapter makes from a home, with its session id (keys are not written to disk). */
+async function draftsOf(home: string): Promise<{ session: string; event: ConvertItem & { event: unknown } }[]> {
+  const out: { session: string; event: ConvertItem & { event: unknown } }[] = [];
+  const files = discoverSources(claudeAdapter, home);
+  for (const unit of unitsOf(claudeAdapter, files, home)) {
+    const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => undefined };
+    for await (const step of claudeAdapter.convert(unit, ctx)) {
+      for (const item of Array.isArray(step) ? step : [step]) if ('event' in item) out.push({ session: item.session.id, event: item });
+    }
+  }
+  return out;
+}
+
+describe('claude accounting table', () => {
+  it('is the same in code and in the README', () => {
+    const readme = readFileSync(join(repoRoot, 'adapters', 'claude', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Accounting'), readme.indexOf('### Event keys'));
+    const fromReadme: string[] = [];
+    for (const row of section.split('\n').filter((l) => /^\| (line|system|assistant block|user block|journal) \|/.test(l))) {
+      const [where, kinds, what] = row.split(' | ').map((c) => c.replace(/^\| | \|$/g, '').trim()) as [string, string, string];
+      for (const kind of kinds.split(', ')) fromReadme.push(`${where} ${kind.replace(/`/g, '')}: ${what}`);
+    }
+    const fromCode = Object.entries(ACCOUNTING).flatMap(([where, kinds]) =>
+      Object.entries(kinds).map(([kind, a]) => `${where} ${kind}: ${'maps' in a ? a.maps : `ignored: ${a.ignored}`}`),
+    );
+    expect(fromReadme.sort()).toEqual(fromCode.sort());
+  });
+});
+
+describe('claude IDE context in typed prompts', () => {
+  it('splits <ide_opened_file> and <ide_selection> out of the prompt, leaving the typed text', () => {
+    expect(splitIdeContext('<ide_opened_file>The user opened the file /a.ts in the IDE.</ide_opened_file>\nFix it')).toEqual({
+      ide: ['<ide_opened_file>The user opened the file /a.ts in the IDE.</ide_opened_file>'],
+      rest: 'Fix it',
+    });
+    expect(splitIdeContext('plain prompt mentioning <ide_ tags>')).toEqual({ ide: [], rest: 'plain prompt mentioning <ide_ tags>' });
+  });
+
+  it('gives IDE context its own user_message with role ide_context, in string prompts and in text blocks', async () => {
+    const r = await importHome(claudeAdapter, fixtureHome('ide-context'));
+    const messages = [...r.sessions.values()][0]!.filter((e) => e.type === 'user_message') as (AgentLogEvent & { role: string; content: string })[];
+    expect(messages.map((m) => [m.role, m.content.slice(0, 20)])).toEqual([
+      ['ide_context', '<ide_opened_file>The'],
+      ['user', 'Why does the login p'],
+      ['ide_context', '<ide_selection>The u'],
+      ['user', 'Move this before ren'],
+      ['ide_context', '<ide_opened_file>The'],
+    ]);
+    expect(r.index[0]!.tags).toContain('entrypoint:claude-vscode');
+  });
+});
+
+describe('claude system lines', () => {
+  it('says the HTTP status and the retry of an api_error line, as recorded', () => {
+    expect(apiErrorStatus({ error: { status: 529, message: 'x' }, retryAttempt: 1, maxRetries: 10, retryInMs: 541.6 })).toBe('HTTP 529, retry 1/10 in 541.6 ms');
+    expect(apiErrorStatus({ error: { message: '429 {"type":"rate_limit_error"}' }, retryAttempt: 10, maxRetries: 10, retryInMs: 39653 })).toBe('HTTP 429, retry 10/10 in 39653 ms');
+    expect(apiErrorStatus({ error: { connection: { code: 'ECONNRESET' } }, retryAttempt: 2 })).toBe('connection error ECONNRESET, retry 2/?');
+    expect(apiErrorStatus({ cause: 'socket closed' })).toBe('no HTTP status recorded');
+  });
+
+  it('keeps an unknown system subtype and an unknown content block as records, and makes the session partial', async () => {
+    const r = await importHome(claudeAdapter, fixtureHome('system-lines'));
+    const events = [...r.sessions.values()][0]!;
+    const statuses = events.filter((e) => e.type === 'provider_status').map((e) => (e as { message: string }).message);
+    expect(statuses).toEqual([
+      'api_error: HTTP 529, retry 1/10 in 541.6 ms: API error',
+      'api_error: connection error ECONNRESET, retry 2/10 in 1187 ms',
+      'api_error: HTTP 429, retry 3/10 in 4000 ms',
+      'unknown record type assistant content block citations_delta',
+      'unknown record type system/memory_saved',
+      'turn_duration',
+    ]);
+    const kept = events.find((e) => e.type === 'provider_status' && (e as { message: string }).message.endsWith('system/memory_saved')) as { data: { record: string } };
+    expect(JSON.parse(kept.data.record)).toMatchObject({ subtype: 'memory_saved', content: 'Saved 2 memories' });
+    expect(r.index[0]).toMatchObject({
+      completeness: 'partial',
+      completeness_reasons: ['unknown record type assistant content block citations_delta (1 records)', 'unknown record type system/memory_saved (1 records)'],
+    });
+  });
+});
+
+describe('claude usage against iterations[]', () => {
+  it('accepts usage equal to its message iterations (a compaction step apart), and says which response differs and by what', async () => {
+    const r = await importHome(claudeAdapter, fixtureHome('usage-iterations'));
+    expect(r.index[0]).toMatchObject({
+      completeness: 'partial',
+      completeness_reasons: ['usage differs from the iterations[] of response msg_u3: output_tokens 35 emitted, 52 stated'],
+      // The top-level counts of the three responses, compaction not included.
+      usage: { input_tokens: 3 + 2 + 1, output_tokens: 120 + 40 + 35, cache_read_tokens: 21000 + 9000 + 10240, cache_creation_tokens: 300 + 1200 + 60, calls: 3 },
+    });
+  });
+});
+
+describe('claude 2.1.170 workflow sub-agents', () => {
+  it('imports each workflow agent as a sub-agent of the session that ran it, titled and tagged from the journal', async () => {
+    const r = await importHome(claudeAdapter, fixtureHome('workflow-subagents'));
+    const parent = 'claude-c4c4c4c4-0000-4000-8000-000000000004';
+    const byId = Object.fromEntries(r.index.map((e) => [e.wrapper_session_id, e]));
+    const ok = byId[`${parent}-agent-a5d81c02e9b7f4a60`]!;
+    const failed = byId[`${parent}-agent-a7e20b3c4d5f61829`]!;
+    for (const [agent, label] of [[ok, 'review:001.sql'], [failed, 'review:002.sql']] as const) {
+      expect(agent).toMatchObject({ parent_session_id: parent, title: label, completeness: 'full', agent_version: '2.1.170', format: 'claude:jsonl:subagents' });
+      expect(agent.tags).toEqual(expect.arrayContaining(['subagent', 'workflow', 'phase:Review', 'agent_type:workflow-subagent', 'entrypoint:claude-desktop']));
+    }
+    const ends = (id: string) => r.sessions.get(id)!.at(-1);
+    expect(ends(ok.wrapper_session_id)).toMatchObject({ type: 'session_ended', success: true });
+    expect(ends(failed.wrapper_session_id)).toMatchObject({ type: 'session_ended', success: false, error: 'the workflow agent failed (journal.jsonl)' });
+    // The task prompt is the parent agent's, not typed by the human.
+    expect(r.sessions.get(ok.wrapper_session_id)!.find((e) => e.type === 'user_message')).toMatchObject({ role: 'agent' });
+    expect(byId[parent]).toMatchObject({ agent_version: '2.1.170', completeness: 'full', tags: ['entrypoint:claude-desktop'] });
+    // 2.1.170 is the version this adapter was tested on: no drift warning.
+    expect(r.summary.providers.claude!.version_drift).toBeNull();
+  });
+
+  it('keeps journal lines outside the table on the session that ran the workflow', async () => {
+    const journal = 'projects/-w/s1/subagents/workflows/wf_1/journal.jsonl';
+    const home = buildHome({
+      'projects/-w/s1.jsonl': line({ type: 'user', uuid: 'u1', sessionId: 's1', cwd: '/w', timestamp: '2026-07-04T12:00:00.000Z', message: { role: 'user', content: 'go' } }),
+      [journal]: line({ type: 'launched' }) + line({ type: 'paused', agentId: 'a1' }),
+    });
+    const r = await importHome(claudeAdapter, home);
+    expect(r.index[0]).toMatchObject({ wrapper_session_id: 'claude-s1', completeness: 'partial', completeness_reasons: ['unknown record type journal paused (1 records)'] });
+  });
+});
+
+describe('claude event keys', () => {
+  const homes = ['ide-context', 'system-lines', 'usage-iterations', 'workflow-subagents', 'torn-last-line', 'split-lines', 'uuid-reappended'].map(fixtureHome);
+  it.each(homes)('every event of %s has a key, unique in its session, made of the line uuid and the part index', async (home) => {
+    const drafts = await draftsOf(home);
+    expect(drafts.length).toBeGreaterThan(0);
+    const seen = new Set<string>();
+    for (const { session, event } of drafts) {
+      const key = (event.event as { key?: string }).key;
+      expect(key, JSON.stringify(event.event)).toMatch(/^(.+#\d+|.+#usage)$/);
+      expect(seen.has(`${session} ${key}`), key).toBe(false);
+      seen.add(`${session} ${key}`);
+    }
+  });
+
+  it('gives the same keys when a line is added to the file', async () => {
+    const head = line({ type: 'user', uuid: 'k1', sessionId: 's', cwd: '/w', timestamp: '2026-07-01T00:00:00.000Z', message: { role: 'user', content: '<ide_opened_file>f</ide_opened_file>\nhi' } });
+    const noUuid = line({ type: 'brand-new', sessionId: 's', timestamp: '2026-07-01T00:00:01.000Z' });
+    const keys = async (text: string) => (await draftsOf(buildHome({ 'projects/-w/s.jsonl': text }))).map((d) => (d.event.event as { key: string }).key);
+    const before = await keys(head + noUuid);
+    expect(before).toEqual(['k1#0', 'k1#1', expect.stringMatching(/^h[0-9a-f]{32}\.0#0$/)]);
+    const after = await keys(head + noUuid + noUuid);
+    expect(after.slice(0, 3)).toEqual(before);
+    expect(after[3]).toBe(before[2]!.replace('.0#0', '.1#0'));
   });
 });

@@ -12,10 +12,11 @@ import { isRecord, readJsonDocument } from '../../src/io/json.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, lineRaw, parseWarning, readJsonRecords } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, lineRaw, parseWarning, readJsonRecords, unknownRecord } from '../../src/session/records.js';
+import { RecordIds } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
-import { ClaudeAgentMeta, ClaudeAssistantMessage, ClaudeLine, ClaudeUserMessage } from './schema.js';
+import { isEmptyUsage, normalizeUsage, usageMismatch, type TokenCounts } from '../../src/util/usage.js';
+import { ClaudeAgentMeta, ClaudeApiError, ClaudeAssistantMessage, ClaudeJournalLine, ClaudeLine, ClaudeUserMessage, type ClaudeUsage } from './schema.js';
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { fileKind } from './layout.js';
 
@@ -24,24 +25,78 @@ const FORMAT_INLINE = 'claude:jsonl:sidechain';
 const FORMAT_FLAT_AGENT = 'claude:jsonl:agent-file';
 const FORMAT_SUBAGENT = 'claude:jsonl:subagents';
 
-/** Line types that carry no conversation and are deliberately not turned into events. */
-const IGNORED_TYPES = new Set([
-  'file-history-snapshot',
-  'queue-operation',
-  'progress',
-  'attachment',
-  'permission-mode',
-  'agent-name',
-  'mode',
-  'tag',
-  'pr-link',
-  'worktree-state',
-  'bridge-session',
-  'frame-link',
-  'relocated',
-  'atis-latch',
-  'agent-setting',
-]);
+/** What the adapter does with a native record kind: map it to events, or ignore it on purpose. */
+type Account = { maps: string } | { ignored: string };
+
+/**
+ * Every native record kind this adapter knows, by where it occurs (README: "Accounting": the same
+ * table). A kind outside it is an unknown record: kept as a `provider_status` event, and the
+ * session is `partial` ("unknown record type X (N records)").
+ */
+export const ACCOUNTING = {
+  line: {
+    user: { maps: 'user_message (role below), tool_result' },
+    assistant: { maps: 'assistant_message, reasoning, tool_call, tool_result, usage; provider_status for API errors' },
+    system: { maps: 'provider_status (subtypes below)' },
+    summary: { maps: 'index title' },
+    'custom-title': { maps: 'index title' },
+    'ai-title': { maps: 'index title' },
+    'last-prompt': { maps: 'index title' },
+    progress: { ignored: 'live UI updates; agent_progress repeats the sub-agent file' },
+    attachment: { ignored: 'context injected into the model (skills, tools, memory, hook output), not conversation' },
+    'file-history-snapshot': { ignored: 'checkpoint file backups' },
+    'queue-operation': { ignored: 'input queue bookkeeping; the queued prompt is written again as a user line' },
+    'permission-mode': { ignored: 'harness setting' },
+    'agent-name': { ignored: 'harness setting' },
+    mode: { ignored: 'harness setting' },
+    tag: { ignored: 'harness bookkeeping' },
+    'pr-link': { ignored: 'harness bookkeeping' },
+    'worktree-state': { ignored: 'harness bookkeeping' },
+    'bridge-session': { ignored: 'harness bookkeeping (desktop bridge)' },
+    'frame-link': { ignored: 'harness bookkeeping' },
+    relocated: { ignored: 'harness bookkeeping' },
+    'atis-latch': { ignored: 'harness bookkeeping' },
+    'agent-setting': { ignored: 'harness setting' },
+  },
+  system: {
+    api_error: { maps: 'provider_status: HTTP status and retry (attempt/max, delay as recorded)' },
+    compact_boundary: { maps: 'provider_status (compactMetadata in data)' },
+    local_command: { maps: 'provider_status' },
+    stop_hook_summary: { maps: 'provider_status' },
+    turn_duration: { maps: 'provider_status' },
+    informational: { maps: 'provider_status' },
+    session_start: { maps: 'provider_status' },
+    error: { maps: 'provider_status' },
+    api_refusal: { maps: 'provider_status' },
+    model_refusal_fallback: { maps: 'provider_status' },
+  },
+  'assistant block': {
+    text: { maps: 'assistant_message' },
+    thinking: { maps: 'reasoning' },
+    redacted_thinking: { maps: 'reasoning `[redacted thinking]`' },
+    tool_use: { maps: 'tool_call' },
+    server_tool_use: { maps: 'tool_call' },
+    '*_tool_result': { maps: 'tool_result (server tools: web search, web fetch, code execution)' },
+  },
+  'user block': {
+    text: { maps: 'user_message' },
+    image: { maps: 'user_message placeholder `[image: <type>, N base64 chars]`' },
+    document: { maps: 'user_message placeholder' },
+    tool_result: { maps: 'tool_result' },
+  },
+  journal: {
+    started: { maps: 'the workflow agent session: title = label, tag `phase:<phase>`' },
+    failed: { maps: 'the workflow agent session ends with success false' },
+    result: { ignored: "repeats the agent's final output, which its transcript has" },
+    launched: { ignored: 'run start marker, no time and no agent' },
+  },
+} as const satisfies Record<string, Record<string, Account>>;
+
+/** Whether a kind is in the table (`*_tool_result` stands for every server tool's result). */
+function accounted(where: keyof typeof ACCOUNTING, kind: string): boolean {
+  const table: Record<string, Account> = ACCOUNTING[where];
+  return Object.hasOwn(table, kind) || (kind.endsWith('_tool_result') && Object.hasOwn(table, '*_tool_result'));
+}
 
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   Bash: 'shell',
@@ -99,6 +154,8 @@ function mainSessionIds(files: readonly SourceFile[]): Set<string> {
 
 interface OpenResponse {
   key: string;
+  /** Names the usage event: `message.id`, else the line's record id. */
+  id: string;
   output: number;
   usage: Record<string, unknown> | null;
   model: string | undefined;
@@ -120,6 +177,9 @@ class SessionState {
   readonly titles: Titles = {};
   promptSeen = false;
   missingSpills = 0;
+  /** Responses whose usage disagrees with their `iterations[]`, and the first one's reason. */
+  iterationMismatches = 0;
+  firstMismatch: string | null = null;
   constructor(
     draft: SessionDraft,
     readonly sub: boolean,
@@ -128,11 +188,18 @@ class SessionState {
   }
 }
 
-/** Held until a file's first session exists: warnings and counts read before it. */
+/** Held until a file's first session exists: warnings and unknown records read before it. */
 interface Orphans {
   events: EventDraft[];
-  unknown: Map<string, number>;
+  unknown: { type: string; record: unknown; ts: string | undefined; key: string }[];
   reasons: Set<string>;
+}
+
+/** What the workflow journals say of each workflow agent, by agent id. */
+interface JournalAgent {
+  label?: string;
+  phase?: string;
+  failed: boolean;
 }
 
 const SUB_KIND_TAGS: [string, string][] = [
@@ -210,12 +277,68 @@ export function userRole(text: string, line: ClaudeLine, sub: boolean): string {
 
 const PERSISTED_RE = /Full output saved to: ([^\n]+)/;
 
+/** IDE context the VS Code and JetBrains extensions put into the typed prompt. */
+const IDE_CONTEXT_ROLE = 'ide_context';
+const IDE_CONTEXT_RE = /<(ide_opened_file|ide_selection)>[\s\S]*?<\/\1>/g;
+
+/** A prompt's IDE context blocks, then what remains of it (trimmed; empty when nothing does). */
+export function splitIdeContext(text: string): { ide: string[]; rest: string } {
+  if (!text.includes('<ide_')) return { ide: [], rest: text };
+  const ide = text.match(IDE_CONTEXT_RE) ?? [];
+  return ide.length === 0 ? { ide: [], rest: text } : { ide, rest: text.replace(IDE_CONTEXT_RE, '').trim() };
+}
+
+/** `HTTP 529, retry 1/10 in 541 ms`: what a `system/api_error` line records of the failure and the retry. */
+export function apiErrorStatus(line: ClaudeApiError): string {
+  const error = isRecord(line.error) ? line.error : {};
+  const text = typeof line.error === 'string' ? line.error : typeof error.message === 'string' ? error.message : typeof line.cause === 'string' ? line.cause : '';
+  const status = typeof error.status === 'number' ? error.status : /^\s*(\d{3})\b/.exec(text)?.[1];
+  const code = isRecord(error.connection) && typeof error.connection.code === 'string' ? error.connection.code : null;
+  const parts = [status !== undefined ? `HTTP ${status}` : code !== null ? `connection error ${code}` : 'no HTTP status recorded'];
+  if (typeof line.retryAttempt === 'number') {
+    const delay = typeof line.retryInMs === 'number' ? ` in ${line.retryInMs} ms` : '';
+    parts.push(`retry ${line.retryAttempt}/${line.maxRetries ?? '?'}${delay}`);
+  }
+  return parts.join(', ');
+}
+
+/** The counts of a response's `message` iterations (null: none recorded); README: Usage. */
+function iterationTotals(usage: ClaudeUsage): TokenCounts | null {
+  const steps = (usage.iterations ?? []).filter((i) => (i.type ?? 'message') === 'message');
+  if (steps.length === 0) return null;
+  const sum = (get: (i: (typeof steps)[number]) => number | null | undefined) => steps.reduce((n, i) => n + (get(i) ?? 0), 0);
+  return {
+    input_tokens: sum((i) => i.input_tokens),
+    output_tokens: sum((i) => i.output_tokens),
+    cache_read_tokens: sum((i) => i.cache_read_input_tokens),
+    cache_creation_tokens: sum((i) => i.cache_creation_input_tokens),
+  };
+}
+
+/** Pushes the events made from one native record, keyed `<record id>#<n>` in order (README: Event keys). */
+class RecordEvents {
+  private n = 0;
+  constructor(
+    readonly out: Batch,
+    readonly draft: SessionDraft,
+    readonly id: string,
+  ) {}
+
+  push(event: EventDraft): void {
+    event.key = `${this.id}#${this.n++}`;
+    this.out.push({ session: this.draft, event });
+  }
+}
+
 class UnitConverter {
   private readonly sessions = new Map<string, SessionState>();
   private readonly seenUuids = new Set<string>();
   private readonly mainIds: Set<string>;
   private readonly spills = new Map<string, SourceFile>();
   private readonly metas = new Map<string, SourceFile>();
+  private readonly journalAgents = new Map<string, JournalAgent>();
+  /** Ids of records without a `uuid` (README: Event keys). */
+  private readonly recordIds = new RecordIds();
 
   constructor(
     private readonly unit: SourceUnit,
@@ -230,11 +353,17 @@ class UnitConverter {
   }
 
   async *run(): AsyncGenerator<ConvertOutput> {
+    const journal = this.readJournals();
     const transcripts = this.unit.files.filter((f) => ['main', 'flat-agent', 'subagent'].includes(fileKind(f.rel)));
     for (const file of transcripts) {
       const meta = fileKind(file.rel) !== 'main' ? await this.readMeta(file) : null;
       // Batches of many lines: one async step each, not one per event.
       yield* this.convertFile(file, meta);
+    }
+    // Journal lines outside the table, and unreadable ones, go to the session that ran the workflow.
+    const host = this.sessions.values().next().value;
+    if (host && journal.length > 0) {
+      yield journal.map((j) => ({ session: host.draft, event: 'warning' in j ? j.warning : unknownRecord(host.draft, `journal ${j.type}`, j.record) }));
     }
     const ends: ConvertItem[] = [];
     for (const state of this.sessions.values()) {
@@ -242,6 +371,10 @@ class UnitConverter {
       state.draft.title = t.custom ?? t.ai ?? t.lastPrompt ?? t.summary ?? state.draft.title;
       if (state.missingSpills > 0) {
         state.draft.addReason(`${state.missingSpills} spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)`);
+      }
+      if (state.firstMismatch !== null) {
+        const more = state.iterationMismatches - 1;
+        state.draft.addReason(more > 0 ? `${state.firstMismatch} (and ${more} more response${more === 1 ? '' : 's'})` : state.firstMismatch);
       }
       ends.push({ session: state.draft, end: true });
     }
@@ -257,7 +390,7 @@ class UnitConverter {
     // For the 2.1.x layout the parent is also the folder name: projects/<enc>/<sid>/subagents/…
     const folderSid = kind === 'subagent' ? (file.rel.split('/')[2] ?? null) : null;
 
-    const orphans: Orphans = { events: [], unknown: new Map(), reasons: new Set() };
+    const orphans: Orphans = { events: [], unknown: [], reasons: new Set() };
     const fileSessions: SessionState[] = [];
     let current: SessionState | null = null;
     /** Native session id of the last conversation line (for lines that carry none). */
@@ -275,10 +408,10 @@ class UnitConverter {
       fileSessions.push(state);
       if (fileSessions.length === 1) {
         for (const event of orphans.events) out.push({ session: state.draft, event });
-        for (const [type, n] of orphans.unknown) for (let i = 0; i < n; i++) state.draft.skipUnknown(type);
+        for (const u of orphans.unknown) out.push({ session: state.draft, event: { ...unknownRecord(state.draft, u.type, u.record, u.ts), key: u.key } });
         for (const r of orphans.reasons) state.draft.addReason(r);
         orphans.events = [];
-        orphans.unknown.clear();
+        orphans.unknown = [];
         orphans.reasons.clear();
       }
       return state;
@@ -291,10 +424,14 @@ class UnitConverter {
         const parentId = sid ? (meta?.parentAgentId ? `${sid}-agent-${meta.parentAgentId}` : sid) : null;
         const tags = subAgentTags(agentId, file.rel);
         if (meta?.agentType) tags.push(`agent_type:${meta.agentType}`);
-        state = this.create(
-          new SessionDraft({ id, parentId, format: kind === 'subagent' ? FORMAT_SUBAGENT : FORMAT_FLAT_AGENT, title: meta?.description ?? null, tags }),
-          true,
-        );
+        const journal = this.journalAgents.get(agentId);
+        if (journal?.phase) tags.push(`phase:${journal.phase}`);
+        const title = meta?.description ?? journal?.label ?? null;
+        state = this.create(new SessionDraft({ id, parentId, format: kind === 'subagent' ? FORMAT_SUBAGENT : FORMAT_FLAT_AGENT, title, tags }), true);
+        if (journal?.failed) {
+          state.draft.success = false;
+          state.draft.error = 'the workflow agent failed (journal.jsonl)';
+        }
       }
       return adopt(state);
     };
@@ -324,7 +461,8 @@ class UnitConverter {
       return line.isSidechain ? inlineSession(sid, line) : mainSession(sid);
     };
 
-    const warn = (event: EventDraft, reason?: string) => {
+    const warn = (event: EventDraft, key: string, reason?: string) => {
+      event.key = `${key}#0`;
       if (current) {
         out.push({ session: current.draft, event });
         if (reason) current.draft.addReason(reason);
@@ -338,14 +476,15 @@ class UnitConverter {
       if (out.full) yield out.take();
       out.read(rec.line.bytes.length);
       if (!rec.ok) {
-        warn(rec.warning, rec.line.torn ? TORN_LINE_REASON : undefined);
+        warn(rec.warning, this.recordIds.next(rec.line.bytes), rec.line.torn ? TORN_LINE_REASON : undefined);
       } else {
         const parsed = parseRecord(ClaudeLine, rec.value);
         if (!parsed.success) {
-          warn(parseWarning(file.path, rec.line.lineNo, `unexpected record shape (${issueText(parsed.error)})`, lineRaw(rec.line)));
+          warn(parseWarning(file.path, rec.line.lineNo, `unexpected record shape (${issueText(parsed.error)})`, lineRaw(rec.line)), this.recordIds.next(rec.line.bytes));
         } else {
           const line = parsed.data;
           const type = line.type;
+          const recordId = () => line.uuid ?? this.recordIds.next(rec.line.bytes);
           if (type === 'user' || type === 'assistant' || type === 'system') {
             const state = route(line);
             if (state === null) {
@@ -358,9 +497,12 @@ class UnitConverter {
               } else {
                 if (line.uuid) this.seenUuids.add(line.uuid);
                 if (line.cwd && state.draft.workspacePath === null) state.draft.workspacePath = line.cwd;
-                if (type === 'user') this.user(state, line, file, rec.line.lineNo, out);
-                else if (type === 'assistant') this.assistant(state, line, file, rec.line.lineNo, out);
-                else this.system(state, line, out);
+                state.draft.noteAgentVersion(line.version);
+                if (line.entrypoint && !state.draft.tags.includes(`entrypoint:${line.entrypoint}`)) state.draft.tags.push(`entrypoint:${line.entrypoint}`);
+                const events = new RecordEvents(out, state.draft, recordId());
+                if (type === 'user') this.user(state, line, file, rec.line.lineNo, events);
+                else if (type === 'assistant') this.assistant(state, line, file, rec.line.lineNo, events);
+                else this.system(state, line, rec.value, events);
               }
             }
           } else if (type === 'summary' || type === 'custom-title' || type === 'ai-title' || type === 'last-prompt') {
@@ -373,9 +515,10 @@ class UnitConverter {
               else if (type === 'ai-title' && line.aiTitle) t.ai = line.aiTitle;
               else if (type === 'last-prompt' && line.lastPrompt) t.lastPrompt = line.lastPrompt;
             }
-          } else if (!IGNORED_TYPES.has(type)) {
-            if (current) current.draft.skipUnknown(type);
-            else orphans.unknown.set(type, (orphans.unknown.get(type) ?? 0) + 1);
+          } else if (!accounted('line', type)) {
+            const ts = normalizeTimestamp(line.timestamp);
+            if (current) new RecordEvents(out, current.draft, recordId()).push(unknownRecord(current.draft, type, rec.value, ts));
+            else orphans.unknown.push({ type, record: rec.value, ts, key: `${recordId()}#0` });
           }
         }
       }
@@ -415,7 +558,39 @@ class UnitConverter {
     return parsed.success ? parsed.data : null;
   }
 
-  /** Emits the usage of the session's open response (the line with the most output tokens). */
+  /**
+   * Reads the unit's workflow journals into `journalAgents`; returns the lines to keep as they are
+   * not in the table (or not readable), for the session that ran the workflow.
+   */
+  private readJournals(): ({ type: string; record: unknown } | { warning: EventDraft })[] {
+    const kept: ({ type: string; record: unknown } | { warning: EventDraft })[] = [];
+    for (const file of this.unit.files) {
+      if (fileKind(file.rel) !== 'journal') continue;
+      for (const rec of readJsonRecords(file.path, this.ctx.stats)) {
+        const parsed = rec.ok ? parseRecord(ClaudeJournalLine, rec.value) : null;
+        if (!rec.ok || !parsed?.success) {
+          kept.push({ warning: { ...(rec.ok ? parseWarning(file.path, rec.line.lineNo, 'unexpected journal line shape', lineRaw(rec.line)) : rec.warning), key: `${this.recordIds.next(rec.line.bytes)}#0` } });
+          continue;
+        }
+        const j = parsed.data;
+        if (!accounted('journal', j.type)) kept.push({ type: j.type, record: rec.value });
+        if (!j.agentId || (j.type !== 'started' && j.type !== 'failed')) continue;
+        const agent = this.journalAgents.get(j.agentId) ?? { failed: false };
+        if (j.type === 'failed') agent.failed = true;
+        else {
+          agent.label = j.label ?? agent.label;
+          agent.phase = j.phase ?? agent.phase;
+        }
+        this.journalAgents.set(j.agentId, agent);
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * Emits the usage of the session's open response (the line with the most output tokens), and
+   * checks it against the response's own `iterations[]` (README: Usage).
+   */
   private flushResponse(state: SessionState, out: Batch): void {
     const open = state.open;
     if (!open) return;
@@ -427,33 +602,36 @@ class UnitConverter {
       { input: u.input_tokens, output: u.output_tokens, cacheRead: u.cache_read_input_tokens, cacheCreation: u.cache_creation_input_tokens, model: open.model },
       { inputIncludesCacheRead: false, outputIncludesReasoning: true },
     );
-    if (!isEmptyUsage(usage)) out.push({ session: state.draft, event: { ...usage, ts: open.ts } });
+    const stated = iterationTotals(u);
+    const mismatch = stated && usageMismatch(`the iterations[] of response ${open.id}`, usage, stated);
+    if (mismatch) {
+      state.iterationMismatches++;
+      state.firstMismatch ??= mismatch;
+    }
+    if (!isEmptyUsage(usage)) out.push({ session: state.draft, event: { ...usage, ts: open.ts, key: `${open.id}#usage` } });
   }
 
-  private assistant(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: Batch): void {
+  private assistant(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, events: RecordEvents): void {
     const ts = normalizeTimestamp(line.timestamp);
     const parsed = parseRecord(ClaudeAssistantMessage, line.message);
     if (!parsed.success) {
-      out.push({ session: state.draft, event: parseWarning(file.path, lineNo, 'assistant line without a readable message', undefined, ts) });
+      events.push(parseWarning(file.path, lineNo, 'assistant line without a readable message', undefined, ts));
       return;
     }
     const msg = parsed.data;
     const model = msg.model ?? undefined;
     if (model === '<synthetic>' || line.isApiErrorMessage) {
-      const error = typeof line.error === 'string' ? line.error : undefined;
+      const why = [typeof line.error === 'string' ? line.error : null, typeof line.apiErrorStatus === 'number' ? `HTTP ${line.apiErrorStatus}` : null].filter(Boolean).join(', ');
       const text = blocksText(msg.content);
-      out.push({
-        session: state.draft,
-        event: { type: 'provider_status', message: `API error${error ? ` (${error})` : ''}: ${text || 'no details'}`, data: { error: line.error ?? null, model: model ?? null }, ts },
-      });
+      events.push({ type: 'provider_status', message: `API error${why ? ` (${why})` : ''}: ${text || 'no details'}`, data: { error: line.error ?? null, model: model ?? null }, ts });
       return;
     }
     const messageId = msg.id ?? undefined;
     const key = `${messageId ?? line.uuid ?? lineNo}\u0000${line.requestId ?? ''}`;
     if (state.open?.key !== key) {
-      this.flushResponse(state, out);
+      this.flushResponse(state, events.out);
       if (!state.counted.has(key)) {
-        state.open = { key, output: -1, usage: null, model, ts };
+        state.open = { key, id: messageId ?? events.id, output: -1, usage: null, model, ts };
         state.draft.noteModel(model);
       }
     }
@@ -472,31 +650,31 @@ class UnitConverter {
       if (!isRecord(block)) continue;
       switch (block.type) {
         case 'text':
-          out.push({ session: state.draft, event: { type: 'assistant_message', content: String(block.text ?? ''), message_id: messageId, ts } });
+          events.push({ type: 'assistant_message', content: String(block.text ?? ''), message_id: messageId, ts });
           break;
         case 'thinking':
-          out.push({ session: state.draft, event: { type: 'reasoning', content: String(block.thinking ?? ''), message_id: messageId, ts } });
+          events.push({ type: 'reasoning', content: String(block.thinking ?? ''), message_id: messageId, ts });
           break;
         case 'redacted_thinking':
-          out.push({ session: state.draft, event: { type: 'reasoning', content: '[redacted thinking]', message_id: messageId, ts } });
+          events.push({ type: 'reasoning', content: '[redacted thinking]', message_id: messageId, ts });
           break;
         case 'tool_use':
         case 'server_tool_use': {
           const name = typeof block.name === 'string' ? block.name : 'unknown';
           const toolId = typeof block.id === 'string' ? block.id : undefined;
-          out.push({ session: state.draft, event: { type: 'tool_call', tool_name: name, tool_kind: claudeToolKind(name), tool_id: toolId, input: block.input, ts } });
+          events.push({ type: 'tool_call', tool_name: name, tool_kind: claudeToolKind(name), tool_id: toolId, input: block.input, ts });
           break;
         }
         default:
-          if (typeof block.type === 'string' && block.type.endsWith('_tool_result')) {
+          if (typeof block.type === 'string' && accounted('assistant block', block.type)) {
             const toolId = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
-            out.push({ session: state.draft, event: { type: 'tool_result', tool_id: toolId, success: true, output: blocksText(block.content), ts } });
-          } else state.draft.skipUnknown(`assistant content block ${String(block.type)}`);
+            events.push({ type: 'tool_result', tool_id: toolId, success: true, output: blocksText(block.content), ts });
+          } else events.push(unknownRecord(state.draft, `assistant content block ${String(block.type)}`, block, ts));
       }
     }
   }
 
-  private user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, out: Batch): void {
+  private user(state: SessionState, line: ClaudeLine, file: SourceFile, lineNo: number, events: RecordEvents): void {
     const ts = normalizeTimestamp(line.timestamp);
     const parsed = parseRecord(ClaudeUserMessage, line.message);
     const content = parsed.success ? parsed.data.content : undefined;
@@ -506,17 +684,25 @@ class UnitConverter {
         state.promptSeen = true;
         if (text.trim() === 'Warmup') state.draft.tags.push('warmup');
       }
-      out.push({ session: state.draft, event: { type: 'user_message', role, content: text, message_id: messageId, ts } });
+      events.push({ type: 'user_message', role, content: text, message_id: messageId, ts });
+    };
+    /** A text's parts with their roles: IDE context split out of a typed prompt, the rest as it is. */
+    const parts = (text: string): [string, string][] => {
+      const role = userRole(text, line, state.sub);
+      if (role !== 'user' && role !== 'agent') return [[role, text]];
+      const { ide, rest } = splitIdeContext(text);
+      if (ide.length === 0) return [[role, text]];
+      return [...ide.map((t): [string, string] => [IDE_CONTEXT_ROLE, t]), ...(rest === '' ? [] : [[userRole(rest, line, state.sub), rest] as [string, string]])];
     };
     // A line that is not a tool result ends the open response: its usage goes before it.
     const hasResult = Array.isArray(content) && content.some((b) => isRecord(b) && b.type === 'tool_result');
-    if (!hasResult) this.flushResponse(state, out);
+    if (!hasResult) this.flushResponse(state, events.out);
     if (typeof content === 'string') {
-      say(userRole(content, line, state.sub), content);
+      for (const [role, text] of parts(content)) say(role, text);
       return;
     }
     if (!Array.isArray(content)) {
-      out.push({ session: state.draft, event: parseWarning(file.path, lineNo, 'user line without message content', undefined, ts) });
+      events.push(parseWarning(file.path, lineNo, 'user line without message content', undefined, ts));
       return;
     }
     const results = hasResult ? content.filter((b) => isRecord(b) && b.type === 'tool_result').length : 0;
@@ -534,18 +720,23 @@ class UnitConverter {
         const toolId = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
         const output = this.resultOutput(state, block.content, line);
         const data = line.toolUseResult !== undefined && (results === 1 || (toolId !== undefined && line.sourceToolUseID === toolId)) ? scrubBlobs(line.toolUseResult) : undefined;
-        out.push({ session: state.draft, event: { type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts } });
+        events.push({ type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts });
         continue;
       }
       const t = blockText(block);
       if (t === null) {
-        if (isRecord(block)) state.draft.skipUnknown(`user content block ${String(block.type)}`);
+        if (isRecord(block)) {
+          flushGroup();
+          events.push(unknownRecord(state.draft, `user content block ${String(block.type)}`, block, ts));
+        }
         continue;
       }
-      const role = isRecord(block) && block.type === 'text' ? userRole(t, line, state.sub) : (group.role ?? userRole('', line, state.sub));
-      if (group.role !== role) flushGroup();
-      group.role = role;
-      group.parts.push(t);
+      const blockParts: [string, string][] = isRecord(block) && block.type === 'text' ? parts(t) : [[group.role ?? userRole('', line, state.sub), t]];
+      for (const [role, text] of blockParts) {
+        if (group.role !== role || role === IDE_CONTEXT_ROLE) flushGroup();
+        group.role = role;
+        group.parts.push(text);
+      }
     }
     flushGroup();
   }
@@ -571,13 +762,20 @@ class UnitConverter {
     return text;
   }
 
-  private system(state: SessionState, line: ClaudeLine, out: Batch): void {
-    this.flushResponse(state, out);
-    const subtype = line.subtype ?? 'system';
+  private system(state: SessionState, line: ClaudeLine, record: unknown, events: RecordEvents): void {
+    this.flushResponse(state, events.out);
+    const ts = normalizeTimestamp(line.timestamp);
+    const subtype = line.subtype ?? '(none)';
+    if (!accounted('system', subtype)) {
+      events.push(unknownRecord(state.draft, `system/${subtype}`, record, ts));
+      return;
+    }
     const text = typeof line.content === 'string' ? line.content : '';
     const data: Record<string, unknown> = { subtype };
     for (const [k, v] of Object.entries(line)) if (!STATUS_ENVELOPE.has(k) && v !== undefined) data[k] = v;
-    out.push({ session: state.draft, event: { type: 'provider_status', message: text ? `${subtype}: ${text}` : subtype, data, ts: normalizeTimestamp(line.timestamp) } });
+    // The API error's status and retry say more than its text ("API error").
+    const detail = subtype === 'api_error' ? [apiErrorStatus(parseRecord(ClaudeApiError, record).data ?? {}), text].filter(Boolean).join(': ') : text;
+    events.push({ type: 'provider_status', message: detail ? `${subtype}: ${detail}` : subtype, data, ts });
   }
 }
 

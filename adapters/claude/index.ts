@@ -37,7 +37,8 @@ export function claudeUnits(files: SourceFile[], home: string): SourceUnit[] {
 export const claudeAdapter = {
   id: 'claude',
   title: 'Claude Code',
-  version: 2,
+  version: 3,
+  testedVersion: '2.1.170',
   home: {
     env: 'CLAUDE_CONFIG_DIR',
     flag: 'claude-home',
@@ -58,6 +59,7 @@ export const claudeAdapter = {
     'projects/*/*.jsonl',
     'projects/*/*/subagents/**/agent-*.jsonl',
     'projects/*/*/subagents/**/agent-*.meta.json',
+    'projects/*/*/subagents/**/journal.jsonl',
     'projects/*/*/tool-results/*.txt',
   ],
   units: claudeUnits,

@@ -23,6 +23,10 @@ export const ClaudeLine = z.looseObject({
   timestamp: z.unknown().optional(),
   /** Working directory when the line was written: the session's workspace. */
   cwd: str,
+  /** Claude Code version that wrote the line; files mix versions after an update and a resume. */
+  version: str,
+  /** What started the session: `cli`, `sdk-cli`, `claude-desktop`, … (2.1.78+). */
+  entrypoint: str,
   /** True on sub-agent (Task, compaction, side-question) lines. */
   isSidechain: bool,
   /** Sub-agent id on sidechain lines (2.0.74+). */
@@ -43,6 +47,8 @@ export const ClaudeLine = z.looseObject({
   isApiErrorMessage: bool,
   /** Error code of a synthetic assistant line, e.g. `authentication_failed`. */
   error: z.unknown().optional(),
+  /** HTTP status of the failed request, on synthetic error lines (2.1.x). */
+  apiErrorStatus: num,
   /** Subtype of a `system` line: compact_boundary, local_command, api_error, turn_duration, … */
   subtype: str,
   /** Text of a `system` line. */
@@ -68,6 +74,23 @@ export const ClaudeUsage = z.looseObject({
   cache_read_input_tokens: num,
   /** Input tokens written to the prompt cache. */
   cache_creation_input_tokens: num,
+  /**
+   * Per sampling step of the request (2.1.x): `message` steps add up to the counts above; a
+   * server-side `compaction` step is billed on top of them and not in them.
+   */
+  iterations: z
+    .array(
+      z.looseObject({
+        /** `message`, `compaction`, … */
+        type: str,
+        input_tokens: num,
+        output_tokens: num,
+        cache_read_input_tokens: num,
+        cache_creation_input_tokens: num,
+      }),
+    )
+    .nullish()
+    .catch(null),
 });
 export type ClaudeUsage = z.infer<typeof ClaudeUsage>;
 
@@ -89,6 +112,34 @@ export const ClaudeUserMessage = z.looseObject({
   /** String or block array, narrowed by hand. */
   content: z.unknown().optional(),
 });
+
+/** The retry fields of a `system/api_error` line. */
+export const ClaudeApiError = z.looseObject({
+  /** `{status?, message?, formatted?, connection?: {code}}`; a string on some builds. */
+  error: z.unknown().optional(),
+  /** Older builds: the error as text. */
+  cause: z.unknown().optional(),
+  /** Delay before the next attempt, in ms, as recorded (may be fractional). */
+  retryInMs: num,
+  /** This attempt's number (1-based). */
+  retryAttempt: num,
+  /** Attempts allowed in all. */
+  maxRetries: num,
+});
+export type ClaudeApiError = z.infer<typeof ClaudeApiError>;
+
+/** One line of `subagents/workflows/<runId>/journal.jsonl` (2.1.170+; no time, no session id). */
+export const ClaudeJournalLine = z.looseObject({
+  /** `launched`, `started`, `result`, `failed`. */
+  type: z.string(),
+  /** The workflow agent (its transcript is `agent-<agentId>.jsonl` beside the journal). */
+  agentId: str,
+  /** The label the workflow script gave the agent, e.g. `verify:C1`. */
+  label: str,
+  /** The script's phase the agent ran in. */
+  phase: str,
+});
+export type ClaudeJournalLine = z.infer<typeof ClaudeJournalLine>;
 
 /** `subagents/agent-<id>.meta.json` sidecar (2.1.81+). */
 export const ClaudeAgentMeta = z.looseObject({
