@@ -363,7 +363,7 @@ class UnitConverter {
     // Journal lines outside the table, and unreadable ones, go to the session that ran the workflow.
     const host = this.sessions.values().next().value;
     if (host && journal.length > 0) {
-      yield journal.map((j) => ({ session: host.draft, event: 'warning' in j ? j.warning : unknownRecord(host.draft, `journal ${j.type}`, j.record) }));
+      yield journal.map((j) => ({ session: host.draft, event: 'warning' in j ? j.warning : { ...unknownRecord(host.draft, `journal ${j.type}`, j.record), key: j.key } }));
     }
     const ends: ConvertItem[] = [];
     for (const state of this.sessions.values()) {
@@ -562,8 +562,8 @@ class UnitConverter {
    * Reads the unit's workflow journals into `journalAgents`; returns the lines to keep as they are
    * not in the table (or not readable), for the session that ran the workflow.
    */
-  private readJournals(): ({ type: string; record: unknown } | { warning: EventDraft })[] {
-    const kept: ({ type: string; record: unknown } | { warning: EventDraft })[] = [];
+  private readJournals(): ({ type: string; record: unknown; key: string } | { warning: EventDraft })[] {
+    const kept: ({ type: string; record: unknown; key: string } | { warning: EventDraft })[] = [];
     for (const file of this.unit.files) {
       if (fileKind(file.rel) !== 'journal') continue;
       for (const rec of readJsonRecords(file.path, this.ctx.stats)) {
@@ -573,7 +573,7 @@ class UnitConverter {
           continue;
         }
         const j = parsed.data;
-        if (!accounted('journal', j.type)) kept.push({ type: j.type, record: rec.value });
+        if (!accounted('journal', j.type)) kept.push({ type: j.type, record: rec.value, key: `${this.recordIds.next(rec.line.bytes)}#0` });
         if (!j.agentId || (j.type !== 'started' && j.type !== 'failed')) continue;
         const agent = this.journalAgents.get(j.agentId) ?? { failed: false };
         if (j.type === 'failed') agent.failed = true;
