@@ -772,7 +772,8 @@ class UnitConverter {
     }
     const text = typeof line.content === 'string' ? line.content : '';
     const data: Record<string, unknown> = { subtype };
-    for (const [k, v] of Object.entries(line)) if (!STATUS_ENVELOPE.has(k) && v !== undefined) data[k] = v;
+    // From the record as written: its key order, whichever way the line was parsed.
+    for (const [k, v] of Object.entries(record as Record<string, unknown>)) if (!STATUS_ENVELOPE.has(k) && v !== undefined) data[k] = v;
     // The API error's status and retry say more than its text ("API error").
     const detail = subtype === 'api_error' ? [apiErrorStatus(parseRecord(ClaudeApiError, record).data ?? {}), text].filter(Boolean).join(': ') : text;
     events.push({ type: 'provider_status', message: detail ? `${subtype}: ${detail}` : subtype, data, ts });

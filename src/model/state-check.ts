@@ -38,6 +38,7 @@ export const STATE_FIELDS = {
     'usage',
     'completeness_reasons',
     'format',
+    'agent_version',
     'adapter_version',
     'source_missing',
     'imported_at',
@@ -57,15 +58,24 @@ function isPlainObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+const OPTIONAL_ENTRY: ReadonlySet<string> = new Set(['agent_version']);
+const OPTIONAL_SOURCE: ReadonlySet<string> = new Set(['redact']);
+const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run']);
+
 /**
- * Exactly these keys in this order, the last `optional` of them possibly absent: the object zod's
+ * Exactly these keys in this order, the `optional` ones possibly absent: the object zod's
  * (non-loose) object schema would build from it has the same keys in the same order.
  */
-function hasKeys(v: Obj, names: readonly string[], optional = 0): boolean {
+function hasKeys(v: Obj, names: readonly string[], optional = NONE): boolean {
   const keys = Object.keys(v);
-  if (keys.length > names.length || keys.length < names.length - optional) return false;
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== names[i]) return false;
-  return true;
+  if (keys.length > names.length) return false;
+  let i = 0;
+  for (const name of names) {
+    if (keys[i] === name) i++;
+    else if (!optional.has(name)) return false;
+  }
+  return i === keys.length;
 }
 
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -93,7 +103,7 @@ function isUsage(v: unknown): boolean {
 function isEntry(v: unknown): boolean {
   return (
     isPlainObject(v) &&
-    hasKeys(v, STATE_FIELDS.entry) &&
+    hasKeys(v, STATE_FIELDS.entry, OPTIONAL_ENTRY) &&
     typeof v.wrapper_session_id === 'string' &&
     typeof v.provider === 'string' &&
     isStringOrNull(v.provider_session_id) &&
@@ -113,6 +123,7 @@ function isEntry(v: unknown): boolean {
     isUsage(v.usage) &&
     isStrings(v.completeness_reasons) &&
     typeof v.format === 'string' &&
+    (v.agent_version === undefined || typeof v.agent_version === 'string') &&
     Number.isSafeInteger(v.adapter_version) &&
     typeof v.source_missing === 'boolean' &&
     typeof v.imported_at === 'string'
@@ -122,7 +133,7 @@ function isEntry(v: unknown): boolean {
 function isSource(v: unknown): boolean {
   return (
     isPlainObject(v) &&
-    hasKeys(v, STATE_FIELDS.source, 1) &&
+    hasKeys(v, STATE_FIELDS.source, OPTIONAL_SOURCE) &&
     isCount(v.size) &&
     isNumber(v.mtime_ms) &&
     isNumber(v.ino) &&
@@ -160,7 +171,7 @@ function isRecordOf(v: unknown, check: (value: unknown) => boolean): boolean {
 export function isExactState(value: unknown): value is BackfillState {
   return (
     isPlainObject(value) &&
-    hasKeys(value, STATE_FIELDS.state, 1) &&
+    hasKeys(value, STATE_FIELDS.state, OPTIONAL_STATE) &&
     value.version === STATE_VERSION &&
     isStrings(value.imported_session_keys) &&
     isRecordOf(value.sources, isSource) &&

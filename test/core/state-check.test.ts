@@ -28,6 +28,7 @@ function sampleState(): Record<string, unknown> {
     usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 1 },
     completeness_reasons: [],
     format: 'claude:jsonl',
+    ...(n % 2 ? {} : { agent_version: '2.1.150' }),
     adapter_version: 1,
     source_missing: false,
     imported_at: '2026-01-02T00:00:00.000Z',
