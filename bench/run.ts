@@ -11,7 +11,7 @@
  * and the 1 GB import are one run each.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import type { BaselineResult } from './baseline.js';
 import { PROVIDER_DIRS, generateHome, generateSingleSession, parseSize, type GeneratedHome } from './generate.js';
 import { measure, rssMethod, type Measured } from './measure.js';
 import { repoRoot } from './paths.js';
+import { postgresBin, startPostgres } from './postgres.js';
 import { writeReadmeSection } from './readme.js';
 import { TARGETS, judge, type TargetKey, type Verdict } from './targets.js';
 import { PROVIDERS, type Provider } from './templates.js';
@@ -114,6 +115,25 @@ async function runCcusage(gen: GeneratedHome): Promise<Ccusage> {
   return { ms: run.ms, note: `sessions it reported: ${counted || 'none'}` };
 }
 
+/** Pushes a logs dir to a throwaway PostgreSQL server, once: sessions, events and MB per second. */
+async function measurePush(logsDir: string, home: string): Promise<{ note: string }> {
+  const bin = postgresBin();
+  if (bin === null) return { note: 'not measured: PostgreSQL (initdb) is not installed' };
+  const server = await startPostgres(bin);
+  try {
+    const run = await measure(node, [cli, 'push', '--out', logsDir, '--to', server.url, '--content', 'full', '--json'], cleanEnv(home));
+    if (run.code !== 0) return { note: `push failed (exit ${run.code}): ${run.stderr.trim().split('\n')[0] ?? ''}` };
+    const pushed = JSON.parse(run.stdout) as { sessions_pushed: number; events_sent: number };
+    const bytes = readdirSync(join(logsDir, 'sessions')).reduce((n, f) => n + statSync(join(logsDir, 'sessions', f)).size, 0);
+    const s = run.ms / 1000;
+    return {
+      note: `${pushed.sessions_pushed} sessions, ${pushed.events_sent} events, ${mb(bytes)} in ${sec(run.ms)}: ${Math.round(pushed.events_sent / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s`,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
 /** Runs of each figure under a second (no-op re-run, ccusage): one run of those is mostly noise. */
 const SHORT_RUNS = 3;
 
@@ -197,7 +217,7 @@ async function main(): Promise<number> {
   const home = join(work, 'home');
   const out = join(work, 'out');
   const privateHome = join(work, 'private-home');
-  for (const dir of [home, out, privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [home, out, join(work, 'out-indexed'), privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')]) rmSync(dir, { recursive: true, force: true });
   mkdirSync(privateHome, { recursive: true });
   const t0 = performance.now();
 
@@ -215,7 +235,10 @@ async function main(): Promise<number> {
   if (missing.length > 0) say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
   const homeArgs = registered.flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
   const dirs = covered.map((p) => gen.providerHomes[p]);
-  const importArgs = ['--out', out, ...homeArgs];
+  // The ratios against the baseline are of the import alone; the local index is measured beside it.
+  const importArgs = ['--out', out, ...homeArgs, '--no-index'];
+  const indexedOut = join(work, 'out-indexed');
+  const indexedArgs = ['--out', indexedOut, ...homeArgs];
   const env = cleanEnv(privateHome);
 
   say('warming the page cache (untimed read of the whole home)…');
@@ -223,7 +246,7 @@ async function main(): Promise<number> {
   // Baseline, re-encode floor and cold import alternate, three rounds: the machine's speed drifts
   // within a run (CPU steal), so each ratio compares runs taken side by side, and the round of
   // median ratio is reported.
-  const rounds: { base: BaselineResult & { wall: number }; floor: BaselineResult & { wall: number }; cold: ImportRun }[] = [];
+  const rounds: { base: BaselineResult & { wall: number }; floor: BaselineResult & { wall: number }; cold: ImportRun; indexed: ImportRun }[] = [];
   for (let i = 1; i <= (dirs.length > 0 ? ROUNDS : 0); i++) {
     say(`baseline ${i}/${ROUNDS}…`);
     const roundBase = await runBaseline(dirs);
@@ -231,7 +254,10 @@ async function main(): Promise<number> {
     const floor = await runBaseline(dirs, join(work, 'reencoded.jsonl'));
     rmSync(out, { recursive: true, force: true });
     say(`cold import ${i}/${ROUNDS}…`);
-    rounds.push({ base: roundBase, floor, cold: await runImport('cold import', importArgs, env) });
+    const coldRun = await runImport('cold import', importArgs, env);
+    rmSync(indexedOut, { recursive: true, force: true });
+    say(`cold import with the local index ${i}/${ROUNDS}…`);
+    rounds.push({ base: roundBase, floor, cold: coldRun, indexed: await runImport('cold import with the local index', indexedArgs, env) });
   }
   const medianRatio = (ratio: (p: (typeof rounds)[number]) => number) => [...rounds.map(ratio)].sort((a, b) => a - b)[(rounds.length - 1) >> 1] ?? null;
   const middle = rounds.length > 0 ? [...rounds].sort((a, b) => a.cold.ms / a.base.wall - b.cold.ms / b.base.wall)[(rounds.length - 1) >> 1]! : null;
@@ -241,6 +267,11 @@ async function main(): Promise<number> {
   say('no-op re-run…');
   const noops: ImportRun[] = [];
   for (let i = 0; i < SHORT_RUNS; i++) noops.push(await runImport('no-op re-run', importArgs, env));
+  say('no-op re-run with the local index…');
+  const indexedNoops: ImportRun[] = [];
+  for (let i = 0; i < SHORT_RUNS; i++) indexedNoops.push(await runImport('no-op re-run with the local index', indexedArgs, env));
+  say('push to a throwaway PostgreSQL server…');
+  const pushed = await measurePush(indexedOut, privateHome);
   // The median time; the most bytes any of the runs read (each must read none).
   const noop = { ...median(noops), summary: { ...median(noops).summary, bytes_read: Math.max(...noops.map((r) => r.summary.bytes_read)) } };
   say('ccusage cold run…');
@@ -276,6 +307,7 @@ async function main(): Promise<number> {
     rss_1gb: big && registered.some((a) => a.id === 'claude') ? big.peakRss : null,
     rss_growth: rssGrowth(size, seed, build, cold.peakRss),
     help_ms: help,
+    index_vs_import: rounds.length > 0 ? medianRatio((p) => p.indexed.ms / p.cold.ms) : null,
   };
 
   const figures: [string, string][] = [
@@ -292,6 +324,12 @@ async function main(): Promise<number> {
     ['import / ccusage', cc.ms !== null && imported > 0 ? `${(cold.ms / cc.ms).toFixed(2)}×` : 'n/a'],
     ['1 GB single-session home', big ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}` : flags['skip-1gb'] ? 'skipped (--skip-1gb)' : 'n/a'],
     ['`--help`', `${Math.round(help)} ms (median of 5)`],
+    [
+      'cold import with the local index (archive.db)',
+      rounds.length > 0 ? `its ${ROUNDS} runs: ${rounds.map((p) => sec(p.indexed.ms)).join(', ')}; ${medianRatio((p) => p.indexed.ms / p.cold.ms)!.toFixed(2)}× the import without it (median of the rounds)` : 'n/a',
+    ],
+    ['no-op re-run with the local index', `${sec(median(indexedNoops).ms)} (median of ${SHORT_RUNS}), ${(median(indexedNoops).ms / noop.ms).toFixed(2)}× the no-op without it`],
+    ['push to PostgreSQL (`--content full`, a server on loopback)', pushed.note],
   ];
   const verdicts: [string, string, string, Verdict][] = TARGETS.map((t) => {
     const v = values[t.key];

@@ -19,6 +19,7 @@ export interface ImportArgs extends CommonArgs {
   redact: boolean;
   wait?: number | undefined;
   workers?: number | undefined;
+  index: boolean;
 }
 
 export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
@@ -86,7 +87,17 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     workers: args.workers ?? 'auto',
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
   }).finally(() => progress?.clear());
-  const code = exitCodeOf(summary);
+  let code = exitCodeOf(summary);
+  if (args.index && !args.dryRun) {
+    const { LOCAL_INDEX_FILE, updateLocalIndex } = await import('../database/local-index.js');
+    try {
+      await updateLocalIndex(summary.logs_dir);
+    } catch (err) {
+      // The archive is imported; only its derived index is behind. Said, and retried next run.
+      process.stderr.write(`import-logs: ${summary.logs_dir}/${LOCAL_INDEX_FILE}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`);
+      code = Math.max(code, EXIT.sourcesFailed);
+    }
+  }
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
   else if (!args.quiet || code !== EXIT.ok) process.stdout.write(await withTextWidths(() => formatSummary(summary)));
   return code;

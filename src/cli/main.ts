@@ -11,7 +11,7 @@ import { COMPLETENESS_VALUES } from '../model/state-check.js';
 import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
 /** Commands that read only the archive: they take no provider flags. */
-const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema']);
+const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema', 'index', 'push']);
 let providers: ProviderFlag[] = [];
 
 export interface CommonArgs {
@@ -73,7 +73,8 @@ async function run(argv: string[]): Promise<number> {
           .option('concurrency', { type: 'number', describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
           .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords) in imported text' })
           .option('wait', { type: 'number', describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
-          .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' }),
+          .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' })
+          .option('index', { type: 'boolean', default: true, describe: 'Keep the local index (archive.db in the logs dir) up to date; --no-index skips it' }),
       lazy(async () => (await import('./import-command.js')).importCommand as (args: unknown) => Promise<number>),
     )
     .command(
@@ -109,6 +110,28 @@ async function run(argv: string[]): Promise<number> {
           .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
           .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' }),
       lazy(async () => (await import('./show-command.js')).showCommand),
+    )
+    .command(
+      'index',
+      'Bring the local index (archive.db: SQLite, full-text search) up to date with the archive',
+      (y) =>
+        withLocations(y)
+          .option('rebuild', { type: 'boolean', default: false, describe: 'Make it anew from the session files' })
+          .option('json', { type: 'boolean', default: false, describe: 'What was indexed, as JSON' })
+          .option('quiet', { type: 'boolean', default: false }),
+      lazy(async () => (await import('./index-command.js')).indexCommand),
+    )
+    .command(
+      'push',
+      'Send the archive to a PostgreSQL server (idempotent: only what changed since the last push)',
+      (y) =>
+        withLocations(y)
+          .option('to', { type: 'string', describe: 'postgresql://USER@HOST:PORT/DB (default $IMPORT_LOGS_PUSH_URL)' })
+          .option('content', { choices: ['none', 'redacted', 'full'] as const, default: 'none' as const, describe: 'Text sent: none (metadata and usage only), redacted, or full' })
+          .option('host', { type: 'string', describe: 'Name of this machine on the server (default: the host name)' })
+          .option('json', { type: 'boolean', default: false, describe: 'What was pushed, as JSON' })
+          .option('quiet', { type: 'boolean', default: false }),
+      lazy(async () => (await import('./push-command.js')).pushCommand),
     )
     .command(
       'doctor',

@@ -1,0 +1,33 @@
+/** `import-logs index`: brings the local index (`archive.db`) up to date, or rebuilds it from the archive. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_INDEX_FILE, updateLocalIndex } from '../database/local-index.js';
+import { CliError, EXIT } from '../errors.js';
+import { resolveLocations } from '../importer/locations.js';
+import { tildePath } from './text-core.js';
+
+export interface IndexArgs {
+  root?: string | undefined;
+  store?: string | undefined;
+  out?: string | undefined;
+  rebuild: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export async function indexCommand(args: IndexArgs): Promise<number> {
+  const { logsDir } = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  const result = await updateLocalIndex(logsDir, { rebuild: args.rebuild }).catch((err: unknown) => {
+    throw new CliError(`${join(logsDir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`, EXIT.state);
+  });
+  const path = tildePath(join(logsDir, LOCAL_INDEX_FILE), homedir());
+  if (args.json) process.stdout.write(`${JSON.stringify({ database: join(logsDir, LOCAL_INDEX_FILE), ...result })}\n`);
+  else if (!args.quiet) {
+    process.stdout.write(
+      result.changed
+        ? `${path}: indexed ${result.sessions_indexed} session(s), ${result.events_indexed} event(s); removed ${result.sessions_removed}.\n`
+        : `${path} is up to date.\n`,
+    );
+  }
+  return EXIT.ok;
+}

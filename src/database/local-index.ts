@@ -1,0 +1,219 @@
+/**
+ * The local index: `archive.db` in the logs dir, an SQLite database (better-sqlite3, FTS5) derived
+ * from the archive and kept up to date after each import. Only sessions whose file changed are read
+ * again; an import that changed nothing leaves the database untouched. The JSONL archive stays the
+ * source of truth: `rebuildLocalIndex` makes the database anew from it.
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { readLogsIndex } from '../archive/read.js';
+import { readLines } from '../io/lines.js';
+import { INDEX_FILE } from '../writer/indexes.js';
+import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
+
+export const LOCAL_INDEX_FILE = 'archive.db';
+/** Bumped when the tables change: an older database is rebuilt (it is derived data). */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+create table meta (name text primary key, value text not null);
+create table sessions (
+  session_id text primary key, provider text not null, provider_session_id text, parent_session_id text,
+  started_at text not null, ended_at text, workspace_path text, title text, model text,
+  completeness text not null, event_count integer not null,
+  input_tokens integer not null, output_tokens integer not null,
+  cache_read_tokens integer not null, cache_creation_tokens integer not null, usage_calls integer not null,
+  format text not null, adapter_version integer not null, source_missing integer not null,
+  host text not null, logs_dir text not null, content text not null, entry text not null,
+  -- what the session file was when it was indexed: a changed file is indexed again
+  log_size integer not null, log_mtime_ms real not null
+);
+create table events (
+  session_id text not null references sessions(session_id) on delete cascade, seq integer not null,
+  key text, ts text not null, type text not null, role text,
+  tool_name text, tool_kind text, tool_id text, success integer,
+  text text, line text not null, host text not null,
+  primary key (session_id, seq)
+);
+create index events_by_time on events (ts);
+create table usage (
+  session_id text not null references sessions(session_id) on delete cascade, seq integer not null,
+  ts text not null, model text,
+  input_tokens integer not null, output_tokens integer not null,
+  cache_read_tokens integer not null, cache_creation_tokens integer not null, total_cost_usd real,
+  host text not null,
+  primary key (session_id, seq)
+);
+create index usage_by_time on usage (ts);
+create virtual table events_fts using fts5 (text, content = 'events', content_rowid = 'rowid');
+create trigger events_fts_insert after insert on events when new.text is not null begin
+  insert into events_fts (rowid, text) values (new.rowid, new.text);
+end;
+create trigger events_fts_delete after delete on events when old.text is not null begin
+  insert into events_fts (events_fts, rowid, text) values ('delete', old.rowid, old.text);
+end;
+`;
+
+export interface LocalIndexUpdate {
+  /** False when the archive had not changed since the last update (nothing was opened for writing). */
+  changed: boolean;
+  sessions_indexed: number;
+  sessions_removed: number;
+  events_indexed: number;
+}
+
+type Database = BetterSqlite3.Database;
+
+async function openDatabase(path: string): Promise<Database> {
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  return db;
+}
+
+/** What `index.json` was when the database was last brought up to date. */
+function indexStamp(logsDir: string): string | null {
+  try {
+    const st = statSync(join(logsDir, INDEX_FILE));
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+function storedValue(db: Database, name: string): string | undefined {
+  return (db.prepare('select value from meta where name = ?').get(name) as { value: string } | undefined)?.value;
+}
+
+function hasCurrentSchema(db: Database): boolean {
+  const table = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'meta'").get();
+  return table !== undefined && storedValue(db, 'schema_version') === String(SCHEMA_VERSION);
+}
+
+/**
+ * Brings `archive.db` up to date with the logs dir. Cheap when nothing changed: a stat of
+ * `index.json` compared with the stamp stored at the last update, then nothing more.
+ */
+export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolean; host?: string } = {}): Promise<LocalIndexUpdate> {
+  const path = join(logsDir, LOCAL_INDEX_FILE);
+  const unchanged: LocalIndexUpdate = { changed: false, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
+  const stamp = indexStamp(logsDir);
+  if (stamp === null) return unchanged;
+  if (opts.rebuild) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  let db = await openDatabase(path);
+  try {
+    if (!hasCurrentSchema(db)) {
+      db.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+      db = await openDatabase(path);
+      db.exec(SCHEMA);
+      db.prepare('insert into meta (name, value) values (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    } else if (storedValue(db, 'index_stamp') === stamp) {
+      return unchanged;
+    }
+    const entries = (await readLogsIndex(logsDir)) ?? [];
+    const origin: Origin = { host: opts.host ?? hostname(), logsDir, content: 'full' };
+    const indexed = new Map(
+      (db.prepare('select session_id, log_size, log_mtime_ms from sessions').all() as { session_id: string; log_size: number; log_mtime_ms: number }[]).map((r) => [
+        r.session_id,
+        r,
+      ]),
+    );
+    const result: LocalIndexUpdate = { changed: true, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
+    const insertSession = db.prepare(`insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`);
+    const insertEvent = db.prepare(`insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`);
+    const insertUsage = db.prepare(`insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`);
+    const removeSession = db.prepare('delete from sessions where session_id = ?');
+    db.transaction(() => {
+      const current = new Set<string>();
+      for (const entry of entries) {
+        const id = entry.wrapper_session_id;
+        current.add(id);
+        const file = join(logsDir, entry.log_path);
+        let st;
+        try {
+          st = statSync(file);
+        } catch {
+          continue; // the session file is gone: the import reports it; the database keeps what it had
+        }
+        const known = indexed.get(id);
+        if (known && known.log_size === st.size && known.log_mtime_ms === st.mtimeMs) continue;
+        if (known) removeSession.run(id);
+        insertSession.run(...sessionRow(entry, origin).map(sqlValue), st.size, st.mtimeMs);
+        for (const line of readLines(file, { bytesRead: 0 })) {
+          if (line.bytes.length === 0) continue;
+          const rows = eventRows(id, line.bytes.toString('utf8'), origin);
+          insertEvent.run(rows.event.map(sqlValue));
+          if (rows.usage) insertUsage.run(rows.usage.map(sqlValue));
+          result.events_indexed++;
+        }
+        result.sessions_indexed++;
+      }
+      for (const id of indexed.keys()) {
+        if (current.has(id)) continue;
+        removeSession.run(id);
+        result.sessions_removed++;
+      }
+      db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
+    })();
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** SQLite has no booleans: 1 and 0. */
+function sqlValue(v: string | number | boolean | null): string | number | null {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+export interface SearchHit {
+  session_id: string;
+  seq: number;
+  ts: string;
+  type: string;
+  role: string | null;
+  provider: string;
+  snippet: string;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  provider?: string;
+  /** Events at or after this time (RFC 3339). */
+  since?: string;
+}
+
+/**
+ * Full-text search of the local index (FTS5 query syntax: words, "phrases", OR, NOT, prefix*),
+ * best matches first; the snippet marks each hit as [term].
+ */
+export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
+  const path = join(logsDir, LOCAL_INDEX_FILE);
+  if (!existsSync(path)) return [];
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(path, { readonly: true });
+  try {
+    const where = ['events_fts match @query'];
+    if (opts.provider) where.push('s.provider = @provider');
+    if (opts.since) where.push('e.ts >= @since');
+    return db
+      .prepare(
+        `select e.session_id, e.seq, e.ts, e.type, e.role, s.provider, snippet(events_fts, 0, '[', ']', '…', 12) as snippet
+         from events_fts join events e on e.rowid = events_fts.rowid join sessions s on s.session_id = e.session_id
+         where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
+      )
+      .all({ query, provider: opts.provider ?? null, since: opts.since ?? null, limit: opts.limit ?? 20 }) as SearchHit[];
+  } finally {
+    db.close();
+  }
+}
