@@ -4,12 +4,13 @@
  * again; an import that changed nothing leaves the database untouched. The JSONL archive stays the
  * source of truth: `rebuildLocalIndex` makes the database anew from it.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
+import { FILE_MODE } from '../writer/atomic-file.js';
 import { INDEX_FILE } from '../writer/indexes.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
 
@@ -68,6 +69,10 @@ type Database = BetterSqlite3.Database;
 
 async function openDatabase(path: string): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
+  // Private like every file of the archive; SQLite gives its WAL and shared-memory files the
+  // database file's mode.
+  closeSync(openSync(path, 'a', FILE_MODE));
+  chmodSync(path, FILE_MODE);
   const db = new Sqlite(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
