@@ -134,6 +134,31 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
     }
   }, 120_000);
 
+  it('with --content redacted masks secrets in the text and the line', async () => {
+    const source = files.claude[0]!;
+    const name = source.split('__')[1]!;
+    const secretSb = corpusSandbox({ claude: [source], codex: [] });
+    const first = JSON.parse(readFileSync(source, 'utf8').split('\n')[0]!) as { sessionId?: string };
+    const secret = `sk-ant-api03-${'Zq7Xw2Lp9Rt4'.repeat(6)}`;
+    appendFileSync(
+      secretSb.claudeFile(name),
+      `${JSON.stringify({ type: 'user', uuid: '0badc0de-0000-4000-8000-000000000003', parentUuid: null, sessionId: first.sessionId ?? name.replace(/\.jsonl$/, ''), timestamp: '2026-12-01T10:00:00.000Z', message: { role: 'user', content: `use the key ${secret} for the deploy` } })}\n`,
+    );
+    await importSandbox(secretSb);
+    const db = await freshDatabase();
+    try {
+      await push(secretSb, db.url, ['--host', 'alpha', '--content', 'redacted']);
+      const rows = await db.query<{ text: string; line: string }>("select text, line from import_logs.events where text like '%for the deploy%'");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.text).toMatch(/^use the key \[REDACTED:[a-z_]+\] for the deploy$/);
+      expect(rows[0]!.line).toMatch(/\[REDACTED:[a-z_]+\]/);
+      expect(await db.query('select count(*)::int as n from import_logs.events where text like $1 or line like $1', [`%${secret}%`])).toEqual([{ n: 0 }]);
+      expect(await db.query('select distinct content from import_logs.sessions')).toEqual([{ content: 'redacted' }]);
+    } finally {
+      await db.end();
+    }
+  }, 120_000);
+
   it('converges after a push killed between two sessions', async () => {
     const db = await freshDatabase();
     try {
