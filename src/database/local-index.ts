@@ -18,6 +18,8 @@ export const LOCAL_INDEX_FILE = 'archive.db';
 /** Bumped when the tables change: an older database is rebuilt (it is derived data). */
 const SCHEMA_VERSION = 1;
 
+const TEXT = EVENT_COLUMNS.indexOf('text');
+
 const SCHEMA = `
 create table meta (name text primary key, value text not null);
 create table sessions (
@@ -49,9 +51,6 @@ create table usage (
 );
 create index usage_by_time on usage (ts);
 create virtual table events_fts using fts5 (text, content = 'events', content_rowid = 'rowid');
-create trigger events_fts_insert after insert on events when new.text is not null begin
-  insert into events_fts (rowid, text) values (new.rowid, new.text);
-end;
 create trigger events_fts_delete after delete on events when old.text is not null begin
   insert into events_fts (events_fts, rowid, text) values ('delete', old.rowid, old.text);
 end;
@@ -78,6 +77,8 @@ async function openDatabase(path: string): Promise<Database> {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
+  // A large page cache: building the full-text index merges fewer, larger segments.
+  db.pragma('cache_size = -131072');
   return db;
 }
 
@@ -133,6 +134,8 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
     const insertSession = db.prepare(`insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`);
     const insertEvent = db.prepare(`insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`);
     const insertUsage = db.prepare(`insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`);
+    // Inserted by hand rather than by a trigger: a trigger made indexing twice as slow.
+    const insertText = db.prepare('insert into events_fts (rowid, text) values (?, ?)');
     const removeSession = db.prepare('delete from sessions where session_id = ?');
     db.transaction(() => {
       const current = new Set<string>();
@@ -153,7 +156,8 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
         for (const line of readLines(file, { bytesRead: 0 })) {
           if (line.bytes.length === 0) continue;
           const rows = eventRows(id, line.bytes.toString('utf8'), origin);
-          insertEvent.run(rows.event.map(sqlValue));
+          const { lastInsertRowid } = insertEvent.run(rows.event.map(sqlValue));
+          if (rows.event[TEXT] !== null) insertText.run(lastInsertRowid, rows.event[TEXT]);
           if (rows.usage) insertUsage.run(rows.usage.map(sqlValue));
           result.events_indexed++;
         }
