@@ -11,7 +11,7 @@ import { COMPLETENESS_VALUES } from '../model/state-check.js';
 import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
 /** Commands that read only the archive: they take no provider flags. */
-const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema', 'index', 'push']);
+const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema', 'index', 'push', 'report', 'search', 'export']);
 let providers: ProviderFlag[] = [];
 
 export interface CommonArgs {
@@ -110,6 +110,43 @@ async function run(argv: string[]): Promise<number> {
           .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
           .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' }),
       lazy(async () => (await import('./show-command.js')).showCommand),
+    )
+    .command(
+      'report <kind>',
+      'Token usage and cost by day, week, month, session, model or project (from the local index)',
+      (y) =>
+        withLocations(y)
+          .positional('kind', { choices: ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const, demandOption: true, describe: 'How to group model calls' })
+          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
+          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
+          .option('since', { type: 'string', describe: 'Only calls since a date or a duration (7d, 12h)' })
+          .option('until', { type: 'string', describe: 'Only calls before a date or a duration ago' })
+          .option('json', { type: 'boolean', default: false, describe: 'One JSON object per row' }),
+      lazy(async () => (await import('./report-command.js')).reportCommand),
+    )
+    .command(
+      'search <query>',
+      'Full-text search of prompts, answers and tool calls (FTS5 syntax: words, "phrases", OR, NOT, prefix*)',
+      (y) =>
+        withLocations(y)
+          .positional('query', { type: 'string', demandOption: true })
+          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
+          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
+          .option('role', { choices: ['user', 'assistant', 'tool'] as const, describe: 'Only prompts, answers, or tool calls and results' })
+          .option('since', { type: 'string', describe: 'Only events since a date or a duration (7d, 12h)' })
+          .option('limit', { type: 'number', default: 20, describe: 'At most N hits' })
+          .option('json', { type: 'boolean', default: false, describe: 'One JSON object per hit' }),
+      lazy(async () => (await import('./search-command.js')).searchCommand),
+    )
+    .command(
+      'export <id>',
+      'One session as a readable transcript (Markdown, HTML) or its event lines (JSONL)',
+      (y) =>
+        withLocations(y)
+          .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
+          .option('format', { choices: ['md', 'html', 'jsonl'] as const, default: 'md' as const })
+          .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords)' }),
+      lazy(async () => (await import('./export-command.js')).exportCommand),
     )
     .command(
       'index',

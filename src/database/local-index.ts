@@ -191,15 +191,43 @@ export interface SearchHit {
   ts: string;
   type: string;
   role: string | null;
+  tool_name: string | null;
   provider: string;
+  title: string | null;
   snippet: string;
 }
 
+/** What a search hit was: a typed prompt, an answer (or its reasoning), or a tool call or its result. */
+export const SEARCH_ROLES = ['user', 'assistant', 'tool'] as const;
+export type SearchRole = (typeof SEARCH_ROLES)[number];
+const ROLE_TYPES: Record<SearchRole, string[]> = {
+  user: ['user_message'],
+  assistant: ['assistant_message', 'reasoning'],
+  tool: ['tool_call', 'tool_result'],
+};
+
 export interface SearchOptions {
   limit?: number;
-  provider?: string;
+  providers?: readonly string[];
   /** Events at or after this time (RFC 3339). */
   since?: string;
+  role?: SearchRole;
+  /** What the snippet puts around each matched term (default `[` and `]`). */
+  marks?: readonly [string, string];
+}
+
+async function openReadOnly(logsDir: string): Promise<Database | null> {
+  const path = join(logsDir, LOCAL_INDEX_FILE);
+  if (!existsSync(path)) return null;
+  const { default: Sqlite } = await import('better-sqlite3');
+  return new Sqlite(path, { readonly: true });
+}
+
+/** `s.provider in (@p0, @p1, …)` and its parameters, for a provider filter. */
+function providerClause(providers: readonly string[] | undefined): { sql: string[]; params: Record<string, string> } {
+  if (!providers || providers.length === 0) return { sql: [], params: {} };
+  const params = Object.fromEntries(providers.map((p, i) => [`p${i}`, p]));
+  return { sql: [`s.provider in (${Object.keys(params).map((k) => `@${k}`).join(', ')})`], params };
 }
 
 /**
@@ -207,21 +235,65 @@ export interface SearchOptions {
  * best matches first; the snippet marks each hit as [term].
  */
 export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
-  const path = join(logsDir, LOCAL_INDEX_FILE);
-  if (!existsSync(path)) return [];
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(path, { readonly: true });
+  const db = await openReadOnly(logsDir);
+  if (db === null) return [];
   try {
-    const where = ['events_fts match @query'];
-    if (opts.provider) where.push('s.provider = @provider');
+    const providers = providerClause(opts.providers);
+    const where = ['events_fts match @query', ...providers.sql];
     if (opts.since) where.push('e.ts >= @since');
+    if (opts.role) where.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
+    const [open, close] = opts.marks ?? ['[', ']'];
     return db
       .prepare(
-        `select e.session_id, e.seq, e.ts, e.type, e.role, s.provider, snippet(events_fts, 0, '[', ']', '…', 12) as snippet
+        `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title, snippet(events_fts, 0, @open, @close, '…', 12) as snippet
          from events_fts join events e on e.rowid = events_fts.rowid join sessions s on s.session_id = e.session_id
          where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
       )
-      .all({ query, provider: opts.provider ?? null, since: opts.since ?? null, limit: opts.limit ?? 20 }) as SearchHit[];
+      .all({ query, since: opts.since ?? null, limit: opts.limit ?? 20, open, close, ...providers.params }) as SearchHit[];
+  } finally {
+    db.close();
+  }
+}
+
+/** One model call with the session it belongs to, as reports read it. */
+export interface UsageRow {
+  session_id: string;
+  parent_session_id: string | null;
+  provider: string;
+  workspace_path: string | null;
+  ts: string;
+  /** The call's model, or the session's when the call names none. */
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+}
+
+export interface UsageFilter {
+  providers?: readonly string[];
+  /** Calls at or after / before these times (RFC 3339). */
+  since?: string;
+  until?: string;
+}
+
+/** Every model call of the local index, oldest first. */
+export async function readUsage(logsDir: string, filter: UsageFilter = {}): Promise<UsageRow[]> {
+  const db = await openReadOnly(logsDir);
+  if (db === null) return [];
+  try {
+    const providers = providerClause(filter.providers);
+    const where = ['1 = 1', ...providers.sql];
+    if (filter.since) where.push('u.ts >= @since');
+    if (filter.until) where.push('u.ts < @until');
+    return db
+      .prepare(
+        `select u.session_id, s.parent_session_id, s.provider, s.workspace_path, u.ts, coalesce(u.model, s.model) as model,
+                u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_creation_tokens
+         from usage u join sessions s on s.session_id = u.session_id
+         where ${where.join(' and ')} order by u.ts, u.session_id, u.seq`,
+      )
+      .all({ since: filter.since ?? null, until: filter.until ?? null, ...providers.params }) as UsageRow[];
   } finally {
     db.close();
   }
