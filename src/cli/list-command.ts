@@ -1,10 +1,13 @@
 /** `import-logs list`: the sessions of a logs dir (or of the store), newest first, from index files only. */
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
 import { CliError, EXIT } from '../errors.js';
-import { parseSince, resolveLocations } from '../importer/locations.js';
+import { firstPrompts, readUsage } from '../database/local-index.js';
+import { isInside, parseSince, resolveLocations } from '../importer/locations.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { ListedSession } from '../model/reports.js';
+import { callCost } from '../report/prices.js';
 import { providerNames } from './provider-flags.js';
 import { shortIds } from './session-ids.js';
 import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, width } from './text.js';
@@ -18,7 +21,45 @@ export interface ListArgs {
   since?: string | undefined;
   completeness?: LogCompleteness[] | undefined;
   limit?: number | undefined;
+  project?: string | undefined;
+  subagents: boolean;
   json: boolean;
+}
+
+/** What the local index adds to a listed session, when there is one: a title and a cost. */
+interface Extras {
+  firstPrompt: Map<string, string>;
+  /** USD per session id; null when a call's model has no price. */
+  cost: Map<string, number | null>;
+}
+
+async function readExtras(logsDirs: Iterable<string>): Promise<Extras> {
+  const extras: Extras = { firstPrompt: new Map(), cost: new Map() };
+  for (const dir of logsDirs) {
+    for (const [id, text] of await firstPrompts(dir)) extras.firstPrompt.set(id, text);
+    for (const call of await readUsage(dir)) {
+      const before = extras.cost.get(call.session_id) ?? 0;
+      const cost = callCost(call);
+      extras.cost.set(call.session_id, before === null || cost === null ? null : before + cost);
+    }
+  }
+  return extras;
+}
+
+/** Each parent followed by its sub-agents (oldest first); a sub-agent whose parent is not shown stands alone. */
+function groupSubAgents(sessions: readonly ListedSession[]): ListedSession[] {
+  const shown = new Set(sessions.map((s) => s.wrapper_session_id));
+  const children = new Map<string, ListedSession[]>();
+  for (const s of sessions) {
+    if (s.parent_session_id === null || !shown.has(s.parent_session_id)) continue;
+    children.set(s.parent_session_id, [...(children.get(s.parent_session_id) ?? []), s]);
+  }
+  const out: ListedSession[] = [];
+  for (const s of sessions) {
+    if (s.parent_session_id !== null && shown.has(s.parent_session_id)) continue;
+    out.push(s, ...(children.get(s.wrapper_session_id) ?? []).reverse());
+  }
+  return out;
 }
 
 const TITLE_MAX = 60;
@@ -71,13 +112,19 @@ function projectCell(path: string | null, home: string): string {
   return width(short) <= PROJECT_MAX ? short : `…${chars.slice(chars.length - PROJECT_MAX + 1).join('')}`;
 }
 
-function titleCell(s: ListedSession): string {
-  const title = s.title === null ? '' : oneLine(s.title, TITLE_MAX);
+function titleCell(s: ListedSession, extras: Extras): string {
+  const text = s.title ?? extras.firstPrompt.get(s.wrapper_session_id) ?? null;
+  const title = text === null ? '' : oneLine(text, TITLE_MAX);
   return s.parent_session_id !== null ? `↳ ${title || '(sub-agent)'}` : title || '-';
 }
 
-function formatList(sessions: readonly ListedSession[], short: Map<string, string>, home: string): string[] {
-  const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COMPLETENESS', 'PROJECT', 'TITLE']];
+function costCell(id: string, extras: Extras): string {
+  const cost = extras.cost.get(id);
+  return cost === undefined ? '-' : cost === null ? '?' : `$${cost.toFixed(2)}`;
+}
+
+function formatList(sessions: readonly ListedSession[], short: Map<string, string>, extras: Extras, home: string): string[] {
+  const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COST', 'MODEL', 'COMPLETENESS', 'PROJECT', 'TITLE']];
   for (const s of sessions) {
     rows.push([
       short.get(s.wrapper_session_id) ?? s.wrapper_session_id,
@@ -86,12 +133,14 @@ function formatList(sessions: readonly ListedSession[], short: Map<string, strin
       compactCount(s.usage.input_tokens + s.usage.cache_creation_tokens),
       compactCount(s.usage.cache_read_tokens),
       compactCount(s.usage.output_tokens),
+      costCell(s.wrapper_session_id, extras),
+      s.model ?? '-',
       s.completeness,
       projectCell(s.workspace_path, home),
-      titleCell(s),
+      titleCell(s, extras),
     ]);
   }
-  return columns(rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left', 'left']);
+  return columns(rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left', 'left', 'left']);
 }
 
 export async function listCommand(args: ListArgs): Promise<number> {
@@ -102,9 +151,13 @@ export async function listCommand(args: ListArgs): Promise<number> {
   const { sessions: all, scope, imported } = await readSessions(args);
   const byProvider = await providerFilter(args.provider, all);
   const levels = args.completeness && args.completeness.length > 0 ? new Set(args.completeness) : null;
+  // A project by its path, whether or not it is still on disk.
+  const project = args.project === undefined ? null : resolve(args.project);
   let shown = all.filter(
     (s) =>
       (byProvider === null || byProvider(s)) &&
+      (args.subagents || s.parent_session_id === null) &&
+      (project === null || (s.workspace_path !== null && isInside(project, s.workspace_path))) &&
       (levels === null || levels.has(s.completeness)) &&
       (since === null || Date.parse(s.ended_at ?? s.started_at) >= since),
   );
@@ -120,7 +173,8 @@ export async function listCommand(args: ListArgs): Promise<number> {
     process.stdout.write(`No import yet in ${tildePath(scope, home)}. Run \`import-logs\` (add --root DIR for one project) first.\n`);
     return EXIT.ok;
   }
-  const lines = shown.length > 0 ? formatList(shown, shortIds(all.map((s) => s.wrapper_session_id)), home) : [];
+  const extras = await readExtras(new Set(shown.map((s) => s.logs_dir)));
+  const lines = shown.length > 0 ? formatList(groupSubAgents(shown), shortIds(all.map((s) => s.wrapper_session_id)), extras, home) : [];
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
   lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
   // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.

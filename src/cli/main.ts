@@ -99,6 +99,8 @@ async function run(argv: string[]): Promise<number> {
           .option('since', { type: 'string', describe: 'Only sessions active since a date or a duration (7d, 12h)' })
           .option('completeness', { choices: COMPLETENESS_VALUES, array: true, describe: 'Only sessions of these completeness levels' })
           .option('limit', { type: 'number', describe: 'At most N sessions (the newest)' })
+          .option('project', { type: 'string', describe: 'Only sessions whose workspace is DIR or inside it (DIR need not exist any more)' })
+          .option('subagents', { type: 'boolean', default: true, describe: 'Sub-agent sessions under their parent; --no-subagents hides them' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line: the index entry and its logs_dir' }),
       lazy(async () => (await import('./list-command.js')).listCommand),
     )

@@ -298,3 +298,18 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
     db.close();
   }
 }
+
+/** The first typed prompt of each session (a sub-agent's: its task), from the local index when there is one. */
+export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
+  const db = await openReadOnly(logsDir);
+  if (db === null) return new Map();
+  try {
+    // SQLite returns the other columns of the row that holds min(seq).
+    const rows = db
+      .prepare("select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id")
+      .all() as { session_id: string; text: string }[];
+    return new Map(rows.map((r) => [r.session_id, r.text]));
+  } finally {
+    db.close();
+  }
+}

@@ -22,9 +22,9 @@ describe('import-logs list', () => {
     const { code, stdout } = runCli(['list'], env);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STARTED\s+EVENTS\s+IN\s+CACHED\s+OUT\s+COMPLETENESS\s+PROJECT\s+TITLE$/);
+    expect(lines[0]).toMatch(/^ID\s+STARTED\s+EVENTS\s+IN\s+CACHED\s+OUT\s+COST\s+MODEL\s+COMPLETENESS\s+PROJECT\s+TITLE$/);
     expect(lines[1]).toMatch(/^testprov-abc999\s+2026-04-08 10:00\s+3\s/);
-    expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
+    expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+\S+\s+\S+\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
     expect(lines[3]).toMatch(/^testprov-zz-other\s+2026-03-01 08:00/);
     // A sub-agent's id extends its parent's: the parent's short id is still short.
     expect(lines[4]).toMatch(/^testprov-par12345678-a\s+2026-02-01 08:00/);
@@ -52,6 +52,11 @@ describe('import-logs list', () => {
     expect(ids(runCli(['list', '--json', '--provider', 'testprov'], env).stdout)).toHaveLength(5);
     const filtered = runCli(['list', '--completeness', 'metadata_only'], env);
     expect(filtered.stdout.trim()).toBe(`0 of 5 sessions in ~/store/logs.`);
+  });
+
+  it('--project takes a path that no longer exists (or never did)', () => {
+    expect(ids(runCli(['list', '--json', '--project', '/work/dotfiles'], env).stdout)).toEqual(['testprov-abc123def456']);
+    expect(ids(runCli(['list', '--json', '--project', '/work/dot'], env).stdout)).toEqual([]);
   });
 
   it('--completeness offers exactly the model\'s levels', () => {

@@ -2,8 +2,8 @@
  * report, search and export on an archive of real corpus sessions (Claude and Codex), run through
  * the built CLI. Expected values are computed here from the session files and the price table.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { callCost } from '../../src/report/prices.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ const PLANTED = 'quokka zanzibar marmalade';
 const PLANTED_TS = '2027-03-04T05:06:07.000Z';
 const SECRET = 'sk-ant-api03-Zq8XbT2mV7nK4pL9sR1wY6cF3hJ0dG5e';
 const UNKNOWN_MODEL = 'claude-unreleased-9';
+const SUB_AGENT = 'agent-a91c7987b06ae1fca';
 
 let sb: ReturnType<typeof corpusSandbox>;
 let entries: SessionLogIndexEntry[];
@@ -44,6 +45,13 @@ beforeAll(async () => {
     timestamp: PLANTED_TS,
   };
   appendFileSync(file, `${JSON.stringify(turn)}\n`);
+  // A sub-agent of a corpus session, where Claude Code keeps it.
+  const parent = '983c6d70-0ec5-4892-8277-c8fc164c3bfb';
+  for (const ext of ['jsonl', 'meta.json']) {
+    const to = sb.claudeFile(`${parent}/subagents/${SUB_AGENT}.${ext}`);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!, to);
+  }
   // A model the price table does not know.
   const other = sb.claudeFile('8c880a68-969b-4b92-8733-a4927179d072.jsonl');
   writeFileSync(other, readFileSync(other, 'utf8').replaceAll('"claude-sonnet-4-6"', `"${UNKNOWN_MODEL}"`));
@@ -255,5 +263,38 @@ describe('export', () => {
   it('JSONL is the session file', async () => {
     const r = await cli(['export', `claude-${id}`, '--format', 'jsonl']);
     expect(r.stdout).toBe(readFileSync(join(sb.logs, entries.find((e) => e.wrapper_session_id === `claude-${id}`)!.log_path), 'utf8'));
+  });
+});
+
+describe('list', () => {
+  it('titles every session with a typed prompt; sub-agents under their parent, with their task; --no-subagents', async () => {
+    const r = await cli(['list']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const byId = new Map(entries.map((e) => [e.wrapper_session_id, e]));
+    for (const [id, events] of archiveLines(sb.logs)) {
+      const prompt = events.map((l) => JSON.parse(l) as { type: string; role?: string; content?: string }).find((e) => e.type === 'user_message' && e.role === 'user');
+      const title = byId.get(id)!.title ?? prompt?.content;
+      if (title === undefined) continue;
+      // The row whose (short) id is the longest prefix of this id.
+      const line = lines.filter((l) => l.startsWith('claude-') || l.startsWith('codex-')).filter((l) => id.startsWith(l.split(' ')[0]!)).sort((a, b) => b.split(' ')[0]!.length - a.split(' ')[0]!.length)[0];
+      expect(line, id).toBeDefined();
+      expect(line).toContain(title.replace(/\s+/g, ' ').trim().slice(0, 20));
+    }
+    // A Codex rollout records no title: its first prompt stands in.
+    expect(entries.filter((e) => e.provider === 'codex' && e.title === null).length).toBeGreaterThan(0);
+    const parentRow = lines.findIndex((l) => l.startsWith('claude-983c6d70 '));
+    expect(lines[parentRow + 1]).toMatch(/^claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb-a.*↳ Fetch strongbox keyring file format from source/);
+    const hidden = await cli(['list', '--no-subagents']);
+    expect(hidden.stdout).toContain('claude-983c6d70 ');
+    expect(hidden.stdout).not.toContain('↳');
+  });
+
+  it("a session's cost is the sum of its calls' costs in the session report", async () => {
+    const list = (await cli(['list'])).stdout.split('\n');
+    const report = (await cli(['report', 'session', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { session_id: string; cost_usd: number | null });
+    const id = 'claude-b3edadab-bca0-4054-9b41-f7ffa6941260';
+    const cost = report.filter((row) => row.session_id === id).reduce((t, row) => t + row.cost_usd!, 0);
+    expect(list.find((l) => l.startsWith('claude-b3edadab '))).toContain(`$${cost.toFixed(2)} `);
   });
 });
