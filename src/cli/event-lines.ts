@@ -65,10 +65,10 @@ export function usageSummary(u: {
   return parts.join(' · ');
 }
 
-const LABEL_WIDTH = 10;
+export const LABEL_WIDTH = 10;
 
 /** `[label, text]` for an event, or null for an event folded into another line. */
-function describe(e: AgentLogEvent, outcomes: Outcomes): [string, string] | null {
+export function describeEvent(e: AgentLogEvent, outcomes: Outcomes): [string, string] | null {
   switch (e.type) {
     case 'session_started': {
       const s = e as Of<'session_started'>;
@@ -139,7 +139,7 @@ function describe(e: AgentLogEvent, outcomes: Outcomes): [string, string] | null
 
 /** The text after the time column, cut to `width` characters; null when folded away. */
 export function eventLine(e: AgentLogEvent, outcomes: Outcomes, width: number): string | null {
-  const d = describe(e, outcomes);
+  const d = describeEvent(e, outcomes);
   if (d === null) return null;
   const [label, text] = d;
   return `${label.padEnd(LABEL_WIDTH)}${oneLine(text, Math.max(10, width - LABEL_WIDTH))}`.trimEnd();

@@ -110,7 +110,9 @@ async function run(argv: string[]): Promise<number> {
       (y) =>
         withLocations(y)
           .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
-          .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' }),
+          .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' })
+          .option('full', { type: 'boolean', default: false, describe: 'Whole messages, tool inputs and outputs, not one line each' })
+          .option('only', { type: 'string', array: true, describe: 'Only these lines: user, assistant, thinking, tool, result, usage, …' }),
       lazy(async () => (await import('./show-command.js')).showCommand),
     )
     .command(

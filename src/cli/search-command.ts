@@ -3,6 +3,7 @@ import { searchLocalIndex, type SearchHit, type SearchRole } from '../database/l
 import { CliError, EXIT } from '../errors.js';
 import { indexedLogsDirs, timeBound, type ScopeArgs } from './indexed-scope.js';
 import { providerNames } from './provider-flags.js';
+import { useColour } from './terminal.js';
 import { columns, localDateTime, oneLine } from './text.js';
 
 export interface SearchArgs extends ScopeArgs {
@@ -12,11 +13,6 @@ export interface SearchArgs extends ScopeArgs {
   since?: string | undefined;
   limit: number;
   json: boolean;
-}
-
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function useColour(stream: NodeJS.WriteStream): boolean {
-  return stream.isTTY === true && (process.env.NO_COLOR ?? '') === '';
 }
 
 const ROLES: Record<string, string> = {

@@ -1,14 +1,20 @@
 /** `import-logs show ID-PREFIX`: one session's events for a person, or its raw lines with --json. */
+import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { findSession, type FoundSession } from '../archive/find-session.js';
+import { readLogsIndex } from '../archive/read.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import { resolveLocations } from '../importer/locations.js';
 import type { AgentLogEvent } from '../model/events.js';
-import { eventLine, noteOutcome, usageSummary, type Outcomes } from './event-lines.js';
-import { columns, groupDigits, humanDuration, localDate, localDateTime, localTime, oneLine, tildePath } from './text.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import { LABEL_WIDTH, describeEvent, eventLine, noteOutcome, usageSummary, type Outcomes } from './event-lines.js';
+import { useColour } from './terminal.js';
+import { columns, groupDigits, humanDuration, localDate, localDateTime, localTime, oneLine, safeLines, tildePath } from './text.js';
 
 export interface ShowArgs {
   id: string;
@@ -16,9 +22,41 @@ export interface ShowArgs {
   store?: string | undefined;
   out?: string | undefined;
   json: boolean;
+  full: boolean;
+  only?: string[] | undefined;
 }
 
 const MAX_CANDIDATES = 20;
+
+/** The kinds of line `--only` picks (the label `show` prints). */
+export const SHOW_LABELS = ['user', 'assistant', 'thinking', 'tool', 'result', 'usage', 'start', 'end', 'status', 'permission', 'stderr', 'warning', 'limit', 'event'];
+
+const COLOURS: Record<string, string> = { user: '1;36', assistant: '32', thinking: '2', tool: '33', result: '33', usage: '2', warning: '31', stderr: '31' };
+const paint = (code: string | undefined, text: string) => (code === undefined ? text : `\u001b[${code}m${text}\u001b[0m`);
+
+interface RenderOptions {
+  width: number;
+  full: boolean;
+  only: Set<string> | null;
+  colour: boolean;
+}
+
+/**
+ * The sub-agent session each sub-agent tool call started: the child whose title is a text of the
+ * call's input (its task), else the next child to start at or after the call.
+ */
+function subAgentCalls(events: readonly AgentLogEvent[], children: readonly SessionLogIndexEntry[]): Map<number, SessionLogIndexEntry> {
+  const out = new Map<number, SessionLogIndexEntry>();
+  const free = [...children].sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
+  const take = (c: SessionLogIndexEntry | undefined) => (c === undefined ? undefined : free.splice(free.indexOf(c), 1)[0]);
+  for (const e of events) {
+    if (e.type !== 'tool_call' || e.tool_kind !== 'sub_agent') continue;
+    const texts = new Set(Object.values((e.input ?? {}) as Record<string, unknown>).filter((v) => typeof v === 'string'));
+    const child = take(free.find((c) => c.title !== null && texts.has(c.title))) ?? take(free.find((c) => c.started_at >= e.ts));
+    if (child) out.set(e.seq, child);
+  }
+  return out;
+}
 
 async function* events(file: string): AsyncGenerator<AgentLogEvent> {
   for (const line of readLines(file)) {
@@ -30,7 +68,7 @@ async function* events(file: string): AsyncGenerator<AgentLogEvent> {
   }
 }
 
-function header(s: FoundSession, home: string): string[] {
+function header(s: FoundSession, children: readonly SessionLogIndexEntry[], home: string): string[] {
   const e = s.entry;
   const lines = [`${s.id}  (${s.provider}${e ? `, ${e.completeness}` : ''})`];
   if (e === null) return [...lines, `file:     ${tildePath(s.file, home)}`];
@@ -50,22 +88,38 @@ function header(s: FoundSession, home: string): string[] {
   field('tags', e.tags.join(', '));
   field('reasons', e.completeness_reasons.join('; '));
   field('format', `${e.format} (adapter v${e.adapter_version})${e.source_missing ? ', native source deleted' : ''}`);
+  children.forEach((c, i) =>
+    field(i === 0 ? 'agents' : '', `${c.wrapper_session_id}  ${c.title ? `${oneLine(c.title, 50)}  ` : ''}(${c.usage.calls > 0 ? usageSummary(c.usage) : 'no usage'})`),
+  );
   e.source_paths.forEach((p, i) => field(i === 0 ? 'source' : '', tildePath(p, home)));
   field('file', tildePath(s.file, home));
   return lines;
 }
 
-async function render(s: FoundSession, width: number): Promise<void> {
+/** A sub-agent id as the rest of its parent's: `…-agent-a91c7987` under `claude-983c6d70-…`. */
+function childId(parent: string): (id: string) => string {
+  return (id) => (id.startsWith(parent) ? `…${id.slice(parent.length)}` : id);
+}
+
+async function render(s: FoundSession, out: Writable, opts: RenderOptions): Promise<void> {
   const home = homedir();
   const outcomes: Outcomes = new Map();
-  for await (const e of events(s.file)) noteOutcome(outcomes, e);
-
-  let out = `${header(s, home).join('\n')}\n`;
-  let day = '';
-  let count = 0;
-  const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 0 };
+  const all: AgentLogEvent[] = [];
+  const output = new Map<string, string>();
   for await (const e of events(s.file)) {
-    count++;
+    noteOutcome(outcomes, e);
+    if (e.type === 'tool_result' && e.tool_id !== undefined && e.output) output.set(e.tool_id, e.output);
+    all.push(e);
+  }
+  const children = ((await readLogsIndex(s.logsDir)) ?? []).filter((c) => c.parent_session_id === s.id);
+  const started = subAgentCalls(all, children);
+  const short = childId(s.id);
+
+  let text = `${header(s, children, home).join('\n')}\n`;
+  const indent = ' '.repeat(10 + LABEL_WIDTH);
+  let day = '';
+  const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 0 };
+  for (const e of all) {
     if (e.type === 'usage') {
       usage.calls++;
       usage.input_tokens += e.input_tokens;
@@ -73,23 +127,54 @@ async function render(s: FoundSession, width: number): Promise<void> {
       usage.cache_read_tokens += e.cache_read_tokens ?? 0;
       usage.cache_creation_tokens += e.cache_creation_tokens ?? 0;
     }
-    const text = eventLine(e, outcomes, width - 10);
-    if (text === null) continue;
-    const d = localDate(e.ts);
-    if (d !== day) {
-      day = d;
-      out += `\n── ${d}\n`;
+    const d = describeEvent(e, outcomes);
+    if (d === null || (opts.only !== null && !opts.only.has(d[0]))) continue;
+    const child = started.get(e.seq);
+    const link = child ? ` → sub-agent ${short(child.wrapper_session_id)}` : '';
+    let body: string;
+    if (opts.full) {
+      // A tool call shows its whole output under it.
+      const result = e.type === 'tool_call' && e.tool_id !== undefined ? output.get(e.tool_id) : undefined;
+      const [first = '', ...rest] = safeLines(`${d[1]}${link}${result === undefined ? '' : `\n${result}`}`);
+      body = `${d[0].padEnd(LABEL_WIDTH)}${first}${rest.map((l) => `\n${indent}${l}`.trimEnd()).join('')}`;
+    } else {
+      body = child ? `${eventLine(e, outcomes, opts.width - 10 - link.length)}${link}` : eventLine(e, outcomes, opts.width - 10)!;
     }
-    out += `${localTime(e.ts)}  ${text}\n`;
-    if (out.length > 64 * 1024) {
-      process.stdout.write(out);
-      out = '';
+    const dayOf = localDate(e.ts);
+    if (dayOf !== day) {
+      day = dayOf;
+      text += `\n${paint(opts.colour ? '1' : undefined, `── ${dayOf}`)}\n`;
+    }
+    const label = d[0];
+    text += `${paint(opts.colour ? '2' : undefined, localTime(e.ts))}  ${opts.colour ? paint(COLOURS[label], body.slice(0, LABEL_WIDTH)) + body.slice(LABEL_WIDTH) : body}\n`;
+    if (text.length > 64 * 1024) {
+      if (!out.write(text)) await once(out, 'drain');
+      text = '';
     }
   }
-  out += `\n${groupDigits(count)} events`;
+  text += `\n${groupDigits(all.length)} events`;
   const calls = `${groupDigits(usage.calls)} model call${usage.calls === 1 ? '' : 's'}`;
-  out += usage.calls > 0 ? `; usage over ${calls}: ${usageSummary(usage)}\n` : '; no usage recorded\n';
-  process.stdout.write(out);
+  text += usage.calls > 0 ? `; usage over ${calls}: ${usageSummary(usage)}\n` : '; no usage recorded\n';
+  out.write(text);
+}
+
+/**
+ * The pager for a terminal: $PAGER (`less` when unset; an empty PAGER or `cat` means none), with
+ * `LESS=FRX` so that a short session prints as it is and colours pass through.
+ */
+async function withPager(write: (out: Writable) => Promise<void>): Promise<void> {
+  const pager = process.env.PAGER ?? 'less';
+  if (!process.stdout.isTTY || pager.trim() === '' || pager.trim() === 'cat') return write(process.stdout);
+  const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } });
+  const closed = once(child, 'close');
+  // The reader quit the pager before the end: not an error.
+  child.stdin.on('error', () => undefined);
+  try {
+    await write(child.stdin);
+  } finally {
+    child.stdin.end();
+    await closed;
+  }
 }
 
 function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
@@ -127,7 +212,13 @@ export async function showCommand(args: ShowArgs): Promise<number> {
   });
   try {
     if (args.json) await pipeline(createReadStream(found.session.file), process.stdout, { end: false });
-    else await render(found.session, process.stdout.columns ?? 120);
+    else {
+      const only = args.only && args.only.length > 0 ? new Set(args.only.flatMap((o) => o.split(','))) : null;
+      const unknown = [...(only ?? [])].filter((o) => !SHOW_LABELS.includes(o));
+      if (unknown.length > 0) throw new CliError(`--only ${unknown.join(', ')}: expected ${SHOW_LABELS.join(', ')}`, EXIT.usage);
+      const opts = { width: process.stdout.columns ?? 120, full: args.full, only, colour: useColour(process.stdout) };
+      await withPager((out) => render(found.session, out, opts));
+    }
   } catch (err) {
     if (err instanceof CliError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;

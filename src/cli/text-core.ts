@@ -57,6 +57,11 @@ export function oneLine(text: string, max: number): string {
   return fitWidth(flat, max, sliced);
 }
 
+/** The lines of a text with tabs expanded and control characters replaced (for `show --full`). */
+export function safeLines(text: string): string[] {
+  return text.split(/\r?\n/).map((line) => line.replace(/\t/g, '    ').replace(UNSAFE, '\ufffd').trimEnd());
+}
+
 /** 1234 -> `1.2k`, 1234567 -> `1.2M`; 0 -> `-`. */
 export function compactCount(n: number): string {
   if (n === 0) return '-';

@@ -298,3 +298,34 @@ describe('list', () => {
     expect(list.find((l) => l.startsWith('claude-b3edadab '))).toContain(`$${cost.toFixed(2)} `);
   });
 });
+
+describe('show', () => {
+  const parent = 'claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb';
+  const child = `${parent}-${SUB_AGENT}`;
+
+  it('a sub-agent call names the session it started; the header lists sub-agents with their usage', async () => {
+    const r = await cli(['show', parent]);
+    expect(r.code, r.stderr).toBe(0);
+    const usage = entries.find((e) => e.wrapper_session_id === child)!.usage;
+    expect(r.stdout).toMatch(new RegExp(`^agents: +${child} .*cache read ${usage.cache_read_tokens.toLocaleString('en-US')} .*out ${usage.output_tokens}\\)$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^\\S+  tool +\\[ok\\] Agent: .* → sub-agent …-${SUB_AGENT}$`, 'm'));
+  });
+
+  it('--full prints whole messages and tool output; --only keeps the lines asked for', async () => {
+    const events = archiveLines(sb.logs).get(parent)!.map((l) => JSON.parse(l) as { type: string; content?: string; output?: string });
+    const answer = events.filter((e) => e.type === 'assistant_message').map((e) => e.content!).sort((a, b) => b.length - a.length)[0]!;
+    expect(answer.split('\n').length).toBeGreaterThan(3);
+    const full = await cli(['show', parent, '--full', '--only', 'assistant']);
+    expect(full.code, full.stderr).toBe(0);
+    for (const line of answer.split('\n')) expect(full.stdout).toContain(line.trimEnd());
+    const body = full.stdout.slice(full.stdout.indexOf('── '));
+    expect(body).not.toMatch(/^\S+  (user|tool|usage) /m);
+    const short = await cli(['show', parent]);
+    expect(short.stdout).not.toContain(answer.split('\n')[3]!.trimEnd());
+    const tools = await cli(['show', parent, '--full', '--only', 'tool']);
+    const output = events.find((e) => e.type === 'tool_result' && (e.output ?? '').split('\n').length > 3)!.output!;
+    for (const line of output.split('\n').slice(0, 5)) expect(tools.stdout).toContain(line.replace(/\t/g, '    ').trimEnd());
+    const bad = await cli(['show', parent, '--only', 'nonsense']);
+    expect(bad.code).toBe(2);
+  });
+});
