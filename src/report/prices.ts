@@ -3,8 +3,8 @@
  * installed package (pinned in package.json): never fetched at run time. A model the table does
  * not know has no cost (null), never a guess.
  *
- * The table is asked once per model for its prices (`calcPrice` takes ~80 µs a call, too slow for
- * every call of a large archive); the cost of a call is then its tokens times those prices, as the
+ * The table is asked once per model and price period for its prices (`calcPrice` takes ~80 µs a
+ * call, too slow for every call of a large archive); the cost of a call is then its tokens times those prices, as the
  * table's own calculation does it (a test compares the two on every call of the corpus).
  */
 import { calcPrice, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
@@ -19,15 +19,31 @@ export interface CallTokens {
   cache_creation_tokens: number;
 }
 
-/** Prices of models whose price does not change with time (null: a model the table does not know). */
-const fixedPrices = new Map<string, ModelPrice | null>();
+/**
+ * How long a price the table gave for a model holds: for ever, a UTC day (prices that start on a
+ * date) or a minute (prices by time of day); null for a model the table does not know.
+ */
+const periods = new Map<string, 'always' | 'day' | 'minute' | null>();
+const cache = new Map<string, ModelPrice>();
 
 function pricesAt(model: string, ts: string): ModelPrice | null {
-  const fixed = fixedPrices.get(model);
-  if (fixed !== undefined) return fixed;
+  const period = periods.get(model);
+  if (period === null) return null;
+  const key = period === 'always' ? model : period === 'day' ? `${model}\n${ts.slice(0, 10)}` : `${model}\n${ts.slice(0, 16)}`;
+  const known = period === undefined ? undefined : cache.get(key);
+  if (known !== undefined) return known;
   const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { timestamp: new Date(ts) });
-  if (found === null || !Array.isArray(found.model.prices)) fixedPrices.set(model, found?.model_price ?? null);
-  return found?.model_price ?? null;
+  if (found === null) {
+    periods.set(model, null);
+    return null;
+  }
+  if (period === undefined) {
+    const { prices } = found.model;
+    periods.set(model, !Array.isArray(prices) ? 'always' : prices.every((p) => p.constraint === undefined || p.constraint.type === 'start_date') ? 'day' : 'minute');
+    return pricesAt(model, ts);
+  }
+  cache.set(key, found.model_price);
+  return found.model_price;
 }
 
 /** USD per million tokens; a tiered price takes the tier of the call's whole input. */
