@@ -10,7 +10,7 @@ import type { ListedSession } from '../model/reports.js';
 import { callCost } from '../report/prices.js';
 import { providerNames } from './provider-flags.js';
 import { shortIds } from './session-ids.js';
-import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, width } from './text.js';
+import { columns, compactCount, fitWidth, localDateTime, oneLine, tildePath, usd, width } from './text.js';
 
 export interface ListArgs {
   root?: string | undefined;
@@ -120,7 +120,7 @@ function titleCell(s: ListedSession, extras: Extras): string {
 
 function costCell(id: string, extras: Extras): string {
   const cost = extras.cost.get(id);
-  return cost === undefined ? '-' : cost === null ? '?' : `$${cost.toFixed(2)}`;
+  return cost === undefined ? '-' : cost === null ? '?' : usd(cost);
 }
 
 function formatList(sessions: readonly ListedSession[], short: Map<string, string>, extras: Extras, home: string): string[] {

@@ -5,7 +5,7 @@ import { EXIT } from '../errors.js';
 import { REPORT_KEYS, usageReport, type ReportKind, type ReportRow } from '../report/usage-report.js';
 import { indexedLogsDirs, timeBound, type ScopeArgs } from './indexed-scope.js';
 import { providerNames } from './provider-flags.js';
-import { columns, groupDigits, tildePath } from './text.js';
+import { columns, groupDigits, tildePath, usd } from './text.js';
 
 export interface ReportArgs extends ScopeArgs {
   kind: ReportKind;
@@ -17,8 +17,8 @@ export interface ReportArgs extends ScopeArgs {
 
 const HEADINGS: Record<ReportKind, string> = { daily: 'DATE', weekly: 'WEEK', monthly: 'MONTH', session: 'SESSION', model: '', project: 'PROJECT' };
 
-function cost(usd: number | null): string {
-  return usd === null ? '-' : `$${usd.toFixed(2)}`;
+function cost(amount: number | null): string {
+  return amount === null ? '-' : usd(amount);
 }
 
 function table(kind: ReportKind, rows: readonly ReportRow[]): string[] {

@@ -62,6 +62,11 @@ export function safeLines(text: string): string[] {
   return text.split(/\r?\n/).map((line) => line.replace(/\t/g, '    ').replace(UNSAFE, '\ufffd').trimEnd());
 }
 
+/** US dollars: `$12.34`, and four decimals under a dollar (`$0.0033`) so that small costs are not `$0.00`. */
+export function usd(amount: number): string {
+  return `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
+}
+
 /** 1234 -> `1.2k`, 1234567 -> `1.2M`; 0 -> `-`. */
 export function compactCount(n: number): string {
   if (n === 0) return '-';
