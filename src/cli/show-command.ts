@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { findSession, type FoundSession } from '../archive/find-session.js';
 import { readLogsIndex } from '../archive/read.js';
+import { subAgentCalls } from '../archive/sub-agents.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import { resolveLocations } from '../importer/locations.js';
@@ -39,23 +40,6 @@ interface RenderOptions {
   full: boolean;
   only: Set<string> | null;
   colour: boolean;
-}
-
-/**
- * The sub-agent session each sub-agent tool call started: the child whose title is a text of the
- * call's input (its task), else the next child to start at or after the call.
- */
-function subAgentCalls(events: readonly AgentLogEvent[], children: readonly SessionLogIndexEntry[]): Map<number, SessionLogIndexEntry> {
-  const out = new Map<number, SessionLogIndexEntry>();
-  const free = [...children].sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
-  const take = (c: SessionLogIndexEntry | undefined) => (c === undefined ? undefined : free.splice(free.indexOf(c), 1)[0]);
-  for (const e of events) {
-    if (e.type !== 'tool_call' || e.tool_kind !== 'sub_agent') continue;
-    const texts = new Set(Object.values((e.input ?? {}) as Record<string, unknown>).filter((v) => typeof v === 'string'));
-    const child = take(free.find((c) => c.title !== null && texts.has(c.title))) ?? take(free.find((c) => c.started_at >= e.ts));
-    if (child) out.set(e.seq, child);
-  }
-  return out;
 }
 
 async function* events(file: string): AsyncGenerator<AgentLogEvent> {

@@ -3,6 +3,7 @@
  * answers in full, each tool call with its input and its result (long output folded), usage per
  * model call, and the sub-agent sessions it started.
  */
+import { subAgentCalls } from '../archive/sub-agents.js';
 import type { AgentLogEvent } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 
@@ -43,7 +44,9 @@ export interface TranscriptSession {
 
 export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLogEvent[]): Block[] {
   const e = s.entry;
-  const blocks: Block[] = [{ kind: 'heading', level: 1, text: e?.title?.split('\n')[0]?.trim() || s.id }];
+  // The provider's title, else the first typed prompt.
+  const prompt = events.find((ev): ev is Of<'user_message'> => ev.type === 'user_message' && ev.role === 'user');
+  const blocks: Block[] = [{ kind: 'heading', level: 1, text: (e?.title ?? prompt?.content)?.split('\n')[0]?.trim() || s.id }];
   const fields: [string, string][] = [
     ['session', s.id],
     ['provider', s.provider],
@@ -58,6 +61,7 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
   for (const a of s.subAgents) fields.push(['sub-agent', `${a.wrapper_session_id}${a.title ? `: ${a.title.split('\n')[0]!.trim()}` : ''} (${tokens(a.usage)})`]);
   blocks.push({ kind: 'fields', fields });
 
+  const started = subAgentCalls(events, s.subAgents);
   const results = new Map<string, Of<'tool_result'>>();
   const called = new Set<string>();
   for (const ev of events) {
@@ -90,6 +94,8 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
       case 'tool_call': {
         const t = ev as Of<'tool_call'>;
         blocks.push({ kind: 'heading', level: 3, text: `Tool: ${t.tool_name} · ${ev.ts}` });
+        const child = started.get(ev.seq);
+        if (child) blocks.push({ kind: 'note', text: `started sub-agent ${child.wrapper_session_id} (import-logs export ${child.wrapper_session_id})` });
         if (t.input !== undefined) {
           const text = inputText(t.input);
           blocks.push({ kind: 'code', label: 'input', text, fold: fold(text) });

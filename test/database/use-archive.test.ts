@@ -260,6 +260,20 @@ describe('export', () => {
     expect(stack).toEqual([]);
   });
 
+  it('a sub-agent call links the sub-agent session it started; a session without a title is named by its first prompt', async () => {
+    const parent = 'claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb';
+    const r = await cli(['export', parent]);
+    expect(r.stdout).toMatch(new RegExp(`### Tool: Agent · .*\\n\\n_started sub-agent ${parent}-${SUB_AGENT} `));
+    expect(r.stdout).toMatch(new RegExp(`^- \\*\\*sub-agent\\*\\*: ${parent}-${SUB_AGENT}: Fetch strongbox`, 'm'));
+    const codex = entries.find((e) => e.provider === 'codex' && e.title === null && e.usage.calls > 0)!;
+    const prompt = archiveLines(sb.logs)
+      .get(codex.wrapper_session_id)!
+      .map((l) => JSON.parse(l) as { type: string; role?: string; content?: string })
+      .find((e) => e.type === 'user_message' && e.role === 'user')!.content!;
+    const md = await cli(['export', codex.wrapper_session_id]);
+    expect(md.stdout.split('\n')[0]).toBe(`# ${prompt.split('\n')[0]!.trim()}`);
+  });
+
   it('JSONL is the session file', async () => {
     const r = await cli(['export', `claude-${id}`, '--format', 'jsonl']);
     expect(r.stdout).toBe(readFileSync(join(sb.logs, entries.find((e) => e.wrapper_session_id === `claude-${id}`)!.log_path), 'utf8'));
