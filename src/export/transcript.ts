@@ -78,7 +78,12 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
     switch (ev.type) {
       case 'user_message': {
         const m = ev as Of<'user_message'>;
-        blocks.push({ kind: 'heading', level: 2, text: m.role === 'user' ? `Prompt · ${ev.ts}` : `${m.role} · ${ev.ts}` });
+        // Text the harness injected (instructions, context) is folded away under its role.
+        if (m.role !== 'user') {
+          blocks.push({ kind: 'code', label: m.role, text: m.content, fold: true });
+          break;
+        }
+        blocks.push({ kind: 'heading', level: 2, text: `Prompt · ${ev.ts}` });
         blocks.push({ kind: 'text', text: m.content });
         break;
       }
