@@ -32,6 +32,18 @@ function withLocations<T>(y: Argv<T>) {
     .option('out', { type: 'string', describe: 'Logs dir to use directly (no store-wide index unless --store is given)' });
 }
 
+/** A logs dir or, with --all, every one of the store; and which providers (list, report, search). */
+function withScope<T>(y: Argv<T>) {
+  return withLocations(y)
+    .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
+    .option('provider', { type: 'string', array: true, describe: 'Only these providers' });
+}
+
+/** One session, by a prefix of its id (show, export). */
+function withSessionId<T>(y: Argv<T>) {
+  return withLocations(y).positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' });
+}
+
 function withHomes<T>(y: Argv<T>) {
   let out = y.option('provider', { type: 'string', array: true, describe: 'Only these providers' });
   for (const { title, flag, env } of providers) {
@@ -93,9 +105,7 @@ async function run(argv: string[]): Promise<number> {
       'list',
       'The sessions of a logs dir, newest first (reads index files only)',
       (y) =>
-        withLocations(y)
-          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
-          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
+        withScope(y)
           .option('since', { type: 'string', describe: 'Only sessions active since a date or a duration (7d, 12h)' })
           .option('completeness', { choices: COMPLETENESS_VALUES, array: true, describe: 'Only sessions of these completeness levels' })
           .option('limit', { type: 'number', describe: 'At most N sessions (the newest)' })
@@ -108,8 +118,7 @@ async function run(argv: string[]): Promise<number> {
       'show <id>',
       'One session\'s events, one line each (ID: a session id or its start, as `list` prints it)',
       (y) =>
-        withLocations(y)
-          .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
+        withSessionId(y)
           .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' })
           .option('full', { type: 'boolean', default: false, describe: 'Whole messages, tool inputs and outputs, not one line each' })
           .option('only', { type: 'string', array: true, describe: 'Only these lines: user, assistant, thinking, tool, result, usage, …' }),
@@ -119,10 +128,8 @@ async function run(argv: string[]): Promise<number> {
       'report <kind>',
       'Token usage and cost by day, week, month, session, model or project (from the local index)',
       (y) =>
-        withLocations(y)
+        withScope(y)
           .positional('kind', { choices: ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const, demandOption: true, describe: 'How to group model calls' })
-          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
-          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('since', { type: 'string', describe: 'Only calls since a date or a duration (7d, 12h)' })
           .option('until', { type: 'string', describe: 'Only calls before a date or a duration ago' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per row' }),
@@ -132,10 +139,8 @@ async function run(argv: string[]): Promise<number> {
       'search <query>',
       'Full-text search of prompts, answers and tool calls (FTS5 syntax: words, "phrases", OR, NOT, prefix*)',
       (y) =>
-        withLocations(y)
+        withScope(y)
           .positional('query', { type: 'string', demandOption: true })
-          .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
-          .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('role', { choices: ['user', 'assistant', 'tool'] as const, describe: 'Only prompts, answers, or tool calls and results' })
           .option('since', { type: 'string', describe: 'Only events since a date or a duration (7d, 12h)' })
           .option('limit', { type: 'number', default: 20, describe: 'At most N hits' })
@@ -146,8 +151,7 @@ async function run(argv: string[]): Promise<number> {
       'export <id>',
       'One session as a readable transcript (Markdown, HTML) or its event lines (JSONL)',
       (y) =>
-        withLocations(y)
-          .positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' })
+        withSessionId(y)
           .option('format', { choices: ['md', 'html', 'jsonl'] as const, default: 'md' as const })
           .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords)' }),
       lazy(async () => (await import('./export-command.js')).exportCommand),

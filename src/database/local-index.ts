@@ -216,11 +216,17 @@ export interface SearchOptions {
   marks?: readonly [string, string];
 }
 
-async function openReadOnly(logsDir: string): Promise<Database | null> {
+/** What `read` finds in the local index, opened read-only; `empty` when there is no index. */
+async function readIndex<T>(logsDir: string, empty: T, read: (db: Database) => T): Promise<T> {
   const path = join(logsDir, LOCAL_INDEX_FILE);
-  if (!existsSync(path)) return null;
+  if (!existsSync(path)) return empty;
   const { default: Sqlite } = await import('better-sqlite3');
-  return new Sqlite(path, { readonly: true });
+  const db = new Sqlite(path, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** `s.provider in (@p0, @p1, …)` and its parameters, for a provider filter. */
@@ -235,9 +241,7 @@ function providerClause(providers: readonly string[] | undefined): { sql: string
  * best matches first; the snippet marks each hit as [term].
  */
 export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
-  const db = await openReadOnly(logsDir);
-  if (db === null) return [];
-  try {
+  return readIndex(logsDir, [], (db) => {
     const providers = providerClause(opts.providers);
     const where = ['events_fts match @query', ...providers.sql];
     if (opts.since) where.push('e.ts >= @since');
@@ -250,9 +254,7 @@ export async function searchLocalIndex(logsDir: string, query: string, opts: Sea
          where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
       )
       .all({ query, since: opts.since ?? null, limit: opts.limit ?? 20, open, close, ...providers.params }) as SearchHit[];
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** One model call with the session it belongs to, as reports read it. */
@@ -279,9 +281,7 @@ export interface UsageFilter {
 
 /** Every model call of the local index, oldest first. */
 export async function readUsage(logsDir: string, filter: UsageFilter = {}): Promise<UsageRow[]> {
-  const db = await openReadOnly(logsDir);
-  if (db === null) return [];
-  try {
+  return readIndex(logsDir, [], (db) => {
     const providers = providerClause(filter.providers);
     const where = ['1 = 1', ...providers.sql];
     if (filter.since) where.push('u.ts >= @since');
@@ -294,22 +294,16 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
          where ${where.join(' and ')} order by u.ts, u.session_id, u.seq`,
       )
       .all({ since: filter.since ?? null, until: filter.until ?? null, ...providers.params }) as UsageRow[];
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** The first typed prompt of each session (a sub-agent's: its task), from the local index when there is one. */
 export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
-  const db = await openReadOnly(logsDir);
-  if (db === null) return new Map();
-  try {
+  return readIndex(logsDir, new Map<string, string>(), (db) => {
     // SQLite returns the other columns of the row that holds min(seq).
     const rows = db
       .prepare("select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id")
       .all() as { session_id: string; text: string }[];
     return new Map(rows.map((r) => [r.session_id, r.text]));
-  } finally {
-    db.close();
-  }
+  });
 }
