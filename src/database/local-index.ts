@@ -51,6 +51,8 @@ create table usage (
 );
 create index usage_by_time on usage (ts);
 create virtual table events_fts using fts5 (text, content = 'events', content_rowid = 'rowid');
+-- A re-indexed session's old text leaves the full-text index at once (not at a later merge).
+insert into events_fts (events_fts, rank) values ('secure-delete', 1);
 create trigger events_fts_delete after delete on events when old.text is not null begin
   insert into events_fts (events_fts, rowid, text) values ('delete', old.rowid, old.text);
 end;
@@ -76,6 +78,9 @@ async function openDatabase(path: string): Promise<Database> {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Deleted rows are overwritten, so that text the archive no longer holds (a session imported
+  // again with --redact) is not left in free pages.
+  db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 10000');
   // A large page cache: building the full-text index merges fewer, larger segments.
   db.pragma('cache_size = -131072');
