@@ -139,6 +139,9 @@ export function codexToolKind(name: string): ToolKind {
 // ---------------------------------------------------------------------------------------------
 // Event keys
 
+/** Lines up to this many bytes are hashed whole; longer ones by their head, tail and length. */
+const HASHED_BYTES = 4096;
+
 /**
  * `EventDraft.key` of the events of one native line: `o<ordinal>` where the line has one (0.14x
  * paginated rollouts), else `h<hash of the line's bytes>` with `.<n>` for the n-th identical line;
@@ -153,8 +156,7 @@ export class LineKeys {
 
   of(ordinal: unknown, content: Uint8Array | string): string {
     if (typeof ordinal === 'number' && Number.isSafeInteger(ordinal) && ordinal >= 0) return counted(this.ordinals, ordinal, `o${ordinal}`);
-    // latin1 maps each byte to one character: the hash is of the bytes, without decoding them.
-    const hash = sha256Hex(typeof content === 'string' ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1')).slice(0, 16);
+    const hash = sha256Hex(typeof content === 'string' ? content : hashedText(content)).slice(0, 16);
     return counted(this.seen, Number.parseInt(hash.slice(0, 7), 16), `h${hash}`);
   }
 
@@ -162,6 +164,18 @@ export class LineKeys {
   static assign(events: readonly EventDraft[], base: string): void {
     for (let i = 0; i < events.length; i++) events[i]!.key ??= `${base}#${i}`;
   }
+}
+
+/**
+ * What is hashed of a line's bytes: all of them, or for a long line (a tool output) its first and
+ * last 2 KiB and its length, which tell lines apart as well (each starts with its own timestamp)
+ * at a bounded cost. latin1 maps each byte to one character: the bytes are never decoded.
+ */
+function hashedText(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length <= HASHED_BYTES) return buf.toString('latin1');
+  const half = HASHED_BYTES / 2;
+  return `${buf.length}:${buf.toString('latin1', 0, half)}${buf.toString('latin1', buf.length - half)}`;
 }
 
 /** `base` for the first occurrence of `slot`, `base.<n>` for the n-th. */

@@ -95,7 +95,9 @@ export const RECORD_TYPES: Readonly<Record<string, Handling>> = {
   'event_msg:item_completed:SubAgentActivity': ignore('UI progress of a sub-agent (its rollout has the conversation)'),
 };
 
+const IGNORED = new Set(Object.keys(RECORD_TYPES).filter((name) => RECORD_TYPES[name]![0] === 'ignore'));
+
 /** True for a record the table ignores on purpose. */
 export function isIgnored(name: string): boolean {
-  return Object.hasOwn(RECORD_TYPES, name) && RECORD_TYPES[name]![0] === 'ignore';
+  return IGNORED.has(name);
 }
