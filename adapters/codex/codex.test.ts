@@ -457,6 +457,33 @@ describe('codex synthetic rollouts', () => {
     expect(entry.usage).toEqual({ input_tokens: input - cached, cache_read_tokens: cached, output_tokens: 10 + 10 + 5 + 5, cache_creation_tokens: 0, calls: 4 });
   });
 
+  it('checks usage against the growth of the totals, from a first total that includes history the file does not hold', async () => {
+    // A paginated fork refers to its parent's history (`history_base`) instead of copying it; its
+    // first total already counts the parent's 10,000 tokens.
+    const id = '1c1c1c1c-1111-4222-8333-444444444444';
+    const at = (s: number) => `2026-09-12T09:00:0${s}.000Z`;
+    const usage = (input: number, output: number) => ({ input_tokens: input, cached_input_tokens: 0, output_tokens: output, total_tokens: input + output });
+    const count = (s: number, total: Json, last: Json) => ({ timestamp: at(s), ordinal: s, type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: total, last_token_usage: last } } });
+    const base = { thread_id: '1c1c1c1c-0000-4222-8333-444444444444', end_ordinal_exclusive: 40 };
+    const lines = (second: Json) => [
+      { timestamp: at(0), ordinal: 0, type: 'session_meta', payload: { id, timestamp: at(0), cwd: '/w', history_mode: 'paginated', forked_from_id: base.thread_id, history_base: base } },
+      { timestamp: at(1), ordinal: 1, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] } },
+      count(2, usage(9900, 600), usage(900, 100)),
+      count(3, second, usage(1000, 50)),
+    ];
+    const rel = `sessions/2026/09/12/rollout-2026-09-12T11-00-00-${id}.jsonl`;
+    const write = (second: Json) => buildHome({ [rel]: lines(second).map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const agreeing = (await importHome(codexAdapter, write(usage(10900, 650)))).index[0]!;
+    expect(agreeing.completeness_reasons).toEqual([]);
+    expect(agreeing.usage).toMatchObject({ input_tokens: 1900, output_tokens: 150 });
+    // The second total grew by 1,500 input tokens while its call counts 1,000.
+    const short = (await importHome(codexAdapter, write(usage(11400, 650)))).index[0]!;
+    expect(short.completeness).toBe('partial');
+    expect(short.completeness_reasons).toEqual([
+      "usage differs from Codex's own totals: total_token_usage gives 2550 tokens (input 2400, cached 0, output 150), the usage events sum to 2050 (input 1900, cached 0, output 150)",
+    ]);
+  });
+
   it('flags invalid UTF-8 in the first line of a G1 rollout', async () => {
     const id = '1e1e1e1e-1111-4222-8333-444444444444';
     const rel = `sessions/2025/08/14/rollout-2025-08-14T10-00-00-${id}.jsonl`;

@@ -668,8 +668,10 @@ export class RolloutSession {
     if (replay) return;
     if (totalN !== undefined && previous !== undefined && totalN === previous) return; // a repeat
     const grew = previous !== undefined && previousUsage !== undefined && totalN! > previous;
-    // What the totals say this event added: their growth, or all of a first or restarted total.
-    const said = total ? (grew ? difference(total, previousUsage!) : counts(total)) : undefined;
+    // What the totals say this event added: their growth. A first or restarted total can include
+    // history this file does not hold (a paginated fork's `history_base`, a resumed thread): there
+    // the call's own count starts the baseline.
+    const said = total ? (grew ? difference(total, previousUsage!) : last ? counts(last) : counts(total)) : undefined;
     const delta = last ? counts(last) : said;
     if (!delta) return;
     const usage = normalizeUsage(
