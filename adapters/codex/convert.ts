@@ -604,7 +604,7 @@ export class RolloutSession {
     }
   }
 
-  /** `item_completed`: paginated rollouts (0.15x) write the visible turn items this way. */
+  /** `item_completed`: paginated rollouts write the visible turn items this way. */
   private itemCompleted(item: unknown, payload: unknown, ts: string | undefined, out: EventDraft[]): void {
     const type = isRecord(item) ? (str(item.type) ?? '(no type)') : '(not an object)';
     const it = isRecord(item) ? item : {};
