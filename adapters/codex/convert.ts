@@ -11,9 +11,10 @@ import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/e
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, unknownRecord } from '../../src/session/records.js';
-import { sha256Hex } from '../../src/util/ids.js';
+import { RecordIds } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
+import { isEmptyUsage, normalizeUsage, tokenCount, usageMismatch, type TokenCounts } from '../../src/util/usage.js';
+import { versionParts } from '../../src/util/version.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
 import { isZst, rolloutNameId } from './layout.js';
@@ -60,8 +61,6 @@ function texts(content: unknown): string[] {
 const IMAGE_MARKER = /^<\/?image\b[^>]*>$/;
 /** `[Image #1]`: where an attached image sits in a prompt's text. */
 const IMAGE_PLACEHOLDER = /\[Image #\d+\]/g;
-/** A release version (`0.146.0`); redacted or placeholder values are not one. */
-const VERSION = /^\d+\.\d+(\.\d+)?([-+.][0-9A-Za-z.-]+)?$/;
 
 function messageText(content: unknown): string {
   return texts(content)
@@ -143,21 +142,23 @@ export function codexToolKind(name: string): ToolKind {
 const HASHED_BYTES = 4096;
 
 /**
- * `EventDraft.key` of the events of one native line: `o<ordinal>` where the line has one (0.14x
- * paginated rollouts), else `h<hash of the line's bytes>` with `.<n>` for the n-th identical line;
- * `#<i>` numbers the events made from the line. Never the line number: history.jsonl is trimmed
- * from the front, and rollouts grow.
+ * `EventDraft.key` of the events of one native line: `o<ordinal>` where the line has one
+ * (paginated rollouts), else the line's `RecordIds` id (`h<hash>.<n>`, n counting identical
+ * lines); `#<i>` numbers the events made from the line. Never the line number: history.jsonl is
+ * trimmed from the front, and rollouts grow.
  */
 export class LineKeys {
-  /** Occurrences per line hash, keyed by 28 bits of it: a collision only adds a `.<n>`. */
-  private readonly seen = new Map<number, number>();
+  private readonly ids = new RecordIds();
   /** Occurrences per ordinal (a copied or redacted file can repeat one). */
   private readonly ordinals = new Map<number, number>();
 
   of(ordinal: unknown, content: Uint8Array | string): string {
-    if (typeof ordinal === 'number' && Number.isSafeInteger(ordinal) && ordinal >= 0) return counted(this.ordinals, ordinal, `o${ordinal}`);
-    const hash = sha256Hex(typeof content === 'string' ? content : hashedText(content)).slice(0, 16);
-    return counted(this.seen, Number.parseInt(hash.slice(0, 7), 16), `h${hash}`);
+    if (typeof ordinal === 'number' && Number.isSafeInteger(ordinal) && ordinal >= 0) {
+      const n = this.ordinals.get(ordinal) ?? 0;
+      this.ordinals.set(ordinal, n + 1);
+      return n === 0 ? `o${ordinal}` : `o${ordinal}.${n}`;
+    }
+    return this.ids.next(typeof content === 'string' ? content : hashed(content));
   }
 
   /** Sets the key of each event made from one line (events that have one keep it). */
@@ -167,22 +168,14 @@ export class LineKeys {
 }
 
 /**
- * What is hashed of a line's bytes: all of them, or for a long line (a tool output) its first and
- * last 2 KiB and its length, which tell lines apart as well (each starts with its own timestamp)
- * at a bounded cost. latin1 maps each byte to one character: the bytes are never decoded.
+ * What is hashed of a line's bytes: all of them, or for a long line (a tool output) its length and
+ * first and last 2 KiB, which tell lines apart as well (each starts with its own timestamp) at a
+ * bounded cost: hashing whole outputs cost as much as parsing them.
  */
-function hashedText(bytes: Uint8Array): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length <= HASHED_BYTES) return buf.toString('latin1');
+function hashed(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength <= HASHED_BYTES) return bytes;
   const half = HASHED_BYTES / 2;
-  return `${buf.length}:${buf.toString('latin1', 0, half)}${buf.toString('latin1', buf.length - half)}`;
-}
-
-/** `base` for the first occurrence of `slot`, `base.<n>` for the n-th. */
-function counted(seen: Map<number, number>, slot: number, base: string): string {
-  const n = (seen.get(slot) ?? 0) + 1;
-  seen.set(slot, n);
-  return n === 1 ? base : `${base}.${n}`;
+  return Buffer.concat([Buffer.from(`${bytes.byteLength}:`), bytes.subarray(0, half), bytes.subarray(bytes.byteLength - half)]);
 }
 
 /** 2026 envelope types: a rollout that has one is `codex:g2+`. */
@@ -212,9 +205,9 @@ export class RolloutSession {
   private readonly aborted = new Map<string, { why: string; ts: string | undefined }>();
   private lastTotal: number | undefined;
   private lastTotalUsage: TokenUsage | undefined;
-  /** Cross-check of usage: what Codex's cumulative totals say was used, and what was emitted. */
-  private readonly totalsSay = { input: 0, cached: 0, output: 0 };
-  private readonly emitted = { input: 0, cached: 0, output: 0 };
+  /** Cross-check of usage: what Codex's cumulative totals say was used (its counts), and what was emitted. */
+  private readonly totalsSay: Counts = { input: 0, cached: 0, cacheWrite: 0, output: 0 };
+  private readonly emitted = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 } satisfies TokenCounts;
   private sawTotals = false;
   /** Web search ids seen as a `web_search_call` item, and as an end event: each search once. */
   private readonly webCalls = new Set<string>();
@@ -242,11 +235,14 @@ export class RolloutSession {
     if (this.metaCount === 1) {
       this.draft.startedAt = normalizeTimestamp(meta.timestamp) ?? this.draft.startedAt;
       if (meta.cwd) this.draft.workspacePath = meta.cwd;
-      if (meta.cli_version && VERSION.test(meta.cli_version)) this.draft.agentVersion = meta.cli_version;
+      this.noteVersion(meta.cli_version);
       this.parentage(meta);
       return;
     }
-    if (!meta.id || meta.id === this.draft.id) return; // the same session's meta again (resume)
+    if (!meta.id || meta.id === this.draft.id) {
+      this.noteVersion(meta.cli_version); // the same session's meta again (resume, maybe by a newer build)
+      return;
+    }
     // A parent's meta inside this file: what follows is the parent's history, copied at spawn time.
     if (this.draft.tags.length > 0) this.draft.parentId ??= meta.id;
     if (ts === undefined) {
@@ -254,6 +250,11 @@ export class RolloutSession {
       return;
     }
     this.replaySecond = ts.slice(0, 19);
+  }
+
+  /** A `cli_version` that is a version (redacted samples have placeholders there). */
+  private noteVersion(version: string | null | undefined): void {
+    if (version && versionParts(version) !== null) this.draft.noteAgentVersion(version);
   }
 
   private parentage(meta: Partial<SessionMeta>): void {
@@ -679,12 +680,12 @@ export class RolloutSession {
       { input: delta.input - delta.cacheWrite, output: delta.output, cacheRead: delta.cached, cacheCreation: delta.cacheWrite, model: this.model },
       USAGE_SEMANTICS,
     );
-    if (said) {
-      this.sawTotals = true;
-      add(this.totalsSay, said);
-    } else add(this.totalsSay, delta); // no total to check this one against
-    const cached = usage.cache_read_tokens ?? 0;
-    add(this.emitted, { input: usage.input_tokens + cached + (usage.cache_creation_tokens ?? 0), cached, cacheWrite: 0, output: usage.output_tokens });
+    if (said) this.sawTotals = true;
+    add(this.totalsSay, said ?? delta); // without a total, nothing to check this one against
+    this.emitted.input_tokens += usage.input_tokens;
+    this.emitted.output_tokens += usage.output_tokens;
+    this.emitted.cache_read_tokens += usage.cache_read_tokens ?? 0;
+    this.emitted.cache_creation_tokens += usage.cache_creation_tokens ?? 0;
     if (!isEmptyUsage(usage)) out.push({ ...usage, ts });
   }
 
@@ -695,14 +696,15 @@ export class RolloutSession {
       this.draft.success = false;
       this.draft.error = this.lastTurnError;
     }
-    const a = this.totalsSay;
-    const b = this.emitted;
-    if (this.sawTotals && (a.input !== b.input || a.cached !== b.cached || a.output !== b.output)) {
-      this.draft.addReason(
-        `usage differs from Codex's own totals: total_token_usage gives ${a.input + a.output} tokens (input ${a.input}, cached ${a.cached}, output ${a.output}), ` +
-          `the usage events sum to ${b.input + b.output} (input ${b.input}, cached ${b.cached}, output ${b.output})`,
-      );
-    }
+    const said = this.totalsSay;
+    const stated = {
+      input_tokens: said.input - said.cached - said.cacheWrite,
+      output_tokens: said.output,
+      cache_read_tokens: said.cached,
+      cache_creation_tokens: said.cacheWrite,
+    };
+    const mismatch = this.sawTotals ? usageMismatch("Codex's total_token_usage", this.emitted, stated) : null;
+    if (mismatch) this.draft.addReason(mismatch);
   }
 }
 
@@ -724,9 +726,10 @@ function difference(now: Partial<TokenUsage>, before: Partial<TokenUsage>): Coun
   return { input: a.input - b.input, cached: a.cached - b.cached, cacheWrite: a.cacheWrite - b.cacheWrite, output: a.output - b.output };
 }
 
-function add(sum: { input: number; cached: number; output: number }, c: Counts): void {
+function add(sum: Counts, c: Counts): void {
   sum.input += c.input;
   sum.cached += c.cached;
+  sum.cacheWrite += c.cacheWrite;
   sum.output += c.output;
 }
 
