@@ -337,7 +337,9 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   it.each(rollouts.map((n) => [n.rel, n] as const))('%s: agent version and a unique key on every event', async (_rel, n) => {
     const { drafts, events } = await convertFile(join(home, n.rel), home);
     const draft = drafts.find((d) => d.id === n.id)!;
-    expect(draft.agentVersion).toBe(n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null);
+    const version = n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null;
+    expect(draft.agentVersion).toBe(version);
+    expect(entryOf(n.id).agent_version ?? null).toBe(version);
     const keys = events.filter((e) => e.session === draft).map((e) => e.event.key);
     expect(keys.every((k) => typeof k === 'string' && k !== '')).toBe(true);
     expect(new Set(keys).size).toBe(keys.length);
