@@ -3,11 +3,11 @@
  * (legacy JSON, flat JSONL, directory JSONL); `convertSession` reads them oldest first and lets a
  * newer layout own the time it covers (see README.md, "A session in two layouts").
  */
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile } from '../types.js';
 import { isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
+import { readRegularFile } from '../../src/io/regular-file.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
@@ -578,7 +578,7 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
   }
   let value: unknown;
   try {
-    const text = await readFile(file.path, 'utf8');
+    const text = readRegularFile(file.path, MAX_SIDECAR_BYTES).toString('utf8');
     ctx.stats.bytesRead += Buffer.byteLength(text);
     value = parseYaml(text.replace(/\0+$/, ''));
   } catch (err) {

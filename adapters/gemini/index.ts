@@ -1,6 +1,7 @@
 /** Gemini CLI (`~/.gemini`): chat recordings, prompt logs and `/chat save` checkpoints. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SIDE_FILE_MAX_BYTES, readRegularFile } from '../../src/io/regular-file.js';
+import { errorMessage } from '../../src/errors.js';
 import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
@@ -105,9 +106,10 @@ export const geminiAdapter = {
     const path = join(home, 'settings.json');
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)' };
+      text = readRegularFile(path, SIDE_FILE_MAX_BYTES).toString('utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)' };
+      return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `${errorMessage(err)}: Gemini CLI default (30d) assumed` };
     }
     let settings: unknown;
     try {
