@@ -17,6 +17,7 @@ import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../wri
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
@@ -117,10 +118,7 @@ function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapte
   return (
     rec !== undefined &&
     (rec.redact ?? false) === redact &&
-    rec.size === file.size &&
-    rec.mtime_ms === file.mtimeMs &&
-    rec.ino === file.ino &&
-    rec.dev === file.dev &&
+    compareFingerprint(file, rec) !== 'changed' &&
     rec.adapter === adapter.id &&
     rec.adapter_version === adapter.version &&
     rec.unit === unitKey
@@ -200,6 +198,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     // 1. Discover and plan.
     const planned: PlannedUnit[] = [];
+    let adopted = 0; // records of an older state that gain the fingerprint's new fields
     const seenUnits = new Set<string>();
     const scannedAdapters = new Set<string>();
     for (const adapter of opts.adapters) {
@@ -222,6 +221,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
             previous.length === unit.files.length &&
             unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey, redact));
           if (unchanged) {
+            for (const f of unit.files) {
+              const rec = state.sources[f.path]!;
+              if (compareFingerprint(f, rec) !== 'adopt') continue;
+              state.sources[f.path] = withFingerprint(rec, f);
+              adopted++;
+            }
             ps.unchanged_units++;
             ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
             continue;
@@ -256,7 +261,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (opts.dryRun) return summary;
 
-    let dirty = missingUnits.size > 0;
+    let dirty = missingUnits.size > 0 || adopted > 0;
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
@@ -393,10 +398,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
         state.sources[file.path] = {
-          size: file.size,
-          mtime_ms: file.mtimeMs,
-          ino: file.ino,
-          dev: file.dev,
+          ...fingerprintOf(file),
           adapter: adapter.id,
           adapter_version: adapter.version,
           unit: stateKey,
