@@ -4,7 +4,8 @@ import { adapters as registry } from '../../adapters/index.js';
 import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
-import { parseSince, resolveLocations } from '../importer/locations.js';
+import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
+import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
 import { providerNames } from './provider-flags.js';
 import { formatSummary } from './summary.js';
@@ -40,6 +41,15 @@ export function homeFlagValues(args: Record<string, unknown>): Record<string, st
   return values;
 }
 
+/** The dirs this import writes, named as the user gave them. */
+function outputDirs(args: ImportArgs, locations: Locations, env: NodeJS.ProcessEnv): OutputDir[] {
+  const dirs: OutputDir[] = [];
+  if (args.out !== undefined) dirs.push({ path: locations.logsDir, via: '--out' });
+  const storeVia = args.store !== undefined ? '--store' : env.IMPORT_LOGS_HOME !== undefined ? 'IMPORT_LOGS_HOME' : 'the store';
+  if (locations.storeDir !== null) dirs.push({ path: locations.storeDir, via: storeVia });
+  return dirs;
+}
+
 export function exitCodeOf(summary: ImportSummary): number {
   return summary.errors.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
 }
@@ -60,6 +70,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   const env = process.env;
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  refuseInsideHomes(outputDirs(args, locations, env), registry, homeFlagValues(args), { env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
   for (const [flag, value, min] of [['concurrency', args.concurrency, 1], ['workers', args.workers, 0]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {

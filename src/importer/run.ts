@@ -19,6 +19,7 @@ import type { UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
+import { refuseForeignLogsDir } from './placement.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -176,6 +177,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   };
 
   const redact = opts.redact ?? false;
+  refuseForeignLogsDir(logsDir);
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
   try {
     const { state, migratedFrom } = await loadState(statePath);

@@ -4,12 +4,13 @@
  * The built CLI, in a sandbox.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { KITS, homeOf } from './kits.js';
-import { activeKits, startCli, runCli, sandbox, writeFiles, type Sandbox, type CliResult } from './support.js';
+import { activeKits, importArgs, listTree, runCli, sandbox, startCli, writeFiles, type CliResult, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -41,5 +42,59 @@ describe('provider settings read by doctor', () => {
     const retention = (id: string) => report.providers.find((p) => p.id === id)!.retention;
     expect(retention('claude')).toEqual([{ home: sb.homeOf(kit('claude')), days: 30, source: `${claudeSettings}: a FIFO, not a regular file; not read: Claude Code default assumed` }]);
     expect(retention('gemini')).toEqual([{ home: sb.homeOf(kit('gemini')), days: 30, source: `${geminiSettings}: a device, not a regular file; not read: Gemini CLI default (30d) assumed` }]);
+  });
+});
+
+describe('where the archive may go', () => {
+  it.each([
+    ['--out', (home: string) => ['--out', join(home, 'archive')], {}],
+    ['--store', (home: string) => ['--store', join(home, 'nested', 'store')], {}],
+    ['IMPORT_LOGS_HOME', () => [], { IMPORT_LOGS_HOME: 'HOME/store' }],
+  ] as const)('%s inside a provider home: exit 2 naming both, nothing written', async (via, args, env) => {
+    const sb = sandbox();
+    const claude = kit('claude');
+    const home = sb.homeOf(claude);
+    writeFiles(home, homeOf(claude, 1, 0));
+    const before = listTree(sb.root);
+    const envOf = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('HOME', home)]));
+    const out = await runCli(sb, [...args(home), `--${claude.flag}`, home], { env: envOf });
+    expect(out.code, out.stderr).toBe(2);
+    expect(out.stderr).toContain(`${via} ${join(home, via === '--out' ? 'archive' : via === '--store' ? 'nested/store' : 'store')} is inside the Claude Code home ${home} (--${claude.flag})`);
+    expect(listTree(sb.root)).toEqual(before);
+  });
+
+  it('a logs dir inside a provider home found by default (not named by a flag) is refused too', async () => {
+    const sb = sandbox();
+    const codexHome = join(sb.home, '.codex');
+    writeFiles(codexHome, homeOf(kit('codex'), 1, 0));
+    const out = await runCli(sb, ['--provider', 'claude', '--out', join(codexHome, 'sessions', 'archive')]);
+    expect(out.code, out.stderr).toBe(2);
+    expect(out.stderr).toContain(`--out ${join(codexHome, 'sessions', 'archive')} is inside the OpenAI Codex CLI home ${codexHome} (default)`);
+  });
+
+  it('a non-empty --out that is not a logs dir is refused: its unrelated index.json stays as it was', async () => {
+    const sb = sandbox();
+    const k = activeKits()[0]!;
+    writeFiles(sb.homeOf(k), homeOf(k, 1, 0));
+    writeFiles(sb.logs, { 'index.json': '{"pages":["about","contact"]}\n', 'notes.txt': 'mine' });
+    const out = await runCli(sb, importArgs(sb, [k]));
+    expect(out.code, out.stderr).toBe(2);
+    expect(out.stderr).toContain(`logs dir ${sb.logs} is not empty and is not an import-logs logs dir (it holds index.json, notes.txt, and its index.json is not ours): nothing was written`);
+    expect(listTree(sb.logs)).toEqual(['index.json', 'notes.txt']);
+    expect(readFileSync(join(sb.logs, 'index.json'), 'utf8')).toBe('{"pages":["about","contact"]}\n');
+  });
+
+  it('a logs dir is adopted: one with a state, and one a first run left before its first checkpoint', async () => {
+    const sb = sandbox();
+    const k = activeKits()[0]!;
+    writeFiles(sb.homeOf(k), homeOf(k, 2, 0));
+    expect((await runCli(sb, importArgs(sb, [k]))).code).toBe(0);
+    expect((await runCli(sb, importArgs(sb, [k]))).code).toBe(0);
+    // What a run killed before its first state write leaves: session and temp files, an index, its lock.
+    rmSync(join(sb.logs, 'backfill_state.json'));
+    writeFiles(sb.logs, { '.import.lock': JSON.stringify({ pid: 999999, host: hostname(), started_at: '2026-01-01T00:00:00.000Z' }), 'sessions/.x.jsonl.tmp-1-1': 'partial' });
+    const again = await runCli(sb, importArgs(sb, [k]));
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(sb.logs, 'backfill_state.json'))).toBe(true);
   });
 });

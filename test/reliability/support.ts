@@ -175,11 +175,18 @@ export const isRoot = process.getuid?.() === 0;
 /** The unprivileged user the permission tests run the CLI as when the tests run as root. */
 export const NOBODY = 65534;
 
-/** Hands a tree to `nobody` (root only), so that a CLI run as nobody meets the modes we set. */
+/**
+ * Hands a tree to `nobody` (root only), so that a CLI run as nobody meets the modes we set. Paths
+ * nobody owns already are left alone: a chown changes the ctime, which makes a source changed.
+ */
 export function giveToNobody(...paths: string[]): void {
   if (!isRoot) return;
+  const give = (path: string) => {
+    const st = lstatSync(path);
+    if (st.uid !== NOBODY || st.gid !== NOBODY) lchownSync(path, NOBODY, NOBODY);
+  };
   for (const top of paths) {
-    lchownSync(top, NOBODY, NOBODY);
-    for (const rel of listTree(top)) lchownSync(join(top, rel), NOBODY, NOBODY);
+    give(top);
+    for (const rel of listTree(top)) give(join(top, rel));
   }
 }
