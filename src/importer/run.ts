@@ -19,6 +19,7 @@ import type { UnitResult } from './convert-unit.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
+import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
@@ -184,6 +185,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     summary.state_migrated_from = migratedFrom;
     if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
     if (!opts.dryRun) {
+      summary.warnings.push(...tightenModes(ownedPaths(locations)));
       removeTempFiles(sessionsDir, []);
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }

@@ -4,13 +4,13 @@
  * The built CLI, in a sandbox.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { KITS, homeOf } from './kits.js';
-import { activeKits, importArgs, listTree, runCli, sandbox, startCli, writeFiles, type CliResult, type Sandbox } from './support.js';
+import { NOBODY, activeKits, giveToNobody, homeArgs, importArgs, isRoot, listTree, runCli, sandbox, startCli, writeFiles, type CliResult, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -96,5 +96,53 @@ describe('where the archive may go', () => {
     const again = await runCli(sb, importArgs(sb, [k]));
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(join(sb.logs, 'backfill_state.json'))).toBe(true);
+  });
+});
+
+describe('modes of what the tool owns', () => {
+  const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+  it('an existing 0777 --out and a 0755 store are made 0700, on the first run as on a later one', async () => {
+    const sb = sandbox();
+    const k = activeKits()[0]!;
+    writeFiles(sb.homeOf(k), homeOf(k, 1, 0));
+    const store = join(sb.root, 'store');
+    mkdirSync(sb.logs);
+    mkdirSync(store);
+    chmodSync(sb.logs, 0o777);
+    chmodSync(store, 0o755);
+    const first = await runCli(sb, [...importArgs(sb, [k]), '--store', store]);
+    expect(first.code, first.stderr).toBe(0);
+    expect([modeOf(sb.logs), modeOf(store)]).toEqual(['700', '700']);
+    // Loosened again between runs (by hand, a copy, an older version): a run with nothing to import tightens them.
+    for (const dir of [sb.logs, join(sb.logs, 'sessions'), store]) chmodSync(dir, 0o755);
+    for (const file of ['backfill_state.json', 'index.json']) chmodSync(join(sb.logs, file), 0o644);
+    chmodSync(join(store, 'sessions_index.json'), 0o644);
+    const second = await runCli(sb, [...importArgs(sb, [k]), '--store', store]);
+    expect(JSON.parse(second.stdout)).toMatchObject({ bytes_read: 0, warnings: [] });
+    const paths = [sb.logs, join(sb.logs, 'sessions'), join(sb.logs, 'backfill_state.json'), join(sb.logs, 'index.json'), store, join(store, 'sessions_index.json')];
+    expect(paths.map(modeOf)).toEqual(['700', '700', '600', '600', '700', '600']);
+  });
+
+  it('a loose logs dir of another user: the run warns (summary and doctor), exit codes as usual', async (ctx) => {
+    if (!isRoot) ctx.skip('needs root: a dir of another user cannot be made otherwise');
+    const sb = sandbox();
+    const k = activeKits()[0]!;
+    writeFiles(sb.homeOf(k), homeOf(k, 1, 0));
+    giveToNobody(sb.root);
+    mkdirSync(sb.logs);
+    chmodSync(sb.logs, 0o777); // root's, open to all: nobody can write in it but not change its mode
+    const run = await runCli(sb, importArgs(sb, [k]), { uid: NOBODY });
+    expect(run.code, run.stderr).toBe(0);
+    const warning = `${sb.logs} is mode 0777 (others can read the archive) and should be 0700: it could not be changed (EPERM`;
+    expect((JSON.parse(run.stdout) as { warnings: string[] }).warnings.join('\n')).toContain(warning);
+    expect(modeOf(sb.logs)).toBe('777');
+    const text = await runCli(sb, ['--out', sb.logs, ...homeArgs(sb, [k])], { uid: NOBODY });
+    expect(text.stdout).toContain(`${sb.logs} is mode 0777`);
+    const doctor = await runCli(sb, ['doctor', '--out', sb.logs, '--json', ...homeArgs(sb, [k])], { uid: NOBODY });
+    expect(doctor.code).toBe(1);
+    expect((JSON.parse(doctor.stdout) as { warnings: string[] }).warnings).toContain(
+      `${sb.logs} is mode 0777 (others can read the archive) and should be 0700: it belongs to another user (uid 0), so imports cannot change it`,
+    );
   });
 });
