@@ -16,6 +16,7 @@ import type { SourceRecord } from '../model/state.js';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
+import { convertWithRetries, type RetriedResult } from './retry.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
@@ -339,11 +340,16 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let done = 0;
 
     /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
-    const applyResult = async (plan: PlannedUnit, result: UnitResult) => {
+    const applyResult = async (plan: PlannedUnit, result: RetriedResult) => {
       const { adapter, unit, stateKey } = plan;
       const ps = summary.providers[adapter.id]!;
       summary.bytes_read += result.bytesRead;
       summary.warnings.push(...result.warnings);
+      // Gone mid-run: the state keeps what it knew, and the next run sees the unit removed at source.
+      if (!result.ok && 'vanished' in result) {
+        summary.warnings.push(`${result.error}; the next run records it as removed at source`);
+        return;
+      }
       if (!result.ok) {
         const path = unit.files[0]!.path;
         ps.failed_units++;
@@ -432,7 +438,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       await Promise.all(
         planned.map((plan) =>
           limit!(async () => {
-            await applyResult(plan, await convertPlanned(plan));
+            const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
+            await applyResult({ ...plan, unit }, result);
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
           }),
