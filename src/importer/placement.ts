@@ -63,8 +63,8 @@ function isOurSessionsDir(path: string): boolean {
 /**
  * Whether `logsDir` may be written: missing or empty, or a logs dir of import-logs, recognized by
  * its state file, or else (a state moved away, a first run killed before its first checkpoint) by
- * an `index.json` of our shape or a `sessions/` dir of session files, with no `index.json` of
- * another shape beside them.
+ * an `index.json` of our shape, a `sessions/` dir of session files, or nothing but hidden files (a
+ * lock, temp files), with no `index.json` of another shape beside them.
  */
 export function refuseForeignLogsDir(logsDir: string): void {
   let names: string[];
@@ -86,7 +86,8 @@ export function refuseForeignLogsDir(logsDir: string): void {
   const ourIndex = names.includes(INDEX_FILE) && look(() => isOurIndex(indexPath));
   const otherIndex = names.includes(INDEX_FILE) && !ourIndex;
   const ourSessions = names.includes('sessions') && look(() => statSync(sessionsPath).isDirectory() && isOurSessionsDir(sessionsPath));
-  if (!otherIndex && (ourIndex || ourSessions)) return;
+  const onlyHidden = names.every((name) => name.startsWith('.') && look(() => statSync(join(logsDir, name)).isFile())); // a lock, temp files
+  if (!otherIndex && (ourIndex || ourSessions || onlyHidden)) return;
   const shown = [...names].sort().slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length} in all)` : '');
   throw new CliError(
     `logs dir ${logsDir} is not empty and is not an import-logs logs dir (it holds ${shown}${otherIndex ? `, and its ${INDEX_FILE} is not ours` : ''}): nothing was written. Choose a new or empty directory, or the logs dir of an earlier import.`,
