@@ -1,7 +1,7 @@
 /**
- * Inputs the tool does not control: provider settings that are not regular files, sources that
- * change while they are read or keep their mtime when rewritten, output dirs that are not ours.
- * The built CLI, in a sandbox.
+ * Surroundings the tool does not control: provider settings that are not regular files, output
+ * dirs inside a provider home or holding something else, and dirs left looser than 0700. The
+ * built CLI, in a sandbox.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
