@@ -14,7 +14,7 @@ import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, lineRaw, parseWarning, valueRaw } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { normalizeUsage } from '../../src/util/usage.js';
+import { normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
 import {
   AssistantMessageData,
   ErrorData,
@@ -26,6 +26,7 @@ import {
   LegacyToolCall,
   ModelChangeData,
   ModelMetric,
+  TokenDetails,
   ReasoningData,
   SessionStartData,
   ShutdownData,
@@ -159,6 +160,44 @@ class SessionState {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Usage (session.shutdown) and the cross-checks with the provider's own totals
+
+/** One model's tokens of a segment: `usage.inputTokens` includes cache reads. */
+export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
+  const u = metric.usage ?? {};
+  return normalizeUsage(
+    { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, reasoning: u.reasoningTokens, model },
+    { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+  );
+}
+
+const cacheParts = (u: UsageDraft) => `input ${u.input_tokens} + cache read ${u.cache_read_tokens ?? 0} + cache write ${u.cache_creation_tokens ?? 0}`;
+
+/**
+ * The model's `usage` against the usage event made of it: all prompt tokens (uncached, cache reads,
+ * cache writes) must add up to `inputTokens`, and the output to `outputTokens`.
+ */
+export function metricMismatch(model: string, metric: ModelMetric, usage: UsageDraft): string | null {
+  if (!metric.usage) return null;
+  const input = usage.input_tokens + (usage.cache_read_tokens ?? 0) + (usage.cache_creation_tokens ?? 0);
+  const said = tokenCount(metric.usage.inputTokens);
+  if (input !== said) return `usage mismatch for ${model}: session.shutdown says inputTokens ${said}, the usage event counts ${input} (${cacheParts(usage)})`;
+  const output = tokenCount(metric.usage.outputTokens);
+  if (usage.output_tokens !== output) return `usage mismatch for ${model}: session.shutdown says outputTokens ${output}, the usage event counts ${usage.output_tokens}`;
+  return null;
+}
+
+/** The segment's `tokenDetails` (over all models) against the sum of its usage events. */
+export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): string | null {
+  const sum = (f: (u: UsageDraft) => number | undefined) => usages.reduce((s, u) => s + (f(u) ?? 0), 0);
+  const said = [details.input, details.cache_read, details.cache_write, details.output].map((d) => tokenCount(d?.tokenCount));
+  const counted = [sum((u) => u.input_tokens), sum((u) => u.cache_read_tokens), sum((u) => u.cache_creation_tokens), sum((u) => u.output_tokens)];
+  if (said.every((n, i) => n === counted[i])) return null;
+  const parts = (n: number[]) => `input ${n[0]}, cache read ${n[1]}, cache write ${n[2]}, output ${n[3]}`;
+  return `usage mismatch: session.shutdown tokenDetails say ${parts(said)}; the usage events count ${parts(counted)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Event JSONL (flat and directory layouts)
 
 const STATUS_TYPES = new Set([
@@ -238,21 +277,22 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       }
       if (d.data.modelMetrics) {
         state.segmentHasUsage = true;
+        const usages: UsageDraft[] = [];
         for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
           const m = parseRecord(ModelMetric, metric);
           if (!m.success) {
             out.push(parseWarning(where(), undefined, `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`, undefined, ts));
             continue;
           }
-          const u = m.data.usage ?? {};
-          out.push({
-            ...normalizeUsage(
-              { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, reasoning: u.reasoningTokens, model },
-              { inputIncludesCacheRead: true, outputIncludesReasoning: true },
-            ),
-            ts,
-          });
+          const usage = shutdownUsage(model, m.data);
+          const mismatch = metricMismatch(model, m.data, usage);
+          if (mismatch) draft.addReason(mismatch);
+          usages.push(usage);
+          out.push({ ...usage, ts });
         }
+        const details = parseRecord(TokenDetails, d.data.tokenDetails);
+        const mismatch = details.success ? totalsMismatch(details.data, usages) : null;
+        if (mismatch) draft.addReason(mismatch);
       }
       state.closeSegment();
       return out;

@@ -1,0 +1,49 @@
+/**
+ * Copilot token numbers against the provider's own totals (`session.shutdown`), on the 1.0.59
+ * corpus session whose `inputTokens` includes cache writes, and on records written here.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
+import { normalizeUsage } from '../../src/util/usage.js';
+import { metricMismatch } from './convert.js';
+import { copilotAdapter } from './index.js';
+import type { ModelMetric } from './schema.js';
+
+afterAll(cleanupTemps);
+
+type Rec = Record<string, unknown>;
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Rec & { type: string; data: Rec });
+
+const sample = corpusFiles('copilot').find((f) => f.includes('XEFF09') && f.endsWith('events.jsonl'));
+
+describe.skipIf(sample === undefined)('copilot usage cross-check on the 1.0.59 sample', () => {
+  const shutdown = lines(sample!).find((r) => r.type === 'session.shutdown')!;
+  const [model, metric] = Object.entries(shutdown.data.modelMetrics as Record<string, ModelMetric>)[0]!;
+  const u = metric.usage!;
+
+  it('the reading before 1.0.5x (inputTokens minus cache reads, cache writes added) does not add up', () => {
+    expect(u.cacheWriteTokens).toBeGreaterThan(0);
+    const old = normalizeUsage(
+      { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, model },
+      { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+    );
+    const counted = u.inputTokens! + u.cacheWriteTokens!;
+    expect(metricMismatch(model, metric, old)).toBe(
+      `usage mismatch for ${model}: session.shutdown says inputTokens ${u.inputTokens}, the usage event counts ${counted} (input ${u.inputTokens! - u.cacheReadTokens!} + cache read ${u.cacheReadTokens} + cache write ${u.cacheWriteTokens})`,
+    );
+  });
+
+  it('an import reports the mismatch with both numbers and makes the session partial', async () => {
+    const id = String((lines(sample!)[0]!.data as Rec).sessionId);
+    const { index } = await importHome(copilotAdapter, buildHome({ [`session-state/${id}/events.jsonl`]: { copy: sample! } }));
+    expect(index[0]!.completeness).toBe('partial');
+    expect(index[0]!.completeness_reasons).toContain(
+      `usage mismatch for ${model}: session.shutdown says inputTokens ${u.inputTokens}, the usage event counts ${u.inputTokens! + u.cacheWriteTokens!} (input ${u.inputTokens! - u.cacheReadTokens!} + cache read ${u.cacheReadTokens} + cache write ${u.cacheWriteTokens})`,
+    );
+  });
+});
