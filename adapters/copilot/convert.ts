@@ -162,12 +162,23 @@ class SessionState {
 // ---------------------------------------------------------------------------------------------
 // Usage (session.shutdown) and the cross-checks with the provider's own totals
 
-/** One model's tokens of a segment: `usage.inputTokens` includes cache reads. */
+/**
+ * One model's tokens of a segment, by what the record carries: `tokenDetails` (1.0.5x+) gives the
+ * four parts apart; otherwise `usage.inputTokens` includes both cache reads and cache writes (older
+ * builds wrote `cacheWriteTokens: 0`, so for them this is inputTokens − cacheReadTokens).
+ */
 export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
+  const d = metric.tokenDetails;
+  if (d) {
+    return normalizeUsage(
+      { input: d.input?.tokenCount, output: d.output?.tokenCount, cacheRead: d.cache_read?.tokenCount, cacheCreation: d.cache_write?.tokenCount, model },
+      { inputIncludesCacheRead: false, outputIncludesReasoning: true },
+    );
+  }
   const u = metric.usage ?? {};
   return normalizeUsage(
-    { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, reasoning: u.reasoningTokens, model },
-    { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+    { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, model },
+    { inputIncludesCacheRead: true, inputIncludesCacheCreation: true, outputIncludesReasoning: true },
   );
 }
 

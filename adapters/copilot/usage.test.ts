@@ -38,12 +38,15 @@ describe.skipIf(sample === undefined)('copilot usage cross-check on the 1.0.59 s
     );
   });
 
-  it('an import reports the mismatch with both numbers and makes the session partial', async () => {
+  it('tokenDetails are imported: cache writes counted once, the shutdown totals add up', async () => {
     const id = String((lines(sample!)[0]!.data as Rec).sessionId);
-    const { index } = await importHome(copilotAdapter, buildHome({ [`session-state/${id}/events.jsonl`]: { copy: sample! } }));
-    expect(index[0]!.completeness).toBe('partial');
-    expect(index[0]!.completeness_reasons).toContain(
-      `usage mismatch for ${model}: session.shutdown says inputTokens ${u.inputTokens}, the usage event counts ${u.inputTokens! + u.cacheWriteTokens!} (input ${u.inputTokens! - u.cacheReadTokens!} + cache read ${u.cacheReadTokens} + cache write ${u.cacheWriteTokens})`,
-    );
+    const { index, sessions } = await importHome(copilotAdapter, buildHome({ [`session-state/${id}/events.jsonl`]: { copy: sample! } }));
+    const d = metric.tokenDetails!;
+    expect(d.input!.tokenCount! + d.cache_read!.tokenCount! + d.cache_write!.tokenCount!).toBe(u.inputTokens);
+    const usage = sessions.get(`copilot-${id}`)!.filter((e) => e.type === 'usage');
+    expect(usage).toEqual([
+      expect.objectContaining({ input_tokens: d.input!.tokenCount, cache_read_tokens: d.cache_read!.tokenCount, cache_creation_tokens: d.cache_write!.tokenCount, output_tokens: d.output!.tokenCount, model }),
+    ]);
+    expect(index[0]!.completeness_reasons.filter((r) => r.startsWith('usage mismatch'))).toEqual([]);
   });
 });
