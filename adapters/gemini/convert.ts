@@ -14,6 +14,7 @@ import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
 import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
+import { chatFileId } from './layout.js';
 import { projectDirOf, projectIndex } from './workspace.js';
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 
@@ -272,51 +273,111 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
   for (const failure of failures) ctx.warn(failure.message);
 
   const batch = new Batch();
-  for (const id of [...copies.keys()].sort(byText)) {
-    const all = copies.get(id)!;
-    const conv = pickCopy(all);
-    const meta = conv.meta;
-    const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
-    const directories = stringList(meta.directories);
-    const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
-    let workspace: string | null = null;
-    for (const c of [conv, ...all]) {
-      workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
+  for (const sessionId of [...copies.keys()].sort(byText)) {
+    for (const { id, parent, all } of conversationsOf(sessionId, copies.get(sessionId)!)) {
+      yield* convertConversation(id, sessionId, parent ?? parentId, all, projects, dirOf, batch);
     }
-    const draft = new SessionDraft({ id, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
-    draft.sourcePaths = all.map((c) => c.path);
-    if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
-    draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
-    for (const reason of conv.reasons) draft.addReason(reason);
-    for (const type of conv.unknown) draft.skipUnknown(type);
-    let last = normalizeTimestamp(meta.lastUpdated);
-    let count = 0;
-    const state: MessageState = { sawToolCalls: false, inToolGap: false };
-    for (const [key, raw] of conv.messages) {
-      if (batch.full) yield batch.take();
-      for (const event of messageEvents(raw, conv, key, draft, state)) {
-        last = maxTimestamp(last, event.ts);
-        count++;
-        batch.push({ session: draft, event });
-      }
-    }
-    for (const warning of conv.warnings) {
-      count++;
-      batch.push({ session: draft, event: warning });
-    }
-    if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
-    if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
-    if (count === 0) batch.push({ session: draft, end: true });
   }
   if (!batch.empty) yield batch.take();
+}
+
+/** The A2A server (Cloud Shell agent mode) writes every one of its sessions under this sessionId. */
+const A2A_SESSION_ID = 'a2a-server';
+
+function startOf(conv: Conversation): string | undefined {
+  return normalizeTimestamp(conv.meta.startTime);
+}
+
+/** Copies of one conversation: the same `startTime`, or a message id in common. */
+function sameConversation(a: Conversation, b: Conversation): boolean {
+  const start = startOf(a);
+  if (start !== undefined && start === startOf(b)) return true;
+  for (const key of a.messages.keys()) if (!key.startsWith('\0') && b.messages.has(key)) return true;
+  return false;
+}
+
+/**
+ * The conversations among the copies of one sessionId. Usually one; but builds before v0.31 record
+ * a sub-agent in a file of its own under its parent's sessionId (disjoint message ids, a later
+ * `startTime`), and the A2A server writes all its sessions as `a2a-server`. Copies of each other
+ * (`sameConversation`, transitively) are one conversation; a copy without messages (a header-only
+ * file left by resume) joins the first. The first conversation keeps the sessionId, each later one
+ * is `<sessionId>-<its startTime>`, a sub-agent of the first unless its header says `kind: main`;
+ * the A2A server's are all `a2a-server-<startTime>`, none a parent of another.
+ */
+function conversationsOf(sessionId: string, copies: Conversation[]): { id: string; parent: string | null; all: Conversation[] }[] {
+  let groups: Conversation[][] = [];
+  for (const conv of copies.filter((c) => c.messages.size > 0)) {
+    const joined = groups.filter((g) => g.some((other) => sameConversation(other, conv)));
+    groups = [...groups.filter((g) => !joined.includes(g)), [...joined.flat(), conv]];
+  }
+  const empty = copies.filter((c) => c.messages.size === 0);
+  if (groups.length === 0) return [{ id: sessionId, parent: null, all: empty }];
+  const firstStart = (g: Conversation[]) => g.map(startOf).filter((t): t is string => t !== undefined).sort(byText)[0] ?? '';
+  groups.sort((a, b) => byText(firstStart(a), firstStart(b)) || byText(a[0]!.path, b[0]!.path));
+  groups[0]!.push(...empty);
+  const a2a = sessionId === A2A_SESSION_ID;
+  if (groups.length === 1 && !a2a) return [{ id: sessionId, parent: null, all: groups[0]! }];
+  return groups.map((all, i) => {
+    const conv = pickCopy(all);
+    const stamp = (firstStart(all) || ([...conv.messages.keys()].find((k) => !k.startsWith('\0')) ?? conv.path.slice(conv.path.lastIndexOf('/') + 1))).replace(/:/g, '-');
+    if (a2a) return { id: `${sessionId}-${stamp}`, parent: null, all };
+    if (i === 0) return { id: sessionId, parent: null, all };
+    return { id: `${sessionId}-${stamp}`, parent: conv.meta.kind === 'main' ? null : sessionId, all };
+  });
+}
+
+/** One conversation, from its newest copy (`pickCopy`); every copy is a source path. */
+function* convertConversation(
+  id: string,
+  sessionId: string,
+  parentId: string | null,
+  all: Conversation[],
+  projects: Awaited<ReturnType<typeof projectIndex>>,
+  dirOf: Map<string, string>,
+  batch: Batch,
+): Generator<ConvertOutput> {
+  const conv = pickCopy(all);
+  const meta = conv.meta;
+  const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
+  const directories = stringList(meta.directories);
+  const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
+  let workspace: string | null = null;
+  for (const c of [conv, ...all]) {
+    workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
+  }
+  const draft = new SessionDraft({ id, providerSessionId: sessionId, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
+  draft.sourcePaths = all.map((c) => c.path);
+  if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
+  draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
+  for (const reason of conv.reasons) draft.addReason(reason);
+  for (const type of conv.unknown) draft.skipUnknown(type);
+  let last = normalizeTimestamp(meta.lastUpdated);
+  let count = 0;
+  const state: MessageState = { sawToolCalls: false, inToolGap: false };
+  for (const [key, raw] of conv.messages) {
+    if (batch.full) yield batch.take();
+    for (const event of messageEvents(raw, conv, key, draft, state)) {
+      last = maxTimestamp(last, event.ts);
+      count++;
+      batch.push({ session: draft, event });
+    }
+  }
+  for (const warning of conv.warnings) {
+    count++;
+    batch.push({ session: draft, event: warning });
+  }
+  if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
+  if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
+  if (count === 0) batch.push({ session: draft, end: true });
 }
 
 /** Ids (first 8 characters) of the sessions that have a chat file anywhere in the home. */
 function chatIds(ctx: ConvertContext): Set<string> {
   const ids = new Set<string>();
   for (const file of ctx.allFiles) {
-    const m = /\/chats\/session-[^/]*-([^-/]+)\.jsonl?$/.exec(file.rel);
-    if (m) ids.add(m[1]!);
+    const m = /\/chats\/(session-[^/]*)\.jsonl?$/.exec(file.rel);
+    if (m) ids.add(chatFileId(m[1]!));
   }
   return ids;
 }
