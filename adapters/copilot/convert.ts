@@ -13,7 +13,7 @@ import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
-import { RecordIds } from '../../src/util/ids.js';
+import { RecordIds, keyed } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
 import {
@@ -100,11 +100,6 @@ function errorText(error: unknown): string | undefined {
 
 function nonEmpty(s: string | undefined | null): s is string {
   return typeof s === 'string' && s.trim() !== '';
-}
-
-/** Keys of the events one record gives: its id, or `<id>#<n>` when it gives several. */
-function keyed(events: EventDraft[], base: string): EventDraft[] {
-  return events.length === 1 ? [{ ...events[0]!, key: base }] : events.map((e, i) => ({ ...e, key: `${base}#${i}` }));
 }
 
 // ---------------------------------------------------------------------------------------------
