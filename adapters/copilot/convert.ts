@@ -11,7 +11,7 @@ import { readLines } from '../../src/io/lines.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { RecordIds, keyed } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
@@ -236,9 +236,6 @@ export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): str
 
 // ---------------------------------------------------------------------------------------------
 // Event JSONL (flat and directory layouts)
-
-/** How a native record type is handled: mapped by its own rule, kept as a status line, or ignored on purpose (why). */
-export type Handling = 'mapped' | 'status' | { ignored: string };
 
 /**
  * Every event type of the JSONL layouts (README "Event types"). `ephemeral: true` lines (streaming

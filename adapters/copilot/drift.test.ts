@@ -3,12 +3,12 @@
  * unknown types kept and counted, calls ended by `abort`, event keys and agent versions.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
-import { buildHome, cleanupTemps, corpusFiles, importHome, repoRoot } from '../../test/support/harness.js';
-import { convertHome } from '../../test/support/drafts.js';
-import { CHAT_ROLES, EVENT_TYPES, TIMELINE_TYPES, type Handling } from './convert.js';
+import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
+import { convertHome, readmeRecordTypes } from '../../test/support/drift.js';
+import type { Handling } from '../../src/session/records.js';
+import { CHAT_ROLES, EVENT_TYPES, TIMELINE_TYPES } from './convert.js';
 import { copilotAdapter } from './index.js';
 
 afterAll(cleanupTemps);
@@ -19,27 +19,13 @@ const line = (type: string, data: Rec, id: string, second: number) => JSON.strin
 const start = (id: string) => line('session.start', { sessionId: id, copilotVersion: '1.0.60', context: { cwd: '/w' } }, `${id}-start`, 0);
 const jsonl = (...lines: string[]) => `${lines.join('\n')}\n`;
 
-/** The rows of the README's "Record types" table: record kind → sub-type names → handling text. */
-function readmeTable(): Map<string, Map<string, string>> {
-  const text = readFileSync(join(repoRoot, 'adapters', 'copilot', 'README.md'), 'utf8');
-  const section = text.slice(text.indexOf('## Record types'));
-  const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| record') && !l.startsWith('|---'));
-  const table = new Map<string, Map<string, string>>();
-  for (const row of rows) {
-    const [kind, names, handling] = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
-    if (!table.has(kind!)) table.set(kind!, new Map());
-    for (const m of names!.matchAll(/`([^`]+)`/g)) table.get(kind!)!.set(m[1]!, handling!);
-  }
-  return table;
-}
-
 describe('copilot record types', () => {
   it.each([
     ['event line', EVENT_TYPES],
     ['legacy `timeline` entry', TIMELINE_TYPES],
     ['legacy `chatMessages` role', CHAT_ROLES],
   ] as [string, Readonly<Record<string, Handling>>][])('the README table lists exactly the %s types of the code, ignored ones with a reason', (kind, table) => {
-    const readme = readmeTable().get(kind);
+    const readme = readmeRecordTypes('copilot').get(kind);
     expect(readme, kind).toBeDefined();
     expect([...readme!.keys()].sort()).toEqual(Object.keys(table).sort());
     for (const [name, handling] of Object.entries(table)) {

@@ -8,9 +8,10 @@ import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning, valueRaw } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
+import { ContentKeys, keyed } from '../../src/util/ids.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
-import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
+import { isEmptyUsage, normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
 import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
@@ -38,6 +39,24 @@ export function toolKind(name: string, agentId?: string): ToolKind {
   if (agentId) return 'sub_agent';
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
+
+/**
+ * Message `type`s of a conversation (README "Record types"); any other goes through
+ * `unknownRecord()`.
+ */
+export const MESSAGE_TYPES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  gemini: 'mapped',
+  info: 'status',
+  error: 'status',
+  warning: 'status',
+};
+
+/** Roles of a `/chat save` checkpoint's API history. */
+export const CHECKPOINT_ROLES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  model: 'mapped',
+};
 
 const PROMPT_LOG_REASON = 'prompt log only';
 const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
@@ -130,6 +149,19 @@ function toolOutcome(result: unknown): { output?: string; error?: string } {
 interface MessageState {
   sawToolCalls: boolean;
   inToolGap: boolean;
+  /** Keys of records that have no id. */
+  keys: ContentKeys;
+}
+
+/**
+ * The provider's own total of one API call against the usage event made of it: `tokens.total` =
+ * input (cached included) + output + thoughts + tool, i.e. our input + cache read + output.
+ */
+export function totalMismatch(messageId: string, total: number | null | undefined, usage: UsageDraft): string | null {
+  if (typeof total !== 'number') return null;
+  const counted = usage.input_tokens + (usage.cache_read_tokens ?? 0) + usage.output_tokens;
+  if (counted === tokenCount(total)) return null;
+  return `usage mismatch in message ${messageId}: tokens.total says ${total}, the usage event counts ${counted} (input ${usage.input_tokens} + cache read ${usage.cache_read_tokens ?? 0} + output ${usage.output_tokens})`;
 }
 
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
@@ -137,56 +169,52 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   const line = conv.lines.get(key);
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
+    const warning = parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
+    yield { ...warning, key: key.startsWith('\0') ? state.keys.key(JSON.stringify(raw)) : key };
     return;
   }
   const msg = parsed.data;
   const ts = normalizeTimestamp(msg.timestamp);
-  switch (msg.type) {
-    case 'user': {
-      const event = userEvent(msg, ts);
-      if (event) yield event;
-      return;
-    }
-    case 'gemini':
-      break;
-    case 'info':
-    case 'error':
-    case 'warning':
-      yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts };
-      return;
-    default:
-      draft.skipUnknown(msg.type);
-      return;
+  const handling = MESSAGE_TYPES[msg.type];
+  if (handling === undefined) {
+    yield { ...unknownRecord(draft, msg.type, raw, ts), key: msg.id };
+    return;
+  }
+  if (handling === 'status') {
+    yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts, key: msg.id };
+    return;
+  }
+  if (msg.type === 'user') {
+    const event = userEvent(msg, ts);
+    if (event) yield { ...event, key: msg.id };
+    return;
   }
   draft.noteModel(msg.model);
   if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) state.inToolGap = true;
-  for (const item of msg.thoughts ?? []) {
+  for (const [k, item] of (msg.thoughts ?? []).entries()) {
     const thought = parseRecord(Thought, item);
     if (!thought.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item));
+      yield { ...parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item)), key: `${msg.id}#thought.${k}` };
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
-    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts };
+    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts, key: `${msg.id}#thought.${k}` };
   }
   const thinking = partsText(msg.content, 'thought');
-  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts };
+  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts, key: `${msg.id}#reasoning` };
   const answer = partsText(msg.content);
-  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts };
+  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts, key: `${msg.id}#text` };
   if (msg.toolCalls) state.sawToolCalls = true;
-  let index = 0;
-  for (const item of msg.toolCalls ?? []) {
-    index++;
+  for (const [k, item] of (msg.toolCalls ?? []).entries()) {
     const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item));
+      yield { ...parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item)), key: `${msg.id}#call.${k}` };
       continue;
     }
     const tc = call.data;
-    const toolId = tc.id ?? `${msg.id}#${index}`;
+    const toolId = tc.id ?? `${msg.id}#${k + 1}`;
     const kind = toolKind(tc.name, tc.agentId);
-    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts };
+    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts, key: `${msg.id}#call.${k}` };
     const { output, error } = toolOutcome(tc.result);
     const success = tc.status === undefined ? undefined : tc.status === 'success';
     const data: Record<string, unknown> = {};
@@ -203,6 +231,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
       ...(error !== undefined ? { error } : success === false ? { error: tc.status! } : {}),
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ts: normalizeTimestamp(tc.timestamp) ?? ts,
+      key: `${msg.id}#result.${k}`,
     };
   }
   if (msg.tokens) {
@@ -211,7 +240,9 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
       { input: t.input, output: t.output, cacheRead: t.cached, reasoning: t.thoughts, toolInput: t.tool, model: msg.model ?? undefined },
       { inputIncludesCacheRead: true, outputIncludesReasoning: false },
     );
-    if (!isEmptyUsage(usage)) yield { ...usage, ts };
+    const mismatch = totalMismatch(msg.id, t.total, usage);
+    if (mismatch) draft.addReason(mismatch);
+    if (!isEmptyUsage(usage)) yield { ...usage, ts, key: `${msg.id}#usage` };
   }
 }
 
@@ -351,10 +382,9 @@ function* convertConversation(
   if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
   draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
   for (const reason of conv.reasons) draft.addReason(reason);
-  for (const type of conv.unknown) draft.skipUnknown(type);
   let last = normalizeTimestamp(meta.lastUpdated);
   let count = 0;
-  const state: MessageState = { sawToolCalls: false, inToolGap: false };
+  const state: MessageState = { sawToolCalls: false, inToolGap: false, keys: new ContentKeys() };
   for (const [key, raw] of conv.messages) {
     if (batch.full) yield batch.take();
     for (const event of messageEvents(raw, conv, key, draft, state)) {
@@ -363,9 +393,13 @@ function* convertConversation(
       batch.push({ session: draft, event });
     }
   }
+  for (const unknown of conv.unknown) {
+    count++;
+    batch.push({ session: draft, event: { ...unknownRecord(draft, unknown.type, unknown.record), key: state.keys.key(JSON.stringify(unknown.record)) } });
+  }
   for (const warning of conv.warnings) {
     count++;
-    batch.push({ session: draft, event: warning });
+    batch.push({ session: draft, event: { ...warning, key: state.keys.key(JSON.stringify(warning)) } });
   }
   if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
   if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
@@ -432,7 +466,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
     for (const [messageId, p] of prompts) {
       if (batch.full) yield batch.take();
-      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts } });
+      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts, key: `prompt.${messageId}` } });
     }
   }
   if (!batch.empty) yield batch.take();
@@ -480,7 +514,7 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     if (doc.truncated) {
       draft.addReason('truncated JSON: the turns after the cut are lost');
-      batch.push({ session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) });
+      batch.push({ session: draft, event: { ...parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts), key: 'truncated' } });
     }
     const parsed = parseRecord(CheckpointFile, doc.value);
     if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
@@ -516,28 +550,34 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
   return latest;
 }
 
-/** API history (`Content[]`) → events; call ids missing from old histories are paired by name. */
+/**
+ * API history (`Content[]`) → events; call ids missing from old histories are paired by name. A
+ * turn has no id: its events are keyed by its content (`ContentKeys`).
+ */
 function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft): Generator<EventDraft> {
   const pending = new Map<string, string[]>();
+  const keys = new ContentKeys();
   let synthetic = 0;
   for (const [i, item] of history.entries()) {
+    const key = keys.key(JSON.stringify(item));
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item));
+      yield { ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)), key };
       continue;
     }
     const role = turn.data.role ?? '';
     const parts = turn.data.parts ?? [];
-    if (role !== 'user' && role !== 'model') {
-      draft.skipUnknown(`role:${role || '(none)'}`);
+    if (CHECKPOINT_ROLES[role] === undefined) {
+      yield { ...unknownRecord(draft, `role:${role || '(none)'}`, item), key };
       continue;
     }
+    const events: EventDraft[] = [];
     if (role === 'model') {
       const thinking = partsText(parts, 'thought');
-      if (thinking !== '') yield { type: 'reasoning', content: thinking };
+      if (thinking !== '') events.push({ type: 'reasoning', content: thinking });
     }
     const text = partsText(parts);
-    if (text !== '') yield role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text };
+    if (text !== '') events.push(role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text });
     for (const part of parts) {
       if (!isRecord(part)) continue;
       const call = part.functionCall;
@@ -547,21 +587,22 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
           id = `call-${++synthetic}`;
           pending.set(call.name, [...(pending.get(call.name) ?? []), id]);
         }
-        yield { type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args };
+        events.push({ type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args });
       }
       const response = part.functionResponse;
       if (isRecord(response) && typeof response.name === 'string') {
         const id = typeof response.id === 'string' ? response.id : pending.get(response.name)?.shift();
         const { output, error } = toolOutcome([part]);
-        yield {
+        events.push({
           type: 'tool_result',
           tool_name: response.name,
           tool_kind: toolKind(response.name),
           ...(id !== undefined ? { tool_id: id } : {}),
           ...(output !== undefined ? { output } : {}),
           ...(error !== undefined ? { success: false, error } : {}),
-        };
+        });
       }
     }
+    yield* keyed(events, key);
   }
 }

@@ -81,6 +81,8 @@ export const geminiAdapter = {
   id: 'gemini',
   title: 'Gemini CLI',
   version: 1,
+  /** The files record no CLI version; the newest of the corpus are JSONL op-logs (v0.39+). */
+  testedVersion: '0.39.0',
   home: {
     env: 'GEMINI_CLI_HOME',
     flag: 'gemini-home',
