@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
-import { convertHome, readmeRecordTypes } from '../../test/support/drift.js';
+import { convertHome, expectReadmeTable } from '../../test/support/drift.js';
 import type { Handling } from '../../src/session/records.js';
 import { CHAT_ROLES, EVENT_TYPES, TIMELINE_TYPES } from './convert.js';
 import { copilotAdapter } from './index.js';
@@ -24,16 +24,7 @@ describe('copilot record types', () => {
     ['event line', EVENT_TYPES],
     ['legacy `timeline` entry', TIMELINE_TYPES],
     ['legacy `chatMessages` role', CHAT_ROLES],
-  ] as [string, Readonly<Record<string, Handling>>][])('the README table lists exactly the %s types of the code, ignored ones with a reason', (kind, table) => {
-    const readme = readmeRecordTypes('copilot').get(kind);
-    expect(readme, kind).toBeDefined();
-    expect([...readme!.keys()].sort()).toEqual(Object.keys(table).sort());
-    for (const [name, handling] of Object.entries(table)) {
-      const text = readme!.get(name)!;
-      expect(text.startsWith('ignored:'), name).toBe(typeof handling === 'object');
-      if (typeof handling === 'object') expect(text, name).toContain(handling.ignored);
-    }
-  });
+  ] as [string, Readonly<Record<string, Handling>>][])('the README table lists exactly the %s types of the code, ignored ones with a reason', (kind, table) => expectReadmeTable('copilot', kind, table));
 
   it('a type outside the table makes the session partial and is kept as a provider_status event', async () => {
     const future = line('session.hologram', { depth: 3 }, 'e2', 1);
