@@ -52,6 +52,28 @@ export const MESSAGE_TYPES: Readonly<Record<string, Handling>> = {
   warning: 'status',
 };
 
+/**
+ * Kinds of part in a message's `content` / `displayContent` (a part is of the first kind it has a
+ * key of; `thought`, `thoughtSignature`, `videoMetadata` … only qualify it).
+ */
+export const PART_KINDS: Readonly<Record<string, Handling>> = {
+  text: 'mapped',
+  inlineData: 'mapped',
+  fileData: 'mapped',
+  functionResponse: 'mapped',
+  functionCall: { ignored: 'a message records its calls in toolCalls' },
+};
+
+/** Parts of a message's content of no kind in `PART_KINDS`: kept and counted, as unknown records. */
+function* unknownParts(msg: MessageRecord, draft: SessionDraft, ts: string | undefined): Generator<EventDraft> {
+  for (const [field, value] of [['content', msg.content], ['displayContent', msg.displayContent]] as const) {
+    for (const [i, part] of (Array.isArray(value) ? value : [value]).entries()) {
+      if (!isRecord(part) || Object.keys(part).some((k) => PART_KINDS[k] !== undefined)) continue;
+      yield { ...unknownRecord(draft, `part:${Object.keys(part)[0] ?? '(empty)'}`, part, ts), key: `${msg.id}#${field}.${i}` };
+    }
+  }
+}
+
 /** Roles of a `/chat save` checkpoint's API history. */
 export const CHECKPOINT_ROLES: Readonly<Record<string, Handling>> = {
   user: 'mapped',
@@ -180,6 +202,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
     yield { ...unknownRecord(draft, msg.type, raw, ts), key: msg.id };
     return;
   }
+  yield* unknownParts(msg, draft, ts);
   if (handling === 'status') {
     yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts, key: msg.id };
     return;

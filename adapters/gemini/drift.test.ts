@@ -8,7 +8,7 @@ import type { AgentLogEvent } from '../../src/model/events.js';
 import type { Handling } from '../../src/session/records.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
 import { convertHome, expectReadmeTable } from '../../test/support/drift.js';
-import { CHECKPOINT_ROLES, MESSAGE_TYPES } from './convert.js';
+import { CHECKPOINT_ROLES, MESSAGE_TYPES, PART_KINDS } from './convert.js';
 import { geminiAdapter } from './index.js';
 import { LINE_KINDS } from './records.js';
 
@@ -22,14 +22,15 @@ describe('gemini record types', () => {
   it.each([
     ['JSONL line', LINE_KINDS],
     ['message', MESSAGE_TYPES],
+    ['content part', PART_KINDS],
     ['checkpoint turn role', CHECKPOINT_ROLES],
   ] as [string, Readonly<Record<string, Handling>>][])('the README table lists exactly the %s types of the code, ignored ones with a reason', (kind, table) => expectReadmeTable('gemini', kind, table));
 
-  it('a JSONL line of a new shape, a new message type and a checkpoint role are kept and counted', async () => {
+  it('a JSONL line of a new shape, a new message type, a new part kind and a checkpoint role are kept and counted', async () => {
     const sid = 'd1d2d3d4-0000-4000-8000-000000000001';
     const lines = [
       { sessionId: sid, projectHash: 'x', startTime: '2026-05-01T10:00:00.000Z', lastUpdated: '2026-05-01T10:00:03.000Z', kind: 'main' },
-      { id: 'u1', timestamp: '2026-05-01T10:00:01.000Z', type: 'user', content: 'hello' },
+      { id: 'u1', timestamp: '2026-05-01T10:00:01.000Z', type: 'user', content: [{ text: 'hello', thoughtSignature: 'x' }, { executableCode: { code: '1+1' } }] },
       { $unset: { summary: true } },
       { id: 'n1', timestamp: '2026-05-01T10:00:02.000Z', type: 'note', content: 'a new kind of message' },
     ];
@@ -39,9 +40,10 @@ describe('gemini record types', () => {
     });
     const { index, sessions } = await importHome(geminiAdapter, home);
     const chat = index.find((e) => e.provider_session_id === sid)!;
-    expect(chat.completeness_reasons).toEqual(['unknown record type $unset (1 records)', 'unknown record type note (1 records)']);
+    expect(chat.completeness_reasons).toEqual(['unknown record type $unset (1 records)', 'unknown record type note (1 records)', 'unknown record type part:executableCode (1 records)']);
     const kept = (sessions.get(chat.wrapper_session_id) as Ev[]).filter((e) => e.type === 'provider_status');
     expect(kept.map((e) => [e.message, JSON.parse((e.data as { record: string }).record) as Rec])).toEqual([
+      ['unknown record type part:executableCode', { executableCode: { code: '1+1' } }],
       ['unknown record type note', lines[3]],
       ['unknown record type $unset', lines[2]],
     ]);
