@@ -238,7 +238,7 @@ export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): str
 // Event JSONL (flat and directory layouts)
 
 /**
- * Every event type of the JSONL layouts (README "Event types"). `ephemeral: true` lines (streaming
+ * Every event type of the JSONL layouts (README "Record types"). `ephemeral: true` lines (streaming
  * and UI events) are never on disk and are dropped before this table; a persisted type that is
  * not in it goes through `unknownRecord()`.
  */
