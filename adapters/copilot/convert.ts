@@ -319,7 +319,8 @@ const TURN_OVER = new Set(['user.message', 'assistant.turn_start', 'session.star
 
 const FOLDER_TRUST = /^Folder (.+) has been added to trusted folders/;
 
-function convertEvent(line: EventLine, state: SessionState, where: () => string): EventDraft[] {
+/** The events of one event line; `raw` is the line as read, kept whole for a type outside the table. */
+function convertEvent(line: EventLine, raw: unknown, state: SessionState, where: () => string): EventDraft[] {
   const { draft } = state;
   const ts = normalizeTimestamp(line.timestamp);
   const data = line.data;
@@ -466,7 +467,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
     default: {
       const handling = EVENT_TYPES[line.type];
       if (handling === 'status') return [status(line.type)];
-      if (handling === undefined) return [unknownRecord(draft, line.type, line, ts)];
+      if (handling === undefined) return [unknownRecord(draft, line.type, raw, ts)];
       return [];
     }
   }
@@ -500,7 +501,7 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
     }
     if (TURN_OVER.has(line.type)) state.endAbortedTurn(batch);
     const base = line.id ?? state.keys.next(rec.line.bytes);
-    for (const event of keyed(convertEvent(line, state, () => `${file.path}:${lineNo}`), base)) state.emit(event, batch);
+    for (const event of keyed(convertEvent(line, rec.value, state, () => `${file.path}:${lineNo}`), base)) state.emit(event, batch);
   }
   state.endAbortedTurn(batch);
   state.closeSegment();
@@ -528,10 +529,10 @@ type TimelineEntry = ReturnType<typeof LegacyTimelineEntry.parse>;
 
 /** The events of one timeline entry, keyed by its id (or its content when it has none). */
 function timelineEvents(entry: TimelineEntry, raw: unknown, state: SessionState): EventDraft[] {
-  return keyed(timelineEntryEvents(entry, state), entry.id ?? state.keys.next(JSON.stringify(raw)));
+  return keyed(timelineEntryEvents(entry, raw, state), entry.id ?? state.keys.next(JSON.stringify(raw)));
 }
 
-function timelineEntryEvents(entry: TimelineEntry, state: SessionState): EventDraft[] {
+function timelineEntryEvents(entry: TimelineEntry, raw: unknown, state: SessionState): EventDraft[] {
   const ts = normalizeTimestamp(entry.timestamp);
   switch (entry.type) {
     case 'user':
@@ -555,7 +556,7 @@ function timelineEntryEvents(entry: TimelineEntry, state: SessionState): EventDr
       ];
     }
     default:
-      return [unknownRecord(state.draft, `timeline:${entry.type}`, entry, ts)];
+      return [unknownRecord(state.draft, `timeline:${entry.type}`, raw, ts)];
   }
 }
 

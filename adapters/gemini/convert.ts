@@ -9,7 +9,7 @@ import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/e
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
-import { ContentKeys, keyed } from '../../src/util/ids.js';
+import { RecordIds, keyed } from '../../src/util/ids.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
 import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
@@ -172,7 +172,7 @@ interface MessageState {
   sawToolCalls: boolean;
   inToolGap: boolean;
   /** Keys of records that have no id. */
-  keys: ContentKeys;
+  keys: RecordIds;
 }
 
 /**
@@ -192,7 +192,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
     const warning = parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
-    yield { ...warning, key: key.startsWith('\0') ? state.keys.key(JSON.stringify(raw)) : key };
+    yield { ...warning, key: key.startsWith('\0') ? state.keys.next(JSON.stringify(raw)) : key };
     return;
   }
   const msg = parsed.data;
@@ -407,7 +407,7 @@ function* convertConversation(
   for (const reason of conv.reasons) draft.addReason(reason);
   let last = normalizeTimestamp(meta.lastUpdated);
   let count = 0;
-  const state: MessageState = { sawToolCalls: false, inToolGap: false, keys: new ContentKeys() };
+  const state: MessageState = { sawToolCalls: false, inToolGap: false, keys: new RecordIds() };
   for (const [key, raw] of conv.messages) {
     if (batch.full) yield batch.take();
     for (const event of messageEvents(raw, conv, key, draft, state)) {
@@ -418,11 +418,11 @@ function* convertConversation(
   }
   for (const unknown of conv.unknown) {
     count++;
-    batch.push({ session: draft, event: { ...unknownRecord(draft, unknown.type, unknown.record), key: state.keys.key(JSON.stringify(unknown.record)) } });
+    batch.push({ session: draft, event: { ...unknownRecord(draft, unknown.type, unknown.record), key: state.keys.next(JSON.stringify(unknown.record)) } });
   }
   for (const warning of conv.warnings) {
     count++;
-    batch.push({ session: draft, event: { ...warning, key: state.keys.key(JSON.stringify(warning)) } });
+    batch.push({ session: draft, event: { ...warning, key: state.keys.next(JSON.stringify(warning)) } });
   }
   if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
   if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
@@ -575,14 +575,14 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
 
 /**
  * API history (`Content[]`) → events; call ids missing from old histories are paired by name. A
- * turn has no id: its events are keyed by its content (`ContentKeys`).
+ * turn has no id: its events are keyed by its content (`RecordIds`).
  */
 function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft): Generator<EventDraft> {
   const pending = new Map<string, string[]>();
-  const keys = new ContentKeys();
+  const keys = new RecordIds();
   let synthetic = 0;
   for (const [i, item] of history.entries()) {
-    const key = keys.key(JSON.stringify(item));
+    const key = keys.next(JSON.stringify(item));
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
       yield { ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)), key };
