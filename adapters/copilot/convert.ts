@@ -15,7 +15,7 @@ import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw, ty
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { RecordIds, keyed } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
+import { normalizeUsage, tokenCount, usageMismatch, type UsageDraft } from '../../src/util/usage.js';
 import {
   AssistantMessageData,
   ErrorData,
@@ -208,30 +208,34 @@ export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
   );
 }
 
-const cacheParts = (u: UsageDraft) => `input ${u.input_tokens} + cache read ${u.cache_read_tokens ?? 0} + cache write ${u.cache_creation_tokens ?? 0}`;
-
 /**
- * The model's `usage` against the usage event made of it: all prompt tokens (uncached, cache reads,
- * cache writes) must add up to `inputTokens`, and the output to `outputTokens`.
+ * The model's `usage` against the usage event made of it: `inputTokens` holds every prompt token
+ * (uncached, cache reads, cache writes), so the uncached part it states is what is left of it.
  */
 export function metricMismatch(model: string, metric: ModelMetric, usage: UsageDraft): string | null {
-  if (!metric.usage) return null;
-  const input = usage.input_tokens + (usage.cache_read_tokens ?? 0) + (usage.cache_creation_tokens ?? 0);
-  const said = tokenCount(metric.usage.inputTokens);
-  if (input !== said) return `usage mismatch for ${model}: session.shutdown says inputTokens ${said}, the usage event counts ${input} (${cacheParts(usage)})`;
-  const output = tokenCount(metric.usage.outputTokens);
-  if (usage.output_tokens !== output) return `usage mismatch for ${model}: session.shutdown says outputTokens ${output}, the usage event counts ${usage.output_tokens}`;
-  return null;
+  const u = metric.usage;
+  if (!u) return null;
+  const [input, read, write] = [tokenCount(u.inputTokens), tokenCount(u.cacheReadTokens), tokenCount(u.cacheWriteTokens)];
+  const stated = { input_tokens: input - read - write, cache_read_tokens: read, cache_creation_tokens: write, output_tokens: tokenCount(u.outputTokens) };
+  return usageMismatch(`session.shutdown usage of ${model}`, usage, stated);
 }
 
 /** The segment's `tokenDetails` (over all models) against the sum of its usage events. */
 export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): string | null {
   const sum = (f: (u: UsageDraft) => number | undefined) => usages.reduce((s, u) => s + (f(u) ?? 0), 0);
-  const said = [details.input, details.cache_read, details.cache_write, details.output].map((d) => tokenCount(d?.tokenCount));
-  const counted = [sum((u) => u.input_tokens), sum((u) => u.cache_read_tokens), sum((u) => u.cache_creation_tokens), sum((u) => u.output_tokens)];
-  if (said.every((n, i) => n === counted[i])) return null;
-  const parts = (n: number[]) => `input ${n[0]}, cache read ${n[1]}, cache write ${n[2]}, output ${n[3]}`;
-  return `usage mismatch: session.shutdown tokenDetails say ${parts(said)}; the usage events count ${parts(counted)}`;
+  const emitted = {
+    input_tokens: sum((u) => u.input_tokens),
+    cache_read_tokens: sum((u) => u.cache_read_tokens),
+    cache_creation_tokens: sum((u) => u.cache_creation_tokens),
+    output_tokens: sum((u) => u.output_tokens),
+  };
+  const stated = {
+    input_tokens: tokenCount(details.input?.tokenCount),
+    cache_read_tokens: tokenCount(details.cache_read?.tokenCount),
+    cache_creation_tokens: tokenCount(details.cache_write?.tokenCount),
+    output_tokens: tokenCount(details.output?.tokenCount),
+  };
+  return usageMismatch('session.shutdown tokenDetails', emitted, stated);
 }
 
 // ---------------------------------------------------------------------------------------------

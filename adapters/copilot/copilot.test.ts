@@ -163,7 +163,7 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     });
     expect(of(events, 'usage').length).toBe(want.calls);
     expect(entry.completeness_reasons.includes('usage unavailable')).toBe(shutdowns.length === 0);
-    expect(entry.completeness_reasons.filter((r) => r.startsWith('usage mismatch'))).toEqual([]);
+    expect(entry.completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
   });
 
   it.each(jsonl.map((f) => [basename(f), f]))('%s: native timestamps, prompts, model and workspace', async (_n, f) => {

@@ -183,7 +183,7 @@ export function totalMismatch(messageId: string, total: number | null | undefine
   if (typeof total !== 'number') return null;
   const counted = usage.input_tokens + (usage.cache_read_tokens ?? 0) + usage.output_tokens;
   if (counted === tokenCount(total)) return null;
-  return `usage mismatch in message ${messageId}: tokens.total says ${total}, the usage event counts ${counted} (input ${usage.input_tokens} + cache read ${usage.cache_read_tokens ?? 0} + output ${usage.output_tokens})`;
+  return `usage differs from tokens.total of message ${messageId}: ${counted} emitted (input ${usage.input_tokens} + cache read ${usage.cache_read_tokens ?? 0} + output ${usage.output_tokens}), ${total} stated`;
 }
 
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */

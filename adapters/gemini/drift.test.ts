@@ -84,7 +84,7 @@ describe('gemini tokens.total cross-check', () => {
     };
     const { index } = await importHome(geminiAdapter, buildHome({ 'tmp/p/chats/session-2026-05-02T10-00-c1c2c3c4.json': JSON.stringify(doc, null, 2) }));
     expect(index[0]!.completeness).toBe('partial');
-    expect(index[0]!.completeness_reasons).toEqual(['usage mismatch in message g1: tokens.total says 150, the usage event counts 115 (input 60 + cache read 40 + output 15)']);
+    expect(index[0]!.completeness_reasons).toEqual(['usage differs from tokens.total of message g1: 115 emitted (input 60 + cache read 40 + output 15), 150 stated']);
   });
 });
 
