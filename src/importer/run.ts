@@ -92,6 +92,8 @@ export interface ImportSummary {
   duration_ms: number;
   warnings: string[];
   errors: SourceFailure[];
+  /** Sessions converted by this run but left out by `--root`, by workspace ('' when none is recorded). */
+  outside_root: Record<string, number>;
 }
 
 const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
@@ -115,17 +117,32 @@ interface PlannedUnit {
   unit: SourceUnit;
   stateKey: string;
   bytes: number;
+  /** Why it is converted (for --verbose). */
+  reason: string;
 }
 
-function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): boolean {
-  return (
-    rec !== undefined &&
-    (rec.redact ?? false) === redact &&
-    compareFingerprint(file, rec) !== 'changed' &&
-    rec.adapter === adapter.id &&
-    rec.adapter_version === adapter.version &&
-    rec.unit === unitKey
-  );
+/** Why a file must be converted again, or null when its fingerprint matches the state. */
+function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): string | null {
+  if (rec === undefined) return `new file ${file.rel}`;
+  if ((rec.redact ?? false) !== redact) return redact ? 'imported without --redact' : 'imported with --redact';
+  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
+  if (rec.unit !== unitKey) return 'grouped differently';
+  if (compareFingerprint(file, rec) !== 'changed') return null;
+  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
+  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
+  return `${file.rel} modified`;
+}
+
+/** Why a unit must be converted, or null when it is unchanged since the last import. */
+function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redact: boolean }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+  if (opts.force) return '--force';
+  if (previous.length === 0) return 'new';
+  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
+  for (const f of unit.files) {
+    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redact);
+    if (change !== null) return change;
+  }
+  return null;
 }
 
 export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
@@ -159,16 +176,12 @@ async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number)
   }
 }
 
-export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
-  const started = performance.now();
-  const { locations, log } = opts;
-  const { logsDir } = locations;
-  const sessionsDir = join(logsDir, 'sessions');
-  const statePath = join(logsDir, STATE_FILE);
-  const summary: ImportSummary = {
-    logs_dir: logsDir,
+/** The summary of a run that has done nothing yet. */
+export function emptySummary(locations: Locations, dryRun: boolean): ImportSummary {
+  return {
+    logs_dir: locations.logsDir,
     store: locations.storeDir,
-    dry_run: opts.dryRun,
+    dry_run: dryRun,
     state_migrated_from: null,
     providers: {},
     bytes_read: 0,
@@ -176,7 +189,17 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     duration_ms: 0,
     warnings: [],
     errors: [],
+    outside_root: {},
   };
+}
+
+export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const { locations, log } = opts;
+  const { logsDir } = locations;
+  const sessionsDir = join(logsDir, 'sessions');
+  const statePath = join(logsDir, STATE_FILE);
+  const summary = emptySummary(locations, opts.dryRun);
 
   const redact = opts.redact ?? false;
   refuseForeignLogsDir(logsDir);
@@ -220,12 +243,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
           seenUnits.add(stateKey);
           ps.units++;
-          const previous = unitFiles.get(stateKey) ?? [];
-          const unchanged =
-            !opts.force &&
-            previous.length === unit.files.length &&
-            unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey, redact));
-          if (unchanged) {
+          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redact }, state, adapter, stateKey);
+          const where = { provider: adapter.id, unit: unit.key };
+          if (reason === null) {
             for (const f of unit.files) {
               const rec = state.sources[f.path]!;
               if (compareFingerprint(f, rec) !== 'adopt') continue;
@@ -234,17 +254,19 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
             }
             ps.unchanged_units++;
             ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
+            log.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
             continue;
           }
           const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
           if (opts.since !== null && newest < opts.since) {
             ps.skipped_since++;
+            log.debug(where, `skipped: ${reason}, but last changed before --since`);
             continue;
           }
           const bytes = unit.files.reduce((n, f) => n + f.size, 0);
           ps.pending_units++;
           ps.bytes_to_read += bytes;
-          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes });
+          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason });
         }
       }
     }
@@ -354,7 +376,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const path = unit.files[0]!.path;
         ps.failed_units++;
         summary.errors.push({ provider: adapter.id, path, message: result.error.includes(path) ? result.error : `${path}: ${result.error}` });
-        log.error({ provider: adapter.id, unit: unit.key }, result.error);
+        // Reported once, in the summary; the log says it only when asked to explain every source.
+        log.debug({ provider: adapter.id, unit: unit.key }, `failed (${plan.reason}): ${result.error}`);
         return;
       }
       const producedKeys: string[] = [];
@@ -362,8 +385,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       // itself (a spilled tool output or a sub-agent file deleted by the agent's cleanup).
       const nowPaths = new Set(unit.files.map((f) => f.path));
       const lostFile = (unitFiles.get(stateKey) ?? []).some((path) => !nowPaths.has(path));
+      let outside = 0;
       for (const session of result.sessions) {
-        if (session.tempPath === null) continue;
+        if (session.tempPath === null) {
+          outside++;
+          const workspace = session.entry.workspace_path ?? '';
+          summary.outside_root[workspace] = (summary.outside_root[workspace] ?? 0) + 1;
+          continue;
+        }
         const { key, tempPath } = session;
         const previous = state.sessions[key];
         const owner = ownerOf.get(key);
@@ -404,6 +433,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
+      const kept = new Set(producedKeys).size;
+      log.debug({ provider: adapter.id, unit: unit.key }, `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`);
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
