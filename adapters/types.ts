@@ -17,6 +17,12 @@ export interface SourceFile {
   mtimeMs: number;
   ino: number;
   dev: number;
+  /**
+   * Modification and status-change times in nanoseconds (decimal strings), as precise as the file
+   * system keeps them. Discovery sets them; the ctime catches a rewrite whose mtime was put back.
+   */
+  mtimeNs?: string;
+  ctimeNs?: string;
 }
 
 /** Files converted together: one file, or a file plus its side files, or files of one session. */

@@ -233,7 +233,8 @@ async function main(): Promise<number> {
   const covered = registered.map((a) => a.id as Provider).filter((p) => gen.providers[p].files > 0);
   const missing = PROVIDERS.filter((p) => !registered.some((a) => a.id === p));
   if (missing.length > 0) say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
-  const homeArgs = registered.flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
+  // A home flag must name a directory: only the providers the generated home has files of.
+  const homeArgs = registered.filter((a) => covered.includes(a.id as Provider)).flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
   const dirs = covered.map((p) => gen.providerHomes[p]);
   // The ratios against the baseline are of the import alone; the local index is measured beside it.
   const importArgs = ['--out', out, ...homeArgs, '--no-index'];

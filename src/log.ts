@@ -1,9 +1,15 @@
-/** Structured logs on stderr (pino); stdout is kept for the human summary and --json. */
+/**
+ * Logs on stderr (pino); stdout is kept for the human summary and --json. A person reads
+ * sentences, one line each; `--log-format json` gives pino's JSON lines to a log collector.
+ */
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { CliError, EXIT } from './errors.js';
 
 type Pino = typeof import('pino');
+
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** pino's level names and `silent`: a copy, so that checking a level does not load pino (a test keeps them equal). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -23,19 +29,29 @@ export function logLevel(args: { quiet: boolean; verbose: boolean }, env: NodeJS
   return fromEnv ?? 'warn';
 }
 
+/** One pino JSON line as a sentence: `import-logs: debug: [provider] unit: message`. */
+export function logSentence(line: string, levelName: (n: number) => string): string {
+  const { level, msg, time: _t, provider, unit, ...rest } = JSON.parse(line) as { level: number; msg?: string; time?: number; provider?: string; unit?: string };
+  const where = `${provider === undefined ? '' : `[${provider}] `}${unit === undefined ? '' : `${unit}: `}`;
+  const extra = Object.entries(rest).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+  return `import-logs: ${levelName(level)}: ${where}${msg ?? ''}${extra}\n`;
+}
+
 /** pino itself, loaded the first time something is logged (a run that logs nothing never loads it). */
-function makeLogger(level: string): Logger {
+function makeLogger(level: string, format: LogFormat): Logger {
   const pino = createRequire(import.meta.url)('pino') as Pino;
-  return pino.pino({ level, base: undefined }, pino.destination({ fd: 2, sync: true }));
+  if (format === 'json') return pino.pino({ level, base: undefined }, pino.destination({ fd: 2, sync: true }));
+  const name = (n: number) => pino.levels.labels[n] ?? String(n);
+  return pino.pino({ level, base: undefined }, { write: (line: string) => process.stderr.write(logSentence(line, name)) });
 }
 
 /**
  * A pino logger at `level`, created on first use: every property read or write goes to the real
  * logger, made then.
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, format: LogFormat = 'text'): Logger {
   let real: Logger | null = null;
-  const logger = () => (real ??= makeLogger(level));
+  const logger = () => (real ??= makeLogger(level, format));
   return new Proxy({} as Logger, {
     get(_target, prop) {
       const target = logger();

@@ -5,10 +5,11 @@
  * only the open API response (for its usage), the ids of responses already counted, and the
  * uuids seen in the unit (to drop re-appended copies). Mapping table: README.md.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../types.js';
 import { isRecord, readJsonDocument } from '../../src/io/json.js';
+import { MAX_LINE_BYTES } from '../../src/io/lines.js';
+import { readRegularFile } from '../../src/io/regular-file.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
@@ -751,7 +752,7 @@ class UnitConverter {
     if (spill) {
       try {
         // Synchronous, like every read of the conversion: a promise per user line cost more.
-        const full = readFileSync(spill.path, 'utf8');
+        const full = readRegularFile(spill.path, MAX_LINE_BYTES).toString('utf8');
         this.ctx.stats.bytesRead += Buffer.byteLength(full);
         return full;
       } catch {

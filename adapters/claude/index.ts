@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
+import { errorMessage } from '../../src/errors.js';
 import { readJsonDocument } from '../../src/io/json.js';
 import { fileKind } from './layout.js';
 
@@ -65,7 +66,13 @@ export const claudeAdapter = {
   units: claudeUnits,
   async retention(home) {
     const path = join(home, 'settings.json');
-    const doc = await readJsonDocument(path).catch(() => null);
+    let doc: Awaited<ReturnType<typeof readJsonDocument>> | null = null;
+    try {
+      doc = await readJsonDocument(path);
+    } catch (err) {
+      // A FIFO, a device or an unreadable file: never waited on, and said so in `doctor`.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { days: DEFAULT_RETENTION_DAYS, source: `${errorMessage(err)}: Claude Code default assumed` };
+    }
     if (doc?.ok) {
       const { ClaudeSettings } = await import('./schema.js');
       const days = ClaudeSettings.safeParse(doc.value).data?.cleanupPeriodDays;

@@ -3,15 +3,17 @@
  * temp CODEX_HOME at test time). Each fact is computed from the raw native file by a separate,
  * deliberately simple pass, then compared with what the import wrote.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentLogEvent } from '../../src/model/events.js';
+import type { AgentLogEvent, EventDraft } from '../../src/model/events.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
+import type { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { buildHome, cleanupTemps, corpusFiles, importHome, type ImportResult } from '../../test/support/harness.js';
+import { buildHome, cleanupTemps, corpusFiles, importHome, repoRoot, tempDir, type ImportResult } from '../../test/support/harness.js';
 import { codexAdapter } from './index.js';
+import { RECORD_TYPES } from './records.js';
 
 type Json = Record<string, any>;
 
@@ -49,12 +51,24 @@ interface Native {
   usage: { input: number; cached: number; output: number };
   lastTotal: { input: number; cached: number; output: number } | null;
   monotone: boolean;
+  /** Web searches known only from their end events: id, action type and queries. */
+  searches: { id: string; type: string; queries: string[] | undefined }[];
+  /** Human prompt texts, from the source that has more of them. */
+  promptTexts: string[];
+  cliVersion: string | undefined;
 }
 
 const G2_PLUS = new Set(['world_state', 'inter_agent_communication', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context', 'realtime_item']);
 const isHuman = (text: string) => text.trim() !== '' && !text.trimStart().startsWith('<') && !text.startsWith('# AGENTS.md');
 const textOf = (content: unknown) =>
   Array.isArray(content) ? content.map((c: Json) => (typeof c?.text === 'string' ? c.text : '')).join('') : typeof content === 'string' ? content : '';
+/** A user message whose content_item_kinds tags (when it has them) all say typed by the user. */
+const typedByUser = (i: Json) => {
+  const kinds = i.internal_chat_message_metadata_passthrough?.content_item_kinds;
+  return !Array.isArray(kinds) || kinds.every((k: string) => k.startsWith('user.'));
+};
+/** The text of a paginated `item_completed` UserMessage. */
+const userItemText = (item: Json) => (item.content as Json[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 
 function readNative(file: string, rel: string): Native {
   const n: Native = {
@@ -72,6 +86,9 @@ function readNative(file: string, rel: string): Native {
     usage: { input: 0, cached: 0, output: 0 },
     lastTotal: null,
     monotone: true,
+    searches: [],
+    promptTexts: [],
+    cliVersion: undefined,
   };
   let items: Json[];
   if (file.endsWith('.json')) {
@@ -88,6 +105,7 @@ function readNative(file: string, rel: string): Native {
       n.id = first.payload.id;
       n.startedAt = normalizeTimestamp(first.payload.timestamp);
       n.cwd = first.payload.cwd ?? null;
+      n.cliVersion = first.payload.cli_version;
     } else {
       n.generation = 'g1';
       n.id = first.id;
@@ -97,11 +115,30 @@ function readNative(file: string, rel: string): Native {
       const ts = normalizeTimestamp(l.timestamp);
       if (ts) n.times.add(ts);
     }
-    const eventPrompts = lines.filter((l) => l.type === 'event_msg' && l.payload.type === 'user_message' && isHuman(String(l.payload.message))).length;
+    const events = lines.filter((l) => l.type === 'event_msg').map((l) => l.payload);
+    const completed = events.filter((e) => e.type === 'item_completed').map((e) => e.item);
+    const eventPrompts = [
+      ...events.filter((e) => e.type === 'user_message').map((e) => String(e.message)),
+      ...completed.filter((i) => i.type === 'UserMessage').map(userItemText),
+    ].filter(isHuman);
     items = lines.filter((l) => l.type === 'response_item').map((l) => l.payload);
     if (n.generation === 'g1') items = lines.filter((l) => typeof l.type === 'string');
-    const itemPrompts = items.filter((i) => i.type === 'message' && i.role === 'user' && isHuman(textOf(i.content))).length;
-    n.prompts = Math.max(eventPrompts, itemPrompts);
+    const itemPrompts = items.filter((i) => i.type === 'message' && i.role === 'user' && typedByUser(i) && isHuman(textOf(i.content))).map((i) => textOf(i.content));
+    n.promptTexts = eventPrompts.length >= itemPrompts.length ? eventPrompts : itemPrompts;
+    n.prompts = n.promptTexts.length;
+    // Web searches whose web_search_call item is absent: the end event (or paginated item) is all there is.
+    const webCalls = new Set(items.filter((i) => i.type === 'web_search_call').map((i) => i.id ?? i.call_id));
+    const ends = [
+      ...events.filter((e) => e.type === 'web_search_end').map((e) => ({ id: e.call_id, action: e.action })),
+      ...completed.filter((i) => i.type === 'WebSearch' || (i.type === 'Extension' && i.action)).map((i) => ({ id: i.id, action: i.action })),
+    ];
+    for (const end of ends) {
+      if (webCalls.has(end.id)) continue;
+      if (n.calls.has(end.id)) n.repeatedIds.add(end.id);
+      n.calls.add(end.id);
+      n.outputs.add(end.id);
+      n.searches.push({ id: end.id, type: end.action?.type, queries: end.action?.queries });
+    }
     const add = (u: Json) => {
       n.usage.input += u.input_tokens;
       n.usage.cached += u.cached_input_tokens ?? 0;
@@ -134,7 +171,10 @@ function readNative(file: string, rel: string): Native {
       n.lastTotal = { input: t.input_tokens, cached: t.cached_input_tokens ?? 0, output: t.output_tokens };
     }
   }
-  if (n.generation === 'g0') n.prompts = items.filter((i) => i.role === 'user' && isHuman(textOf(i.content))).length;
+  if (n.generation === 'g0') {
+    n.promptTexts = items.filter((i) => i.role === 'user' && isHuman(textOf(i.content))).map((i) => textOf(i.content));
+    n.prompts = n.promptTexts.length;
+  }
   for (const i of items) {
     if (['function_call', 'custom_tool_call', 'local_shell_call', 'tool_search_call'].includes(i.type) && i.call_id) {
       if (n.calls.has(i.call_id)) n.repeatedIds.add(i.call_id);
@@ -201,9 +241,29 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
     for (const ev of eventsOf(entryOf(n.id))) expect(allowed.has(ev.ts), `${ev.type} at ${ev.ts}`).toBe(true);
   });
 
-  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: each human prompt once', (_rel, n) => {
-    const prompts = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'user_message' && ev.role === 'user');
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: each human prompt once, and only human prompts as role user', (_rel, n) => {
+    const prompts = eventsOf(entryOf(n.id)).flatMap((ev) => (ev.type === 'user_message' && ev.role === 'user' ? [ev.content.trim()] : []));
     expect(prompts.length).toBe(n.prompts);
+    const human = new Set(n.promptTexts.map((t) => t.trim()));
+    for (const text of prompts) expect(human.has(text), text.slice(0, 80)).toBe(true);
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: tool kinds', (_rel, n) => {
+    // The kinds README "Tool kinds" states for the names these files use.
+    const kinds: Record<string, string> = { exec_command: 'shell', shell: 'shell', write_stdin: 'shell', apply_patch: 'file_edit', web_search: 'web', read_mcp_resource: 'other' };
+    for (const ev of eventsOf(entryOf(n.id))) {
+      if (ev.type === 'tool_call' && kinds[ev.tool_name]) expect(ev.tool_kind, ev.tool_name).toBe(kinds[ev.tool_name]);
+    }
+  });
+
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: web searches known only from their end events, with their queries', (_rel, n) => {
+    const calls = new Map(eventsOf(entryOf(n.id)).flatMap((ev) => (ev.type === 'tool_call' && ev.tool_id ? [[ev.tool_id, ev] as const] : [])));
+    for (const search of n.searches) {
+      if (n.repeatedIds.has(search.id)) continue;
+      const call = calls.get(search.id)!;
+      expect(call).toMatchObject({ tool_name: 'web_search', tool_kind: 'web', input: { type: search.type } });
+      if (search.queries) expect((call as { input: Json }).input.queries).toEqual(search.queries);
+    }
   });
 
   it.each(rollouts.map((n) => [n.rel, n] as const))('%s: every call joined to its output or marked missing', (_rel, n) => {
@@ -228,7 +288,21 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
       expect(usage.input_tokens).toBe(n.lastTotal.input - n.lastTotal.cached);
       expect(usage.cache_read_tokens).toBe(n.lastTotal.cached);
       expect(usage.output_tokens).toBe(n.lastTotal.output);
+      // Then Codex's own totals agree with what was counted: the cross-check must stay quiet.
+      expect(entryOf(n.id).completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
     }
+  });
+
+  it('the 0.146 sample (019fba3d): three searches that only web_search_end records, queries included', () => {
+    const n = rollouts.find((r) => r.id === '019fba3d-e2be-7722-a0af-76168179677c');
+    if (!n) return;
+    const searches = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'tool_call' && ev.tool_kind === 'web');
+    expect(searches.map((ev) => ev.type === 'tool_call' && (ev.input as Json).type)).toEqual(['search', 'other', 'other']);
+    expect(searches[0]!.type === 'tool_call' && (searches[0]!.input as Json).queries).toEqual(n.searches[0]!.queries);
+    expect(n.searches[0]!.queries).toHaveLength(2);
+    // The one prompt is typed; the environment context before it is not.
+    const users = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'user_message');
+    expect(users.map((ev) => ev.type === 'user_message' && ev.role)).toEqual(['developer', 'developer', 'developer', 'environment_context', 'user', 'developer', 'developer']);
   });
 
   it('history.jsonl: sessions without a rollout become prompt-only partial sessions', () => {
@@ -260,9 +334,104 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
     expect(rooted.index.map((e) => e.provider_session_id).sort()).toEqual(expected.sort());
   });
 
+  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: agent version and a unique key on every event', async (_rel, n) => {
+    const { drafts, events } = await convertFile(join(home, n.rel), home);
+    const draft = drafts.find((d) => d.id === n.id)!;
+    const version = n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null;
+    expect(draft.agentVersion).toBe(version);
+    expect(entryOf(n.id).agent_version ?? null).toBe(version);
+    const keys = events.filter((e) => e.session === draft).map((e) => e.event.key);
+    expect(keys.every((k) => typeof k === 'string' && k !== '')).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it('converts byte-identically twice', async () => {
     const again = await importHome(codexAdapter, home, { force: true });
     expect(again.raw).toEqual(result.raw);
+  });
+});
+
+/** Converts one file with the adapter directly: the drafts and events (with their keys) it yields. */
+async function convertFile(path: string, home: string) {
+  const st = statSync(path);
+  const file = { path, rel: path.slice(home.length + 1), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
+  const events: { session: SessionDraft; event: EventDraft }[] = [];
+  const drafts = new Set<SessionDraft>();
+  const ctx = { home, allFiles: [file], stats: { bytesRead: 0 }, warn: () => undefined };
+  for await (const out of codexAdapter.convert({ key: path, files: [file] }, ctx)) {
+    for (const item of Array.isArray(out) ? out : [out]) {
+      drafts.add(item.session);
+      if ('event' in item) events.push(item);
+    }
+  }
+  return { drafts: [...drafts], events };
+}
+
+const keysOf = (events: { event: EventDraft }[]) => events.map((e) => `${e.event.type}:${e.event.key}`);
+
+describe('codex event keys', () => {
+  afterAll(cleanupTemps);
+  const rollout = corpusFiles('codex').find((f) => f.includes('019d688b'));
+  const history = corpusFiles('codex').find((f) => f.endsWith('history.jsonl'));
+
+  it.skipIf(!rollout)('stay the same when the rollout grows', async () => {
+    const text = readFileSync(rollout!, 'utf8');
+    const lines = text.split('\n').filter((l) => l !== '');
+    const rel = 'sessions/2026/04/07/rollout-2026-04-07T23-24-08-019d688b-3b5f-72c0-8028-4a4af562b9f5.jsonl';
+    const half = buildHome({ [rel]: `${lines.slice(0, 40).join('\n')}\n` });
+    const whole = buildHome({ [rel]: text });
+    const before = (await convertFile(join(half, rel), half)).events.filter((e) => e.event.type !== 'tool_result' || !e.event.error);
+    const after = keysOf((await convertFile(join(whole, rel), whole)).events);
+    expect(before.length).toBeGreaterThan(10);
+    for (const key of keysOf(before)) expect(after).toContain(key);
+  });
+
+  it.skipIf(!history)('stay the same when history.jsonl is trimmed from the front', async () => {
+    const lines = readFileSync(history!, 'utf8').split('\n').filter((l) => l !== '');
+    const full = buildHome({ 'history.jsonl': `${lines.join('\n')}\n` });
+    const trimmed = buildHome({ 'history.jsonl': `${lines.slice(3).join('\n')}\n` });
+    const a = keysOf((await convertFile(join(full, 'history.jsonl'), full)).events);
+    const b = keysOf((await convertFile(join(trimmed, 'history.jsonl'), trimmed)).events);
+    expect(b.length).toBeGreaterThan(0);
+    expect(a.slice(a.length - b.length)).toEqual(b);
+  });
+
+  it('are the ordinal where the line has one, and tell identical lines apart', async () => {
+    const id = '1d1d1d1d-1111-4222-8333-444444444444';
+    const meta = { timestamp: '2026-09-01T10:00:00.000Z', ordinal: 0, type: 'session_meta', payload: { id, timestamp: '2026-09-01T10:00:00.000Z', cwd: '/w' } };
+    const prompt = (ordinal?: number) => ({ timestamp: '2026-09-01T10:00:01.000Z', ...(ordinal !== undefined ? { ordinal } : {}), type: 'event_msg', payload: { type: 'user_message', message: 'again' } });
+    const rel = `sessions/2026/09/01/rollout-2026-09-01T12-00-00-${id}.jsonl`;
+    const home = buildHome({ [rel]: [meta, prompt(7), prompt(), prompt()].map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const keys = (await convertFile(join(home, rel), home)).events.map((e) => e.event.key!);
+    expect(keys[0]).toBe('o7#0');
+    expect(keys[1]).toMatch(/^h[0-9a-f]{32}\.0#0$/);
+    expect(keys[2]).toBe(keys[1]!.replace('.0#0', '.1#0'));
+  });
+});
+
+describe('codex record accounting', () => {
+  it('README "Record types" is the table in records.ts', () => {
+    const readme = readFileSync(join(repoRoot, 'adapters/codex/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Record types'), readme.indexOf('\n## ', readme.indexOf('## Record types') + 1));
+    const rows = [...section.matchAll(/^\| `([^`]+)` \| (map|ignore) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(Object.entries(RECORD_TYPES).map(([name, [how]]) => [name, how]));
+  });
+
+  it('a usage total Codex states and the counted usage that disagree make the session partial, with both numbers', async () => {
+    const home = join(repoRoot, 'fixtures/codex/usage-mismatch/input');
+    const result = await importHome(codexAdapter, home, { logsDir: tempDir('logs-') });
+    const [entry] = result.index;
+    // From the file: the final total_token_usage (its first total is its first call's), and the
+    // sum of the last_token_usage counted; uncached input, as in the usage events.
+    const counts = parseLines(entry!.source_paths[0]!).flatMap((l) => (l.payload?.type === 'token_count' ? [l.payload.info] : []));
+    const final = counts.at(-1)!.total_token_usage;
+    const uncached = (u: Json) => u.input_tokens - u.cached_input_tokens;
+    const counted = counts.reduce((sum, info) => sum + uncached(info.last_token_usage), 0);
+    expect(counts[0]!.total_token_usage).toEqual(counts[0]!.last_token_usage);
+    expect(entry!.completeness).toBe('partial');
+    expect(entry!.completeness_reasons).toContain(`usage differs from Codex's total_token_usage: input_tokens ${counted} emitted, ${uncached(final)} stated`);
+    expect(entry!.completeness_reasons).toContain('unknown record type event_msg:item_completed:Hologram (1 records)');
+    cleanupTemps();
   });
 });
 
@@ -289,6 +458,31 @@ describe('codex synthetic rollouts', () => {
     const input = 90 + 40 + 25 + 45;
     const cached = 20 + 10 + 5 + 0;
     expect(entry.usage).toEqual({ input_tokens: input - cached, cache_read_tokens: cached, output_tokens: 10 + 10 + 5 + 5, cache_creation_tokens: 0, calls: 4 });
+  });
+
+  it('checks usage against the growth of the totals, from a first total that includes history the file does not hold', async () => {
+    // A paginated fork refers to its parent's history (`history_base`) instead of copying it; its
+    // first total already counts the parent's 10,000 tokens.
+    const id = '1c1c1c1c-1111-4222-8333-444444444444';
+    const at = (s: number) => `2026-09-12T09:00:0${s}.000Z`;
+    const usage = (input: number, output: number) => ({ input_tokens: input, cached_input_tokens: 0, output_tokens: output, total_tokens: input + output });
+    const count = (s: number, total: Json, last: Json) => ({ timestamp: at(s), ordinal: s, type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: total, last_token_usage: last } } });
+    const base = { thread_id: '1c1c1c1c-0000-4222-8333-444444444444', end_ordinal_exclusive: 40 };
+    const lines = (second: Json) => [
+      { timestamp: at(0), ordinal: 0, type: 'session_meta', payload: { id, timestamp: at(0), cwd: '/w', history_mode: 'paginated', forked_from_id: base.thread_id, history_base: base } },
+      { timestamp: at(1), ordinal: 1, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] } },
+      count(2, usage(9900, 600), usage(900, 100)),
+      count(3, second, usage(1000, 50)),
+    ];
+    const rel = `sessions/2026/09/12/rollout-2026-09-12T11-00-00-${id}.jsonl`;
+    const write = (second: Json) => buildHome({ [rel]: lines(second).map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const agreeing = (await importHome(codexAdapter, write(usage(10900, 650)))).index[0]!;
+    expect(agreeing.completeness_reasons).toEqual([]);
+    expect(agreeing.usage).toMatchObject({ input_tokens: 1900, output_tokens: 150 });
+    // The second total grew by 1,500 input tokens while its call counts 1,000.
+    const short = (await importHome(codexAdapter, write(usage(11400, 650)))).index[0]!;
+    expect(short.completeness).toBe('partial');
+    expect(short.completeness_reasons).toEqual(["usage differs from Codex's total_token_usage: input_tokens 1900 emitted, 2400 stated"]);
   });
 
   it('flags invalid UTF-8 in the first line of a G1 rollout', async () => {

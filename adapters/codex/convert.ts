@@ -10,12 +10,16 @@ import { isRecord, parseJsonString, readJsonDocument } from '../../src/io/json.j
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, unknownRecord } from '../../src/session/records.js';
+import { RecordIds } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { isEmptyUsage, normalizeUsage, tokenCount } from '../../src/util/usage.js';
+import { isEmptyUsage, normalizeUsage, tokenCount, usageMismatch, type TokenCounts } from '../../src/util/usage.js';
+import { versionParts } from '../../src/util/version.js';
 import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
 import { isZst, rolloutNameId } from './layout.js';
+import { isIgnored } from './records.js';
+import { classifyRole, roleOfKind } from './roles.js';
 
 const PROVIDER = 'codex';
 
@@ -55,11 +59,41 @@ function texts(content: unknown): string[] {
 
 /** `<image name=[Image #1]>` / `</image>` markers that bracket an attached image. */
 const IMAGE_MARKER = /^<\/?image\b[^>]*>$/;
+/** `[Image #1]`: where an attached image sits in a prompt's text. */
+const IMAGE_PLACEHOLDER = /\[Image #\d+\]/g;
 
 function messageText(content: unknown): string {
   return texts(content)
     .filter((t) => !IMAGE_MARKER.test(t.trim()))
     .join('\n');
+}
+
+/** The `content_item_kinds` tags of a message, one per content item, when it has them. */
+function contentItemKinds(item: ResponseItem): string[] | undefined {
+  const meta = item.internal_chat_message_metadata_passthrough;
+  const kinds = isRecord(meta) ? meta.content_item_kinds : undefined;
+  if (!Array.isArray(kinds) || !Array.isArray(item.content) || kinds.length !== item.content.length) return undefined;
+  return kinds.every((k) => typeof k === 'string') ? (kinds as string[]) : undefined;
+}
+
+/** Search results `[{title, url, snippet, …}]` as text: one block per result. */
+function searchResults(results: unknown): string | undefined {
+  if (!Array.isArray(results)) return undefined;
+  const blocks = results.flatMap((r) => {
+    if (!isRecord(r)) return [];
+    const head = [str(r.title) ?? str(r.domain), str(r.url)].filter((x) => x !== undefined).join(' ');
+    const block = [head, str(r.snippet)].filter((x) => x !== undefined && x !== '').join('\n');
+    return block === '' ? [] : [block];
+  });
+  return blocks.length > 0 ? blocks.join('\n\n') : undefined;
+}
+
+/** `task_complete.error`: `{message, codex_error_info}` (0.15x), or a bare message. */
+function turnError(error: unknown): { message: string; info: unknown } | undefined {
+  if (typeof error === 'string') return error === '' ? undefined : { message: error, info: undefined };
+  if (!isRecord(error)) return undefined;
+  const info = error.codex_error_info ?? undefined;
+  return { message: str(error.message) ?? (typeof info === 'string' ? info : 'unknown error'), info };
 }
 
 function durationMs(value: unknown): number | undefined {
@@ -75,36 +109,14 @@ function safe<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | unde
 }
 
 // ---------------------------------------------------------------------------------------------
-// Roles and tool kinds
-
-/**
- * Harness-injected user text, by its opening: the role it gets instead of `user`. The README
- * lists them; anything else a `user` message says is the human's prompt.
- */
-const INJECTED: readonly (readonly [string, string])[] = [
-  ['# AGENTS.md instructions for ', 'instructions'],
-  ['<user_instructions>', 'instructions'],
-  ['<environment_context>', 'environment_context'],
-  ['<permissions instructions>', 'permissions'],
-  ['<collaboration_mode>', 'collaboration_mode'],
-  ['<user_shell_command>', 'user_shell_command'],
-  ['<turn_aborted>', 'turn_aborted'],
-  ['<subagent_notification>', 'subagent_notification'],
-  ['<skill>', 'skill'],
-];
-
-/** The normalized `role` of a native message role plus its text. */
-export function classifyRole(nativeRole: string, text: string): string {
-  if (nativeRole === 'developer' || nativeRole === 'system') return nativeRole;
-  const head = text.trimStart();
-  for (const [prefix, role] of INJECTED) if (head.startsWith(prefix)) return role;
-  return 'user';
-}
+// Tool kinds
 
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   shell: 'shell',
   shell_command: 'shell',
   exec_command: 'shell',
+  // Input to a running exec_command session (unified exec).
+  write_stdin: 'shell',
   local_shell_call: 'shell',
   apply_patch: 'file_edit',
   read_file: 'file_read',
@@ -115,6 +127,8 @@ const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   search: 'search',
   tool_search: 'search',
   web_search: 'web',
+  // Reads a resource of an MCP server, not a file.
+  read_mcp_resource: 'other',
 };
 
 export function codexToolKind(name: string): ToolKind {
@@ -122,45 +136,50 @@ export function codexToolKind(name: string): ToolKind {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Record kinds
+// Event keys
 
-/** Envelope types read or documented as carrying nothing to convert. */
-const G2_TYPES = new Set(['session_meta', 'response_item', 'event_msg', 'turn_context', 'compacted']);
-/** 2026 envelope types that carry no conversation (state snapshots, bookkeeping): not emitted. */
-const G2_PLUS_IGNORED = new Set(['world_state', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context']);
-/** 2026 envelope types whose shape we have not seen: counted as unknown (session partial). */
-const G2_PLUS_OTHER = new Set(['inter_agent_communication', 'realtime_item']);
+/** Lines up to this many bytes are hashed whole; longer ones by their head, tail and length. */
+const HASHED_BYTES = 4096;
 
-/** event_msg kinds that repeat response items or carry nothing for the log: not emitted. */
-const EVENTS_IGNORED = new Set([
-  'agent_message',
-  'agent_reasoning',
-  'agent_reasoning_raw_content',
-  'agent_reasoning_section_break',
-  'task_started',
-  'task_complete',
-  'turn_started',
-  'turn_complete',
-  'context_compacted',
-  'web_search_end',
-  'image_generation_end',
-  'item_completed',
-  'thread_goal_updated',
-  'thread_settings_applied',
-  'sub_agent_activity',
-  'collab_agent_spawn_end',
-  'collab_agent_interaction_end',
-  'collab_waiting_end',
-  'collab_close_end',
-  'guardian_assessment',
-  'view_image_tool_call',
-  'dynamic_tool_call_request',
-  'dynamic_tool_call_response',
-  'undo_completed',
-]);
+/**
+ * `EventDraft.key` of the events of one native line: `o<ordinal>` where the line has one
+ * (paginated rollouts), else the line's `RecordIds` id (`h<hash>.<n>`, n counting identical
+ * lines); `#<i>` numbers the events made from the line. Never the line number: history.jsonl is
+ * trimmed from the front, and rollouts grow.
+ */
+export class LineKeys {
+  private readonly ids = new RecordIds();
+  /** Occurrences per ordinal (a copied or redacted file can repeat one). */
+  private readonly ordinals = new Map<number, number>();
 
-/** response_item kinds with nothing to convert (undo snapshots, provider-side compaction, tool lists). */
-const ITEMS_IGNORED = new Set(['ghost_snapshot', 'additional_tools', 'compaction', 'context_compaction']);
+  of(ordinal: unknown, content: Uint8Array | string): string {
+    if (typeof ordinal === 'number' && Number.isSafeInteger(ordinal) && ordinal >= 0) {
+      const n = this.ordinals.get(ordinal) ?? 0;
+      this.ordinals.set(ordinal, n + 1);
+      return n === 0 ? `o${ordinal}` : `o${ordinal}.${n}`;
+    }
+    return this.ids.next(typeof content === 'string' ? content : hashed(content));
+  }
+
+  /** Sets the key of each event made from one line (events that have one keep it). */
+  static assign(events: readonly EventDraft[], base: string): void {
+    for (let i = 0; i < events.length; i++) events[i]!.key ??= `${base}#${i}`;
+  }
+}
+
+/**
+ * What is hashed of a line's bytes: all of them, or for a long line (a tool output) its length and
+ * first and last 2 KiB, which tell lines apart as well (each starts with its own timestamp) at a
+ * bounded cost: hashing whole outputs cost as much as parsing them.
+ */
+function hashed(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength <= HASHED_BYTES) return bytes;
+  const half = HASHED_BYTES / 2;
+  return Buffer.concat([Buffer.from(`${bytes.byteLength}:`), bytes.subarray(0, half), bytes.subarray(bytes.byteLength - half)]);
+}
+
+/** 2026 envelope types: a rollout that has one is `codex:g2+`. */
+const G2_PLUS_TYPES = new Set(['world_state', 'inter_agent_communication', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context', 'realtime_item']);
 
 /** What an `event_msg` end event adds to the tool_result of its call. */
 interface CallOutcome {
@@ -186,6 +205,17 @@ export class RolloutSession {
   private readonly aborted = new Map<string, { why: string; ts: string | undefined }>();
   private lastTotal: number | undefined;
   private lastTotalUsage: TokenUsage | undefined;
+  /** Cross-check of usage: what Codex's cumulative totals say was used (its counts), and what was emitted. */
+  private readonly totalsSay: Counts = { input: 0, cached: 0, cacheWrite: 0, output: 0 };
+  private readonly emitted = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 } satisfies TokenCounts;
+  private sawTotals = false;
+  /** Web search ids seen as a `web_search_call` item, and as an end event: each search once. */
+  private readonly webCalls = new Set<string>();
+  private readonly webEnds = new Set<string>();
+  /** A thread-spawned sub-agent's first prompt is its parent agent's task, not a human's. */
+  private spawnPromptPending = false;
+  /** The error of the last turn, when it failed (`task_complete.error`); cleared by a later turn. */
+  private lastTurnError: string | null = null;
   /** While replaying a parent's history: the UTC second the replay was written in. */
   private replaySecond: string | null = null;
   private metaCount = 0;
@@ -205,10 +235,14 @@ export class RolloutSession {
     if (this.metaCount === 1) {
       this.draft.startedAt = normalizeTimestamp(meta.timestamp) ?? this.draft.startedAt;
       if (meta.cwd) this.draft.workspacePath = meta.cwd;
+      this.noteVersion(meta.cli_version);
       this.parentage(meta);
       return;
     }
-    if (!meta.id || meta.id === this.draft.id) return; // the same session's meta again (resume)
+    if (!meta.id || meta.id === this.draft.id) {
+      this.noteVersion(meta.cli_version); // the same session's meta again (resume, maybe by a newer build)
+      return;
+    }
     // A parent's meta inside this file: what follows is the parent's history, copied at spawn time.
     if (this.draft.tags.length > 0) this.draft.parentId ??= meta.id;
     if (ts === undefined) {
@@ -216,6 +250,11 @@ export class RolloutSession {
       return;
     }
     this.replaySecond = ts.slice(0, 19);
+  }
+
+  /** A `cli_version` that is a version (redacted samples have placeholders there). */
+  private noteVersion(version: string | null | undefined): void {
+    if (version && versionParts(version) !== null) this.draft.noteAgentVersion(version);
   }
 
   private parentage(meta: Partial<SessionMeta>): void {
@@ -230,8 +269,15 @@ export class RolloutSession {
         const kind = Object.keys(sub)[0];
         if (kind) tags.push(`subagent:${kind}`);
         const spawn = sub.thread_spawn;
-        if (isRecord(spawn)) parent ??= str(spawn.parent_thread_id) ?? null;
+        if (isRecord(spawn)) {
+          parent ??= str(spawn.parent_thread_id) ?? null;
+          this.spawnPromptPending = true;
+        }
       }
+    } else if (meta.thread_source === 'subagent') {
+      // 0.15x: a child names its parent at the top level (`parent_thread_id`), not in `source`.
+      tags.push('subagent');
+      this.spawnPromptPending = true;
     }
     if (meta.forked_from_id) {
       tags.push('fork');
@@ -262,7 +308,8 @@ export class RolloutSession {
   private firstCopy(text: string, fromItem: boolean): boolean {
     const other = fromItem ? this.promptsFromEvents : this.promptsFromItems;
     const mine = fromItem ? this.promptsFromItems : this.promptsFromEvents;
-    const key = text.trim();
+    // The two copies place an image's `[Image #1]` placeholder differently.
+    const key = text.replace(IMAGE_PLACEHOLDER, '').replace(/\s+/g, ' ').trim();
     const n = other.get(key);
     if (n !== undefined) {
       if (n <= 1) other.delete(key);
@@ -273,12 +320,17 @@ export class RolloutSession {
     return true;
   }
 
-  private userText(nativeRole: string, text: string, fromItem: boolean, ts: string | undefined, messageId: string | undefined, out: EventDraft[]): void {
+  /** A user-side text; `kindRole` is the role its `content_item_kinds` tag gives, when it has one. */
+  private userText(nativeRole: string, text: string, fromItem: boolean, ts: string | undefined, messageId: string | undefined, out: EventDraft[], kindRole?: string): void {
     if (text.trim() === '') return;
     if (!fromItem || nativeRole === 'user') {
       if (!this.firstCopy(text, fromItem)) return;
     }
-    const role = classifyRole(nativeRole, text);
+    let role = kindRole ?? classifyRole(nativeRole, text);
+    if (role === 'user' && this.spawnPromptPending) {
+      role = 'agent';
+      this.spawnPromptPending = false;
+    }
     if (role === 'environment_context' && this.draft.workspacePath === null) {
       const cwd = /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1]?.trim();
       if (cwd) this.draft.workspacePath = cwd;
@@ -290,7 +342,7 @@ export class RolloutSession {
   responseItem(payload: unknown, ts: string | undefined, out: EventDraft[]): void {
     const item = safe(ResponseItem, payload);
     if (!item) {
-      this.draft.skipUnknown('response_item:(not an object)');
+      out.push(unknownRecord(this.draft, 'response_item:(not an object)', payload, ts));
       return;
     }
     const id = str(item.id);
@@ -325,9 +377,15 @@ export class RolloutSession {
         this.result(item.call_id ?? undefined, names.join('\n'), ts, out);
         return;
       }
-      case 'web_search_call':
-        this.selfContainedCall('web_search', item.action, id ?? item.call_id ?? undefined, item.status, ts, out);
+      case 'web_search_call': {
+        const callId = id ?? item.call_id ?? undefined;
+        if (callId !== undefined) {
+          if (this.webEnds.has(callId)) return; // its end event came first and was emitted
+          this.webCalls.add(callId);
+        }
+        this.selfContainedCall('web_search', item.action, callId, item.status, ts, out);
         return;
+      }
       case 'image_generation_call': {
         const p = payload as Record<string, unknown>;
         this.selfContainedCall('image_generation', str(p.revised_prompt) ? { revised_prompt: p.revised_prompt } : undefined, id, item.status, ts, out);
@@ -339,9 +397,13 @@ export class RolloutSession {
         return;
       }
       default:
-        if (type !== undefined && ITEMS_IGNORED.has(type)) return;
-        this.draft.skipUnknown(`response_item:${type ?? '(no type)'}`);
+        this.other(`response_item:${type ?? '(no type)'}`, payload, ts, out);
     }
+  }
+
+  /** A record the switch does not map: dropped when the table ignores it, else kept as unknown. */
+  other(name: string, record: unknown, ts: string | undefined, out: EventDraft[]): void {
+    if (!isIgnored(name)) out.push(unknownRecord(this.draft, name, record, ts));
   }
 
   private message(item: ResponseItem, ts: string | undefined, id: string | undefined, out: EventDraft[]): void {
@@ -365,7 +427,29 @@ export class RolloutSession {
       this.result(item.tool_call_id ?? undefined, item.content, ts, out);
       return;
     }
-    this.userText(role, messageText(item.content), true, ts, id, out);
+    const kinds = role === 'user' ? contentItemKinds(item) : undefined;
+    if (!kinds) {
+      this.userText(role, messageText(item.content), true, ts, id, out);
+      return;
+    }
+    // One user_message per run of content items of the same role (injected context and the
+    // prompt can share one message).
+    const parts = item.content as unknown[];
+    let start = 0;
+    let runRole: string | undefined;
+    const flush = (end: number) => {
+      if (runRole !== undefined) this.userText('user', messageText(parts.slice(start, end)), true, ts, id, out, runRole);
+      start = end;
+    };
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      const partRole = roleOfKind(kinds[i]!, isRecord(part) && typeof part.text === 'string' ? part.text : '');
+      if (partRole !== runRole) {
+        flush(i);
+        runRole = partRole;
+      }
+    }
+    flush(parts.length);
   }
 
   private reasoning(item: ResponseItem, ts: string | undefined, id: string | undefined, out: EventDraft[]): void {
@@ -439,7 +523,7 @@ export class RolloutSession {
     for (const callId of this.openCalls) {
       const aborted = this.aborted.get(callId);
       const why = aborted ? aborted.why : 'the rollout ends before it';
-      out.push({ type: 'tool_result', tool_id: callId, success: false, error: `no output recorded (${why})`, ts: aborted?.ts });
+      out.push({ type: 'tool_result', tool_id: callId, success: false, error: `no output recorded (${why})`, ts: aborted?.ts, key: `unanswered:${callId}` });
     }
     this.openCalls.clear();
     this.outcomes.clear();
@@ -450,7 +534,7 @@ export class RolloutSession {
   eventMsg(payload: unknown, ts: string | undefined, out: EventDraft[]): void {
     const ev = safe(EventMsg, payload);
     if (!ev) {
-      this.draft.skipUnknown(isRecord(payload) && typeof payload.type === 'string' ? `event_msg:${payload.type}` : 'event_msg:(no type)');
+      out.push(unknownRecord(this.draft, isRecord(payload) && typeof payload.type === 'string' ? `event_msg:${payload.type}` : 'event_msg:(no type)', payload, ts));
       return;
     }
     switch (ev.type) {
@@ -460,6 +544,19 @@ export class RolloutSession {
       case 'token_count':
         this.tokenCount(ev.info, ts, out);
         return;
+      case 'web_search_end':
+        this.webSearchEnd(ev.call_id ?? undefined, ev.query, ev.action, ev.results, ts, out);
+        return;
+      case 'item_completed':
+        this.itemCompleted(ev.item, payload, ts, out);
+        return;
+      case 'task_complete':
+      case 'turn_complete': {
+        const error = turnError(ev.error);
+        this.lastTurnError = error?.message ?? null;
+        if (error) out.push({ type: 'provider_status', message: `turn failed: ${error.message}`, ...(error.info !== undefined ? { data: { codex_error_info: error.info } } : {}), ts });
+        return;
+      }
       case 'exec_command_end': {
         if (!ev.call_id) return;
         const exit = typeof ev.exit_code === 'number' ? ev.exit_code : undefined;
@@ -504,8 +601,50 @@ export class RolloutSession {
         if (str(ev.thread_name)) this.draft.title = ev.thread_name as string;
         return;
       default:
-        if (!EVENTS_IGNORED.has(ev.type)) this.draft.skipUnknown(`event_msg:${ev.type}`);
+        this.other(`event_msg:${ev.type}`, payload, ts, out);
     }
+  }
+
+  /** `item_completed`: paginated rollouts write the visible turn items this way. */
+  private itemCompleted(item: unknown, payload: unknown, ts: string | undefined, out: EventDraft[]): void {
+    const type = isRecord(item) ? (str(item.type) ?? '(no type)') : '(not an object)';
+    const it = isRecord(item) ? item : {};
+    switch (type) {
+      case 'UserMessage': {
+        // content: UserInput items (`text`, `image`, `local_image`, `skill`, `mention`, …).
+        const text = Array.isArray(it.content) ? texts(it.content.filter((c) => isRecord(c) && c.type === 'text')).join('\n') : '';
+        this.userText('user', text, false, ts, undefined, out);
+        return;
+      }
+      case 'WebSearch':
+        this.webSearchEnd(str(it.id), it.query, it.action, it.results, ts, out);
+        return;
+      case 'Extension':
+        if (isRecord(it.action)) {
+          this.webSearchEnd(str(it.id), it.query, it.action, it.results, ts, out);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    this.other(`event_msg:item_completed:${type}`, payload, ts, out);
+  }
+
+  /**
+   * A web search known from its end (`web_search_end`, a paginated `WebSearch` item): a call and
+   * its result. Skipped only when its original, the `web_search_call` item of the same id, is there.
+   */
+  private webSearchEnd(callId: string | undefined, query: unknown, action: unknown, results: unknown, ts: string | undefined, out: EventDraft[]): void {
+    if (callId !== undefined) {
+      if (this.webCalls.has(callId) || this.webEnds.has(callId)) return;
+      this.webEnds.add(callId);
+    }
+    const input: Record<string, unknown> = isRecord(action) ? { ...action } : {};
+    if (str(query) && !str(input.query)) input.query = query;
+    out.push({ type: 'tool_call', tool_name: 'web_search', tool_kind: 'web', ...(callId ? { tool_id: callId } : {}), input, ts });
+    const found = searchResults(results);
+    out.push({ type: 'tool_result', ...(callId ? { tool_id: callId } : {}), success: true, ...(found ? { output: found } : {}), ts });
   }
 
   private outcome(callId: string, outcome: CallOutcome): void {
@@ -529,24 +668,69 @@ export class RolloutSession {
     }
     if (replay) return;
     if (totalN !== undefined && previous !== undefined && totalN === previous) return; // a repeat
-    let delta: Partial<TokenUsage> | undefined = last;
-    if (!delta && total) {
-      delta =
-        previous !== undefined && previousUsage && totalN! > previous
-          ? {
-              input_tokens: tokenCount(total.input_tokens) - tokenCount(previousUsage.input_tokens),
-              cached_input_tokens: tokenCount(total.cached_input_tokens) - tokenCount(previousUsage.cached_input_tokens),
-              output_tokens: tokenCount(total.output_tokens) - tokenCount(previousUsage.output_tokens),
-            }
-          : total;
-    }
+    const grew = previous !== undefined && previousUsage !== undefined && totalN! > previous;
+    // What the totals say this event added: their growth. A first or restarted total can include
+    // history this file does not hold (a paginated fork's `history_base`, a resumed thread): there
+    // the call's own count starts the baseline.
+    const said = total ? (grew ? difference(total, previousUsage!) : last ? counts(last) : counts(total)) : undefined;
+    const delta = last ? counts(last) : said;
     if (!delta) return;
     const usage = normalizeUsage(
-      { input: delta.input_tokens, output: delta.output_tokens, cacheRead: delta.cached_input_tokens, model: this.model },
+      // Cache writes are part of `input_tokens` too (0.14x `cache_write_input_tokens`).
+      { input: delta.input - delta.cacheWrite, output: delta.output, cacheRead: delta.cached, cacheCreation: delta.cacheWrite, model: this.model },
       USAGE_SEMANTICS,
     );
+    if (said) this.sawTotals = true;
+    add(this.totalsSay, said ?? delta); // without a total, nothing to check this one against
+    this.emitted.input_tokens += usage.input_tokens;
+    this.emitted.output_tokens += usage.output_tokens;
+    this.emitted.cache_read_tokens += usage.cache_read_tokens ?? 0;
+    this.emitted.cache_creation_tokens += usage.cache_creation_tokens ?? 0;
     if (!isEmptyUsage(usage)) out.push({ ...usage, ts });
   }
+
+  /** After the last record: calls without output, a failed last turn, the usage cross-check. */
+  finish(out: EventDraft[]): void {
+    this.closeOpenCalls(out);
+    if (this.lastTurnError !== null) {
+      this.draft.success = false;
+      this.draft.error = this.lastTurnError;
+    }
+    const said = this.totalsSay;
+    const stated = {
+      input_tokens: said.input - said.cached - said.cacheWrite,
+      output_tokens: said.output,
+      cache_read_tokens: said.cached,
+      cache_creation_tokens: said.cacheWrite,
+    };
+    const mismatch = this.sawTotals ? usageMismatch("Codex's total_token_usage", this.emitted, stated) : null;
+    if (mismatch) this.draft.addReason(mismatch);
+  }
+}
+
+/** Token counts of one token_count member, as numbers (cached and cache writes are part of input). */
+interface Counts {
+  input: number;
+  cached: number;
+  cacheWrite: number;
+  output: number;
+}
+
+function counts(u: Partial<TokenUsage>): Counts {
+  return { input: tokenCount(u.input_tokens), cached: tokenCount(u.cached_input_tokens), cacheWrite: tokenCount(u.cache_write_input_tokens), output: tokenCount(u.output_tokens) };
+}
+
+function difference(now: Partial<TokenUsage>, before: Partial<TokenUsage>): Counts {
+  const a = counts(now);
+  const b = counts(before);
+  return { input: a.input - b.input, cached: a.cached - b.cached, cacheWrite: a.cacheWrite - b.cacheWrite, output: a.output - b.output };
+}
+
+function add(sum: Counts, c: Counts): void {
+  sum.input += c.input;
+  sum.cached += c.cached;
+  sum.cacheWrite += c.cacheWrite;
+  sum.output += c.output;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,14 +743,20 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
   const pending: EventDraft[] = []; // warnings read before the session is known
   const out: EventDraft[] = [];
   const batch = new Batch();
+  const keys = new LineKeys();
   let torn = false;
   let invalidUtf8 = false;
   const fallbackId = () => uuidsInName(file.path)[0] ?? rolloutNameId(file.path) ?? basename(file.path);
   const open = (id: string, gen: Generation): RolloutSession => {
     const s = new RolloutSession(file.path, id, gen);
-    out.unshift(...pending);
+    for (const w of pending) batch.push({ session: s.draft, event: w });
     pending.length = 0;
     return s;
+  };
+  const warn = (w: EventDraft, bytes: Uint8Array) => {
+    LineKeys.assign([w], keys.of(undefined, bytes));
+    if (session) batch.push({ session: session.draft, event: w });
+    else pending.push(w);
   };
 
   for (const rec of readJsonRecords(file.path, ctx.stats)) {
@@ -574,16 +764,13 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
     batch.read(rec.line.bytes.length);
     if (!rec.ok) {
       torn ||= rec.line.torn;
-      if (session) batch.push({ session: session.draft, event: rec.warning });
-      else pending.push(rec.warning);
+      warn(rec.warning, rec.line.bytes);
       continue;
     }
     invalidUtf8 ||= rec.invalidUtf8;
     const value = rec.value;
     if (!isRecord(value)) {
-      const w = parseWarning(file.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200));
-      if (session) batch.push({ session: session.draft, event: w });
-      else pending.push(w);
+      warn(parseWarning(file.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200)), rec.line.bytes);
       continue;
     }
     const env = 'payload' in value && typeof value.type === 'string' ? safe(Envelope, value) : undefined;
@@ -598,8 +785,6 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
         generation = 'g1';
         session = open(str(value.id) ?? fallbackId(), generation);
         session.meta(safe(SessionMeta, value) ?? {}, undefined);
-        for (const e of out) batch.push({ session: session.draft, event: e });
-        out.length = 0;
         continue;
       } else {
         generation = 'g1';
@@ -609,15 +794,11 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
     const s = session!;
 
     if (generation === 'g1') {
-      if (value.record_type !== undefined) {
-        // {"record_type":"state"} markers: where the CLI saved its session state.
-      } else if (typeof value.type === 'string' || typeof value.role === 'string') {
-        s.responseItem(value, undefined, out);
-      } else {
-        s.draft.skipUnknown('(no type)');
-      }
+      if (value.record_type !== undefined) s.other('record_type', value, undefined, out);
+      else if (typeof value.type === 'string' || typeof value.role === 'string') s.responseItem(value, undefined, out);
+      else s.other('(no type)', value, undefined, out);
     } else if (!env) {
-      s.draft.skipUnknown(typeof value.type === 'string' ? value.type : '(no type)');
+      out.push(unknownRecord(s.draft, typeof value.type === 'string' ? value.type : '(no type)', value));
     } else {
       const ts = normalizeTimestamp(env.timestamp);
       if ('ordinal' in value) s.setGeneration('g2+');
@@ -653,10 +834,12 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
           break;
         }
         default:
-          if (G2_PLUS_IGNORED.has(env.type) || G2_PLUS_OTHER.has(env.type)) s.setGeneration('g2+');
-          if (!G2_PLUS_IGNORED.has(env.type) && !G2_TYPES.has(env.type)) s.draft.skipUnknown(env.type);
+          if (G2_PLUS_TYPES.has(env.type)) s.setGeneration('g2+');
+          s.other(env.type, value, ts, out);
       }
     }
+    if (out.length === 0) continue;
+    LineKeys.assign(out, keys.of(value.ordinal, rec.line.bytes));
     for (const e of out) batch.push({ session: s.draft, event: e });
     out.length = 0;
   }
@@ -671,7 +854,7 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
   }
   if (torn) session.draft.addReason(TORN_LINE_REASON);
   if (invalidUtf8) session.draft.addReason(INVALID_UTF8_REASON);
-  session.closeOpenCalls(out);
+  session.finish(out);
   for (const e of out) batch.push({ session: session.draft, event: e });
   batch.push({ session: session.draft, end: true });
   yield batch.take();
@@ -684,13 +867,13 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
   const fallbackId = uuidsInName(file.path)[0] ?? basename(file.path);
   if (!doc.ok) {
     const s = new RolloutSession(file.path, fallbackId, 'g0');
-    yield { session: s.draft, event: parseWarning(file.path, undefined, doc.error, doc.raw) };
+    yield { session: s.draft, event: { ...parseWarning(file.path, undefined, doc.error, doc.raw), key: 'document' } };
     return;
   }
   const parsed = parseRecord(G0Document, doc.value);
   if (!parsed.success) {
     const s = new RolloutSession(file.path, fallbackId, 'g0');
-    yield { session: s.draft, event: parseWarning(file.path, undefined, 'not a {session, items} rollout document') };
+    yield { session: s.draft, event: { ...parseWarning(file.path, undefined, 'not a {session, items} rollout document'), key: 'document' } };
     return;
   }
   const { session: meta, items } = parsed.data;
@@ -699,13 +882,16 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
   s.meta(meta, undefined);
   const out: EventDraft[] = [];
   const batch = new Batch();
+  const keys = new LineKeys();
   for (const item of items) {
     if (batch.full) yield batch.take();
     s.responseItem(item, undefined, out);
+    if (out.length === 0) continue;
+    LineKeys.assign(out, keys.of(undefined, JSON.stringify(item)));
     for (const e of out) batch.push({ session: s.draft, event: e });
     out.length = 0;
   }
-  s.closeOpenCalls(out);
+  s.finish(out);
   for (const e of out) batch.push({ session: s.draft, event: e });
   batch.push({ session: s.draft, end: true });
   yield batch.take();
@@ -728,6 +914,7 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
   }
   const sessions = new Map<string, SessionDraft>();
   const batch = new Batch();
+  const keys = new LineKeys();
   for (const rec of readJsonRecords(file.path, ctx.stats)) {
     if (batch.full) yield batch.take();
     batch.read(rec.line.bytes.length);
@@ -751,7 +938,8 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     if (rec.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     const text = typeof entry.text === 'string' ? entry.text : '';
     if (text.trim() === '') continue;
-    batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts) } });
+    const key = `${keys.of(undefined, rec.line.bytes)}#0`;
+    batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts), key } });
   }
   if (!batch.empty) yield batch.take();
 }

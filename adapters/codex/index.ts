@@ -45,7 +45,8 @@ export function codexUnits(files: SourceFile[]): SourceUnit[] {
 export const codexAdapter = {
   id: 'codex',
   title: 'OpenAI Codex CLI',
-  version: 2,
+  version: 3,
+  testedVersion: '0.154.0',
   home: {
     env: 'CODEX_HOME',
     flag: 'codex-home',

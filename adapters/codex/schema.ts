@@ -40,6 +40,8 @@ export const SessionMeta = z.object({
   session_id: optStr,
   /** `legacy` / `paginated` (G2+). */
   history_mode: optStr,
+  /** `user`, `subagent`, `guardian_review`, … (0.14x); `subagent` marks a spawned child. */
+  thread_source: optStr,
 });
 export type SessionMeta = z.infer<typeof SessionMeta>;
 
@@ -87,6 +89,8 @@ export const ResponseItem = z.object({
   tool_calls: any,
   /** G0 chat shape: call answered by a `role: "tool"` message. */
   tool_call_id: optStr,
+  /** message: `{turn_id, content_item_kinds?: ["user.text", "agents_md.instructions", …]}`, one kind per content item. */
+  internal_chat_message_metadata_passthrough: any,
 });
 export type ResponseItem = z.infer<typeof ResponseItem>;
 
@@ -116,6 +120,14 @@ export const EventMsg = z.object({
   thread_name: any,
   /** exited_review_mode: the review's findings. */
   review_output: any,
+  /** web_search_end: the query as shown, its `action` `{type: search|open_page|find_in_page|other, queries?}` and `results`. */
+  query: any,
+  action: any,
+  results: any,
+  /** item_completed: the turn item `{type: UserMessage|AgentMessage|WebSearch|…, id, …}`. */
+  item: any,
+  /** task_complete: `{message, codex_error_info}` when the turn failed. */
+  error: any,
 });
 export type EventMsg = z.infer<typeof EventMsg>;
 
@@ -123,6 +135,8 @@ export type EventMsg = z.infer<typeof EventMsg>;
 export const TokenUsage = z.object({
   input_tokens: any,
   cached_input_tokens: any,
+  /** 0.14x: cache writes, also part of input_tokens. */
+  cache_write_input_tokens: any,
   output_tokens: any,
   reasoning_output_tokens: any,
   total_tokens: any,

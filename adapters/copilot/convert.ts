@@ -3,18 +3,19 @@
  * (legacy JSON, flat JSONL, directory JSONL); `convertSession` reads them oldest first and lets a
  * newer layout own the time it covers (see README.md, "A session in two layouts").
  */
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ConvertContext, ConvertItem, ConvertOutput, SourceFile } from '../types.js';
 import { isRecord, parseJsonLine, parseJsonString, readJsonDocument } from '../../src/io/json.js';
 import { readLines } from '../../src/io/lines.js';
+import { readRegularFile } from '../../src/io/regular-file.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, lineRaw, parseWarning, valueRaw } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
+import { RecordIds, keyed } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { normalizeUsage } from '../../src/util/usage.js';
+import { normalizeUsage, tokenCount, usageMismatch, type UsageDraft } from '../../src/util/usage.js';
 import {
   AssistantMessageData,
   ErrorData,
@@ -26,6 +27,7 @@ import {
   LegacyToolCall,
   ModelChangeData,
   ModelMetric,
+  TokenDetails,
   ReasoningData,
   SessionStartData,
   ShutdownData,
@@ -121,6 +123,11 @@ class SessionState {
   reasoning = new Set<string>();
   /** Events that passed `keep`. */
   kept = 0;
+  /** Tool calls with no result yet, and those of them an `abort` ended (why, when). */
+  readonly openCalls = new Set<string>();
+  readonly aborted = new Map<string, { why: string; ts: string | undefined }>();
+  /** Keys of records that have no id. */
+  readonly keys = new RecordIds();
 
   constructor(id: string, format: string) {
     this.draft = new SessionDraft({ id, format });
@@ -142,7 +149,27 @@ class SessionState {
   emit(event: EventDraft, batch: Batch): void {
     if (!this.keep(event)) return;
     this.kept++;
+    // Whole-file warnings come from no record: keyed by their content.
+    if (event.key === undefined) event = { ...event, key: this.keys.next(JSON.stringify(event)) };
+    if (event.type === 'tool_call' && event.tool_id !== undefined) this.openCalls.add(event.tool_id);
+    if (event.type === 'tool_result' && event.tool_id !== undefined) {
+      this.openCalls.delete(event.tool_id);
+      this.aborted.delete(event.tool_id);
+    }
     batch.push({ session: this.draft, event });
+  }
+
+  /** An `abort`: the calls still open were ended by it, unless a result still follows in the turn. */
+  abort(why: string, ts: string | undefined): void {
+    for (const id of this.openCalls) if (!this.aborted.has(id)) this.aborted.set(id, { why, ts });
+  }
+
+  /** The aborted turn is over: each call it ended with no result gets a failed one (as Codex's). */
+  endAbortedTurn(batch: Batch): void {
+    for (const [id, { why, ts }] of [...this.aborted]) {
+      this.emit({ type: 'tool_result', tool_id: id, success: false, error: `aborted (${why}): no result recorded`, ts, key: `aborted:${id}` }, batch);
+    }
+    this.aborted.clear();
   }
 
   openSegment(): void {
@@ -159,52 +186,145 @@ class SessionState {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Usage (session.shutdown) and the cross-checks with the provider's own totals
+
+/**
+ * One model's tokens of a segment, by what the record carries: `tokenDetails` (1.0.5x+) gives the
+ * four parts apart; otherwise `usage.inputTokens` includes both cache reads and cache writes (older
+ * builds wrote `cacheWriteTokens: 0`, so for them this is inputTokens − cacheReadTokens).
+ */
+export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
+  const d = metric.tokenDetails;
+  if (d) {
+    return normalizeUsage(
+      { input: d.input?.tokenCount, output: d.output?.tokenCount, cacheRead: d.cache_read?.tokenCount, cacheCreation: d.cache_write?.tokenCount, model },
+      { inputIncludesCacheRead: false, outputIncludesReasoning: true },
+    );
+  }
+  const u = metric.usage ?? {};
+  return normalizeUsage(
+    { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, model },
+    { inputIncludesCacheRead: true, inputIncludesCacheCreation: true, outputIncludesReasoning: true },
+  );
+}
+
+/**
+ * The model's `usage` against the usage event made of it: `inputTokens` holds every prompt token
+ * (uncached, cache reads, cache writes), so the uncached part it states is what is left of it.
+ */
+export function metricMismatch(model: string, metric: ModelMetric, usage: UsageDraft): string | null {
+  const u = metric.usage;
+  if (!u) return null;
+  const [input, read, write] = [tokenCount(u.inputTokens), tokenCount(u.cacheReadTokens), tokenCount(u.cacheWriteTokens)];
+  const stated = { input_tokens: input - read - write, cache_read_tokens: read, cache_creation_tokens: write, output_tokens: tokenCount(u.outputTokens) };
+  return usageMismatch(`session.shutdown usage of ${model}`, usage, stated);
+}
+
+/** The segment's `tokenDetails` (over all models) against the sum of its usage events. */
+export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): string | null {
+  const sum = (f: (u: UsageDraft) => number | undefined) => usages.reduce((s, u) => s + (f(u) ?? 0), 0);
+  const emitted = {
+    input_tokens: sum((u) => u.input_tokens),
+    cache_read_tokens: sum((u) => u.cache_read_tokens),
+    cache_creation_tokens: sum((u) => u.cache_creation_tokens),
+    output_tokens: sum((u) => u.output_tokens),
+  };
+  const stated = {
+    input_tokens: tokenCount(details.input?.tokenCount),
+    cache_read_tokens: tokenCount(details.cache_read?.tokenCount),
+    cache_creation_tokens: tokenCount(details.cache_write?.tokenCount),
+    output_tokens: tokenCount(details.output?.tokenCount),
+  };
+  return usageMismatch('session.shutdown tokenDetails', emitted, stated);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Event JSONL (flat and directory layouts)
 
-const STATUS_TYPES = new Set([
-  'session.mode_changed',
-  'session.permissions_changed',
-  'session.plan_changed',
-  'session.workspace_file_changed',
-  'session.handoff',
-  'session.truncation',
-  'session.usage_checkpoint',
-  'session.context_changed',
-  'session.context_cleared',
-  'session.compaction_start',
-  'session.compaction_complete',
-  'session.task_complete',
-  'session.remote_steerable_changed',
-  'session.autopilot_objective_changed',
-  'session.session_limits_changed',
-  'session.binary_asset',
-  'session.auto_mode_resolved',
-  'session.canvas.recorded',
-  'session.canvas.removed',
-  'abort',
-  'tool.user_requested',
-  'tool_search.activated',
-  'skill.invoked',
-  'subagent.started',
-  'subagent.completed',
-  'subagent.failed',
-  'subagent.selected',
-  'subagent.deselected',
-  'hook.start',
-  'hook.end',
-  'system.notification',
-  'permission.requested',
-  'permission.completed',
-  'external_tool.requested',
-  'external_tool.completed',
-]);
+/**
+ * Every event type of the JSONL layouts (README "Record types"). `ephemeral: true` lines (streaming
+ * and UI events) are never on disk and are dropped before this table; a persisted type that is
+ * not in it goes through `unknownRecord()`.
+ */
+export const EVENT_TYPES: Readonly<Record<string, Handling>> = {
+  'session.start': 'mapped',
+  'session.resume': 'mapped',
+  'session.shutdown': 'mapped',
+  'session.model_change': 'mapped',
+  'session.info': 'mapped',
+  'session.warning': 'mapped',
+  'session.error': 'mapped',
+  'user.message': 'mapped',
+  'assistant.reasoning': 'mapped',
+  'assistant.message': 'mapped',
+  'tool.execution_start': 'mapped',
+  'tool.execution_complete': 'mapped',
+  abort: 'mapped',
+  'session.mode_changed': 'status',
+  'session.permissions_changed': 'status',
+  'session.plan_changed': 'status',
+  'session.workspace_file_changed': 'status',
+  'session.handoff': 'status',
+  'session.truncation': 'status',
+  'session.usage_checkpoint': 'status',
+  'session.context_changed': 'status',
+  'session.context_cleared': 'status',
+  'session.compaction_start': 'status',
+  'session.compaction_complete': 'status',
+  'session.task_complete': 'status',
+  'session.remote_steerable_changed': 'status',
+  'session.autopilot_objective_changed': 'status',
+  'session.session_limits_changed': 'status',
+  'session.binary_asset': 'status',
+  'session.auto_mode_resolved': 'status',
+  'session.canvas.recorded': 'status',
+  'session.canvas.removed': 'status',
+  'tool.user_requested': 'status',
+  'tool_search.activated': 'status',
+  'skill.invoked': 'status',
+  'subagent.started': 'status',
+  'subagent.completed': 'status',
+  'subagent.failed': 'status',
+  'subagent.selected': 'status',
+  'subagent.deselected': 'status',
+  'hook.start': 'status',
+  'hook.end': 'status',
+  'system.notification': 'status',
+  'permission.requested': 'status',
+  'permission.completed': 'status',
+  'external_tool.requested': 'status',
+  'external_tool.completed': 'status',
+  'system.message': { ignored: 'the whole system prompt (15–30 KB), written again on every model change' },
+  'assistant.turn_start': { ignored: 'turn marker: the messages of the turn carry its content and times' },
+  'assistant.turn_end': { ignored: 'turn marker: the messages of the turn carry its content and times' },
+};
 
-/** Persisted but not conversation: the full system prompt (15–30 KB each) and turn markers. */
-const SILENT_TYPES = new Set(['system.message', 'assistant.turn_start', 'assistant.turn_end']);
+/** Entry types of the legacy `timeline` (README "Legacy JSON"). */
+export const TIMELINE_TYPES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  copilot: 'mapped',
+  tool_call_completed: 'mapped',
+  info: 'status',
+  warning: 'status',
+  error: 'status',
+};
+
+/** Roles of the legacy `chatMessages` (README "Legacy JSON"). */
+export const CHAT_ROLES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  assistant: 'mapped',
+  tool: 'mapped',
+  system: { ignored: 'the system prompt' },
+  developer: { ignored: 'the system prompt' },
+};
+
+/** Records after which an aborted turn is over: its calls with no result get a failed one. */
+const TURN_OVER = new Set(['user.message', 'assistant.turn_start', 'session.start', 'session.resume', 'session.shutdown']);
 
 const FOLDER_TRUST = /^Folder (.+) has been added to trusted folders/;
 
-function convertEvent(line: EventLine, state: SessionState, where: () => string): EventDraft[] {
+/** The events of one event line; `raw` is the line as read, kept whole for a type outside the table. */
+function convertEvent(line: EventLine, raw: unknown, state: SessionState, where: () => string): EventDraft[] {
   const { draft } = state;
   const ts = normalizeTimestamp(line.timestamp);
   const data = line.data;
@@ -222,6 +342,7 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       const ctx = d.data.context;
       const cwd = nonEmpty(ctx?.cwd) ? ctx.cwd : nonEmpty(ctx?.gitRoot) ? ctx.gitRoot : null;
       if (draft.workspacePath === null) draft.workspacePath = cwd ?? state.yamlCwd;
+      draft.noteAgentVersion(d.data.copilotVersion);
       draft.noteModel(d.data.selectedModel);
       return [status(line.type === 'session.start' ? 'session started' : 'session resumed')];
     }
@@ -238,21 +359,22 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
       }
       if (d.data.modelMetrics) {
         state.segmentHasUsage = true;
+        const usages: UsageDraft[] = [];
         for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
           const m = parseRecord(ModelMetric, metric);
           if (!m.success) {
             out.push(parseWarning(where(), undefined, `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`, undefined, ts));
             continue;
           }
-          const u = m.data.usage ?? {};
-          out.push({
-            ...normalizeUsage(
-              { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, reasoning: u.reasoningTokens, model },
-              { inputIncludesCacheRead: true, outputIncludesReasoning: true },
-            ),
-            ts,
-          });
+          const usage = shutdownUsage(model, m.data);
+          const mismatch = metricMismatch(model, m.data, usage);
+          if (mismatch) draft.addReason(mismatch);
+          usages.push(usage);
+          out.push({ ...usage, ts });
         }
+        const details = parseRecord(TokenDetails, d.data.tokenDetails);
+        const mismatch = details.success ? totalsMismatch(details.data, usages) : null;
+        if (mismatch) draft.addReason(mismatch);
       }
       state.closeSegment();
       return out;
@@ -341,10 +463,17 @@ function convertEvent(line: EventLine, state: SessionState, where: () => string)
         },
       ];
     }
-    default:
-      if (STATUS_TYPES.has(line.type)) return [status(line.type)];
-      if (!SILENT_TYPES.has(line.type)) draft.skipUnknown(line.type);
+    case 'abort': {
+      const reason = isRecord(data) && typeof data.reason === 'string' ? data.reason : undefined;
+      state.abort(reason ?? 'no reason given', ts);
+      return [status(reason ? `aborted (${reason})` : 'aborted')];
+    }
+    default: {
+      const handling = EVENT_TYPES[line.type];
+      if (handling === 'status') return [status(line.type)];
+      if (handling === undefined) return [unknownRecord(draft, line.type, raw, ts)];
       return [];
+    }
   }
 }
 
@@ -355,14 +484,14 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
     if (batch.full) yield batch.take();
     batch.read(rec.line.bytes.length);
     if (!rec.ok) {
-      state.emit(rec.warning, batch);
+      state.emit({ ...rec.warning, key: state.keys.next(rec.line.bytes) }, batch);
       continue;
     }
     if (rec.invalidUtf8) invalidUtf8 = true;
     const lineNo = rec.line.lineNo;
     const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
-      state.emit(parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)), batch);
+      state.emit({ ...parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)), key: state.keys.next(rec.line.bytes) }, batch);
       continue;
     }
     const line = env.data;
@@ -374,8 +503,11 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
       if (state.eventIds.has(line.id)) continue;
       state.eventIds.add(line.id);
     }
-    for (const event of convertEvent(line, state, () => `${file.path}:${lineNo}`)) state.emit(event, batch);
+    if (TURN_OVER.has(line.type)) state.endAbortedTurn(batch);
+    const base = line.id ?? state.keys.next(rec.line.bytes);
+    for (const event of keyed(convertEvent(line, rec.value, state, () => `${file.path}:${lineNo}`), base)) state.emit(event, batch);
   }
+  state.endAbortedTurn(batch);
   state.closeSegment();
   if (invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
 }
@@ -399,7 +531,12 @@ async function firstTimestamp(path: string): Promise<string | undefined> {
 
 type TimelineEntry = ReturnType<typeof LegacyTimelineEntry.parse>;
 
-function timelineEvents(entry: TimelineEntry, state: SessionState): EventDraft[] {
+/** The events of one timeline entry, keyed by its id (or its content when it has none). */
+function timelineEvents(entry: TimelineEntry, raw: unknown, state: SessionState): EventDraft[] {
+  return keyed(timelineEntryEvents(entry, raw, state), entry.id ?? state.keys.next(JSON.stringify(raw)));
+}
+
+function timelineEntryEvents(entry: TimelineEntry, raw: unknown, state: SessionState): EventDraft[] {
   const ts = normalizeTimestamp(entry.timestamp);
   switch (entry.type) {
     case 'user':
@@ -423,8 +560,7 @@ function timelineEvents(entry: TimelineEntry, state: SessionState): EventDraft[]
       ];
     }
     default:
-      state.draft.skipUnknown(`timeline:${entry.type}`);
-      return [];
+      return [unknownRecord(state.draft, `timeline:${entry.type}`, raw, ts)];
   }
 }
 
@@ -432,6 +568,8 @@ interface ChatItem {
   /** Index of the timeline entry this message was matched to (its time, its clean text). */
   tl: number | undefined;
   events: EventDraft[];
+  /** Key of the chat message the events come from. */
+  key: string;
 }
 
 /**
@@ -449,7 +587,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
     if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
   });
   if (chat.length === 0) {
-    for (const t of timeline) if (t) out.push(...timelineEvents(t, state));
+    timeline.forEach((t, i) => t && out.push(...timelineEvents(t, timelineRaw[i], state)));
     return out;
   }
 
@@ -471,9 +609,12 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
 
   const items: ChatItem[] = [];
   chat.forEach((raw, idx) => {
+    // Chat messages have no id: each is keyed by its content.
+    const key = state.keys.next(JSON.stringify(raw));
+    const push = (item: Omit<ChatItem, 'key'>) => items.push({ ...item, key });
     const m = parseRecord(LegacyChatMessage, raw);
     if (!m.success) {
-      items.push({ tl: undefined, events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)] });
+      push({ tl: undefined, events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)] });
       return;
     }
     const msg = m.data;
@@ -485,7 +626,7 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         // The timeline has the prompt as typed; the chat copy has reminders appended.
         const entry = tl !== undefined ? timeline[tl] : undefined;
         const content = nonEmpty(entry?.text) ? entry.text : text;
-        if (nonEmpty(content)) items.push({ tl, events: [{ type: 'user_message', role: 'user', content, ...(entry?.id ? { message_id: entry.id } : {}), ts: tsOf(tl) }] });
+        if (nonEmpty(content)) push({ tl, events: [{ type: 'user_message', role: 'user', content, ...(entry?.id ? { message_id: entry.id } : {}), ts: tsOf(tl) }] });
         return;
       }
       case 'assistant': {
@@ -509,14 +650,14 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
           const tool = toolIdentity(c.data.function.name, input);
           events.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: c.data.id, input, ts: tsOf(callTl) });
         }
-        if (events.length > 0) items.push({ tl, events });
+        if (events.length > 0) push({ tl, events });
         return;
       }
       case 'tool': {
         const tl = msg.tool_call_id !== undefined ? byCall.get(msg.tool_call_id) : undefined;
         const result = tl !== undefined && isRecord(timeline[tl]?.result) ? (timeline[tl]!.result as Record<string, unknown>) : undefined;
         const success = typeof result?.type === 'string' ? result.type === 'success' : undefined;
-        items.push({
+        push({
           tl,
           events: [
             {
@@ -531,11 +672,8 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         });
         return;
       }
-      case 'system':
-      case 'developer':
-        return; // the system prompt
       default:
-        state.draft.skipUnknown(`chatMessages role ${msg.role}`);
+        if (CHAT_ROLES[msg.role] === undefined) push({ tl: undefined, events: [unknownRecord(state.draft, `chatMessages role ${msg.role}`, raw)] });
     }
   });
 
@@ -544,12 +682,12 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   const flushTo = (end: number) => {
     for (; flushed < end; flushed++) {
       const t = timeline[flushed];
-      if (t && !used.has(flushed)) out.push(...timelineEvents(t, state));
+      if (t && !used.has(flushed)) out.push(...timelineEvents(t, timelineRaw[flushed], state));
     }
   };
   for (const item of items) {
     if (item.tl !== undefined && item.tl >= flushed) flushTo(item.tl);
-    out.push(...item.events);
+    out.push(...keyed(item.events, item.key));
   }
   flushTo(timeline.length);
   return out;
@@ -578,7 +716,7 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
   }
   let value: unknown;
   try {
-    const text = await readFile(file.path, 'utf8');
+    const text = readRegularFile(file.path, MAX_SIDECAR_BYTES).toString('utf8');
     ctx.stats.bytesRead += Buffer.byteLength(text);
     value = parseYaml(text.replace(/\0+$/, ''));
   } catch (err) {

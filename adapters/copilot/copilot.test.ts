@@ -28,8 +28,7 @@ const isStart = (r: Raw) => r.type === 'session.start' || r.type === 'session.re
 
 /**
  * The workspace as the README names it: start/resume `context.cwd`, else `gitRoot`, else the
- * workspace.yaml `cwd` (else `git_root`). (The last fallback, a folder_trust message, is in no
- * corpus file: the per-file test checks that.)
+ * workspace.yaml `cwd` (else `git_root`), else the folder a `folder_trust` info message names.
  */
 function rawWorkspace(raw: Raw[], yamlPath: string | null): string | null {
   for (const r of raw.filter(isStart)) {
@@ -37,9 +36,14 @@ function rawWorkspace(raw: Raw[], yamlPath: string | null): string | null {
     if (text(ctx?.cwd)) return ctx.cwd;
     if (text(ctx?.gitRoot)) return ctx.gitRoot;
   }
-  if (yamlPath === null) return null;
-  const y = parseYaml(readFileSync(yamlPath, 'utf8')) as { cwd?: string; git_root?: string };
-  return text(y.cwd) ? y.cwd : text(y.git_root) ? y.git_root : null;
+  if (yamlPath !== null) {
+    const y = parseYaml(readFileSync(yamlPath, 'utf8')) as { cwd?: string; git_root?: string };
+    if (text(y.cwd)) return y.cwd;
+    if (text(y.git_root)) return y.git_root;
+  }
+  const trust = raw.find((r) => r.type === 'session.info' && r.data.infoType === 'folder_trust');
+  const folder = /^Folder (.+) has been added to trusted folders/.exec(String(trust?.data.message ?? ''));
+  return folder ? folder[1]! : null;
 }
 
 /** The models a session notes, in order: start/resume `selectedModel`, `model_change`, `assistant.message` model. */
@@ -134,15 +138,18 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     }
   });
 
-  it.each(jsonl.map((f) => [basename(f), f]))('%s: usage is the sum of modelMetrics over shutdowns, minus cache reads', async (_n, f) => {
+  it.each(jsonl.map((f) => [basename(f), f]))('%s: usage is the sum of modelMetrics over shutdowns, each part counted once', async (_n, f) => {
     const shutdowns = rawLines(f).filter((r) => r.type === 'session.shutdown');
     const want = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, calls: 0 };
+    type Metric = { usage: Record<string, number>; tokenDetails?: Record<string, { tokenCount: number }> };
     for (const s of shutdowns) {
-      for (const m of Object.values((s.data.modelMetrics ?? {}) as Record<string, { usage: Record<string, number> }>)) {
-        want.input += (m.usage.inputTokens ?? 0) - (m.usage.cacheReadTokens ?? 0);
-        want.output += m.usage.outputTokens ?? 0;
-        want.cacheRead += m.usage.cacheReadTokens ?? 0;
-        want.cacheWrite += m.usage.cacheWriteTokens ?? 0;
+      for (const m of Object.values((s.data.modelMetrics ?? {}) as Record<string, Metric>)) {
+        // tokenDetails has the parts apart; else inputTokens holds cache reads and writes.
+        const d = m.tokenDetails;
+        want.input += d ? d.input!.tokenCount : (m.usage.inputTokens ?? 0) - (m.usage.cacheReadTokens ?? 0) - (m.usage.cacheWriteTokens ?? 0);
+        want.output += d ? d.output!.tokenCount : (m.usage.outputTokens ?? 0);
+        want.cacheRead += d ? d.cache_read!.tokenCount : (m.usage.cacheReadTokens ?? 0);
+        want.cacheWrite += d ? d.cache_write!.tokenCount : (m.usage.cacheWriteTokens ?? 0);
         want.calls++;
       }
     }
@@ -156,6 +163,7 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     });
     expect(of(events, 'usage').length).toBe(want.calls);
     expect(entry.completeness_reasons.includes('usage unavailable')).toBe(shutdowns.length === 0);
+    expect(entry.completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
   });
 
   it.each(jsonl.map((f) => [basename(f), f]))('%s: native timestamps, prompts, model and workspace', async (_n, f) => {
@@ -171,7 +179,6 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     // The expanded prompt is kept beside the typed one exactly when it differs.
     const expanded = typed.map((r) => (typeof r.data.transformedContent === 'string' && r.data.transformedContent.trim() !== '' && r.data.transformedContent !== r.data.content ? r.data.transformedContent : undefined));
     expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => (e.data as { transformedContent?: string } | undefined)?.transformedContent)).toEqual(expanded);
-    expect(raw.some((r) => r.type === 'session.info' && r.data.infoType === 'folder_trust')).toBe(false);
     const workspace = rawWorkspace(raw, idOf.get(f) === sidecarSession ? yamlFile! : null);
     expect(entry.workspace_path).toBe(workspace);
     expect(events[0]!.type).toBe('session_started');

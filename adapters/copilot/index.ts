@@ -7,7 +7,9 @@ import { classify } from './layout.js';
 export const copilotAdapter = {
   id: 'copilot',
   title: 'GitHub Copilot CLI',
-  version: 3,
+  version: 4,
+  /** The newest CLI of the corpus this adapter was checked on (`session.start.copilotVersion`). */
+  testedVersion: '1.0.59',
   home: {
     env: 'COPILOT_HOME',
     flag: 'copilot-home',

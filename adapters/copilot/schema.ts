@@ -153,6 +153,24 @@ export const ToolCompleteData = z.object({
   error: z.unknown().optional(),
 });
 
+const tokenCount = z.looseObject({ /** Tokens of this kind. */ tokenCount: num }).optional();
+
+/**
+ * `tokenDetails` (1.0.5x+), per model and for the whole segment: the four disjoint parts of the
+ * tokens, `input` being the prompt tokens neither read from nor written to the cache.
+ */
+export const TokenDetails = z.looseObject({
+  /** Uncached prompt tokens. */
+  input: tokenCount,
+  /** Prompt tokens read from the cache. */
+  cache_read: tokenCount,
+  /** Prompt tokens written to the cache. */
+  cache_write: tokenCount,
+  /** Completion tokens, reasoning included. */
+  output: tokenCount,
+});
+export type TokenDetails = z.infer<typeof TokenDetails>;
+
 /** One model's entry in `session.shutdown.data.modelMetrics`. */
 export const ModelMetric = z.object({
   /** `{count, cost}`: API requests and premium requests (not money). */
@@ -160,7 +178,7 @@ export const ModelMetric = z.object({
   /** Token counts of the segment for this model. */
   usage: z
     .looseObject({
-      /** Prompt tokens, cache reads included. */
+      /** Prompt tokens, cache reads and cache writes included. */
       inputTokens: num,
       /** Completion tokens, reasoning included. */
       outputTokens: num,
@@ -172,7 +190,10 @@ export const ModelMetric = z.object({
       reasoningTokens: num,
     })
     .optional(),
+  /** The same tokens in disjoint parts (1.0.5x+). */
+  tokenDetails: TokenDetails.optional(),
 });
+export type ModelMetric = z.infer<typeof ModelMetric>;
 
 /** `session.shutdown.data` (one per start/resume segment). */
 export const ShutdownData = z.object({
@@ -182,6 +203,8 @@ export const ShutdownData = z.object({
   errorReason: str,
   /** Per-model totals of the segment (persisted since 0.0.422). */
   modelMetrics: z.record(z.string(), z.unknown()).optional(),
+  /** Totals of the segment over all models, in disjoint parts (1.0.5x+); checked, not imported. */
+  tokenDetails: z.unknown().optional(),
 });
 
 /** `history-session-state/session_<id>_<ms>.json` (up to 0.0.341). */

@@ -8,12 +8,14 @@ import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning, valueRaw } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
+import { RecordIds, keyed } from '../../src/util/ids.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
-import { isEmptyUsage, normalizeUsage } from '../../src/util/usage.js';
+import { isEmptyUsage, normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
 import { SourceError, type ConvertContext, type ConvertOutput, type SourceUnit } from '../types.js';
 import { readJsonl, readLegacy, sessionIdOf, type Conversation } from './records.js';
 import { CheckpointContent, CheckpointFile, LogEntry, MessageRecord, Thought, ToolCallRecord } from './schema.js';
+import { chatFileId } from './layout.js';
 import { projectDirOf, projectIndex } from './workspace.js';
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 
@@ -37,6 +39,46 @@ export function toolKind(name: string, agentId?: string): ToolKind {
   if (agentId) return 'sub_agent';
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
+
+/**
+ * Message `type`s of a conversation (README "Record types"); any other goes through
+ * `unknownRecord()`.
+ */
+export const MESSAGE_TYPES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  gemini: 'mapped',
+  info: 'status',
+  error: 'status',
+  warning: 'status',
+};
+
+/**
+ * Kinds of part in a message's `content` / `displayContent` (a part is of the first kind it has a
+ * key of; `thought`, `thoughtSignature`, `videoMetadata` … only qualify it).
+ */
+export const PART_KINDS: Readonly<Record<string, Handling>> = {
+  text: 'mapped',
+  inlineData: 'mapped',
+  fileData: 'mapped',
+  functionResponse: 'mapped',
+  functionCall: { ignored: 'a message records its calls in toolCalls' },
+};
+
+/** Parts of a message's content of no kind in `PART_KINDS`: kept and counted, as unknown records. */
+function* unknownParts(msg: MessageRecord, draft: SessionDraft, ts: string | undefined): Generator<EventDraft> {
+  for (const [field, value] of [['content', msg.content], ['displayContent', msg.displayContent]] as const) {
+    for (const [i, part] of (Array.isArray(value) ? value : [value]).entries()) {
+      if (!isRecord(part) || Object.keys(part).some((k) => PART_KINDS[k] !== undefined)) continue;
+      yield { ...unknownRecord(draft, `part:${Object.keys(part)[0] ?? '(empty)'}`, part, ts), key: `${msg.id}#${field}.${i}` };
+    }
+  }
+}
+
+/** Roles of a `/chat save` checkpoint's API history. */
+export const CHECKPOINT_ROLES: Readonly<Record<string, Handling>> = {
+  user: 'mapped',
+  model: 'mapped',
+};
 
 const PROMPT_LOG_REASON = 'prompt log only';
 const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
@@ -129,6 +171,19 @@ function toolOutcome(result: unknown): { output?: string; error?: string } {
 interface MessageState {
   sawToolCalls: boolean;
   inToolGap: boolean;
+  /** Keys of records that have no id. */
+  keys: RecordIds;
+}
+
+/**
+ * The provider's own total of one API call against the usage event made of it: `tokens.total` =
+ * input (cached included) + output + thoughts + tool, i.e. our input + cache read + output.
+ */
+export function totalMismatch(messageId: string, total: number | null | undefined, usage: UsageDraft): string | null {
+  if (typeof total !== 'number') return null;
+  const counted = usage.input_tokens + (usage.cache_read_tokens ?? 0) + usage.output_tokens;
+  if (counted === tokenCount(total)) return null;
+  return `usage differs from tokens.total of message ${messageId}: ${counted} emitted (input ${usage.input_tokens} + cache read ${usage.cache_read_tokens ?? 0} + output ${usage.output_tokens}), ${total} stated`;
 }
 
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
@@ -136,56 +191,53 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   const line = conv.lines.get(key);
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    yield parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
+    const warning = parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
+    yield { ...warning, key: key.startsWith('\0') ? state.keys.next(JSON.stringify(raw)) : key };
     return;
   }
   const msg = parsed.data;
   const ts = normalizeTimestamp(msg.timestamp);
-  switch (msg.type) {
-    case 'user': {
-      const event = userEvent(msg, ts);
-      if (event) yield event;
-      return;
-    }
-    case 'gemini':
-      break;
-    case 'info':
-    case 'error':
-    case 'warning':
-      yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts };
-      return;
-    default:
-      draft.skipUnknown(msg.type);
-      return;
+  const handling = MESSAGE_TYPES[msg.type];
+  if (handling === undefined) {
+    yield { ...unknownRecord(draft, msg.type, raw, ts), key: msg.id };
+    return;
+  }
+  yield* unknownParts(msg, draft, ts);
+  if (handling === 'status') {
+    yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts, key: msg.id };
+    return;
+  }
+  if (msg.type === 'user') {
+    const event = userEvent(msg, ts);
+    if (event) yield { ...event, key: msg.id };
+    return;
   }
   draft.noteModel(msg.model);
   if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) state.inToolGap = true;
-  for (const item of msg.thoughts ?? []) {
+  for (const [k, item] of (msg.thoughts ?? []).entries()) {
     const thought = parseRecord(Thought, item);
     if (!thought.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item));
+      yield { ...parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item)), key: `${msg.id}#thought.${k}` };
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
-    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts };
+    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts, key: `${msg.id}#thought.${k}` };
   }
   const thinking = partsText(msg.content, 'thought');
-  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts };
+  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts, key: `${msg.id}#reasoning` };
   const answer = partsText(msg.content);
-  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts };
+  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts, key: `${msg.id}#text` };
   if (msg.toolCalls) state.sawToolCalls = true;
-  let index = 0;
-  for (const item of msg.toolCalls ?? []) {
-    index++;
+  for (const [k, item] of (msg.toolCalls ?? []).entries()) {
     const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
-      yield parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item));
+      yield { ...parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item)), key: `${msg.id}#call.${k}` };
       continue;
     }
     const tc = call.data;
-    const toolId = tc.id ?? `${msg.id}#${index}`;
+    const toolId = tc.id ?? `${msg.id}#${k + 1}`;
     const kind = toolKind(tc.name, tc.agentId);
-    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts };
+    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts, key: `${msg.id}#call.${k}` };
     const { output, error } = toolOutcome(tc.result);
     const success = tc.status === undefined ? undefined : tc.status === 'success';
     const data: Record<string, unknown> = {};
@@ -202,6 +254,7 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
       ...(error !== undefined ? { error } : success === false ? { error: tc.status! } : {}),
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ts: normalizeTimestamp(tc.timestamp) ?? ts,
+      key: `${msg.id}#result.${k}`,
     };
   }
   if (msg.tokens) {
@@ -210,7 +263,9 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
       { input: t.input, output: t.output, cacheRead: t.cached, reasoning: t.thoughts, toolInput: t.tool, model: msg.model ?? undefined },
       { inputIncludesCacheRead: true, outputIncludesReasoning: false },
     );
-    if (!isEmptyUsage(usage)) yield { ...usage, ts };
+    const mismatch = totalMismatch(msg.id, t.total, usage);
+    if (mismatch) draft.addReason(mismatch);
+    if (!isEmptyUsage(usage)) yield { ...usage, ts, key: `${msg.id}#usage` };
   }
 }
 
@@ -272,51 +327,114 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
   for (const failure of failures) ctx.warn(failure.message);
 
   const batch = new Batch();
-  for (const id of [...copies.keys()].sort(byText)) {
-    const all = copies.get(id)!;
-    const conv = pickCopy(all);
-    const meta = conv.meta;
-    const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
-    const directories = stringList(meta.directories);
-    const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
-    let workspace: string | null = null;
-    for (const c of [conv, ...all]) {
-      workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
+  for (const sessionId of [...copies.keys()].sort(byText)) {
+    for (const { id, parent, all } of conversationsOf(sessionId, copies.get(sessionId)!)) {
+      yield* convertConversation(id, sessionId, parent ?? parentId, all, projects, dirOf, batch);
     }
-    const draft = new SessionDraft({ id, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
-    draft.sourcePaths = all.map((c) => c.path);
-    if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
-    draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
-    for (const reason of conv.reasons) draft.addReason(reason);
-    for (const type of conv.unknown) draft.skipUnknown(type);
-    let last = normalizeTimestamp(meta.lastUpdated);
-    let count = 0;
-    const state: MessageState = { sawToolCalls: false, inToolGap: false };
-    for (const [key, raw] of conv.messages) {
-      if (batch.full) yield batch.take();
-      for (const event of messageEvents(raw, conv, key, draft, state)) {
-        last = maxTimestamp(last, event.ts);
-        count++;
-        batch.push({ session: draft, event });
-      }
-    }
-    for (const warning of conv.warnings) {
-      count++;
-      batch.push({ session: draft, event: warning });
-    }
-    if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
-    if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
-    if (count === 0) batch.push({ session: draft, end: true });
   }
   if (!batch.empty) yield batch.take();
+}
+
+/** The A2A server (Cloud Shell agent mode) writes every one of its sessions under this sessionId. */
+const A2A_SESSION_ID = 'a2a-server';
+
+function startOf(conv: Conversation): string | undefined {
+  return normalizeTimestamp(conv.meta.startTime);
+}
+
+/** Copies of one conversation: the same `startTime`, or a message id in common. */
+function sameConversation(a: Conversation, b: Conversation): boolean {
+  const start = startOf(a);
+  if (start !== undefined && start === startOf(b)) return true;
+  for (const key of a.messages.keys()) if (!key.startsWith('\0') && b.messages.has(key)) return true;
+  return false;
+}
+
+/**
+ * The conversations among the copies of one sessionId. Usually one; but builds before v0.31 record
+ * a sub-agent in a file of its own under its parent's sessionId (disjoint message ids, a later
+ * `startTime`), and the A2A server writes all its sessions as `a2a-server`. Copies of each other
+ * (`sameConversation`, transitively) are one conversation; a copy without messages (a header-only
+ * file left by resume) joins the first. The first conversation keeps the sessionId, each later one
+ * is `<sessionId>-<its startTime>`, a sub-agent of the first unless its header says `kind: main`;
+ * the A2A server's are all `a2a-server-<startTime>`, none a parent of another.
+ */
+function conversationsOf(sessionId: string, copies: Conversation[]): { id: string; parent: string | null; all: Conversation[] }[] {
+  let groups: Conversation[][] = [];
+  for (const conv of copies.filter((c) => c.messages.size > 0)) {
+    const joined = groups.filter((g) => g.some((other) => sameConversation(other, conv)));
+    groups = [...groups.filter((g) => !joined.includes(g)), [...joined.flat(), conv]];
+  }
+  const empty = copies.filter((c) => c.messages.size === 0);
+  if (groups.length === 0) return [{ id: sessionId, parent: null, all: empty }];
+  const firstStart = (g: Conversation[]) => g.map(startOf).filter((t): t is string => t !== undefined).sort(byText)[0] ?? '';
+  groups.sort((a, b) => byText(firstStart(a), firstStart(b)) || byText(a[0]!.path, b[0]!.path));
+  groups[0]!.push(...empty);
+  const a2a = sessionId === A2A_SESSION_ID;
+  if (groups.length === 1 && !a2a) return [{ id: sessionId, parent: null, all: groups[0]! }];
+  return groups.map((all, i) => {
+    const conv = pickCopy(all);
+    const stamp = (firstStart(all) || ([...conv.messages.keys()].find((k) => !k.startsWith('\0')) ?? conv.path.slice(conv.path.lastIndexOf('/') + 1))).replace(/:/g, '-');
+    if (a2a) return { id: `${sessionId}-${stamp}`, parent: null, all };
+    if (i === 0) return { id: sessionId, parent: null, all };
+    return { id: `${sessionId}-${stamp}`, parent: conv.meta.kind === 'main' ? null : sessionId, all };
+  });
+}
+
+/** One conversation, from its newest copy (`pickCopy`); every copy is a source path. */
+function* convertConversation(
+  id: string,
+  sessionId: string,
+  parentId: string | null,
+  all: Conversation[],
+  projects: Awaited<ReturnType<typeof projectIndex>>,
+  dirOf: Map<string, string>,
+  batch: Batch,
+): Generator<ConvertOutput> {
+  const conv = pickCopy(all);
+  const meta = conv.meta;
+  const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
+  const directories = stringList(meta.directories);
+  const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
+  let workspace: string | null = null;
+  for (const c of [conv, ...all]) {
+    workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
+  }
+  const draft = new SessionDraft({ id, providerSessionId: sessionId, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
+  draft.sourcePaths = all.map((c) => c.path);
+  if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
+  draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
+  for (const reason of conv.reasons) draft.addReason(reason);
+  let last = normalizeTimestamp(meta.lastUpdated);
+  let count = 0;
+  const state: MessageState = { sawToolCalls: false, inToolGap: false, keys: new RecordIds() };
+  for (const [key, raw] of conv.messages) {
+    if (batch.full) yield batch.take();
+    for (const event of messageEvents(raw, conv, key, draft, state)) {
+      last = maxTimestamp(last, event.ts);
+      count++;
+      batch.push({ session: draft, event });
+    }
+  }
+  for (const unknown of conv.unknown) {
+    count++;
+    batch.push({ session: draft, event: { ...unknownRecord(draft, unknown.type, unknown.record), key: state.keys.next(JSON.stringify(unknown.record)) } });
+  }
+  for (const warning of conv.warnings) {
+    count++;
+    batch.push({ session: draft, event: { ...warning, key: state.keys.next(JSON.stringify(warning)) } });
+  }
+  if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
+  if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
+  if (count === 0) batch.push({ session: draft, end: true });
 }
 
 /** Ids (first 8 characters) of the sessions that have a chat file anywhere in the home. */
 function chatIds(ctx: ConvertContext): Set<string> {
   const ids = new Set<string>();
   for (const file of ctx.allFiles) {
-    const m = /\/chats\/session-[^/]*-([^-/]+)\.jsonl?$/.exec(file.rel);
-    if (m) ids.add(m[1]!);
+    const m = /\/chats\/(session-[^/]*)\.jsonl?$/.exec(file.rel);
+    if (m) ids.add(chatFileId(m[1]!));
   }
   return ids;
 }
@@ -371,7 +489,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
     for (const [messageId, p] of prompts) {
       if (batch.full) yield batch.take();
-      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts } });
+      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts, key: `prompt.${messageId}` } });
     }
   }
   if (!batch.empty) yield batch.take();
@@ -419,7 +537,7 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     if (doc.truncated) {
       draft.addReason('truncated JSON: the turns after the cut are lost');
-      batch.push({ session: draft, event: parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts) });
+      batch.push({ session: draft, event: { ...parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts), key: 'truncated' } });
     }
     const parsed = parseRecord(CheckpointFile, doc.value);
     if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
@@ -455,28 +573,34 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
   return latest;
 }
 
-/** API history (`Content[]`) → events; call ids missing from old histories are paired by name. */
+/**
+ * API history (`Content[]`) → events; call ids missing from old histories are paired by name. A
+ * turn has no id: its events are keyed by its content (`RecordIds`).
+ */
 function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft): Generator<EventDraft> {
   const pending = new Map<string, string[]>();
+  const keys = new RecordIds();
   let synthetic = 0;
   for (const [i, item] of history.entries()) {
+    const key = keys.next(JSON.stringify(item));
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item));
+      yield { ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)), key };
       continue;
     }
     const role = turn.data.role ?? '';
     const parts = turn.data.parts ?? [];
-    if (role !== 'user' && role !== 'model') {
-      draft.skipUnknown(`role:${role || '(none)'}`);
+    if (CHECKPOINT_ROLES[role] === undefined) {
+      yield { ...unknownRecord(draft, `role:${role || '(none)'}`, item), key };
       continue;
     }
+    const events: EventDraft[] = [];
     if (role === 'model') {
       const thinking = partsText(parts, 'thought');
-      if (thinking !== '') yield { type: 'reasoning', content: thinking };
+      if (thinking !== '') events.push({ type: 'reasoning', content: thinking });
     }
     const text = partsText(parts);
-    if (text !== '') yield role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text };
+    if (text !== '') events.push(role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text });
     for (const part of parts) {
       if (!isRecord(part)) continue;
       const call = part.functionCall;
@@ -486,21 +610,22 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
           id = `call-${++synthetic}`;
           pending.set(call.name, [...(pending.get(call.name) ?? []), id]);
         }
-        yield { type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args };
+        events.push({ type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args });
       }
       const response = part.functionResponse;
       if (isRecord(response) && typeof response.name === 'string') {
         const id = typeof response.id === 'string' ? response.id : pending.get(response.name)?.shift();
         const { output, error } = toolOutcome([part]);
-        yield {
+        events.push({
           type: 'tool_result',
           tool_name: response.name,
           tool_kind: toolKind(response.name),
           ...(id !== undefined ? { tool_id: id } : {}),
           ...(output !== undefined ? { output } : {}),
           ...(error !== undefined ? { success: false, error } : {}),
-        };
+        });
       }
     }
+    yield* keyed(events, key);
   }
 }

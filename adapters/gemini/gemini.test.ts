@@ -62,11 +62,16 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
   const root = '/home/dev/projects/corpus-owner';
   const raw = new Map(files.map((f) => [f, replay(f)]));
   const layout: Record<string, string | { copy: string }> = { 'tmp/corpus-owner/.project_root': root };
+  // Each file under the name the CLI gave it (a pair sharing a sessionId sits side by side), else
+  // under a name made from its sessionId.
+  const nameOf = new Map<string, string>();
   for (const f of files) {
     const { meta } = raw.get(f)!;
     const id8 = String(meta.sessionId).slice(0, 8);
     const ext = f.endsWith('.jsonl') ? 'jsonl' : 'json';
-    layout[`tmp/corpus-owner/chats/session-2026-01-01T00-00-${id8}.${ext}`] = { copy: f };
+    const native = /__(session-[^/]+)$/.exec(f)?.[1];
+    nameOf.set(f, native ?? `session-2026-01-01T00-00-${id8}.${ext}`);
+    layout[`tmp/corpus-owner/chats/${nameOf.get(f)!}`] = { copy: f };
   }
 
   it('imports every file as one session with native times, messages, tools, reasoning order and usage', async () => {
@@ -77,8 +82,9 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
     for (const f of files) {
       const { meta, messages } = raw.get(f)!;
       const label = basename(f);
-      const entry = result.index.find((e) => e.provider_session_id === meta.sessionId);
+      const entry = result.index.find((e) => e.source_paths.some((p) => p.endsWith(`/${nameOf.get(f)!}`)));
       expect(entry, label).toBeDefined();
+      expect(entry!.provider_session_id, label).toBe(meta.sessionId);
       const events = result.sessions.get(entry!.wrapper_session_id)!;
       const of = (type: string) => events.filter((e) => e.type === type) as (AgentLogEvent & Rec)[];
 

@@ -1,9 +1,10 @@
 /** Gemini CLI (`~/.gemini`): chat recordings, prompt logs and `/chat save` checkpoints. */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SIDE_FILE_MAX_BYTES, readRegularFile } from '../../src/io/regular-file.js';
+import { errorMessage } from '../../src/errors.js';
 import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
-import { PROJECTS_FILE, PROJECT_ROOT_MARKER, isSideFile } from './layout.js';
+import { PROJECTS_FILE, PROJECT_ROOT_MARKER, chatFileId, isSideFile } from './layout.js';
 
 type UnitKind = { kind: 'chat'; group: string } | { kind: 'subagent'; group: string; parent: string } | { kind: 'logs' } | { kind: 'checkpoint'; group: string };
 
@@ -16,9 +17,8 @@ const CHECKPOINT = /^tmp\/[^/]+\/(checkpoint-[^/]+)\.json$/;
 function classify(rel: string): UnitKind | null {
   let m = CHAT.exec(rel);
   if (m) {
-    // session-<YYYY-MM-DDTHH-MM>-<first 8 chars of sessionId>: the id8 names the session.
-    const name = m[1]!;
-    return { kind: 'chat', group: name.slice(name.lastIndexOf('-') + 1) };
+    // The id8 in the name names the session.
+    return { kind: 'chat', group: chatFileId(m[1]!) };
   }
   m = SUBAGENT.exec(rel);
   if (m) return { kind: 'subagent', group: `${m[1]!}/${m[2]!}`, parent: m[1]! };
@@ -81,7 +81,9 @@ function stripJsonComments(text: string): string {
 export const geminiAdapter = {
   id: 'gemini',
   title: 'Gemini CLI',
-  version: 1,
+  version: 2,
+  /** The files record no CLI version; the newest of the corpus are JSONL op-logs (v0.39+). */
+  testedVersion: '0.39.0',
   home: {
     env: 'GEMINI_CLI_HOME',
     flag: 'gemini-home',
@@ -105,9 +107,10 @@ export const geminiAdapter = {
     const path = join(home, 'settings.json');
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)' };
+      text = readRegularFile(path, SIDE_FILE_MAX_BYTES).toString('utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)' };
+      return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `${errorMessage(err)}: Gemini CLI default (30d) assumed` };
     }
     let settings: unknown;
     try {

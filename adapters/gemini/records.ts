@@ -8,7 +8,7 @@
 import { isRecord } from '../../src/io/json.js';
 import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import type { ReadStats } from '../../src/io/lines.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type ParseWarningDraft } from '../../src/session/records.js';
+import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type Handling, type ParseWarningDraft } from '../../src/session/records.js';
 import { SourceError } from '../types.js';
 
 const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
@@ -31,9 +31,20 @@ export interface Conversation {
   lines: Map<string, number>;
   warnings: ParseWarningDraft[];
   reasons: string[];
-  /** Records of kinds the loader does not know, by a short name. */
-  unknown: string[];
+  /** JSONL records of kinds the loader does not know: a short name, the record, its line. */
+  unknown: { type: string; record: unknown; line: number }[];
 }
+
+/**
+ * The kinds of JSONL line (README "Record types"), told apart by shape as the CLI's loader does;
+ * any other line goes through `unknownRecord()`.
+ */
+export const LINE_KINDS: Readonly<Record<string, Handling>> = {
+  $rewindTo: 'mapped',
+  message: 'mapped',
+  $set: 'mapped',
+  header: 'mapped',
+};
 
 function emptyConversation(path: string, format: 'json' | 'jsonl'): Conversation {
   return { path, format, meta: {}, messages: new Map(), lines: new Map(), warnings: [], reasons: [], unknown: [] };
@@ -105,7 +116,7 @@ export async function readJsonl(path: string, stats: ReadStats): Promise<Convers
     const r = rec.value;
     const lineNo = rec.line.lineNo;
     if (!isRecord(r)) {
-      conv.unknown.push(Array.isArray(r) ? 'array' : typeof r);
+      conv.unknown.push({ type: Array.isArray(r) ? 'array' : typeof r, record: r, line: lineNo });
     } else if (typeof r.$rewindTo === 'string' && r.$rewindTo !== '') {
       rewindTo(conv, r.$rewindTo);
     } else if (typeof r.id === 'string' && r.id !== '') {
@@ -122,7 +133,7 @@ export async function readJsonl(path: string, stats: ReadStats): Promise<Convers
       Object.assign(conv.meta, withoutMessages(r));
       if (Array.isArray(r.messages)) addMessages(conv, r.messages, lineNo);
     } else {
-      conv.unknown.push(Object.keys(r)[0] ?? 'empty object');
+      conv.unknown.push({ type: Object.keys(r)[0] ?? 'empty object', record: r, line: lineNo });
     }
   }
   // Not one line parses on its own: the file is one JSON document (e.g. pretty-printed), read as

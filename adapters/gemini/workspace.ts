@@ -4,8 +4,8 @@
  * `projects.json` (root → slug) and `tmp/<slug>/.project_root` (the owning root), and by hashing
  * every known root to match hashed dirs and the in-file `projectHash`.
  */
-import { readFile } from 'node:fs/promises';
 import type { ReadStats } from '../../src/io/lines.js';
+import { SIDE_FILE_MAX_BYTES, readRegularFile } from '../../src/io/regular-file.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import type { SourceFile } from '../types.js';
 import { ProjectsFile } from './schema.js';
@@ -59,7 +59,7 @@ export function projectDirOf(rel: string): string {
 
 async function readText(path: string, stats: ReadStats): Promise<string | null> {
   try {
-    const bytes = await readFile(path);
+    const bytes = readRegularFile(path, SIDE_FILE_MAX_BYTES);
     stats.bytesRead += bytes.length;
     return bytes.toString('utf8');
   } catch {

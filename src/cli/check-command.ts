@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { CliError, EXIT } from '../errors.js';
 import { convertCase, listCases, readExpected } from '../check/fixtures.js';
-import { createLogger, logLevel } from '../log.js';
+import { createLogger, logLevel, type LogFormat } from '../log.js';
 import { selectAdapters } from './import-command.js';
 
 export interface CheckArgs {
@@ -13,10 +13,11 @@ export interface CheckArgs {
   provider?: string[] | undefined;
   quiet: boolean;
   verbose: boolean;
+  logFormat: LogFormat;
 }
 
 export async function checkCommand(args: CheckArgs): Promise<number> {
-  const log = createLogger(logLevel(args));
+  const log = createLogger(logLevel(args), args.logFormat);
   const cases = await listCases(args.fixtures, selectAdapters(args.provider));
   if (cases.length === 0) throw new CliError(`no fixture cases under ${args.fixtures} (expected <provider>/<case>/input/)`, EXIT.usage);
   let failed = 0;

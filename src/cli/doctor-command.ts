@@ -12,6 +12,7 @@ import { CliError, EXIT, errorMessage } from '../errors.js';
 import { discoverSources, resolveHomes } from '../importer/discover.js';
 import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
+import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
 import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
@@ -183,6 +184,10 @@ export async function doctorReport(
   const warnings: string[] = [];
   const { report: stateReport, state } = await checkState(locations.logsDir);
   if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
+  for (const loose of looseModes(ownedPaths(locations))) {
+    const mine = loose.uid === process.getuid?.();
+    warnings.push(looseModeWarning(loose, mine ? 'the next import makes it so' : `it belongs to another user (uid ${loose.uid}), so imports cannot change it`));
+  }
   let sessions: SessionLogIndexEntry[] | null = null;
   try {
     sessions = await readLogsIndex(locations.logsDir);

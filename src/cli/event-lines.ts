@@ -58,9 +58,10 @@ export function usageSummary(u: {
   cache_read_tokens?: number | undefined;
   cache_creation_tokens?: number | undefined;
 }): string {
-  const parts = [`in ${groupDigits(u.input_tokens)}`];
+  // `in` counts as list's IN does: all input not read from cache, cache writes included.
+  const written = u.cache_creation_tokens ?? 0;
+  const parts = [`in ${groupDigits(u.input_tokens + written)}${written ? ` (cache write ${groupDigits(written)})` : ''}`];
   if (u.cache_read_tokens) parts.push(`cache read ${groupDigits(u.cache_read_tokens)}`);
-  if (u.cache_creation_tokens) parts.push(`cache write ${groupDigits(u.cache_creation_tokens)}`);
   parts.push(`out ${groupDigits(u.output_tokens)}`);
   return parts.join(' · ');
 }

@@ -10,7 +10,8 @@ import type { AgentLogEvent } from '../model/events.js';
 import { redactSecrets } from '../writer/redact.js';
 
 export interface ExportArgs {
-  id: string;
+  /** Required by the command syntax (`export <id>`). */
+  id?: string | undefined;
   root?: string | undefined;
   store?: string | undefined;
   out?: string | undefined;
@@ -19,7 +20,7 @@ export interface ExportArgs {
 }
 
 export async function exportCommand(args: ExportArgs): Promise<number> {
-  const prefix = args.id.trim();
+  const prefix = (args.id ?? '').trim();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none') throw new CliError(`no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``, EXIT.usage);

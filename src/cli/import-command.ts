@@ -1,24 +1,26 @@
 /** `import-logs [import]`: runs the importer and reports what it did. */
+import { statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { adapters as registry } from '../../adapters/index.js';
 import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
-import { runImport, type ImportSummary } from '../importer/run.js';
-import { parseSince, resolveLocations } from '../importer/locations.js';
+import { emptySummary, runImport, type ImportSummary } from '../importer/run.js';
+import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
+import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
 import { providerNames } from './provider-flags.js';
 import { formatSummary } from './summary.js';
-import { NeedsStringWidth } from './text-core.js';
+import { NeedsStringWidth, tildePath } from './text-core.js';
 import type { CommonArgs } from './main.js';
 
 export interface ImportArgs extends CommonArgs {
   since?: string | undefined;
   dryRun: boolean;
   force: boolean;
-  concurrency?: number | undefined;
+  concurrency?: string | undefined;
   redact: boolean;
-  wait?: number | undefined;
-  workers?: number | undefined;
+  wait?: string | undefined;
+  workers?: string | undefined;
   index: boolean;
 }
 
@@ -32,13 +34,26 @@ export function selectAdapters(names: string[] | undefined): readonly Adapter[] 
   return registry.filter((a) => wanted.includes(a.id));
 }
 
+/** The provider homes given by flag; one that is not a directory is a typo, never "nothing to import". */
 export function homeFlagValues(args: Record<string, unknown>): Record<string, string | undefined> {
   const values: Record<string, string | undefined> = {};
   for (const adapter of registry) {
     const value = args[adapter.home.flag];
     values[adapter.id] = typeof value === 'string' ? value : undefined;
+    if (typeof value === 'string' && value !== '' && !statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new CliError(`--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`, EXIT.usage);
+    }
   }
   return values;
+}
+
+/** The dirs this import writes, named as the user gave them. */
+function outputDirs(args: ImportArgs, locations: Locations, env: NodeJS.ProcessEnv): OutputDir[] {
+  const dirs: OutputDir[] = [];
+  if (args.out !== undefined) dirs.push({ path: locations.logsDir, via: '--out' });
+  const storeVia = args.store !== undefined ? '--store' : env.IMPORT_LOGS_HOME !== undefined ? 'IMPORT_LOGS_HOME' : 'the store';
+  if (locations.storeDir !== null) dirs.push({ path: locations.storeDir, via: storeVia });
+  return dirs;
 }
 
 export function exitCodeOf(summary: ImportSummary): number {
@@ -56,38 +71,95 @@ async function withTextWidths(format: () => string): Promise<string> {
   }
 }
 
+/** A flag's number (a whole one unless `fraction`) of at least `min`; undefined when not given. */
+function numberFlag(flag: string, value: string | undefined, min: number, fraction = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (!fraction && !Number.isInteger(n)) || n < min) {
+    throw new CliError(`--${flag} ${value}: expected a ${fraction ? 'number' : 'whole number'} of at least ${min}`, EXIT.usage);
+  }
+  return n;
+}
+
+/** The location flags of this run, for the commands it suggests next (` --root .`). */
+function scopeFlags(args: ImportArgs): string {
+  const quote = (v: string) => (/^[\w./~:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  return (['root', 'out', 'store'] as const)
+    .flatMap((flag) => (args[flag] === undefined ? [] : [` --${flag} ${quote(args[flag])}`]))
+    .join('');
+}
+
+/** `--root` that holds no session: where the sessions are instead, and what to run. */
+async function emptyRootSentence(args: ImportArgs, summary: ImportSummary, storeDir: string | null): Promise<string> {
+  const byWorkspace = new Map(Object.entries(summary.outside_root));
+  if (byWorkspace.size === 0 && storeDir !== null) {
+    const { logsDirsOf, readGlobalIndex, readLogsIndex } = await import('../archive/read.js');
+    for (const logsDir of logsDirsOf((await readGlobalIndex(storeDir)) ?? [])) {
+      for (const e of (await readLogsIndex(logsDir)) ?? []) byWorkspace.set(e.workspace_path ?? '', (byWorkspace.get(e.workspace_path ?? '') ?? 0) + 1);
+    }
+  }
+  const head = `--root ${args.root}: no session has its workspace in this directory or below`;
+  const total = [...byWorkspace.values()].reduce((a, b) => a + b, 0);
+  if (total > 0) {
+    const home = homedir();
+    const top = [...byWorkspace]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 3)
+      .map(([w, n]) => `${w === '' ? '(no workspace recorded)' : tildePath(w, home)} (${n})`);
+    return `${head}; ${total} session${total === 1 ? '' : 's'} found elsewhere, most in ${top.join(', ')}. Give --root one of those, or run \`import-logs\` without --root to import them all.`;
+  }
+  const units = Object.values(summary.providers).reduce((n, p) => n + p.units, 0);
+  if (units > 0) return `${head}; the ${units} sources found were read by an earlier run with this --root (\`--force\` reads them again to say where their sessions are).`;
+  return `${head}, nor anywhere else: no provider home holds a session (\`import-logs doctor\` shows where it looked).`;
+}
+
 export async function importCommand(args: ImportArgs): Promise<number> {
   const level = logLevel(args);
   const env = process.env;
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const homeFlags = homeFlagValues(args);
+  refuseInsideHomes(outputDirs(args, locations, env), registry, homeFlags, { env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
-  for (const [flag, value, min] of [['concurrency', args.concurrency, 1], ['workers', args.workers, 0]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-      throw new CliError(`--${flag} ${value}: expected a whole number of at least ${min}`, EXIT.usage);
-    }
-  }
-  if (args.wait !== undefined && !(args.wait >= 0)) {
-    throw new CliError(`--wait ${args.wait}: expected a number of seconds`, EXIT.usage);
+  const concurrency = numberFlag('concurrency', args.concurrency, 1);
+  let workers = numberFlag('workers', args.workers, 0);
+  const wait = numberFlag('wait', args.wait, 0, true);
+  const adapters = selectAdapters(args.provider);
+  // More threads than cores only adds memory and switching: clamp, and say so.
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > cores) {
+    if (!args.quiet) process.stderr.write(`import-logs: --workers ${workers}: this machine has ${cores} cores; using ${cores}\n`);
+    workers = cores;
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
   const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? (await import('./progress.js')).createProgress(process.stderr) : null;
-  const summary = await runImport({
-    locations,
-    adapters: selectAdapters(args.provider),
-    homeFlags: homeFlagValues(args),
-    environment: { env, homedir: home },
-    since,
-    dryRun: args.dryRun,
-    force: args.force,
-    concurrency: args.concurrency ?? Math.min(8, 2 * availableParallelism()),
-    log: createLogger(level),
-    redact: args.redact,
-    waitMs: (args.wait ?? 0) * 1000,
-    workers: args.workers ?? 'auto',
-    ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
-  }).finally(() => progress?.clear());
-  let code = exitCodeOf(summary);
+  let summary: ImportSummary;
+  try {
+    summary = await runImport({
+      locations,
+      adapters,
+      homeFlags,
+      environment: { env, homedir: home },
+      since,
+      dryRun: args.dryRun,
+      force: args.force,
+      concurrency: concurrency ?? Math.min(8, 2 * cores),
+      log: createLogger(level, args.logFormat),
+      redact: args.redact,
+      waitMs: (wait ?? 0) * 1000,
+      workers: workers ?? 'auto',
+      ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
+    }).finally(() => progress?.clear());
+  } catch (err) {
+    // Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON.
+    if (!(err instanceof CliError) || err.exitCode !== EXIT.locked) throw err;
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`);
+    if (!args.quiet) process.stderr.write(`import-logs: ${err.message}\n`);
+    return EXIT.locked;
+  }
+  const sessions = Object.values(summary.providers).reduce((n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions, 0);
+  const emptyRoot = locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
+  let code = emptyRoot ? EXIT.usage : exitCodeOf(summary);
   if (args.index && !args.dryRun) {
     const { LOCAL_INDEX_FILE, updateLocalIndex } = await import('../database/local-index.js');
     try {
@@ -99,6 +171,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     }
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
-  else if (!args.quiet || code !== EXIT.ok) process.stdout.write(await withTextWidths(() => formatSummary(summary)));
+  if (emptyRoot) {
+    process.stderr.write(`import-logs: ${await emptyRootSentence(args, summary, locations.storeDir)}\n`);
+    return code;
+  }
+  if (!args.json && (!args.quiet || code !== EXIT.ok)) process.stdout.write(await withTextWidths(() => formatSummary(summary, home, scopeFlags(args))));
   return code;
 }

@@ -7,6 +7,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliError, EXIT, errorMessage } from '../errors.js';
+import { LOG_FORMATS, type LogFormat } from '../log.js';
 import { COMPLETENESS_VALUES } from '../model/state-check.js';
 import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
@@ -22,6 +23,7 @@ export interface CommonArgs {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  logFormat: LogFormat;
   [flag: string]: unknown;
 }
 
@@ -41,7 +43,8 @@ function withScope<T>(y: Argv<T>) {
 
 /** One session, by a prefix of its id (show, export). */
 function withSessionId<T>(y: Argv<T>) {
-  return withLocations(y).positional('id', { type: 'string', demandOption: true, describe: 'wrapper_session_id or a prefix of it (or of the native id)' });
+  // Not demanded here: `show` says itself what is missing; `export <id>` requires it by its syntax.
+  return withLocations(y).positional('id', { type: 'string', describe: 'wrapper_session_id or a prefix of it (or of the native id)' });
 }
 
 function withHomes<T>(y: Argv<T>) {
@@ -56,13 +59,46 @@ function withCommon<T>(y: Argv<T>) {
   return withHomes(withLocations(y))
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Only errors on stderr' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Debug logs on stderr' });
+    .option('verbose', { type: 'boolean', default: false, describe: 'Say on stderr, per source, why it was converted, skipped or failed' })
+    .option('log-format', { choices: LOG_FORMATS, default: 'text' as const, describe: 'Logs on stderr as sentences (text) or as pino JSON lines (json)' });
 }
 
 /** A copy of the model's list, so that `--help` does not load zod (a test keeps them equal). */
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
 
+const COMMANDS = ['import', 'check', 'list', 'show', 'doctor', 'schema'];
+/** Flags whose value may be mistaken for flags by the parser when it starts with `-`. */
+const VALUE_FLAGS = ['--since', '--limit', '--concurrency', '--workers', '--wait'];
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** Mistakes the parser would answer with a line of its own jargon, said as a sentence instead. */
+function checkWords(argv: string[]): void {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
+    const near = COMMANDS.filter((c) => distance(first, c) <= 2);
+    const hint = near.length > 0 ? `did you mean ${near.join(' or ')}?` : `the commands are ${COMMANDS.join(', ')}`;
+    throw new CliError(`unknown command ${first}: ${hint}`, EXIT.usage);
+  }
+  argv.forEach((arg, i) => {
+    const value = argv[i + 1];
+    if (VALUE_FLAGS.includes(arg) && value !== undefined && /^-\d/.test(value)) {
+      throw new CliError(`${arg} ${value}: expected a value without a minus sign (${arg === '--since' ? '3d means 3 days ago' : 'a whole number'})`, EXIT.usage);
+    }
+  });
+}
+
 async function run(argv: string[]): Promise<number> {
+  checkWords(argv);
   if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) providers = await providerFlags();
   let exitCode: number = EXIT.ok;
   /** A command handler that loads its module only when the command runs. */
@@ -82,10 +118,10 @@ async function run(argv: string[]): Promise<number> {
           .option('since', { type: 'string', describe: 'Only sources changed since a date or a duration (7d, 12h)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, write nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
-          .option('concurrency', { type: 'number', describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
+          .option('concurrency', { type: 'string', requiresArg: true, describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
           .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords) in imported text' })
-          .option('wait', { type: 'number', describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
-          .option('workers', { type: 'number', describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none)' })
+          .option('wait', { type: 'string', requiresArg: true, describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
+          .option('workers', { type: 'string', requiresArg: true, describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none; at most one per core)' })
           .option('index', { type: 'boolean', default: true, describe: 'Keep the local index (archive.db in the logs dir) up to date; --no-index skips it' }),
       lazy(async () => (await import('./import-command.js')).importCommand as (args: unknown) => Promise<number>),
     )
@@ -98,7 +134,8 @@ async function run(argv: string[]): Promise<number> {
           .option('update', { type: 'boolean', default: false, describe: 'Rewrite the expected output' })
           .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('quiet', { type: 'boolean', default: false })
-          .option('verbose', { type: 'boolean', default: false }),
+          .option('verbose', { type: 'boolean', default: false })
+          .option('log-format', { choices: LOG_FORMATS, default: 'text' as const }),
       lazy(async () => (await import('./check-command.js')).checkCommand),
     )
     .command(
@@ -115,7 +152,7 @@ async function run(argv: string[]): Promise<number> {
       lazy(async () => (await import('./list-command.js')).listCommand),
     )
     .command(
-      'show <id>',
+      'show [id]',
       'One session\'s events, one line each (ID: a session id or its start, as `list` prints it)',
       (y) =>
         withSessionId(y)
@@ -204,6 +241,12 @@ async function run(argv: string[]): Promise<number> {
   await parser.parseAsync();
   return exitCode;
 }
+
+// A reader that stops early (`list --json | head -1`) is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
 
 run(hideBin(process.argv)).then(
   (code) => {

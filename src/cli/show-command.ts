@@ -18,7 +18,7 @@ import { useColour } from './terminal.js';
 import { columns, groupDigits, humanDuration, localDate, localDateTime, localTime, oneLine, safeLines, tildePath } from './text.js';
 
 export interface ShowArgs {
-  id: string;
+  id?: string | undefined;
   root?: string | undefined;
   store?: string | undefined;
   out?: string | undefined;
@@ -180,8 +180,8 @@ function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
 }
 
 export async function showCommand(args: ShowArgs): Promise<number> {
-  const prefix = args.id.trim();
-  if (prefix === '') throw new CliError('show: give a session id or the start of one (see `import-logs list`)', EXIT.usage);
+  const prefix = (args.id ?? '').trim();
+  if (prefix === '') throw new CliError('show needs a session id, or the start of one: `import-logs show ID`, with ID as `import-logs list` prints it', EXIT.usage);
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none') {
@@ -189,11 +189,6 @@ export async function showCommand(args: ShowArgs): Promise<number> {
   }
   if (found.kind === 'ambiguous') throw ambiguous(prefix, found.candidates);
 
-  // `show … | head` closes stdout early: that is not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-    throw err;
-  });
   try {
     if (args.json) await pipeline(createReadStream(found.session.file), process.stdout, { end: false });
     else {

@@ -42,7 +42,8 @@ function listed(title: string, items: readonly string[]): string[] {
   return lines;
 }
 
-export function formatSummary(s: ImportSummary, home = homedir()): string {
+/** `scope`: the location flags of the run (` --root .`), kept in the commands it suggests. */
+export function formatSummary(s: ImportSummary, home = homedir(), scope = ''): string {
   const providers = Object.values(s.providers);
   const logsDir = tildePath(s.logs_dir, home);
   const lines = [
@@ -67,7 +68,7 @@ export function formatSummary(s: ImportSummary, home = homedir()): string {
     lines.push('These sources were not imported; everything else was, and they are retried on every run.');
     lines.push('Fix or remove the file, or report the message with the file if it looks fine (`import-logs doctor` lists them again).');
   } else if (!s.dry_run && providers.some((p) => p.sources > 0)) {
-    lines.push('See them with `import-logs list`, one with `import-logs show ID`; `import-logs doctor` checks the setup.');
+    lines.push(`See them with \`import-logs list${scope}\`, one with \`import-logs show${scope} ID\`; \`import-logs doctor${scope}\` checks the setup.`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** Finding provider homes and their source files: stat only, nothing is read. */
 import { realpathSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
+import { statSource } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
 export interface ResolvedHome extends HomeCandidate {
@@ -36,30 +37,23 @@ export function resolveHomes(adapter: Adapter, flagValue: string | undefined, en
 
 /**
  * Synchronous on purpose: a walk of a thousand files through the thread pool costs a round trip
- * per directory and per stat, and the no-op re-run is mostly this walk.
+ * per directory and per stat, and the no-op re-run is mostly this walk. The walk reads file types
+ * from the directories; only the files it matches are stat'ed (with nanosecond times).
  */
 export function discoverSources(adapter: Adapter, home: string): SourceFile[] {
-  const entries = fg.sync(adapter.sources, {
+  const rels = fg.sync(adapter.sources, {
     cwd: home,
     ignore: adapter.ignore ?? [],
     onlyFiles: true,
     dot: true,
-    stats: true,
     followSymbolicLinks: false,
     suppressErrors: true,
   });
   const files: SourceFile[] = [];
-  for (const entry of entries) {
-    const st = entry.stats;
-    if (!st) continue;
-    files.push({
-      path: `${home}/${entry.path}`,
-      rel: entry.path,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      ino: st.ino,
-      dev: st.dev,
-    });
+  for (const rel of rels) {
+    const path = `${home}/${rel}`;
+    const st = statSource(path);
+    if (st) files.push({ path, rel, ...st });
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return files;

@@ -61,6 +61,9 @@ export function parseSince(value: string, now: number): number {
     return now - Number(m[1]) * unit;
   }
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new CliError(`--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)`, EXIT.usage);
+  if (!Number.isFinite(ms)) {
+    const sign = value.trim().startsWith('-') ? ', without a minus sign: 3d means 3 days ago' : '';
+    throw new CliError(`--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)${sign}`, EXIT.usage);
+  }
   return ms;
 }

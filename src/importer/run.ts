@@ -16,8 +16,12 @@ import type { SourceRecord } from '../model/state.js';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
+import { convertWithRetries, type RetriedResult } from './retry.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
+import { ownedPaths, tightenModes } from './modes.js';
+import { refuseForeignLogsDir } from './placement.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -88,6 +92,8 @@ export interface ImportSummary {
   duration_ms: number;
   warnings: string[];
   errors: SourceFailure[];
+  /** Sessions converted by this run but left out by `--root`, by workspace ('' when none is recorded). */
+  outside_root: Record<string, number>;
 }
 
 const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
@@ -111,20 +117,32 @@ interface PlannedUnit {
   unit: SourceUnit;
   stateKey: string;
   bytes: number;
+  /** Why it is converted (for --verbose). */
+  reason: string;
 }
 
-function sameFingerprint(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): boolean {
-  return (
-    rec !== undefined &&
-    (rec.redact ?? false) === redact &&
-    rec.size === file.size &&
-    rec.mtime_ms === file.mtimeMs &&
-    rec.ino === file.ino &&
-    rec.dev === file.dev &&
-    rec.adapter === adapter.id &&
-    rec.adapter_version === adapter.version &&
-    rec.unit === unitKey
-  );
+/** Why a file must be converted again, or null when its fingerprint matches the state. */
+function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): string | null {
+  if (rec === undefined) return `new file ${file.rel}`;
+  if ((rec.redact ?? false) !== redact) return redact ? 'imported without --redact' : 'imported with --redact';
+  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
+  if (rec.unit !== unitKey) return 'grouped differently';
+  if (compareFingerprint(file, rec) !== 'changed') return null;
+  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
+  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
+  return `${file.rel} modified`;
+}
+
+/** Why a unit must be converted, or null when it is unchanged since the last import. */
+function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redact: boolean }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+  if (opts.force) return '--force';
+  if (previous.length === 0) return 'new';
+  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
+  for (const f of unit.files) {
+    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redact);
+    if (change !== null) return change;
+  }
+  return null;
 }
 
 export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
@@ -158,16 +176,12 @@ async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number)
   }
 }
 
-export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
-  const started = performance.now();
-  const { locations, log } = opts;
-  const { logsDir } = locations;
-  const sessionsDir = join(logsDir, 'sessions');
-  const statePath = join(logsDir, STATE_FILE);
-  const summary: ImportSummary = {
-    logs_dir: logsDir,
+/** The summary of a run that has done nothing yet. */
+export function emptySummary(locations: Locations, dryRun: boolean): ImportSummary {
+  return {
+    logs_dir: locations.logsDir,
     store: locations.storeDir,
-    dry_run: opts.dryRun,
+    dry_run: dryRun,
     state_migrated_from: null,
     providers: {},
     bytes_read: 0,
@@ -175,15 +189,27 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     duration_ms: 0,
     warnings: [],
     errors: [],
+    outside_root: {},
   };
+}
+
+export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const { locations, log } = opts;
+  const { logsDir } = locations;
+  const sessionsDir = join(logsDir, 'sessions');
+  const statePath = join(logsDir, STATE_FILE);
+  const summary = emptySummary(locations, opts.dryRun);
 
   const redact = opts.redact ?? false;
+  refuseForeignLogsDir(logsDir);
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
     if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
     if (!opts.dryRun) {
+      summary.warnings.push(...tightenModes(ownedPaths(locations)));
       removeTempFiles(sessionsDir, []);
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
@@ -200,6 +226,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     // 1. Discover and plan.
     const planned: PlannedUnit[] = [];
+    let adopted = 0; // records of an older state that gain the fingerprint's new fields
     const seenUnits = new Set<string>();
     const scannedAdapters = new Set<string>();
     for (const adapter of opts.adapters) {
@@ -216,25 +243,30 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
           seenUnits.add(stateKey);
           ps.units++;
-          const previous = unitFiles.get(stateKey) ?? [];
-          const unchanged =
-            !opts.force &&
-            previous.length === unit.files.length &&
-            unit.files.every((f) => sameFingerprint(f, state.sources[f.path], adapter, stateKey, redact));
-          if (unchanged) {
+          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redact }, state, adapter, stateKey);
+          const where = { provider: adapter.id, unit: unit.key };
+          if (reason === null) {
+            for (const f of unit.files) {
+              const rec = state.sources[f.path]!;
+              if (compareFingerprint(f, rec) !== 'adopt') continue;
+              state.sources[f.path] = withFingerprint(rec, f);
+              adopted++;
+            }
             ps.unchanged_units++;
             ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
+            log.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
             continue;
           }
           const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
           if (opts.since !== null && newest < opts.since) {
             ps.skipped_since++;
+            log.debug(where, `skipped: ${reason}, but last changed before --since`);
             continue;
           }
           const bytes = unit.files.reduce((n, f) => n + f.size, 0);
           ps.pending_units++;
           ps.bytes_to_read += bytes;
-          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes });
+          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason });
         }
       }
     }
@@ -256,7 +288,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (opts.dryRun) return summary;
 
-    let dirty = missingUnits.size > 0;
+    let dirty = missingUnits.size > 0 || adopted > 0;
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
@@ -330,16 +362,22 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let done = 0;
 
     /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
-    const applyResult = async (plan: PlannedUnit, result: UnitResult) => {
+    const applyResult = async (plan: PlannedUnit, result: RetriedResult) => {
       const { adapter, unit, stateKey } = plan;
       const ps = summary.providers[adapter.id]!;
       summary.bytes_read += result.bytesRead;
       summary.warnings.push(...result.warnings);
+      // Gone mid-run: the state keeps what it knew, and the next run sees the unit removed at source.
+      if (!result.ok && 'vanished' in result) {
+        summary.warnings.push(`${result.error}; the next run records it as removed at source`);
+        return;
+      }
       if (!result.ok) {
         const path = unit.files[0]!.path;
         ps.failed_units++;
         summary.errors.push({ provider: adapter.id, path, message: result.error.includes(path) ? result.error : `${path}: ${result.error}` });
-        log.error({ provider: adapter.id, unit: unit.key }, result.error);
+        // Reported once, in the summary; the log says it only when asked to explain every source.
+        log.debug({ provider: adapter.id, unit: unit.key }, `failed (${plan.reason}): ${result.error}`);
         return;
       }
       const producedKeys: string[] = [];
@@ -347,8 +385,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       // itself (a spilled tool output or a sub-agent file deleted by the agent's cleanup).
       const nowPaths = new Set(unit.files.map((f) => f.path));
       const lostFile = (unitFiles.get(stateKey) ?? []).some((path) => !nowPaths.has(path));
+      let outside = 0;
       for (const session of result.sessions) {
-        if (session.tempPath === null) continue;
+        if (session.tempPath === null) {
+          outside++;
+          const workspace = session.entry.workspace_path ?? '';
+          summary.outside_root[workspace] = (summary.outside_root[workspace] ?? 0) + 1;
+          continue;
+        }
         const { key, tempPath } = session;
         const previous = state.sessions[key];
         const owner = ownerOf.get(key);
@@ -389,14 +433,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         producedKeys.push(key);
       }
       for (const key of producedKeys) importedKeys.add(key);
+      const kept = new Set(producedKeys).size;
+      log.debug({ provider: adapter.id, unit: unit.key }, `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`);
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
         state.sources[file.path] = {
-          size: file.size,
-          mtime_ms: file.mtimeMs,
-          ino: file.ino,
-          dev: file.dev,
+          ...fingerprintOf(file),
           adapter: adapter.id,
           adapter_version: adapter.version,
           unit: stateKey,
@@ -426,7 +469,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       await Promise.all(
         planned.map((plan) =>
           limit!(async () => {
-            await applyResult(plan, await convertPlanned(plan));
+            const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
+            await applyResult({ ...plan, unit }, result);
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
           }),

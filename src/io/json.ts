@@ -1,7 +1,7 @@
 /** Decoding and parsing native records, with failures described well enough for a parse_warning. */
 import { isUtf8 } from 'node:buffer';
-import { open } from 'node:fs/promises';
 import { MAX_LINE_BYTES, type Line } from './lines.js';
+import { RegularFile } from './regular-file.js';
 
 /** Largest whole-file JSON document parsed (memory stays bounded); larger ones are reported. */
 const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
@@ -106,19 +106,19 @@ export type ParsedDocument =
 /**
  * Reads and parses a file that is one JSON document: whole-file native formats (legacy sessions,
  * Gemini checkpoints and prompt logs) and side files such as Claude's settings.json and subagent
- * meta.json.
+ * meta.json. Only a regular file is read (RegularFile); anything else throws, naming the path.
  */
 export async function readJsonDocument(path: string): Promise<ParsedDocument> {
-  const handle = await open(path, 'r');
+  const file = RegularFile.open(path);
   let bytes: Buffer;
   try {
-    const { size } = await handle.stat();
+    const { size } = file;
     if (size > MAX_PARSEABLE_BYTES) {
       return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '', text: '', invalidUtf8: false };
     }
-    bytes = await handle.readFile();
+    bytes = file.readAll();
   } finally {
-    await handle.close();
+    file.close();
   }
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;

@@ -7,7 +7,8 @@
  * its first `HEAD_BYTES` (64 KB) and its length (`overlong`) are kept, so that a 2 GB line costs
  * at most 64 MiB while it is read and 64 KB once it has passed the limit.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
+import { RegularFile } from './regular-file.js';
 
 export interface Line {
   /** The bytes of the line without its `\n` and without NUL padding (only the head if `overlong`). */
@@ -109,7 +110,9 @@ class LineBuilder {
 export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): Generator<Line, void, undefined> {
   // Synchronous reads (and a synchronous generator: no promise per line): conversion is CPU-bound and runs one unit per thread at a time, so
   // overlapping reads buys little, and a promise per chunk (and per open/close) costs more.
-  const fd = openSync(path, 'r');
+  // A source swapped for a FIFO or a device since it was found is refused, never waited on.
+  const file = RegularFile.open(path);
+  const { fd, size } = file;
   try {
     const builder = new LineBuilder(maxLineBytes);
     let position = 0;
@@ -118,7 +121,6 @@ export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_L
     // Chunks sized to what is left (the file may still grow: reading goes on until a read returns
     // nothing): most files are far smaller than CHUNK, and a fresh 1 MiB per file costs an
     // allocation the GC then has to account for.
-    const size = fstatSync(fd).size;
     for (;;) {
       const want = Math.min(CHUNK, Math.max(size - position, 0) + TAIL_SLACK);
       const chunk = Buffer.allocUnsafe(want);
@@ -156,7 +158,7 @@ export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_L
       if (line && !isBlank(line.bytes)) yield { ...line, lineNo, torn: true };
     }
   } finally {
-    closeSync(fd);
+    file.close();
   }
 }
 

@@ -95,11 +95,13 @@ export const RunSummary = z
     duration_ms: count,
     warnings: z.array(z.string()),
     errors: z.array(z.object({ provider: z.string(), path: z.string(), message: z.string() })),
+    outside_root: z.record(z.string(), count).describe("Sessions this run converted but left out by --root, by workspace ('' when none is recorded)."),
     exit_code: z.number().int().describe('The exit code of the run (README: exit codes).'),
+    message: z.string().optional().describe('Why the run stopped before importing anything (exit 75: another import holds the lock).'),
   })
   .describe('`import-logs --json`: what one import did.');
 export type RunSummary = z.infer<typeof RunSummary>;
 
 // The schema describes exactly what the importer returns (a compile error otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const RUN_SUMMARY_MATCHES_IMPORTER: Same<Omit<RunSummary, 'exit_code'>, ImportSummary> = true;
+export const RUN_SUMMARY_MATCHES_IMPORTER: Same<Omit<RunSummary, 'exit_code' | 'message'>, ImportSummary> = true;

@@ -44,7 +44,7 @@ export const STATE_FIELDS = {
     'imported_at',
   ],
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
-  source: ['size', 'mtime_ms', 'ino', 'dev', 'adapter', 'adapter_version', 'unit', 'sessions', 'redact'],
+  source: ['size', 'mtime_ms', 'ino', 'dev', 'mtime_ns', 'ctime_ns', 'adapter', 'adapter_version', 'unit', 'sessions', 'redact'],
   failed: ['path', 'message'],
   run: ['finished_at', 'failed_count', 'failed'],
   state: ['version', 'imported_session_keys', 'sources', 'sessions', 'last_run'],
@@ -60,7 +60,7 @@ function isPlainObject(v: unknown): v is Obj {
 
 const NONE: ReadonlySet<string> = new Set();
 const OPTIONAL_ENTRY: ReadonlySet<string> = new Set(['agent_version']);
-const OPTIONAL_SOURCE: ReadonlySet<string> = new Set(['redact']);
+const OPTIONAL_SOURCE: ReadonlySet<string> = new Set(['mtime_ns', 'ctime_ns', 'redact']);
 const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run']);
 
 /**
@@ -77,6 +77,8 @@ function hasKeys(v: Obj, names: readonly string[], optional = NONE): boolean {
   }
   return i === keys.length;
 }
+
+const isNanoseconds = (v: unknown) => v === undefined || (typeof v === 'string' && /^-?\d+$/.test(v));
 
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -138,6 +140,8 @@ function isSource(v: unknown): boolean {
     isNumber(v.mtime_ms) &&
     isNumber(v.ino) &&
     isNumber(v.dev) &&
+    isNanoseconds(v.mtime_ns) &&
+    isNanoseconds(v.ctime_ns) &&
     typeof v.adapter === 'string' &&
     Number.isSafeInteger(v.adapter_version) &&
     typeof v.unit === 'string' &&

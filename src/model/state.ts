@@ -5,11 +5,16 @@ import { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState } from './state-check.
 
 export { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState };
 
+/** Nanoseconds since the epoch, as a decimal string (beyond what a JSON number holds exactly). */
+const Nanoseconds = z.string().regex(/^-?\d+$/);
+
 export const SourceFingerprint = z.object({
   size: z.number().int().nonnegative(),
   mtime_ms: z.number(),
   ino: z.number(),
   dev: z.number(),
+  mtime_ns: Nanoseconds.optional().describe('mtime in nanoseconds; absent in records written before it was kept.'),
+  ctime_ns: Nanoseconds.optional().describe('ctime (status change) in nanoseconds; absent in records written before it was kept.'),
 });
 export type SourceFingerprint = z.infer<typeof SourceFingerprint>;
 

@@ -35,6 +35,12 @@ export function valueRaw(value: unknown): string {
 }
 
 /**
+ * How an adapter's table of native record types handles one: mapped by its own rule, kept as a
+ * `provider_status` line, or ignored on purpose (with the reason).
+ */
+export type Handling = 'mapped' | 'status' | { ignored: string };
+
+/**
  * A native record of a type outside the adapter's table: counted on the session (which makes it
  * `partial`, "unknown record type X (N records)") and kept in the archive as a provider_status
  * event holding the record, so nothing is dropped silently.

@@ -49,3 +49,8 @@ export class RecordIds {
     return `h${hash}.${n}`;
   }
 }
+
+/** Keys the items one native record gives: `base` for a single one, else `<base>#0`, `<base>#1`, … */
+export function keyed<T extends object>(items: T[], base: string): (T & { key: string })[] {
+  return items.length === 1 ? [{ ...items[0]!, key: base }] : items.map((item, i) => ({ ...item, key: `${base}#${i}` }));
+}

@@ -21,6 +21,8 @@ export interface NativeUsage {
 export interface UsageSemantics {
   /** The provider's input count includes cache reads (Codex, Gemini, Copilot). */
   inputIncludesCacheRead: boolean;
+  /** The provider's input count also includes cache writes (Copilot `usage.inputTokens`). */
+  inputIncludesCacheCreation?: boolean;
   /** The provider's output count already includes reasoning (Codex). */
   outputIncludesReasoning: boolean;
 }
@@ -37,7 +39,8 @@ export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): 
   const cacheRead = tokenCount(native.cacheRead);
   const cacheCreation = tokenCount(native.cacheCreation);
   const rawInput = tokenCount(native.input) + tokenCount(native.toolInput);
-  const input = semantics.inputIncludesCacheRead ? Math.max(0, rawInput - cacheRead) : rawInput;
+  const cached = (semantics.inputIncludesCacheRead ? cacheRead : 0) + (semantics.inputIncludesCacheCreation ? cacheCreation : 0);
+  const input = Math.max(0, rawInput - cached);
   const output = tokenCount(native.output) + (semantics.outputIncludesReasoning ? 0 : tokenCount(native.reasoning));
   const cost = typeof native.costUsd === 'number' && Number.isFinite(native.costUsd) && native.costUsd >= 0 ? native.costUsd : undefined;
   return {

@@ -39,6 +39,7 @@ function sampleState(): Record<string, unknown> {
     sources: {
       '/h/a.jsonl': { size: 10, mtime_ms: 1.5, ino: 3, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: ['claude:s1'] },
       '/h/b.jsonl': { size: 0, mtime_ms: 2, ino: 5, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: [], redact: true },
+      '/h/c.jsonl': { size: 7, mtime_ms: 1.25, ino: 6, dev: 4, mtime_ns: '1250000', ctime_ns: '1796624766455079123', adapter: 'claude', adapter_version: 1, unit: 'claude:/h/c.jsonl', sessions: [] },
     },
     sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
     last_run: { claude: { finished_at: '2026-01-02T00:00:00.000Z', failed_count: 1, failed: [{ path: '/h/c.jsonl', message: 'bad' }] } },

@@ -13,7 +13,10 @@ afterAll(cleanupTemps);
 describe('worker threads', () => {
   it('write the same session files and index as a single-thread import', () => {
     const gen = generateHome({ out: join(tempDir('gen-'), 'home'), sizeBytes: 4e6, seed: 'workers' });
-    const homeArgs = Object.entries(gen.providerHomes).flatMap(([provider, dir]) => [`--${provider}-home`, dir]);
+    // A home flag must name a directory: only the providers the generated home has files of.
+    const homeArgs = Object.entries(gen.providerHomes)
+      .filter(([provider]) => gen.providers[provider as keyof typeof gen.providers].files > 0)
+      .flatMap(([provider, dir]) => [`--${provider}-home`, dir]);
     const run = (workers: number) => {
       const out = tempDir('out-');
       const r = runCli(['--out', out, '--workers', String(workers), '--json', ...homeArgs]);

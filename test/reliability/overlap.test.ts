@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { homeOf } from './kits.js';
-import { firstKit, importArgs, leftovers, readArchive, runCli, sandbox, startCli, writeFiles, type Sandbox } from './support.js';
+import { firstKit, homeArgs, importArgs, leftovers, readArchive, runCli, sandbox, startCli, writeFiles, type Sandbox } from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -40,7 +40,11 @@ describe('two imports of one logs dir', () => {
     const second = await runCli(sb, importArgs(sb, [kit]));
     expect(second.code).toBe(75);
     expect(second.stderr).toContain(`another import holds the lock ${join(sb.logs, '.import.lock')} (pid ${first.pid}`);
-    expect(second.stdout).toBe('');
+    // --json: a monitor still gets its summary, saying 75 and why.
+    expect(JSON.parse(second.stdout)).toMatchObject({ exit_code: 75, logs_dir: sb.logs, providers: {}, message: expect.stringContaining('another import holds the lock') });
+    // --quiet (cron): not a failure, so not a word either, or cron mails it.
+    const quiet = await runCli(sb, ['--out', sb.logs, ...homeArgs(sb, [kit]), '--quiet']);
+    expect(quiet).toMatchObject({ code: 75, stdout: '', stderr: '' });
     first.release();
     const done = await first.done;
     expect(done.code, done.stderr).toBe(0);

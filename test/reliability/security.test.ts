@@ -133,7 +133,7 @@ describe('--redact on an import', () => {
 });
 
 describe('read-only commands', () => {
-  it('list and doctor never print transcript content', async () => {
+  it('doctor never prints transcript content; list none but titles', async () => {
     const sb = sandbox();
     const kit = firstKit();
     const spec = specOf(0, 3);

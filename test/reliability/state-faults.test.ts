@@ -25,10 +25,14 @@ const toy = KITS.find((k) => k.id === 'testprov')!;
 const kit = firstKit();
 const asUser = isRoot ? { uid: NOBODY } : {};
 
-/** A sandbox with an imported home of the first provider; returns it and its archive. */
+/**
+ * A sandbox with an imported home of the first provider; returns it and its archive. The home is
+ * nobody's from the start, so that handing the sandbox to nobody later leaves the sources as they were.
+ */
 async function imported(sessions = 4) {
   const sb = sandbox();
   writeFiles(sb.homeOf(kit), homeOf(kit, sessions, 0));
+  giveToNobody(sb.homeOf(kit));
   const first = await runCli(sb, importArgs(sb, [kit]));
   expect(first.code, first.stderr).toBe(0);
   return { sb, archive: readArchive(sb.logs), statePath: join(sb.logs, 'backfill_state.json') };

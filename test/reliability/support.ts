@@ -3,8 +3,8 @@
  * machine), generated provider homes, archive snapshots, and a check that nothing was written
  * outside the logs dir.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { expect } from 'vitest';
 import { adapters } from '../../adapters/index.js';
@@ -75,14 +75,42 @@ export interface CliOptions {
   env?: Record<string, string>;
 }
 
+/** Whether `uid` can read `path` (asked of the system as that user). */
+function readableBy(uid: number, path: string): boolean {
+  const probe = spawnSync(process.execPath, ['-e', 'require("node:fs").accessSync(process.argv[1], require("node:fs").constants.R_OK)', path], { uid, gid: uid });
+  return probe.status === 0;
+}
+
+let scriptsOfNobody: { cli: string; preload: string } | null = null;
+
+/**
+ * The CLI and the fault preload where `uid` can read them. A checkout under a 0700 directory
+ * (/root, a `mktemp -d`) is out of nobody's reach: the built CLI, its production dependencies and
+ * the preload are then copied, once, into a temp dir everyone can read.
+ */
+function scriptsFor(uid: number | undefined): { cli: string; preload: string } {
+  if (uid === undefined) return { cli: cliScript, preload: faultsPreload };
+  if (scriptsOfNobody) return scriptsOfNobody;
+  if (readableBy(uid, cliScript) && readableBy(uid, faultsPreload)) return (scriptsOfNobody = { cli: cliScript, preload: faultsPreload });
+  const dir = tempDir('cli-for-nobody-');
+  const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repoRoot, encoding: 'utf8' });
+  const packages = ls.stdout.split('\n').filter((p) => p.startsWith(join(repoRoot, 'node_modules')));
+  for (const rel of ['dist', 'package.json', 'test/support/faults.mjs', ...packages.map((p) => relative(repoRoot, p))]) {
+    cpSync(join(repoRoot, rel), join(dir, rel), { recursive: true });
+  }
+  for (const p of [dir, ...listTree(dir).map((rel) => join(dir, rel))]) chmodSync(p, lstatSync(p).isDirectory() ? 0o755 : 0o644);
+  return (scriptsOfNobody = { cli: join(dir, 'dist/src/cli/main.js'), preload: join(dir, 'test/support/faults.mjs') });
+}
+
 /** Starts the CLI; `done` settles when it exits. */
 export function startCli(sb: Sandbox, args: string[], opts: CliOptions = {}): { pid: number; done: Promise<CliResult> } {
-  const preload = opts.fault !== undefined || opts.countFile !== undefined ? ['--import', faultsPreload] : [];
+  const { cli, preload: preloadScript } = scriptsFor(opts.uid);
+  const preload = opts.fault !== undefined || opts.countFile !== undefined ? ['--import', preloadScript] : [];
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: sb.home, LOG_LEVEL: 'warn', ...opts.env };
   if (opts.fault) env.IMPORT_LOGS_FAULT = opts.fault;
   if (opts.faultSignal) env.IMPORT_LOGS_FAULT_SIGNAL = opts.faultSignal;
   if (opts.countFile) env.IMPORT_LOGS_FAULT_COUNT = opts.countFile;
-  const child = spawn(process.execPath, [...preload, cliScript, ...args], {
+  const child = spawn(process.execPath, [...preload, cli, ...args], {
     env,
     cwd: sb.root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -175,11 +203,18 @@ export const isRoot = process.getuid?.() === 0;
 /** The unprivileged user the permission tests run the CLI as when the tests run as root. */
 export const NOBODY = 65534;
 
-/** Hands a tree to `nobody` (root only), so that a CLI run as nobody meets the modes we set. */
+/**
+ * Hands a tree to `nobody` (root only), so that a CLI run as nobody meets the modes we set. Paths
+ * nobody owns already are left alone: a chown changes the ctime, which makes a source changed.
+ */
 export function giveToNobody(...paths: string[]): void {
   if (!isRoot) return;
+  const give = (path: string) => {
+    const st = lstatSync(path);
+    if (st.uid !== NOBODY || st.gid !== NOBODY) lchownSync(path, NOBODY, NOBODY);
+  };
   for (const top of paths) {
-    lchownSync(top, NOBODY, NOBODY);
-    for (const rel of listTree(top)) lchownSync(join(top, rel), NOBODY, NOBODY);
+    give(top);
+    for (const rel of listTree(top)) give(join(top, rel));
   }
 }
