@@ -66,7 +66,7 @@ function withCommon<T>(y: Argv<T>) {
 /** A copy of the model's list, so that `--help` does not load zod (a test keeps them equal). */
 const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
 
-const COMMANDS = ['import', 'check', 'list', 'show', 'doctor', 'schema'];
+const COMMANDS = ['import', 'check', 'list', 'show', 'report', 'search', 'export', 'index', 'push', 'doctor', 'schema'];
 /** Flags whose value may be mistaken for flags by the parser when it starts with `-`. */
 const VALUE_FLAGS = ['--since', '--limit', '--concurrency', '--workers', '--wait'];
 
