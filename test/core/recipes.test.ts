@@ -67,6 +67,8 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
     RUNNER_TEMP: runnerTemp,
+    // The machine's own trust store and proxy for the registry, as the user's shell has them.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/.test(k))),
   };
   let install: { status: number | null; stdout: string; stderr: string };
 
