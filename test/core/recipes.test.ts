@@ -54,7 +54,11 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
   const runnerTemp = join(work, 'runner-temp');
   const home = join(work, 'home');
   const fakeBin = join(work, 'fake-bin');
-  const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
+  const npmConfig = (key: string) => spawnSync('npm', ['config', 'get', key], { encoding: 'utf8' }).stdout.trim();
+  const npmCache = npmConfig('cache');
+  // Where native addons (better-sqlite3) find Node's headers when they build from source: the
+  // user's setting, which the private HOME below would otherwise hide.
+  const nodedir = npmConfig('nodedir');
   /** The installing user's shell: the npm prefix's bin first on PATH, the usual npm cache. */
   const env = {
     HOME: home,
@@ -62,6 +66,7 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
     PATH: `${fakeBin}:${join(prefix, 'bin')}:${process.env.PATH ?? ''}`,
     npm_config_prefix: prefix,
     npm_config_cache: npmCache,
+    ...(nodedir && nodedir !== 'undefined' ? { npm_config_nodedir: nodedir } : {}),
     npm_config_prefer_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
