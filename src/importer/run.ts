@@ -13,7 +13,7 @@ import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SourceRecord } from '../model/state.js';
-import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
+import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
@@ -101,9 +101,7 @@ function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>,
   return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
 }
 
-interface QueuedFile {
-  temp: string;
-  final: string;
+interface QueuedFile extends PreparedFile {
   /** Another unit of this run won the same session. */
   cancelled: boolean;
 }
@@ -295,9 +293,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       for (const file of batch) if (file.cancelled) discard(file.temp);
       const live = batch.filter((file) => !file.cancelled);
       try {
-        await makeDurable(live.map((file) => file.temp));
-        for (const file of live) publish(file.temp, file.final);
+        await makeDurable(live);
+        publish(live);
       } catch (err) {
+        for (const file of live) discard(file.temp);
         throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
       }
       // The state goes last: it is what says a session is done, so a run killed between these
@@ -393,7 +392,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           producedKeys.push(key);
           continue;
         }
-        const file: QueuedFile = { temp: tempPath, final: session.finalPath, cancelled: false };
+        const file: QueuedFile = { temp: tempPath, final: session.finalPath, bytes: session.bytesWritten, cancelled: false };
         queue.push(file);
         summary.bytes_written += session.bytesWritten;
         writtenBy.set(key, { unit: stateKey, file });
