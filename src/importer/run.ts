@@ -284,6 +284,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      * session file that is not in place; a crash in between only means converting it again.
      */
     const writeCheckpoint = async () => {
+      lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
       state.imported_session_keys = [...importedKeys]; // sorted by serializeState
       const stateSnapshot = serializeState(state);
       const entries = Object.values(state.sessions);
