@@ -8,6 +8,7 @@ import { parseSince, resolveLocations, type Locations } from '../importer/locati
 import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
 import { providerNames } from './provider-flags.js';
+import { stopOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -82,6 +83,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
   const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? (await import('./progress.js')).createProgress(process.stderr) : null;
+  const stop = stopOnSignals();
   const summary = await runImport({
     locations,
     adapters: selectAdapters(args.provider),
@@ -95,9 +97,20 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     redact: args.redact,
     waitMs: (args.wait ?? 0) * 1000,
     workers: args.workers ?? 'auto',
+    stop: stop.signal,
     ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
-  }).finally(() => progress?.clear());
-  const code = exitCodeOf(summary);
+  })
+    .catch((err: unknown) => {
+      // Stopped while waiting for the lock: nothing was done.
+      if (stop.signal.aborted && err instanceof Error && err.name === 'AbortError') return null;
+      throw err;
+    })
+    .finally(() => progress?.clear());
+  // A signal that came during the last write is handled here: the second turn of the loop comes
+  // after it polled for events (the first may not).
+  for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
+  if (summary === null) return stop.exitCode()!;
+  const code = stop.exitCode() ?? exitCodeOf(summary);
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
   else if (!args.quiet || code !== EXIT.ok) process.stdout.write(await withTextWidths(() => formatSummary(summary)));
   return code;

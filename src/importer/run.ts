@@ -48,6 +48,8 @@ export interface ImportOptions {
   redact?: boolean;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
   waitMs?: number;
+  /** Stops the run at its next safe point (a signal): what is converted is saved, the rest is left for the next run. */
+  stop?: AbortSignal;
 }
 
 /** Below this many bytes to convert, starting workers costs more than it saves. */
@@ -147,12 +149,12 @@ export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
-async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number) {
+async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number, signal: AbortSignal | undefined) {
   try {
     mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
-    return await acquireLock(logsDir, { waitMs });
+    return await acquireLock(logsDir, { waitMs, ...(signal ? { signal } : {}) });
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    if (err instanceof CliError || signal?.aborted) throw err;
     throw new CliError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }
 }
@@ -178,7 +180,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
   const redact = opts.redact ?? false;
   refuseForeignLogsDir(logsDir);
-  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
+  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
@@ -432,13 +434,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         sessionsDir,
         root: locations.root,
         redact,
+        ...(opts.stop ? { stop: opts.stop } : {}),
       });
 
     try {
       await Promise.all(
         planned.map((plan) =>
           limit!(async () => {
+            // A turn of the event loop between units: a signal is seen here, at the latest.
+            await new Promise(setImmediate);
+            if (opts.stop?.aborted) return;
             const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
+            if (opts.stop?.aborted && !result.ok) return; // cut short by the stop: converted again next run
             await applyResult({ ...plan, unit }, result);
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
@@ -455,7 +462,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       summary.providers[adapter.id]!.version_drift = drift;
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
     }
-    const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
+    if (opts.stop?.aborted) summary.warnings.push(`stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`);
+    // A stopped run did not scan to the end: the last complete run stays on record.
+    const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;
   } finally {

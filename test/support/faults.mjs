@@ -7,6 +7,8 @@
 //   checkpoint  writes to and renames of the state and index temp files (`.index.json.tmp-…`)
 // IMPORT_LOGS_FAULT=phase:N:kill    SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
+// IMPORT_LOGS_FAULT=f1,f2,…        several faults in turn: each is armed once the one before it has
+//                                  acted, and its N counts from then
 // IMPORT_LOGS_SHORT_WRITES=half     every write to a file the tool writes (see SITES) writes only
 //                                  its first half and returns that count, as write(2) may
 // IMPORT_LOGS_SHORT_WRITES=full:SITE  the disk fills up at the first write to a file of SITE: that
@@ -19,8 +21,13 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
 const counts = { discovery: 0, session: 0, checkpoint: 0 };
-const [phase, nth, action] = (process.env.IMPORT_LOGS_FAULT ?? '').split(':');
-const target = Number(nth);
+const faults = (process.env.IMPORT_LOGS_FAULT ?? '').split(',').map((f) => {
+  const [phase, nth, action] = f.split(':');
+  return { phase, target: Number(nth), action };
+});
+/** The fault armed now, and the count of its phase when it was armed. */
+let armed = 0;
+let base = 0;
 const signal = process.env.IMPORT_LOGS_FAULT_SIGNAL;
 const countFile = process.env.IMPORT_LOGS_FAULT_COUNT;
 
@@ -65,11 +72,15 @@ function block() {
 /** Counts one operation of `p`; true when the fault is due now (`before` runs first). */
 function due(p) {
   counts[p]++;
-  return p === phase && counts[p] === target;
+  const fault = faults[armed];
+  if (fault?.phase !== p || counts[p] - base !== fault.target) return false;
+  armed++;
+  base = faults[armed] ? counts[faults[armed].phase] : 0;
+  return true;
 }
 
 function act(before) {
-  if (action === 'pause') {
+  if (faults[armed - 1].action === 'pause') {
     block();
     return;
   }
