@@ -456,7 +456,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       await pool?.close();
     }
     if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
-    if (checkpointError) throw checkpointError;
+    if (checkpointError) {
+      for (const file of queue) discard(file.temp); // converted after the failed checkpoint: never published
+      throw checkpointError;
+    }
     for (const adapter of opts.adapters) {
       const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
       summary.providers[adapter.id]!.version_drift = drift;
