@@ -40,8 +40,6 @@ const original = {
   openSync: fs.openSync,
   writeSync: fs.writeSync,
   renameSync: fs.renameSync,
-  open: fs.open,
-  write: fs.write,
   closeSync: fs.closeSync,
 };
 
@@ -154,21 +152,6 @@ fs.renameSync = function (from, to) {
   const phase = phaseOf(from);
   if (phase !== undefined && due(phase)) act(() => original.renameSync(from, to));
   return original.renameSync.call(this, from, to);
-};
-// Whole files written through the callback API (as write-file-atomic did) get the same short writes.
-fs.open = function (path, ...rest) {
-  const cb = rest.pop();
-  return original.open.call(this, path, ...rest, (err, fd) => {
-    const name = typeof path === 'string' ? /\/(backfill_state|index|sessions_index)\.json\.\d+$/.exec(path)?.[1] : undefined;
-    if (!err && name) tempFds.set(fd, { site: { backfill_state: 'state', index: 'index', sessions_index: 'store_index' }[name] });
-    cb(err, fd);
-  });
-};
-fs.write = function (fd, ...rest) {
-  const cb = rest.pop();
-  const cut = shortWrite(tempFds.get(fd)?.site, fd, ...rest);
-  if (cut === null) return original.write.call(this, fd, ...rest, cb);
-  process.nextTick(() => (cut instanceof Error ? cb(cut) : cb(null, cut, rest[0])));
 };
 syncBuiltinESMExports();
 
