@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 const TEMP_MARKER = '.tmp-';
-const FILE_MODE = 0o600;
+export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
 const FLUSH_AT = 256 * 1024;
