@@ -13,7 +13,7 @@ import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SourceRecord } from '../model/state.js';
-import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
+import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
@@ -48,6 +48,8 @@ export interface ImportOptions {
   redact?: boolean;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
   waitMs?: number;
+  /** Stops the run at its next safe point (a signal): what is converted is saved, the rest is left for the next run. */
+  stop?: AbortSignal;
 }
 
 /** Below this many bytes to convert, starting workers costs more than it saves. */
@@ -103,9 +105,7 @@ function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>,
   return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
 }
 
-interface QueuedFile {
-  temp: string;
-  final: string;
+interface QueuedFile extends PreparedFile {
   /** Another unit of this run won the same session. */
   cancelled: boolean;
 }
@@ -166,12 +166,12 @@ export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
-async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number) {
+async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number, signal: AbortSignal | undefined) {
   try {
     mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
-    return await acquireLock(logsDir, { waitMs });
+    return await acquireLock(logsDir, { waitMs, ...(signal ? { signal } : {}) });
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    if (err instanceof CliError || signal?.aborted) throw err;
     throw new CliError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }
 }
@@ -203,7 +203,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
   const redact = opts.redact ?? false;
   refuseForeignLogsDir(logsDir);
-  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
+  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
@@ -308,6 +308,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      * session file that is not in place; a crash in between only means converting it again.
      */
     const writeCheckpoint = async () => {
+      lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
       state.imported_session_keys = [...importedKeys]; // sorted by serializeState
       const stateSnapshot = serializeState(state);
       const entries = Object.values(state.sessions);
@@ -317,9 +318,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       for (const file of batch) if (file.cancelled) discard(file.temp);
       const live = batch.filter((file) => !file.cancelled);
       try {
-        await makeDurable(live.map((file) => file.temp));
-        for (const file of live) publish(file.temp, file.final);
+        await makeDurable(live);
+        publish(live);
       } catch (err) {
+        for (const file of live) discard(file.temp);
         throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
       }
       // The state goes last: it is what says a session is done, so a run killed between these
@@ -422,7 +424,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           producedKeys.push(key);
           continue;
         }
-        const file: QueuedFile = { temp: tempPath, final: session.finalPath, cancelled: false };
+        const file: QueuedFile = { temp: tempPath, final: session.finalPath, bytes: session.bytesWritten, cancelled: false };
         queue.push(file);
         summary.bytes_written += session.bytesWritten;
         writtenBy.set(key, { unit: stateKey, file });
@@ -463,13 +465,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         sessionsDir,
         root: locations.root,
         redact,
+        ...(opts.stop ? { stop: opts.stop } : {}),
       });
 
     try {
       await Promise.all(
         planned.map((plan) =>
           limit!(async () => {
+            // A turn of the event loop between units: a signal is seen here, at the latest.
+            await new Promise(setImmediate);
+            if (opts.stop?.aborted) return;
             const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
+            if (opts.stop?.aborted && !result.ok) return; // cut short by the stop: converted again next run
             await applyResult({ ...plan, unit }, result);
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
@@ -480,13 +487,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       await pool?.close();
     }
     if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
-    if (checkpointError) throw checkpointError;
+    if (checkpointError) {
+      for (const file of queue) discard(file.temp); // converted after the failed checkpoint: never published
+      throw checkpointError;
+    }
     for (const adapter of opts.adapters) {
       const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
       summary.providers[adapter.id]!.version_drift = drift;
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
     }
-    const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
+    if (opts.stop?.aborted) summary.warnings.push(`stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`);
+    // A stopped run did not scan to the end: the last complete run stays on record.
+    const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;
   } finally {
