@@ -19,7 +19,8 @@ export interface ImportArgs extends CommonArgs {
   dryRun: boolean;
   force: boolean;
   concurrency?: string | undefined;
-  redact: boolean;
+  /** Absent: as the logs dir recorded. */
+  redact?: boolean | undefined;
   wait?: string | undefined;
   workers?: string | undefined;
 }

@@ -22,6 +22,7 @@ import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprin
 import { recordLastRun } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
+import { recordRedaction, redactionOf, rulesOf } from './redaction.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -44,8 +45,8 @@ export interface ImportOptions {
   checkpointMs?: number;
   /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
   workers?: number | 'auto';
-  /** Mask secrets in imported text (`--redact`); sessions imported without it are converted again. */
-  redact?: boolean;
+  /** Mask secrets (`--redact`: true, `--no-redact`: false); absent: as the logs dir recorded (redaction.ts). */
+  redact?: boolean | undefined;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
   waitMs?: number;
   /** Stops the run at its next safe point (a signal): what is converted is saved, the rest is left for the next run. */
@@ -122,9 +123,10 @@ interface PlannedUnit {
 }
 
 /** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): string | null {
+function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
   if (rec === undefined) return `new file ${file.rel}`;
-  if ((rec.redact ?? false) !== redact) return redact ? 'imported without --redact' : 'imported with --redact';
+  const was = rulesOf(rec);
+  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
   if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
   if (rec.unit !== unitKey) return 'grouped differently';
   if (compareFingerprint(file, rec) !== 'changed') return null;
@@ -134,12 +136,12 @@ function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adap
 }
 
 /** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redact: boolean }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
   if (opts.force) return '--force';
   if (previous.length === 0) return 'new';
   if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
   for (const f of unit.files) {
-    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redact);
+    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
     if (change !== null) return change;
   }
   return null;
@@ -201,12 +203,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const statePath = join(logsDir, STATE_FILE);
   const summary = emptySummary(locations, opts.dryRun);
 
-  const redact = opts.redact ?? false;
   refuseForeignLogsDir(logsDir);
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
+    const redactRules = redactionOf(state, opts.redact);
+    const redact = redactRules > 0;
     if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
     if (!opts.dryRun) {
       summary.warnings.push(...tightenModes(ownedPaths(locations)));
@@ -243,7 +246,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
           seenUnits.add(stateKey);
           ps.units++;
-          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redact }, state, adapter, stateKey);
+          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redactRules }, state, adapter, stateKey);
           const where = { provider: adapter.id, unit: unit.key };
           if (reason === null) {
             for (const f of unit.files) {
@@ -288,7 +291,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (opts.dryRun) return summary;
 
-    let dirty = missingUnits.size > 0 || adopted > 0;
+    let dirty = missingUnits.size > 0 || adopted > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+    recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
@@ -446,7 +450,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           adapter_version: adapter.version,
           unit: stateKey,
           sessions,
-          ...(redact ? { redact } : {}),
+          ...(redact ? { redact: redactRules } : {}),
         };
       }
       dirty = true;
