@@ -13,6 +13,7 @@ import { discoverSources, resolveHomes } from '../importer/discover.js';
 import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
 import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
+import { REDACTION_RULES_VERSION, recordedRedaction } from '../importer/redaction.js';
 import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
@@ -202,10 +203,12 @@ export async function doctorReport(
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }
+  const masked = state === null ? 0 : recordedRedaction(state);
   return {
     logs_dir: locations.logsDir,
     store: locations.storeDir,
     state: stateReport,
+    redaction: state === null ? null : { enabled: masked > 0, rules_version: masked > 0 ? masked : null, current_rules_version: REDACTION_RULES_VERSION },
     index_sessions: sessions === null ? null : sessions.length,
     import_running: lockHolder(locations.logsDir),
     providers,

@@ -44,11 +44,18 @@ function providerLines(p: DoctorProvider, now: number, home: string, stateUsable
   return lines;
 }
 
+function redactionText(r: NonNullable<DoctorReport['redaction']>): string {
+  if (!r.enabled) return 'off (`--redact` turns it on for this logs dir)';
+  const rules = r.rules_version === r.current_rules_version ? `rules version ${r.current_rules_version}` : `rules version ${r.rules_version ?? 1}; the next import converts every session again with version ${r.current_rules_version}`;
+  return `on: every import masks secrets (${rules}); \`--no-redact\` turns it off`;
+}
+
 export function formatDoctor(r: DoctorReport, now: number, home: string): string {
   const lines = [`logs dir     ${tildePath(r.logs_dir, home)}${r.store === null ? '' : `  (store ${tildePath(r.store, home)})`}`];
   const state =
     r.state.status === 'ok' ? `ok${r.state.message ? `, ${r.state.message}` : ''}` : r.state.status === 'missing' ? `none: ${r.state.message ?? ''}` : 'unusable (below)';
   lines.push(`state        ${state}`);
+  if (r.redaction !== null) lines.push(`redaction    ${redactionText(r.redaction)}`);
   lines.push(`index        ${r.index_sessions === null ? 'none yet' : `${groupDigits(r.index_sessions)} sessions`}`);
   if (r.import_running) lines.push(`import       running now (pid ${r.import_running.pid} on ${r.import_running.host}, since ${localDateTime(r.import_running.started_at)})`);
   for (const p of r.providers) lines.push('', ...providerLines(p, now, home, r.state.status !== 'unusable'));

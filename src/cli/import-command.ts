@@ -9,6 +9,7 @@ import { parseSince, resolveLocations, type Locations } from '../importer/locati
 import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
 import { providerNames } from './provider-flags.js';
+import { stopOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth, tildePath } from './text-core.js';
 import type { CommonArgs } from './main.js';
@@ -18,7 +19,8 @@ export interface ImportArgs extends CommonArgs {
   dryRun: boolean;
   force: boolean;
   concurrency?: string | undefined;
-  redact: boolean;
+  /** Absent: as the logs dir recorded. */
+  redact?: boolean | undefined;
   wait?: string | undefined;
   workers?: string | undefined;
   index: boolean;
@@ -133,7 +135,8 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
   const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? (await import('./progress.js')).createProgress(process.stderr) : null;
-  let summary: ImportSummary;
+  const stop = stopOnSignals();
+  let summary: ImportSummary | null;
   try {
     summary = await runImport({
       locations,
@@ -148,8 +151,15 @@ export async function importCommand(args: ImportArgs): Promise<number> {
       redact: args.redact,
       waitMs: (wait ?? 0) * 1000,
       workers: workers ?? 'auto',
+      stop: stop.signal,
       ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
-    }).finally(() => progress?.clear());
+    })
+      .catch((err: unknown) => {
+        // Stopped while waiting for the lock: nothing was done.
+        if (stop.signal.aborted && err instanceof Error && err.name === 'AbortError') return null;
+        throw err;
+      })
+      .finally(() => progress?.clear());
   } catch (err) {
     // Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON.
     if (!(err instanceof CliError) || err.exitCode !== EXIT.locked) throw err;
@@ -157,10 +167,15 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     if (!args.quiet) process.stderr.write(`import-logs: ${err.message}\n`);
     return EXIT.locked;
   }
+  // A signal that came during the last write is handled here: the second turn of the loop comes
+  // after it polled for events (the first may not).
+  for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
+  if (summary === null) return stop.exitCode()!;
   const sessions = Object.values(summary.providers).reduce((n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions, 0);
   const emptyRoot = locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
-  let code = emptyRoot ? EXIT.usage : exitCodeOf(summary);
-  if (args.index && !args.dryRun) {
+  let code = stop.exitCode() ?? (emptyRoot ? EXIT.usage : exitCodeOf(summary));
+  // Not after a signal: the run was asked to end; the next one brings the index up to date.
+  if (args.index && !args.dryRun && !stop.signal.aborted) {
     const { LOCAL_INDEX_FILE, updateLocalIndex } = await import('../database/local-index.js');
     try {
       await updateLocalIndex(summary.logs_dir);

@@ -119,7 +119,7 @@ async function run(argv: string[]): Promise<number> {
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, write nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
           .option('concurrency', { type: 'string', requiresArg: true, describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
-          .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords) in imported text' })
+          .option('redact', { type: 'boolean', describe: 'Mask secrets (API keys, tokens, private keys, passwords) in imported text; kept for this logs dir until --no-redact, which converts every session again' })
           .option('wait', { type: 'string', requiresArg: true, describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
           .option('workers', { type: 'string', requiresArg: true, describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none; at most one per core)' })
           .option('index', { type: 'boolean', default: true, describe: 'Keep the local index (archive.db in the logs dir) up to date; --no-index skips it' }),

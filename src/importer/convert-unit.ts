@@ -33,7 +33,12 @@ export interface UnitJob {
   root: string | null;
   /** Mask secrets in the sessions written (`--redact`). */
   redact: boolean;
+  /** In-process conversion only: the run was asked to stop (a signal); the unit is dropped. */
+  stop?: AbortSignal;
 }
+
+/** How long in-process conversion runs before it lets the event loop turn (signals, the lock's heartbeat). */
+const YIELD_EVERY_MS = 50;
 
 const isBatch = (output: ConvertOutput): output is readonly ConvertItem[] => Array.isArray(output);
 
@@ -73,9 +78,15 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
       if ('event' in item) rec.add(item.event);
       else rec.finish();
     };
+    let ranSince = performance.now();
     for await (const output of adapter.convert(unit, ctx)) {
       if (isBatch(output)) for (const item of output) take(item);
       else take(output);
+      if (performance.now() - ranSince > YIELD_EVERY_MS) {
+        await new Promise(setImmediate);
+        if (job.stop?.aborted) throw new Error('stopped');
+        ranSince = performance.now();
+      }
     }
     for (const rec of recorders.values()) {
       const tempPath = rec.prepare();

@@ -1,21 +1,28 @@
 /**
- * One import at a time per logs dir. The lock file names its holder; a lock whose process is gone
- * (a killed run) is taken over. Taking over renames the stale lock away first, so two runs that
- * both find it stale cannot both win. The same kind of lock on another file, the store dir's
+ * One import at a time per logs dir. The lock file names its holder, and the holder refreshes its
+ * mtime every LOCK_REFRESH_MS while it runs (a heartbeat). A lock is stale, and taken over, when
+ * its process is gone (a killed run on this host) or when it was not refreshed for STALE_PERIODS
+ * periods, whatever its host (a run on another machine sharing the dir, a restored backup, a
+ * suspended process). Taking over renames the stale lock away first, so two runs that both find
+ * it stale cannot both win. The same kind of lock on another file, the store dir's
  * STORE_LOCK_FILE, held for a moment, serializes updates of the store-wide index by imports of
  * different logs dirs.
  */
-import { linkSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../errors.js';
-import { FILE_MODE } from '../writer/atomic-file.js';
+import { writeDurably } from '../writer/atomic-file.js';
 
 const LOCK_FILE = '.import.lock';
 /** Lock of the store dir, held while `sessions_index.json` is read, merged and rewritten. */
 export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;
+/** How often a holder refreshes its lock's mtime. */
+export const LOCK_REFRESH_MS = 10_000;
+/** A lock not refreshed for this many periods is stale, whatever its host. */
+export const STALE_PERIODS = 6;
 
 export interface LockInfo {
   pid: number;
@@ -23,10 +30,25 @@ export interface LockInfo {
   started_at: string;
 }
 
-function readLock(path: string): LockInfo | null {
+/** The lock's heartbeat clock; tests inject a period and a time. */
+export interface LockClock {
+  periodMs: number;
+  now: () => number;
+}
+
+const realClock: LockClock = { periodMs: LOCK_REFRESH_MS, now: Date.now };
+
+interface FoundLock {
+  info: LockInfo;
+  /** Last refresh by its holder. */
+  mtimeMs: number;
+}
+
+function readLock(path: string): FoundLock | null {
   try {
+    const mtimeMs = statSync(path).mtimeMs;
     const info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-    return typeof info.pid === 'number' ? info : null;
+    return typeof info.pid === 'number' ? { info, mtimeMs } : null;
   } catch {
     return null;
   }
@@ -50,46 +72,69 @@ function processStartMs(pid: number): number | null {
   }
 }
 
-function isAlive(info: LockInfo): boolean {
-  if (info.host !== hostname()) return true; // cannot tell for another machine: assume it runs
+/** Whether process `pid` of this host, which took a lock at `lockedAt`, still runs. */
+function pidAlive(pid: number, lockedAt: string): boolean {
   try {
-    process.kill(info.pid, 0);
+    process.kill(pid, 0);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   // A process that started after the lock was written is another one under a reused pid (after
   // a reboot, say): the lock is stale. Without that check such a lock would block every run.
-  const lockedAt = Date.parse(info.started_at);
-  const started = Number.isNaN(lockedAt) ? null : processStartMs(info.pid);
-  return started === null || started <= lockedAt + START_SLACK_MS;
+  const at = Date.parse(lockedAt);
+  const started = Number.isNaN(at) ? null : processStartMs(pid);
+  return started === null || started <= at + START_SLACK_MS;
 }
 
-/** The import that holds a logs dir's lock now, if any (a stale lock of a dead process is none). */
-export function lockHolder(logsDir: string): LockInfo | null {
-  const holder = readLock(join(logsDir, LOCK_FILE));
-  return holder && isAlive(holder) ? holder : null;
+function isHeld(lock: FoundLock, clock: LockClock): boolean {
+  if (clock.now() - lock.mtimeMs > STALE_PERIODS * clock.periodMs) return false;
+  if (lock.info.host !== hostname()) return true; // refreshed lately on another machine
+  return pidAlive(lock.info.pid, lock.info.started_at);
+}
+
+/** The import that holds a logs dir's lock now, if any (a stale lock is none). */
+export function lockHolder(logsDir: string, clock: LockClock = realClock): LockInfo | null {
+  const found = readLock(join(logsDir, LOCK_FILE));
+  return found && isHeld(found, clock) ? found.info : null;
 }
 
 export interface Lock {
   release(): void;
+  /** Throws (exit 75) when another run took the lock over: this one was not refreshed in time. */
+  assertHeld(): void;
 }
 
-/**
- * Takes the lock `file` in `dir`, waiting up to `waitMs` for its holder to finish (0: fail at once
- * with exit code 75).
- */
-export async function acquireLock(dir: string, opts: { file?: string; waitMs?: number } = {}): Promise<Lock> {
+/** Locks held by this process: an abrupt exit releases them. */
+const heldLocks = new Set<Lock>();
+
+/** Releases every lock this process holds (the last act of an abrupt exit). */
+export function releaseHeldLocks(): void {
+  for (const lock of [...heldLocks]) lock.release();
+}
+
+export interface LockOptions {
+  file?: string;
+  /** How long to wait for the holder to finish (0: fail at once with exit code 75). */
+  waitMs?: number;
+  clock?: LockClock;
+  /** Stops waiting (the run was interrupted). */
+  signal?: AbortSignal;
+}
+
+/** Takes the lock `file` in `dir`, waiting up to `waitMs` for its holder to finish. */
+export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<Lock> {
   const file = opts.file ?? LOCK_FILE;
+  const clock = opts.clock ?? realClock;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
     try {
-      const lock = tryLock(dir, file);
+      const lock = tryLock(dir, file, clock);
       removeDeadTemps(dir, file);
       return lock;
     } catch (err) {
       if (!(err instanceof CliError) || err.exitCode !== EXIT.locked || Date.now() >= deadline) throw err;
     }
-    await sleep(POLL_MS);
+    await sleep(POLL_MS, undefined, opts.signal ? { signal: opts.signal } : {});
   }
 }
 
@@ -104,7 +149,7 @@ function removeDeadTemps(dir: string, file: string): void {
   const pattern = new RegExp(`^${file.replace(/\./g, '\\.')}\\.(?:stale-)?(\\d+)$`);
   for (const name of names) {
     const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive({ pid, host: hostname(), started_at: '' })) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || pidAlive(pid, '')) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {
@@ -113,30 +158,62 @@ function removeDeadTemps(dir: string, file: string): void {
   }
 }
 
-function tryLock(dir: string, file: string): Lock {
+const heldBy = (found: FoundLock | null, mine: LockInfo) =>
+  found !== null && found.info.pid === mine.pid && found.info.host === mine.host && found.info.started_at === mine.started_at;
+
+/** The lock `path`, now ours: refreshed every period until released. */
+function holding(path: string, mine: LockInfo, clock: LockClock): Lock {
+  const refresh = () => {
+    if (!heldBy(readLock(path), mine)) return;
+    const now = new Date(clock.now());
+    try {
+      utimesSync(path, now, now);
+    } catch {
+      // removed meanwhile: assertHeld says so at the next checkpoint
+    }
+  };
+  refresh(); // the clock's time, not the file system's
+  const timer = setInterval(refresh, clock.periodMs);
+  timer.unref();
+  const lock: Lock = {
+    release() {
+      clearInterval(timer);
+      heldLocks.delete(lock);
+      if (!heldBy(readLock(path), mine)) return;
+      try {
+        unlinkSync(path);
+      } catch {
+        // gone already
+      }
+    },
+    assertHeld() {
+      const found = readLock(path);
+      if (heldBy(found, mine)) return;
+      const by = found ? ` by pid ${found.info.pid} on ${found.info.host}` : '';
+      throw new CliError(`the lock ${path} was taken over${by}: this run was not refreshing it (suspended?); it stops here`, EXIT.locked);
+    },
+  };
+  heldLocks.add(lock);
+  return lock;
+}
+
+function tryLock(dir: string, file: string, clock: LockClock): Lock {
   const path = join(dir, file);
-  const mine: LockInfo = { pid: process.pid, host: hostname(), started_at: new Date().toISOString() };
+  const mine: LockInfo = { pid: process.pid, host: hostname(), started_at: new Date(clock.now()).toISOString() };
   const temp = `${path}.${process.pid}`;
-  writeFileSync(temp, JSON.stringify(mine), { mode: FILE_MODE });
+  writeDurably(temp, JSON.stringify(mine));
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         linkSync(temp, path); // atomic: fails if a lock exists
-        return {
-          release() {
-            const holder = readLock(path);
-            if (holder?.pid === process.pid && holder.host === mine.host) unlinkSync(path);
-          },
-        };
+        return holding(path, mine, clock);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const holder = readLock(path);
-      if (holder && isAlive(holder)) {
-        throw new CliError(
-          `another import holds the lock ${path} (pid ${holder.pid} on ${holder.host}, started ${holder.started_at}); try again later`,
-          EXIT.locked,
-        );
+      if (holder && isHeld(holder, clock)) {
+        const { pid, host, started_at } = holder.info;
+        throw new CliError(`another import holds the lock ${path} (pid ${pid} on ${host}, started ${started_at}); try again later`, EXIT.locked);
       }
       const aside = `${path}.stale-${process.pid}`;
       try {
@@ -145,7 +222,7 @@ function tryLock(dir: string, file: string): Lock {
         continue; // someone else moved it: try again
       }
       const moved = readLock(aside);
-      if (moved && isAlive(moved)) {
+      if (moved && isHeld(moved, clock)) {
         // We raced a run that had just taken over: give its lock back.
         try {
           linkSync(aside, path);
@@ -153,7 +230,7 @@ function tryLock(dir: string, file: string): Lock {
           // it has a lock of its own again
         }
         unlinkSync(aside);
-        throw new CliError(`another import holds the lock ${path} (pid ${moved.pid}); try again later`, EXIT.locked);
+        throw new CliError(`another import holds the lock ${path} (pid ${moved.info.pid}); try again later`, EXIT.locked);
       }
       unlinkSync(aside);
     }

@@ -13,7 +13,7 @@ import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SourceRecord } from '../model/state.js';
-import { DIR_MODE, discard, makeDurable, publish, removeTempFiles } from '../writer/atomic-file.js';
+import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
@@ -22,6 +22,7 @@ import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprin
 import { recordLastRun } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
+import { recordRedaction, redactionOf, rulesOf } from './redaction.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -44,10 +45,12 @@ export interface ImportOptions {
   checkpointMs?: number;
   /** Worker threads for conversion: a number, or 'auto' (several cores and enough bytes). Default 0. */
   workers?: number | 'auto';
-  /** Mask secrets in imported text (`--redact`); sessions imported without it are converted again. */
-  redact?: boolean;
+  /** Mask secrets (`--redact`: true, `--no-redact`: false); absent: as the logs dir recorded (redaction.ts). */
+  redact?: boolean | undefined;
   /** How long to wait for another import of this logs dir to finish (0: exit 75 at once). */
   waitMs?: number;
+  /** Stops the run at its next safe point (a signal): what is converted is saved, the rest is left for the next run. */
+  stop?: AbortSignal;
 }
 
 /** Below this many bytes to convert, starting workers costs more than it saves. */
@@ -103,9 +106,7 @@ function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>,
   return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
 }
 
-interface QueuedFile {
-  temp: string;
-  final: string;
+interface QueuedFile extends PreparedFile {
   /** Another unit of this run won the same session. */
   cancelled: boolean;
 }
@@ -122,9 +123,10 @@ interface PlannedUnit {
 }
 
 /** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redact: boolean): string | null {
+function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
   if (rec === undefined) return `new file ${file.rel}`;
-  if ((rec.redact ?? false) !== redact) return redact ? 'imported without --redact' : 'imported with --redact';
+  const was = rulesOf(rec);
+  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
   if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
   if (rec.unit !== unitKey) return 'grouped differently';
   if (compareFingerprint(file, rec) !== 'changed') return null;
@@ -134,12 +136,12 @@ function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adap
 }
 
 /** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redact: boolean }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
   if (opts.force) return '--force';
   if (previous.length === 0) return 'new';
   if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
   for (const f of unit.files) {
-    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redact);
+    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
     if (change !== null) return change;
   }
   return null;
@@ -166,12 +168,12 @@ export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
-async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number) {
+async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number, signal: AbortSignal | undefined) {
   try {
     mkdirSync(sessionsDir, { recursive: true, mode: DIR_MODE });
-    return await acquireLock(logsDir, { waitMs });
+    return await acquireLock(logsDir, { waitMs, ...(signal ? { signal } : {}) });
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    if (err instanceof CliError || signal?.aborted) throw err;
     throw new CliError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`, EXIT.state);
   }
 }
@@ -201,12 +203,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const statePath = join(logsDir, STATE_FILE);
   const summary = emptySummary(locations, opts.dryRun);
 
-  const redact = opts.redact ?? false;
   refuseForeignLogsDir(logsDir);
-  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0);
+  const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
+    const redactRules = redactionOf(state, opts.redact);
+    const redact = redactRules > 0;
     if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
     if (!opts.dryRun) {
       summary.warnings.push(...tightenModes(ownedPaths(locations)));
@@ -243,7 +246,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
           seenUnits.add(stateKey);
           ps.units++;
-          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redact }, state, adapter, stateKey);
+          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redactRules }, state, adapter, stateKey);
           const where = { provider: adapter.id, unit: unit.key };
           if (reason === null) {
             for (const f of unit.files) {
@@ -288,7 +291,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     }
     if (opts.dryRun) return summary;
 
-    let dirty = missingUnits.size > 0 || adopted > 0;
+    let dirty = missingUnits.size > 0 || adopted > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+    recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
@@ -308,6 +312,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      * session file that is not in place; a crash in between only means converting it again.
      */
     const writeCheckpoint = async () => {
+      lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
       state.imported_session_keys = [...importedKeys]; // sorted by serializeState
       const stateSnapshot = serializeState(state);
       const entries = Object.values(state.sessions);
@@ -317,9 +322,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       for (const file of batch) if (file.cancelled) discard(file.temp);
       const live = batch.filter((file) => !file.cancelled);
       try {
-        await makeDurable(live.map((file) => file.temp));
-        for (const file of live) publish(file.temp, file.final);
+        await makeDurable(live);
+        publish(live);
       } catch (err) {
+        for (const file of live) discard(file.temp);
         throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
       }
       // The state goes last: it is what says a session is done, so a run killed between these
@@ -422,7 +428,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           producedKeys.push(key);
           continue;
         }
-        const file: QueuedFile = { temp: tempPath, final: session.finalPath, cancelled: false };
+        const file: QueuedFile = { temp: tempPath, final: session.finalPath, bytes: session.bytesWritten, cancelled: false };
         queue.push(file);
         summary.bytes_written += session.bytesWritten;
         writtenBy.set(key, { unit: stateKey, file });
@@ -444,7 +450,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           adapter_version: adapter.version,
           unit: stateKey,
           sessions,
-          ...(redact ? { redact } : {}),
+          ...(redact ? { redact: redactRules } : {}),
         };
       }
       dirty = true;
@@ -463,13 +469,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         sessionsDir,
         root: locations.root,
         redact,
+        ...(opts.stop ? { stop: opts.stop } : {}),
       });
 
     try {
       await Promise.all(
         planned.map((plan) =>
           limit!(async () => {
+            // A turn of the event loop between units: a signal is seen here, at the latest.
+            await new Promise(setImmediate);
+            if (opts.stop?.aborted) return;
             const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
+            if (opts.stop?.aborted && !result.ok) return; // cut short by the stop: converted again next run
             await applyResult({ ...plan, unit }, result);
             done++;
             opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
@@ -480,13 +491,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       await pool?.close();
     }
     if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
-    if (checkpointError) throw checkpointError;
+    if (checkpointError) {
+      for (const file of queue) discard(file.temp); // converted after the failed checkpoint: never published
+      throw checkpointError;
+    }
     for (const adapter of opts.adapters) {
       const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
       summary.providers[adapter.id]!.version_drift = drift;
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
     }
-    const lastRunChanged = recordLastRun(state, scannedAdapters, summary.errors, new Date());
+    if (opts.stop?.aborted) summary.warnings.push(`stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`);
+    // A stopped run did not scan to the end: the last complete run stays on record.
+    const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
     return summary;
   } finally {

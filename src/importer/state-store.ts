@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import { STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
+import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
 import type { BackfillState } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
 
@@ -57,9 +57,15 @@ export async function loadState(path: string): Promise<LoadedState> {
   return { state: parsed.data, migratedFrom: null };
 }
 
-/** The state file's text, with imported_session_keys sorted. */
+/**
+ * The state file's text: keys in the schema's order whatever order they were set in (so the next
+ * load takes the fast path), imported_session_keys sorted.
+ */
 export function serializeState(state: BackfillState): string {
-  return `${JSON.stringify({ ...state, imported_session_keys: [...state.imported_session_keys].sort() })}\n`;
+  const ordered: Record<string, unknown> = {};
+  for (const key of STATE_FIELDS.state) if (state[key] !== undefined) ordered[key] = state[key];
+  ordered.imported_session_keys = [...state.imported_session_keys].sort();
+  return `${JSON.stringify(ordered)}\n`;
 }
 
 /** Writes a state serialized earlier (a checkpoint saves the state as it was before its batch). */

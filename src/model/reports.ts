@@ -58,6 +58,14 @@ export const DoctorReport = z
       status: z.enum(['ok', 'missing', 'unusable']),
       message: z.string().nullable(),
     }),
+    redaction: z
+      .object({
+        enabled: z.boolean().describe('Imports into this logs dir mask secrets (set by `--redact`, kept until `--no-redact`).'),
+        rules_version: count.nullable().describe('Version of the rules the archive was last masked with (null: never masked).'),
+        current_rules_version: count.describe('Version of the rules of this build: an older one is converted again by the next import.'),
+      })
+      .nullable()
+      .describe('Null when the state is unusable.'),
     index_sessions: count.nullable().describe('Sessions in index.json (null: no index yet).'),
     import_running: z.object({ pid: z.number(), host: z.string(), started_at: z.string() }).nullable(),
     providers: z.array(DoctorProvider),

@@ -46,8 +46,9 @@ export const STATE_FIELDS = {
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
   source: ['size', 'mtime_ms', 'ino', 'dev', 'mtime_ns', 'ctime_ns', 'adapter', 'adapter_version', 'unit', 'sessions', 'redact'],
   failed: ['path', 'message'],
+  redaction: ['rules_version'],
   run: ['finished_at', 'failed_count', 'failed'],
-  state: ['version', 'imported_session_keys', 'sources', 'sessions', 'last_run'],
+  state: ['version', 'imported_session_keys', 'sources', 'sessions', 'last_run', 'redact'],
 } as const;
 
 export const COMPLETENESS_VALUES = ['full', 'partial', 'metadata_only'] as const;
@@ -61,7 +62,7 @@ function isPlainObject(v: unknown): v is Obj {
 const NONE: ReadonlySet<string> = new Set();
 const OPTIONAL_ENTRY: ReadonlySet<string> = new Set(['agent_version']);
 const OPTIONAL_SOURCE: ReadonlySet<string> = new Set(['mtime_ns', 'ctime_ns', 'redact']);
-const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run']);
+const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run', 'redact']);
 
 /**
  * Exactly these keys in this order, the `optional` ones possibly absent: the object zod's
@@ -146,7 +147,7 @@ function isSource(v: unknown): boolean {
     Number.isSafeInteger(v.adapter_version) &&
     typeof v.unit === 'string' &&
     isStrings(v.sessions) &&
-    (v.redact === undefined || typeof v.redact === 'boolean')
+    (v.redact === undefined || typeof v.redact === 'boolean' || isCount(v.redact))
   );
 }
 
@@ -165,6 +166,10 @@ function isRun(v: unknown): boolean {
   );
 }
 
+function isRedaction(v: unknown): boolean {
+  return isPlainObject(v) && hasKeys(v, STATE_FIELDS.redaction) && Number.isSafeInteger(v.rules_version) && (v.rules_version as number) > 0;
+}
+
 function isRecordOf(v: unknown, check: (value: unknown) => boolean): boolean {
   if (!isPlainObject(v)) return false;
   for (const key in v) if (key === '__proto__' || !check(v[key])) return false;
@@ -180,6 +185,7 @@ export function isExactState(value: unknown): value is BackfillState {
     isStrings(value.imported_session_keys) &&
     isRecordOf(value.sources, isSource) &&
     isRecordOf(value.sessions, isEntry) &&
-    (value.last_run === undefined || isRecordOf(value.last_run, isRun))
+    (value.last_run === undefined || isRecordOf(value.last_run, isRun)) &&
+    (value.redact === undefined || isRedaction(value.redact))
   );
 }

@@ -23,7 +23,10 @@ export const SourceRecord = SourceFingerprint.extend({
   adapter_version: z.number().int(),
   unit: z.string().describe('Key of the unit of sources the file was converted in.'),
   sessions: z.array(z.string()).describe('Session keys (`provider:native id`) the unit produced.'),
-  redact: z.boolean().optional().describe('Set when the unit was imported with `--redact`.'),
+  redact: z
+    .union([z.boolean(), z.number().int().nonnegative()])
+    .optional()
+    .describe('Version of the redaction rules the unit was imported with (`--redact`); `true`: version 1, from before rules had versions.'),
 });
 export type SourceRecord = z.infer<typeof SourceRecord>;
 
@@ -45,6 +48,10 @@ export const ProviderRun = z.object({
 });
 export type ProviderRun = z.infer<typeof ProviderRun>;
 
+export const Redaction = z.object({
+  rules_version: z.number().int().positive().describe('Version of the redaction rules in force.'),
+});
+
 export const BackfillState = z.object({
   version: z.literal(STATE_VERSION),
   imported_session_keys: z.array(z.string()).describe('Sorted `provider:native id` keys.'),
@@ -56,5 +63,6 @@ export const BackfillState = z.object({
     .record(z.string(), ProviderRun)
     .optional()
     .describe('Per provider: the last run that scanned it, and what failed then (read by `doctor`).'),
+  redact: Redaction.optional().describe('Set while this logs dir is redacted: every import masks secrets until one is run with `--no-redact`.'),
 });
 export type BackfillState = z.infer<typeof BackfillState>;

@@ -1,9 +1,12 @@
 /**
- * A file written in the open, then published whole: temp file in the same directory, buffered
- * writes, fsync, rename. Readers see the old file or the new one, never a mix; a crash leaves only
- * a temp file, which the next run removes (`TEMP_MARKER`).
+ * The one way the tool writes a file: into a temp file in the same directory, every byte (a short
+ * write is continued until all is written, never ignored: at ENOSPC the kernel writes what fits),
+ * fsync, size checked against what was written, renamed over the final path, directory fsynced.
+ * Readers see the old file or the new one, never a mix; on any error the old file stays and the
+ * temp file is removed; a crash leaves only a temp file, which the next run removes
+ * (`removeTempFiles`).
  */
-import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -16,21 +19,66 @@ const FLUSH_AT = 256 * 1024;
 const OUR_TEMP = /^\..+\.tmp-\d+-\d+$/;
 let counter = 0;
 
+/** Temp files of this thread not yet published or discarded: what an abrupt exit removes. */
+const liveTemps = new Set<string>();
+
 /** Test hook: lets tests inject a write failure (e.g. a full disk) into every file the tool writes. */
 export const writeFaults: { beforeWrite: ((path: string) => void) | null } = { beforeWrite: null };
 
-/** Writes a small whole file (state, index) atomically with write-file-atomic, private to the user. */
+/** Writes all of `data` at the file's position: a short write is followed by the rest. */
+function writeAll(fd: number, data: Buffer, path: string): void {
+  let off = 0;
+  while (off < data.length) {
+    const n = writeSync(fd, data, off, data.length - off);
+    if (!(n > 0)) throw Object.assign(new Error(`write to ${path} made no progress (${off} of ${data.length} bytes written)`), { code: 'EIO' });
+    off += n;
+  }
+}
+
+function sizeMismatch(path: string, onDisk: number, written: number): Error {
+  return Object.assign(new Error(`${path} holds ${onDisk} bytes after writing ${written}`), { code: 'EIO' });
+}
+
+/**
+ * Writes `text` as the whole content of the new file `path` and fsyncs it, size checked; on error
+ * the file is removed. For files that are linked rather than renamed into place (lock files).
+ */
+export function writeDurably(path: string, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  const fd = openSync(path, 'w', FILE_MODE);
+  try {
+    writeFaults.beforeWrite?.(path);
+    writeAll(fd, data, path);
+    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== data.length) throw sizeMismatch(path, size, data.length);
+  } catch (err) {
+    closeSync(fd);
+    discard(path);
+    throw err;
+  }
+  closeSync(fd);
+}
+
+/** Writes a small whole file (state, index) atomically, private to the user. */
 export async function writeWholeFile(path: string, text: string): Promise<void> {
-  writeFaults.beforeWrite?.(path);
-  const { default: writeFileAtomic } = await import('write-file-atomic');
-  await writeFileAtomic(path, text, { mode: FILE_MODE });
+  const file = new AtomicFile(path);
+  try {
+    file.write(text);
+    const prepared = file.prepare();
+    await makeDurable([prepared]);
+    publish([prepared]);
+  } catch (err) {
+    file.abort();
+    throw err;
+  }
 }
 
 /**
  * Removes the temp files a killed run left in `dir`: ours (`.<name>.tmp-<pid>-<n>`, see
- * AtomicFile) and write-file-atomic's (`<name>.<number>`) for the `wholeFiles` written there. Never
- * anything else: a session id may itself contain the marker, but a session file never starts with
- * a dot.
+ * AtomicFile) and those of earlier versions, which wrote whole files with write-file-atomic
+ * (`<name>.<number>`, for the `wholeFiles` written there). Never anything else: a session id may
+ * itself contain the marker, but a session file never starts with a dot.
  */
 export function removeTempFiles(dir: string, wholeFiles: readonly string[]): void {
   let names: string[];
@@ -46,37 +94,71 @@ export function removeTempFiles(dir: string, wholeFiles: readonly string[]): voi
   }
 }
 
-/** Renames a prepared temp file over its final path: the moment the new content appears. */
-export function publish(tempPath: string, path: string): void {
-  renameSync(tempPath, path);
+/** A closed temp file holding `bytes` bytes, to be renamed over `final`. */
+export interface PreparedFile {
+  temp: string;
+  final: string;
+  bytes: number;
+}
+
+/** Renames prepared temp files over their final paths, then fsyncs their directories. */
+export function publish(files: readonly PreparedFile[]): void {
+  for (const file of files) {
+    renameSync(file.temp, file.final);
+    liveTemps.delete(file.temp);
+  }
+  for (const dir of new Set(files.map((f) => dirname(f.final)))) syncDir(dir);
+}
+
+/** Makes a rename in `dir` durable. */
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    // Some file systems cannot sync a directory; their renames are as durable as they get.
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
- * fsyncs many closed files at once. One fsync costs milliseconds, but concurrent ones share the
- * file system's journal commit, so a batch of a thousand takes about as long as a few.
+ * fsyncs many closed temp files at once and checks that each holds the bytes written to it. One
+ * fsync costs milliseconds, but concurrent ones share the file system's journal commit, so a batch
+ * of a thousand takes about as long as a few.
  */
-export async function makeDurable(paths: readonly string[], parallel = 64): Promise<void> {
+export async function makeDurable(files: readonly Pick<PreparedFile, 'temp' | 'bytes'>[], parallel = 64): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < paths.length) {
-      const handle = await open(paths[next++]!, 'r');
+    while (next < files.length) {
+      const { temp, bytes } = files[next++]!;
+      const handle = await open(temp, 'r');
       try {
         await handle.sync();
+        const { size } = await handle.stat();
+        if (size !== bytes) throw sizeMismatch(temp, size, bytes);
       } finally {
         await handle.close();
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, paths.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(parallel, files.length) }, worker));
 }
 
 /** Drops a prepared temp file that will not be published. */
 export function discard(tempPath: string): void {
+  liveTemps.delete(tempPath);
   try {
     unlinkSync(tempPath);
   } catch {
     // already gone
   }
+}
+
+/** Removes every temp file of this thread not yet published: the last act of an abrupt exit. */
+export function discardLiveTemps(): void {
+  for (const temp of [...liveTemps]) discard(temp);
 }
 
 /** Write buffers are reused across files: a cold import opens thousands. */
@@ -99,6 +181,7 @@ export class AtomicFile {
   constructor(readonly path: string) {
     this.tempPath = join(dirname(path), `.${basename(path)}${TEMP_MARKER}${process.pid}-${++counter}`);
     this.fd = openSync(this.tempPath, 'wx', FILE_MODE);
+    liveTemps.add(this.tempPath);
   }
 
   /** Encodes `text` straight into the file's buffer; writes the buffer out when it is full. */
@@ -116,8 +199,7 @@ export class AtomicFile {
 
   private writeOut(data: Buffer): void {
     writeFaults.beforeWrite?.(this.path);
-    let off = 0;
-    while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    writeAll(this.fd, data, this.tempPath);
     this.bytesWritten += data.length;
   }
 
@@ -129,7 +211,7 @@ export class AtomicFile {
   }
 
   /** Flushes and closes the temp file; `makeDurable` then `publish` put it in place. */
-  prepare(): void {
+  prepare(): PreparedFile {
     try {
       this.flush();
     } catch (err) {
@@ -140,6 +222,7 @@ export class AtomicFile {
     this.closed = true;
     giveBack(this.buf);
     this.buf = null;
+    return { temp: this.tempPath, final: this.path, bytes: this.bytesWritten };
   }
 
   /** Drops the temp file; the final path keeps what it had. */

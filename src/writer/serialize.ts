@@ -37,24 +37,31 @@ function encodeValue(value: unknown): string | undefined {
   }
 }
 
-/**
- * One JSON line (without the newline): `seq`, `ts`, the session's encoded envelope,
- * `completeness`, `type`, then the kind's fields in schema order. Absent and null optional fields
- * are omitted; keys that are not fields of the kind (`ts`, `completeness` of a draft) are never
- * read. With `redact`, secrets in the event's fields (never the envelope) are masked. With
- * `newline`, the line ends with `\n`.
- */
-export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false, newline = false): string {
-  // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
-  let out = `{"seq":${seq},"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
+/** The kind's fields in schema order, each as `,"key":value`. */
+function encodeFields(body: EventBody): string {
+  let out = '';
   const fields = body as unknown as Record<string, unknown>;
   for (const [key, prefix] of FIELDS[body.type]!) {
     const value = fields[key];
     if (value === undefined || value === null) continue;
-    const json = encodeValue(value);
-    const encoded = redact && json !== undefined ? redactSecrets(json) : json;
+    const encoded = encodeValue(value);
     // JSON.stringify drops functions and symbols; nothing we write should be one.
     if (encoded !== undefined) out += prefix + encoded;
   }
-  return newline ? `${out}}\n` : `${out}}`;
+  return out;
+}
+
+/**
+ * One JSON line (without the newline): `seq`, `ts`, the session's encoded envelope,
+ * `completeness`, `type`, then the kind's fields in schema order. Absent and null optional fields
+ * are omitted; keys that are not fields of the kind (`ts`, `completeness` of a draft) are never
+ * read. With `redact`, secrets in the event's fields (never the envelope) are masked, in one pass
+ * over the encoded fields (no rule's match can run past the quote that ends a field). With
+ * `newline`, the line ends with `\n`.
+ */
+export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false, newline = false): string {
+  // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
+  const head = `{"seq":${seq},"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
+  const fields = redact ? redactSecrets(encodeFields(body)) : encodeFields(body);
+  return newline ? `${head}${fields}}\n` : `${head}${fields}}`;
 }

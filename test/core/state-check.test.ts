@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SessionLogIndexEntry, UsageTotals } from '../../src/model/index-schema.js';
-import { BackfillState, FailedSource, ProviderRun, SourceRecord } from '../../src/model/state.js';
+import { BackfillState, FailedSource, ProviderRun, Redaction, SourceRecord } from '../../src/model/state.js';
 import { COMPLETENESS_VALUES, STATE_FIELDS, isExactState } from '../../src/model/state-check.js';
 import { LogCompleteness } from '../../src/model/events.js';
 
@@ -40,9 +40,11 @@ function sampleState(): Record<string, unknown> {
       '/h/a.jsonl': { size: 10, mtime_ms: 1.5, ino: 3, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: ['claude:s1'] },
       '/h/b.jsonl': { size: 0, mtime_ms: 2, ino: 5, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: [], redact: true },
       '/h/c.jsonl': { size: 7, mtime_ms: 1.25, ino: 6, dev: 4, mtime_ns: '1250000', ctime_ns: '1796624766455079123', adapter: 'claude', adapter_version: 1, unit: 'claude:/h/c.jsonl', sessions: [] },
+      '/h/d.jsonl': { size: 0, mtime_ms: 2, ino: 7, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/d.jsonl', sessions: [], redact: 2 },
     },
     sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
     last_run: { claude: { finished_at: '2026-01-02T00:00:00.000Z', failed_count: 1, failed: [{ path: '/h/c.jsonl', message: 'bad' }] } },
+    redact: { rules_version: 2 },
   };
 }
 
@@ -66,6 +68,7 @@ describe('the fast state check', () => {
     expect(STATE_FIELDS.failed).toEqual(keysOf(FailedSource));
     expect(STATE_FIELDS.run).toEqual(keysOf(ProviderRun));
     expect(STATE_FIELDS.state).toEqual(keysOf(BackfillState));
+    expect(STATE_FIELDS.redaction).toEqual(keysOf(Redaction));
     expect(COMPLETENESS_VALUES).toEqual(LogCompleteness.options);
   });
 

@@ -4,7 +4,8 @@
  * waits with `--wait`; imports of different logs dirs sharing a store lose no index update.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,21 @@ describe('lock leftovers', () => {
     } finally {
       alive.kill('SIGKILL');
     }
+  });
+});
+
+describe('a lock left by a run on another host', () => {
+  it('not refreshed for an hour: taken over, the import runs (before, it exited 75 forever)', async () => {
+    const sb = sandbox();
+    writeFiles(sb.homeOf(kit), homeOf(kit, 2, 0));
+    const lock = join(sb.logs, '.import.lock');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    writeFiles(sb.logs, { '.import.lock': JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started_at: hourAgo.toISOString() }) });
+    utimesSync(lock, hourAgo, hourAgo);
+    const run = await runCli(sb, importArgs(sb, [kit]));
+    expect(run.code, run.stderr).toBe(0);
+    expect(readArchive(sb.logs).files.size).toBe(2);
+    expect(leftovers(sb.logs)).toEqual([]);
   });
 });
 

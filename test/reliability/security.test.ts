@@ -104,7 +104,7 @@ describe('--redact rules', () => {
 });
 
 describe('--redact on an import', () => {
-  it('masks secrets in every session file and index entry, and re-converts when toggled', async () => {
+  it('masks secrets in every session file and index entry, and re-converts when toggled with --no-redact and --redact', async () => {
     const sb = sandbox();
     const kits = activeKits();
     const spec = specOf(0, 1);
@@ -123,7 +123,7 @@ describe('--redact on an import', () => {
     }
     expect(text).toContain('answer 0');
 
-    const plain = await runCli(sb, importArgs(sb, kits));
+    const plain = await runCli(sb, importArgs(sb, kits, ['--no-redact']));
     expect(JSON.parse(plain.stdout).providers[kits[0]!.id]).toMatchObject({ updated_sessions: 1 });
     expect(logsText()).toContain(SECRETS[0]![2]);
     const again = await runCli(sb, importArgs(sb, kits, ['--redact']));

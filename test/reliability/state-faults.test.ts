@@ -159,6 +159,15 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
     expect(next.raw).toEqual(clean.raw);
   });
 
+  it('while writing the index at a checkpoint amid conversions: exit 3, and the sessions converted meanwhile leave no temp file', async () => {
+    const sb = sandbox();
+    writeFiles(sb.homeOf(toy), homeOf(toy, 12, 0, () => 400));
+    full((p) => p.endsWith('/index.json'));
+    const err = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs, checkpointMs: 0 }).catch((e: unknown) => e);
+    expect((err as CliError).exitCode).toBe(3);
+    expect(leftovers(sb.logs)).toEqual([]);
+  });
+
   it('while writing the index or the state: exit 3 naming the file, no temp file, the next run recovers', async () => {
     for (const name of ['index.json', 'backfill_state.json']) {
       const sb = home();

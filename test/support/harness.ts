@@ -59,7 +59,7 @@ export const silentLog = pino({ level: 'silent' });
 export async function importHome(
   adapter: Adapter,
   home: string,
-  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean } = {},
+  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean; checkpointMs?: number } = {},
 ): Promise<ImportResult> {
   const logsDir = opts.logsDir ?? tempDir('logs-');
   const summary = await runImport({
@@ -72,6 +72,7 @@ export async function importHome(
     force: opts.force ?? false,
     concurrency: opts.concurrency ?? 2,
     log: silentLog,
+    ...(opts.checkpointMs !== undefined ? { checkpointMs: opts.checkpointMs } : {}),
   });
   return { summary, logsDir, ...readLogs(logsDir) };
 }
