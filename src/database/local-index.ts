@@ -51,8 +51,6 @@ create table usage (
 );
 create index usage_by_time on usage (ts);
 create virtual table events_fts using fts5 (text, content = 'events', content_rowid = 'rowid');
--- A re-indexed session's old text leaves the full-text index at once (not at a later merge).
-insert into events_fts (events_fts, rank) values ('secure-delete', 1);
 create trigger events_fts_delete after delete on events when old.text is not null begin
   insert into events_fts (events_fts, rowid, text) values ('delete', old.rowid, old.text);
 end;
@@ -142,6 +140,7 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
     // Inserted by hand rather than by a trigger: a trigger made indexing twice as slow.
     const insertText = db.prepare('insert into events_fts (rowid, text) values (?, ?)');
     const removeSession = db.prepare('delete from sessions where session_id = ?');
+    let replaced = 0;
     db.transaction(() => {
       const current = new Set<string>();
       for (const entry of entries) {
@@ -156,6 +155,7 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
         }
         const known = indexed.get(id);
         if (known && known.log_size === st.size && known.log_mtime_ms === st.mtimeMs) continue;
+        if (known) replaced++;
         if (known) removeSession.run(id);
         insertSession.run(...sessionRow(entry, origin).map(sqlValue), st.size, st.mtimeMs);
         for (const line of readLines(file, { bytesRead: 0 })) {
@@ -173,6 +173,11 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
         removeSession.run(id);
         result.sessions_removed++;
       }
+      // A deleted row's words stay in the full-text index's segments until they are merged. When
+      // many sessions were replaced (the archive redacted, or its redaction rules changed), merge
+      // them all now, so that no word of the old text is left. (FTS5's own secure-delete would
+      // make the file unreadable for SQLite before 3.44, the sqlite3 shell of many systems.)
+      if (replaced + result.sessions_removed > indexed.size / 10) db.prepare("insert into events_fts (events_fts) values ('optimize')").run();
       db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
     })();
     return result;

@@ -158,7 +158,7 @@ describe.runIf(agentFlat)('first minutes', () => {
       [['show'], 'show needs a session id'],
       [['lsit'], 'unknown command lsit: did you mean list?'],
       [['improt'], 'unknown command improt: did you mean import?'],
-      [['frobnicate'], 'unknown command frobnicate: the commands are import, check, list, show, doctor, schema'],
+      [['frobnicate'], 'unknown command frobnicate: the commands are import, check, list, show, report, search, export, index, push, doctor, schema'],
     ];
     for (const [args, says] of cases) {
       const run = runCli(args);

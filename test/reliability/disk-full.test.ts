@@ -35,7 +35,9 @@ interface Target {
   store: string;
 }
 
-const importTo = (t: Target, homes: string[], extra: string[] = []) => ['--out', t.logs, '--store', t.store, '--json', ...homes, ...extra];
+// The importer's own files; the local index (archive.db) is SQLite's, written in its own
+// transactions after the import, and left out here.
+const importTo = (t: Target, homes: string[], extra: string[] = []) => ['--out', t.logs, '--store', t.store, '--json', '--no-index', ...homes, ...extra];
 
 /** What a logs dir and its store hold, comparable across dirs (index times dropped, store paths relative). */
 interface Snapshot {
