@@ -28,6 +28,12 @@ export const SessionLogIndexEntry = z.object({
   title: z.string().nullable(),
   tags: z.array(z.string()).describe('Labels such as `subagent`, `warmup`, `prompt_history`.'),
   event_count: z.number().int().nonnegative(),
+  retained_events: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Events kept from an earlier import that no copy of the source holds any more (counted in event_count).'),
   usage: UsageTotals,
   completeness_reasons: z.array(z.string()),
   format: z.string().describe('Detected native format variant, e.g. `gemini:jsonl`.'),

@@ -7,7 +7,11 @@
  */
 import type { BackfillState } from './state.js';
 
-export const STATE_VERSION = 2;
+/**
+ * 3: event lines carry `key`, and index entries `retained_events`. A version-2 state is migrated
+ * (its sessions kept, every source converted again).
+ */
+export const STATE_VERSION = 3;
 
 /** At most this many failed sources are kept per provider (`failed_count` has the total). */
 export const MAX_RECORDED_FAILURES = 50;
@@ -35,6 +39,7 @@ export const STATE_FIELDS = {
     'title',
     'tags',
     'event_count',
+    'retained_events',
     'usage',
     'completeness_reasons',
     'format',
@@ -123,6 +128,7 @@ function isEntry(v: unknown): boolean {
     isStringOrNull(v.title) &&
     isStrings(v.tags) &&
     isCount(v.event_count) &&
+    isCount(v.retained_events) &&
     isUsage(v.usage) &&
     isStrings(v.completeness_reasons) &&
     typeof v.format === 'string' &&

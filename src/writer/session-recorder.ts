@@ -13,7 +13,8 @@ import { sessionKey, wrapperSessionId } from '../util/ids.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
 import { AtomicFile, discard } from './atomic-file.js';
 import { redactSecrets } from './redact.js';
-import { encodeEnvelope, serializeEvent } from './serialize.js';
+import { END_KEY, EventKeys, START_KEY } from './event-keys.js';
+import { encodeEnvelope, eventLine, serializeTail } from './serialize.js';
 
 const HOLD_MAX_EVENTS = 2000;
 const HOLD_MAX_CHARS = 8 * 1024 * 1024;
@@ -59,6 +60,7 @@ export class SessionRecorder {
   private headerWritten = false;
   private rejected = false;
   private seq = 0;
+  private readonly keys = new EventKeys();
   private lastTs: string | undefined;
   private minTs: string | undefined;
   private maxTs: string | undefined;
@@ -147,6 +149,7 @@ export class SessionRecorder {
       cwd: this.draft.workspacePath ?? undefined,
       resumed: false,
       backfilled: true,
+      key: START_KEY,
     });
     const held = this.held;
     this.held = [];
@@ -169,10 +172,13 @@ export class SessionRecorder {
   private writeEvent(event: EventDraft, completeness?: LogCompleteness): void {
     const ts = event.ts ?? this.lastTs ?? this.opts.fallbackTs;
     this.lastTs = ts;
+    const level = completeness ?? event.completeness ?? 'full';
     // The draft itself is the body: the serializer reads only the kind's fields (no copy per event).
-    const line = serializeEvent(this.seq + 1, ts, this.envelope(), completeness ?? event.completeness ?? 'full', event as EventBody, this.opts.redact, true);
+    const body = event as EventBody;
+    const tail = serializeTail(ts, this.envelope(), level, body, this.opts.redact);
+    const key = this.keys.next(event.key, () => (this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail));
     this.seq++;
-    this.file!.write(line);
+    this.file!.write(eventLine(this.seq, key, tail));
   }
 
   private completeness(): { level: LogCompleteness; reasons: string[] } {
@@ -201,7 +207,7 @@ export class SessionRecorder {
     const endedAt = this.draft.endedAt ?? this.maxTs ?? startedAt;
     if (!this.rejected) {
       this.lastTs = endedAt;
-      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt }, level);
+      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt, key: END_KEY }, level);
     }
     const tags = [...new Set(this.draft.tags)].sort();
     this.finished = {
@@ -225,6 +231,7 @@ export class SessionRecorder {
         title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
         tags,
         event_count: this.seq,
+        retained_events: 0,
         usage: { ...this.usage },
         completeness_reasons: reasons,
         format: this.draft.format,

@@ -221,8 +221,9 @@ describe('state file', () => {
 
   it.each([
     ['not JSON', '{"version": 2, "imported_'],
-    ['a newer version', JSON.stringify({ version: 3, imported_session_keys: [] })],
-    ['a wrong shape', JSON.stringify({ version: 2, imported_session_keys: 'all' })],
+    ['a newer version', JSON.stringify({ version: 4, imported_session_keys: [] })],
+    ['a wrong shape', JSON.stringify({ version: 3, imported_session_keys: 'all' })],
+    ['a version-2 state of a wrong shape', JSON.stringify({ version: 2, imported_session_keys: 'all' })],
   ])('refuses a state file that is %s, exit 3, and leaves it untouched', async (_what, content) => {
     const logsDir = tempDir();
     writeFileSync(join(logsDir, 'backfill_state.json'), content);
@@ -234,7 +235,7 @@ describe('state file', () => {
     expect(existsSync(join(logsDir, 'sessions', 'testprov-s-a.jsonl'))).toBe(false);
   });
 
-  it('migrates a version-1 state: keeps its keys, converts everything, writes version 2', async () => {
+  it('migrates a version-1 state: keeps its keys, converts everything, writes version 3', async () => {
     const logsDir = tempDir();
     writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify({ version: 1, imported_session_keys: ['claude:old-one'] }));
     const { summary } = await importHome(testAdapter, home(), { logsDir });
