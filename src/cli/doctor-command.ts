@@ -154,6 +154,10 @@ async function providerReport(
     source_bytes: found.source_bytes,
     pending_sources: planned ? found.pending_units : null,
     removed_at_source: found.removed_at_source,
+    retained: mine
+      .filter((s) => s.retained_events > 0)
+      .map((s) => ({ id: s.wrapper_session_id, events: s.retained_events }))
+      .sort((a, b) => b.events - a.events || (a.id < b.id ? -1 : 1)),
     sessions: mine.length,
     completeness: {
       full: mine.filter((s) => s.completeness === 'full').length,
