@@ -9,15 +9,13 @@ import { join } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { readLogsIndex } from '../archive/read.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import { discoverSources, resolveHomes } from '../importer/discover.js';
 import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
 import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
-import { REDACTION_RULES_VERSION, recordedRedaction } from '../importer/redaction.js';
-import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
+import { planImport, type ProviderSummary } from '../importer/plan.js';
+import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
-import { createLogger } from '../log.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
 import { emptyState, type BackfillState } from '../model/state.js';
@@ -56,47 +54,6 @@ async function checkState(logsDir: string): Promise<StateCheck> {
   } catch (err) {
     return { report: { path, status: 'unusable', message: errorMessage(err) }, state: null };
   }
-}
-
-interface Found {
-  providers: Record<string, ProviderSummary>;
-  /** False when the state was unusable: no comparison with it, so nothing is known to be pending. */
-  planned: boolean;
-}
-
-/** Homes, source counts and pending work: a dry run when the state is usable, else discovery alone. */
-async function plan(
-  locations: Locations,
-  adapters: readonly Adapter[],
-  homeFlags: Record<string, string | undefined>,
-  environment: HomeEnvironment,
-  stateUsable: boolean,
-): Promise<Found> {
-  if (stateUsable) {
-    const summary = await runImport({
-      locations,
-      adapters,
-      homeFlags,
-      environment,
-      since: null,
-      dryRun: true,
-      force: false,
-      concurrency: 1,
-      log: createLogger('silent'),
-    });
-    return { providers: summary.providers, planned: true };
-  }
-  const providers: Record<string, ProviderSummary> = {};
-  for (const adapter of adapters) {
-    const lookup = resolveHomes(adapter, homeFlags[adapter.id], environment);
-    const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
-    for (const home of lookup.homes) {
-      const files = discoverSources(adapter, home.real);
-      ps.sources += files.length;
-      ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
-    }
-  }
-  return { providers, planned: false };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, number][] {
@@ -200,10 +157,12 @@ export async function doctorReport(
     if (!(err instanceof CliError)) throw err;
     warnings.push(err.message);
   }
-  const found = await plan(locations, adapters, homeFlags, environment, stateReport.status !== 'unusable');
+  // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
+  const planned = state !== null;
+  const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined) }, state ?? emptyState());
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
-    const p = await providerReport(adapter, found.providers[adapter.id]!, found.planned, sessions ?? [], state, environment, now);
+    const p = await providerReport(adapter, found.providers[adapter.id]!, planned, sessions ?? [], state, environment, now);
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }

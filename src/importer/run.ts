@@ -8,24 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
-import type { SourceRecord } from '../model/state.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
 import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
-import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
-import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
+import { fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf, rulesOf } from './redaction.js';
 import { acquireLock } from './lock.js';
-import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
+import { driftWarning, versionDrift } from './version-drift.js';
+import { planImport, type PlannedUnit, type ProviderSummary } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
@@ -57,26 +56,7 @@ export interface ImportOptions {
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-export interface ProviderSummary {
-  homes: { path: string; via: string; found: boolean }[];
-  sources: number;
-  /** Total size of the sources found (read or not). */
-  source_bytes: number;
-  units: number;
-  /** Units whose fingerprints matched the state: not read. */
-  unchanged_units: number;
-  /** Units to convert (new, changed, or forced). */
-  pending_units: number;
-  skipped_since: number;
-  failed_units: number;
-  new_sessions: number;
-  updated_sessions: number;
-  unchanged_sessions: number;
-  removed_at_source: number;
-  bytes_to_read: number;
-  /** Sessions of this run written by an agent newer than the adapter was tested on. */
-  version_drift: VersionDrift | null;
-}
+export type { ProviderSummary };
 
 export interface SourceFailure {
   provider: string;
@@ -124,62 +104,6 @@ interface RunSession {
 type Rank = readonly [events: number, newestMtime: number, unit: string];
 function outranks(a: Rank, b: Rank): boolean {
   return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] < b[2];
-}
-
-interface PlannedUnit {
-  adapter: Adapter;
-  home: string;
-  allFiles: SourceFile[];
-  unit: SourceUnit;
-  stateKey: string;
-  bytes: number;
-  /** Why it is converted (for --verbose). */
-  reason: string;
-}
-
-/** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
-  if (rec === undefined) return `new file ${file.rel}`;
-  const was = rulesOf(rec);
-  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
-  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
-  if (rec.unit !== unitKey) return 'grouped differently';
-  if (compareFingerprint(file, rec) !== 'changed') return null;
-  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
-  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
-  return `${file.rel} modified`;
-}
-
-/** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
-  if (opts.force) return '--force';
-  if (previous.length === 0) return 'new';
-  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
-  for (const f of unit.files) {
-    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
-    if (change !== null) return change;
-  }
-  return null;
-}
-
-export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
-  const found = new Set(lookup.homes.map((h) => h.path));
-  return {
-    homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
-    sources: 0,
-    source_bytes: 0,
-    units: 0,
-    unchanged_units: 0,
-    pending_units: 0,
-    skipped_since: 0,
-    failed_units: 0,
-    new_sessions: 0,
-    updated_sessions: 0,
-    unchanged_sessions: 0,
-    removed_at_source: 0,
-    bytes_to_read: 0,
-    version_drift: null,
-  };
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
@@ -233,86 +157,18 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
 
-    // Which files each unit had, as of the last run.
-    const unitFiles = new Map<string, string[]>();
-    for (const [path, rec] of Object.entries(state.sources)) {
-      const list = unitFiles.get(rec.unit);
-      if (list) list.push(path);
-      else unitFiles.set(rec.unit, [path]);
-    }
-
-    // 1. Discover and plan.
-    const planned: PlannedUnit[] = [];
-    let adopted = 0; // records of an older state that gain the fingerprint's new fields
-    const seenUnits = new Set<string>();
-    const scannedAdapters = new Set<string>();
-    for (const adapter of opts.adapters) {
-      const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
-      const ps = emptyProviderSummary(lookup);
-      summary.providers[adapter.id] = ps;
-      scannedAdapters.add(adapter.id);
-      for (const home of lookup.homes) {
-        const files = discoverSources(adapter, home.real);
-        ps.sources += files.length;
-        ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
-        for (const unit of unitsOf(adapter, files, home.real)) {
-          const stateKey = `${adapter.id}:${unit.key}`;
-          if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
-          seenUnits.add(stateKey);
-          ps.units++;
-          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redactRules }, state, adapter, stateKey);
-          const where = { provider: adapter.id, unit: unit.key };
-          if (reason === null) {
-            for (const f of unit.files) {
-              const rec = state.sources[f.path]!;
-              if (compareFingerprint(f, rec) !== 'adopt') continue;
-              state.sources[f.path] = withFingerprint(rec, f);
-              adopted++;
-            }
-            ps.unchanged_units++;
-            ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
-            log.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
-            continue;
-          }
-          const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
-          if (opts.since !== null && newest < opts.since) {
-            ps.skipped_since++;
-            log.debug(where, `skipped: ${reason}, but last changed before --since`);
-            continue;
-          }
-          const bytes = unit.files.reduce((n, f) => n + f.size, 0);
-          ps.pending_units++;
-          ps.bytes_to_read += bytes;
-          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason });
-        }
-      }
-    }
-
-    // 2. Units that disappeared: forget their sources, keep the sessions they held, marked
-    // source_missing when no unit still found lists them (counted once each; a dry run never
-    // writes the state it marks).
-    const missingUnits = new Set<string>();
-    const stillHeld = new Set<string>();
-    for (const [unitKey, paths] of unitFiles) {
-      const adapterId = unitKey.slice(0, unitKey.indexOf(':'));
-      if (!scannedAdapters.has(adapterId) || seenUnits.has(unitKey)) {
-        for (const path of paths) for (const key of state.sources[path]?.sessions ?? []) stillHeld.add(key);
-      } else missingUnits.add(unitKey);
-    }
-    for (const unitKey of missingUnits) {
-      const adapterId = unitKey.slice(0, unitKey.indexOf(':'));
-      const paths = unitFiles.get(unitKey)!;
-      for (const key of new Set(paths.flatMap((p) => state.sources[p]?.sessions ?? []))) {
-        const entry = state.sessions[key];
-        if (!entry || stillHeld.has(key) || entry.source_missing) continue;
-        summary.providers[adapterId]!.removed_at_source++;
-        entry.source_missing = true;
-      }
-      for (const path of paths) delete state.sources[path];
-    }
+    const plan = planImport({ ...opts, redactRules, log }, state);
+    summary.providers = plan.providers;
+    const { pending: planned, unitFiles, scannedAdapters } = plan;
     if (opts.dryRun) return summary;
+    // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
+    for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
+    for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
 
-    let dirty = missingUnits.size > 0 || adopted > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+
+    // Records of an older state that gain the fingerprint's new fields.
+    for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
+    let dirty = plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
     recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.

@@ -2,8 +2,8 @@
  * Event keys: what identifies an event across imports of a changing source, so that a re-import
  * can tell which archived events the source no longer holds (`merge.ts`). An adapter's native key
  * (`EventDraft.key`) is used as given. An event without one gets `h` and 16 hex digits of the
- * SHA-256 of its line from `ts` on, unredacted: the same content gives the same key, with or
- * without `--redact`. A key met again in the same session gets `~2`, `~3`, … in the order the
+ * SHA-256 of its line from `ts` on, unredacted and without the provider home's path: the same
+ * content gives the same key, with or without `--redact`, wherever the home is. A key met again in the same session gets `~2`, `~3`, … in the order the
  * events come, so that keys are unique within a session file.
  */
 import { sha256Hex } from '../util/ids.js';

@@ -32,6 +32,8 @@ export interface RecorderOptions {
   accept: (draft: SessionDraft) => boolean;
   /** Mask secrets in the events and the title (`--redact`). */
   redact?: boolean;
+  /** The provider home: left out of derived event keys, so that they do not depend on where it is. */
+  home?: string;
 }
 
 export interface RecordedSession {
@@ -176,9 +178,17 @@ export class SessionRecorder {
     // The draft itself is the body: the serializer reads only the kind's fields (no copy per event).
     const body = event as EventBody;
     const tail = serializeTail(ts, this.envelope(), level, body, this.opts.redact);
-    const key = this.keys.next(event.key, () => (this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail));
+    const key = this.keys.next(event.key, () => this.keyText(this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail));
     this.seq++;
     this.file!.write(eventLine(this.seq, key, tail));
+  }
+
+  private homeText: string | null = null;
+  /** What a derived key is computed from: the line's text from `ts` on, the home's path left out (warnings name files by path). */
+  private keyText(tail: string): string {
+    if (this.opts.home === undefined) return tail;
+    this.homeText ??= `${JSON.stringify(this.opts.home).slice(1, -1)}/`;
+    return tail.includes(this.homeText) ? tail.split(this.homeText).join('') : tail;
   }
 
   private completeness(): { level: LogCompleteness; reasons: string[] } {

@@ -78,4 +78,15 @@ describe.skipIf(claudeCorpus === null)('keys of a real Claude session (corpus)',
     // Every event of the shorter copy is in the full one, under the same key, with the same content.
     for (const { seq: _s, ...e } of headEvents) expect(fullEvents.get(e.key), e.key).toBe(JSON.stringify(e));
   });
+
+  it('do not depend on where the home is, even for a warning that names the file', async () => {
+    const damaged = [...lines.slice(0, 10), '{"type":"assistant", this is not json\n', ...lines.slice(10)].join('');
+    const one = await importHome(claude, claudeHome(damaged));
+    const two = await importHome(claude, claudeHome(damaged));
+    const id = `claude-${CLAUDE_ID}`;
+    const warnings = (r: typeof one) => r.sessions.get(id)!.filter((e) => e.type === 'parse_warning');
+    expect(warnings(one)).toHaveLength(1);
+    expect(warnings(one)[0]!.message).not.toBe(warnings(two)[0]!.message); // each names its own home
+    expect(one.sessions.get(id)!.map((e) => e.key)).toEqual(two.sessions.get(id)!.map((e) => e.key));
+  });
 });
