@@ -65,6 +65,8 @@ function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, n
 async function providerReport(
   adapter: Adapter,
   found: ProviderSummary,
+  /** Directories and files discovery could not list or stat. */
+  failures: readonly string[],
   planned: boolean,
   sessions: readonly SessionLogIndexEntry[],
   state: BackfillState | null,
@@ -74,7 +76,7 @@ async function providerReport(
   const mine = sessions.filter((s) => s.provider === adapter.id);
   const newest = mine.reduce<SessionLogIndexEntry | null>((best, s) => (best === null || s.started_at > best.started_at ? s : best), null);
   const run = state?.last_run?.[adapter.id];
-  const warnings: string[] = [];
+  const warnings: string[] = [...failures];
 
   const retention: DoctorProvider['retention'] = [];
   for (const home of found.homes.filter((h) => h.found)) {
@@ -162,7 +164,8 @@ export async function doctorReport(
   const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined) }, state ?? emptyState());
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
-    const p = await providerReport(adapter, found.providers[adapter.id]!, planned, sessions ?? [], state, environment, now);
+    const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);
+    const p = await providerReport(adapter, found.providers[adapter.id]!, failures, planned, sessions ?? [], state, environment, now);
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }

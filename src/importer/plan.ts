@@ -8,6 +8,7 @@ import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../ada
 import type { BackfillState, SourceRecord } from '../model/state.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { compareFingerprint } from './fingerprint.js';
+import { isInside } from './locations.js';
 import { rulesOf } from './redaction.js';
 import type { VersionDrift } from './version-drift.js';
 
@@ -70,6 +71,11 @@ export interface ImportPlan {
   /** Sessions of the vanished units that no unit still found holds (their source is gone), with their provider. */
   orphaned: Map<string, string>;
   scannedAdapters: Set<string>;
+  /**
+   * Directories and files discovery could not list or stat (an unreadable directory, a name that
+   * is not valid UTF-8, a vanished mount): the units of the state below them are left untouched.
+   */
+  failures: { provider: string; path: string; message: string }[];
 }
 
 export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
@@ -143,12 +149,16 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
   const seen = new Set<string>();
   const scannedAdapters = new Set<string>();
   const adopt: ImportPlan['adopt'] = [];
+  const failures: ImportPlan['failures'] = [];
+  /** A file of the state below a path discovery could not list or stat: nothing is known of it. */
+  const unknown = (paths: readonly string[]) => failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
   for (const adapter of opts.adapters) {
     const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
     const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
     scannedAdapters.add(adapter.id);
     for (const home of lookup.homes) {
-      const files = discoverSources(adapter, home.real);
+      const { files, errors } = discoverSources(adapter, home.real);
+      for (const e of errors) failures.push({ provider: adapter.id, ...e });
       ps.sources += files.length;
       ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
       for (const unit of unitsOf(adapter, files, home.real)) {
@@ -157,6 +167,12 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
         seen.add(stateKey);
         ps.units++;
         const previous = unitFiles.get(stateKey) ?? [];
+        if (unknown(previous)) {
+          // Part of the unit could not be seen: converting what is left would take it for lost.
+          ps.unchanged_units++;
+          ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
+          continue;
+        }
         const reason = unitChange(unit, previous, opts, state, adapter, stateKey);
         const where = { provider: adapter.id, unit: unit.key };
         const bytes = unit.files.reduce((n, f) => n + f.size, 0);
@@ -185,8 +201,9 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
   const stillHeld = new Set<string>();
   for (const unit of unitFiles.keys()) {
     const adapterId = unit.slice(0, unit.indexOf(':'));
-    if (!scannedAdapters.has(adapterId) || seen.has(unit)) for (const key of sessionsOf.get(unit) ?? []) stillHeld.add(key);
-    else vanished.push(unit);
+    if (!scannedAdapters.has(adapterId) || seen.has(unit) || unknown(unitFiles.get(unit)!)) {
+      for (const key of sessionsOf.get(unit) ?? []) stillHeld.add(key);
+    } else vanished.push(unit);
   }
 
   // A session held by several units (copies in several homes) is merged from all of them: when
@@ -223,5 +240,5 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
       providers[adapterId]!.removed_at_source++;
     }
   }
-  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters };
+  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures };
 }

@@ -159,6 +159,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     const plan = planImport({ ...opts, redactRules, log }, state);
     summary.providers = plan.providers;
+    summary.errors.push(...plan.failures);
     const { pending: planned, unitFiles, scannedAdapters } = plan;
     if (opts.dryRun) return summary;
     // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
