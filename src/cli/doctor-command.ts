@@ -161,7 +161,8 @@ export async function doctorReport(
   }
   // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
   const planned = state !== null;
-  const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined) }, state ?? emptyState());
+  const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined), logsDir: locations.logsDir }, state ?? emptyState());
+  warnings.push(...found.warnings);
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
     const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);

@@ -4,6 +4,8 @@
  * nothing and changes nothing: `runImport` applies it, `doctor` reports it.
  */
 import type { Logger } from 'pino';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
@@ -56,6 +58,8 @@ export interface PlanOptions {
   redactRules: number;
   /** Says why each unit is converted or skipped (debug level, for --verbose). */
   log?: Logger;
+  /** The logs dir whose session files are checked (a stat each), or null. */
+  logsDir: string | null;
 }
 
 export interface ImportPlan {
@@ -76,6 +80,10 @@ export interface ImportPlan {
    * is not valid UTF-8, a vanished mount): the units of the state below them are left untouched.
    */
   failures: { provider: string; path: string; message: string }[];
+  /** Sessions whose file is missing or not of the size it was written with: written again from their sources, never merged with. */
+  damaged: Set<string>;
+  /** Damaged session files whose source is gone: they cannot be written again. */
+  warnings: string[];
 }
 
 export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
@@ -206,14 +214,33 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
     } else vanished.push(unit);
   }
 
+  // Session files deleted or changed since they were written: their units are converted again.
+  const damaged = new Set<string>();
+  const warnings: string[] = [];
+  if (opts.logsDir !== null) {
+    for (const [key, entry] of Object.entries(state.sessions)) {
+      const path = join(opts.logsDir, entry.log_path);
+      let size: number | null = null;
+      try {
+        size = statSync(path).size;
+      } catch {
+        // missing
+      }
+      if (size === entry.log_bytes) continue;
+      damaged.add(key);
+      if (!stillHeld.has(key)) warnings.push(`${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`);
+    }
+  }
+
   // A session held by several units (copies in several homes) is merged from all of them: when
   // one changes or vanishes, the others are converted again, so that the merge sees every copy.
   const unitsOfSession = new Map<string, string[]>();
   for (const [unit, keys] of sessionsOf) for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
   const touched = [...pending.map((p) => p.stateKey), ...vanished];
+  for (const key of damaged) for (const unit of unitsOfSession.get(key) ?? []) if (idle.has(unit)) touched.push(unit);
   for (let i = 0; i < touched.length; i++) {
     for (const key of sessionsOf.get(touched[i]!) ?? []) {
-      for (const unit of unitsOfSession.get(key)!) {
+      for (const unit of unitsOfSession.get(key) ?? []) {
         const copy = idle.get(unit);
         if (copy === undefined) continue;
         idle.delete(unit);
@@ -240,5 +267,5 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
       providers[adapterId]!.removed_at_source++;
     }
   }
-  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures };
+  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
 }

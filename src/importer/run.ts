@@ -14,7 +14,7 @@ import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
-import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
+import { INDEX_FILE, indexesDamaged, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
 import { fingerprintOf, withFingerprint } from './fingerprint.js';
@@ -157,10 +157,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
 
-    const plan = planImport({ ...opts, redactRules, log }, state);
+    const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
-    const { pending: planned, unitFiles, scannedAdapters } = plan;
+    summary.warnings.push(...plan.warnings);
+    const { pending: planned, unitFiles, scannedAdapters, damaged } = plan;
     if (opts.dryRun) return summary;
     // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
     for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
@@ -169,7 +170,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     // Records of an older state that gain the fingerprint's new fields.
     for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
-    let dirty = plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+    let dirty = plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules || indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
     recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
@@ -250,7 +251,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const combine = (spine: string, entry: RunSession['entry'], other: string, plan: MergePlan, retained: Set<string>, rank: Rank, final: string): RunSession => {
       const written = writeMerge(spine, other, plan, final, mergedCompleteness(entry, plan, retained.size).level, redact);
       const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
-      return { file, entry: mergedEntry(entry, plan, written.inserted, retained.size), rank, retained, bytesWritten: written.bytesWritten };
+      return { file, entry: mergedEntry(entry, plan, written, retained.size), rank, retained, bytesWritten: written.bytesWritten };
     };
     /**
      * What one converted copy of a session makes of it: merged with the copy this run already
@@ -263,7 +264,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const alone: RunSession = { file: fresh, entry: session.entry, rank, retained: new Set(), bytesWritten: session.bytesWritten };
       let merged: RunSession;
       if (current === undefined) {
-        const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
+        const plan = existsSync(fresh.final) && !damaged.has(session.key) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
         if (plan === null || plan.inserted.length === 0) return alone;
         merged = combine(fresh.temp, session.entry, fresh.final, plan, new Set(plan.inserted.map((e) => e.key)), rank, fresh.final);
         discard(fresh.temp);

@@ -3,7 +3,8 @@
  * shape, a newer version) stops the run and is never overwritten: silently starting from an
  * empty state is how the reference model duplicated whole archives.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
 import type { BackfillState } from '../model/state.js';
@@ -60,6 +61,14 @@ export async function loadState(path: string): Promise<LoadedState> {
     const state = emptyState();
     state.imported_session_keys = [...new Set(v2.data.imported_session_keys)].sort();
     state.sessions = v2.data.sessions;
+    // Its entries do not say the size of their files: taken as they are now.
+    for (const entry of Object.values(state.sessions)) {
+      try {
+        entry.log_bytes = statSync(join(dirname(path), entry.log_path)).size;
+      } catch {
+        // missing: written again if its source is there
+      }
+    }
     if (v2.data.last_run !== undefined) state.last_run = v2.data.last_run;
     return { state, migratedFrom: 2 };
   }

@@ -16,6 +16,12 @@ export const SessionLogIndexEntry = z.object({
   provider: z.string(),
   provider_session_id: z.string().nullable(),
   log_path: z.string().describe('Session file, relative to the logs dir.'),
+  log_bytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Size of the session file as written: another size on disk means it was damaged, and the next import writes it again.'),
   completeness: LogCompleteness,
   started_at: z.string().describe('Native time of the first record.'),
   ended_at: z.string().nullable().describe('Native time of the last record.'),

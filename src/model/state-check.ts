@@ -27,6 +27,7 @@ export const STATE_FIELDS = {
     'provider',
     'provider_session_id',
     'log_path',
+    'log_bytes',
     'completeness',
     'started_at',
     'ended_at',
@@ -116,6 +117,7 @@ function isEntry(v: unknown): boolean {
     typeof v.provider === 'string' &&
     isStringOrNull(v.provider_session_id) &&
     typeof v.log_path === 'string' &&
+    isCount(v.log_bytes) &&
     (v.completeness === 'full' || v.completeness === 'partial' || v.completeness === 'metadata_only') &&
     typeof v.started_at === 'string' &&
     isStringOrNull(v.ended_at) &&

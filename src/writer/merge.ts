@@ -101,8 +101,9 @@ export function mergedCompleteness(entry: Omit<SessionLogIndexEntry, 'imported_a
   return { level: conversation ? (reasons.length > 0 ? 'partial' : 'full') : 'metadata_only', reasons };
 }
 
-/** The spine's index entry with the inserted events (`inserted`: as `writeMerge` returned them) counted in. */
-export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(entry: E, plan: MergePlan, inserted: readonly AgentLogEvent[], retained: number): E {
+/** The spine's index entry with what `writeMerge` inserted counted in. */
+export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(entry: E, plan: MergePlan, written: MergeWritten, retained: number): E {
+  const { inserted } = written;
   const { level, reasons } = mergedCompleteness(entry, plan, retained);
   const totals = { ...entry.usage };
   let started: string | undefined = entry.started_at;
@@ -119,6 +120,7 @@ export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>
   }
   return {
     ...entry,
+    log_bytes: written.bytesWritten,
     completeness: level,
     completeness_reasons: reasons,
     started_at: started!,

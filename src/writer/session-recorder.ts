@@ -229,6 +229,7 @@ export class SessionRecorder {
         provider: this.opts.provider,
         provider_session_id: this.draft.providerSessionId,
         log_path: `sessions/${this.wrapperId}.jsonl`,
+        log_bytes: 0, // known once the file is prepared
         completeness: level,
         started_at: startedAt,
         ended_at: endedAt,
@@ -259,6 +260,7 @@ export class SessionRecorder {
     if (!this.file) return null;
     this.file.prepare();
     result.bytesWritten = this.file.bytesWritten;
+    result.entry.log_bytes = this.file.bytesWritten;
     const temp = this.file.tempPath;
     this.file = null;
     this.preparedPath = temp;

@@ -13,6 +13,7 @@ function sampleState(): Record<string, unknown> {
     provider: 'claude',
     provider_session_id: n % 2 ? null : `s${n}`,
     log_path: `sessions/claude-s${n}.jsonl`,
+    log_bytes: 1234,
     completeness: COMPLETENESS_VALUES[n % 3],
     started_at: '2026-01-01T00:00:00.000Z',
     ended_at: null,
