@@ -265,7 +265,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       let merged: RunSession;
       if (current === undefined) {
         const plan = existsSync(fresh.final) && !damaged.has(session.key) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
-        if (plan === null || plan.inserted.length === 0) return alone;
+        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
         merged = combine(fresh.temp, session.entry, fresh.final, plan, new Set(plan.inserted.map((e) => e.key)), rank, fresh.final);
         discard(fresh.temp);
         return merged;
@@ -273,7 +273,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const currentPath = current.file.published ? current.file.final : current.file.temp;
       if (outranks(rank, current.rank)) {
         const plan = planMerge(fresh.temp, currentPath, true);
-        if (plan === null || plan.inserted.length === 0) merged = alone;
+        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) merged = alone;
         else {
           const retained = new Set(plan.inserted.filter((e) => current.retained.has(e.key)).map((e) => e.key));
           merged = combine(fresh.temp, session.entry, currentPath, plan, retained, rank, fresh.final);
@@ -283,7 +283,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const plan = planMerge(currentPath, fresh.temp, true);
         const retained = new Set([...current.retained].filter((k) => !plan?.otherKeys.has(k)));
         merged =
-          plan === null || (plan.inserted.length === 0 && retained.size === current.retained.size)
+          plan === null || (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
             ? { ...current, bytesWritten: 0 }
             : combine(currentPath, current.entry, fresh.temp, plan, retained, current.rank, fresh.final);
         discard(fresh.temp);

@@ -1,6 +1,7 @@
 /**
  * Merging two copies of one session file by event key: the events of `spine` (a new conversion,
- * whose versions of shared events win), plus those of `other` (the archived copy, or another copy
+ * whose versions of shared events win, but a `partial` one over a whole one of `other`: a damaged
+ * re-read never replaces what was read whole), plus those of `other` (the archived copy, or another copy
  * of the session) whose key the spine lacks. The others go where their native time puts them
  * among the spine's events; on equal times, the order they had in `other` decides. `seq` is
  * renumbered 1..n; `session_started` stays first and `session_ended` last (the spine's).
@@ -8,6 +9,7 @@
  * Both files are streamed: what is held is the key, time and position of each event of `other`,
  * never a whole history. A `other` written before event lines had keys cannot be merged (null).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CONVERSATION_KINDS, type AgentLogEvent, type EventBody, type LogCompleteness, type LogEventKind } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { readLines } from '../io/lines.js';
@@ -21,7 +23,7 @@ const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 const HEAD_BYTES = 8192;
 const HEAD = /^\{"seq":\d+,"key":("(?:[^"\\]|\\.)*"),"ts":("(?:[^"\\]|\\.)*")/;
 /** Inside a JSON string a `"` is escaped: the first unescaped match is the line's own type. */
-const TYPE = /,"completeness":"(?:full|partial|metadata_only)","type":"([a-z_]+)"/;
+const TYPE = /,"completeness":"(full|partial|metadata_only)","type":"([a-z_]+)"/;
 /** Keys the core derives from content (`event-keys.ts`). */
 const DERIVED_KEY = /^h[0-9a-f]{16}(?:~\d+)?$/;
 
@@ -29,6 +31,7 @@ interface Head {
   key: string;
   ts: string;
   type: LogEventKind;
+  partial: boolean;
 }
 
 function headOf(bytes: Buffer): Head | null {
@@ -36,7 +39,7 @@ function headOf(bytes: Buffer): Head | null {
   const m = HEAD.exec(text);
   const t = m && TYPE.exec(text.slice(m[0].length));
   if (!m || !t) return null;
-  return { key: JSON.parse(m[1]!) as string, ts: JSON.parse(m[2]!) as string, type: t[1] as LogEventKind };
+  return { key: JSON.parse(m[1]!) as string, ts: JSON.parse(m[2]!) as string, type: t[2] as LogEventKind, partial: t[1] === 'partial' };
 }
 
 export interface Inserted {
@@ -52,6 +55,11 @@ export interface MergePlan {
   inserted: Inserted[];
   /** Every key of `other` (but its first and last line), with its position there. */
   otherKeys: Map<string, number>;
+  /**
+   * Events of the spine recovered from a damaged record (`partial`) whose archived version in
+   * `other` is whole: the archived line (its offset and length there) is kept in their place.
+   */
+  kept: Map<string, { offset: number; length: number }>;
 }
 
 /**
@@ -61,26 +69,31 @@ export interface MergePlan {
  * adapter version changes content, hence those keys: they would come back as duplicates).
  */
 export function planMerge(spine: string, other: string, keepDerived: boolean): MergePlan | null {
-  const otherHeads: Head[] = [];
+  const otherHeads: (Head & { offset: number; length: number })[] = [];
   for (const line of readLines(other, undefined, NO_LIMIT)) {
     const head = headOf(line.bytes);
     if (head === null) return null;
-    otherHeads.push(head);
+    otherHeads.push({ ...head, offset: line.offset, length: line.bytes.length });
   }
   const otherKeys = new Map<string, number>();
   // The first and last lines are the writer's own session_started and session_ended.
   for (let i = 1; i < otherHeads.length - 1; i++) otherKeys.set(otherHeads[i]!.key, i);
   const absent = new Set(otherKeys.keys());
+  const kept = new Map<string, { offset: number; length: number }>();
   for (const line of readLines(spine, undefined, NO_LIMIT)) {
     const head = headOf(line.bytes);
-    if (head) absent.delete(head.key);
+    if (!head) continue;
+    absent.delete(head.key);
+    const at = head.partial ? otherKeys.get(head.key) : undefined;
+    const archived = at === undefined ? undefined : otherHeads[at]!;
+    if (archived && !archived.partial && archived.type === head.type) kept.set(head.key, { offset: archived.offset, length: archived.length });
   }
   const inserted: Inserted[] = [];
   for (let i = 1; i < otherHeads.length - 1; i++) {
     const { key, ts, type } = otherHeads[i]!;
     if (absent.has(key) && (keepDerived || !DERIVED_KEY.test(key))) inserted.push({ key, ts, type, at: i });
   }
-  return { inserted, otherKeys };
+  return { inserted, otherKeys, kept };
 }
 
 export interface MergeWritten {
@@ -143,6 +156,19 @@ function* insertedEvents(other: string, plan: MergePlan): Generator<AgentLogEven
   }
 }
 
+/** One line of `other`, by its place there. */
+function readAt(path: string, at: { offset: number; length: number }): AgentLogEvent {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(at.length);
+    let n = 0;
+    while (n < at.length) n += readSync(fd, buf, n, at.length - n, at.offset + n);
+    return JSON.parse(buf.toString('utf8')) as AgentLogEvent;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function lineOf(seq: number, e: AgentLogEvent, completeness: LogCompleteness, redact: boolean): string {
   const envelope = encodeEnvelope({
     provider: e.provider,
@@ -195,7 +221,9 @@ export function writeMerge(
           const head = headOf(held)!;
           const at = plan.otherKeys.get(head.key) ?? Number.POSITIVE_INFINITY;
           insertUntil((e) => e.ts < head.ts || (e.ts === head.ts && e.at < at));
-          write(`{"seq":${seq + 1},${text.slice(text.indexOf(',') + 1)}\n`);
+          const whole = plan.kept.get(head.key);
+          if (whole) write(lineOf(seq + 1, readAt(other, whole), 'full', redact));
+          else write(`{"seq":${seq + 1},${text.slice(text.indexOf(',') + 1)}\n`);
         }
         first = false;
       }

@@ -10,6 +10,8 @@ import { claudeAdapter as claude } from '../../adapters/claude/index.js';
 import { geminiAdapter as gemini } from '../../adapters/gemini/index.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { buildHome, cleanupTemps, corpusDir, importHome, runCli } from '../support/harness.js';
+// @ts-expect-error plain JS test provider (shared with child processes)
+import { testAdapter } from '../support/test-adapter.mjs';
 import { CLAUDE_ID, CLAUDE_REL, GEMINI_FILE, GEMINI_REL, bodies, claudeCorpus, claudeHome, claudeLines, geminiCorpus } from './corpus-homes.js';
 
 afterAll(cleanupTemps);
@@ -113,5 +115,29 @@ describe.skipIf(geminiCorpus === null)('Gemini chat files (corpus)', () => {
     expect(prompts.filter((p) => p.includes('System: Please continue.'))).toHaveLength(1);
     for (const body of conversationOf(archived)) expect(conversationOf(events)).toContain(body);
     expect(rewound.index[0]!.retained_events).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('an event read again under the same key', () => {
+  const rec = (r: Record<string, unknown>) => `${JSON.stringify({ sid: 's', cwd: '/p', kind: 'user', ...r })}\n`;
+
+  it('takes the new content, unless the new one is damaged and the archived one whole', async () => {
+    const home = buildHome({
+      'sessions/a.jsonl': rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first' }) + rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'second, whole' }),
+    });
+    const first = await importHome(testAdapter, home);
+    writeFileSync(
+      join(home, 'sessions/a.jsonl'),
+      rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first, edited' }) + rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'sec', damaged: true }),
+    );
+    const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
+    const events = again.sessions.get('testprov-s')!;
+    expect(events.map((e) => [e.seq, e.key, e.completeness, (e as { content?: string }).content])).toEqual([
+      [1, 'start', 'full', undefined],
+      [2, 'k1', 'full', 'first, edited'],
+      [3, 'k2', 'full', 'second, whole'],
+      [4, 'end', 'full', undefined],
+    ]);
+    expect(again.index[0]).toMatchObject({ retained_events: 0, event_count: 4 });
   });
 });
