@@ -80,7 +80,11 @@ export interface ImportPlan {
    * is not valid UTF-8, a vanished mount): the units of the state below them are left untouched.
    */
   failures: { provider: string; path: string; message: string }[];
-  /** Sessions whose file is missing or not of the size it was written with: written again from their sources, never merged with. */
+  /**
+   * Sessions whose file is missing or not of the size the state says (changed by hand, or
+   * published by a run killed before its state): written again from their sources, merged with
+   * what is left of the file when its lines are intact.
+   */
   damaged: Set<string>;
   /** Damaged session files whose source is gone: they cannot be written again. */
   warnings: string[];

@@ -161,7 +161,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
     summary.warnings.push(...plan.warnings);
-    const { pending: planned, unitFiles, scannedAdapters, damaged } = plan;
+    const { pending: planned, unitFiles, scannedAdapters } = plan;
     if (opts.dryRun) return summary;
     // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
     for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
@@ -264,7 +264,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const alone: RunSession = { file: fresh, entry: session.entry, rank, retained: new Set(), bytesWritten: session.bytesWritten };
       let merged: RunSession;
       if (current === undefined) {
-        const plan = existsSync(fresh.final) && !damaged.has(session.key) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
+        const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
         if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
         merged = combine(fresh.temp, session.entry, fresh.final, plan, new Set(plan.inserted.map((e) => e.key)), rank, fresh.final);
         discard(fresh.temp);

@@ -26,7 +26,7 @@ describe.skipIf(claudeCorpus === null)('self-repair (corpus session)', () => {
     const second = await importHome(claude, home, { logsDir: first.logsDir });
     expect(second.raw.get(ID)).toBe(want);
     expect(second.summary.providers.claude).toMatchObject({ pending_units: 1, updated_sessions: 1 });
-    // Cut by hand: its events are not merged back, the file is written whole from the source.
+    // Cut by hand: written again from the source; what is left of it holds nothing more.
     writeFileSync(file, want.split('\n').slice(0, 3).join('\n'));
     const third = await importHome(claude, home, { logsDir: first.logsDir });
     expect(third.raw.get(ID)).toBe(want);
