@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { claudeAdapter as claude } from '../../adapters/claude/index.js';
 import { geminiAdapter as gemini } from '../../adapters/gemini/index.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
-import { buildHome, cleanupTemps, corpusDir, importHome, runCli } from '../support/harness.js';
+import { buildHome, cleanupTemps, corpusDir, importHome, runCli, tempDir } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
 import { CLAUDE_ID, CLAUDE_REL, GEMINI_FILE, GEMINI_REL, bodies, claudeCorpus, claudeHome, claudeLines, geminiCorpus } from './corpus-homes.js';
@@ -68,16 +68,18 @@ describe.skipIf(claudeCorpus === null)('a Claude transcript cut short (corpus)',
 
   it('run summary and doctor name the session and what it kept', () => {
     const home = claudeHome(lines.join(''));
+    const user = { HOME: tempDir('user-') };
     const args = ['--claude-home', home, '--provider', 'claude'];
-    expect(runCli(args, { HOME: home }).code).toBe(0);
+    const first = runCli(args, user);
+    expect(first.code, first.stderr).toBe(0);
     writeFileSync(join(home, CLAUDE_REL), lines.slice(0, 5).join(''));
-    const run = runCli(args, { HOME: home });
+    const run = runCli(args, user);
     expect(run.code, run.stderr).toBe(0);
     const kept = run.stdout.match(new RegExp(`${ID}: kept (\\d+) events no longer in the source`));
     expect(kept, run.stdout).not.toBeNull();
-    const doctor = runCli(['doctor', ...args], { HOME: home });
+    const doctor = runCli(['doctor', ...args], user);
     expect(doctor.stdout).toContain(`${ID}: kept ${kept![1]} events no longer in the source`);
-    const report = JSON.parse(runCli(['doctor', '--json', ...args], { HOME: home }).stdout) as { providers: { retained: unknown }[] };
+    const report = JSON.parse(runCli(['doctor', '--json', ...args], user).stdout) as { providers: { retained: unknown }[] };
     expect(report.providers[0]!.retained).toEqual([{ id: ID, events: Number(kept![1]) }]);
   });
 });
