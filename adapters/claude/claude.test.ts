@@ -272,7 +272,7 @@ const fixtureHome = (name: string) => join(repoRoot, 'fixtures', 'claude', name,
 /** Every event the adapter makes from a home, with its session id (keys are not written to disk). */
 async function draftsOf(home: string): Promise<{ session: string; event: ConvertItem & { event: unknown } }[]> {
   const out: { session: string; event: ConvertItem & { event: unknown } }[] = [];
-  const files = discoverSources(claudeAdapter, home);
+  const { files } = discoverSources(claudeAdapter, home);
   for (const unit of unitsOf(claudeAdapter, files, home)) {
     const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => undefined };
     for await (const step of claudeAdapter.convert(unit, ctx)) {

@@ -422,7 +422,8 @@ function* convertConversation(
   }
   for (const warning of conv.warnings) {
     count++;
-    batch.push({ session: draft, event: { ...warning, key: state.keys.next(JSON.stringify(warning)) } });
+    // Keyed by what it says without the file's path: the key must not change when the home moves.
+    batch.push({ session: draft, event: { ...warning, key: state.keys.next(JSON.stringify([warning.message.split(conv.path).join(''), warning.raw])) } });
   }
   if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
   if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;

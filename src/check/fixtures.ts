@@ -66,6 +66,8 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
     // No index when nothing was imported.
     const entries = ((await readLogsIndex(out)) ?? []).map(({ imported_at: _importedAt, ...entry }) => ({
       ...entry,
+      // The size of the file as compared (paths relative), not as written under this run's temp dir.
+      log_bytes: Buffer.byteLength(files.get(entry.log_path) ?? ''),
       source_paths: entry.source_paths.map(strip),
     }));
     files.set('index.json', `${JSON.stringify({ sessions: entries }, null, 2)}\n`);

@@ -9,15 +9,13 @@ import { join } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { readLogsIndex } from '../archive/read.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import { discoverSources, resolveHomes } from '../importer/discover.js';
 import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
 import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
-import { REDACTION_RULES_VERSION, recordedRedaction } from '../importer/redaction.js';
-import { emptyProviderSummary, runImport, type ProviderSummary } from '../importer/run.js';
+import { planImport, type ProviderSummary } from '../importer/plan.js';
+import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
-import { createLogger } from '../log.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
 import { emptyState, type BackfillState } from '../model/state.js';
@@ -58,47 +56,6 @@ async function checkState(logsDir: string): Promise<StateCheck> {
   }
 }
 
-interface Found {
-  providers: Record<string, ProviderSummary>;
-  /** False when the state was unusable: no comparison with it, so nothing is known to be pending. */
-  planned: boolean;
-}
-
-/** Homes, source counts and pending work: a dry run when the state is usable, else discovery alone. */
-async function plan(
-  locations: Locations,
-  adapters: readonly Adapter[],
-  homeFlags: Record<string, string | undefined>,
-  environment: HomeEnvironment,
-  stateUsable: boolean,
-): Promise<Found> {
-  if (stateUsable) {
-    const summary = await runImport({
-      locations,
-      adapters,
-      homeFlags,
-      environment,
-      since: null,
-      dryRun: true,
-      force: false,
-      concurrency: 1,
-      log: createLogger('silent'),
-    });
-    return { providers: summary.providers, planned: true };
-  }
-  const providers: Record<string, ProviderSummary> = {};
-  for (const adapter of adapters) {
-    const lookup = resolveHomes(adapter, homeFlags[adapter.id], environment);
-    const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
-    for (const home of lookup.homes) {
-      const files = discoverSources(adapter, home.real);
-      ps.sources += files.length;
-      ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
-    }
-  }
-  return { providers, planned: false };
-}
-
 function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const item of items) for (const k of key(item)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -108,6 +65,8 @@ function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, n
 async function providerReport(
   adapter: Adapter,
   found: ProviderSummary,
+  /** Directories and files discovery could not list or stat. */
+  failures: readonly string[],
   planned: boolean,
   sessions: readonly SessionLogIndexEntry[],
   state: BackfillState | null,
@@ -117,7 +76,7 @@ async function providerReport(
   const mine = sessions.filter((s) => s.provider === adapter.id);
   const newest = mine.reduce<SessionLogIndexEntry | null>((best, s) => (best === null || s.started_at > best.started_at ? s : best), null);
   const run = state?.last_run?.[adapter.id];
-  const warnings: string[] = [];
+  const warnings: string[] = [...failures];
 
   const retention: DoctorProvider['retention'] = [];
   for (const home of found.homes.filter((h) => h.found)) {
@@ -154,6 +113,10 @@ async function providerReport(
     source_bytes: found.source_bytes,
     pending_sources: planned ? found.pending_units : null,
     removed_at_source: found.removed_at_source,
+    retained: mine
+      .filter((s) => s.retained_events > 0)
+      .map((s) => ({ id: s.wrapper_session_id, events: s.retained_events }))
+      .sort((a, b) => b.events - a.events || (a.id < b.id ? -1 : 1)),
     sessions: mine.length,
     completeness: {
       full: mine.filter((s) => s.completeness === 'full').length,
@@ -196,10 +159,14 @@ export async function doctorReport(
     if (!(err instanceof CliError)) throw err;
     warnings.push(err.message);
   }
-  const found = await plan(locations, adapters, homeFlags, environment, stateReport.status !== 'unusable');
+  // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
+  const planned = state !== null;
+  const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined), logsDir: locations.logsDir }, state ?? emptyState());
+  warnings.push(...found.warnings);
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
-    const p = await providerReport(adapter, found.providers[adapter.id]!, found.planned, sessions ?? [], state, environment, now);
+    const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);
+    const p = await providerReport(adapter, found.providers[adapter.id]!, failures, planned, sessions ?? [], state, environment, now);
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }

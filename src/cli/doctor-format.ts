@@ -28,6 +28,8 @@ function providerLines(p: DoctorProvider, now: number, home: string, stateUsable
   const levels = (['full', 'partial', 'metadata_only'] as const).filter((l) => p.completeness[l] > 0).map((l) => `${groupDigits(p.completeness[l])} ${l}`);
   row('sessions', p.sessions === 0 ? 'none imported' : `${groupDigits(p.sessions)} (${levels.join(', ')})`);
   if (p.removed_at_source > 0) row('', `${groupDigits(p.removed_at_source)} whose native files are gone (kept in the archive)`);
+  p.retained.slice(0, MAX_FAILED).forEach((r, i) => row(i === 0 ? 'kept' : '', `${r.id}: kept ${groupDigits(r.events)} event${r.events === 1 ? '' : 's'} no longer in the source`));
+  if (p.retained.length > MAX_FAILED) row('', `… and ${p.retained.length - MAX_FAILED} more sessions (--json lists all)`);
   const formats = Object.entries(p.formats).map(([f, n]) => `${f} ${groupDigits(n)}`);
   if (formats.length > 0) row('formats', formats.join(', '));
   p.completeness_reasons.forEach((r, i) => row(i === 0 ? 'not full' : '', `${groupDigits(r.sessions)} × ${oneLine(r.reason, 90)}`));

@@ -62,6 +62,9 @@ export function formatSummary(s: ImportSummary, home = homedir(), scope = ''): s
         : `Nothing new to import (${(s.duration_ms / 1000).toFixed(1)} s).`,
     );
   }
+  if (s.retained.length > 0) {
+    lines.push(...listed('Kept in the archive, no longer in the source', s.retained.map((r) => `${r.session}: kept ${r.events} event${r.events === 1 ? '' : 's'} no longer in the source`)));
+  }
   if (s.warnings.length > 0) lines.push(...listed('Warnings', s.warnings));
   if (s.errors.length > 0) {
     lines.push(...listed('Failed sources', s.errors.map((e) => `[${e.provider}] ${e.message}`)));

@@ -60,6 +60,7 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
         fallbackTs: new Date(newestMtime).toISOString(),
         accept,
         redact: job.redact,
+        home: job.home,
       });
       recorders.set(draft, rec);
     }

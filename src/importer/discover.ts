@@ -1,6 +1,8 @@
 /** Finding provider homes and their source files: stat only, nothing is read. */
-import { realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import fg from 'fast-glob';
+import { errorMessage } from '../errors.js';
 import { statSource } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
@@ -35,28 +37,93 @@ export function resolveHomes(adapter: Adapter, flagValue: string | undefined, en
   return { looked, homes };
 }
 
+/** A directory or file discovery could not list or stat: nothing below it is known. */
+export interface DiscoveryError {
+  path: string;
+  message: string;
+}
+
+export interface Discovered {
+  files: SourceFile[];
+  errors: DiscoveryError[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name's bytes as text, those that are not valid UTF-8 written `\xNN`. */
+function escapedName(raw: Buffer): string {
+  let out = '';
+  for (let i = 0; i < raw.length; ) {
+    const lead = raw[i]!;
+    const n = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    try {
+      out += strictUtf8.decode(raw.subarray(i, i + n));
+      i += n;
+    } catch {
+      out += `\\x${lead.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * What went wrong with `path`: a name that is not valid UTF-8 (Node lists it with U+FFFD, and no
+ * file has that name) is named exactly, from its directory listed as bytes.
+ */
+function describe(path: string, err: unknown): string {
+  if (path.includes('\ufffd')) {
+    try {
+      const dir = dirname(path);
+      const names = readdirSync(dir, { encoding: 'buffer' }).filter((b) => b.toString('utf8').includes('\ufffd'));
+      const shown = names.map((b) => `${dir}/${escapedName(b)}`).join(', ');
+      return `${shown || path}: name is not valid UTF-8 and cannot be read; what is below it was left as it was`;
+    } catch {
+      // fall through to the plain message
+    }
+  }
+  return `${path}: ${errorMessage(err)}; what is below it was left as it was`;
+}
+
 /**
  * Synchronous on purpose: a walk of a thousand files through the thread pool costs a round trip
- * per directory and per stat, and the no-op re-run is mostly this walk. The walk reads file types
- * from the directories; only the files it matches are stat'ed (with nanosecond times).
+ * per directory and per stat, and the no-op re-run is mostly this walk. fast-glob skips a directory
+ * it cannot list without saying so (and its `stats` option drops a whole directory when one entry
+ * cannot be stat'ed, e.g. a name that is not valid UTF-8): listing failures are caught on the way,
+ * and the files found are stat'ed here (with nanosecond times), so that every failure is reported with its path.
  */
-export function discoverSources(adapter: Adapter, home: string): SourceFile[] {
-  const rels = fg.sync(adapter.sources, {
+export function discoverSources(adapter: Adapter, home: string): Discovered {
+  const errors: DiscoveryError[] = [];
+  const readdir = ((path: string, options?: unknown) => {
+    try {
+      return (readdirSync as (p: string, o?: unknown) => unknown)(path, options);
+    } catch (err) {
+      // A directory of the patterns that does not exist is no error; a name that is not UTF-8 is.
+      const full = resolve(home, path);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || full.includes('\ufffd')) errors.push({ path: full, message: describe(full, err) });
+      throw err;
+    }
+  }) as typeof readdirSync;
+  const entries = fg.sync(adapter.sources, {
     cwd: home,
     ignore: adapter.ignore ?? [],
     onlyFiles: true,
     dot: true,
     followSymbolicLinks: false,
     suppressErrors: true,
+    fs: { readdirSync: readdir },
   });
   const files: SourceFile[] = [];
-  for (const rel of rels) {
+  for (const rel of entries) {
     const path = `${home}/${rel}`;
     const st = statSource(path);
+    // Gone since it was listed, or not a regular file: nothing to import. A name that is not UTF-8 is listed but cannot be stat'ed.
     if (st) files.push({ path, rel, ...st });
+    else if (path.includes('\ufffd')) errors.push({ path, message: describe(path, null) });
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return files;
+  errors.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, errors };
 }
 
 export function unitsOf(adapter: Adapter, files: SourceFile[], home: string): SourceUnit[] {

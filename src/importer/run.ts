@@ -8,23 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import type { LogCompleteness } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
-import type { SourceRecord } from '../model/state.js';
+import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
-import { INDEX_FILE, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
-import type { UnitResult } from './convert-unit.js';
+import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
+import { INDEX_FILE, indexesDamaged, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
+import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
-import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
-import { compareFingerprint, fingerprintOf, withFingerprint } from './fingerprint.js';
+import { fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf, rulesOf } from './redaction.js';
 import { acquireLock } from './lock.js';
-import { driftWarning, versionDrift, type VersionDrift } from './version-drift.js';
+import { driftWarning, versionDrift } from './version-drift.js';
+import { planImport, type PlannedUnit, type ProviderSummary } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
@@ -56,26 +56,7 @@ export interface ImportOptions {
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-export interface ProviderSummary {
-  homes: { path: string; via: string; found: boolean }[];
-  sources: number;
-  /** Total size of the sources found (read or not). */
-  source_bytes: number;
-  units: number;
-  /** Units whose fingerprints matched the state: not read. */
-  unchanged_units: number;
-  /** Units to convert (new, changed, or forced). */
-  pending_units: number;
-  skipped_since: number;
-  failed_units: number;
-  new_sessions: number;
-  updated_sessions: number;
-  unchanged_sessions: number;
-  removed_at_source: number;
-  bytes_to_read: number;
-  /** Sessions of this run written by an agent newer than the adapter was tested on. */
-  version_drift: VersionDrift | null;
-}
+export type { ProviderSummary };
 
 export interface SourceFailure {
   provider: string;
@@ -97,74 +78,32 @@ export interface ImportSummary {
   errors: SourceFailure[];
   /** Sessions converted by this run but left out by `--root`, by workspace ('' when none is recorded). */
   outside_root: Record<string, number>;
-}
-
-const RANK: Record<LogCompleteness, number> = { metadata_only: 0, partial: 1, full: 2 };
-
-/** More complete, or as complete with more events. */
-function isRicher(a: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>, b: Pick<SessionLogIndexEntry, 'completeness' | 'event_count'>): boolean {
-  return RANK[a.completeness] > RANK[b.completeness] || (RANK[a.completeness] === RANK[b.completeness] && a.event_count > b.event_count);
+  /** Sessions written by this run that keep events no longer in their source. */
+  retained: { session: string; events: number }[];
 }
 
 interface QueuedFile extends PreparedFile {
-  /** Another unit of this run won the same session. */
+  /** A later merge of this run replaced it. */
   cancelled: boolean;
+  /** Renamed into place by a checkpoint. */
+  published: boolean;
 }
 
-interface PlannedUnit {
-  adapter: Adapter;
-  home: string;
-  allFiles: SourceFile[];
-  unit: SourceUnit;
-  stateKey: string;
-  bytes: number;
-  /** Why it is converted (for --verbose). */
-  reason: string;
+/** A session written by this run: its file, entry, and which copy of its source leads it. */
+interface RunSession {
+  file: QueuedFile;
+  entry: Omit<SessionLogIndexEntry, 'imported_at'>;
+  /** Rank of the copy whose events lead (`rankOf`). */
+  rank: Rank;
+  /** Keys of the events no copy of the source holds any more. */
+  retained: ReadonlySet<string>;
+  bytesWritten: number;
 }
 
-/** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
-  if (rec === undefined) return `new file ${file.rel}`;
-  const was = rulesOf(rec);
-  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
-  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
-  if (rec.unit !== unitKey) return 'grouped differently';
-  if (compareFingerprint(file, rec) !== 'changed') return null;
-  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
-  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
-  return `${file.rel} modified`;
-}
-
-/** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
-  if (opts.force) return '--force';
-  if (previous.length === 0) return 'new';
-  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
-  for (const f of unit.files) {
-    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
-    if (change !== null) return change;
-  }
-  return null;
-}
-
-export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
-  const found = new Set(lookup.homes.map((h) => h.path));
-  return {
-    homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
-    sources: 0,
-    source_bytes: 0,
-    units: 0,
-    unchanged_units: 0,
-    pending_units: 0,
-    skipped_since: 0,
-    failed_units: 0,
-    new_sessions: 0,
-    updated_sessions: 0,
-    unchanged_sessions: 0,
-    removed_at_source: 0,
-    bytes_to_read: 0,
-    version_drift: null,
-  };
+/** The copy of a session that leads a merge of copies: more events, then newer files, then unit key. */
+type Rank = readonly [events: number, newestMtime: number, unit: string];
+function outranks(a: Rank, b: Rank): boolean {
+  return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] < b[2];
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
@@ -192,6 +131,7 @@ export function emptySummary(locations: Locations, dryRun: boolean): ImportSumma
     warnings: [],
     errors: [],
     outside_root: {},
+    retained: [],
   };
 }
 
@@ -217,88 +157,27 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
 
-    // Which unit owns each session key, and which files each unit had, as of the last run.
-    const unitFiles = new Map<string, string[]>();
-    const ownerOf = new Map<string, string>();
-    for (const [path, rec] of Object.entries(state.sources)) {
-      const list = unitFiles.get(rec.unit);
-      if (list) list.push(path);
-      else unitFiles.set(rec.unit, [path]);
-      for (const key of rec.sessions) ownerOf.set(key, rec.unit);
-    }
-
-    // 1. Discover and plan.
-    const planned: PlannedUnit[] = [];
-    let adopted = 0; // records of an older state that gain the fingerprint's new fields
-    const seenUnits = new Set<string>();
-    const scannedAdapters = new Set<string>();
-    for (const adapter of opts.adapters) {
-      const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
-      const ps = emptyProviderSummary(lookup);
-      summary.providers[adapter.id] = ps;
-      scannedAdapters.add(adapter.id);
-      for (const home of lookup.homes) {
-        const files = discoverSources(adapter, home.real);
-        ps.sources += files.length;
-        ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
-        for (const unit of unitsOf(adapter, files, home.real)) {
-          const stateKey = `${adapter.id}:${unit.key}`;
-          if (seenUnits.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
-          seenUnits.add(stateKey);
-          ps.units++;
-          const reason = unitChange(unit, unitFiles.get(stateKey) ?? [], { force: opts.force, redactRules }, state, adapter, stateKey);
-          const where = { provider: adapter.id, unit: unit.key };
-          if (reason === null) {
-            for (const f of unit.files) {
-              const rec = state.sources[f.path]!;
-              if (compareFingerprint(f, rec) !== 'adopt') continue;
-              state.sources[f.path] = withFingerprint(rec, f);
-              adopted++;
-            }
-            ps.unchanged_units++;
-            ps.unchanged_sessions += new Set(unit.files.flatMap((f) => state.sources[f.path]?.sessions ?? [])).size;
-            log.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
-            continue;
-          }
-          const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
-          if (opts.since !== null && newest < opts.since) {
-            ps.skipped_since++;
-            log.debug(where, `skipped: ${reason}, but last changed before --since`);
-            continue;
-          }
-          const bytes = unit.files.reduce((n, f) => n + f.size, 0);
-          ps.pending_units++;
-          ps.bytes_to_read += bytes;
-          planned.push({ adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason });
-        }
-      }
-    }
-
-    // 2. Units that disappeared: forget their sources, keep the sessions they owned, marked
-    // source_missing (counted once each; a dry run never writes the state it marks).
-    const missingUnits = new Set<string>();
-    for (const [unitKey, paths] of unitFiles) {
-      const adapterId = unitKey.slice(0, unitKey.indexOf(':'));
-      if (!scannedAdapters.has(adapterId) || seenUnits.has(unitKey)) continue;
-      missingUnits.add(unitKey);
-      for (const key of new Set(paths.flatMap((p) => state.sources[p]?.sessions ?? []))) {
-        const entry = state.sessions[key];
-        if (!entry || ownerOf.get(key) !== unitKey || entry.source_missing) continue;
-        summary.providers[adapterId]!.removed_at_source++;
-        entry.source_missing = true;
-      }
-      for (const path of paths) delete state.sources[path];
-    }
+    const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
+    summary.providers = plan.providers;
+    summary.errors.push(...plan.failures);
+    summary.warnings.push(...plan.warnings);
+    const { pending: planned, unitFiles, scannedAdapters } = plan;
     if (opts.dryRun) return summary;
+    // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
+    for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
+    for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
 
-    let dirty = missingUnits.size > 0 || adopted > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+
+    // Records of an older state that gain the fingerprint's new fields.
+    for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
+    let dirty = plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules || indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
     recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
     const importedAt = new Date().toISOString();
     // Session files written by this run, not yet durable and in place; published at checkpoints.
     let queue: QueuedFile[] = [];
-    const writtenBy = new Map<string, { unit: string; file: QueuedFile }>(); // session key -> its writer in this run
+    const runSessions = new Map<string, RunSession>();
     const importedKeys = new Set(state.imported_session_keys);
     /** The sessions this run wrote, per provider (for the version check at the end). */
     const written = new Map<string, Map<string, SessionLogIndexEntry>>();
@@ -324,6 +203,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       try {
         await makeDurable(live);
         publish(live);
+        for (const file of live) file.published = true;
       } catch (err) {
         for (const file of live) discard(file.temp);
         throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
@@ -367,6 +247,51 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
     let done = 0;
 
+    /** The merged session file of `plan`, `spine` leading, and its entry. */
+    const combine = (spine: string, entry: RunSession['entry'], other: string, plan: MergePlan, retained: Set<string>, rank: Rank, final: string): RunSession => {
+      const written = writeMerge(spine, other, plan, final, mergedCompleteness(entry, plan, retained.size).level, redact);
+      const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
+      return { file, entry: mergedEntry(entry, plan, written, retained.size), rank, retained, bytesWritten: written.bytesWritten };
+    };
+    /**
+     * What one converted copy of a session makes of it: merged with the copy this run already
+     * wrote (another source holding the same session), else with the archived file, whose events
+     * absent from the new conversion are kept. Between copies, the outranking one leads (its
+     * events and metadata win); the archived file never leads.
+     */
+    const mergeSession = (session: PreparedSession, current: RunSession | undefined, rank: Rank, sameAdapter: boolean): RunSession => {
+      const fresh: QueuedFile = { temp: session.tempPath!, final: session.finalPath, bytes: session.bytesWritten, cancelled: false, published: false };
+      const alone: RunSession = { file: fresh, entry: session.entry, rank, retained: new Set(), bytesWritten: session.bytesWritten };
+      let merged: RunSession;
+      if (current === undefined) {
+        const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
+        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
+        merged = combine(fresh.temp, session.entry, fresh.final, plan, new Set(plan.inserted.map((e) => e.key)), rank, fresh.final);
+        discard(fresh.temp);
+        return merged;
+      }
+      const currentPath = current.file.published ? current.file.final : current.file.temp;
+      if (outranks(rank, current.rank)) {
+        const plan = planMerge(fresh.temp, currentPath, true);
+        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) merged = alone;
+        else {
+          const retained = new Set(plan.inserted.filter((e) => current.retained.has(e.key)).map((e) => e.key));
+          merged = combine(fresh.temp, session.entry, currentPath, plan, retained, rank, fresh.final);
+          discard(fresh.temp);
+        }
+      } else {
+        const plan = planMerge(currentPath, fresh.temp, true);
+        const retained = new Set([...current.retained].filter((k) => !plan?.otherKeys.has(k)));
+        merged =
+          plan === null || (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
+            ? { ...current, bytesWritten: 0 }
+            : combine(currentPath, current.entry, fresh.temp, plan, retained, current.rank, fresh.final);
+        discard(fresh.temp);
+      }
+      const paths = [...new Set([...current.entry.source_paths, ...session.entry.source_paths])].sort();
+      return { ...merged, entry: { ...merged.entry, source_paths: paths } };
+    };
+
     /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
     const applyResult = async (plan: PlannedUnit, result: RetriedResult) => {
       const { adapter, unit, stateKey } = plan;
@@ -387,10 +312,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         return;
       }
       const producedKeys: string[] = [];
-      // A file of the unit gone since the last run while the unit lives on: the source lost part of
-      // itself (a spilled tool output or a sub-agent file deleted by the agent's cleanup).
-      const nowPaths = new Set(unit.files.map((f) => f.path));
-      const lostFile = (unitFiles.get(stateKey) ?? []).some((path) => !nowPaths.has(path));
+      const rank = (events: number): Rank => [events, Math.max(...unit.files.map((f) => f.mtimeMs)), stateKey];
       let outside = 0;
       for (const session of result.sessions) {
         if (session.tempPath === null) {
@@ -399,42 +321,21 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           summary.outside_root[workspace] = (summary.outside_root[workspace] ?? 0) + 1;
           continue;
         }
-        const { key, tempPath } = session;
+        const { key } = session;
         const previous = state.sessions[key];
-        const owner = ownerOf.get(key);
-        const earlier = writtenBy.get(key);
-        // Two units claim one session in this run: the first unit key wins, whatever the order.
-        if (earlier !== undefined && earlier.unit !== stateKey) {
-          const winner = earlier.unit < stateKey ? earlier.unit : stateKey;
-          summary.warnings.push(`session ${key} is in two sources (${earlier.unit}, ${stateKey}); kept the one from ${winner}`);
-          if (winner === earlier.unit) {
-            discard(tempPath);
-            continue;
-          }
-          earlier.file.cancelled = true;
+        const current = runSessions.get(key);
+        const merged = mergeSession(session, current, rank(session.entry.event_count), previous?.adapter_version === adapter.version);
+        if (merged.file !== current?.file) {
+          if (current) current.file.cancelled = true;
+          queue.push(merged.file);
         }
-        // The archived copy outlived its source and is richer than this one (e.g. a transcript the
-        // agent deleted, now seen again only in a prompt log): keep the archive's, every run.
-        const archiveOrphaned = previous?.source_missing === true || (owner !== undefined && owner !== stateKey && missingUnits.has(owner));
-        if (previous && archiveOrphaned && isRicher(previous, session.entry)) {
-          discard(tempPath);
-          continue;
+        summary.bytes_written += merged.bytesWritten;
+        runSessions.set(key, merged);
+        if (current === undefined) {
+          if (previous) ps.updated_sessions++;
+          else ps.new_sessions++;
         }
-        // The new copy adds no event, so it differs only by what the source lost: the archived
-        // copy still holds that, so it stays (and stays this unit's session).
-        if (previous && lostFile && session.entry.event_count <= previous.event_count) {
-          discard(tempPath);
-          summary.warnings.push(`session ${key}: a file of its source is gone and nothing was added; kept the archived copy`);
-          producedKeys.push(key);
-          continue;
-        }
-        const file: QueuedFile = { temp: tempPath, final: session.finalPath, bytes: session.bytesWritten, cancelled: false };
-        queue.push(file);
-        summary.bytes_written += session.bytesWritten;
-        writtenBy.set(key, { unit: stateKey, file });
-        if (previous) ps.updated_sessions++;
-        else ps.new_sessions++;
-        state.sessions[key] = { ...session.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
+        state.sessions[key] = { ...merged.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
         written.set(adapter.id, (written.get(adapter.id) ?? new Map()).set(key, state.sessions[key]));
         producedKeys.push(key);
       }
@@ -500,6 +401,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       summary.providers[adapter.id]!.version_drift = drift;
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
     }
+    for (const { entry } of runSessions.values()) {
+      if (entry.retained_events > 0) summary.retained.push({ session: entry.wrapper_session_id, events: entry.retained_events });
+    }
+    summary.retained.sort((a, b) => (a.session < b.session ? -1 : 1));
     if (opts.stop?.aborted) summary.warnings.push(`stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`);
     // A stopped run did not scan to the end: the last complete run stays on record.
     const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());

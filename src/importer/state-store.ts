@@ -3,7 +3,8 @@
  * shape, a newer version) stops the run and is never overwritten: silently starting from an
  * empty state is how the reference model duplicated whole archives.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
 import type { BackfillState } from '../model/state.js';
@@ -43,7 +44,7 @@ export async function loadState(path: string): Promise<LoadedState> {
   }
   // The usual case: a state this tool wrote, used as it is; zod loads only for anything else.
   if (isExactState(raw)) return { state: raw, migratedFrom: null };
-  const { BackfillState, BackfillStateV1 } = await import('../model/state.js');
+  const { BackfillState, BackfillStateV1, BackfillStateV2 } = await import('../model/state.js');
   if (version === 1) {
     const v1 = BackfillStateV1.safeParse(raw);
     if (!v1.success) throw refuse('is a version-1 state of an unexpected shape');
@@ -51,6 +52,25 @@ export async function loadState(path: string): Promise<LoadedState> {
     // Version 1 kept no fingerprints: every session is converted again and rewritten.
     state.imported_session_keys = [...new Set(v1.data.imported_session_keys)].sort();
     return { state, migratedFrom: 1 };
+  }
+  if (version === 2) {
+    const v2 = BackfillStateV2.safeParse(raw);
+    if (!v2.success) throw refuse('is a version-2 state of an unexpected shape');
+    // Its session files have no event keys: the sessions (and those whose source is gone) stay
+    // listed, and every source is converted again.
+    const state = emptyState();
+    state.imported_session_keys = [...new Set(v2.data.imported_session_keys)].sort();
+    state.sessions = v2.data.sessions;
+    // Its entries do not say the size of their files: taken as they are now.
+    for (const entry of Object.values(state.sessions)) {
+      try {
+        entry.log_bytes = statSync(join(dirname(path), entry.log_path)).size;
+      } catch {
+        // missing: written again if its source is there
+      }
+    }
+    if (v2.data.last_run !== undefined) state.last_run = v2.data.last_run;
+    return { state, migratedFrom: 2 };
   }
   const parsed = BackfillState.safeParse(raw);
   if (!parsed.success) throw refuse(`does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);

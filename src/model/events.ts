@@ -121,6 +121,11 @@ export const CONVERSATION_KINDS: ReadonlySet<LogEventKind> = new Set([
 
 export const Envelope = z.object({
   seq: z.number().int().positive(),
+  key: z
+    .string()
+    .describe(
+      'Stable identity of the event within its session: the same native record gives the same key in every import, so consumers deduplicate by it (never by `seq`). Unique within a session file.',
+    ),
   ts: z.string().describe('Native time of the record, UTC, RFC 3339 with milliseconds.'),
   provider: text,
   wrapper_session_id: text,
@@ -154,7 +159,7 @@ export type EventDraft = EventBody & {
    * Stable identity of the event within its session, derived from the native record so that a
    * re-conversion of a changed source gives the same event the same key: a native id plus the
    * part's index (`<uuid>#<block>`), or the record's ordinal where the format has no id. Unset:
-   * the core derives one from the event's content.
+   * the core derives one from the event's content (`src/writer/event-keys.ts`).
    */
   key?: string | undefined;
 };

@@ -16,6 +16,12 @@ export const SessionLogIndexEntry = z.object({
   provider: z.string(),
   provider_session_id: z.string().nullable(),
   log_path: z.string().describe('Session file, relative to the logs dir.'),
+  log_bytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Size of the session file as written: another size on disk means it was damaged, and the next import writes it again.'),
   completeness: LogCompleteness,
   started_at: z.string().describe('Native time of the first record.'),
   ended_at: z.string().nullable().describe('Native time of the last record.'),
@@ -28,6 +34,12 @@ export const SessionLogIndexEntry = z.object({
   title: z.string().nullable(),
   tags: z.array(z.string()).describe('Labels such as `subagent`, `warmup`, `prompt_history`.'),
   event_count: z.number().int().nonnegative(),
+  retained_events: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe('Events kept from an earlier import that no copy of the source holds any more (counted in event_count).'),
   usage: UsageTotals,
   completeness_reasons: z.array(z.string()),
   format: z.string().describe('Detected native format variant, e.g. `gemini:jsonl`.'),

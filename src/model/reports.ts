@@ -33,6 +33,9 @@ export const DoctorProvider = z.object({
   source_bytes: count,
   pending_sources: count.nullable().describe('Units of sources new or changed since the last import (null: state unusable).'),
   removed_at_source: count.describe('Archived sessions whose native files are gone.'),
+  retained: z
+    .array(z.object({ id: z.string(), events: count }))
+    .describe('Sessions holding events no copy of their source holds any more (kept from earlier imports), most first.'),
   sessions: count.describe('Sessions of this provider in the logs dir.'),
   completeness: z.record(LogCompleteness, count),
   formats: z.record(z.string(), count).describe('Native format variants of the archived sessions.'),
@@ -104,6 +107,9 @@ export const RunSummary = z
     warnings: z.array(z.string()),
     errors: z.array(z.object({ provider: z.string(), path: z.string(), message: z.string() })),
     outside_root: z.record(z.string(), count).describe("Sessions this run converted but left out by --root, by workspace ('' when none is recorded)."),
+    retained: z
+      .array(z.object({ session: z.string(), events: count }))
+      .describe('Sessions written by this run that keep events no longer in their source (by id).'),
     exit_code: z.number().int().describe('The exit code of the run (README: exit codes).'),
     message: z.string().optional().describe('Why the run stopped before importing anything (exit 75: another import holds the lock).'),
   })

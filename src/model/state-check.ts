@@ -7,7 +7,11 @@
  */
 import type { BackfillState } from './state.js';
 
-export const STATE_VERSION = 2;
+/**
+ * 3: event lines carry `key`, and index entries `retained_events`. A version-2 state is migrated
+ * (its sessions kept, every source converted again).
+ */
+export const STATE_VERSION = 3;
 
 /** At most this many failed sources are kept per provider (`failed_count` has the total). */
 export const MAX_RECORDED_FAILURES = 50;
@@ -23,6 +27,7 @@ export const STATE_FIELDS = {
     'provider',
     'provider_session_id',
     'log_path',
+    'log_bytes',
     'completeness',
     'started_at',
     'ended_at',
@@ -35,6 +40,7 @@ export const STATE_FIELDS = {
     'title',
     'tags',
     'event_count',
+    'retained_events',
     'usage',
     'completeness_reasons',
     'format',
@@ -111,6 +117,7 @@ function isEntry(v: unknown): boolean {
     typeof v.provider === 'string' &&
     isStringOrNull(v.provider_session_id) &&
     typeof v.log_path === 'string' &&
+    isCount(v.log_bytes) &&
     (v.completeness === 'full' || v.completeness === 'partial' || v.completeness === 'metadata_only') &&
     typeof v.started_at === 'string' &&
     isStringOrNull(v.ended_at) &&
@@ -123,6 +130,7 @@ function isEntry(v: unknown): boolean {
     isStringOrNull(v.title) &&
     isStrings(v.tags) &&
     isCount(v.event_count) &&
+    isCount(v.retained_events) &&
     isUsage(v.usage) &&
     isStrings(v.completeness_reasons) &&
     typeof v.format === 'string' &&

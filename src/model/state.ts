@@ -66,3 +66,6 @@ export const BackfillState = z.object({
   redact: Redaction.optional().describe('Set while this logs dir is redacted: every import masks secrets until one is run with `--no-redact`.'),
 });
 export type BackfillState = z.infer<typeof BackfillState>;
+
+/** A version-2 state: the same shape, whose entries have no `retained_events` (zod fills 0). */
+export const BackfillStateV2 = BackfillState.extend({ version: z.literal(2) });

@@ -1,5 +1,5 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
@@ -20,9 +20,27 @@ export function sortedEntries(entries: Iterable<SessionLogIndexEntry>): SessionL
   return [...entries].sort(compareEntries);
 }
 
+function logsIndexText(entries: Iterable<SessionLogIndexEntry>): string {
+  return `${JSON.stringify({ sessions: sortedEntries(entries) }, null, 2)}\n`;
+}
+
 export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionLogIndexEntry>): Promise<void> {
-  const body = JSON.stringify({ sessions: sortedEntries(entries) }, null, 2);
-  await writeWholeFile(join(logsDir, INDEX_FILE), `${body}\n`);
+  await writeWholeFile(join(logsDir, INDEX_FILE), logsIndexText(entries));
+}
+
+/**
+ * True when an index is missing, or `index.json` is not of the size the state's entries give (a
+ * stat each, no read): the run then writes them again. An empty state has no index to check.
+ */
+export function indexesDamaged(logsDir: string, storeDir: string | null, entries: SessionLogIndexEntry[]): boolean {
+  if (entries.length === 0) return false;
+  try {
+    if (statSync(join(logsDir, INDEX_FILE)).size !== Buffer.byteLength(logsIndexText(entries))) return true;
+    if (storeDir !== null) statSync(join(storeDir, GLOBAL_INDEX_FILE));
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** How long an import waits for another one to finish its update of the store-wide index. */

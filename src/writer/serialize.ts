@@ -52,16 +52,21 @@ function encodeFields(body: EventBody): string {
 }
 
 /**
- * One JSON line (without the newline): `seq`, `ts`, the session's encoded envelope,
- * `completeness`, `type`, then the kind's fields in schema order. Absent and null optional fields
- * are omitted; keys that are not fields of the kind (`ts`, `completeness` of a draft) are never
- * read. With `redact`, secrets in the event's fields (never the envelope) are masked, in one pass
- * over the encoded fields (no rule's match can run past the quote that ends a field). With
- * `newline`, the line ends with `\n`.
+ * The part of an event line after `seq` and `key`: `ts`, the session's encoded envelope,
+ * `completeness`, `type`, then the kind's fields in schema order, and the closing brace. Absent and
+ * null optional fields are omitted; keys that are not fields of the kind (`ts`, `completeness`,
+ * `key` of a draft) are never read. With `redact`, secrets in the event's fields (never the
+ * envelope) are masked, in one pass over the encoded fields (no rule's match can run past the
+ * quote that ends a field).
  */
-export function serializeEvent(seq: number, ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false, newline = false): string {
+export function serializeTail(ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false): string {
   // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
-  const head = `{"seq":${seq},"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
+  const head = `"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
   const fields = redact ? redactSecrets(encodeFields(body)) : encodeFields(body);
-  return newline ? `${head}${fields}}\n` : `${head}${fields}}`;
+  return `${head}${fields}}`;
+}
+
+/** One event line, `\n` included: `seq`, `key`, then the tail (`serializeTail`). */
+export function eventLine(seq: number, key: string, tail: string): string {
+  return `{"seq":${seq},"key":${encodeValue(key)},${tail}\n`;
 }

@@ -13,7 +13,8 @@ import { sessionKey, wrapperSessionId } from '../util/ids.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
 import { AtomicFile, discard } from './atomic-file.js';
 import { redactSecrets } from './redact.js';
-import { encodeEnvelope, serializeEvent } from './serialize.js';
+import { END_KEY, EventKeys, START_KEY } from './event-keys.js';
+import { encodeEnvelope, eventLine, serializeTail } from './serialize.js';
 
 const HOLD_MAX_EVENTS = 2000;
 const HOLD_MAX_CHARS = 8 * 1024 * 1024;
@@ -31,6 +32,8 @@ export interface RecorderOptions {
   accept: (draft: SessionDraft) => boolean;
   /** Mask secrets in the events and the title (`--redact`). */
   redact?: boolean;
+  /** The provider home: left out of derived event keys, so that they do not depend on where it is. */
+  home?: string;
 }
 
 export interface RecordedSession {
@@ -59,6 +62,7 @@ export class SessionRecorder {
   private headerWritten = false;
   private rejected = false;
   private seq = 0;
+  private readonly keys = new EventKeys();
   private lastTs: string | undefined;
   private minTs: string | undefined;
   private maxTs: string | undefined;
@@ -147,6 +151,7 @@ export class SessionRecorder {
       cwd: this.draft.workspacePath ?? undefined,
       resumed: false,
       backfilled: true,
+      key: START_KEY,
     });
     const held = this.held;
     this.held = [];
@@ -169,10 +174,21 @@ export class SessionRecorder {
   private writeEvent(event: EventDraft, completeness?: LogCompleteness): void {
     const ts = event.ts ?? this.lastTs ?? this.opts.fallbackTs;
     this.lastTs = ts;
+    const level = completeness ?? event.completeness ?? 'full';
     // The draft itself is the body: the serializer reads only the kind's fields (no copy per event).
-    const line = serializeEvent(this.seq + 1, ts, this.envelope(), completeness ?? event.completeness ?? 'full', event as EventBody, this.opts.redact, true);
+    const body = event as EventBody;
+    const tail = serializeTail(ts, this.envelope(), level, body, this.opts.redact);
+    const key = this.keys.next(event.key, () => this.keyText(this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail));
     this.seq++;
-    this.file!.write(line);
+    this.file!.write(eventLine(this.seq, key, tail));
+  }
+
+  private homeText: string | null = null;
+  /** What a derived key is computed from: the line's text from `ts` on, the home's path left out (warnings name files by path). */
+  private keyText(tail: string): string {
+    if (this.opts.home === undefined) return tail;
+    this.homeText ??= `${JSON.stringify(this.opts.home).slice(1, -1)}/`;
+    return tail.includes(this.homeText) ? tail.split(this.homeText).join('') : tail;
   }
 
   private completeness(): { level: LogCompleteness; reasons: string[] } {
@@ -201,7 +217,7 @@ export class SessionRecorder {
     const endedAt = this.draft.endedAt ?? this.maxTs ?? startedAt;
     if (!this.rejected) {
       this.lastTs = endedAt;
-      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt }, level);
+      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt, key: END_KEY }, level);
     }
     const tags = [...new Set(this.draft.tags)].sort();
     this.finished = {
@@ -213,6 +229,7 @@ export class SessionRecorder {
         provider: this.opts.provider,
         provider_session_id: this.draft.providerSessionId,
         log_path: `sessions/${this.wrapperId}.jsonl`,
+        log_bytes: 0, // known once the file is prepared
         completeness: level,
         started_at: startedAt,
         ended_at: endedAt,
@@ -225,6 +242,7 @@ export class SessionRecorder {
         title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
         tags,
         event_count: this.seq,
+        retained_events: 0,
         usage: { ...this.usage },
         completeness_reasons: reasons,
         format: this.draft.format,
@@ -242,6 +260,7 @@ export class SessionRecorder {
     if (!this.file) return null;
     this.file.prepare();
     result.bytesWritten = this.file.bytesWritten;
+    result.entry.log_bytes = this.file.bytesWritten;
     const temp = this.file.tempPath;
     this.file = null;
     this.preparedPath = temp;

@@ -48,6 +48,6 @@ describe('last_run', () => {
   });
 
   it('a version-2 state without last_run still loads', () => {
-    expect(BackfillState.parse({ version: 2, imported_session_keys: [], sources: {}, sessions: {} }).last_run).toBeUndefined();
+    expect(BackfillState.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run).toBeUndefined();
   });
 });

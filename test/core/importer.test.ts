@@ -103,24 +103,38 @@ describe('import of a toy provider', () => {
     expect(second.index.find((e) => e.wrapper_session_id === 'testprov-s-b')).toMatchObject({ source_missing: false });
   });
 
-  it('never lets a poorer copy from another source replace an archived session whose source is gone', async () => {
+  it('keeps every archived event of a session whose transcript is gone when a poorer copy of it appears elsewhere', async () => {
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 4) });
     const first = await importHome(testAdapter, home);
-    const archived = first.raw.get('testprov-s-a');
+    const archived = first.sessions.get('testprov-s-a')!;
+    const body = ({ seq: _s, ...e }: AgentLogEvent) => JSON.stringify(e);
+    const middle = (events: AgentLogEvent[]) => events.slice(1, -1).map(body);
     unlinkSync(join(home, 'sessions/a.jsonl'));
     writeFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: '2026-03-01T10:00:00Z', kind: 'user', text: 'question 0' }));
     for (let run = 0; run < 3; run++) {
       const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
-      expect(again.raw.get('testprov-s-a'), `run ${run}`).toBe(archived);
-      expect(again.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: true, event_count: first.index[0]!.event_count });
+      const events = again.sessions.get('testprov-s-a')!;
+      // Every archived event, as it was, in its order; the copy's own events among them by time.
+      expect(middle(events).filter((e) => middle(archived).includes(e)), `run ${run}`).toEqual(middle(archived));
+      expect(events.filter((e) => e.type === 'user_message' && e.content === 'later')).toHaveLength(run);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(again.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({
+        source_missing: false,
+        retained_events: archived.length - 2,
+        event_count: events.length,
+        completeness: 'partial',
+      });
       appendFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: `2026-03-0${2 + run}T10:00:00Z`, kind: 'user', text: 'later' }));
     }
-    // A richer copy (the transcript restored) does replace it.
+    // The transcript restored, grown, and the other copy gone: nothing of either is lost.
     writeFileSync(join(home, 'sessions/a.jsonl'), conversation('s-a', 6));
     unlinkSync(join(home, 'sessions/history.jsonl'));
     const restored = await importHome(testAdapter, home, { logsDir: first.logsDir });
-    expect(restored.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: false });
-    expect(restored.sessions.get('testprov-s-a')!.filter((e) => e.type === 'user_message')).toHaveLength(6);
+    const events = restored.sessions.get('testprov-s-a')!;
+    const prompts = events.filter((e) => e.type === 'user_message').map((e) => (e as { content: string }).content);
+    // In native-time order: each 'later' (10:00 of its day) before that day's question (10:0N).
+    expect(prompts).toEqual(['question 0', 'question 0', 'later', 'question 1', 'later', 'question 2', 'question 3', 'question 4', 'question 5']);
+    expect(restored.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: false, retained_events: 3 });
   });
 
   it('--since converts only sources changed since then, and leaves the others for a later run', async () => {
@@ -221,8 +235,9 @@ describe('state file', () => {
 
   it.each([
     ['not JSON', '{"version": 2, "imported_'],
-    ['a newer version', JSON.stringify({ version: 3, imported_session_keys: [] })],
-    ['a wrong shape', JSON.stringify({ version: 2, imported_session_keys: 'all' })],
+    ['a newer version', JSON.stringify({ version: 4, imported_session_keys: [] })],
+    ['a wrong shape', JSON.stringify({ version: 3, imported_session_keys: 'all' })],
+    ['a version-2 state of a wrong shape', JSON.stringify({ version: 2, imported_session_keys: 'all' })],
   ])('refuses a state file that is %s, exit 3, and leaves it untouched', async (_what, content) => {
     const logsDir = tempDir();
     writeFileSync(join(logsDir, 'backfill_state.json'), content);
@@ -234,7 +249,7 @@ describe('state file', () => {
     expect(existsSync(join(logsDir, 'sessions', 'testprov-s-a.jsonl'))).toBe(false);
   });
 
-  it('migrates a version-1 state: keeps its keys, converts everything, writes version 2', async () => {
+  it('migrates a version-1 state: keeps its keys, converts everything, writes version 3', async () => {
     const logsDir = tempDir();
     writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify({ version: 1, imported_session_keys: ['claude:old-one'] }));
     const { summary } = await importHome(testAdapter, home(), { logsDir });
@@ -305,7 +320,7 @@ describe.skipIf(!existsSync('/proc/self/stat'))('lock of a reused pid', () => {
 });
 
 describe('a source that loses part of itself', () => {
-  it('keeps the archived copy while nothing is added, then takes the new events', async () => {
+  it('keeps every other archived event, re-reads the one whose spilled output is gone, and takes the new events', async () => {
     const home = tempDir('home-');
     cpSync(join(repoRoot, 'fixtures/claude/subagents-dir/input'), home, { recursive: true });
     const project = join(home, 'projects/-home-dev-project');
@@ -314,28 +329,31 @@ describe('a source that loses part of itself', () => {
     const fileOf = (id: string) => join(first.logsDir, 'sessions', `${id}.jsonl`);
     // The sub-agent session whose tool output was spilled to tool-results/.
     const main = first.index.find((e) => readFileSync(fileOf(e.wrapper_session_id), 'utf8').includes('build failed: lint'))!;
-    const file = fileOf(main.wrapper_session_id);
-    const archived = readFileSync(file, 'utf8');
+    const archived = first.sessions.get(main.wrapper_session_id)!;
+    const spilled = archived.find((e) => e.type === 'tool_result' && e.output?.includes('build failed: lint'))!;
 
-    // Claude's cleanup deletes the spilled tool output: the new copy would only point at it.
+    // Claude's cleanup deletes the spilled tool output: the new copy only points at it, under the
+    // same key. The adapter does not mark that result partial, so the re-read replaces it (README).
     unlinkSync(join(project, '55555555-5555-4555-8555-555555555555/tool-results/toolu_big1.txt'));
     const second = await importHome(claude, home, { logsDir: first.logsDir });
-    expect(readFileSync(file, 'utf8')).toBe(archived);
-    expect(second.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)).toEqual(main);
-    expect(second.summary.warnings.join('\n')).toContain('kept the archived copy');
+    const events = second.sessions.get(main.wrapper_session_id)!;
+    expect(events.map((e) => e.key)).toEqual(archived.map((e) => e.key));
+    const body = ({ seq: _s, ...e }: AgentLogEvent) => JSON.stringify(e);
+    expect(events.filter((e) => e.key !== spilled.key).map(body)).toEqual(archived.filter((e) => e.key !== spilled.key).map(body));
+    expect(events.find((e) => e.key === spilled.key)).toMatchObject({ type: 'tool_result', tool_id: spilled.type === 'tool_result' ? spilled.tool_id : '' });
     // Nothing left to convert on the next run.
     const third = await importHome(claude, home, { logsDir: first.logsDir });
     expect(third.summary.bytes_read).toBe(0);
 
-    // New events win over what was lost.
+    // New events are added; nothing else changes.
     const last = readFileSync(transcript, 'utf8').trimEnd().split('\n').at(-1)!;
     const line = JSON.parse(last) as Record<string, unknown>;
     appendFileSync(transcript, `${JSON.stringify({ ...line, uuid: 'a1b2c3d4-0000-4000-8000-000000000001', parentUuid: line.uuid, type: 'user', message: { role: 'user', content: 'one more question' }, timestamp: '2026-05-01T00:00:00.000Z' })}\n`);
     const fourth = await importHome(claude, home, { logsDir: first.logsDir });
     const grown = fourth.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)!;
-    expect(grown.event_count).toBeGreaterThan(main.event_count);
+    expect(grown).toMatchObject({ retained_events: 0, event_count: main.event_count + 1 });
     expect(grown.completeness_reasons).toContain("2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)");
-    expect(readFileSync(file, 'utf8')).toContain('one more question');
+    expect(readFileSync(fileOf(main.wrapper_session_id), 'utf8')).toContain('one more question');
   });
 });
 

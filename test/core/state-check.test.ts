@@ -13,6 +13,7 @@ function sampleState(): Record<string, unknown> {
     provider: 'claude',
     provider_session_id: n % 2 ? null : `s${n}`,
     log_path: `sessions/claude-s${n}.jsonl`,
+    log_bytes: 1234,
     completeness: COMPLETENESS_VALUES[n % 3],
     started_at: '2026-01-01T00:00:00.000Z',
     ended_at: null,
@@ -25,6 +26,7 @@ function sampleState(): Record<string, unknown> {
     title: 'T',
     tags: ['subagent'],
     event_count: 3,
+    retained_events: 0,
     usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 1 },
     completeness_reasons: [],
     format: 'claude:jsonl',
@@ -34,7 +36,7 @@ function sampleState(): Record<string, unknown> {
     imported_at: '2026-01-02T00:00:00.000Z',
   });
   return {
-    version: 2,
+    version: 3,
     imported_session_keys: ['claude:s1', 'claude:s2'],
     sources: {
       '/h/a.jsonl': { size: 10, mtime_ms: 1.5, ino: 3, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: ['claude:s1'] },

@@ -48,7 +48,7 @@ function grow(sb: Sandbox, n = 0, k = kit): void {
 describe('state file faults', () => {
   it.each([
     ['truncated', (text: string) => text.slice(0, Math.floor(text.length / 2)), /is not valid JSON/],
-    ['of a future version', (text: string) => text.replace('"version":2', '"version":7'), /has version 7, newer than/],
+    ['of a future version', (text: string) => text.replace('"version":3', '"version":7'), /has version 7, newer than/],
     ['not JSON at all', () => '\u0000\u0000garbage', /is not valid JSON/],
   ])('%s: exit 3 naming it, archive and state untouched; moved away, the next run rebuilds the same archive', async (_what, damage, message) => {
     const { sb, archive, statePath } = await imported();

@@ -18,7 +18,7 @@ export interface ConvertedSession {
 }
 
 export async function convertHome(adapter: Adapter, home: string): Promise<ConvertedSession[]> {
-  const files = discoverSources(adapter, home);
+  const { files } = discoverSources(adapter, home);
   const sessions = new Map<SessionDraft, EventDraft[]>();
   for (const unit of unitsOf(adapter, files, home)) {
     const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => {} };

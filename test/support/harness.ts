@@ -59,7 +59,7 @@ export const silentLog = pino({ level: 'silent' });
 export async function importHome(
   adapter: Adapter,
   home: string,
-  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean; checkpointMs?: number } = {},
+  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean; checkpointMs?: number; redact?: boolean } = {},
 ): Promise<ImportResult> {
   const logsDir = opts.logsDir ?? tempDir('logs-');
   const summary = await runImport({
@@ -73,6 +73,7 @@ export async function importHome(
     concurrency: opts.concurrency ?? 2,
     log: silentLog,
     ...(opts.checkpointMs !== undefined ? { checkpointMs: opts.checkpointMs } : {}),
+    redact: opts.redact ?? false,
   });
   return { summary, logsDir, ...readLogs(logsDir) };
 }

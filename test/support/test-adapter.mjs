@@ -1,7 +1,7 @@
 // A tiny provider for core tests (never shipped). Home layout: `sessions/<name>.jsonl`, one JSON
 // record per line: {sid, ts, version?, kind: user|assistant|tool|result|usage|total|meta, ...};
 // `total` states the session's usage so far, as providers do, and is checked against the usage
-// emitted. A file whose name starts with `fail` makes convert throw. Imports the built core (dist/) so that the same
+// emitted. A `user` record may carry its event `key` and `damaged: true` (a partial event). A file whose name starts with `fail` makes convert throw. Imports the built core (dist/) so that the same
 // module serves in-process tests and child processes.
 import { join } from 'node:path';
 import { readJsonRecords, unknownRecord, INVALID_UTF8_REASON } from '../../dist/src/session/records.js';
@@ -54,7 +54,7 @@ export const testAdapter = {
       s.noteAgentVersion(r.version);
       switch (r.kind) {
         case 'user':
-          yield { session: s, event: { type: 'user_message', role: 'user', content: String(r.text ?? ''), message_id: r.id, ts } };
+          yield { session: s, event: { type: 'user_message', role: 'user', content: String(r.text ?? ''), message_id: r.id, ts, key: r.key, completeness: r.damaged ? 'partial' : undefined } };
           break;
         case 'assistant':
           yield { session: s, event: { type: 'assistant_message', content: String(r.text ?? ''), message_id: r.id, ts } };

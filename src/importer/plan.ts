@@ -1,0 +1,275 @@
+/**
+ * The plan of an import: discover every provider's sources (stat only, nothing is read), compare
+ * their fingerprints with the state, and say what is to convert and what vanished. It writes
+ * nothing and changes nothing: `runImport` applies it, `doctor` reports it.
+ */
+import type { Logger } from 'pino';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { BackfillState, SourceRecord } from '../model/state.js';
+import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import { compareFingerprint } from './fingerprint.js';
+import { isInside } from './locations.js';
+import { rulesOf } from './redaction.js';
+import type { VersionDrift } from './version-drift.js';
+
+export interface ProviderSummary {
+  homes: { path: string; via: string; found: boolean }[];
+  sources: number;
+  /** Total size of the sources found (read or not). */
+  source_bytes: number;
+  units: number;
+  /** Units whose fingerprints matched the state: not read. */
+  unchanged_units: number;
+  /** Units to convert (new, changed, or forced). */
+  pending_units: number;
+  skipped_since: number;
+  failed_units: number;
+  new_sessions: number;
+  updated_sessions: number;
+  unchanged_sessions: number;
+  removed_at_source: number;
+  bytes_to_read: number;
+  /** Sessions of this run written by an agent newer than the adapter was tested on. */
+  version_drift: VersionDrift | null;
+}
+
+export interface PlannedUnit {
+  adapter: Adapter;
+  home: string;
+  allFiles: SourceFile[];
+  unit: SourceUnit;
+  /** `<adapter id>:<unit key>`, the unit's name in the state. */
+  stateKey: string;
+  bytes: number;
+  /** Why it is converted (for --verbose). */
+  reason: string;
+}
+
+export interface PlanOptions {
+  adapters: readonly Adapter[];
+  /** Flag overrides of provider homes, by adapter id. */
+  homeFlags: Record<string, string | undefined>;
+  environment: HomeEnvironment;
+  since: number | null;
+  force: boolean;
+  /** Version of the redaction rules this run masks with (0: none). */
+  redactRules: number;
+  /** Says why each unit is converted or skipped (debug level, for --verbose). */
+  log?: Logger;
+  /** The logs dir whose session files are checked (a stat each), or null. */
+  logsDir: string | null;
+}
+
+export interface ImportPlan {
+  providers: Record<string, ProviderSummary>;
+  /** Units to convert, in discovery order. */
+  pending: PlannedUnit[];
+  /** Files of each unit of the state, by unit. */
+  unitFiles: Map<string, string[]>;
+  /** Unchanged sources whose record of an older state gains the fingerprint's new fields. */
+  adopt: { path: string; file: SourceFile }[];
+  /** Units of the state no longer found (of the providers scanned). */
+  vanished: string[];
+  /** Sessions of the vanished units that no unit still found holds (their source is gone), with their provider. */
+  orphaned: Map<string, string>;
+  scannedAdapters: Set<string>;
+  /**
+   * Directories and files discovery could not list or stat (an unreadable directory, a name that
+   * is not valid UTF-8, a vanished mount): the units of the state below them are left untouched.
+   */
+  failures: { provider: string; path: string; message: string }[];
+  /**
+   * Sessions whose file is missing or not of the size the state says (changed by hand, or
+   * published by a run killed before its state): written again from their sources, merged with
+   * what is left of the file when its lines are intact.
+   */
+  damaged: Set<string>;
+  /** Damaged session files whose source is gone: they cannot be written again. */
+  warnings: string[];
+}
+
+export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
+  const found = new Set(lookup.homes.map((h) => h.path));
+  return {
+    homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
+    sources: 0,
+    source_bytes: 0,
+    units: 0,
+    unchanged_units: 0,
+    pending_units: 0,
+    skipped_since: 0,
+    failed_units: 0,
+    new_sessions: 0,
+    updated_sessions: 0,
+    unchanged_sessions: 0,
+    removed_at_source: 0,
+    bytes_to_read: 0,
+    version_drift: null,
+  };
+}
+
+/** Why a file must be converted again, or null when its fingerprint matches the state. */
+function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
+  if (rec === undefined) return `new file ${file.rel}`;
+  const was = rulesOf(rec);
+  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
+  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
+  if (rec.unit !== unitKey) return 'grouped differently';
+  if (compareFingerprint(file, rec) !== 'changed') return null;
+  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
+  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
+  return `${file.rel} modified`;
+}
+
+/** Why a unit must be converted, or null when it is unchanged since the last import. */
+function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+  if (opts.force) return '--force';
+  if (previous.length === 0) return 'new';
+  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
+  for (const f of unit.files) {
+    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
+    if (change !== null) return change;
+  }
+  return null;
+}
+
+/** Sessions each unit of the state produced. */
+function sessionsOfUnits(state: BackfillState): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const rec of Object.values(state.sources)) {
+    let set = out.get(rec.unit);
+    if (!set) out.set(rec.unit, (set = new Set()));
+    for (const key of rec.sessions) set.add(key);
+  }
+  return out;
+}
+
+export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan {
+  const unitFiles = new Map<string, string[]>();
+  for (const [path, rec] of Object.entries(state.sources)) {
+    const list = unitFiles.get(rec.unit);
+    if (list) list.push(path);
+    else unitFiles.set(rec.unit, [path]);
+  }
+  const sessionsOf = sessionsOfUnits(state);
+  const providers: Record<string, ProviderSummary> = {};
+  const pending: PlannedUnit[] = [];
+  /** Units found unchanged, converted after all when another copy of one of their sessions changed. */
+  const idle = new Map<string, PlannedUnit>();
+  const seen = new Set<string>();
+  const scannedAdapters = new Set<string>();
+  const adopt: ImportPlan['adopt'] = [];
+  const failures: ImportPlan['failures'] = [];
+  /** A file of the state below a path discovery could not list or stat: nothing is known of it. */
+  const unknown = (paths: readonly string[]) => failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
+  for (const adapter of opts.adapters) {
+    const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
+    const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
+    scannedAdapters.add(adapter.id);
+    for (const home of lookup.homes) {
+      const { files, errors } = discoverSources(adapter, home.real);
+      for (const e of errors) failures.push({ provider: adapter.id, ...e });
+      ps.sources += files.length;
+      ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
+      for (const unit of unitsOf(adapter, files, home.real)) {
+        const stateKey = `${adapter.id}:${unit.key}`;
+        if (seen.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
+        seen.add(stateKey);
+        ps.units++;
+        const previous = unitFiles.get(stateKey) ?? [];
+        if (unknown(previous)) {
+          // Part of the unit could not be seen: converting what is left would take it for lost.
+          ps.unchanged_units++;
+          ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
+          continue;
+        }
+        const reason = unitChange(unit, previous, opts, state, adapter, stateKey);
+        const where = { provider: adapter.id, unit: unit.key };
+        const bytes = unit.files.reduce((n, f) => n + f.size, 0);
+        if (reason === null) {
+          for (const f of unit.files) if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') adopt.push({ path: f.path, file: f });
+          ps.unchanged_units++;
+          ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
+          opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
+          idle.set(stateKey, { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason: 'another copy of its sessions changed' });
+          continue;
+        }
+        const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
+        if (opts.since !== null && newest < opts.since) {
+          ps.skipped_since++;
+          opts.log?.debug(where, `skipped: ${reason}, but last changed before --since`);
+          continue;
+        }
+        const planned = { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason };
+        pending.push(planned);
+      }
+    }
+  }
+
+  // Units that disappeared; their sessions lose their source only when no unit still found holds them.
+  const vanished: string[] = [];
+  const stillHeld = new Set<string>();
+  for (const unit of unitFiles.keys()) {
+    const adapterId = unit.slice(0, unit.indexOf(':'));
+    if (!scannedAdapters.has(adapterId) || seen.has(unit) || unknown(unitFiles.get(unit)!)) {
+      for (const key of sessionsOf.get(unit) ?? []) stillHeld.add(key);
+    } else vanished.push(unit);
+  }
+
+  // Session files deleted or changed since they were written: their units are converted again.
+  const damaged = new Set<string>();
+  const warnings: string[] = [];
+  if (opts.logsDir !== null) {
+    for (const [key, entry] of Object.entries(state.sessions)) {
+      const path = join(opts.logsDir, entry.log_path);
+      let size: number | null = null;
+      try {
+        size = statSync(path).size;
+      } catch {
+        // missing
+      }
+      if (size === entry.log_bytes) continue;
+      damaged.add(key);
+      if (!stillHeld.has(key)) warnings.push(`${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`);
+    }
+  }
+
+  // A session held by several units (copies in several homes) is merged from all of them: when
+  // one changes or vanishes, the others are converted again, so that the merge sees every copy.
+  const unitsOfSession = new Map<string, string[]>();
+  for (const [unit, keys] of sessionsOf) for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
+  const touched = [...pending.map((p) => p.stateKey), ...vanished];
+  for (const key of damaged) for (const unit of unitsOfSession.get(key) ?? []) if (idle.has(unit)) touched.push(unit);
+  for (let i = 0; i < touched.length; i++) {
+    for (const key of sessionsOf.get(touched[i]!) ?? []) {
+      for (const unit of unitsOfSession.get(key) ?? []) {
+        const copy = idle.get(unit);
+        if (copy === undefined) continue;
+        idle.delete(unit);
+        const ps = providers[copy.adapter.id]!;
+        ps.unchanged_units--;
+        ps.unchanged_sessions -= sessionsOf.get(unit)?.size ?? 0;
+        pending.push(copy);
+        touched.push(unit);
+      }
+    }
+  }
+  for (const p of pending) {
+    providers[p.adapter.id]!.pending_units++;
+    providers[p.adapter.id]!.bytes_to_read += p.bytes;
+  }
+
+  const orphaned = new Map<string, string>();
+  for (const unit of vanished) {
+    for (const key of sessionsOf.get(unit) ?? []) {
+      const entry = state.sessions[key];
+      if (!entry || entry.source_missing || stillHeld.has(key) || orphaned.has(key)) continue;
+      const adapterId = unit.slice(0, unit.indexOf(':'));
+      orphaned.set(key, adapterId);
+      providers[adapterId]!.removed_at_source++;
+    }
+  }
+  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
+}

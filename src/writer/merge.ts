@@ -1,0 +1,241 @@
+/**
+ * Merging two copies of one session file by event key: the events of `spine` (a new conversion,
+ * whose versions of shared events win, but a `partial` one over a whole one of `other`: a damaged
+ * re-read never replaces what was read whole), plus those of `other` (the archived copy, or another copy
+ * of the session) whose key the spine lacks. The others go where their native time puts them
+ * among the spine's events; on equal times, the order they had in `other` decides. `seq` is
+ * renumbered 1..n; `session_started` stays first and `session_ended` last (the spine's).
+ *
+ * Both files are streamed: what is held is the key, time and position of each event of `other`,
+ * never a whole history. A `other` written before event lines had keys cannot be merged (null).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CONVERSATION_KINDS, type AgentLogEvent, type EventBody, type LogCompleteness, type LogEventKind } from '../model/events.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import { readLines } from '../io/lines.js';
+import { maxTimestamp, minTimestamp } from '../util/time.js';
+import { AtomicFile } from './atomic-file.js';
+import { encodeEnvelope, eventLine, serializeTail } from './serialize.js';
+
+/** Our own lines are never cut: a session file holds whatever one event needed. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/** Bytes of a line enough to read its `seq`, `key`, `ts`, envelope and `type`. */
+const HEAD_BYTES = 8192;
+const HEAD = /^\{"seq":\d+,"key":("(?:[^"\\]|\\.)*"),"ts":("(?:[^"\\]|\\.)*")/;
+/** Inside a JSON string a `"` is escaped: the first unescaped match is the line's own type. */
+const TYPE = /,"completeness":"(full|partial|metadata_only)","type":"([a-z_]+)"/;
+/** Keys the core derives from content (`event-keys.ts`). */
+const DERIVED_KEY = /^h[0-9a-f]{16}(?:~\d+)?$/;
+
+interface Head {
+  key: string;
+  ts: string;
+  type: LogEventKind;
+  partial: boolean;
+}
+
+function headOf(bytes: Buffer): Head | null {
+  const text = bytes.toString('utf8', 0, Math.min(bytes.length, HEAD_BYTES));
+  const m = HEAD.exec(text);
+  const t = m && TYPE.exec(text.slice(m[0].length));
+  if (!m || !t) return null;
+  return { key: JSON.parse(m[1]!) as string, ts: JSON.parse(m[2]!) as string, type: t[2] as LogEventKind, partial: t[1] === 'partial' };
+}
+
+export interface Inserted {
+  key: string;
+  ts: string;
+  type: LogEventKind;
+  /** Position among the events of `other`. */
+  at: number;
+}
+
+export interface MergePlan {
+  /** Events of `other` absent from the spine, in their order there. */
+  inserted: Inserted[];
+  /** Every key of `other` (but its first and last line), with its position there. */
+  otherKeys: Map<string, number>;
+  /**
+   * Events of the spine recovered from a damaged record (`partial`) whose archived version in
+   * `other` is whole: the archived line (its offset and length there) is kept in their place.
+   */
+  kept: Map<string, { offset: number; length: number }>;
+}
+
+/**
+ * Reads the keys of both files and lists what `other` adds to `spine`. Null when `other` has a
+ * line without a key (written before keys existed) or that is not an event line of ours.
+ * `keepDerived` false: events of `other` with content-derived keys are never inserted (a new
+ * adapter version changes content, hence those keys: they would come back as duplicates).
+ */
+export function planMerge(spine: string, other: string, keepDerived: boolean): MergePlan | null {
+  const otherHeads: (Head & { offset: number; length: number })[] = [];
+  for (const line of readLines(other, undefined, NO_LIMIT)) {
+    const head = headOf(line.bytes);
+    if (head === null) return null;
+    otherHeads.push({ ...head, offset: line.offset, length: line.bytes.length });
+  }
+  const otherKeys = new Map<string, number>();
+  // The first and last lines are the writer's own session_started and session_ended.
+  for (let i = 1; i < otherHeads.length - 1; i++) otherKeys.set(otherHeads[i]!.key, i);
+  const absent = new Set(otherKeys.keys());
+  const kept = new Map<string, { offset: number; length: number }>();
+  for (const line of readLines(spine, undefined, NO_LIMIT)) {
+    const head = headOf(line.bytes);
+    if (!head) continue;
+    absent.delete(head.key);
+    const at = head.partial ? otherKeys.get(head.key) : undefined;
+    const archived = at === undefined ? undefined : otherHeads[at]!;
+    if (archived && !archived.partial && archived.type === head.type) kept.set(head.key, { offset: archived.offset, length: archived.length });
+  }
+  const inserted: Inserted[] = [];
+  for (let i = 1; i < otherHeads.length - 1; i++) {
+    const { key, ts, type } = otherHeads[i]!;
+    if (absent.has(key) && (keepDerived || !DERIVED_KEY.test(key))) inserted.push({ key, ts, type, at: i });
+  }
+  return { inserted, otherKeys, kept };
+}
+
+export interface MergeWritten {
+  tempPath: string;
+  bytesWritten: number;
+  /** The inserted events, parsed (for the entry's usage and times). */
+  inserted: AgentLogEvent[];
+}
+
+const RETAINED_REASON = / event\(s\) no longer in the source, kept from an earlier import$/;
+
+/** Completeness of the merged session: `retained` events no copy of the source holds make it partial. */
+export function mergedCompleteness(entry: Omit<SessionLogIndexEntry, 'imported_at'>, plan: MergePlan, retained: number): { level: LogCompleteness; reasons: string[] } {
+  const reasons = entry.completeness_reasons.filter((r) => !RETAINED_REASON.test(r));
+  if (retained > 0) reasons.push(`${retained} event(s) no longer in the source, kept from an earlier import`);
+  reasons.sort();
+  const conversation = entry.completeness !== 'metadata_only' || plan.inserted.some((e) => CONVERSATION_KINDS.has(e.type));
+  return { level: conversation ? (reasons.length > 0 ? 'partial' : 'full') : 'metadata_only', reasons };
+}
+
+/** The spine's index entry with what `writeMerge` inserted counted in. */
+export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(entry: E, plan: MergePlan, written: MergeWritten, retained: number): E {
+  const { inserted } = written;
+  const { level, reasons } = mergedCompleteness(entry, plan, retained);
+  const totals = { ...entry.usage };
+  let started: string | undefined = entry.started_at;
+  let ended: string | undefined = entry.ended_at ?? undefined;
+  for (const e of inserted) {
+    started = minTimestamp(started, e.ts);
+    ended = maxTimestamp(ended, e.ts);
+    if (e.type !== 'usage') continue;
+    totals.input_tokens += e.input_tokens;
+    totals.output_tokens += e.output_tokens;
+    totals.cache_read_tokens += e.cache_read_tokens ?? 0;
+    totals.cache_creation_tokens += e.cache_creation_tokens ?? 0;
+    totals.calls++;
+  }
+  return {
+    ...entry,
+    log_bytes: written.bytesWritten,
+    completeness: level,
+    completeness_reasons: reasons,
+    started_at: started!,
+    ended_at: ended ?? null,
+    event_count: entry.event_count + inserted.length,
+    retained_events: retained,
+    usage: totals,
+  };
+}
+
+/** The inserted events of `other`, parsed, in their order there (a second streaming pass). */
+function* insertedEvents(other: string, plan: MergePlan): Generator<AgentLogEvent> {
+  let next = 0;
+  let i = 0;
+  for (const line of readLines(other, undefined, NO_LIMIT)) {
+    if (next >= plan.inserted.length) return;
+    if (i++ !== plan.inserted[next]!.at) continue;
+    next++;
+    yield JSON.parse(line.bytes.toString('utf8')) as AgentLogEvent;
+  }
+}
+
+/** One line of `other`, by its place there. */
+function readAt(path: string, at: { offset: number; length: number }): AgentLogEvent {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(at.length);
+    let n = 0;
+    while (n < at.length) n += readSync(fd, buf, n, at.length - n, at.offset + n);
+    return JSON.parse(buf.toString('utf8')) as AgentLogEvent;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lineOf(seq: number, e: AgentLogEvent, completeness: LogCompleteness, redact: boolean): string {
+  const envelope = encodeEnvelope({
+    provider: e.provider,
+    wrapper_session_id: e.wrapper_session_id,
+    provider_session_id: e.provider_session_id ?? null,
+    source_kind: e.source_kind,
+  });
+  return eventLine(seq, e.key, serializeTail(e.ts, envelope, completeness, e as EventBody, redact));
+}
+
+/**
+ * Writes the merged session next to `finalPath` (a closed temp file, not published). The inserted
+ * events are written again from their fields (masked with `redact`); `session_ended` gets
+ * `level`. Returns the parsed inserted events too, for their usage.
+ */
+export function writeMerge(
+  spine: string,
+  other: string,
+  plan: MergePlan,
+  finalPath: string,
+  level: LogCompleteness,
+  redact: boolean,
+): MergeWritten {
+  const out = new AtomicFile(finalPath);
+  const added = insertedEvents(other, plan);
+  const parsed: AgentLogEvent[] = [];
+  let seq = 0;
+  let pending = added.next();
+  let index = 0;
+  const write = (text: string) => {
+    seq++;
+    out.write(text);
+  };
+  const insertUntil = (before: (e: Inserted) => boolean) => {
+    while (!pending.done && before(plan.inserted[index]!)) {
+      parsed.push(pending.value);
+      write(lineOf(seq + 1, pending.value, pending.value.completeness, redact));
+      index++;
+      pending = added.next();
+    }
+  };
+  try {
+    let held: Buffer | null = null;
+    let first = true;
+    for (const line of readLines(spine, undefined, NO_LIMIT)) {
+      if (held !== null) {
+        const text = held.toString('utf8');
+        if (first) write(`${text}\n`);
+        else {
+          const head = headOf(held)!;
+          const at = plan.otherKeys.get(head.key) ?? Number.POSITIVE_INFINITY;
+          insertUntil((e) => e.ts < head.ts || (e.ts === head.ts && e.at < at));
+          const whole = plan.kept.get(head.key);
+          if (whole) write(lineOf(seq + 1, readAt(other, whole), 'full', redact));
+          else write(`{"seq":${seq + 1},${text.slice(text.indexOf(',') + 1)}\n`);
+        }
+        first = false;
+      }
+      held = line.bytes;
+    }
+    insertUntil(() => true);
+    const end = JSON.parse(held!.toString('utf8')) as AgentLogEvent;
+    write(lineOf(seq + 1, end, level, false));
+    out.prepare();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+  return { tempPath: out.tempPath, bytesWritten: out.bytesWritten, inserted: parsed };
+}
