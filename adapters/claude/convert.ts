@@ -719,9 +719,11 @@ class UnitConverter {
       if (isRecord(block) && block.type === 'tool_result') {
         flushGroup();
         const toolId = typeof block.tool_use_id === 'string' ? block.tool_use_id : undefined;
-        const output = this.resultOutput(state, block.content, line);
+        const { output, spillMissing } = this.resultOutput(state, block.content, line);
         const data = line.toolUseResult !== undefined && (results === 1 || (toolId !== undefined && line.sourceToolUseID === toolId)) ? scrubBlobs(line.toolUseResult) : undefined;
-        events.push({ type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts });
+        // Without its spilled file the result is only a pointer: `partial`, so that a re-import
+        // keeps the whole output an earlier import read.
+        events.push({ type: 'tool_result', tool_id: toolId, success: block.is_error !== true, output, data, ts, ...(spillMissing ? { completeness: 'partial' as const } : {}) });
         continue;
       }
       const t = blockText(block);
@@ -743,9 +745,9 @@ class UnitConverter {
   }
 
   /** A tool result's text; a `<persisted-output>` pointer is replaced by the spilled file when present. */
-  private resultOutput(state: SessionState, content: unknown, line: ClaudeLine): string {
+  private resultOutput(state: SessionState, content: unknown, line: ClaudeLine): { output: string; spillMissing: boolean } {
     const text = blocksText(content);
-    if (!text.includes('<persisted-output>')) return text;
+    if (!text.includes('<persisted-output>')) return { output: text, spillMissing: false };
     const tur = isRecord(line.toolUseResult) ? line.toolUseResult : {};
     const pointer = typeof tur.persistedOutputPath === 'string' ? tur.persistedOutputPath : PERSISTED_RE.exec(text)?.[1]?.trim();
     const spill = pointer ? this.spills.get(basename(pointer)) : undefined;
@@ -754,13 +756,13 @@ class UnitConverter {
         // Synchronous, like every read of the conversion: a promise per user line cost more.
         const full = readRegularFile(spill.path, MAX_LINE_BYTES).toString('utf8');
         this.ctx.stats.bytesRead += Buffer.byteLength(full);
-        return full;
+        return { output: full, spillMissing: false };
       } catch {
         // unreadable: counted as missing below
       }
     }
     state.missingSpills++;
-    return text;
+    return { output: text, spillMissing: true };
   }
 
   private system(state: SessionState, line: ClaudeLine, record: unknown, events: RecordEvents): void {

@@ -38,7 +38,7 @@ export function claudeUnits(files: SourceFile[], home: string): SourceUnit[] {
 export const claudeAdapter = {
   id: 'claude',
   title: 'Claude Code',
-  version: 3,
+  version: 4,
   testedVersion: '2.1.170',
   home: {
     env: 'CLAUDE_CONFIG_DIR',

@@ -320,7 +320,7 @@ describe.skipIf(!existsSync('/proc/self/stat'))('lock of a reused pid', () => {
 });
 
 describe('a source that loses part of itself', () => {
-  it('keeps every other archived event, re-reads the one whose spilled output is gone, and takes the new events', async () => {
+  it('keeps every archived event, the whole output of the one whose spilled file is gone too, and takes the new events', async () => {
     const home = tempDir('home-');
     cpSync(join(repoRoot, 'fixtures/claude/subagents-dir/input'), home, { recursive: true });
     const project = join(home, 'projects/-home-dev-project');
@@ -333,14 +333,15 @@ describe('a source that loses part of itself', () => {
     const spilled = archived.find((e) => e.type === 'tool_result' && e.output?.includes('build failed: lint'))!;
 
     // Claude's cleanup deletes the spilled tool output: the new copy only points at it, under the
-    // same key. The adapter does not mark that result partial, so the re-read replaces it (README).
+    // same key, and marks that result partial, so the archived whole output stays.
     unlinkSync(join(project, '55555555-5555-4555-8555-555555555555/tool-results/toolu_big1.txt'));
     const second = await importHome(claude, home, { logsDir: first.logsDir });
     const events = second.sessions.get(main.wrapper_session_id)!;
-    expect(events.map((e) => e.key)).toEqual(archived.map((e) => e.key));
     const body = ({ seq: _s, ...e }: AgentLogEvent) => JSON.stringify(e);
-    expect(events.filter((e) => e.key !== spilled.key).map(body)).toEqual(archived.filter((e) => e.key !== spilled.key).map(body));
-    expect(events.find((e) => e.key === spilled.key)).toMatchObject({ type: 'tool_result', tool_id: spilled.type === 'tool_result' ? spilled.tool_id : '' });
+    expect(events.map(body)).toEqual(archived.map(body));
+    expect(second.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)!.completeness_reasons).toContain(
+      "2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)",
+    );
     // Nothing left to convert on the next run.
     const third = await importHome(claude, home, { logsDir: first.logsDir });
     expect(third.summary.bytes_read).toBe(0);
@@ -354,6 +355,7 @@ describe('a source that loses part of itself', () => {
     expect(grown).toMatchObject({ retained_events: 0, event_count: main.event_count + 1 });
     expect(grown.completeness_reasons).toContain("2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)");
     expect(readFileSync(fileOf(main.wrapper_session_id), 'utf8')).toContain('one more question');
+    expect(fourth.sessions.get(main.wrapper_session_id)!.find((e) => e.key === spilled.key)).toEqual({ ...spilled, seq: expect.any(Number) });
   });
 });
 
