@@ -94,7 +94,8 @@ describe('import-logs list', () => {
     expect(stdout).toContain('No import yet in');
   });
 
-  it('reads 10,000 index entries quickly', async () => {
+  // How fast is the bench's business; here, that all of a large index is read and ordered.
+  it('lists 10,000 index entries, newest first', async () => {
     const { writeFileSync, mkdirSync } = await import('node:fs');
     const { stdout } = runCli(['list', '--json', '--limit', '1'], env);
     const template = JSON.parse(stdout) as ListedSession;
@@ -107,11 +108,10 @@ describe('import-logs list', () => {
       started_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
     }));
     writeFileSync(join(big, 'index.json'), JSON.stringify({ sessions }));
-    const started = performance.now();
     const result = runCli(['list', '--out', big], env);
-    const ms = performance.now() - started;
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')[1]).toMatch(/^testprov-s09999\s/);
-    expect(ms).toBeLessThan(3000);
+    const rows = result.stdout.split('\n').slice(1).filter((l) => l.startsWith('testprov-s'));
+    expect(rows).toHaveLength(10_000);
+    expect(rows.map((l) => l.split(/\s/)[0])).toEqual(sessions.map((e) => e.wrapper_session_id).reverse());
   });
 });
