@@ -5,9 +5,4 @@ import { codexAdapter } from './codex/index.js';
 import { copilotAdapter } from './copilot/index.js';
 import { geminiAdapter } from './gemini/index.js';
 
-export const adapters: readonly Adapter[] = [
-  claudeAdapter,
-  codexAdapter,
-  copilotAdapter,
-  geminiAdapter,
-];
+export const adapters: readonly Adapter[] = [claudeAdapter, codexAdapter, copilotAdapter, geminiAdapter];

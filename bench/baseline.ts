@@ -86,7 +86,8 @@ function visit(dir: string, result: BaselineResult, sink: Sink): void {
 export function baseline(dirs: readonly string[], reencodeTo: string | null = null): BaselineResult {
   const t = performance.now();
   const result: BaselineResult = { files: 0, bytes: 0, lines: 0, bad_lines: 0, ms: 0 };
-  const sink: Sink = reencodeTo === null ? null : { fd: openSync(reencodeTo, 'w'), buf: Buffer.allocUnsafe(4 << 20), used: 0 };
+  const sink: Sink =
+    reencodeTo === null ? null : { fd: openSync(reencodeTo, 'w'), buf: Buffer.allocUnsafe(4 << 20), used: 0 };
   try {
     for (const dir of dirs) visit(dir, result, sink);
     if (sink !== null) flush(sink);

@@ -11,7 +11,15 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, isMain } from './paths.js';
 import { Rng } from './prng.js';
-import { PROVIDERS, encodeClaudePath, groupTemplates, templateSources, type Provider, type TemplateFile, type TemplateGroup } from './templates.js';
+import {
+  PROVIDERS,
+  encodeClaudePath,
+  groupTemplates,
+  templateSources,
+  type Provider,
+  type TemplateFile,
+  type TemplateGroup,
+} from './templates.js';
 import { Sink, SessionWriter, USER_HOME } from './writer.js';
 
 export interface GenerateOptions {
@@ -52,11 +60,37 @@ const P99 = 5.4e6;
 /** Draws above this are clipped: the files near 90 MB are placed on purpose, a few per run. */
 const MAX_DRAW = 50e6;
 const GIANT_EVERY = 350e6;
-const WORDS = ['atlas', 'birch', 'cobalt', 'delta', 'ember', 'fjord', 'granite', 'harbor', 'iris', 'juniper', 'kestrel', 'lumen', 'meadow', 'nimbus', 'onyx', 'pylon', 'quartz', 'raven', 'sierra', 'tundra'];
+const WORDS = [
+  'atlas',
+  'birch',
+  'cobalt',
+  'delta',
+  'ember',
+  'fjord',
+  'granite',
+  'harbor',
+  'iris',
+  'juniper',
+  'kestrel',
+  'lumen',
+  'meadow',
+  'nimbus',
+  'onyx',
+  'pylon',
+  'quartz',
+  'raven',
+  'sierra',
+  'tundra',
+];
 const EPOCH = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 
-export const PROVIDER_DIRS: Record<Provider, string> = { claude: '.claude', codex: '.codex', gemini: '.gemini', copilot: '.copilot' };
+export const PROVIDER_DIRS: Record<Provider, string> = {
+  claude: '.claude',
+  codex: '.codex',
+  gemini: '.gemini',
+  copilot: '.copilot',
+};
 
 /** `400MB`, `2GB`, `1.5GiB`, `123456` (bytes). */
 export function parseSize(text: string): number {
@@ -69,7 +103,14 @@ export function parseSize(text: string): number {
 
 function ymd(ms: number): { y: string; m: string; d: string; hh: string; mm: string; ss: string } {
   const iso = new Date(ms).toISOString();
-  return { y: iso.slice(0, 4), m: iso.slice(5, 7), d: iso.slice(8, 10), hh: iso.slice(11, 13), mm: iso.slice(14, 16), ss: iso.slice(17, 19) };
+  return {
+    y: iso.slice(0, 4),
+    m: iso.slice(5, 7),
+    d: iso.slice(8, 10),
+    hh: iso.slice(11, 13),
+    mm: iso.slice(14, 16),
+    ss: iso.slice(17, 19),
+  };
 }
 
 function slugOf(root: string): string {
@@ -95,8 +136,14 @@ function placeFiles(w: SessionWriter): Map<TemplateFile, string> {
         }
         const file = `agent-${w.sessionId(agent[1])}.${agent[2]}`;
         // 2.1.x nests sub-agents under their session (17-hex ids); 2.0.x kept them flat (7-hex).
-        const parent = c.kind === 'doc' ? (group.companions.find((g) => g.name === `agent-${agent[1]}.jsonl`)?.sessionId ?? main.sessionId) : c.sessionId;
-        out.set(c, agent[1].length > 7 ? `${project}/${w.sessionId(parent ?? sid)}/subagents/${file}` : `${project}/${file}`);
+        const parent =
+          c.kind === 'doc'
+            ? (group.companions.find((g) => g.name === `agent-${agent[1]}.jsonl`)?.sessionId ?? main.sessionId)
+            : c.sessionId;
+        out.set(
+          c,
+          agent[1].length > 7 ? `${project}/${w.sessionId(parent ?? sid)}/subagents/${file}` : `${project}/${file}`,
+        );
       }
       break;
     }
@@ -109,10 +156,14 @@ function placeFiles(w: SessionWriter): Map<TemplateFile, string> {
       );
       break;
     case 'gemini':
-      out.set(main, `.gemini/tmp/${slugOf(place.root)}/chats/session-${t.y}-${t.m}-${t.d}T${t.hh}-${t.mm}-${sid.slice(0, 8)}.${main.kind === 'jsonl' ? 'jsonl' : 'json'}`);
+      out.set(
+        main,
+        `.gemini/tmp/${slugOf(place.root)}/chats/session-${t.y}-${t.m}-${t.d}T${t.hh}-${t.mm}-${sid.slice(0, 8)}.${main.kind === 'jsonl' ? 'jsonl' : 'json'}`,
+      );
       break;
     case 'copilot':
-      if (main.variant === 'legacy-json') out.set(main, `.copilot/history-session-state/session_${sid}_${place.start}.json`);
+      if (main.variant === 'legacy-json')
+        out.set(main, `.copilot/history-session-state/session_${sid}_${place.start}.json`);
       else if (main.variant === 'flat') out.set(main, `.copilot/session-state/${sid}.jsonl`);
       else {
         out.set(main, `.copilot/session-state/${sid}/events.jsonl`);
@@ -129,7 +180,12 @@ interface Position {
 }
 
 /** Writes a JSONL file: the head once, then body records, repeated, until `target` characters. */
-function writeJsonl(file: TemplateFile, w: SessionWriter, path: string, target: number): { bytes: number; next: Position } {
+function writeJsonl(
+  file: TemplateFile,
+  w: SessionWriter,
+  path: string,
+  target: number,
+): { bytes: number; next: Position } {
   const sink = new Sink(path);
   for (const rec of file.records.slice(0, file.head)) sink.write(`${w.render(rec, 0)}\n`);
   const body = file.records.slice(file.head);
@@ -170,7 +226,12 @@ function writeDoc(file: TemplateFile, w: SessionWriter, path: string, target: nu
   return Buffer.byteLength(text);
 }
 
-function writeFile(file: TemplateFile, w: SessionWriter, path: string, target: number): { bytes: number; next: Position | null } {
+function writeFile(
+  file: TemplateFile,
+  w: SessionWriter,
+  path: string,
+  target: number,
+): { bytes: number; next: Position | null } {
   mkdirSync(dirname(path), { recursive: true });
   if (file.kind === 'jsonl') return writeJsonl(file, w, path, target);
   if (file.kind === 'doc') return { bytes: writeDoc(file, w, path, target), next: null };
@@ -221,7 +282,10 @@ function appendTurnTo(w: SessionWriter, path: string, next: Position): number {
 
 function loadGroups(opts: GenerateOptions): Map<Provider, TemplateGroup[]> {
   const root = repoRoot();
-  const sources = templateSources(opts.corpus ?? join(root, '..', 'shared', 'corpus'), opts.fixtures ?? join(root, 'fixtures'));
+  const sources = templateSources(
+    opts.corpus ?? join(root, '..', 'shared', 'corpus'),
+    opts.fixtures ?? join(root, 'fixtures'),
+  );
   const groups = new Map<Provider, TemplateGroup[]>();
   for (const provider of PROVIDERS) groups.set(provider, groupTemplates(provider, sources.get(provider) ?? []));
   return groups;
@@ -237,9 +301,13 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
   const groups = loadGroups(opts);
   const rng = new Rng(opts.seed);
   const projects = projectPool(rng, opts.sizeBytes);
-  const providers = Object.fromEntries(PROVIDERS.map((p) => [p, { sessions: 0, files: 0, bytes: 0 }])) as Record<Provider, ProviderTotals>;
+  const providers = Object.fromEntries(PROVIDERS.map((p) => [p, { sessions: 0, files: 0, bytes: 0 }])) as Record<
+    Provider,
+    ProviderTotals
+  >;
   const available = PROVIDERS.filter((p) => (groups.get(p) ?? []).length > 0);
-  if (available.length === 0) throw new Error('no templates: neither the shared corpus nor fixtures/*/*/input was found');
+  if (available.length === 0)
+    throw new Error('no templates: neither the shared corpus nor fixtures/*/*/input was found');
   const claudeGrowable = (groups.get('claude') ?? []).filter((g) => g.growable);
   const giants = claudeGrowable.length > 0 ? Math.floor(opts.sizeBytes / GIANT_EVERY) : 0;
   const result: GeneratedHome = {
@@ -247,7 +315,10 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
     files: 0,
     bytes: 0,
     providers,
-    providerHomes: Object.fromEntries(PROVIDERS.map((p) => [p, join(opts.out, PROVIDER_DIRS[p])])) as Record<Provider, string>,
+    providerHomes: Object.fromEntries(PROVIDERS.map((p) => [p, join(opts.out, PROVIDER_DIRS[p])])) as Record<
+      Provider,
+      string
+    >,
     largestFile: 0,
     appendTurn: null,
   };
@@ -278,7 +349,15 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
     result.bytes += written.bytes;
     result.largestFile = Math.max(result.largestFile, written.mainBytes);
     const next = written.next;
-    if (opts.appendable && result.appendTurn === null && group.provider === 'claude' && group.growable && next && written.mainBytes > 50e3 && written.mainBytes < 500e3) {
+    if (
+      opts.appendable &&
+      result.appendTurn === null &&
+      group.provider === 'claude' &&
+      group.growable &&
+      next &&
+      written.mainBytes > 50e3 &&
+      written.mainBytes < 500e3
+    ) {
       result.appendTurn = () => ({ path: written.mainPath, bytes: appendTurnTo(w, written.mainPath, next) });
     }
   }
@@ -295,8 +374,14 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
 /** Gemini CLI ≥ 0.29 maps project roots to slug dirs in `projects.json` and `.project_root`. */
 function writeGeminiProjects(home: string, roots: Map<string, string>): { files: number; bytes: number } {
   const sorted = [...roots].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const files: [string, string][] = sorted.map(([root, slug]) => [join(home, '.gemini', 'tmp', slug, '.project_root'), root]);
-  files.push([join(home, '.gemini', 'projects.json'), `${JSON.stringify({ projects: Object.fromEntries(sorted) }, null, 2)}\n`]);
+  const files: [string, string][] = sorted.map(([root, slug]) => [
+    join(home, '.gemini', 'tmp', slug, '.project_root'),
+    root,
+  ]);
+  files.push([
+    join(home, '.gemini', 'projects.json'),
+    `${JSON.stringify({ projects: Object.fromEntries(sorted) }, null, 2)}\n`,
+  ]);
   for (const [path, text] of files) writeFileSync(path, text);
   return { files: files.length, bytes: files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) };
 }
@@ -306,18 +391,27 @@ export function generateSingleSession(opts: GenerateOptions): { home: string; pa
   const claude = (loadGroups(opts).get('claude') ?? []).filter((g) => g.growable);
   const group = claude.sort((a, b) => b.main.bytes - a.main.bytes)[0];
   if (group === undefined) throw new Error('no Claude session template to grow');
-  const w = new SessionWriter({ ...group, companions: [] }, Rng.derive(opts.seed, 'single'), { root: `${USER_HOME}/src/monolith`, start: EPOCH });
+  const w = new SessionWriter({ ...group, companions: [] }, Rng.derive(opts.seed, 'single'), {
+    root: `${USER_HOME}/src/monolith`,
+    start: EPOCH,
+  });
   const written = writeSession(opts.out, w, opts.sizeBytes);
   return { home: opts.out, path: written.mainPath, bytes: written.bytes };
 }
 
 if (isMain(import.meta.url)) {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, size: { type: 'string', default: '400MB' }, seed: { type: 'string', default: '1' } },
+    options: {
+      out: { type: 'string' },
+      size: { type: 'string', default: '400MB' },
+      seed: { type: 'string', default: '1' },
+    },
   });
   if (values.out === undefined) throw new Error('--out DIR is required');
   if (existsSync(values.out)) throw new Error(`${values.out} exists; choose a new dir`);
   const t = performance.now();
   const home = generateHome({ out: values.out, sizeBytes: parseSize(values.size), seed: values.seed });
-  process.stdout.write(`${JSON.stringify({ ...home, appendTurn: undefined, ms: Math.round(performance.now() - t) }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...home, appendTurn: undefined, ms: Math.round(performance.now() - t) }, null, 2)}\n`,
+  );
 }

@@ -17,7 +17,9 @@ export interface Measured {
 let gnuTime: boolean | null = null;
 function hasGnuTime(): boolean {
   if (gnuTime === null) {
-    gnuTime = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' }).stderr.includes('Maximum resident set size');
+    gnuTime =
+      existsSync('/usr/bin/time') &&
+      spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' }).stderr.includes('Maximum resident set size');
   }
   return gnuTime;
 }
@@ -36,7 +38,12 @@ function readHwm(pid: number): number | null {
   }
 }
 
-export function measure(command: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: { rss?: boolean } = {}): Promise<Measured> {
+export function measure(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  opts: { rss?: boolean } = {},
+): Promise<Measured> {
   const wrap = opts.rss === true && hasGnuTime();
   const [cmd, argv] = wrap ? ['/usr/bin/time', ['-v', command, ...args]] : [command, [...args]];
   return new Promise((resolve, reject) => {

@@ -36,7 +36,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -48,8 +50,15 @@ export async function startPostgres(bin: string): Promise<PostgresServer> {
   const user = asRoot ? Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim()) : null;
   if (user !== null) chownSync(root, user, Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim()));
   const run = (cmd: string, args: string[]) => {
-    const full = user === null ? [cmd, ...args] : ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--clear-groups', cmd, ...args];
-    const res = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8', cwd: root, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
+    const full =
+      user === null
+        ? [cmd, ...args]
+        : ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--clear-groups', cmd, ...args];
+    const res = spawnSync(full[0]!, full.slice(1), {
+      encoding: 'utf8',
+      cwd: root,
+      env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+    });
     if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${res.stderr || res.stdout}`);
   };
   const data = join(root, 'data');

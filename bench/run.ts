@@ -11,7 +11,16 @@
  * and the 1 GB import are one run each.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -66,7 +75,10 @@ async function runImport(label: string, args: string[], env: NodeJS.ProcessEnv):
 }
 
 function sessionsOf(s: ImportSummaryLike): number {
-  return Object.values(s.providers).reduce((n, p) => n + (p.new_sessions ?? 0) + (p.updated_sessions ?? 0) + (p.unchanged_sessions ?? 0), 0);
+  return Object.values(s.providers).reduce(
+    (n, p) => n + (p.new_sessions ?? 0) + (p.updated_sessions ?? 0) + (p.unchanged_sessions ?? 0),
+    0,
+  );
 }
 
 /** The baseline, or with `reencodeTo` the re-encode floor (see baseline.ts). */
@@ -102,7 +114,11 @@ async function runCcusage(gen: GeneratedHome): Promise<Ccusage> {
     runs.push(await measure(node, [realpathSync(bin), 'session', '--json', '--offline'], env));
   }
   const run = median(runs);
-  if (run.code !== 0) return { ms: null, note: `ccusage could not run here (exit ${run.code}: ${run.stderr.trim().split('\n')[0] ?? ''})` };
+  if (run.code !== 0)
+    return {
+      ms: null,
+      note: `ccusage could not run here (exit ${run.code}: ${run.stderr.trim().split('\n')[0] ?? ''})`,
+    };
   let report: { session?: { agent?: string }[] };
   try {
     report = JSON.parse(run.stdout) as typeof report;
@@ -121,10 +137,17 @@ async function measurePush(logsDir: string, home: string): Promise<{ note: strin
   if (bin === null) return { note: 'not measured: PostgreSQL (initdb) is not installed' };
   const server = await startPostgres(bin);
   try {
-    const run = await measure(node, [cli, 'push', '--out', logsDir, '--to', server.url, '--content', 'full', '--json'], cleanEnv(home));
+    const run = await measure(
+      node,
+      [cli, 'push', '--out', logsDir, '--to', server.url, '--content', 'full', '--json'],
+      cleanEnv(home),
+    );
     if (run.code !== 0) return { note: `push failed (exit ${run.code}): ${run.stderr.trim().split('\n')[0] ?? ''}` };
     const pushed = JSON.parse(run.stdout) as { sessions_pushed: number; events_sent: number };
-    const bytes = readdirSync(join(logsDir, 'sessions')).reduce((n, f) => n + statSync(join(logsDir, 'sessions', f)).size, 0);
+    const bytes = readdirSync(join(logsDir, 'sessions')).reduce(
+      (n, f) => n + statSync(join(logsDir, 'sessions', f)).size,
+      0,
+    );
     const s = run.ms / 1000;
     return {
       note: `${pushed.sessions_pushed} sessions, ${pushed.events_sent} events, ${mb(bytes)} in ${sec(run.ms)}: ${Math.round(pushed.events_sent / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s`,
@@ -194,9 +217,17 @@ function rssGrowth(size: number, seed: string, build: string, rss: number | null
   if (rss === null || !existsSync(dir) || !(isSmall(size) || isLarge(size))) return null;
   const other = readdirSync(dir)
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results)
-    .find((r) => r.seed === seed && r.build === build && typeof r.values.cold_rss === 'number' && (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)));
+    .find(
+      (r) =>
+        r.seed === seed &&
+        r.build === build &&
+        typeof r.values.cold_rss === 'number' &&
+        (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)),
+    );
   if (other === undefined) return null;
-  const [small, large] = isSmall(size) ? [rss, other.values.cold_rss as number] : [other.values.cold_rss as number, rss];
+  const [small, large] = isSmall(size)
+    ? [rss, other.values.cold_rss as number]
+    : [other.values.cold_rss as number, rss];
   return (large - small) / small;
 }
 
@@ -217,7 +248,8 @@ async function main(): Promise<number> {
   const home = join(work, 'home');
   const out = join(work, 'out');
   const privateHome = join(work, 'private-home');
-  for (const dir of [home, out, join(work, 'out-indexed'), privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [home, out, join(work, 'out-indexed'), privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')])
+    rmSync(dir, { recursive: true, force: true });
   mkdirSync(privateHome, { recursive: true });
   const t0 = performance.now();
 
@@ -226,15 +258,20 @@ async function main(): Promise<number> {
   const gen = generateHome({ out: home, sizeBytes: size, seed, appendable: true });
   const genMs = performance.now() - tg;
   const mix = PROVIDERS.map((p) => `${p} ${gen.providers[p].sessions}`).join(', ');
-  say(`home: ${gen.files} files, ${mb(gen.bytes)} (sessions: ${mix}; largest file ${mb(gen.largestFile)}) in ${sec(genMs)}`);
+  say(
+    `home: ${gen.files} files, ${mb(gen.bytes)} (sessions: ${mix}; largest file ${mb(gen.largestFile)}) in ${sec(genMs)}`,
+  );
 
   // The import sees only the providers that have an adapter; the baseline reads the same dirs.
   const registered = adapters.filter((a) => (PROVIDERS as readonly string[]).includes(a.id));
   const covered = registered.map((a) => a.id as Provider).filter((p) => gen.providers[p].files > 0);
   const missing = PROVIDERS.filter((p) => !registered.some((a) => a.id === p));
-  if (missing.length > 0) say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
+  if (missing.length > 0)
+    say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
   // A home flag must name a directory: only the providers the generated home has files of.
-  const homeArgs = registered.filter((a) => covered.includes(a.id as Provider)).flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
+  const homeArgs = registered
+    .filter((a) => covered.includes(a.id as Provider))
+    .flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
   const dirs = covered.map((p) => gen.providerHomes[p]);
   // The ratios against the baseline are of the import alone; the local index is measured beside it.
   const importArgs = ['--out', out, ...homeArgs, '--no-index'];
@@ -247,7 +284,12 @@ async function main(): Promise<number> {
   // Baseline, re-encode floor and cold import alternate, three rounds: the machine's speed drifts
   // within a run (CPU steal), so each ratio compares runs taken side by side, and the round of
   // median ratio is reported.
-  const rounds: { base: BaselineResult & { wall: number }; floor: BaselineResult & { wall: number }; cold: ImportRun; indexed: ImportRun }[] = [];
+  const rounds: {
+    base: BaselineResult & { wall: number };
+    floor: BaselineResult & { wall: number };
+    cold: ImportRun;
+    indexed: ImportRun;
+  }[] = [];
   for (let i = 1; i <= (dirs.length > 0 ? ROUNDS : 0); i++) {
     say(`baseline ${i}/${ROUNDS}…`);
     const roundBase = await runBaseline(dirs);
@@ -258,23 +300,38 @@ async function main(): Promise<number> {
     const coldRun = await runImport('cold import', importArgs, env);
     rmSync(indexedOut, { recursive: true, force: true });
     say(`cold import with the local index ${i}/${ROUNDS}…`);
-    rounds.push({ base: roundBase, floor, cold: coldRun, indexed: await runImport('cold import with the local index', indexedArgs, env) });
+    rounds.push({
+      base: roundBase,
+      floor,
+      cold: coldRun,
+      indexed: await runImport('cold import with the local index', indexedArgs, env),
+    });
   }
-  const medianRatio = (ratio: (p: (typeof rounds)[number]) => number) => [...rounds.map(ratio)].sort((a, b) => a - b)[(rounds.length - 1) >> 1] ?? null;
-  const middle = rounds.length > 0 ? [...rounds].sort((a, b) => a.cold.ms / a.base.wall - b.cold.ms / b.base.wall)[(rounds.length - 1) >> 1]! : null;
+  const medianRatio = (ratio: (p: (typeof rounds)[number]) => number) =>
+    [...rounds.map(ratio)].sort((a, b) => a - b)[(rounds.length - 1) >> 1] ?? null;
+  const middle =
+    rounds.length > 0
+      ? [...rounds].sort((a, b) => a.cold.ms / a.base.wall - b.cold.ms / b.base.wall)[(rounds.length - 1) >> 1]!
+      : null;
   const base = middle?.base ?? null;
   // Peak RSS is the highest of the cold runs.
-  const cold = middle ? { ...middle.cold, peakRss: peakOf(rounds.map((p) => p.cold.peakRss)) } : await runImport('cold import', importArgs, env);
+  const cold = middle
+    ? { ...middle.cold, peakRss: peakOf(rounds.map((p) => p.cold.peakRss)) }
+    : await runImport('cold import', importArgs, env);
   say('no-op re-run…');
   const noops: ImportRun[] = [];
   for (let i = 0; i < SHORT_RUNS; i++) noops.push(await runImport('no-op re-run', importArgs, env));
   say('no-op re-run with the local index…');
   const indexedNoops: ImportRun[] = [];
-  for (let i = 0; i < SHORT_RUNS; i++) indexedNoops.push(await runImport('no-op re-run with the local index', indexedArgs, env));
+  for (let i = 0; i < SHORT_RUNS; i++)
+    indexedNoops.push(await runImport('no-op re-run with the local index', indexedArgs, env));
   say('push to a throwaway PostgreSQL server…');
   const pushed = await measurePush(indexedOut, privateHome);
   // The median time; the most bytes any of the runs read (each must read none).
-  const noop = { ...median(noops), summary: { ...median(noops).summary, bytes_read: Math.max(...noops.map((r) => r.summary.bytes_read)) } };
+  const noop = {
+    ...median(noops),
+    summary: { ...median(noops).summary, bytes_read: Math.max(...noops.map((r) => r.summary.bytes_read)) },
+  };
   say('ccusage cold run…');
   const cc = await runCcusage(gen);
   say('re-run after one appended turn…');
@@ -290,7 +347,17 @@ async function main(): Promise<number> {
     const single = generateSingleSession({ out: join(work, 'home-1gb'), sizeBytes: 1e9, seed });
     bigBytes = single.bytes;
     say('importing it…');
-    big = await runImport('1 GB import', ['--out', join(work, 'out-1gb'), ...registered.flatMap((a) => (a.id === 'claude' ? [`--${a.home.flag}`, join(single.home, PROVIDER_DIRS.claude)] : []))], env);
+    big = await runImport(
+      '1 GB import',
+      [
+        '--out',
+        join(work, 'out-1gb'),
+        ...registered.flatMap((a) =>
+          a.id === 'claude' ? [`--${a.home.flag}`, join(single.home, PROVIDER_DIRS.claude)] : [],
+        ),
+      ],
+      env,
+    );
     rmSync(join(work, 'home-1gb'), { recursive: true, force: true });
     rmSync(join(work, 'out-1gb'), { recursive: true, force: true });
   }
@@ -312,24 +379,71 @@ async function main(): Promise<number> {
   };
 
   const figures: [string, string][] = [
-    ['home', `${mb(gen.bytes)}, ${gen.files} files (sessions: ${mix}); largest file ${mb(gen.largestFile)}; generated in ${sec(genMs)}`],
-    ['providers imported', registered.length > 0 ? `${registered.map((a) => a.id).join(', ')} (${mb(base?.bytes ?? 0)} in ${base?.files ?? 0} files)` : 'none (no adapter registered)'],
-    ['baseline: read + JSON.parse every line, 1 thread', base ? `${sec(base.wall)} (${base.lines} lines); its ${ROUNDS} runs: ${rounds.map((p) => sec(p.base.wall)).join(', ')}` : 'n/a'],
-    ['re-encode floor: the baseline + JSON.stringify and write every value, 1 thread', middle ? `${sec(middle.floor.wall)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.floor.wall)).join(', ')}` : 'n/a'],
-    ['re-encode floor / baseline', floorRatio !== null ? `${floorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a'],
-    ['cold import / re-encode floor', coldFloorRatio !== null ? `${coldFloorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a'],
-    ['cold import', `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.cold.ms)).join(', ')}`],
+    [
+      'home',
+      `${mb(gen.bytes)}, ${gen.files} files (sessions: ${mix}); largest file ${mb(gen.largestFile)}; generated in ${sec(genMs)}`,
+    ],
+    [
+      'providers imported',
+      registered.length > 0
+        ? `${registered.map((a) => a.id).join(', ')} (${mb(base?.bytes ?? 0)} in ${base?.files ?? 0} files)`
+        : 'none (no adapter registered)',
+    ],
+    [
+      'baseline: read + JSON.parse every line, 1 thread',
+      base
+        ? `${sec(base.wall)} (${base.lines} lines); its ${ROUNDS} runs: ${rounds.map((p) => sec(p.base.wall)).join(', ')}`
+        : 'n/a',
+    ],
+    [
+      're-encode floor: the baseline + JSON.stringify and write every value, 1 thread',
+      middle
+        ? `${sec(middle.floor.wall)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.floor.wall)).join(', ')}`
+        : 'n/a',
+    ],
+    [
+      're-encode floor / baseline',
+      floorRatio !== null ? `${floorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a',
+    ],
+    [
+      'cold import / re-encode floor',
+      coldFloorRatio !== null ? `${coldFloorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a',
+    ],
+    [
+      'cold import',
+      `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.cold.ms)).join(', ')}`,
+    ],
     ['no-op re-run', `${sec(noop.ms)} (median of ${SHORT_RUNS}); read ${noop.summary.bytes_read} B`],
-    ['re-run after one appended turn', append && appended ? `${sec(append.ms)}; appended ${appended.bytes} B, read ${mb(append.summary.bytes_read)}` : 'n/a'],
-    ['ccusage session --json --offline, cold', cc.ms !== null ? `${sec(cc.ms)}, median of ${SHORT_RUNS} (${cc.note})` : cc.note],
+    [
+      're-run after one appended turn',
+      append && appended
+        ? `${sec(append.ms)}; appended ${appended.bytes} B, read ${mb(append.summary.bytes_read)}`
+        : 'n/a',
+    ],
+    [
+      'ccusage session --json --offline, cold',
+      cc.ms !== null ? `${sec(cc.ms)}, median of ${SHORT_RUNS} (${cc.note})` : cc.note,
+    ],
     ['import / ccusage', cc.ms !== null && imported > 0 ? `${(cold.ms / cc.ms).toFixed(2)}×` : 'n/a'],
-    ['1 GB single-session home', big ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}` : flags['skip-1gb'] ? 'skipped (--skip-1gb)' : 'n/a'],
+    [
+      '1 GB single-session home',
+      big
+        ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}`
+        : flags['skip-1gb']
+          ? 'skipped (--skip-1gb)'
+          : 'n/a',
+    ],
     ['`--help`', `${Math.round(help)} ms (median of 5)`],
     [
       'cold import with the local index (archive.db)',
-      rounds.length > 0 ? `its ${ROUNDS} runs: ${rounds.map((p) => sec(p.indexed.ms)).join(', ')}; ${medianRatio((p) => p.indexed.ms / p.cold.ms)!.toFixed(2)}× the import without it (median of the rounds)` : 'n/a',
+      rounds.length > 0
+        ? `its ${ROUNDS} runs: ${rounds.map((p) => sec(p.indexed.ms)).join(', ')}; ${medianRatio((p) => p.indexed.ms / p.cold.ms)!.toFixed(2)}× the import without it (median of the rounds)`
+        : 'n/a',
     ],
-    ['no-op re-run with the local index', `${sec(median(indexedNoops).ms)} (median of ${SHORT_RUNS}), ${(median(indexedNoops).ms / noop.ms).toFixed(2)}× the no-op without it`],
+    [
+      'no-op re-run with the local index',
+      `${sec(median(indexedNoops).ms)} (median of ${SHORT_RUNS}), ${(median(indexedNoops).ms / noop.ms).toFixed(2)}× the no-op without it`,
+    ],
     ['push to PostgreSQL (`--content full`, a server on loopback)', pushed.note],
   ];
   const verdicts: [string, string, string, Verdict][] = TARGETS.map((t) => {
@@ -353,18 +467,34 @@ async function main(): Promise<number> {
   ];
   const notes: string[] = [];
   if (missing.length > 0) {
-    notes.push(`No adapter for ${missing.join(', ')}: those files were generated but left out of the baseline and the imports.`);
-    if (cc.ms !== null) notes.push(`ccusage read every provider's files (${mb(gen.bytes)}), the import only ${covered.join(', ')}: the ccusage ratios favour the import.`);
+    notes.push(
+      `No adapter for ${missing.join(', ')}: those files were generated but left out of the baseline and the imports.`,
+    );
+    if (cc.ms !== null)
+      notes.push(
+        `ccusage read every provider's files (${mb(gen.bytes)}), the import only ${covered.join(', ')}: the ccusage ratios favour the import.`,
+      );
   }
   if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
-  if (values.rss_growth === null) notes.push('RSS growth needs a 400 MB and a 2 GB run of the same build and seed on this machine (`npm run bench -- --size 2GB`).');
+  if (values.rss_growth === null)
+    notes.push(
+      'RSS growth needs a 400 MB and a 2 GB run of the same build and seed on this machine (`npm run bench -- --size 2GB`).',
+    );
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
   const table = lines.join('\n');
   process.stdout.write(`\n${table}\n\nTotal bench time ${sec(performance.now() - t0)}.\n`);
 
   mkdirSync(join(work, 'results'), { recursive: true });
-  const results: Results = { date, seed, build, size_bytes: size, machine: machine(), figures: Object.fromEntries(figures), values: { ...values, cold_rss: cold.peakRss } };
+  const results: Results = {
+    date,
+    seed,
+    build,
+    size_bytes: size,
+    machine: machine(),
+    figures: Object.fromEntries(figures),
+    values: { ...values, cold_rss: cold.peakRss },
+  };
   writeFileSync(join(work, 'results', `${size}.json`), `${JSON.stringify(results, null, 2)}\n`);
   if (!flags['no-readme']) writeReadmeSection(join(root, 'README.md'), table);
   if (!flags.keep) {

@@ -136,10 +136,18 @@ function bounded(text: string, at: number, length: number): boolean {
 }
 
 /** Cuts `text` into literals and slots. */
-export function segment(text: string, ids: ReadonlyMap<string, boolean>, lits: ReadonlyMap<string, LiteralKind>): Segmented {
+export function segment(
+  text: string,
+  ids: ReadonlyMap<string, boolean>,
+  lits: ReadonlyMap<string, LiteralKind>,
+): Segmented {
   const found: { at: number; length: number; slot: Slot }[] = [];
   for (const m of text.matchAll(TS)) {
-    found.push({ at: m.index, length: m[0].length, slot: { kind: 'ts', ms: Date.parse(m[0]), frac: m[1]?.length ?? 0 } });
+    found.push({
+      at: m.index,
+      length: m[0].length,
+      slot: { kind: 'ts', ms: Date.parse(m[0]), frac: m[1]?.length ?? 0 },
+    });
   }
   const search = (needle: string, slot: () => Slot) => {
     for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
@@ -183,7 +191,8 @@ function parseYamlish(text: string): Record<string, string> {
 
 /** The session id of a head record that names it only `id` (Codex session_meta, pre-envelope, legacy JSON). */
 function headId(first: unknown): string | null {
-  const f = first as { type?: unknown; id?: unknown; payload?: { id?: unknown }; session?: { id?: unknown } } | undefined;
+  const f = first as
+    { type?: unknown; id?: unknown; payload?: { id?: unknown }; session?: { id?: unknown } } | undefined;
   const id = f?.type === 'session_meta' ? f.payload?.id : f?.type === undefined ? (f?.id ?? f?.session?.id) : undefined;
   return typeof id === 'string' && isIdLike(id) ? id : null;
 }
@@ -206,7 +215,13 @@ function variantOf(provider: Provider, kind: TemplateFile['kind'], first: unknow
 export function loadTemplate(provider: Provider, path: string): TemplateFile | null {
   const text = readFileSync(path, 'utf8');
   const name = basename(path).replace(/^.*__/, '');
-  const kind: TemplateFile['kind'] | null = name.endsWith('.jsonl') ? 'jsonl' : name.endsWith('.json') ? 'doc' : name.endsWith('.yaml') ? 'text' : null;
+  const kind: TemplateFile['kind'] | null = name.endsWith('.jsonl')
+    ? 'jsonl'
+    : name.endsWith('.json')
+      ? 'doc'
+      : name.endsWith('.yaml')
+        ? 'text'
+        : null;
   if (kind === null) return null;
   const facts = newFacts();
   const stem = /^(?:agent-)?([0-9a-f-]{7,})(?:\.meta)?\.jsonl?$/.exec(name)?.[1];
@@ -239,13 +254,17 @@ export function loadTemplate(provider: Provider, path: string): TemplateFile | n
   if (kind === 'doc') {
     const value = parsed[0] as Record<string, unknown>;
     const arrays = Object.entries(value).filter(
-      (e): e is [string, object[]] => Array.isArray(e[1]) && e[1].length > 0 && e[1].every((x) => x !== null && typeof x === 'object'),
+      (e): e is [string, object[]] =>
+        Array.isArray(e[1]) && e[1].length > 0 && e[1].every((x) => x !== null && typeof x === 'object'),
     );
     const head = { ...value };
     for (const [key] of arrays) head[key] = [];
     doc = {
       head: segment(JSON.stringify(head), facts.ids, lits),
-      arrays: arrays.map(([key, items]) => ({ key, records: items.map((item) => segment(JSON.stringify(item), facts.ids, lits)) })),
+      arrays: arrays.map(([key, items]) => ({
+        key,
+        records: items.map((item) => segment(JSON.stringify(item), facts.ids, lits)),
+      })),
       indent: /^[{[]\r?\n( +)/.exec(text)?.[1]?.length ?? 2,
       newline: text.endsWith('\n'),
     };
@@ -304,7 +323,10 @@ export function templateSources(corpus: string, fixtures: string): Map<Provider,
         if (existsSync(input) && statSync(input).isDirectory()) files.push(...walk(input));
       }
     }
-    out.set(provider, files.filter((f) => !isSkipped(basename(f).replace(/^.*__/, ''))));
+    out.set(
+      provider,
+      files.filter((f) => !isSkipped(basename(f).replace(/^.*__/, ''))),
+    );
   }
   return out;
 }
@@ -315,7 +337,8 @@ function finishGroup(provider: Provider, main: TemplateFile, companions: Templat
   const session = new Set<string>();
   for (const f of files) {
     for (const [id, s] of f.ids) if (s) session.add(id);
-    for (const r of f.records.slice(0, f.head)) for (const slot of r.slots) if (slot.kind === 'id') session.add(slot.id);
+    for (const r of f.records.slice(0, f.head))
+      for (const slot of r.slots) if (slot.kind === 'id') session.add(slot.id);
     if (f.doc) for (const slot of f.doc.head.slots) if (slot.kind === 'id') session.add(slot.id);
   }
   const alias = new Map<string, string>();
@@ -333,7 +356,9 @@ function finishGroup(provider: Provider, main: TemplateFile, companions: Templat
       }
     }
   }
-  const bodyRecords = main.doc ? main.doc.arrays.reduce((n, a) => n + a.records.length, 0) : main.records.length - main.head;
+  const bodyRecords = main.doc
+    ? main.doc.arrays.reduce((n, a) => n + a.records.length, 0)
+    : main.records.length - main.head;
   // Times of the session itself: text side files (copied from another session) do not count.
   const timed = files.filter((f) => f.t1 > 0 && f.kind !== 'text');
   const t0 = Math.min(...timed.map((f) => f.t0));
@@ -354,9 +379,12 @@ function claudeGroups(files: TemplateFile[]): TemplateGroup[] {
   for (const f of files) {
     const stem = f.name.replace(/\.(meta\.json|jsonl)$/, '');
     let p: TemplateFile | undefined;
-    if (f.name.endsWith('.meta.json')) p = f.kind === 'doc' ? files.find((g) => g.kind === 'jsonl' && g.name === `${stem}.jsonl`) : undefined;
+    if (f.name.endsWith('.meta.json'))
+      p = f.kind === 'doc' ? files.find((g) => g.kind === 'jsonl' && g.name === `${stem}.jsonl`) : undefined;
     else if (stem.startsWith('agent-') && f.sessionId !== null) {
-      p = byStem.get(f.sessionId) ?? files.find((g) => g !== f && !g.name.startsWith('agent-') && g.sessionId === f.sessionId);
+      p =
+        byStem.get(f.sessionId) ??
+        files.find((g) => g !== f && !g.name.startsWith('agent-') && g.sessionId === f.sessionId);
     } else if (f.leafUuids.length > 0 && f.uuids.size === 0) {
       // A metadata-only file (titles pointing into another session's lines).
       p = files.find((g) => g !== f && f.leafUuids.some((u) => g.uuids.has(u)));
@@ -394,7 +422,8 @@ export function groupTemplates(provider: Provider, paths: string[]): TemplateGro
   // layout, one of each name; every session gets fresh copies (grouping rewrites their slots).
   const sidecars = new Map<string, string>();
   for (const { path, file } of loaded) if (isSidecar(file) && !sidecars.has(file.name)) sidecars.set(file.name, path);
-  const companions = () => [...sidecars.values()].map((p) => loadTemplate(provider, p)).filter((f): f is TemplateFile => f !== null);
+  const companions = () =>
+    [...sidecars.values()].map((p) => loadTemplate(provider, p)).filter((f): f is TemplateFile => f !== null);
   return loaded
     .filter(({ file }) => !isSidecar(file) && (file.records.length > 0 || file.doc !== null))
     .map(({ file }) => finishGroup(provider, file, file.variant === 'dir' ? companions() : []));

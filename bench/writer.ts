@@ -26,7 +26,8 @@ export function freshIdLike(id: string, rng: Rng): string {
     let out = '';
     for (let i = 0; i < id.length; i++) {
       const c = id[i] ?? '';
-      if (c === '-' || i === 14) out += c; // keep the version nibble
+      if (c === '-' || i === 14)
+        out += c; // keep the version nibble
       else if (i === 19) out += '89ab'[rng.int(4)];
       else out += HEX[rng.int(16)];
     }

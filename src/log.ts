@@ -22,7 +22,10 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export function logLevel(args: { quiet: boolean; verbose: boolean }, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL;
   if (fromEnv !== undefined && !(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
-    throw new CliError(`LOG_LEVEL=${fromEnv} is not a log level (expected one of ${LOG_LEVELS.join(', ')})`, EXIT.usage);
+    throw new CliError(
+      `LOG_LEVEL=${fromEnv} is not a log level (expected one of ${LOG_LEVELS.join(', ')})`,
+      EXIT.usage,
+    );
   }
   if (args.verbose) return 'debug';
   if (args.quiet) return 'error';
@@ -31,9 +34,18 @@ export function logLevel(args: { quiet: boolean; verbose: boolean }, env: NodeJS
 
 /** One pino JSON line as a sentence: `import-logs: debug: [provider] unit: message`. */
 export function logSentence(line: string, levelName: (n: number) => string): string {
-  const { level, msg, time: _t, provider, unit, ...rest } = JSON.parse(line) as { level: number; msg?: string; time?: number; provider?: string; unit?: string };
+  const {
+    level,
+    msg,
+    time: _t,
+    provider,
+    unit,
+    ...rest
+  } = JSON.parse(line) as { level: number; msg?: string; time?: number; provider?: string; unit?: string };
   const where = `${provider === undefined ? '' : `[${provider}] `}${unit === undefined ? '' : `${unit}: `}`;
-  const extra = Object.entries(rest).map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('');
+  const extra = Object.entries(rest)
+    .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('');
   return `import-logs: ${levelName(level)}: ${where}${msg ?? ''}${extra}\n`;
 }
 
@@ -42,7 +54,10 @@ function makeLogger(level: string, format: LogFormat): Logger {
   const pino = createRequire(import.meta.url)('pino') as Pino;
   if (format === 'json') return pino.pino({ level, base: undefined }, pino.destination({ fd: 2, sync: true }));
   const name = (n: number) => pino.levels.labels[n] ?? String(n);
-  return pino.pino({ level, base: undefined }, { write: (line: string) => process.stderr.write(logSentence(line, name)) });
+  return pino.pino(
+    { level, base: undefined },
+    { write: (line: string) => process.stderr.write(logSentence(line, name)) },
+  );
 }
 
 /**

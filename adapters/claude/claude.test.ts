@@ -11,7 +11,14 @@ import { discoverSources, unitsOf } from '../../src/importer/discover.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { compareVersions } from '../../src/util/version.js';
-import { buildHome, cleanupTemps, corpusFiles, importHome, repoRoot, type ImportResult } from '../../test/support/harness.js';
+import {
+  buildHome,
+  cleanupTemps,
+  corpusFiles,
+  importHome,
+  repoRoot,
+  type ImportResult,
+} from '../../test/support/harness.js';
 import { ACCOUNTING, apiErrorStatus, splitIdeContext } from './convert.js';
 import { claudeAdapter, claudeUnits } from './index.js';
 
@@ -31,7 +38,13 @@ describe('claude discovery and units', () => {
   it('groups a session file with its folder, and a flat agent file alone', () => {
     const f = (rel: string) => ({ path: `/home/${rel}`, rel, size: 1, mtimeMs: 1, ino: 1, dev: 1 });
     const units = claudeUnits(
-      [f(`${P}/s1.jsonl`), f(`${P}/s1/subagents/agent-a1.jsonl`), f(`${P}/s1/tool-results/t.txt`), f(`${P}/agent-b.jsonl`), f(`${P}/s2/subagents/agent-c.jsonl`)],
+      [
+        f(`${P}/s1.jsonl`),
+        f(`${P}/s1/subagents/agent-a1.jsonl`),
+        f(`${P}/s1/tool-results/t.txt`),
+        f(`${P}/agent-b.jsonl`),
+        f(`${P}/s2/subagents/agent-c.jsonl`),
+      ],
       '/home',
     );
     expect(units.map((u) => [u.key, u.files.map((x) => basename(x.rel))])).toEqual([
@@ -51,10 +64,37 @@ describe('claude resumed copies', () => {
   const A = 'aaaaaaaa-0000-4000-8000-000000000001';
   const B = 'aaaaaaaa-0000-4000-8000-000000000002';
   const copied = [
-    line({ type: 'user', uuid: 'c1', sessionId: A, cwd: '/w', timestamp: '2025-08-01T10:00:00.000Z', message: { role: 'user', content: 'first' } }),
-    line({ type: 'assistant', uuid: 'c2', sessionId: A, cwd: '/w', timestamp: '2025-08-01T10:00:01.000Z', requestId: 'r', message: { id: 'm', model: 'x', content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 1, output_tokens: 5 } } }),
+    line({
+      type: 'user',
+      uuid: 'c1',
+      sessionId: A,
+      cwd: '/w',
+      timestamp: '2025-08-01T10:00:00.000Z',
+      message: { role: 'user', content: 'first' },
+    }),
+    line({
+      type: 'assistant',
+      uuid: 'c2',
+      sessionId: A,
+      cwd: '/w',
+      timestamp: '2025-08-01T10:00:01.000Z',
+      requestId: 'r',
+      message: {
+        id: 'm',
+        model: 'x',
+        content: [{ type: 'text', text: 'ok' }],
+        usage: { input_tokens: 1, output_tokens: 5 },
+      },
+    }),
   ].join('');
-  const own = line({ type: 'user', uuid: 'c3', sessionId: B, cwd: '/w', timestamp: '2025-08-02T10:00:00.000Z', message: { role: 'user', content: 'second' } });
+  const own = line({
+    type: 'user',
+    uuid: 'c3',
+    sessionId: B,
+    cwd: '/w',
+    timestamp: '2025-08-02T10:00:00.000Z',
+    message: { role: 'user', content: 'second' },
+  });
 
   it('keeps the copied history once, in its own session, when the original file is gone', async () => {
     const r = await importHome(claudeAdapter, buildHome({ [`${P}/${B}.jsonl`]: copied + own }));
@@ -65,7 +105,10 @@ describe('claude resumed copies', () => {
   });
 
   it('does not emit the copy twice when the original is imported too', async () => {
-    const r = await importHome(claudeAdapter, buildHome({ [`${P}/${A}.jsonl`]: copied, [`${P}/${B}.jsonl`]: copied + own }));
+    const r = await importHome(
+      claudeAdapter,
+      buildHome({ [`${P}/${A}.jsonl`]: copied, [`${P}/${B}.jsonl`]: copied + own }),
+    );
     const prompts = [...r.sessions.values()].flat().filter((e) => e.type === 'user_message');
     expect(prompts.map((e) => e.content).sort()).toEqual(['first', 'second']);
     expect(r.summary.warnings).toEqual([]);
@@ -124,7 +167,8 @@ function expectedOf(path: string, raw: Raw[]): Expected {
   const agent = name.startsWith('agent-') ? name.replace(/^agent-|\.jsonl$/g, '') : null;
   const blocks = (r: Raw): Raw[] => (Array.isArray(r.message?.content) ? r.message.content : []);
   const users = conv.filter((r) => r.type === 'user');
-  const textOf = (r: Raw) => (typeof r.message.content === 'string' ? r.message.content : blocks(r).find((b) => b.type === 'text')?.text);
+  const textOf = (r: Raw) =>
+    typeof r.message.content === 'string' ? r.message.content : blocks(r).find((b) => b.type === 'text')?.text;
   const typed = users.filter((r) => {
     if (r.isMeta || r.isCompactSummary || blocks(r).some((b) => b.type === 'tool_result')) return false;
     const t = textOf(r);
@@ -142,12 +186,21 @@ function expectedOf(path: string, raw: Raw[]): Expected {
   }
   const modelCounts = new Map<string, number>();
   for (const m of modelOf.values()) modelCounts.set(m, (modelCounts.get(m) ?? 0) + 1);
-  const model = [...modelCounts].reduce<[string | null, number]>((best, [m, n]) => (n > best[1] ? [m, n] : best), [null, 0])[0];
+  const model = [...modelCounts].reduce<[string | null, number]>(
+    (best, [m, n]) => (n > best[1] ? [m, n] : best),
+    [null, 0],
+  )[0];
   const toolNames = new Map<string, string>();
-  for (const r of conv) if (r.type === 'assistant') for (const b of blocks(r)) if (b.type === 'tool_use') toolNames.set(b.id, b.name);
-  const resultIds: string[] = users.flatMap(blocks).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
+  for (const r of conv)
+    if (r.type === 'assistant') for (const b of blocks(r)) if (b.type === 'tool_use') toolNames.set(b.id, b.name);
+  const resultIds: string[] = users
+    .flatMap(blocks)
+    .filter((b) => b.type === 'tool_result')
+    .map((b) => b.tool_use_id);
   const usages = [...responses.values()].map((r) => r.message.usage);
-  const spilled = users.some((r) => blocks(r).some((b) => b.type === 'tool_result' && JSON.stringify(b.content).includes('<persisted-output>')));
+  const spilled = users.some((r) =>
+    blocks(r).some((b) => b.type === 'tool_result' && JSON.stringify(b.content).includes('<persisted-output>')),
+  );
   const times = new Set(conv.map((r) => normalizeTimestamp(r.timestamp)).filter((t): t is string => t !== undefined));
   const sorted = [...times].sort();
   return {
@@ -155,11 +208,15 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     wrapperId: agent ? `claude-${sid}-agent-${agent}` : `claude-${sid}`,
     parent: agent ? `claude-${sid}` : null,
     prompts: agent ? 0 : typed.length,
-    toolUses: conv.flatMap((r) => (r.type === 'assistant' ? blocks(r) : [])).filter((b) => b.type === 'tool_use').length,
+    toolUses: conv.flatMap((r) => (r.type === 'assistant' ? blocks(r) : [])).filter((b) => b.type === 'tool_use')
+      .length,
     toolResults: users.flatMap(blocks).filter((b) => b.type === 'tool_result').length,
     outputTokens: usages.reduce((n, u) => n + u.output_tokens, 0),
     inputTokens: usages.reduce((n, u) => n + u.input_tokens, 0),
-    calls: usages.filter((u) => u.output_tokens + u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) > 0).length,
+    calls: usages.filter(
+      (u) =>
+        u.output_tokens + u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) > 0,
+    ).length,
     resultIds: resultIds.sort(),
     toolNames,
     workspace: conv.find((r) => typeof r.cwd === 'string')?.cwd ?? null,
@@ -168,7 +225,10 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     completeness: users.length + responses.size === 0 ? 'metadata_only' : spilled ? 'partial' : 'full',
     warmup: agent !== null && textOf(users[0] ?? { message: { content: '' } }) === 'Warmup',
     times,
-    agentVersion: conv.map((r) => r.version as string | undefined).filter((v): v is string => typeof v === 'string').sort((a, b) => compareVersions(b, a)!)[0],
+    agentVersion: conv
+      .map((r) => r.version as string | undefined)
+      .filter((v): v is string => typeof v === 'string')
+      .sort((a, b) => compareVersions(b, a)!)[0],
     first: sorted[0],
     last: sorted[sorted.length - 1],
   };
@@ -184,7 +244,10 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     const [repo, name] = basename(f).split('__') as [string, string];
     const agent = /^(agent-[^.]+)\./.exec(name)?.[1];
     const sidecar = agent !== undefined && files.some((g) => basename(g) === `${repo}__${agent}.meta.json`);
-    const agentLines = agent !== undefined ? raws.get(transcripts.find((t) => basename(t) === `${repo}__${agent}.jsonl`) ?? '') : undefined;
+    const agentLines =
+      agent !== undefined
+        ? raws.get(transcripts.find((t) => basename(t) === `${repo}__${agent}.jsonl`) ?? '')
+        : undefined;
     const sid = agentLines?.find((r) => typeof r.sessionId === 'string')?.sessionId as string | undefined;
     layout[sidecar && sid ? `projects/-${repo}/${sid}/subagents/${name}` : `projects/-${repo}/${name}`] = { copy: f };
   }
@@ -217,7 +280,11 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     expect(entry!.workspace_path).toBe(exp.workspace);
     expect(entry!.model).toBe(exp.model);
     const started = evs[0] as AgentLogEvent & { cwd?: string; model?: string };
-    expect([started.type, started.cwd, started.model]).toEqual(['session_started', exp.workspace ?? undefined, exp.firstModel ?? undefined]);
+    expect([started.type, started.cwd, started.model]).toEqual([
+      'session_started',
+      exp.workspace ?? undefined,
+      exp.firstModel ?? undefined,
+    ]);
     // Usage: one event per response, the max-output line of each.
     expect(entry!.usage.output_tokens).toBe(exp.outputTokens);
     expect(entry!.usage.input_tokens).toBe(exp.inputTokens);
@@ -236,7 +303,9 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
   });
 
   it('agrees with every iterations[] the corpus records, and finds no version newer than tested', () => {
-    const withIterations = [...raws.values()].flat().filter((r) => r.type === 'assistant' && (r.message?.usage?.iterations?.length ?? 0) > 0);
+    const withIterations = [...raws.values()]
+      .flat()
+      .filter((r) => r.type === 'assistant' && (r.message?.usage?.iterations?.length ?? 0) > 0);
     expect(withIterations.length).toBeGreaterThan(0);
     for (const e of result.index) expect(e.completeness_reasons.filter((r) => r.includes('iterations'))).toEqual([]);
     expect(result.summary.providers.claude!.version_drift).toBeNull();
@@ -253,12 +322,16 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     // string prefix of it that is not a folder of it.
     const expected = transcripts.map((f) => expectedOf(f, raws.get(f)!));
     const cwds = expected.flatMap((x) => (x.workspace === null ? [] : [x.workspace]));
-    const cwd = [...new Set(cwds)].sort((a, b) => cwds.filter((c) => c === b).length - cwds.filter((c) => c === a).length)[0]!;
+    const cwd = [...new Set(cwds)].sort(
+      (a, b) => cwds.filter((c) => c === b).length - cwds.filter((c) => c === a).length,
+    )[0]!;
     expect(cwds.filter((c) => c === cwd).length).toBeGreaterThan(1);
     expect(cwds.some((c) => !c.startsWith(`${dirname(cwd)}/`))).toBe(true);
     for (const root of [cwd, dirname(cwd), cwd.slice(0, -1)]) {
       const rooted = await importHome(claudeAdapter, home, { root });
-      const inside = expected.filter((x) => x.workspace !== null && (x.workspace === root || x.workspace.startsWith(`${root}/`)));
+      const inside = expected.filter(
+        (x) => x.workspace !== null && (x.workspace === root || x.workspace.startsWith(`${root}/`)),
+      );
       expect(rooted.index.map((e) => e.wrapper_session_id).sort(), root).toEqual(inside.map((x) => x.wrapperId).sort());
     }
   });
@@ -276,7 +349,8 @@ async function draftsOf(home: string): Promise<{ session: string; event: Convert
   for (const unit of unitsOf(claudeAdapter, files, home)) {
     const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => undefined };
     for await (const step of claudeAdapter.convert(unit, ctx)) {
-      for (const item of Array.isArray(step) ? step : [step]) if ('event' in item) out.push({ session: item.session.id, event: item });
+      for (const item of Array.isArray(step) ? step : [step])
+        if ('event' in item) out.push({ session: item.session.id, event: item });
     }
   }
   return out;
@@ -287,8 +361,14 @@ describe('claude accounting table', () => {
     const readme = readFileSync(join(repoRoot, 'adapters', 'claude', 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### Accounting'), readme.indexOf('### Event keys'));
     const fromReadme: string[] = [];
-    for (const row of section.split('\n').filter((l) => /^\| (line|system|assistant block|user block|journal) \|/.test(l))) {
-      const [where, kinds, what] = row.split(' | ').map((c) => c.replace(/^\| | \|$/g, '').trim()) as [string, string, string];
+    for (const row of section
+      .split('\n')
+      .filter((l) => /^\| (line|system|assistant block|user block|journal) \|/.test(l))) {
+      const [where, kinds, what] = row.split(' | ').map((c) => c.replace(/^\| | \|$/g, '').trim()) as [
+        string,
+        string,
+        string,
+      ];
       for (const kind of kinds.split(', ')) fromReadme.push(`${where} ${kind.replace(/`/g, '')}: ${what}`);
     }
     const fromCode = Object.entries(ACCOUNTING).flatMap(([where, kinds]) =>
@@ -300,16 +380,24 @@ describe('claude accounting table', () => {
 
 describe('claude IDE context in typed prompts', () => {
   it('splits <ide_opened_file> and <ide_selection> out of the prompt, leaving the typed text', () => {
-    expect(splitIdeContext('<ide_opened_file>The user opened the file /a.ts in the IDE.</ide_opened_file>\nFix it')).toEqual({
+    expect(
+      splitIdeContext('<ide_opened_file>The user opened the file /a.ts in the IDE.</ide_opened_file>\nFix it'),
+    ).toEqual({
       ide: ['<ide_opened_file>The user opened the file /a.ts in the IDE.</ide_opened_file>'],
       rest: 'Fix it',
     });
-    expect(splitIdeContext('plain prompt mentioning <ide_ tags>')).toEqual({ ide: [], rest: 'plain prompt mentioning <ide_ tags>' });
+    expect(splitIdeContext('plain prompt mentioning <ide_ tags>')).toEqual({
+      ide: [],
+      rest: 'plain prompt mentioning <ide_ tags>',
+    });
   });
 
   it('gives IDE context its own user_message with role ide_context, in string prompts and in text blocks', async () => {
     const r = await importHome(claudeAdapter, fixtureHome('ide-context'));
-    const messages = [...r.sessions.values()][0]!.filter((e) => e.type === 'user_message') as (AgentLogEvent & { role: string; content: string })[];
+    const messages = [...r.sessions.values()][0]!.filter((e) => e.type === 'user_message') as (AgentLogEvent & {
+      role: string;
+      content: string;
+    })[];
     expect(messages.map((m) => [m.role, m.content.slice(0, 20)])).toEqual([
       ['ide_context', '<ide_opened_file>The'],
       ['user', 'Why does the login p'],
@@ -323,9 +411,20 @@ describe('claude IDE context in typed prompts', () => {
 
 describe('claude system lines', () => {
   it('says the HTTP status and the retry of an api_error line, as recorded', () => {
-    expect(apiErrorStatus({ error: { status: 529, message: 'x' }, retryAttempt: 1, maxRetries: 10, retryInMs: 541.6 })).toBe('HTTP 529, retry 1/10 in 541.6 ms');
-    expect(apiErrorStatus({ error: { message: '429 {"type":"rate_limit_error"}' }, retryAttempt: 10, maxRetries: 10, retryInMs: 39653 })).toBe('HTTP 429, retry 10/10 in 39653 ms');
-    expect(apiErrorStatus({ error: { connection: { code: 'ECONNRESET' } }, retryAttempt: 2 })).toBe('connection error ECONNRESET, retry 2/?');
+    expect(
+      apiErrorStatus({ error: { status: 529, message: 'x' }, retryAttempt: 1, maxRetries: 10, retryInMs: 541.6 }),
+    ).toBe('HTTP 529, retry 1/10 in 541.6 ms');
+    expect(
+      apiErrorStatus({
+        error: { message: '429 {"type":"rate_limit_error"}' },
+        retryAttempt: 10,
+        maxRetries: 10,
+        retryInMs: 39653,
+      }),
+    ).toBe('HTTP 429, retry 10/10 in 39653 ms');
+    expect(apiErrorStatus({ error: { connection: { code: 'ECONNRESET' } }, retryAttempt: 2 })).toBe(
+      'connection error ECONNRESET, retry 2/?',
+    );
     expect(apiErrorStatus({ cause: 'socket closed' })).toBe('no HTTP status recorded');
   });
 
@@ -341,11 +440,16 @@ describe('claude system lines', () => {
       'unknown record type system/memory_saved',
       'turn_duration',
     ]);
-    const kept = events.find((e) => e.type === 'provider_status' && (e as { message: string }).message.endsWith('system/memory_saved')) as { data: { record: string } };
+    const kept = events.find(
+      (e) => e.type === 'provider_status' && (e as { message: string }).message.endsWith('system/memory_saved'),
+    ) as { data: { record: string } };
     expect(JSON.parse(kept.data.record)).toMatchObject({ subtype: 'memory_saved', content: 'Saved 2 memories' });
     expect(r.index[0]).toMatchObject({
       completeness: 'partial',
-      completeness_reasons: ['unknown record type assistant content block citations_delta (1 records)', 'unknown record type system/memory_saved (1 records)'],
+      completeness_reasons: [
+        'unknown record type assistant content block citations_delta (1 records)',
+        'unknown record type system/memory_saved (1 records)',
+      ],
     });
   });
 });
@@ -355,9 +459,17 @@ describe('claude usage against iterations[]', () => {
     const r = await importHome(claudeAdapter, fixtureHome('usage-iterations'));
     expect(r.index[0]).toMatchObject({
       completeness: 'partial',
-      completeness_reasons: ['usage differs from the iterations[] of response msg_u3: output_tokens 35 emitted, 52 stated'],
+      completeness_reasons: [
+        'usage differs from the iterations[] of response msg_u3: output_tokens 35 emitted, 52 stated',
+      ],
       // The top-level counts of the three responses, compaction not included.
-      usage: { input_tokens: 3 + 2 + 1, output_tokens: 120 + 40 + 35, cache_read_tokens: 21000 + 9000 + 10240, cache_creation_tokens: 300 + 1200 + 60, calls: 3 },
+      usage: {
+        input_tokens: 3 + 2 + 1,
+        output_tokens: 120 + 40 + 35,
+        cache_read_tokens: 21000 + 9000 + 10240,
+        cache_creation_tokens: 300 + 1200 + 60,
+        calls: 3,
+      },
     });
   });
 });
@@ -369,16 +481,43 @@ describe('claude 2.1.170 workflow sub-agents', () => {
     const byId = Object.fromEntries(r.index.map((e) => [e.wrapper_session_id, e]));
     const ok = byId[`${parent}-agent-a5d81c02e9b7f4a60`]!;
     const failed = byId[`${parent}-agent-a7e20b3c4d5f61829`]!;
-    for (const [agent, label] of [[ok, 'review:001.sql'], [failed, 'review:002.sql']] as const) {
-      expect(agent).toMatchObject({ parent_session_id: parent, title: label, completeness: 'full', agent_version: '2.1.170', format: 'claude:jsonl:subagents' });
-      expect(agent.tags).toEqual(expect.arrayContaining(['subagent', 'workflow', 'phase:Review', 'agent_type:workflow-subagent', 'entrypoint:claude-desktop']));
+    for (const [agent, label] of [
+      [ok, 'review:001.sql'],
+      [failed, 'review:002.sql'],
+    ] as const) {
+      expect(agent).toMatchObject({
+        parent_session_id: parent,
+        title: label,
+        completeness: 'full',
+        agent_version: '2.1.170',
+        format: 'claude:jsonl:subagents',
+      });
+      expect(agent.tags).toEqual(
+        expect.arrayContaining([
+          'subagent',
+          'workflow',
+          'phase:Review',
+          'agent_type:workflow-subagent',
+          'entrypoint:claude-desktop',
+        ]),
+      );
     }
     const ends = (id: string) => r.sessions.get(id)!.at(-1);
     expect(ends(ok.wrapper_session_id)).toMatchObject({ type: 'session_ended', success: true });
-    expect(ends(failed.wrapper_session_id)).toMatchObject({ type: 'session_ended', success: false, error: 'the workflow agent failed (journal.jsonl)' });
+    expect(ends(failed.wrapper_session_id)).toMatchObject({
+      type: 'session_ended',
+      success: false,
+      error: 'the workflow agent failed (journal.jsonl)',
+    });
     // The task prompt is the parent agent's, not typed by the human.
-    expect(r.sessions.get(ok.wrapper_session_id)!.find((e) => e.type === 'user_message')).toMatchObject({ role: 'agent' });
-    expect(byId[parent]).toMatchObject({ agent_version: '2.1.170', completeness: 'full', tags: ['entrypoint:claude-desktop'] });
+    expect(r.sessions.get(ok.wrapper_session_id)!.find((e) => e.type === 'user_message')).toMatchObject({
+      role: 'agent',
+    });
+    expect(byId[parent]).toMatchObject({
+      agent_version: '2.1.170',
+      completeness: 'full',
+      tags: ['entrypoint:claude-desktop'],
+    });
     // 2.1.170 is the version this adapter was tested on: no drift warning.
     expect(r.summary.providers.claude!.version_drift).toBeNull();
   });
@@ -386,32 +525,62 @@ describe('claude 2.1.170 workflow sub-agents', () => {
   it('keeps journal lines outside the table on the session that ran the workflow', async () => {
     const journal = 'projects/-w/s1/subagents/workflows/wf_1/journal.jsonl';
     const home = buildHome({
-      'projects/-w/s1.jsonl': line({ type: 'user', uuid: 'u1', sessionId: 's1', cwd: '/w', timestamp: '2026-07-04T12:00:00.000Z', message: { role: 'user', content: 'go' } }),
+      'projects/-w/s1.jsonl': line({
+        type: 'user',
+        uuid: 'u1',
+        sessionId: 's1',
+        cwd: '/w',
+        timestamp: '2026-07-04T12:00:00.000Z',
+        message: { role: 'user', content: 'go' },
+      }),
       [journal]: line({ type: 'launched' }) + line({ type: 'paused', agentId: 'a1' }),
     });
     const r = await importHome(claudeAdapter, home);
-    expect(r.index[0]).toMatchObject({ wrapper_session_id: 'claude-s1', completeness: 'partial', completeness_reasons: ['unknown record type journal paused (1 records)'] });
+    expect(r.index[0]).toMatchObject({
+      wrapper_session_id: 'claude-s1',
+      completeness: 'partial',
+      completeness_reasons: ['unknown record type journal paused (1 records)'],
+    });
   });
 });
 
 describe('claude event keys', () => {
-  const homes = ['ide-context', 'system-lines', 'usage-iterations', 'workflow-subagents', 'torn-last-line', 'split-lines', 'uuid-reappended'].map(fixtureHome);
-  it.each(homes)('every event of %s has a key, unique in its session, made of the line uuid and the part index', async (home) => {
-    const drafts = await draftsOf(home);
-    expect(drafts.length).toBeGreaterThan(0);
-    const seen = new Set<string>();
-    for (const { session, event } of drafts) {
-      const key = (event.event as { key?: string }).key;
-      expect(key, JSON.stringify(event.event)).toMatch(/^(.+#\d+|.+#usage)$/);
-      expect(seen.has(`${session} ${key}`), key).toBe(false);
-      seen.add(`${session} ${key}`);
-    }
-  });
+  const homes = [
+    'ide-context',
+    'system-lines',
+    'usage-iterations',
+    'workflow-subagents',
+    'torn-last-line',
+    'split-lines',
+    'uuid-reappended',
+  ].map(fixtureHome);
+  it.each(homes)(
+    'every event of %s has a key, unique in its session, made of the line uuid and the part index',
+    async (home) => {
+      const drafts = await draftsOf(home);
+      expect(drafts.length).toBeGreaterThan(0);
+      const seen = new Set<string>();
+      for (const { session, event } of drafts) {
+        const key = (event.event as { key?: string }).key;
+        expect(key, JSON.stringify(event.event)).toMatch(/^(.+#\d+|.+#usage)$/);
+        expect(seen.has(`${session} ${key}`), key).toBe(false);
+        seen.add(`${session} ${key}`);
+      }
+    },
+  );
 
   it('gives the same keys when a line is added to the file', async () => {
-    const head = line({ type: 'user', uuid: 'k1', sessionId: 's', cwd: '/w', timestamp: '2026-07-01T00:00:00.000Z', message: { role: 'user', content: '<ide_opened_file>f</ide_opened_file>\nhi' } });
+    const head = line({
+      type: 'user',
+      uuid: 'k1',
+      sessionId: 's',
+      cwd: '/w',
+      timestamp: '2026-07-01T00:00:00.000Z',
+      message: { role: 'user', content: '<ide_opened_file>f</ide_opened_file>\nhi' },
+    });
     const noUuid = line({ type: 'brand-new', sessionId: 's', timestamp: '2026-07-01T00:00:01.000Z' });
-    const keys = async (text: string) => (await draftsOf(buildHome({ 'projects/-w/s.jsonl': text }))).map((d) => (d.event.event as { key: string }).key);
+    const keys = async (text: string) =>
+      (await draftsOf(buildHome({ 'projects/-w/s.jsonl': text }))).map((d) => (d.event.event as { key: string }).key);
     const before = await keys(head + noUuid);
     expect(before).toEqual(['k1#0', 'k1#1', expect.stringMatching(/^h[0-9a-f]{32}\.0#0$/)]);
     const after = await keys(head + noUuid + noUuid);

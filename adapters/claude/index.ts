@@ -71,7 +71,8 @@ export const claudeAdapter = {
       doc = await readJsonDocument(path);
     } catch (err) {
       // A FIFO, a device or an unreadable file: never waited on, and said so in `doctor`.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { days: DEFAULT_RETENTION_DAYS, source: `${errorMessage(err)}: Claude Code default assumed` };
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        return { days: DEFAULT_RETENTION_DAYS, source: `${errorMessage(err)}: Claude Code default assumed` };
     }
     if (doc?.ok) {
       const { ClaudeSettings } = await import('./schema.js');

@@ -11,7 +11,15 @@ import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
 import type { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
-import { buildHome, cleanupTemps, corpusFiles, importHome, repoRoot, tempDir, type ImportResult } from '../../test/support/harness.js';
+import {
+  buildHome,
+  cleanupTemps,
+  corpusFiles,
+  importHome,
+  repoRoot,
+  tempDir,
+  type ImportResult,
+} from '../../test/support/harness.js';
 import { codexAdapter } from './index.js';
 import { RECORD_TYPES } from './records.js';
 
@@ -58,17 +66,34 @@ interface Native {
   cliVersion: string | undefined;
 }
 
-const G2_PLUS = new Set(['world_state', 'inter_agent_communication', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context', 'realtime_item']);
-const isHuman = (text: string) => text.trim() !== '' && !text.trimStart().startsWith('<') && !text.startsWith('# AGENTS.md');
+const G2_PLUS = new Set([
+  'world_state',
+  'inter_agent_communication',
+  'inter_agent_communication_metadata',
+  'token_usage_record',
+  'security_risk_score',
+  'retained_context',
+  'realtime_item',
+]);
+const isHuman = (text: string) =>
+  text.trim() !== '' && !text.trimStart().startsWith('<') && !text.startsWith('# AGENTS.md');
 const textOf = (content: unknown) =>
-  Array.isArray(content) ? content.map((c: Json) => (typeof c?.text === 'string' ? c.text : '')).join('') : typeof content === 'string' ? content : '';
+  Array.isArray(content)
+    ? content.map((c: Json) => (typeof c?.text === 'string' ? c.text : '')).join('')
+    : typeof content === 'string'
+      ? content
+      : '';
 /** A user message whose content_item_kinds tags (when it has them) all say typed by the user. */
 const typedByUser = (i: Json) => {
   const kinds = i.internal_chat_message_metadata_passthrough?.content_item_kinds;
   return !Array.isArray(kinds) || kinds.every((k: string) => k.startsWith('user.'));
 };
 /** The text of a paginated `item_completed` UserMessage. */
-const userItemText = (item: Json) => (item.content as Json[]).filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+const userItemText = (item: Json) =>
+  (item.content as Json[])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
 
 function readNative(file: string, rel: string): Native {
   const n: Native = {
@@ -101,7 +126,14 @@ function readNative(file: string, rel: string): Native {
     const lines = parseLines(file);
     const first = lines[0]!;
     if (first.type === 'session_meta') {
-      n.generation = lines.some((l) => 'ordinal' in l || G2_PLUS.has(l.type) || (l.type === 'session_meta' && (l.payload.session_id || l.payload.history_mode))) ? 'g2+' : 'g2';
+      n.generation = lines.some(
+        (l) =>
+          'ordinal' in l ||
+          G2_PLUS.has(l.type) ||
+          (l.type === 'session_meta' && (l.payload.session_id || l.payload.history_mode)),
+      )
+        ? 'g2+'
+        : 'g2';
       n.id = first.payload.id;
       n.startedAt = normalizeTimestamp(first.payload.timestamp);
       n.cwd = first.payload.cwd ?? null;
@@ -123,14 +155,18 @@ function readNative(file: string, rel: string): Native {
     ].filter(isHuman);
     items = lines.filter((l) => l.type === 'response_item').map((l) => l.payload);
     if (n.generation === 'g1') items = lines.filter((l) => typeof l.type === 'string');
-    const itemPrompts = items.filter((i) => i.type === 'message' && i.role === 'user' && typedByUser(i) && isHuman(textOf(i.content))).map((i) => textOf(i.content));
+    const itemPrompts = items
+      .filter((i) => i.type === 'message' && i.role === 'user' && typedByUser(i) && isHuman(textOf(i.content)))
+      .map((i) => textOf(i.content));
     n.promptTexts = eventPrompts.length >= itemPrompts.length ? eventPrompts : itemPrompts;
     n.prompts = n.promptTexts.length;
     // Web searches whose web_search_call item is absent: the end event (or paginated item) is all there is.
     const webCalls = new Set(items.filter((i) => i.type === 'web_search_call').map((i) => i.id ?? i.call_id));
     const ends = [
       ...events.filter((e) => e.type === 'web_search_end').map((e) => ({ id: e.call_id, action: e.action })),
-      ...completed.filter((i) => i.type === 'WebSearch' || (i.type === 'Extension' && i.action)).map((i) => ({ id: i.id, action: i.action })),
+      ...completed
+        .filter((i) => i.type === 'WebSearch' || (i.type === 'Extension' && i.action))
+        .map((i) => ({ id: i.id, action: i.action })),
     ];
     for (const end of ends) {
       if (webCalls.has(end.id)) continue;
@@ -180,7 +216,13 @@ function readNative(file: string, rel: string): Native {
       if (n.calls.has(i.call_id)) n.repeatedIds.add(i.call_id);
       n.calls.add(i.call_id);
     }
-    if (['function_call_output', 'custom_tool_call_output', 'local_shell_call_output', 'tool_search_output'].includes(i.type) && i.call_id) n.outputs.add(i.call_id);
+    if (
+      ['function_call_output', 'custom_tool_call_output', 'local_shell_call_output', 'tool_search_output'].includes(
+        i.type,
+      ) &&
+      i.call_id
+    )
+      n.outputs.add(i.call_id);
     for (const c of Array.isArray(i.tool_calls) ? i.tool_calls : []) n.calls.add(c.id);
     if (i.role === 'tool' && i.tool_call_id) n.outputs.add(i.tool_call_id);
     // Calls that carry their own outcome.
@@ -241,49 +283,76 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
     for (const ev of eventsOf(entryOf(n.id))) expect(allowed.has(ev.ts), `${ev.type} at ${ev.ts}`).toBe(true);
   });
 
-  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: each human prompt once, and only human prompts as role user', (_rel, n) => {
-    const prompts = eventsOf(entryOf(n.id)).flatMap((ev) => (ev.type === 'user_message' && ev.role === 'user' ? [ev.content.trim()] : []));
-    expect(prompts.length).toBe(n.prompts);
-    const human = new Set(n.promptTexts.map((t) => t.trim()));
-    for (const text of prompts) expect(human.has(text), text.slice(0, 80)).toBe(true);
-  });
+  it.each(rollouts.map((n) => [n.rel, n] as const))(
+    '%s: each human prompt once, and only human prompts as role user',
+    (_rel, n) => {
+      const prompts = eventsOf(entryOf(n.id)).flatMap((ev) =>
+        ev.type === 'user_message' && ev.role === 'user' ? [ev.content.trim()] : [],
+      );
+      expect(prompts.length).toBe(n.prompts);
+      const human = new Set(n.promptTexts.map((t) => t.trim()));
+      for (const text of prompts) expect(human.has(text), text.slice(0, 80)).toBe(true);
+    },
+  );
 
   it.each(rollouts.map((n) => [n.rel, n] as const))('%s: tool kinds', (_rel, n) => {
     // The kinds README "Tool kinds" states for the names these files use.
-    const kinds: Record<string, string> = { exec_command: 'shell', shell: 'shell', write_stdin: 'shell', apply_patch: 'file_edit', web_search: 'web', read_mcp_resource: 'other' };
+    const kinds: Record<string, string> = {
+      exec_command: 'shell',
+      shell: 'shell',
+      write_stdin: 'shell',
+      apply_patch: 'file_edit',
+      web_search: 'web',
+      read_mcp_resource: 'other',
+    };
     for (const ev of eventsOf(entryOf(n.id))) {
       if (ev.type === 'tool_call' && kinds[ev.tool_name]) expect(ev.tool_kind, ev.tool_name).toBe(kinds[ev.tool_name]);
     }
   });
 
-  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: web searches known only from their end events, with their queries', (_rel, n) => {
-    const calls = new Map(eventsOf(entryOf(n.id)).flatMap((ev) => (ev.type === 'tool_call' && ev.tool_id ? [[ev.tool_id, ev] as const] : [])));
-    for (const search of n.searches) {
-      if (n.repeatedIds.has(search.id)) continue;
-      const call = calls.get(search.id)!;
-      expect(call).toMatchObject({ tool_name: 'web_search', tool_kind: 'web', input: { type: search.type } });
-      if (search.queries) expect((call as { input: Json }).input.queries).toEqual(search.queries);
-    }
-  });
+  it.each(rollouts.map((n) => [n.rel, n] as const))(
+    '%s: web searches known only from their end events, with their queries',
+    (_rel, n) => {
+      const calls = new Map(
+        eventsOf(entryOf(n.id)).flatMap((ev) =>
+          ev.type === 'tool_call' && ev.tool_id ? [[ev.tool_id, ev] as const] : [],
+        ),
+      );
+      for (const search of n.searches) {
+        if (n.repeatedIds.has(search.id)) continue;
+        const call = calls.get(search.id)!;
+        expect(call).toMatchObject({ tool_name: 'web_search', tool_kind: 'web', input: { type: search.type } });
+        if (search.queries) expect((call as { input: Json }).input.queries).toEqual(search.queries);
+      }
+    },
+  );
 
-  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: every call joined to its output or marked missing', (_rel, n) => {
-    const events = eventsOf(entryOf(n.id));
-    const calls = events.filter((ev) => ev.type === 'tool_call');
-    const results = events.filter((ev) => ev.type === 'tool_result');
-    expect(new Set(calls.map((c) => c.type === 'tool_call' && c.tool_id))).toEqual(n.calls);
-    for (const id of n.calls) {
-      // Redacted samples reuse one placeholder id for many calls: those cannot be paired by id.
-      if (n.repeatedIds.has(id)) continue;
-      const joined = results.filter((r) => r.type === 'tool_result' && r.tool_id === id);
-      expect(joined.length, id).toBe(1);
-      const missing = joined[0]!.type === 'tool_result' && joined[0]!.error?.startsWith('no output recorded') === true;
-      expect(missing, id).toBe(!n.outputs.has(id));
-    }
-  });
+  it.each(rollouts.map((n) => [n.rel, n] as const))(
+    '%s: every call joined to its output or marked missing',
+    (_rel, n) => {
+      const events = eventsOf(entryOf(n.id));
+      const calls = events.filter((ev) => ev.type === 'tool_call');
+      const results = events.filter((ev) => ev.type === 'tool_result');
+      expect(new Set(calls.map((c) => c.type === 'tool_call' && c.tool_id))).toEqual(n.calls);
+      for (const id of n.calls) {
+        // Redacted samples reuse one placeholder id for many calls: those cannot be paired by id.
+        if (n.repeatedIds.has(id)) continue;
+        const joined = results.filter((r) => r.type === 'tool_result' && r.tool_id === id);
+        expect(joined.length, id).toBe(1);
+        const missing =
+          joined[0]!.type === 'tool_result' && joined[0]!.error?.startsWith('no output recorded') === true;
+        expect(missing, id).toBe(!n.outputs.has(id));
+      }
+    },
+  );
 
   it.each(rollouts.map((n) => [n.rel, n] as const))('%s: usage counted once per advancing total', (_rel, n) => {
     const { usage } = entryOf(n.id);
-    expect(usage).toMatchObject({ input_tokens: n.usage.input - n.usage.cached, cache_read_tokens: n.usage.cached, output_tokens: n.usage.output });
+    expect(usage).toMatchObject({
+      input_tokens: n.usage.input - n.usage.cached,
+      cache_read_tokens: n.usage.cached,
+      output_tokens: n.usage.output,
+    });
     if (n.lastTotal && n.monotone) {
       expect(usage.input_tokens).toBe(n.lastTotal.input - n.lastTotal.cached);
       expect(usage.cache_read_tokens).toBe(n.lastTotal.cached);
@@ -297,12 +366,24 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
     const n = rollouts.find((r) => r.id === '019fba3d-e2be-7722-a0af-76168179677c');
     if (!n) return;
     const searches = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'tool_call' && ev.tool_kind === 'web');
-    expect(searches.map((ev) => ev.type === 'tool_call' && (ev.input as Json).type)).toEqual(['search', 'other', 'other']);
+    expect(searches.map((ev) => ev.type === 'tool_call' && (ev.input as Json).type)).toEqual([
+      'search',
+      'other',
+      'other',
+    ]);
     expect(searches[0]!.type === 'tool_call' && (searches[0]!.input as Json).queries).toEqual(n.searches[0]!.queries);
     expect(n.searches[0]!.queries).toHaveLength(2);
     // The one prompt is typed; the environment context before it is not.
     const users = eventsOf(entryOf(n.id)).filter((ev) => ev.type === 'user_message');
-    expect(users.map((ev) => ev.type === 'user_message' && ev.role)).toEqual(['developer', 'developer', 'developer', 'environment_context', 'user', 'developer', 'developer']);
+    expect(users.map((ev) => ev.type === 'user_message' && ev.role)).toEqual([
+      'developer',
+      'developer',
+      'developer',
+      'environment_context',
+      'user',
+      'developer',
+      'developer',
+    ]);
   });
 
   it('history.jsonl: sessions without a rollout become prompt-only partial sessions', () => {
@@ -330,20 +411,25 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   it('--root keeps exactly the sessions whose cwd is inside it', async () => {
     const withCwd = rollouts.find((n) => n.cwd !== null)!;
     const rooted = await importHome(codexAdapter, home, { root: withCwd.cwd! });
-    const expected = rollouts.filter((n) => n.cwd !== null && (n.cwd === withCwd.cwd || n.cwd.startsWith(`${withCwd.cwd}/`))).map((n) => n.id);
+    const expected = rollouts
+      .filter((n) => n.cwd !== null && (n.cwd === withCwd.cwd || n.cwd.startsWith(`${withCwd.cwd}/`)))
+      .map((n) => n.id);
     expect(rooted.index.map((e) => e.provider_session_id).sort()).toEqual(expected.sort());
   });
 
-  it.each(rollouts.map((n) => [n.rel, n] as const))('%s: agent version and a unique key on every event', async (_rel, n) => {
-    const { drafts, events } = await convertFile(join(home, n.rel), home);
-    const draft = drafts.find((d) => d.id === n.id)!;
-    const version = n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null;
-    expect(draft.agentVersion).toBe(version);
-    expect(entryOf(n.id).agent_version ?? null).toBe(version);
-    const keys = events.filter((e) => e.session === draft).map((e) => e.event.key);
-    expect(keys.every((k) => typeof k === 'string' && k !== '')).toBe(true);
-    expect(new Set(keys).size).toBe(keys.length);
-  });
+  it.each(rollouts.map((n) => [n.rel, n] as const))(
+    '%s: agent version and a unique key on every event',
+    async (_rel, n) => {
+      const { drafts, events } = await convertFile(join(home, n.rel), home);
+      const draft = drafts.find((d) => d.id === n.id)!;
+      const version = n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null;
+      expect(draft.agentVersion).toBe(version);
+      expect(entryOf(n.id).agent_version ?? null).toBe(version);
+      const keys = events.filter((e) => e.session === draft).map((e) => e.event.key);
+      expect(keys.every((k) => typeof k === 'string' && k !== '')).toBe(true);
+      expect(new Set(keys).size).toBe(keys.length);
+    },
+  );
 
   it('converts byte-identically twice', async () => {
     const again = await importHome(codexAdapter, home, { force: true });
@@ -380,14 +466,18 @@ describe('codex event keys', () => {
     const rel = 'sessions/2026/04/07/rollout-2026-04-07T23-24-08-019d688b-3b5f-72c0-8028-4a4af562b9f5.jsonl';
     const half = buildHome({ [rel]: `${lines.slice(0, 40).join('\n')}\n` });
     const whole = buildHome({ [rel]: text });
-    const before = (await convertFile(join(half, rel), half)).events.filter((e) => e.event.type !== 'tool_result' || !e.event.error);
+    const before = (await convertFile(join(half, rel), half)).events.filter(
+      (e) => e.event.type !== 'tool_result' || !e.event.error,
+    );
     const after = keysOf((await convertFile(join(whole, rel), whole)).events);
     expect(before.length).toBeGreaterThan(10);
     for (const key of keysOf(before)) expect(after).toContain(key);
   });
 
   it.skipIf(!history)('stay the same when history.jsonl is trimmed from the front', async () => {
-    const lines = readFileSync(history!, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(history!, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const full = buildHome({ 'history.jsonl': `${lines.join('\n')}\n` });
     const trimmed = buildHome({ 'history.jsonl': `${lines.slice(3).join('\n')}\n` });
     const a = keysOf((await convertFile(join(full, 'history.jsonl'), full)).events);
@@ -398,10 +488,22 @@ describe('codex event keys', () => {
 
   it('are the ordinal where the line has one, and tell identical lines apart', async () => {
     const id = '1d1d1d1d-1111-4222-8333-444444444444';
-    const meta = { timestamp: '2026-09-01T10:00:00.000Z', ordinal: 0, type: 'session_meta', payload: { id, timestamp: '2026-09-01T10:00:00.000Z', cwd: '/w' } };
-    const prompt = (ordinal?: number) => ({ timestamp: '2026-09-01T10:00:01.000Z', ...(ordinal !== undefined ? { ordinal } : {}), type: 'event_msg', payload: { type: 'user_message', message: 'again' } });
+    const meta = {
+      timestamp: '2026-09-01T10:00:00.000Z',
+      ordinal: 0,
+      type: 'session_meta',
+      payload: { id, timestamp: '2026-09-01T10:00:00.000Z', cwd: '/w' },
+    };
+    const prompt = (ordinal?: number) => ({
+      timestamp: '2026-09-01T10:00:01.000Z',
+      ...(ordinal !== undefined ? { ordinal } : {}),
+      type: 'event_msg',
+      payload: { type: 'user_message', message: 'again' },
+    });
     const rel = `sessions/2026/09/01/rollout-2026-09-01T12-00-00-${id}.jsonl`;
-    const home = buildHome({ [rel]: [meta, prompt(7), prompt(), prompt()].map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const home = buildHome({
+      [rel]: [meta, prompt(7), prompt(), prompt()].map((l) => JSON.stringify(l)).join('\n') + '\n',
+    });
     const keys = (await convertFile(join(home, rel), home)).events.map((e) => e.event.key!);
     expect(keys[0]).toBe('o7#0');
     expect(keys[1]).toMatch(/^h[0-9a-f]{32}\.0#0$/);
@@ -412,7 +514,10 @@ describe('codex event keys', () => {
 describe('codex record accounting', () => {
   it('README "Record types" is the table in records.ts', () => {
     const readme = readFileSync(join(repoRoot, 'adapters/codex/README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Record types'), readme.indexOf('\n## ', readme.indexOf('## Record types') + 1));
+    const section = readme.slice(
+      readme.indexOf('## Record types'),
+      readme.indexOf('\n## ', readme.indexOf('## Record types') + 1),
+    );
     const rows = [...section.matchAll(/^\| `([^`]+)` \| (map|ignore) \|/gm)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual(Object.entries(RECORD_TYPES).map(([name, [how]]) => [name, how]));
   });
@@ -423,13 +528,17 @@ describe('codex record accounting', () => {
     const [entry] = result.index;
     // From the file: the final total_token_usage (its first total is its first call's), and the
     // sum of the last_token_usage counted; uncached input, as in the usage events.
-    const counts = parseLines(entry!.source_paths[0]!).flatMap((l) => (l.payload?.type === 'token_count' ? [l.payload.info] : []));
+    const counts = parseLines(entry!.source_paths[0]!).flatMap((l) =>
+      l.payload?.type === 'token_count' ? [l.payload.info] : [],
+    );
     const final = counts.at(-1)!.total_token_usage;
     const uncached = (u: Json) => u.input_tokens - u.cached_input_tokens;
     const counted = counts.reduce((sum, info) => sum + uncached(info.last_token_usage), 0);
     expect(counts[0]!.total_token_usage).toEqual(counts[0]!.last_token_usage);
     expect(entry!.completeness).toBe('partial');
-    expect(entry!.completeness_reasons).toContain(`usage differs from Codex's total_token_usage: input_tokens ${counted} emitted, ${uncached(final)} stated`);
+    expect(entry!.completeness_reasons).toContain(
+      `usage differs from Codex's total_token_usage: input_tokens ${counted} emitted, ${uncached(final)} stated`,
+    );
     expect(entry!.completeness_reasons).toContain('unknown record type event_msg:item_completed:Hologram (1 records)');
     cleanupTemps();
   });
@@ -441,23 +550,45 @@ describe('codex synthetic rollouts', () => {
   it('counts usage by the README rule when last_token_usage is missing', async () => {
     const id = '1f1f1f1f-1111-4222-8333-444444444444';
     const at = (s: number) => `2026-01-05T09:00:0${s}.000Z`;
-    const usage = (input: number, cached: number, output: number) => ({ input_tokens: input, cached_input_tokens: cached, output_tokens: output, total_tokens: input + output });
-    const count = (s: number, total: Json, last?: Json) => ({ timestamp: at(s), type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: total, ...(last ? { last_token_usage: last } : {}) } } });
+    const usage = (input: number, cached: number, output: number) => ({
+      input_tokens: input,
+      cached_input_tokens: cached,
+      output_tokens: output,
+      total_tokens: input + output,
+    });
+    const count = (s: number, total: Json, last?: Json) => ({
+      timestamp: at(s),
+      type: 'event_msg',
+      payload: { type: 'token_count', info: { total_token_usage: total, ...(last ? { last_token_usage: last } : {}) } },
+    });
     const lines = [
       { timestamp: at(0), type: 'session_meta', payload: { id, timestamp: at(0), cwd: '/w' } },
-      { timestamp: at(1), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] } },
+      {
+        timestamp: at(1),
+        type: 'response_item',
+        payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
+      },
       count(2, usage(90, 20, 10)), // the first total: all of it
       count(3, usage(130, 30, 20)), // grew: the difference (40, 10, 10)
       count(4, usage(130, 30, 20)), // a repeat: nothing
       count(5, usage(25, 5, 5)), // dropped (a new window): all of it
       count(6, usage(70, 5, 10), usage(45, 0, 5)), // last_token_usage when there is one
     ];
-    const home = buildHome({ [`sessions/2026/01/05/rollout-2026-01-05T09-00-00-${id}.jsonl`]: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const home = buildHome({
+      [`sessions/2026/01/05/rollout-2026-01-05T09-00-00-${id}.jsonl`]:
+        lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    });
     const result = await importHome(codexAdapter, home);
     const entry = result.index.find((e) => e.provider_session_id === id)!;
     const input = 90 + 40 + 25 + 45;
     const cached = 20 + 10 + 5 + 0;
-    expect(entry.usage).toEqual({ input_tokens: input - cached, cache_read_tokens: cached, output_tokens: 10 + 10 + 5 + 5, cache_creation_tokens: 0, calls: 4 });
+    expect(entry.usage).toEqual({
+      input_tokens: input - cached,
+      cache_read_tokens: cached,
+      output_tokens: 10 + 10 + 5 + 5,
+      cache_creation_tokens: 0,
+      calls: 4,
+    });
   });
 
   it('checks usage against the growth of the totals, from a first total that includes history the file does not hold', async () => {
@@ -465,24 +596,59 @@ describe('codex synthetic rollouts', () => {
     // first total already counts the parent's 10,000 tokens.
     const id = '1c1c1c1c-1111-4222-8333-444444444444';
     const at = (s: number) => `2026-09-12T09:00:0${s}.000Z`;
-    const usage = (input: number, output: number) => ({ input_tokens: input, cached_input_tokens: 0, output_tokens: output, total_tokens: input + output });
-    const count = (s: number, total: Json, last: Json) => ({ timestamp: at(s), ordinal: s, type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: total, last_token_usage: last } } });
+    const usage = (input: number, output: number) => ({
+      input_tokens: input,
+      cached_input_tokens: 0,
+      output_tokens: output,
+      total_tokens: input + output,
+    });
+    const count = (s: number, total: Json, last: Json) => ({
+      timestamp: at(s),
+      ordinal: s,
+      type: 'event_msg',
+      payload: { type: 'token_count', info: { total_token_usage: total, last_token_usage: last } },
+    });
     const base = { thread_id: '1c1c1c1c-0000-4222-8333-444444444444', end_ordinal_exclusive: 40 };
     const lines = (second: Json) => [
-      { timestamp: at(0), ordinal: 0, type: 'session_meta', payload: { id, timestamp: at(0), cwd: '/w', history_mode: 'paginated', forked_from_id: base.thread_id, history_base: base } },
-      { timestamp: at(1), ordinal: 1, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] } },
+      {
+        timestamp: at(0),
+        ordinal: 0,
+        type: 'session_meta',
+        payload: {
+          id,
+          timestamp: at(0),
+          cwd: '/w',
+          history_mode: 'paginated',
+          forked_from_id: base.thread_id,
+          history_base: base,
+        },
+      },
+      {
+        timestamp: at(1),
+        ordinal: 1,
+        type: 'response_item',
+        payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go on' }] },
+      },
       count(2, usage(9900, 600), usage(900, 100)),
       count(3, second, usage(1000, 50)),
     ];
     const rel = `sessions/2026/09/12/rollout-2026-09-12T11-00-00-${id}.jsonl`;
-    const write = (second: Json) => buildHome({ [rel]: lines(second).map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    const write = (second: Json) =>
+      buildHome({
+        [rel]:
+          lines(second)
+            .map((l) => JSON.stringify(l))
+            .join('\n') + '\n',
+      });
     const agreeing = (await importHome(codexAdapter, write(usage(10900, 650)))).index[0]!;
     expect(agreeing.completeness_reasons).toEqual([]);
     expect(agreeing.usage).toMatchObject({ input_tokens: 1900, output_tokens: 150 });
     // The second total grew by 1,500 input tokens while its call counts 1,000.
     const short = (await importHome(codexAdapter, write(usage(11400, 650)))).index[0]!;
     expect(short.completeness).toBe('partial');
-    expect(short.completeness_reasons).toEqual(["usage differs from Codex's total_token_usage: input_tokens 1900 emitted, 2400 stated"]);
+    expect(short.completeness_reasons).toEqual([
+      "usage differs from Codex's total_token_usage: input_tokens 1900 emitted, 2400 stated",
+    ]);
   });
 
   it('flags invalid UTF-8 in the first line of a G1 rollout', async () => {
@@ -490,7 +656,11 @@ describe('codex synthetic rollouts', () => {
     const rel = `sessions/2025/08/14/rollout-2025-08-14T10-00-00-${id}.jsonl`;
     const home = buildHome({ [rel]: '' });
     // Line 1 (the G1 session line) has a byte that is not UTF-8; the rest of the file is clean.
-    const first = Buffer.concat([Buffer.from(`{"id":"${id}","timestamp":"2025-08-14T08:00:00.000Z","instructions":"caf`), Buffer.from([0xff]), Buffer.from('"}\n')]);
+    const first = Buffer.concat([
+      Buffer.from(`{"id":"${id}","timestamp":"2025-08-14T08:00:00.000Z","instructions":"caf`),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n'),
+    ]);
     const prompt = `${JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] })}\n`;
     writeFileSync(join(home, rel), Buffer.concat([first, Buffer.from(prompt)]));
     const result = await importHome(codexAdapter, home);

@@ -10,12 +10,29 @@ import { isRecord, parseJsonString, readJsonDocument } from '../../src/io/json.j
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, unknownRecord } from '../../src/session/records.js';
+import {
+  INVALID_UTF8_REASON,
+  TORN_LINE_REASON,
+  parseWarning,
+  readJsonRecords,
+  unknownRecord,
+} from '../../src/session/records.js';
 import { RecordIds } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount, usageMismatch, type TokenCounts } from '../../src/util/usage.js';
 import { versionParts } from '../../src/util/version.js';
-import { Compacted, Envelope, EventMsg, G0Document, HistoryEntry, ResponseItem, SessionMeta, TokenInfo, TurnContext, type TokenUsage } from './schema.js';
+import {
+  Compacted,
+  Envelope,
+  EventMsg,
+  G0Document,
+  HistoryEntry,
+  ResponseItem,
+  SessionMeta,
+  TokenInfo,
+  TurnContext,
+  type TokenUsage,
+} from './schema.js';
 import { parseRecord } from '../../src/util/fast-parse.js';
 import { isZst, rolloutNameId } from './layout.js';
 import { isIgnored } from './records.js';
@@ -175,11 +192,23 @@ export class LineKeys {
 function hashed(bytes: Uint8Array): Uint8Array {
   if (bytes.byteLength <= HASHED_BYTES) return bytes;
   const half = HASHED_BYTES / 2;
-  return Buffer.concat([Buffer.from(`${bytes.byteLength}:`), bytes.subarray(0, half), bytes.subarray(bytes.byteLength - half)]);
+  return Buffer.concat([
+    Buffer.from(`${bytes.byteLength}:`),
+    bytes.subarray(0, half),
+    bytes.subarray(bytes.byteLength - half),
+  ]);
 }
 
 /** 2026 envelope types: a rollout that has one is `codex:g2+`. */
-const G2_PLUS_TYPES = new Set(['world_state', 'inter_agent_communication', 'inter_agent_communication_metadata', 'token_usage_record', 'security_risk_score', 'retained_context', 'realtime_item']);
+const G2_PLUS_TYPES = new Set([
+  'world_state',
+  'inter_agent_communication',
+  'inter_agent_communication_metadata',
+  'token_usage_record',
+  'security_risk_score',
+  'retained_context',
+  'realtime_item',
+]);
 
 /** What an `event_msg` end event adds to the tool_result of its call. */
 interface CallOutcome {
@@ -207,7 +236,12 @@ export class RolloutSession {
   private lastTotalUsage: TokenUsage | undefined;
   /** Cross-check of usage: what Codex's cumulative totals say was used (its counts), and what was emitted. */
   private readonly totalsSay: Counts = { input: 0, cached: 0, cacheWrite: 0, output: 0 };
-  private readonly emitted = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0 } satisfies TokenCounts;
+  private readonly emitted = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_creation_tokens: 0,
+  } satisfies TokenCounts;
   private sawTotals = false;
   /** Web search ids seen as a `web_search_call` item, and as an end event: each search once. */
   private readonly webCalls = new Set<string>();
@@ -321,7 +355,15 @@ export class RolloutSession {
   }
 
   /** A user-side text; `kindRole` is the role its `content_item_kinds` tag gives, when it has one. */
-  private userText(nativeRole: string, text: string, fromItem: boolean, ts: string | undefined, messageId: string | undefined, out: EventDraft[], kindRole?: string): void {
+  private userText(
+    nativeRole: string,
+    text: string,
+    fromItem: boolean,
+    ts: string | undefined,
+    messageId: string | undefined,
+    out: EventDraft[],
+    kindRole?: string,
+  ): void {
     if (text.trim() === '') return;
     if (!fromItem || nativeRole === 'user') {
       if (!this.firstCopy(text, fromItem)) return;
@@ -373,7 +415,9 @@ export class RolloutSession {
         this.result(item.call_id ?? undefined, item.output, ts, out);
         return;
       case 'tool_search_output': {
-        const names = Array.isArray(item.tools) ? item.tools.flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : [])) : [];
+        const names = Array.isArray(item.tools)
+          ? item.tools.flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : []))
+          : [];
         this.result(item.call_id ?? undefined, names.join('\n'), ts, out);
         return;
       }
@@ -388,12 +432,20 @@ export class RolloutSession {
       }
       case 'image_generation_call': {
         const p = payload as Record<string, unknown>;
-        this.selfContainedCall('image_generation', str(p.revised_prompt) ? { revised_prompt: p.revised_prompt } : undefined, id, item.status, ts, out);
+        this.selfContainedCall(
+          'image_generation',
+          str(p.revised_prompt) ? { revised_prompt: p.revised_prompt } : undefined,
+          id,
+          item.status,
+          ts,
+          out,
+        );
         return;
       }
       case 'agent_message': {
         const text = messageText(item.content);
-        if (text !== '') out.push({ type: 'user_message', role: 'agent', content: text, ...(id ? { message_id: id } : {}), ts });
+        if (text !== '')
+          out.push({ type: 'user_message', role: 'agent', content: text, ...(id ? { message_id: id } : {}), ts });
         return;
       }
       default:
@@ -413,7 +465,8 @@ export class RolloutSession {
       const reasoning = str(item.reasoning);
       if (reasoning) out.push({ type: 'reasoning', content: reasoning, ts });
       const text = messageText(item.content);
-      if (text.trim() !== '') out.push({ type: 'assistant_message', content: text, ...(id ? { message_id: id } : {}), ts });
+      if (text.trim() !== '')
+        out.push({ type: 'assistant_message', content: text, ...(id ? { message_id: id } : {}), ts });
       if (Array.isArray(item.tool_calls)) {
         for (const call of item.tool_calls) {
           if (!isRecord(call)) continue;
@@ -438,7 +491,8 @@ export class RolloutSession {
     let start = 0;
     let runRole: string | undefined;
     const flush = (end: number) => {
-      if (runRole !== undefined) this.userText('user', messageText(parts.slice(start, end)), true, ts, id, out, runRole);
+      if (runRole !== undefined)
+        this.userText('user', messageText(parts.slice(start, end)), true, ts, id, out, runRole);
       start = end;
     };
     for (let i = 0; i < parts.length; i++) {
@@ -462,7 +516,13 @@ export class RolloutSession {
     out.push({ type: 'reasoning', content: text, ...(id ? { message_id: id } : {}), ts });
   }
 
-  private call(name: string, input: unknown, callId: string | undefined, ts: string | undefined, out: EventDraft[]): void {
+  private call(
+    name: string,
+    input: unknown,
+    callId: string | undefined,
+    ts: string | undefined,
+    out: EventDraft[],
+  ): void {
     if (callId) this.openCalls.add(callId);
     out.push({
       type: 'tool_call',
@@ -475,7 +535,14 @@ export class RolloutSession {
   }
 
   /** Items that carry their own outcome (web search, image generation): a call and its result. */
-  private selfContainedCall(name: string, input: unknown, id: string | undefined, status: string | null | undefined, ts: string | undefined, out: EventDraft[]): void {
+  private selfContainedCall(
+    name: string,
+    input: unknown,
+    id: string | undefined,
+    status: string | null | undefined,
+    ts: string | undefined,
+    out: EventDraft[],
+  ): void {
     this.call(name, input, id, ts, out);
     if (!status || !id) return;
     this.openCalls.delete(id);
@@ -523,7 +590,14 @@ export class RolloutSession {
     for (const callId of this.openCalls) {
       const aborted = this.aborted.get(callId);
       const why = aborted ? aborted.why : 'the rollout ends before it';
-      out.push({ type: 'tool_result', tool_id: callId, success: false, error: `no output recorded (${why})`, ts: aborted?.ts, key: `unanswered:${callId}` });
+      out.push({
+        type: 'tool_result',
+        tool_id: callId,
+        success: false,
+        error: `no output recorded (${why})`,
+        ts: aborted?.ts,
+        key: `unanswered:${callId}`,
+      });
     }
     this.openCalls.clear();
     this.outcomes.clear();
@@ -534,7 +608,14 @@ export class RolloutSession {
   eventMsg(payload: unknown, ts: string | undefined, out: EventDraft[]): void {
     const ev = safe(EventMsg, payload);
     if (!ev) {
-      out.push(unknownRecord(this.draft, isRecord(payload) && typeof payload.type === 'string' ? `event_msg:${payload.type}` : 'event_msg:(no type)', payload, ts));
+      out.push(
+        unknownRecord(
+          this.draft,
+          isRecord(payload) && typeof payload.type === 'string' ? `event_msg:${payload.type}` : 'event_msg:(no type)',
+          payload,
+          ts,
+        ),
+      );
       return;
     }
     switch (ev.type) {
@@ -554,7 +635,13 @@ export class RolloutSession {
       case 'turn_complete': {
         const error = turnError(ev.error);
         this.lastTurnError = error?.message ?? null;
-        if (error) out.push({ type: 'provider_status', message: `turn failed: ${error.message}`, ...(error.info !== undefined ? { data: { codex_error_info: error.info } } : {}), ts });
+        if (error)
+          out.push({
+            type: 'provider_status',
+            message: `turn failed: ${error.message}`,
+            ...(error.info !== undefined ? { data: { codex_error_info: error.info } } : {}),
+            ts,
+          });
         return;
       }
       case 'exec_command_end': {
@@ -563,26 +650,40 @@ export class RolloutSession {
         const ms = durationMs(ev.duration);
         this.outcome(ev.call_id, {
           ...(exit !== undefined ? { success: exit === 0 } : {}),
-          data: { ...(exit !== undefined ? { exit_code: exit } : {}), ...(ms !== undefined ? { duration_ms: ms } : {}) },
+          data: {
+            ...(exit !== undefined ? { exit_code: exit } : {}),
+            ...(ms !== undefined ? { duration_ms: ms } : {}),
+          },
         });
         return;
       }
       case 'patch_apply_end':
-        if (ev.call_id) this.outcome(ev.call_id, { ...(typeof ev.success === 'boolean' ? { success: ev.success } : {}), data: {} });
+        if (ev.call_id)
+          this.outcome(ev.call_id, { ...(typeof ev.success === 'boolean' ? { success: ev.success } : {}), data: {} });
         return;
       case 'mcp_tool_call_end': {
         if (!ev.call_id) return;
         const r = ev.result;
-        const success = isRecord(r) ? ('Err' in r ? false : isRecord(r.Ok) && typeof r.Ok.isError === 'boolean' ? !r.Ok.isError : undefined) : undefined;
+        const success = isRecord(r)
+          ? 'Err' in r
+            ? false
+            : isRecord(r.Ok) && typeof r.Ok.isError === 'boolean'
+              ? !r.Ok.isError
+              : undefined
+          : undefined;
         const ms = durationMs(ev.duration);
-        this.outcome(ev.call_id, { ...(success !== undefined ? { success } : {}), data: ms !== undefined ? { duration_ms: ms } : {} });
+        this.outcome(ev.call_id, {
+          ...(success !== undefined ? { success } : {}),
+          data: ms !== undefined ? { duration_ms: ms } : {},
+        });
         return;
       }
       case 'turn_aborted': {
         const reason = str(ev.reason) ?? 'unknown reason';
         out.push({ type: 'provider_status', message: `turn aborted: ${reason}`, ts });
         // An output may still follow (some builds write "aborted" outputs after this event).
-        for (const callId of this.openCalls) if (!this.aborted.has(callId)) this.aborted.set(callId, { why: `turn aborted: ${reason}`, ts });
+        for (const callId of this.openCalls)
+          if (!this.aborted.has(callId)) this.aborted.set(callId, { why: `turn aborted: ${reason}`, ts });
         return;
       }
       case 'error':
@@ -595,7 +696,12 @@ export class RolloutSession {
         out.push({ type: 'provider_status', message: 'entered review mode', ts });
         return;
       case 'exited_review_mode':
-        out.push({ type: 'provider_status', message: 'exited review mode', ...(ev.review_output != null ? { data: ev.review_output } : {}), ts });
+        out.push({
+          type: 'provider_status',
+          message: 'exited review mode',
+          ...(ev.review_output != null ? { data: ev.review_output } : {}),
+          ts,
+        });
         return;
       case 'thread_name_updated':
         if (str(ev.thread_name)) this.draft.title = ev.thread_name as string;
@@ -612,7 +718,9 @@ export class RolloutSession {
     switch (type) {
       case 'UserMessage': {
         // content: UserInput items (`text`, `image`, `local_image`, `skill`, `mention`, …).
-        const text = Array.isArray(it.content) ? texts(it.content.filter((c) => isRecord(c) && c.type === 'text')).join('\n') : '';
+        const text = Array.isArray(it.content)
+          ? texts(it.content.filter((c) => isRecord(c) && c.type === 'text')).join('\n')
+          : '';
         this.userText('user', text, false, ts, undefined, out);
         return;
       }
@@ -635,16 +743,36 @@ export class RolloutSession {
    * A web search known from its end (`web_search_end`, a paginated `WebSearch` item): a call and
    * its result. Skipped only when its original, the `web_search_call` item of the same id, is there.
    */
-  private webSearchEnd(callId: string | undefined, query: unknown, action: unknown, results: unknown, ts: string | undefined, out: EventDraft[]): void {
+  private webSearchEnd(
+    callId: string | undefined,
+    query: unknown,
+    action: unknown,
+    results: unknown,
+    ts: string | undefined,
+    out: EventDraft[],
+  ): void {
     if (callId !== undefined) {
       if (this.webCalls.has(callId) || this.webEnds.has(callId)) return;
       this.webEnds.add(callId);
     }
     const input: Record<string, unknown> = isRecord(action) ? { ...action } : {};
     if (str(query) && !str(input.query)) input.query = query;
-    out.push({ type: 'tool_call', tool_name: 'web_search', tool_kind: 'web', ...(callId ? { tool_id: callId } : {}), input, ts });
+    out.push({
+      type: 'tool_call',
+      tool_name: 'web_search',
+      tool_kind: 'web',
+      ...(callId ? { tool_id: callId } : {}),
+      input,
+      ts,
+    });
     const found = searchResults(results);
-    out.push({ type: 'tool_result', ...(callId ? { tool_id: callId } : {}), success: true, ...(found ? { output: found } : {}), ts });
+    out.push({
+      type: 'tool_result',
+      ...(callId ? { tool_id: callId } : {}),
+      success: true,
+      ...(found ? { output: found } : {}),
+      ts,
+    });
   }
 
   private outcome(callId: string, outcome: CallOutcome): void {
@@ -659,7 +787,9 @@ export class RolloutSession {
     if (!info) return;
     const total = info.total_token_usage ?? undefined;
     const last = info.last_token_usage ?? undefined;
-    const totalN = total ? tokenCount(total.total_tokens) || tokenCount(total.input_tokens) + tokenCount(total.output_tokens) : undefined;
+    const totalN = total
+      ? tokenCount(total.total_tokens) || tokenCount(total.input_tokens) + tokenCount(total.output_tokens)
+      : undefined;
     const previous = this.lastTotal;
     const previousUsage = this.lastTotalUsage;
     if (totalN !== undefined) {
@@ -677,7 +807,13 @@ export class RolloutSession {
     if (!delta) return;
     const usage = normalizeUsage(
       // Cache writes are part of `input_tokens` too (0.14x `cache_write_input_tokens`).
-      { input: delta.input - delta.cacheWrite, output: delta.output, cacheRead: delta.cached, cacheCreation: delta.cacheWrite, model: this.model },
+      {
+        input: delta.input - delta.cacheWrite,
+        output: delta.output,
+        cacheRead: delta.cached,
+        cacheCreation: delta.cacheWrite,
+        model: this.model,
+      },
       USAGE_SEMANTICS,
     );
     if (said) this.sawTotals = true;
@@ -717,13 +853,23 @@ interface Counts {
 }
 
 function counts(u: Partial<TokenUsage>): Counts {
-  return { input: tokenCount(u.input_tokens), cached: tokenCount(u.cached_input_tokens), cacheWrite: tokenCount(u.cache_write_input_tokens), output: tokenCount(u.output_tokens) };
+  return {
+    input: tokenCount(u.input_tokens),
+    cached: tokenCount(u.cached_input_tokens),
+    cacheWrite: tokenCount(u.cache_write_input_tokens),
+    output: tokenCount(u.output_tokens),
+  };
 }
 
 function difference(now: Partial<TokenUsage>, before: Partial<TokenUsage>): Counts {
   const a = counts(now);
   const b = counts(before);
-  return { input: a.input - b.input, cached: a.cached - b.cached, cacheWrite: a.cacheWrite - b.cacheWrite, output: a.output - b.output };
+  return {
+    input: a.input - b.input,
+    cached: a.cached - b.cached,
+    cacheWrite: a.cacheWrite - b.cacheWrite,
+    output: a.output - b.output,
+  };
 }
 
 function add(sum: Counts, c: Counts): void {
@@ -823,14 +969,20 @@ export async function* convertRollout(file: SourceFile, ctx: ConvertContext): As
         case 'event_msg':
           if (replay) {
             // Replayed token counts set the baseline; they are the parent's, not counted again.
-            if (isRecord(env.payload) && env.payload.type === 'token_count') s.tokenCount(env.payload.info, ts, out, true);
+            if (isRecord(env.payload) && env.payload.type === 'token_count')
+              s.tokenCount(env.payload.info, ts, out, true);
           } else s.eventMsg(env.payload, ts, out);
           break;
         case 'compacted': {
           if (replay) break;
           const c = safe(Compacted, env.payload);
           const summary = c ? str(c.message) : undefined;
-          out.push({ type: 'provider_status', message: 'context compacted', ...(summary ? { data: { summary } } : {}), ts });
+          out.push({
+            type: 'provider_status',
+            message: 'context compacted',
+            ...(summary ? { data: { summary } } : {}),
+            ts,
+          });
           break;
         }
         default:
@@ -873,7 +1025,10 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
   const parsed = parseRecord(G0Document, doc.value);
   if (!parsed.success) {
     const s = new RolloutSession(file.path, fallbackId, 'g0');
-    yield { session: s.draft, event: { ...parseWarning(file.path, undefined, 'not a {session, items} rollout document'), key: 'document' } };
+    yield {
+      session: s.draft,
+      event: { ...parseWarning(file.path, undefined, 'not a {session, items} rollout document'), key: 'document' },
+    };
     return;
   }
   const { session: meta, items } = parsed.data;
@@ -939,7 +1094,10 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     const text = typeof entry.text === 'string' ? entry.text : '';
     if (text.trim() === '') continue;
     const key = `${keys.of(undefined, rec.line.bytes)}#0`;
-    batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts), key } });
+    batch.push({
+      session: draft,
+      event: { type: 'user_message', role: 'user', content: text, ts: normalizeTimestamp(entry.ts), key },
+    });
   }
   if (!batch.empty) yield batch.take();
 }

@@ -51,7 +51,9 @@ export const codexAdapter = {
     env: 'CODEX_HOME',
     flag: 'codex-home',
     resolve: ({ env, homedir }) =>
-      env.CODEX_HOME ? [{ path: env.CODEX_HOME, via: 'CODEX_HOME' }] : [{ path: join(homedir, '.codex'), via: 'default' }],
+      env.CODEX_HOME
+        ? [{ path: env.CODEX_HOME, via: 'CODEX_HOME' }]
+        : [{ path: join(homedir, '.codex'), via: 'default' }],
   },
   sources: [
     'sessions/**/rollout-*.jsonl',

@@ -26,7 +26,9 @@ export const RECORD_TYPES: Readonly<Record<string, Handling>> = {
   record_type: ignore('G1 `{"record_type":"state"}` marker: where the CLI saved its state'),
 
   'response_item:message': map('user_message (user, developer, system) or assistant_message'),
-  'response_item:chat_message': map('G0 item with a `role` and no `type` (Chat Completions shape): as `message`, plus its tool_calls'),
+  'response_item:chat_message': map(
+    'G0 item with a `role` and no `type` (Chat Completions shape): as `message`, plus its tool_calls',
+  ),
   'response_item:reasoning': map('reasoning'),
   'response_item:function_call': map('tool_call'),
   'response_item:custom_tool_call': map('tool_call'),

@@ -11,7 +11,14 @@ import { readRegularFile } from '../../src/io/regular-file.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, lineRaw, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
+import {
+  INVALID_UTF8_REASON,
+  lineRaw,
+  parseWarning,
+  unknownRecord,
+  valueRaw,
+  type Handling,
+} from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { RecordIds, keyed } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
@@ -70,7 +77,12 @@ const KIND_BY_NAME: Record<string, ToolKind> = {
 };
 
 /** Name and kind of a tool call. MCP tools are `other`, named `<server>/<tool>`. */
-export function toolIdentity(name: string, input: unknown, mcpServer?: string, mcpTool?: string): { name: string; kind: ToolKind } {
+export function toolIdentity(
+  name: string,
+  input: unknown,
+  mcpServer?: string,
+  mcpTool?: string,
+): { name: string; kind: ToolKind } {
   if (mcpServer) return { name: `${mcpServer}/${mcpTool ?? name}`, kind: 'other' };
   const lower = name.toLowerCase();
   // The legacy editor tool says what it does in its `command` argument.
@@ -167,7 +179,17 @@ class SessionState {
   /** The aborted turn is over: each call it ended with no result gets a failed one (as Codex's). */
   endAbortedTurn(batch: Batch): void {
     for (const [id, { why, ts }] of [...this.aborted]) {
-      this.emit({ type: 'tool_result', tool_id: id, success: false, error: `aborted (${why}): no result recorded`, ts, key: `aborted:${id}` }, batch);
+      this.emit(
+        {
+          type: 'tool_result',
+          tool_id: id,
+          success: false,
+          error: `aborted (${why}): no result recorded`,
+          ts,
+          key: `aborted:${id}`,
+        },
+        batch,
+      );
     }
     this.aborted.clear();
   }
@@ -197,13 +219,25 @@ export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
   const d = metric.tokenDetails;
   if (d) {
     return normalizeUsage(
-      { input: d.input?.tokenCount, output: d.output?.tokenCount, cacheRead: d.cache_read?.tokenCount, cacheCreation: d.cache_write?.tokenCount, model },
+      {
+        input: d.input?.tokenCount,
+        output: d.output?.tokenCount,
+        cacheRead: d.cache_read?.tokenCount,
+        cacheCreation: d.cache_write?.tokenCount,
+        model,
+      },
       { inputIncludesCacheRead: false, outputIncludesReasoning: true },
     );
   }
   const u = metric.usage ?? {};
   return normalizeUsage(
-    { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, model },
+    {
+      input: u.inputTokens,
+      output: u.outputTokens,
+      cacheRead: u.cacheReadTokens,
+      cacheCreation: u.cacheWriteTokens,
+      model,
+    },
     { inputIncludesCacheRead: true, inputIncludesCacheCreation: true, outputIncludesReasoning: true },
   );
 }
@@ -215,8 +249,17 @@ export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
 export function metricMismatch(model: string, metric: ModelMetric, usage: UsageDraft): string | null {
   const u = metric.usage;
   if (!u) return null;
-  const [input, read, write] = [tokenCount(u.inputTokens), tokenCount(u.cacheReadTokens), tokenCount(u.cacheWriteTokens)];
-  const stated = { input_tokens: input - read - write, cache_read_tokens: read, cache_creation_tokens: write, output_tokens: tokenCount(u.outputTokens) };
+  const [input, read, write] = [
+    tokenCount(u.inputTokens),
+    tokenCount(u.cacheReadTokens),
+    tokenCount(u.cacheWriteTokens),
+  ];
+  const stated = {
+    input_tokens: input - read - write,
+    cache_read_tokens: read,
+    cache_creation_tokens: write,
+    output_tokens: tokenCount(u.outputTokens),
+  };
   return usageMismatch(`session.shutdown usage of ${model}`, usage, stated);
 }
 
@@ -319,7 +362,13 @@ export const CHAT_ROLES: Readonly<Record<string, Handling>> = {
 };
 
 /** Records after which an aborted turn is over: its calls with no result get a failed one. */
-const TURN_OVER = new Set(['user.message', 'assistant.turn_start', 'session.start', 'session.resume', 'session.shutdown']);
+const TURN_OVER = new Set([
+  'user.message',
+  'assistant.turn_start',
+  'session.start',
+  'session.resume',
+  'session.shutdown',
+]);
 
 const FOLDER_TRUST = /^Folder (.+) has been added to trusted folders/;
 
@@ -328,7 +377,12 @@ function convertEvent(line: EventLine, raw: unknown, state: SessionState, where:
   const { draft } = state;
   const ts = normalizeTimestamp(line.timestamp);
   const data = line.data;
-  const status = (message: string): EventDraft => ({ type: 'provider_status', message, ...(data !== undefined ? { data } : {}), ts });
+  const status = (message: string): EventDraft => ({
+    type: 'provider_status',
+    message,
+    ...(data !== undefined ? { data } : {}),
+    ts,
+  });
   const invalid = (error: Parameters<typeof issueText>[0]): EventDraft[] => [
     parseWarning(where(), undefined, `unexpected ${line.type} record (${issueText(error)})`, undefined, ts),
   ];
@@ -363,7 +417,15 @@ function convertEvent(line: EventLine, raw: unknown, state: SessionState, where:
         for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
           const m = parseRecord(ModelMetric, metric);
           if (!m.success) {
-            out.push(parseWarning(where(), undefined, `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`, undefined, ts));
+            out.push(
+              parseWarning(
+                where(),
+                undefined,
+                `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`,
+                undefined,
+                ts,
+              ),
+            );
             continue;
           }
           const usage = shutdownUsage(model, m.data);
@@ -406,8 +468,13 @@ function convertEvent(line: EventLine, raw: unknown, state: SessionState, where:
       const messageId = line.id;
       if (nonEmpty(d.data.content)) {
         // What the agent sent after expanding mentions and attachments, when it is not what was typed.
-        const expanded = nonEmpty(d.data.transformedContent) && d.data.transformedContent !== d.data.content ? { data: { transformedContent: d.data.transformedContent } } : {};
-        return [{ type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ...expanded, ts }];
+        const expanded =
+          nonEmpty(d.data.transformedContent) && d.data.transformedContent !== d.data.content
+            ? { data: { transformedContent: d.data.transformedContent } }
+            : {};
+        return [
+          { type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ...expanded, ts },
+        ];
       }
       // Not typed by the user: an autopilot continuation (or other harness text) says what was sent.
       if (!nonEmpty(d.data.transformedContent)) return [];
@@ -427,18 +494,34 @@ function convertEvent(line: EventLine, raw: unknown, state: SessionState, where:
       const { messageId, content, reasoningText, toolRequests } = d.data;
       draft.noteModel(d.data.model);
       const out: EventDraft[] = [];
-      if (nonEmpty(reasoningText) && !state.reasoning.has(reasoningText)) out.push({ type: 'reasoning', content: reasoningText, message_id: messageId, ts });
+      if (nonEmpty(reasoningText) && !state.reasoning.has(reasoningText))
+        out.push({ type: 'reasoning', content: reasoningText, message_id: messageId, ts });
       state.reasoning.clear();
       if (nonEmpty(content)) out.push({ type: 'assistant_message', content, message_id: messageId, ts });
       for (const [i, raw] of (toolRequests ?? []).entries()) {
         const r = parseRecord(ToolRequest, raw);
         if (!r.success) {
-          out.push(parseWarning(where(), undefined, `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`, undefined, ts));
+          out.push(
+            parseWarning(
+              where(),
+              undefined,
+              `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`,
+              undefined,
+              ts,
+            ),
+          );
           continue;
         }
         const input = parseJsonString(r.data.arguments);
         const tool = toolIdentity(r.data.name, input, r.data.mcpServerName, r.data.mcpToolName);
-        out.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: r.data.toolCallId, input, ts });
+        out.push({
+          type: 'tool_call',
+          tool_name: tool.name,
+          tool_kind: tool.kind,
+          tool_id: r.data.toolCallId,
+          input,
+          ts,
+        });
       }
       return out;
     }
@@ -478,7 +561,12 @@ function convertEvent(line: EventLine, raw: unknown, state: SessionState, where:
 }
 
 /** Synchronous (its reads are): yields the batches it fills. */
-function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContext, batch: Batch): Generator<ConvertItem[], void, undefined> {
+function* convertJsonl(
+  file: SourceFile,
+  state: SessionState,
+  ctx: ConvertContext,
+  batch: Batch,
+): Generator<ConvertItem[], void, undefined> {
   let invalidUtf8 = false;
   for (const rec of readJsonRecordsRecovering(file.path, ctx.stats, { restartMarker: RESTART_MARKER })) {
     if (batch.full) yield batch.take();
@@ -491,7 +579,13 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
     const lineNo = rec.line.lineNo;
     const env = parseRecord(EventLine, rec.value);
     if (!env.success) {
-      state.emit({ ...parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)), key: state.keys.next(rec.line.bytes) }, batch);
+      state.emit(
+        {
+          ...parseWarning(file.path, lineNo, `not a Copilot event (${issueText(env.error)})`, lineRaw(rec.line)),
+          key: state.keys.next(rec.line.bytes),
+        },
+        batch,
+      );
       continue;
     }
     const line = env.data;
@@ -505,7 +599,11 @@ function* convertJsonl(file: SourceFile, state: SessionState, ctx: ConvertContex
     }
     if (TURN_OVER.has(line.type)) state.endAbortedTurn(batch);
     const base = line.id ?? state.keys.next(rec.line.bytes);
-    for (const event of keyed(convertEvent(line, rec.value, state, () => `${file.path}:${lineNo}`), base)) state.emit(event, batch);
+    for (const event of keyed(
+      convertEvent(line, rec.value, state, () => `${file.path}:${lineNo}`),
+      base,
+    ))
+      state.emit(event, batch);
   }
   state.endAbortedTurn(batch);
   state.closeSegment();
@@ -540,13 +638,21 @@ function timelineEntryEvents(entry: TimelineEntry, raw: unknown, state: SessionS
   const ts = normalizeTimestamp(entry.timestamp);
   switch (entry.type) {
     case 'user':
-      return nonEmpty(entry.text) ? [{ type: 'user_message', role: 'user', content: entry.text, message_id: entry.id, ts }] : [];
+      return nonEmpty(entry.text)
+        ? [{ type: 'user_message', role: 'user', content: entry.text, message_id: entry.id, ts }]
+        : [];
     case 'copilot':
       return nonEmpty(entry.text) ? [{ type: 'assistant_message', content: entry.text, message_id: entry.id, ts }] : [];
     case 'info':
     case 'warning':
     case 'error':
-      return [{ type: 'provider_status', message: entry.type === 'info' ? (entry.text ?? 'info') : `${entry.type}: ${entry.text ?? ''}`, ts }];
+      return [
+        {
+          type: 'provider_status',
+          message: entry.type === 'info' ? (entry.text ?? 'info') : `${entry.type}: ${entry.text ?? ''}`,
+          ts,
+        },
+      ];
     case 'tool_call_completed': {
       if (!entry.callId || !entry.name) return [];
       const input = parseJsonString(entry.arguments);
@@ -556,7 +662,14 @@ function timelineEntryEvents(entry: TimelineEntry, raw: unknown, state: SessionS
       const log = typeof result.log === 'string' ? result.log : undefined;
       return [
         { type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: entry.callId, input, ts },
-        { type: 'tool_result', tool_id: entry.callId, success: ok, output: log, ...(ok || typeof result.type !== 'string' ? {} : { error: result.type }), ts },
+        {
+          type: 'tool_result',
+          tool_id: entry.callId,
+          success: ok,
+          output: log,
+          ...(ok || typeof result.type !== 'string' ? {} : { error: result.type }),
+          ts,
+        },
       ];
     }
     default:
@@ -584,7 +697,8 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
   });
   const out: EventDraft[] = [];
   timeline.forEach((t, i) => {
-    if (t === null) out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
+    if (t === null)
+      out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
   });
   if (chat.length === 0) {
     timeline.forEach((t, i) => t && out.push(...timelineEvents(t, timelineRaw[i], state)));
@@ -614,7 +728,10 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
     const push = (item: Omit<ChatItem, 'key'>) => items.push({ ...item, key });
     const m = parseRecord(LegacyChatMessage, raw);
     if (!m.success) {
-      push({ tl: undefined, events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)] });
+      push({
+        tl: undefined,
+        events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)],
+      });
       return;
     }
     const msg = m.data;
@@ -626,7 +743,19 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         // The timeline has the prompt as typed; the chat copy has reminders appended.
         const entry = tl !== undefined ? timeline[tl] : undefined;
         const content = nonEmpty(entry?.text) ? entry.text : text;
-        if (nonEmpty(content)) push({ tl, events: [{ type: 'user_message', role: 'user', content, ...(entry?.id ? { message_id: entry.id } : {}), ts: tsOf(tl) }] });
+        if (nonEmpty(content))
+          push({
+            tl,
+            events: [
+              {
+                type: 'user_message',
+                role: 'user',
+                content,
+                ...(entry?.id ? { message_id: entry.id } : {}),
+                ts: tsOf(tl),
+              },
+            ],
+          });
         return;
       }
       case 'assistant': {
@@ -635,12 +764,23 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         if (nonEmpty(text)) {
           tl = byText.get(text)?.shift();
           if (tl !== undefined) used.add(tl);
-          events.push({ type: 'assistant_message', content: text, ...(tl !== undefined && timeline[tl]?.id ? { message_id: timeline[tl]!.id } : {}), ts: tsOf(tl) });
+          events.push({
+            type: 'assistant_message',
+            content: text,
+            ...(tl !== undefined && timeline[tl]?.id ? { message_id: timeline[tl]!.id } : {}),
+            ts: tsOf(tl),
+          });
         }
         for (const [i, rawCall] of (msg.tool_calls ?? []).entries()) {
           const c = parseRecord(LegacyToolCall, rawCall);
           if (!c.success) {
-            events.push(parseWarning(path, undefined, `chatMessages[${idx}].tool_calls[${i}] is not a tool call (${issueText(c.error)})`));
+            events.push(
+              parseWarning(
+                path,
+                undefined,
+                `chatMessages[${idx}].tool_calls[${i}] is not a tool call (${issueText(c.error)})`,
+              ),
+            );
             continue;
           }
           const callTl = byCall.get(c.data.id);
@@ -648,14 +788,24 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
           tl ??= callTl;
           const input = parseJsonString(c.data.function.arguments);
           const tool = toolIdentity(c.data.function.name, input);
-          events.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: c.data.id, input, ts: tsOf(callTl) });
+          events.push({
+            type: 'tool_call',
+            tool_name: tool.name,
+            tool_kind: tool.kind,
+            tool_id: c.data.id,
+            input,
+            ts: tsOf(callTl),
+          });
         }
         if (events.length > 0) push({ tl, events });
         return;
       }
       case 'tool': {
         const tl = msg.tool_call_id !== undefined ? byCall.get(msg.tool_call_id) : undefined;
-        const result = tl !== undefined && isRecord(timeline[tl]?.result) ? (timeline[tl]!.result as Record<string, unknown>) : undefined;
+        const result =
+          tl !== undefined && isRecord(timeline[tl]?.result)
+            ? (timeline[tl]!.result as Record<string, unknown>)
+            : undefined;
         const success = typeof result?.type === 'string' ? result.type === 'success' : undefined;
         push({
           tl,
@@ -673,7 +823,8 @@ function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, sta
         return;
       }
       default:
-        if (CHAT_ROLES[msg.role] === undefined) push({ tl: undefined, events: [unknownRecord(state.draft, `chatMessages role ${msg.role}`, raw)] });
+        if (CHAT_ROLES[msg.role] === undefined)
+          push({ tl: undefined, events: [unknownRecord(state.draft, `chatMessages role ${msg.role}`, raw)] });
     }
   });
 
@@ -699,7 +850,8 @@ async function convertLegacy(file: SourceFile, state: SessionState, ctx: Convert
   if (!doc.ok) return [parseWarning(file.path, undefined, doc.error, doc.raw)];
   if (doc.invalidUtf8) state.draft.addReason(INVALID_UTF8_REASON);
   const parsed = parseRecord(LegacySession, doc.value);
-  if (!parsed.success) return [parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`)];
+  if (!parsed.success)
+    return [parseWarning(file.path, undefined, `not a Copilot legacy session (${issueText(parsed.error)})`)];
   const start = normalizeTimestamp(parsed.data.startTime);
   if (start !== undefined && (state.cutoff === undefined || start < state.cutoff)) state.draft.startedAt = start;
   return legacyEvents(parsed.data.chatMessages ?? [], parsed.data.timeline ?? [], file.path, state);
@@ -708,7 +860,10 @@ async function convertLegacy(file: SourceFile, state: SessionState, ctx: Convert
 // ---------------------------------------------------------------------------------------------
 // Sidecars
 
-async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise<{ cwd: string | null; title: string | null }> {
+async function readWorkspaceYaml(
+  file: SourceFile,
+  ctx: ConvertContext,
+): Promise<{ cwd: string | null; title: string | null }> {
   const none = { cwd: null, title: null };
   if (file.size > MAX_SIDECAR_BYTES) {
     ctx.warn(`${file.path}: ${file.size} bytes is too large for a workspace.yaml; ignored`);
@@ -720,7 +875,9 @@ async function readWorkspaceYaml(file: SourceFile, ctx: ConvertContext): Promise
     ctx.stats.bytesRead += Buffer.byteLength(text);
     value = parseYaml(text.replace(/\0+$/, ''));
   } catch (err) {
-    ctx.warn(`${file.path}: unreadable workspace.yaml (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ignored`);
+    ctx.warn(
+      `${file.path}: unreadable workspace.yaml (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ignored`,
+    );
     return none;
   }
   const y = parseRecord(WorkspaceYaml, value);
@@ -769,7 +926,9 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
     state.yamlCwd = y.cwd;
     draft.title = y.title;
   }
-  const starts = await Promise.all(parts.map((p, i) => (i === 0 || p.kind === 'legacy' ? undefined : firstTimestamp(p.file.path))));
+  const starts = await Promise.all(
+    parts.map((p, i) => (i === 0 || p.kind === 'legacy' ? undefined : firstTimestamp(p.file.path))),
+  );
 
   const batch = new Batch();
   for (const [i, part] of parts.entries()) {

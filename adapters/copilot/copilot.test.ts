@@ -49,7 +49,13 @@ function rawWorkspace(raw: Raw[], yamlPath: string | null): string | null {
 /** The models a session notes, in order: start/resume `selectedModel`, `model_change`, `assistant.message` model. */
 function rawModels(raw: Raw[]): string[] {
   return raw.flatMap((r) => {
-    const m = isStart(r) ? r.data.selectedModel : r.type === 'session.model_change' ? r.data.newModel : r.type === 'assistant.message' ? r.data.model : undefined;
+    const m = isStart(r)
+      ? r.data.selectedModel
+      : r.type === 'session.model_change'
+        ? r.data.newModel
+        : r.type === 'assistant.message'
+          ? r.data.model
+          : undefined;
     return text(m) ? [m] : [];
   });
 }
@@ -89,14 +95,23 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
   const home = buildHome(layout);
   // The workspace each session must have, from the raw files (legacy JSON has none).
   const workspaceOf = new Map<string, string | null>([
-    ...jsonl.map((f) => [`copilot-${idOf.get(f)}`, rawWorkspace(rawLines(f), idOf.get(f) === sidecarSession ? yamlFile! : null)] as const),
+    ...jsonl.map(
+      (f) =>
+        [
+          `copilot-${idOf.get(f)}`,
+          rawWorkspace(rawLines(f), idOf.get(f) === sidecarSession ? yamlFile! : null),
+        ] as const,
+    ),
     ...legacy.map((f) => [`copilot-${idOf.get(f)}`, null] as const),
   ]);
   const run = importHome(copilotAdapter, home);
   const session = async (file: string) => {
     const { sessions, index } = await run;
     const wrapper = `copilot-${idOf.get(file)}`;
-    return { events: (sessions.get(wrapper) ?? []) as Ev[], entry: index.find((e) => e.wrapper_session_id === wrapper)! };
+    return {
+      events: (sessions.get(wrapper) ?? []) as Ev[],
+      entry: index.find((e) => e.wrapper_session_id === wrapper)!,
+    };
   };
 
   it('imports every session of every layout once, without errors', async () => {
@@ -106,65 +121,85 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     expect(index.map((e) => e.format).sort()).toEqual(
       Object.keys(layout)
         .filter((k) => !k.endsWith('.yaml') && !k.endsWith('metadata.json'))
-        .map((k) => (k.startsWith('history') ? 'copilot:legacy-json' : k.endsWith('events.jsonl') ? 'copilot:dir' : 'copilot:jsonl'))
+        .map((k) =>
+          k.startsWith('history')
+            ? 'copilot:legacy-json'
+            : k.endsWith('events.jsonl')
+              ? 'copilot:dir'
+              : 'copilot:jsonl',
+        )
         .sort(),
     );
   });
 
-  it.each(jsonl.map((f) => [basename(f), f]))('%s: one tool_call per toolCallId, results joined to their names', async (_n, f) => {
-    const raw = rawLines(f);
-    const names = new Map<string, string>();
-    for (const r of raw) {
-      if (r.type === 'tool.execution_start') {
-        const d = r.data as { toolCallId: string; toolName: string; mcpServerName?: string; mcpToolName?: string };
-        names.set(d.toolCallId, d.mcpServerName ? `${d.mcpServerName}/${d.mcpToolName ?? d.toolName}` : d.toolName);
-      }
-      if (r.type === 'assistant.message') {
-        for (const t of (r.data.toolRequests ?? []) as { toolCallId: string; name: string; mcpServerName?: string; mcpToolName?: string }[]) {
-          if (!names.has(t.toolCallId)) names.set(t.toolCallId, t.mcpServerName ? `${t.mcpServerName}/${t.mcpToolName ?? t.name}` : t.name);
+  it.each(jsonl.map((f) => [basename(f), f]))(
+    '%s: one tool_call per toolCallId, results joined to their names',
+    async (_n, f) => {
+      const raw = rawLines(f);
+      const names = new Map<string, string>();
+      for (const r of raw) {
+        if (r.type === 'tool.execution_start') {
+          const d = r.data as { toolCallId: string; toolName: string; mcpServerName?: string; mcpToolName?: string };
+          names.set(d.toolCallId, d.mcpServerName ? `${d.mcpServerName}/${d.mcpToolName ?? d.toolName}` : d.toolName);
+        }
+        if (r.type === 'assistant.message') {
+          for (const t of (r.data.toolRequests ?? []) as {
+            toolCallId: string;
+            name: string;
+            mcpServerName?: string;
+            mcpToolName?: string;
+          }[]) {
+            if (!names.has(t.toolCallId))
+              names.set(t.toolCallId, t.mcpServerName ? `${t.mcpServerName}/${t.mcpToolName ?? t.name}` : t.name);
+          }
         }
       }
-    }
-    const { events } = await session(f);
-    const calls = of(events, 'tool_call');
-    expect(calls.map((c) => c.tool_id).sort()).toEqual([...names.keys()].sort());
-    for (const c of calls) expect(c.tool_name).toBe(names.get(c.tool_id as string));
-    const completes = raw.filter((r) => r.type === 'tool.execution_complete');
-    const results = of(events, 'tool_result');
-    expect(results.length).toBe(completes.length);
-    for (const r of results) {
-      expect(r.tool_name).toBe(names.get(r.tool_id as string));
-      expect(r.tool_kind).toBeDefined();
-    }
-  });
-
-  it.each(jsonl.map((f) => [basename(f), f]))('%s: usage is the sum of modelMetrics over shutdowns, each part counted once', async (_n, f) => {
-    const shutdowns = rawLines(f).filter((r) => r.type === 'session.shutdown');
-    const want = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, calls: 0 };
-    type Metric = { usage: Record<string, number>; tokenDetails?: Record<string, { tokenCount: number }> };
-    for (const s of shutdowns) {
-      for (const m of Object.values((s.data.modelMetrics ?? {}) as Record<string, Metric>)) {
-        // tokenDetails has the parts apart; else inputTokens holds cache reads and writes.
-        const d = m.tokenDetails;
-        want.input += d ? d.input!.tokenCount : (m.usage.inputTokens ?? 0) - (m.usage.cacheReadTokens ?? 0) - (m.usage.cacheWriteTokens ?? 0);
-        want.output += d ? d.output!.tokenCount : (m.usage.outputTokens ?? 0);
-        want.cacheRead += d ? d.cache_read!.tokenCount : (m.usage.cacheReadTokens ?? 0);
-        want.cacheWrite += d ? d.cache_write!.tokenCount : (m.usage.cacheWriteTokens ?? 0);
-        want.calls++;
+      const { events } = await session(f);
+      const calls = of(events, 'tool_call');
+      expect(calls.map((c) => c.tool_id).sort()).toEqual([...names.keys()].sort());
+      for (const c of calls) expect(c.tool_name).toBe(names.get(c.tool_id as string));
+      const completes = raw.filter((r) => r.type === 'tool.execution_complete');
+      const results = of(events, 'tool_result');
+      expect(results.length).toBe(completes.length);
+      for (const r of results) {
+        expect(r.tool_name).toBe(names.get(r.tool_id as string));
+        expect(r.tool_kind).toBeDefined();
       }
-    }
-    const { entry, events } = await session(f);
-    expect(entry.usage).toEqual({
-      input_tokens: want.input,
-      output_tokens: want.output,
-      cache_read_tokens: want.cacheRead,
-      cache_creation_tokens: want.cacheWrite,
-      calls: want.calls,
-    });
-    expect(of(events, 'usage').length).toBe(want.calls);
-    expect(entry.completeness_reasons.includes('usage unavailable')).toBe(shutdowns.length === 0);
-    expect(entry.completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
-  });
+    },
+  );
+
+  it.each(jsonl.map((f) => [basename(f), f]))(
+    '%s: usage is the sum of modelMetrics over shutdowns, each part counted once',
+    async (_n, f) => {
+      const shutdowns = rawLines(f).filter((r) => r.type === 'session.shutdown');
+      const want = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, calls: 0 };
+      type Metric = { usage: Record<string, number>; tokenDetails?: Record<string, { tokenCount: number }> };
+      for (const s of shutdowns) {
+        for (const m of Object.values((s.data.modelMetrics ?? {}) as Record<string, Metric>)) {
+          // tokenDetails has the parts apart; else inputTokens holds cache reads and writes.
+          const d = m.tokenDetails;
+          want.input += d
+            ? d.input!.tokenCount
+            : (m.usage.inputTokens ?? 0) - (m.usage.cacheReadTokens ?? 0) - (m.usage.cacheWriteTokens ?? 0);
+          want.output += d ? d.output!.tokenCount : (m.usage.outputTokens ?? 0);
+          want.cacheRead += d ? d.cache_read!.tokenCount : (m.usage.cacheReadTokens ?? 0);
+          want.cacheWrite += d ? d.cache_write!.tokenCount : (m.usage.cacheWriteTokens ?? 0);
+          want.calls++;
+        }
+      }
+      const { entry, events } = await session(f);
+      expect(entry.usage).toEqual({
+        input_tokens: want.input,
+        output_tokens: want.output,
+        cache_read_tokens: want.cacheRead,
+        cache_creation_tokens: want.cacheWrite,
+        calls: want.calls,
+      });
+      expect(of(events, 'usage').length).toBe(want.calls);
+      expect(entry.completeness_reasons.includes('usage unavailable')).toBe(shutdowns.length === 0);
+      expect(entry.completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
+    },
+  );
 
   it.each(jsonl.map((f) => [basename(f), f]))('%s: native timestamps, prompts, model and workspace', async (_n, f) => {
     const raw = rawLines(f);
@@ -175,10 +210,24 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     expect(entry.started_at).toBe(sorted[0]);
     expect(entry.ended_at).toBe(sorted[sorted.length - 1]);
     const typed = raw.filter((r) => r.type === 'user.message' && String(r.data.content ?? '').trim() !== '');
-    expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => e.content)).toEqual(typed.map((r) => r.data.content));
+    expect(
+      of(events, 'user_message')
+        .filter((e) => e.role === 'user')
+        .map((e) => e.content),
+    ).toEqual(typed.map((r) => r.data.content));
     // The expanded prompt is kept beside the typed one exactly when it differs.
-    const expanded = typed.map((r) => (typeof r.data.transformedContent === 'string' && r.data.transformedContent.trim() !== '' && r.data.transformedContent !== r.data.content ? r.data.transformedContent : undefined));
-    expect(of(events, 'user_message').filter((e) => e.role === 'user').map((e) => (e.data as { transformedContent?: string } | undefined)?.transformedContent)).toEqual(expanded);
+    const expanded = typed.map((r) =>
+      typeof r.data.transformedContent === 'string' &&
+      r.data.transformedContent.trim() !== '' &&
+      r.data.transformedContent !== r.data.content
+        ? r.data.transformedContent
+        : undefined,
+    );
+    expect(
+      of(events, 'user_message')
+        .filter((e) => e.role === 'user')
+        .map((e) => (e.data as { transformedContent?: string } | undefined)?.transformedContent),
+    ).toEqual(expanded);
     const workspace = rawWorkspace(raw, idOf.get(f) === sidecarSession ? yamlFile! : null);
     expect(entry.workspace_path).toBe(workspace);
     expect(events[0]!.type).toBe('session_started');
@@ -202,7 +251,10 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
       timeline: { type: string; timestamp: string; callId?: string; text?: string }[];
     };
     const { events, entry } = await session(f);
-    const ids = new Set([...doc.chatMessages.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id)), ...doc.timeline.flatMap((t) => (t.callId ? [t.callId] : []))]);
+    const ids = new Set([
+      ...doc.chatMessages.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id)),
+      ...doc.timeline.flatMap((t) => (t.callId ? [t.callId] : [])),
+    ]);
     const calls = of(events, 'tool_call');
     expect(calls.length).toBe(ids.size);
     expect(new Set(calls.map((c) => c.tool_id))).toEqual(ids);
@@ -217,7 +269,11 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
       unmatched.splice(i, 1);
       return [];
     });
-    expect(of(events, 'assistant_message').map((e) => e.content).sort()).toEqual([...chatTexts, ...timelineOnly].sort());
+    expect(
+      of(events, 'assistant_message')
+        .map((e) => e.content)
+        .sort(),
+    ).toEqual([...chatTexts, ...timelineOnly].sort());
     const times = new Set([iso(doc.startTime), ...doc.timeline.map((t) => iso(t.timestamp))]);
     for (const e of events) expect(times.has(e.ts)).toBe(true);
     expect(entry.started_at).toBe(iso(doc.startTime));
@@ -228,25 +284,42 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     expect(entry.completeness_reasons).toContain('usage unavailable');
   });
 
-  it.each(legacy.map((f) => [basename(f), f]))('%s: with chatMessages emptied, the timeline alone is the transcript', async (_n, f) => {
-    const doc = JSON.parse(readFileSync(f, 'utf8')) as { sessionId: string; chatMessages: unknown[]; timeline: { type: string; timestamp: string; text?: string; callId?: string; name?: string }[] };
-    doc.chatMessages = [];
-    const h = tempDir('home-');
-    const path = join(h, 'history-session-state', `session_${doc.sessionId}_1.json`);
-    buildHome({ [`history-session-state/session_${doc.sessionId}_1.json`]: '' }, h);
-    writeFileSync(path, JSON.stringify(doc));
-    const { sessions } = await importHome(copilotAdapter, h);
-    const events = [...sessions.values()][0] as Ev[];
-    const count = (type: string) => doc.timeline.filter((t) => t.type === type && (type === 'tool_call_completed' || (t.text ?? '').trim() !== '')).length;
-    expect(of(events, 'tool_call').length).toBe(count('tool_call_completed'));
-    expect(of(events, 'tool_result').length).toBe(count('tool_call_completed'));
-    expect(of(events, 'assistant_message').length).toBe(count('copilot'));
-    expect(of(events, 'user_message').map((e) => e.content)).toEqual(doc.timeline.filter((t) => t.type === 'user').map((t) => t.text));
-    const body = events.slice(1, -1);
-    expect(body.map((e) => e.ts)).toEqual(
-      doc.timeline.flatMap((t) => (t.type === 'tool_call_completed' ? [iso(t.timestamp), iso(t.timestamp)] : (t.text ?? '').trim() !== '' ? [iso(t.timestamp)] : [])),
-    );
-  });
+  it.each(legacy.map((f) => [basename(f), f]))(
+    '%s: with chatMessages emptied, the timeline alone is the transcript',
+    async (_n, f) => {
+      const doc = JSON.parse(readFileSync(f, 'utf8')) as {
+        sessionId: string;
+        chatMessages: unknown[];
+        timeline: { type: string; timestamp: string; text?: string; callId?: string; name?: string }[];
+      };
+      doc.chatMessages = [];
+      const h = tempDir('home-');
+      const path = join(h, 'history-session-state', `session_${doc.sessionId}_1.json`);
+      buildHome({ [`history-session-state/session_${doc.sessionId}_1.json`]: '' }, h);
+      writeFileSync(path, JSON.stringify(doc));
+      const { sessions } = await importHome(copilotAdapter, h);
+      const events = [...sessions.values()][0] as Ev[];
+      const count = (type: string) =>
+        doc.timeline.filter((t) => t.type === type && (type === 'tool_call_completed' || (t.text ?? '').trim() !== ''))
+          .length;
+      expect(of(events, 'tool_call').length).toBe(count('tool_call_completed'));
+      expect(of(events, 'tool_result').length).toBe(count('tool_call_completed'));
+      expect(of(events, 'assistant_message').length).toBe(count('copilot'));
+      expect(of(events, 'user_message').map((e) => e.content)).toEqual(
+        doc.timeline.filter((t) => t.type === 'user').map((t) => t.text),
+      );
+      const body = events.slice(1, -1);
+      expect(body.map((e) => e.ts)).toEqual(
+        doc.timeline.flatMap((t) =>
+          t.type === 'tool_call_completed'
+            ? [iso(t.timestamp), iso(t.timestamp)]
+            : (t.text ?? '').trim() !== ''
+              ? [iso(t.timestamp)]
+              : [],
+        ),
+      );
+    },
+  );
 
   it('is deterministic and incremental', async () => {
     const first = await run;
@@ -263,7 +336,9 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
     expect(workspaces.length).toBeGreaterThan(1);
     for (const root of workspaces.flatMap((w) => [w, dirname(w), w.slice(0, -1)])) {
       const scoped = await importHome(copilotAdapter, home, { root });
-      const inside = [...workspaceOf].filter(([, w]) => w !== null && (w === root || w.startsWith(`${root}/`))).map(([id]) => id);
+      const inside = [...workspaceOf]
+        .filter(([, w]) => w !== null && (w === root || w.startsWith(`${root}/`)))
+        .map(([id]) => id);
       expect(scoped.index.map((e) => e.wrapper_session_id).sort(), root).toEqual(inside.sort());
     }
   });
@@ -271,24 +346,44 @@ describe.skipIf(corpus === null)('copilot corpus', () => {
 
 describe('copilot layouts', () => {
   const start = (id: string, ts: string) =>
-    JSON.stringify({ type: 'session.start', data: { sessionId: id, context: { cwd: '/w' } }, id: `${id}-s`, timestamp: ts, parentId: null });
-  const user = (n: string, ts: string) => JSON.stringify({ type: 'user.message', data: { content: `prompt ${n}` }, id: n, timestamp: ts, parentId: null });
+    JSON.stringify({
+      type: 'session.start',
+      data: { sessionId: id, context: { cwd: '/w' } },
+      id: `${id}-s`,
+      timestamp: ts,
+      parentId: null,
+    });
+  const user = (n: string, ts: string) =>
+    JSON.stringify({ type: 'user.message', data: { content: `prompt ${n}` }, id: n, timestamp: ts, parentId: null });
 
   it('one session in the flat and directory layouts is one session: the newer owns its time', async () => {
     const home = buildHome({
-      'session-state/s1.jsonl': [start('s1', '2026-01-01T00:00:00Z'), user('a', '2026-01-01T00:00:01Z'), user('b', '2026-01-01T00:00:02Z')].join('\n') + '\n',
-      'session-state/s1/events.jsonl': [user('b', '2026-01-01T00:00:02Z'), user('c', '2026-01-01T00:00:03Z')].join('\n') + '\n',
+      'session-state/s1.jsonl':
+        [
+          start('s1', '2026-01-01T00:00:00Z'),
+          user('a', '2026-01-01T00:00:01Z'),
+          user('b', '2026-01-01T00:00:02Z'),
+        ].join('\n') + '\n',
+      'session-state/s1/events.jsonl':
+        [user('b', '2026-01-01T00:00:02Z'), user('c', '2026-01-01T00:00:03Z')].join('\n') + '\n',
       'session-state/s2/workspace.yaml': 'cwd: /w\n',
     });
     const { index, sessions, summary } = await importHome(copilotAdapter, home);
     expect(summary.errors).toEqual([]);
     expect(index.map((e) => e.wrapper_session_id)).toEqual(['copilot-s1']);
     expect(index[0]!.source_paths.length).toBe(2);
-    expect(of(sessions.get('copilot-s1') as Ev[], 'user_message').map((e) => e.content)).toEqual(['prompt a', 'prompt b', 'prompt c']);
+    expect(of(sessions.get('copilot-s1') as Ev[], 'user_message').map((e) => e.content)).toEqual([
+      'prompt a',
+      'prompt b',
+      'prompt c',
+    ]);
   });
 
   it('a file that is not JSON at all gives parse warnings, not a failure', async () => {
-    const home = buildHome({ 'session-state/bad.jsonl': 'not json\n\u0000\u0000', 'history-session-state/session_x_1.json': '' });
+    const home = buildHome({
+      'session-state/bad.jsonl': 'not json\n\u0000\u0000',
+      'history-session-state/session_x_1.json': '',
+    });
     const { index, summary } = await importHome(copilotAdapter, home);
     expect(summary.errors).toEqual([]);
     expect(index.map((e) => [e.wrapper_session_id, e.completeness])).toEqual([

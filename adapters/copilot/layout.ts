@@ -13,6 +13,7 @@ export function classify(rel: string): Classified | null {
   m = /^session-state\/([^/]+)\.jsonl$/.exec(rel);
   if (m) return { id: m[1]!, role: 'flat' };
   m = /^session-state\/([^/]+)\/(events\.jsonl|workspace\.yaml|vscode\.metadata\.json)$/.exec(rel);
-  if (m) return { id: m[1]!, role: m[2] === 'events.jsonl' ? 'dir' : m[2] === 'workspace.yaml' ? 'workspace' : 'metadata' };
+  if (m)
+    return { id: m[1]!, role: m[2] === 'events.jsonl' ? 'dir' : m[2] === 'workspace.yaml' ? 'workspace' : 'metadata' };
   return null;
 }

@@ -20,13 +20,19 @@ describe('copilot status records', () => {
       record('session.warning', {}, 'e4', 3),
       record('session.mode_changed', { newMode: 'plan' }, 'e5', 4),
     ];
-    const { sessions, summary } = await importHome(copilotAdapter, buildHome({ 'session-state/w1.jsonl': `${lines.join('\n')}\n` }));
+    const { sessions, summary } = await importHome(
+      copilotAdapter,
+      buildHome({ 'session-state/w1.jsonl': `${lines.join('\n')}\n` }),
+    );
     expect(summary.errors).toEqual([]);
     const status = (sessions.get('copilot-w1') as Ev[]).filter((e) => e.type === 'provider_status');
     expect(status.map((e) => [e.message, e.data])).toEqual([
       ['session started', { sessionId: 'w1', context: { cwd: '/w' } }],
       ['MCP server started', { infoType: 'mcp', message: 'MCP server started' }],
-      ['Third-party MCP servers are disabled', { warningType: 'policy', message: 'Third-party MCP servers are disabled' }],
+      [
+        'Third-party MCP servers are disabled',
+        { warningType: 'policy', message: 'Third-party MCP servers are disabled' },
+      ],
       ['session warning', {}],
       ['session.mode_changed', { newMode: 'plan' }],
     ]);

@@ -29,7 +29,13 @@ describe.skipIf(sample === undefined)('copilot usage cross-check on the 1.0.59 s
   it('the reading before 1.0.5x (inputTokens minus cache reads, cache writes added) does not add up', () => {
     expect(u.cacheWriteTokens).toBeGreaterThan(0);
     const old = normalizeUsage(
-      { input: u.inputTokens, output: u.outputTokens, cacheRead: u.cacheReadTokens, cacheCreation: u.cacheWriteTokens, model },
+      {
+        input: u.inputTokens,
+        output: u.outputTokens,
+        cacheRead: u.cacheReadTokens,
+        cacheCreation: u.cacheWriteTokens,
+        model,
+      },
       { inputIncludesCacheRead: true, outputIncludesReasoning: true },
     );
     // Read the old way the event says all of inputTokens is uncached; the record says 3 are.
@@ -40,12 +46,21 @@ describe.skipIf(sample === undefined)('copilot usage cross-check on the 1.0.59 s
 
   it('tokenDetails are imported: cache writes counted once, the shutdown totals add up', async () => {
     const id = String((lines(sample!)[0]!.data as Rec).sessionId);
-    const { index, sessions } = await importHome(copilotAdapter, buildHome({ [`session-state/${id}/events.jsonl`]: { copy: sample! } }));
+    const { index, sessions } = await importHome(
+      copilotAdapter,
+      buildHome({ [`session-state/${id}/events.jsonl`]: { copy: sample! } }),
+    );
     const d = metric.tokenDetails!;
     expect(d.input!.tokenCount! + d.cache_read!.tokenCount! + d.cache_write!.tokenCount!).toBe(u.inputTokens);
     const usage = sessions.get(`copilot-${id}`)!.filter((e) => e.type === 'usage');
     expect(usage).toEqual([
-      expect.objectContaining({ input_tokens: d.input!.tokenCount, cache_read_tokens: d.cache_read!.tokenCount, cache_creation_tokens: d.cache_write!.tokenCount, output_tokens: d.output!.tokenCount, model }),
+      expect.objectContaining({
+        input_tokens: d.input!.tokenCount,
+        cache_read_tokens: d.cache_read!.tokenCount,
+        cache_creation_tokens: d.cache_write!.tokenCount,
+        output_tokens: d.output!.tokenCount,
+        model,
+      }),
     ]);
     expect(index[0]!.completeness_reasons.filter((r) => r.startsWith('usage differs'))).toEqual([]);
   });

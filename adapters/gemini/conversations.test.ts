@@ -19,7 +19,11 @@ const stamp = (t: unknown) => new Date(String(t)).toISOString().replace(/:/g, '-
 const pair = corpusFiles('gemini').filter((f) => f.includes('fabien-lessirard-dotfiles__'));
 
 describe.skipIf(pair.length !== 2)('a sub-agent in its own file under the parent sessionId (corpus pair)', () => {
-  const docs = pair.map((f) => ({ f, name: f.slice(f.indexOf('__') + 2), doc: JSON.parse(readFileSync(f, 'utf8')) as Rec & { messages: Rec[] } }));
+  const docs = pair.map((f) => ({
+    f,
+    name: f.slice(f.indexOf('__') + 2),
+    doc: JSON.parse(readFileSync(f, 'utf8')) as Rec & { messages: Rec[] },
+  }));
   const [parent, child] = [...docs].sort((a, b) => (String(a.doc.startTime) < String(b.doc.startTime) ? -1 : 1));
   const sid = String(parent!.doc.sessionId);
   const root = '/home/dev/dashboard';
@@ -33,7 +37,9 @@ describe.skipIf(pair.length !== 2)('a sub-agent in its own file under the parent
 
   it('gives two sessions, the later one a sub-agent of the first, each from both of its copies', async () => {
     // As in the user's home: both files in the hashed dir and again in the slug dir (a migration copy).
-    const layout: Record<string, string | { copy: string }> = { 'projects.json': JSON.stringify({ projects: { [root]: 'dashboard' } }) };
+    const layout: Record<string, string | { copy: string }> = {
+      'projects.json': JSON.stringify({ projects: { [root]: 'dashboard' } }),
+    };
     for (const { f, name } of docs) {
       layout[`tmp/${sha256Hex(root)}/chats/${name}`] = { copy: f };
       layout[`tmp/dashboard/chats/${name}`] = { copy: f };
@@ -41,31 +47,77 @@ describe.skipIf(pair.length !== 2)('a sub-agent in its own file under the parent
     const { index, sessions, summary } = await importHome(geminiAdapter, buildHome(layout));
     expect(summary.errors).toEqual([]);
     const childId = `${sid}-${stamp(child!.doc.startTime)}`;
-    expect(index.map((e) => [e.wrapper_session_id, e.provider_session_id, e.parent_session_id, e.tags, e.source_paths.length, e.started_at])).toEqual([
+    expect(
+      index.map((e) => [
+        e.wrapper_session_id,
+        e.provider_session_id,
+        e.parent_session_id,
+        e.tags,
+        e.source_paths.length,
+        e.started_at,
+      ]),
+    ).toEqual([
       [`gemini-${sid}`, sid, null, [], 2, new Date(String(parent!.doc.startTime)).toISOString()],
-      [`gemini-${childId}`, sid, `gemini-${sid}`, ['subagent'], 2, new Date(String(child!.doc.startTime)).toISOString()],
+      [
+        `gemini-${childId}`,
+        sid,
+        `gemini-${sid}`,
+        ['subagent'],
+        2,
+        new Date(String(child!.doc.startTime)).toISOString(),
+      ],
     ]);
-    for (const [id, { doc }] of [[`gemini-${sid}`, parent!], [`gemini-${childId}`, child!]] as const) {
+    for (const [id, { doc }] of [
+      [`gemini-${sid}`, parent!],
+      [`gemini-${childId}`, child!],
+    ] as const) {
       const events = sessions.get(id) as Ev[];
       const ids = new Set(events.map((e) => e.message_id).filter((m) => m !== undefined));
-      expect([...ids].sort()).toEqual(doc.messages.filter((m) => m.type === 'user' || (m.type === 'gemini' && m.content !== '')).map((m) => m.id).sort());
+      expect([...ids].sort()).toEqual(
+        doc.messages
+          .filter((m) => m.type === 'user' || (m.type === 'gemini' && m.content !== ''))
+          .map((m) => m.id)
+          .sort(),
+      );
     }
   });
 
   it('ids are stable: the parent alone keeps its id; with the sub-agent beside it, it still does', async () => {
     const alone = await importHome(geminiAdapter, buildHome({ [`tmp/p/chats/${parent!.name}`]: { copy: parent!.f } }));
-    const both = await importHome(geminiAdapter, buildHome({ [`tmp/p/chats/${parent!.name}`]: { copy: parent!.f }, [`tmp/p/chats/${child!.name}`]: { copy: child!.f } }));
+    const both = await importHome(
+      geminiAdapter,
+      buildHome({
+        [`tmp/p/chats/${parent!.name}`]: { copy: parent!.f },
+        [`tmp/p/chats/${child!.name}`]: { copy: child!.f },
+      }),
+    );
     expect(alone.index.map((e) => e.wrapper_session_id)).toEqual([`gemini-${sid}`]);
     expect(both.sessions.get(`gemini-${sid}`)).toEqual(alone.sessions.get(`gemini-${sid}`));
   });
 });
 
 describe('copies of one conversation and the A2A server', () => {
-  const header = (sid: string, start: string, updated: string, extra: Rec = {}) => JSON.stringify({ sessionId: sid, projectHash: 'x', startTime: start, lastUpdated: updated, kind: 'main', ...extra });
+  const header = (sid: string, start: string, updated: string, extra: Rec = {}) =>
+    JSON.stringify({
+      sessionId: sid,
+      projectHash: 'x',
+      startTime: start,
+      lastUpdated: updated,
+      kind: 'main',
+      ...extra,
+    });
   const user = (id: string, ts: string, text: string) => ({ id, timestamp: ts, type: 'user', content: [{ text }] });
-  const gemini = (id: string, ts: string, text: string) => ({ id, timestamp: ts, type: 'gemini', content: text, model: 'gemini-2.5-pro', tokens: { input: 10, output: 2, cached: 0, thoughts: 0, tool: 0, total: 12 } });
+  const gemini = (id: string, ts: string, text: string) => ({
+    id,
+    timestamp: ts,
+    type: 'gemini',
+    content: text,
+    model: 'gemini-2.5-pro',
+    tokens: { input: 10, output: 2, cached: 0, thoughts: 0, tool: 0, total: 12 },
+  });
   /** An A2A server file: header, then one checkpoint of the whole conversation. */
-  const a2a = (start: string, updated: string, messages: Rec[]) => `${header('a2a-server', start, updated)}\n${JSON.stringify({ $set: { messages, lastUpdated: updated } })}\n`;
+  const a2a = (start: string, updated: string, messages: Rec[]) =>
+    `${header('a2a-server', start, updated)}\n${JSON.stringify({ $set: { messages, lastUpdated: updated } })}\n`;
 
   it('each A2A server session is a session of its own; a copy (same startTime) collapses to the newest', async () => {
     const s1 = '2026-06-03T07:46:10.000Z';
@@ -74,16 +126,32 @@ describe('copies of one conversation and the A2A server', () => {
     const home = buildHome({
       'tmp/shell/chats/session-2026-06-03T07-46-a2a-serv.jsonl': a2a(s1, '2026-06-03T07:46:20.000Z', first.slice(0, 1)),
       'tmp/shell/chats/session-2026-06-03T07-50-a2a-serv.jsonl': a2a(s1, '2026-06-03T07:46:30.000Z', first),
-      'tmp/shell/chats/session-2026-06-03T09-12-a2a-serv.jsonl': a2a(s2, '2026-06-03T09:12:30.000Z', [user('u2', s2, 'list the buckets'), gemini('g2', '2026-06-03T09:12:30.000Z', 'Two buckets.')]),
-      'tmp/shell/logs.json': JSON.stringify([{ sessionId: 'a2a-server', messageId: 0, type: 'user', message: 'deploy the app', timestamp: s1 }]),
+      'tmp/shell/chats/session-2026-06-03T09-12-a2a-serv.jsonl': a2a(s2, '2026-06-03T09:12:30.000Z', [
+        user('u2', s2, 'list the buckets'),
+        gemini('g2', '2026-06-03T09:12:30.000Z', 'Two buckets.'),
+      ]),
+      'tmp/shell/logs.json': JSON.stringify([
+        { sessionId: 'a2a-server', messageId: 0, type: 'user', message: 'deploy the app', timestamp: s1 },
+      ]),
     });
     const { index, sessions, summary } = await importHome(geminiAdapter, home);
     expect(summary.errors).toEqual([]);
-    expect(index.map((e) => [e.wrapper_session_id, e.provider_session_id, e.parent_session_id, e.source_paths.length, e.completeness])).toEqual([
+    expect(
+      index.map((e) => [
+        e.wrapper_session_id,
+        e.provider_session_id,
+        e.parent_session_id,
+        e.source_paths.length,
+        e.completeness,
+      ]),
+    ).toEqual([
       [`gemini-a2a-server-${stamp(s1)}`, 'a2a-server', null, 2, 'full'],
       [`gemini-a2a-server-${stamp(s2)}`, 'a2a-server', null, 1, 'full'],
     ]);
-    const text = (id: string) => (sessions.get(id) as Ev[]).filter((e) => e.type === 'user_message' || e.type === 'assistant_message').map((e) => e.content);
+    const text = (id: string) =>
+      (sessions.get(id) as Ev[])
+        .filter((e) => e.type === 'user_message' || e.type === 'assistant_message')
+        .map((e) => e.content);
     expect(text(`gemini-a2a-server-${stamp(s1)}`)).toEqual(['deploy the app', 'Deployed.']);
     expect(text(`gemini-a2a-server-${stamp(s2)}`)).toEqual(['list the buckets', 'Two buckets.']);
   });

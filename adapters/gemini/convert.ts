@@ -8,7 +8,13 @@ import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import { inferToolKind, type EventDraft, type ToolKind } from '../../src/model/events.js';
 import { Batch } from '../../src/session/batch.js';
 import { SessionDraft } from '../../src/session/draft.js';
-import { INVALID_UTF8_REASON, parseWarning, unknownRecord, valueRaw, type Handling } from '../../src/session/records.js';
+import {
+  INVALID_UTF8_REASON,
+  parseWarning,
+  unknownRecord,
+  valueRaw,
+  type Handling,
+} from '../../src/session/records.js';
 import { RecordIds, keyed } from '../../src/util/ids.js';
 import { maxTimestamp, normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, tokenCount, type UsageDraft } from '../../src/util/usage.js';
@@ -66,10 +72,16 @@ export const PART_KINDS: Readonly<Record<string, Handling>> = {
 
 /** Parts of a message's content of no kind in `PART_KINDS`: kept and counted, as unknown records. */
 function* unknownParts(msg: MessageRecord, draft: SessionDraft, ts: string | undefined): Generator<EventDraft> {
-  for (const [field, value] of [['content', msg.content], ['displayContent', msg.displayContent]] as const) {
+  for (const [field, value] of [
+    ['content', msg.content],
+    ['displayContent', msg.displayContent],
+  ] as const) {
     for (const [i, part] of (Array.isArray(value) ? value : [value]).entries()) {
       if (!isRecord(part) || Object.keys(part).some((k) => PART_KINDS[k] !== undefined)) continue;
-      yield { ...unknownRecord(draft, `part:${Object.keys(part)[0] ?? '(empty)'}`, part, ts), key: `${msg.id}#${field}.${i}` };
+      yield {
+        ...unknownRecord(draft, `part:${Object.keys(part)[0] ?? '(empty)'}`, part, ts),
+        key: `${msg.id}#${field}.${i}`,
+      };
     }
   }
 }
@@ -82,7 +94,8 @@ export const CHECKPOINT_ROLES: Readonly<Record<string, Handling>> = {
 
 const PROMPT_LOG_REASON = 'prompt log only';
 const NO_TOOL_CALLS_REASON = 'recorded by a Gemini CLI build that did not record tool calls (v0.6–v0.8, Sept–Oct 2025)';
-const CHECKPOINT_SAVE_TIME_REASON = 'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
+const CHECKPOINT_SAVE_TIME_REASON =
+  'no per-turn timestamps: every event carries the time of the /chat save command (prompt log)';
 const CHECKPOINT_MTIME_REASON = "no native timestamps: times are the checkpoint file's modification time";
 
 /**
@@ -112,7 +125,8 @@ function partsText(value: unknown, want: 'answer' | 'thought' = 'answer'): strin
   if (typeof value.text === 'string') return isThought === (want === 'thought') ? value.text : '';
   if (want === 'thought') return '';
   if (isRecord(value.inlineData)) return `[inline data: ${String(value.inlineData.mimeType ?? 'unknown type')}]`;
-  if (isRecord(value.fileData)) return `[file: ${String(value.fileData.fileUri ?? value.fileData.mimeType ?? 'unknown')}]`;
+  if (isRecord(value.fileData))
+    return `[file: ${String(value.fileData.fileUri ?? value.fileData.mimeType ?? 'unknown')}]`;
   return '';
 }
 
@@ -136,7 +150,13 @@ function userEvent(msg: MessageRecord, ts: string | undefined): EventDraft | nul
     if (sent.trim() === '') return null;
     return { type: 'user_message', role: 'harness', content: sent, message_id: msg.id, ts };
   }
-  return { type: 'user_message', role: isInjected(shownText) ? 'harness' : 'user', content: shownText, message_id: msg.id, ts };
+  return {
+    type: 'user_message',
+    role: isInjected(shownText) ? 'harness' : 'user',
+    content: shownText,
+    message_id: msg.id,
+    ts,
+  };
 }
 
 function thoughtText(subject: string | undefined, description: string | undefined): string {
@@ -158,8 +178,10 @@ function toolOutcome(result: unknown): { output?: string; error?: string } {
       const response = part.functionResponse.response;
       if (isRecord(response) && (typeof response.output === 'string' || typeof response.error === 'string')) {
         if (typeof response.output === 'string') outputs.push(response.output);
-        if (typeof response.error === 'string') error = error === undefined ? response.error : `${error}\n${response.error}`;
-      } else if (response !== undefined) outputs.push(typeof response === 'string' ? response : JSON.stringify(response));
+        if (typeof response.error === 'string')
+          error = error === undefined ? response.error : `${error}\n${response.error}`;
+      } else if (response !== undefined)
+        outputs.push(typeof response === 'string' ? response : JSON.stringify(response));
     } else {
       const text = partsText(part);
       if (text !== '') outputs.push(text);
@@ -187,11 +209,22 @@ export function totalMismatch(messageId: string, total: number | null | undefine
 }
 
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
-function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: SessionDraft, state: MessageState): Generator<EventDraft> {
+function* messageEvents(
+  raw: unknown,
+  conv: Conversation,
+  key: string,
+  draft: SessionDraft,
+  state: MessageState,
+): Generator<EventDraft> {
   const line = conv.lines.get(key);
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    const warning = parseWarning(conv.path, line, `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`, valueRaw(raw));
+    const warning = parseWarning(
+      conv.path,
+      line,
+      `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`,
+      valueRaw(raw),
+    );
     yield { ...warning, key: key.startsWith('\0') ? state.keys.next(JSON.stringify(raw)) : key };
     return;
   }
@@ -217,27 +250,60 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   for (const [k, item] of (msg.thoughts ?? []).entries()) {
     const thought = parseRecord(Thought, item);
     if (!thought.success) {
-      yield { ...parseWarning(conv.path, line, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, valueRaw(item)), key: `${msg.id}#thought.${k}` };
+      yield {
+        ...parseWarning(
+          conv.path,
+          line,
+          `message ${msg.id}: thought not understood (${issueText(thought.error)})`,
+          valueRaw(item),
+        ),
+        key: `${msg.id}#thought.${k}`,
+      };
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
-    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: normalizeTimestamp(thought.data.timestamp) ?? ts, key: `${msg.id}#thought.${k}` };
+    if (content !== '')
+      yield {
+        type: 'reasoning',
+        content,
+        message_id: msg.id,
+        ts: normalizeTimestamp(thought.data.timestamp) ?? ts,
+        key: `${msg.id}#thought.${k}`,
+      };
   }
   const thinking = partsText(msg.content, 'thought');
-  if (thinking !== '') yield { type: 'reasoning', content: thinking, message_id: msg.id, ts, key: `${msg.id}#reasoning` };
+  if (thinking !== '')
+    yield { type: 'reasoning', content: thinking, message_id: msg.id, ts, key: `${msg.id}#reasoning` };
   const answer = partsText(msg.content);
-  if (answer !== '') yield { type: 'assistant_message', content: answer, message_id: msg.id, ts, key: `${msg.id}#text` };
+  if (answer !== '')
+    yield { type: 'assistant_message', content: answer, message_id: msg.id, ts, key: `${msg.id}#text` };
   if (msg.toolCalls) state.sawToolCalls = true;
   for (const [k, item] of (msg.toolCalls ?? []).entries()) {
     const call = parseRecord(ToolCallRecord, item);
     if (!call.success) {
-      yield { ...parseWarning(conv.path, line, `message ${msg.id}: tool call not understood (${issueText(call.error)})`, valueRaw(item)), key: `${msg.id}#call.${k}` };
+      yield {
+        ...parseWarning(
+          conv.path,
+          line,
+          `message ${msg.id}: tool call not understood (${issueText(call.error)})`,
+          valueRaw(item),
+        ),
+        key: `${msg.id}#call.${k}`,
+      };
       continue;
     }
     const tc = call.data;
     const toolId = tc.id ?? `${msg.id}#${k + 1}`;
     const kind = toolKind(tc.name, tc.agentId);
-    yield { type: 'tool_call', tool_name: tc.name, tool_kind: kind, tool_id: toolId, input: tc.args, ts, key: `${msg.id}#call.${k}` };
+    yield {
+      type: 'tool_call',
+      tool_name: tc.name,
+      tool_kind: kind,
+      tool_id: toolId,
+      input: tc.args,
+      ts,
+      key: `${msg.id}#call.${k}`,
+    };
     const { output, error } = toolOutcome(tc.result);
     const success = tc.status === undefined ? undefined : tc.status === 'success';
     const data: Record<string, unknown> = {};
@@ -260,7 +326,14 @@ function* messageEvents(raw: unknown, conv: Conversation, key: string, draft: Se
   if (msg.tokens) {
     const t = msg.tokens;
     const usage = normalizeUsage(
-      { input: t.input, output: t.output, cacheRead: t.cached, reasoning: t.thoughts, toolInput: t.tool, model: msg.model ?? undefined },
+      {
+        input: t.input,
+        output: t.output,
+        cacheRead: t.cached,
+        reasoning: t.thoughts,
+        toolInput: t.tool,
+        model: msg.model ?? undefined,
+      },
       { inputIncludesCacheRead: true, outputIncludesReasoning: false },
     );
     const mismatch = totalMismatch(msg.id, t.total, usage);
@@ -294,7 +367,11 @@ function stringList(value: unknown): string[] {
 }
 
 /** The chat files of one session (twins, migrated copies, resume leftovers), or of one subagent. */
-export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, parentId: string | null): AsyncGenerator<ConvertOutput> {
+export async function* convertChats(
+  unit: SourceUnit,
+  ctx: ConvertContext,
+  parentId: string | null,
+): AsyncGenerator<ConvertOutput> {
   const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const copies = new Map<string, Conversation[]>();
   const dirOf = new Map<string, string>();
@@ -303,7 +380,9 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
     if (file.size === 0) continue; // debris of abandoned sessions: nothing to import
     let conv: Conversation;
     try {
-      conv = file.rel.endsWith('.jsonl') ? await readJsonl(file.path, ctx.stats) : await readLegacy(file.path, ctx.stats);
+      conv = file.rel.endsWith('.jsonl')
+        ? await readJsonl(file.path, ctx.stats)
+        : await readLegacy(file.path, ctx.stats);
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       failures.push(err);
@@ -313,7 +392,12 @@ export async function* convertChats(unit: SourceUnit, ctx: ConvertContext, paren
     const id = sessionIdOf(conv);
     if (id === undefined) {
       if (conv.messages.size > 0 || conv.warnings.length > 0) {
-        failures.push(new SourceError(file.path, `no session header (sessionId) found${conv.warnings[0] ? `; ${conv.warnings[0].message}` : ''}`));
+        failures.push(
+          new SourceError(
+            file.path,
+            `no session header (sessionId) found${conv.warnings[0] ? `; ${conv.warnings[0].message}` : ''}`,
+          ),
+        );
       }
       continue;
     }
@@ -359,7 +443,10 @@ function sameConversation(a: Conversation, b: Conversation): boolean {
  * is `<sessionId>-<its startTime>`, a sub-agent of the first unless its header says `kind: main`;
  * the A2A server's are all `a2a-server-<startTime>`, none a parent of another.
  */
-function conversationsOf(sessionId: string, copies: Conversation[]): { id: string; parent: string | null; all: Conversation[] }[] {
+function conversationsOf(
+  sessionId: string,
+  copies: Conversation[],
+): { id: string; parent: string | null; all: Conversation[] }[] {
   let groups: Conversation[][] = [];
   for (const conv of copies.filter((c) => c.messages.size > 0)) {
     const joined = groups.filter((g) => g.some((other) => sameConversation(other, conv)));
@@ -367,14 +454,21 @@ function conversationsOf(sessionId: string, copies: Conversation[]): { id: strin
   }
   const empty = copies.filter((c) => c.messages.size === 0);
   if (groups.length === 0) return [{ id: sessionId, parent: null, all: empty }];
-  const firstStart = (g: Conversation[]) => g.map(startOf).filter((t): t is string => t !== undefined).sort(byText)[0] ?? '';
+  const firstStart = (g: Conversation[]) =>
+    g
+      .map(startOf)
+      .filter((t): t is string => t !== undefined)
+      .sort(byText)[0] ?? '';
   groups.sort((a, b) => byText(firstStart(a), firstStart(b)) || byText(a[0]!.path, b[0]!.path));
   groups[0]!.push(...empty);
   const a2a = sessionId === A2A_SESSION_ID;
   if (groups.length === 1 && !a2a) return [{ id: sessionId, parent: null, all: groups[0]! }];
   return groups.map((all, i) => {
     const conv = pickCopy(all);
-    const stamp = (firstStart(all) || ([...conv.messages.keys()].find((k) => !k.startsWith('\0')) ?? conv.path.slice(conv.path.lastIndexOf('/') + 1))).replace(/:/g, '-');
+    const stamp = (
+      firstStart(all) ||
+      ([...conv.messages.keys()].find((k) => !k.startsWith('\0')) ?? conv.path.slice(conv.path.lastIndexOf('/') + 1))
+    ).replace(/:/g, '-');
     if (a2a) return { id: `${sessionId}-${stamp}`, parent: null, all };
     if (i === 0) return { id: sessionId, parent: null, all };
     return { id: `${sessionId}-${stamp}`, parent: conv.meta.kind === 'main' ? null : sessionId, all };
@@ -393,14 +487,23 @@ function* convertConversation(
 ): Generator<ConvertOutput> {
   const conv = pickCopy(all);
   const meta = conv.meta;
-  const summary = [conv, ...all].map((c) => c.meta.summary).find((s): s is string => typeof s === 'string' && s.trim() !== '');
+  const summary = [conv, ...all]
+    .map((c) => c.meta.summary)
+    .find((s): s is string => typeof s === 'string' && s.trim() !== '');
   const directories = stringList(meta.directories);
   const projectHash = typeof meta.projectHash === 'string' ? meta.projectHash : undefined;
   let workspace: string | null = null;
   for (const c of [conv, ...all]) {
     workspace ??= projects.resolve(dirOf.get(c.path) ?? '', projectHash, directories);
   }
-  const draft = new SessionDraft({ id, providerSessionId: sessionId, parentId, format: `gemini:${conv.format}`, workspacePath: workspace, title: summary ?? null });
+  const draft = new SessionDraft({
+    id,
+    providerSessionId: sessionId,
+    parentId,
+    format: `gemini:${conv.format}`,
+    workspacePath: workspace,
+    title: summary ?? null,
+  });
   draft.sourcePaths = all.map((c) => c.path);
   if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
   draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
@@ -418,12 +521,24 @@ function* convertConversation(
   }
   for (const unknown of conv.unknown) {
     count++;
-    batch.push({ session: draft, event: { ...unknownRecord(draft, unknown.type, unknown.record), key: state.keys.next(JSON.stringify(unknown.record)) } });
+    batch.push({
+      session: draft,
+      event: {
+        ...unknownRecord(draft, unknown.type, unknown.record),
+        key: state.keys.next(JSON.stringify(unknown.record)),
+      },
+    });
   }
   for (const warning of conv.warnings) {
     count++;
     // Keyed by what it says without the file's path: the key must not change when the home moves.
-    batch.push({ session: draft, event: { ...warning, key: state.keys.next(JSON.stringify([warning.message.split(conv.path).join(''), warning.raw])) } });
+    batch.push({
+      session: draft,
+      event: {
+        ...warning,
+        key: state.keys.next(JSON.stringify([warning.message.split(conv.path).join(''), warning.raw])),
+      },
+    });
   }
   if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
   if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
@@ -447,7 +562,10 @@ function chatIds(ctx: ConvertContext): Set<string> {
 export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
   const withChat = chatIds(ctx);
-  const sessions = new Map<string, { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }>();
+  const sessions = new Map<
+    string,
+    { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }
+  >();
   for (const file of unit.files) {
     const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
     if (!doc.ok) {
@@ -477,7 +595,10 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
       if (!s.prompts.has(messageId)) s.prompts.set(messageId, { message, ts: normalizeTimestamp(timestamp) });
     }
     // The CLI drops such entries too (it keeps only entries with all five typed fields).
-    if (bad > 0) ctx.warn(`${file.path}: skipped ${bad} entr${bad === 1 ? 'y' : 'ies'} without the five fields of a prompt log entry`);
+    if (bad > 0)
+      ctx.warn(
+        `${file.path}: skipped ${bad} entr${bad === 1 ? 'y' : 'ies'} without the five fields of a prompt log entry`,
+      );
   }
   const batch = new Batch();
   for (const id of [...sessions.keys()].sort(byText)) {
@@ -490,7 +611,17 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
     for (const [messageId, p] of prompts) {
       if (batch.full) yield batch.take();
-      batch.push({ session: draft, event: { type: 'user_message', role: 'user', content: p.message, message_id: String(messageId), ts: p.ts, key: `prompt.${messageId}` } });
+      batch.push({
+        session: draft,
+        event: {
+          type: 'user_message',
+          role: 'user',
+          content: p.message,
+          message_id: String(messageId),
+          ts: p.ts,
+          key: `prompt.${messageId}`,
+        },
+      });
     }
   }
   if (!batch.empty) yield batch.take();
@@ -538,7 +669,10 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     if (doc.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     if (doc.truncated) {
       draft.addReason('truncated JSON: the turns after the cut are lost');
-      batch.push({ session: draft, event: { ...parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts), key: 'truncated' } });
+      batch.push({
+        session: draft,
+        event: { ...parseWarning(file.path, undefined, doc.truncated.error, doc.truncated.tail, ts), key: 'truncated' },
+      });
     }
     const parsed = parseRecord(CheckpointFile, doc.value);
     if (!parsed.success) throw new SourceError(file.path, 'not a chat checkpoint (neither Content[] nor {history})');
@@ -568,7 +702,8 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
     if (!doc.ok || !Array.isArray(doc.value)) continue;
     for (const item of doc.value) {
       const entry = parseRecord(LogEntry, item);
-      if (entry.success && SAVE_COMMAND.exec(entry.data.message)?.[1] === tag) latest = maxTimestamp(latest, normalizeTimestamp(entry.data.timestamp));
+      if (entry.success && SAVE_COMMAND.exec(entry.data.message)?.[1] === tag)
+        latest = maxTimestamp(latest, normalizeTimestamp(entry.data.timestamp));
     }
   }
   return latest;
@@ -586,7 +721,10 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
     const key = keys.next(JSON.stringify(item));
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield { ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)), key };
+      yield {
+        ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)),
+        key,
+      };
       continue;
     }
     const role = turn.data.role ?? '';
@@ -601,7 +739,12 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
       if (thinking !== '') events.push({ type: 'reasoning', content: thinking });
     }
     const text = partsText(parts);
-    if (text !== '') events.push(role === 'user' ? { type: 'user_message', role: 'user', content: text } : { type: 'assistant_message', content: text });
+    if (text !== '')
+      events.push(
+        role === 'user'
+          ? { type: 'user_message', role: 'user', content: text }
+          : { type: 'assistant_message', content: text },
+      );
     for (const part of parts) {
       if (!isRecord(part)) continue;
       const call = part.functionCall;
@@ -611,7 +754,13 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
           id = `call-${++synthetic}`;
           pending.set(call.name, [...(pending.get(call.name) ?? []), id]);
         }
-        events.push({ type: 'tool_call', tool_name: call.name, tool_kind: toolKind(call.name), tool_id: id, input: call.args });
+        events.push({
+          type: 'tool_call',
+          tool_name: call.name,
+          tool_kind: toolKind(call.name),
+          tool_id: id,
+          input: call.args,
+        });
       }
       const response = part.functionResponse;
       if (isRecord(response) && typeof response.name === 'string') {

@@ -49,7 +49,8 @@ function replay(path: string): { meta: Rec; messages: Rec[] } {
 
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (isRec(p) && typeof p.text === 'string' && p.thought !== true ? p.text : '')).join('');
+  if (Array.isArray(content))
+    return content.map((p) => (isRec(p) && typeof p.text === 'string' && p.thought !== true ? p.text : '')).join('');
   return isRec(content) && typeof content.text === 'string' ? content.text : '';
 }
 
@@ -92,28 +93,50 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
       expect(entry!.started_at, label).toBe(iso(meta.startTime));
       expect(entry!.workspace_path, label).toBe(root);
       const users = messages.filter((m) => m.type === 'user');
-      const prompts = users.filter((m) => text(m.displayContent ?? m.content).trim() !== '' || text(m.content).trim() !== '');
-      expect(of('user_message').map((e) => e.ts), label).toEqual(prompts.map((m) => iso(m.timestamp)));
-      expect(of('user_message').map((e) => e.message_id), label).toEqual(prompts.map((m) => m.id));
+      const prompts = users.filter(
+        (m) => text(m.displayContent ?? m.content).trim() !== '' || text(m.content).trim() !== '',
+      );
+      expect(
+        of('user_message').map((e) => e.ts),
+        label,
+      ).toEqual(prompts.map((m) => iso(m.timestamp)));
+      expect(
+        of('user_message').map((e) => e.message_id),
+        label,
+      ).toEqual(prompts.map((m) => m.id));
 
       const gemini = messages.filter((m) => m.type === 'gemini');
-      expect(of('assistant_message').map((e) => e.message_id), label).toEqual(gemini.filter((m) => text(m.content) !== '').map((m) => m.id));
+      expect(
+        of('assistant_message').map((e) => e.message_id),
+        label,
+      ).toEqual(gemini.filter((m) => text(m.content) !== '').map((m) => m.id));
       const notices = messages.filter((m) => m.type === 'info' || m.type === 'error' || m.type === 'warning');
       expect(of('provider_status').length, label).toBe(notices.length);
 
       // Tool calls: one call and one result per toolCalls[] entry, joined by id, status kept.
       const calls = gemini.flatMap((m) => (Array.isArray(m.toolCalls) ? (m.toolCalls as Rec[]) : []));
-      expect(of('tool_call').map((e) => e.tool_name), label).toEqual(calls.map((c) => c.name));
-      expect(of('tool_result').map((e) => e.success), label).toEqual(calls.map((c) => c.status === 'success'));
-      expect(of('tool_result').map((e) => e.tool_id), label).toEqual(of('tool_call').map((e) => e.tool_id));
+      expect(
+        of('tool_call').map((e) => e.tool_name),
+        label,
+      ).toEqual(calls.map((c) => c.name));
+      expect(
+        of('tool_result').map((e) => e.success),
+        label,
+      ).toEqual(calls.map((c) => c.status === 'success'));
+      expect(
+        of('tool_result').map((e) => e.tool_id),
+        label,
+      ).toEqual(of('tool_call').map((e) => e.tool_id));
 
       // Reasoning comes before the answer of its message.
-      const seqOf = (type: string, id: unknown) => events.filter((e) => e.type === type && (e as Rec).message_id === id).map((e) => e.seq);
+      const seqOf = (type: string, id: unknown) =>
+        events.filter((e) => e.type === type && (e as Rec).message_id === id).map((e) => e.seq);
       for (const m of gemini) {
         const thoughts = Array.isArray(m.thoughts) ? m.thoughts.length : 0;
         const reasoning = seqOf('reasoning', m.id);
         expect(reasoning.length, `${label} ${String(m.id)}`).toBe(thoughts);
-        for (const answer of seqOf('assistant_message', m.id)) for (const r of reasoning) expect(r).toBeLessThan(answer);
+        for (const answer of seqOf('assistant_message', m.id))
+          for (const r of reasoning) expect(r).toBeLessThan(answer);
       }
 
       // Usage: the sum of the final copy of each message's tokens (cached ⊆ input; thoughts → output).
@@ -130,12 +153,17 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
       // The index model is the most used one.
       const counts = new Map<string, number>();
       for (const m of gemini) if (typeof m.model === 'string') counts.set(m.model, (counts.get(m.model) ?? 0) + 1);
-      const top = [...counts].reduce<[string, number] | null>((best, c) => (best === null || c[1] > best[1] ? c : best), null);
+      const top = [...counts].reduce<[string, number] | null>(
+        (best, c) => (best === null || c[1] > best[1] ? c : best),
+        null,
+      );
       expect(entry!.model, label).toBe(top?.[0] ?? null);
 
       // Completeness: full, unless no tool call was recorded in the v0.6–v0.8 window.
       const inGap = gemini.some((m) => iso(m.timestamp) >= '2025-09-15' && iso(m.timestamp) < '2025-10-21');
-      expect(entry!.completeness, label).toBe(calls.length === 0 && inGap && !gemini.some((m) => 'toolCalls' in m) ? 'partial' : 'full');
+      expect(entry!.completeness, label).toBe(
+        calls.length === 0 && inGap && !gemini.some((m) => 'toolCalls' in m) ? 'partial' : 'full',
+      );
     }
   });
 
@@ -144,7 +172,12 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
     const { meta, messages } = raw.get(jsonl)!;
     const id8 = String(meta.sessionId).slice(0, 8);
     const ext = jsonl.endsWith('.jsonl') ? 'jsonl' : 'json';
-    const header = JSON.stringify({ sessionId: meta.sessionId, projectHash: meta.projectHash, startTime: '2026-06-01T00:00:00.000Z', lastUpdated: '2026-06-01T00:00:00.000Z' });
+    const header = JSON.stringify({
+      sessionId: meta.sessionId,
+      projectHash: meta.projectHash,
+      startTime: '2026-06-01T00:00:00.000Z',
+      lastUpdated: '2026-06-01T00:00:00.000Z',
+    });
     const home = buildHome({
       'projects.json': JSON.stringify({ projects: { [root]: 'corpus-owner' } }),
       [`tmp/${sha256Hex(root)}/chats/session-2026-01-01T00-00-${id8}.${ext}`]: { copy: jsonl },
@@ -156,8 +189,13 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
     expect(all.index[0]!.source_paths).toHaveLength(3);
     expect(all.index[0]!.workspace_path).toBe(root);
     const events = [...all.sessions.values()][0]!;
-    expect(events.filter((e) => e.type === 'user_message' || e.type === 'assistant_message' || e.type === 'provider_status').length).toBeGreaterThan(0);
-    expect(events.filter((e) => e.type === 'provider_status')).toHaveLength(messages.filter((m) => m.type === 'info' || m.type === 'error' || m.type === 'warning').length);
+    expect(
+      events.filter((e) => e.type === 'user_message' || e.type === 'assistant_message' || e.type === 'provider_status')
+        .length,
+    ).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === 'provider_status')).toHaveLength(
+      messages.filter((m) => m.type === 'info' || m.type === 'error' || m.type === 'warning').length,
+    );
 
     const inside = await importHome(geminiAdapter, home, { root });
     expect(inside.index.map((e) => e.provider_session_id)).toEqual([meta.sessionId]);
@@ -176,14 +214,19 @@ describe.skipIf(files.length === 0)('gemini corpus', () => {
 describe('gemini home and retention', () => {
   it('finds ~/.gemini, or $GEMINI_CLI_HOME/.gemini', () => {
     expect(geminiAdapter.home.resolve({ env: {}, homedir: '/h' })).toEqual([{ path: '/h/.gemini', via: 'default' }]);
-    expect(geminiAdapter.home.resolve({ env: { GEMINI_CLI_HOME: '/iso' }, homedir: '/h' })).toEqual([{ path: '/iso/.gemini', via: 'GEMINI_CLI_HOME' }]);
+    expect(geminiAdapter.home.resolve({ env: { GEMINI_CLI_HOME: '/iso' }, homedir: '/h' })).toEqual([
+      { path: '/iso/.gemini', via: 'GEMINI_CLI_HOME' },
+    ]);
   });
 
   it('reads general.sessionRetention, defaulting to 30 days', async () => {
-    const retention = (settings?: string) => geminiAdapter.retention(settings === undefined ? tempDir() : buildHome({ 'settings.json': settings }));
+    const retention = (settings?: string) =>
+      geminiAdapter.retention(settings === undefined ? tempDir() : buildHome({ 'settings.json': settings }));
     expect((await retention())?.days).toBe(30);
     expect((await retention('{"general":{"sessionRetention":{"maxAge":"2w"}}}'))?.days).toBe(14);
-    expect((await retention('{\n  // keep a day\n  "general": {"sessionRetention": {"maxAge": "24h"}}\n}'))?.days).toBe(1);
+    expect((await retention('{\n  // keep a day\n  "general": {"sessionRetention": {"maxAge": "24h"}}\n}'))?.days).toBe(
+      1,
+    );
     expect((await retention('{"general":{"sessionRetention":{"maxAge":"3m"}}}'))?.days).toBe(90);
     expect(await retention('{"general":{"sessionRetention":{"enabled":false,"maxAge":"7d"}}}')).toBeNull();
     expect((await retention('{"general":{}}'))?.days).toBe(30);
@@ -192,18 +235,27 @@ describe('gemini home and retention', () => {
 
 describe('gemini bad input', () => {
   it('reports garbage and empty files without failing the other sessions', async () => {
-    const header = JSON.stringify({ sessionId: 'e1e2e3e4-0000-4000-8000-000000000001', projectHash: 'x', startTime: '2026-02-01T10:00:00.000Z', lastUpdated: '2026-02-01T10:00:00.000Z' });
+    const header = JSON.stringify({
+      sessionId: 'e1e2e3e4-0000-4000-8000-000000000001',
+      projectHash: 'x',
+      startTime: '2026-02-01T10:00:00.000Z',
+      lastUpdated: '2026-02-01T10:00:00.000Z',
+    });
     const prompt = JSON.stringify({ id: 'u', timestamp: '2026-02-01T10:00:01.000Z', type: 'user', content: 'hello' });
     const home = buildHome({
       'tmp/p/chats/session-2026-02-01T10-00-e1e2e3e4.jsonl': `${header}\n${prompt}\nnot json\n{"id":"q","type":"qwen","timestamp":"2026-02-01T10:00:02.000Z"}\n`,
       'tmp/p/chats/session-2026-02-01T10-05-00000000.jsonl': '',
       'tmp/p/chats/session-2026-02-01T10-06-11111111.jsonl': 'garbage\n',
-      'tmp/p/logs.json': '[{"sessionId":"s","messageId":0,"type":"user","message":"hi","timestamp":"2026-02-01T09:00:00.000Z"},{"sessionId":"s","mess',
+      'tmp/p/logs.json':
+        '[{"sessionId":"s","messageId":0,"type":"user","message":"hi","timestamp":"2026-02-01T09:00:00.000Z"},{"sessionId":"s","mess',
     });
     const result = await importHome(geminiAdapter, home);
     const entry = result.index.find((e) => e.provider_session_id === 'e1e2e3e4-0000-4000-8000-000000000001')!;
     expect(entry.completeness).toBe('partial');
-    expect(entry.completeness_reasons).toEqual(['1 native record(s) could not be parsed', 'unknown record type qwen (1 records)']);
+    expect(entry.completeness_reasons).toEqual([
+      '1 native record(s) could not be parsed',
+      'unknown record type qwen (1 records)',
+    ]);
     expect(result.summary.errors.map((e) => basename(e.path))).toEqual(['session-2026-02-01T10-06-11111111.jsonl']);
     expect(result.index.find((e) => e.provider_session_id === 's')?.format).toBe('gemini:logs');
     expect(result.summary.warnings.some((w) => w.includes('logs.json'))).toBe(true);
@@ -211,7 +263,13 @@ describe('gemini bad input', () => {
 
   it('re-converts a session when a twin appears, without importing it twice', async () => {
     const sid = 'f1f2f3f4-0000-4000-8000-000000000002';
-    const doc = { sessionId: sid, projectHash: 'x', startTime: '2026-03-01T10:00:00.000Z', lastUpdated: '2026-03-01T10:00:01.000Z', messages: [{ id: 'a', timestamp: '2026-03-01T10:00:01.000Z', type: 'user', content: 'first' }] };
+    const doc = {
+      sessionId: sid,
+      projectHash: 'x',
+      startTime: '2026-03-01T10:00:00.000Z',
+      lastUpdated: '2026-03-01T10:00:01.000Z',
+      messages: [{ id: 'a', timestamp: '2026-03-01T10:00:01.000Z', type: 'user', content: 'first' }],
+    };
     const home = buildHome({ 'tmp/p/chats/session-2026-03-01T10-00-f1f2f3f4.json': JSON.stringify(doc, null, 2) });
     const logsDir = tempDir();
     const first = await importHome(geminiAdapter, home, { logsDir });
@@ -242,7 +300,10 @@ describe('gemini project index', () => {
     });
 
   it('is read once per discovery (file list), and again for a new one', async () => {
-    const home = buildHome({ 'projects.json': JSON.stringify({ projects: { '/w/one': 'one' } }), 'tmp/two/.project_root': '/w/two\n' });
+    const home = buildHome({
+      'projects.json': JSON.stringify({ projects: { '/w/one': 'one' } }),
+      'tmp/two/.project_root': '/w/two\n',
+    });
     const rels = ['projects.json', 'tmp/two/.project_root', 'tmp/one/logs.json'];
     buildHome({ 'tmp/one/logs.json': '[]' }, home);
     const files = filesOf(home, rels);
@@ -250,7 +311,11 @@ describe('gemini project index', () => {
     const first = projectIndex(files, stats, () => {});
     expect(projectIndex(files, stats, () => {})).toBe(first);
     const index = await first;
-    expect([index.resolve('one'), index.resolve('two'), index.resolve(sha256Hex('/w/two'))]).toEqual(['/w/one', '/w/two', '/w/two']);
+    expect([index.resolve('one'), index.resolve('two'), index.resolve(sha256Hex('/w/two'))]).toEqual([
+      '/w/one',
+      '/w/two',
+      '/w/two',
+    ]);
     const read = stats.bytesRead;
     expect(read).toBeGreaterThan(0);
     await projectIndex(files, stats, () => {});

@@ -6,7 +6,11 @@ import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
 import { PROJECTS_FILE, PROJECT_ROOT_MARKER, chatFileId, isSideFile } from './layout.js';
 
-type UnitKind = { kind: 'chat'; group: string } | { kind: 'subagent'; group: string; parent: string } | { kind: 'logs' } | { kind: 'checkpoint'; group: string };
+type UnitKind =
+  | { kind: 'chat'; group: string }
+  | { kind: 'subagent'; group: string; parent: string }
+  | { kind: 'logs' }
+  | { kind: 'checkpoint'; group: string };
 
 const CHAT = /^tmp\/[^/]+\/chats\/(session-[^/]*)\.jsonl?$/;
 const SUBAGENT = /^tmp\/[^/]+\/chats\/([^/]+)\/([^/]+)\.jsonl?$/;
@@ -60,7 +64,9 @@ function units(files: SourceFile[], home: string): SourceUnit[] {
     if (list) list.push(file);
     else byKey.set(key, [file]);
   }
-  return [...byKey.keys()].sort().map((key) => ({ key, files: byKey.get(key)!.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)) }));
+  return [...byKey.keys()]
+    .sort()
+    .map((key) => ({ key, files: byKey.get(key)!.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)) }));
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -89,7 +95,9 @@ export const geminiAdapter = {
     flag: 'gemini-home',
     // GEMINI_CLI_HOME replaces the home directory: the data is in $GEMINI_CLI_HOME/.gemini.
     resolve: ({ env, homedir }) =>
-      env.GEMINI_CLI_HOME ? [{ path: join(env.GEMINI_CLI_HOME, '.gemini'), via: 'GEMINI_CLI_HOME' }] : [{ path: join(homedir, '.gemini'), via: 'default' }],
+      env.GEMINI_CLI_HOME
+        ? [{ path: join(env.GEMINI_CLI_HOME, '.gemini'), via: 'GEMINI_CLI_HOME' }]
+        : [{ path: join(homedir, '.gemini'), via: 'default' }],
   },
   sources: [
     'tmp/*/chats/session-*.json',
@@ -109,14 +117,21 @@ export const geminiAdapter = {
     try {
       text = readRegularFile(path, SIDE_FILE_MAX_BYTES).toString('utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)' };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return {
+          days: maxAgeDays(DEFAULT_MAX_AGE)!,
+          source: 'Gemini CLI default (general.sessionRetention.maxAge 30d)',
+        };
       return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `${errorMessage(err)}: Gemini CLI default (30d) assumed` };
     }
     let settings: unknown;
     try {
       settings = JSON.parse(stripJsonComments(text));
     } catch {
-      return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `${path} is not valid JSON: Gemini CLI default (30d) assumed` };
+      return {
+        days: maxAgeDays(DEFAULT_MAX_AGE)!,
+        source: `${path} is not valid JSON: Gemini CLI default (30d) assumed`,
+      };
     }
     const { RetentionSettings } = await import('./schema.js');
     const parsed = RetentionSettings.safeParse(settings);
@@ -124,7 +139,10 @@ export const geminiAdapter = {
     if (retention?.enabled === false) return null;
     const days = retention?.maxAge !== undefined ? maxAgeDays(retention.maxAge) : null;
     if (days !== null) return { days, source: `${path} general.sessionRetention.maxAge` };
-    return { days: maxAgeDays(DEFAULT_MAX_AGE)!, source: `Gemini CLI default (general.sessionRetention.maxAge 30d; ${path} does not set it)` };
+    return {
+      days: maxAgeDays(DEFAULT_MAX_AGE)!,
+      source: `Gemini CLI default (general.sessionRetention.maxAge 30d; ${path} does not set it)`,
+    };
   },
   convert(unit, ctx) {
     // The converter (and zod) loads only when there is something to convert.

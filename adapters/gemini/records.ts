@@ -8,7 +8,14 @@
 import { isRecord } from '../../src/io/json.js';
 import { readJsonDocumentOrPrefix } from '../../src/io/json-prefix.js';
 import type { ReadStats } from '../../src/io/lines.js';
-import { INVALID_UTF8_REASON, TORN_LINE_REASON, parseWarning, readJsonRecords, type Handling, type ParseWarningDraft } from '../../src/session/records.js';
+import {
+  INVALID_UTF8_REASON,
+  TORN_LINE_REASON,
+  parseWarning,
+  readJsonRecords,
+  type Handling,
+  type ParseWarningDraft,
+} from '../../src/session/records.js';
 import { SourceError } from '../types.js';
 
 const TRUNCATED_JSON_REASON = 'truncated JSON: the messages after the cut are lost';
@@ -88,13 +95,21 @@ export async function readLegacy(path: string, stats: ReadStats): Promise<Conver
   const doc = await readJsonDocumentOrPrefix(path, 2, stats);
   if (!doc.ok) throw new SourceError(path, doc.error);
   const value = doc.value;
-  if (!isRecord(value) || typeof value.sessionId !== 'string') throw new SourceError(path, 'not a Gemini conversation (no sessionId)');
+  if (!isRecord(value) || typeof value.sessionId !== 'string')
+    throw new SourceError(path, 'not a Gemini conversation (no sessionId)');
   if (doc.invalidUtf8) conv.reasons.push(INVALID_UTF8_REASON);
   if (doc.truncated) {
     const { error, end, length, tail } = doc.truncated;
     const kept = Array.isArray(value.messages) ? value.messages.length : 0;
     conv.reasons.push(TRUNCATED_JSON_REASON);
-    conv.warnings.push(parseWarning(path, undefined, `${error}: recovered ${kept} complete message(s) from the first ${end} of ${length} characters`, tail));
+    conv.warnings.push(
+      parseWarning(
+        path,
+        undefined,
+        `${error}: recovered ${kept} complete message(s) from the first ${end} of ${length} characters`,
+        tail,
+      ),
+    );
   }
   conv.meta = withoutMessages(value);
   if (Array.isArray(value.messages)) addMessages(conv, value.messages);

@@ -67,7 +67,11 @@ async function readText(path: string, stats: ReadStats): Promise<string | null> 
   }
 }
 
-async function buildIndex(sideFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
+async function buildIndex(
+  sideFiles: readonly SourceFile[],
+  stats: ReadStats,
+  warn: (m: string) => void,
+): Promise<ProjectIndex> {
   const index = new ProjectIndex();
   for (const file of sideFiles) {
     const text = await readText(file.path, stats);
@@ -103,10 +107,18 @@ const cache = new WeakMap<readonly SourceFile[], Promise<ProjectIndex>>();
  * The project index of a home, read once per discovery: every unit of a run gets the same
  * `allFiles` array, so the side files (small and few) are read by the first unit only.
  */
-export function projectIndex(allFiles: readonly SourceFile[], stats: ReadStats, warn: (m: string) => void): Promise<ProjectIndex> {
+export function projectIndex(
+  allFiles: readonly SourceFile[],
+  stats: ReadStats,
+  warn: (m: string) => void,
+): Promise<ProjectIndex> {
   let index = cache.get(allFiles);
   if (!index) {
-    index = buildIndex(allFiles.filter((f) => isSideFile(f.rel)), stats, warn);
+    index = buildIndex(
+      allFiles.filter((f) => isSideFile(f.rel)),
+      stats,
+      warn,
+    );
     cache.set(allFiles, index);
   }
   return index;

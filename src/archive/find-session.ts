@@ -42,12 +42,22 @@ export async function findSession(prefix: string, logsDir: string, storeDir: str
   }
   const global: GlobalSessionEntry[] = storeDir === null ? [] : ((await readGlobalIndex(storeDir)) ?? []);
   for (const g of global) {
-    copies.push({ id: g.session_id, provider: g.provider, started_at: g.started_at, logsDir: logsDirOf(g), file: g.log_path, entry: null });
+    copies.push({
+      id: g.session_id,
+      provider: g.provider,
+      started_at: g.started_at,
+      logsDir: logsDirOf(g),
+      file: g.log_path,
+      entry: null,
+    });
   }
   const searched = [logsDir, ...(storeDir === null ? [] : [`every logs dir of ${storeDir}`])];
 
   const exact = copies.filter((c) => c.id === prefix || nativePart(c.id, c.provider) === prefix);
-  const matching = exact.length > 0 ? exact : copies.filter((c) => c.id.startsWith(prefix) || nativePart(c.id, c.provider).startsWith(prefix));
+  const matching =
+    exact.length > 0
+      ? exact
+      : copies.filter((c) => c.id.startsWith(prefix) || nativePart(c.id, c.provider).startsWith(prefix));
   // One copy per id: the chosen logs dir's first (it came first), else the first the store lists.
   const byId = new Map<string, FoundSession>();
   for (const c of matching) if (!byId.has(c.id)) byId.set(c.id, c);
@@ -58,7 +68,9 @@ export async function findSession(prefix: string, logsDir: string, storeDir: str
   if (distinct.every((c) => c.id.startsWith(root.id))) distinct = [root];
   await fillEntries(distinct.slice(0, MAX_DETAILED));
   if (distinct.length === 1) return { kind: 'found', session: distinct[0]! };
-  distinct.sort((a, b) => (a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1));
+  distinct.sort((a, b) =>
+    a.started_at !== b.started_at ? (a.started_at < b.started_at ? 1 : -1) : a.id < b.id ? -1 : 1,
+  );
   return { kind: 'ambiguous', candidates: distinct };
 }
 

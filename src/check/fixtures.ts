@@ -22,7 +22,9 @@ export async function listCases(fixturesDir: string, adapters: readonly Adapter[
   for (const adapter of adapters) {
     let names: string[];
     try {
-      names = (await readdir(join(fixturesDir, adapter.id), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+      names = (await readdir(join(fixturesDir, adapter.id), { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
     } catch {
       continue;
     }
@@ -62,7 +64,8 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
     } catch {
       // no session written
     }
-    for (const name of sessionNames) files.set(`sessions/${name}`, strip(await readFile(join(out, 'sessions', name), 'utf8')));
+    for (const name of sessionNames)
+      files.set(`sessions/${name}`, strip(await readFile(join(out, 'sessions', name), 'utf8')));
     // No index when nothing was imported.
     const entries = ((await readLogsIndex(out)) ?? []).map(({ imported_at: _importedAt, ...entry }) => ({
       ...entry,

@@ -19,7 +19,8 @@ export interface CheckArgs {
 export async function checkCommand(args: CheckArgs): Promise<number> {
   const log = createLogger(logLevel(args), args.logFormat);
   const cases = await listCases(args.fixtures, selectAdapters(args.provider));
-  if (cases.length === 0) throw new CliError(`no fixture cases under ${args.fixtures} (expected <provider>/<case>/input/)`, EXIT.usage);
+  if (cases.length === 0)
+    throw new CliError(`no fixture cases under ${args.fixtures} (expected <provider>/<case>/input/)`, EXIT.usage);
   let failed = 0;
   for (const c of cases) {
     const actual = await convertCase(c, log);
@@ -43,7 +44,10 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
       if (want === got) continue;
       if (want === undefined) diffs.push(`--- ${label}/expected/${path} is missing (the conversion wrote it)\n`);
       else if (got === undefined) diffs.push(`--- ${label}/expected/${path} was not produced by the conversion\n`);
-      else diffs.push(createTwoFilesPatch(`expected/${path}`, `actual/${path}`, want, got, undefined, undefined, { context: 2 }));
+      else
+        diffs.push(
+          createTwoFilesPatch(`expected/${path}`, `actual/${path}`, want, got, undefined, undefined, { context: 2 }),
+        );
     }
     if (diffs.length === 0) {
       if (!args.quiet) process.stdout.write(`ok      ${label}\n`);
@@ -54,7 +58,10 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   }
   if (!args.update) {
     process.stdout.write(`${cases.length - failed} passed, ${failed} failed\n`);
-    if (failed > 0) process.stdout.write('Review the diff; if the new output is right, run `import-logs check --update` and commit it.\n');
+    if (failed > 0)
+      process.stdout.write(
+        'Review the diff; if the new output is right, run `import-logs check --update` and commit it.\n',
+      );
   }
   return failed > 0 ? EXIT.sourcesFailed : EXIT.ok;
 }

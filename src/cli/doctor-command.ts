@@ -49,7 +49,10 @@ async function checkState(logsDir: string): Promise<StateCheck> {
   }
   try {
     const { state, migratedFrom } = await loadState(path);
-    const message = migratedFrom === null ? null : `version ${migratedFrom}: the next import migrates it and converts every session again`;
+    const message =
+      migratedFrom === null
+        ? null
+        : `version ${migratedFrom}: the next import migrates it and converts every session again`;
     return { report: { path, status: 'ok', message }, state };
   } catch (err) {
     return { report: { path, status: 'unusable', message: errorMessage(err) }, state: null };
@@ -74,7 +77,10 @@ async function providerReport(
   now: number,
 ): Promise<DoctorProvider> {
   const mine = sessions.filter((s) => s.provider === adapter.id);
-  const newest = mine.reduce<SessionLogIndexEntry | null>((best, s) => (best === null || s.started_at > best.started_at ? s : best), null);
+  const newest = mine.reduce<SessionLogIndexEntry | null>(
+    (best, s) => (best === null || s.started_at > best.started_at ? s : best),
+    null,
+  );
   const run = state?.last_run?.[adapter.id];
   const warnings: string[] = [...failures];
 
@@ -87,21 +93,31 @@ async function providerReport(
       warnings.push(`could not read ${adapter.title}'s retention setting in ${home.path}: ${errorMessage(err)}`);
     }
   }
-  const shortest = retention.reduce<DoctorProvider['retention'][number] | null>((a, r) => (a === null || r.days < a.days ? r : a), null);
+  const shortest = retention.reduce<DoctorProvider['retention'][number] | null>(
+    (a, r) => (a === null || r.days < a.days ? r : a),
+    null,
+  );
   if (shortest !== null && found.sources > 0) {
     const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
     const schedule = '(README: "Use it from cron")';
     if (run === undefined) {
-      if (state !== null) warnings.push(`${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`);
+      if (state !== null)
+        warnings.push(
+          `${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`,
+        );
     } else if (now - Date.parse(run.finished_at) > shortest.days * DAY_MS) {
       const days = Math.floor((now - Date.parse(run.finished_at)) / DAY_MS);
-      warnings.push(`the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`);
+      warnings.push(
+        `the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`,
+      );
     }
   }
   const drift = versionDrift(adapter, mine);
   if (drift) warnings.push(driftWarning(adapter.title, drift));
   if (run && run.failed_count > 0) {
-    warnings.push(`${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`);
+    warnings.push(
+      `${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`,
+    );
   }
   return {
     id: adapter.id,
@@ -150,7 +166,14 @@ export async function doctorReport(
   if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
   for (const loose of looseModes(ownedPaths(locations))) {
     const mine = loose.uid === process.getuid?.();
-    warnings.push(looseModeWarning(loose, mine ? 'the next import makes it so' : `it belongs to another user (uid ${loose.uid}), so imports cannot change it`));
+    warnings.push(
+      looseModeWarning(
+        loose,
+        mine
+          ? 'the next import makes it so'
+          : `it belongs to another user (uid ${loose.uid}), so imports cannot change it`,
+      ),
+    );
   }
   let sessions: SessionLogIndexEntry[] | null = null;
   try {
@@ -161,12 +184,32 @@ export async function doctorReport(
   }
   // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
   const planned = state !== null;
-  const found = planImport({ adapters, homeFlags, environment, since: null, force: false, redactRules: state === null ? 0 : redactionOf(state, undefined), logsDir: locations.logsDir }, state ?? emptyState());
+  const found = planImport(
+    {
+      adapters,
+      homeFlags,
+      environment,
+      since: null,
+      force: false,
+      redactRules: state === null ? 0 : redactionOf(state, undefined),
+      logsDir: locations.logsDir,
+    },
+    state ?? emptyState(),
+  );
   warnings.push(...found.warnings);
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
     const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);
-    const p = await providerReport(adapter, found.providers[adapter.id]!, failures, planned, sessions ?? [], state, environment, now);
+    const p = await providerReport(
+      adapter,
+      found.providers[adapter.id]!,
+      failures,
+      planned,
+      sessions ?? [],
+      state,
+      environment,
+      now,
+    );
     providers.push(p);
     warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
   }
@@ -175,7 +218,14 @@ export async function doctorReport(
     logs_dir: locations.logsDir,
     store: locations.storeDir,
     state: stateReport,
-    redaction: state === null ? null : { enabled: masked > 0, rules_version: masked > 0 ? masked : null, current_rules_version: REDACTION_RULES_VERSION },
+    redaction:
+      state === null
+        ? null
+        : {
+            enabled: masked > 0,
+            rules_version: masked > 0 ? masked : null,
+            current_rules_version: REDACTION_RULES_VERSION,
+          },
     index_sessions: sessions === null ? null : sessions.length,
     import_running: lockHolder(locations.logsDir),
     providers,
@@ -188,7 +238,13 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
   const home = homedir();
   const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
   const now = Date.now();
-  const report = await doctorReport(locations, selectAdapters(args.provider), homeFlagValues(args), { env, homedir: home }, now);
+  const report = await doctorReport(
+    locations,
+    selectAdapters(args.provider),
+    homeFlagValues(args),
+    { env, homedir: home },
+    now,
+  );
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report, now, home));
   if (report.state.status === 'unusable') return EXIT.state;
   return report.warnings.length > 0 ? EXIT.sourcesFailed : EXIT.ok;

@@ -15,7 +15,19 @@ export type Outcomes = Map<string, ToolOutcome>;
 type Of<K extends AgentLogEvent['type']> = Extract<AgentLogEvent, { type: K }>;
 
 /** Keys whose value best says what a tool call did, in order of preference. */
-const INPUT_KEYS = ['command', 'cmd', 'file_path', 'filePath', 'path', 'absolute_path', 'pattern', 'query', 'url', 'description', 'prompt'];
+const INPUT_KEYS = [
+  'command',
+  'cmd',
+  'file_path',
+  'filePath',
+  'path',
+  'absolute_path',
+  'pattern',
+  'query',
+  'url',
+  'description',
+  'prompt',
+];
 
 function toolInputSummary(input: unknown): string {
   if (input === undefined || input === null) return '';
@@ -60,7 +72,9 @@ export function usageSummary(u: {
 }): string {
   // `in` counts as list's IN does: all input not read from cache, cache writes included.
   const written = u.cache_creation_tokens ?? 0;
-  const parts = [`in ${groupDigits(u.input_tokens + written)}${written ? ` (cache write ${groupDigits(written)})` : ''}`];
+  const parts = [
+    `in ${groupDigits(u.input_tokens + written)}${written ? ` (cache write ${groupDigits(written)})` : ''}`,
+  ];
   if (u.cache_read_tokens) parts.push(`cache read ${groupDigits(u.cache_read_tokens)}`);
   parts.push(`out ${groupDigits(u.output_tokens)}`);
   return parts.join(' · ');
@@ -73,7 +87,11 @@ export function describeEvent(e: AgentLogEvent, outcomes: Outcomes): [string, st
   switch (e.type) {
     case 'session_started': {
       const s = e as Of<'session_started'>;
-      return ['start', [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'].filter(Boolean).join(' · ') || 'no model or workspace recorded'];
+      return [
+        'start',
+        [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'].filter(Boolean).join(' · ') ||
+          'no model or workspace recorded',
+      ];
     }
     case 'user_message': {
       const m = e as Of<'user_message'>;
@@ -95,11 +113,17 @@ export function describeEvent(e: AgentLogEvent, outcomes: Outcomes): [string, st
       // Shown with its call; a result without a call gets a line of its own.
       if (r.tool_id !== undefined && outcomes.get(r.tool_id)?.hasCall) return null;
       const outcome = { hasResult: true, success: r.success, error: r.error };
-      return ['result', `${status(outcome)} ${r.tool_name ?? 'tool'}${r.error ? `: ${r.error}` : r.output ? `: ${r.output}` : ''}`];
+      return [
+        'result',
+        `${status(outcome)} ${r.tool_name ?? 'tool'}${r.error ? `: ${r.error}` : r.output ? `: ${r.output}` : ''}`,
+      ];
     }
     case 'usage': {
       const u = e as Of<'usage'>;
-      return ['usage', `${usageSummary(u)}${u.model ? ` · ${u.model}` : ''}${u.total_cost_usd !== undefined ? ` · $${u.total_cost_usd.toFixed(4)}` : ''}`];
+      return [
+        'usage',
+        `${usageSummary(u)}${u.model ? ` · ${u.model}` : ''}${u.total_cost_usd !== undefined ? ` · $${u.total_cost_usd.toFixed(4)}` : ''}`,
+      ];
     }
     case 'permission': {
       const p = e as Of<'permission'>;

@@ -21,11 +21,24 @@ export interface ExportArgs {
 
 export async function exportCommand(args: ExportArgs): Promise<number> {
   const prefix = (args.id ?? '').trim();
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  const locations = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
-  if (found.kind === 'none') throw new CliError(`no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``, EXIT.usage);
+  if (found.kind === 'none')
+    throw new CliError(
+      `no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``,
+      EXIT.usage,
+    );
   if (found.kind === 'ambiguous') {
-    throw new CliError(`${prefix} matches ${found.candidates.length} sessions; give more of the id (\`import-logs show ${prefix}\` lists them)`, EXIT.usage);
+    throw new CliError(
+      `${prefix} matches ${found.candidates.length} sessions; give more of the id (\`import-logs show ${prefix}\` lists them)`,
+      EXIT.usage,
+    );
   }
   const s = found.session;
   // The redaction rules work on JSON-encoded text and never break a line.
@@ -43,7 +56,8 @@ export async function exportCommand(args: ExportArgs): Promise<number> {
   const subAgents = ((await readLogsIndex(s.logsDir)) ?? [])
     .filter((e) => e.parent_session_id === s.id)
     .map((e) => (args.redact && e.title !== null ? { ...e, title: redactSecrets(e.title) } : e));
-  const entry = s.entry && args.redact && s.entry.title !== null ? { ...s.entry, title: redactSecrets(s.entry.title) } : s.entry;
+  const entry =
+    s.entry && args.redact && s.entry.title !== null ? { ...s.entry, title: redactSecrets(s.entry.title) } : s.entry;
   const blocks = transcriptBlocks({ id: s.id, provider: s.provider, entry, subAgents }, events);
   process.stdout.write(args.format === 'html' ? toHtml(blocks) : toMarkdown(blocks));
   return EXIT.ok;

@@ -31,7 +31,10 @@ export function selectAdapters(names: string[] | undefined): readonly Adapter[] 
   if (wanted.length === 0) return registry;
   const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
   if (unknown.length > 0) {
-    throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`, EXIT.usage);
+    throw new CliError(
+      `unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`,
+      EXIT.usage,
+    );
   }
   return registry.filter((a) => wanted.includes(a.id));
 }
@@ -43,7 +46,10 @@ export function homeFlagValues(args: Record<string, unknown>): Record<string, st
     const value = args[adapter.home.flag];
     values[adapter.id] = typeof value === 'string' ? value : undefined;
     if (typeof value === 'string' && value !== '' && !statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new CliError(`--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`, EXIT.usage);
+      throw new CliError(
+        `--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`,
+        EXIT.usage,
+      );
     }
   }
   return values;
@@ -53,7 +59,8 @@ export function homeFlagValues(args: Record<string, unknown>): Record<string, st
 function outputDirs(args: ImportArgs, locations: Locations, env: NodeJS.ProcessEnv): OutputDir[] {
   const dirs: OutputDir[] = [];
   if (args.out !== undefined) dirs.push({ path: locations.logsDir, via: '--out' });
-  const storeVia = args.store !== undefined ? '--store' : env.IMPORT_LOGS_HOME !== undefined ? 'IMPORT_LOGS_HOME' : 'the store';
+  const storeVia =
+    args.store !== undefined ? '--store' : env.IMPORT_LOGS_HOME !== undefined ? 'IMPORT_LOGS_HOME' : 'the store';
   if (locations.storeDir !== null) dirs.push({ path: locations.storeDir, via: storeVia });
   return dirs;
 }
@@ -78,7 +85,10 @@ function numberFlag(flag: string, value: string | undefined, min: number, fracti
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (!fraction && !Number.isInteger(n)) || n < min) {
-    throw new CliError(`--${flag} ${value}: expected a ${fraction ? 'number' : 'whole number'} of at least ${min}`, EXIT.usage);
+    throw new CliError(
+      `--${flag} ${value}: expected a ${fraction ? 'number' : 'whole number'} of at least ${min}`,
+      EXIT.usage,
+    );
   }
   return n;
 }
@@ -97,7 +107,8 @@ async function emptyRootSentence(args: ImportArgs, summary: ImportSummary, store
   if (byWorkspace.size === 0 && storeDir !== null) {
     const { logsDirsOf, readGlobalIndex, readLogsIndex } = await import('../archive/read.js');
     for (const logsDir of logsDirsOf((await readGlobalIndex(storeDir)) ?? [])) {
-      for (const e of (await readLogsIndex(logsDir)) ?? []) byWorkspace.set(e.workspace_path ?? '', (byWorkspace.get(e.workspace_path ?? '') ?? 0) + 1);
+      for (const e of (await readLogsIndex(logsDir)) ?? [])
+        byWorkspace.set(e.workspace_path ?? '', (byWorkspace.get(e.workspace_path ?? '') ?? 0) + 1);
     }
   }
   const head = `--root ${args.root}: no session has its workspace in this directory or below`;
@@ -111,7 +122,8 @@ async function emptyRootSentence(args: ImportArgs, summary: ImportSummary, store
     return `${head}; ${total} session${total === 1 ? '' : 's'} found elsewhere, most in ${top.join(', ')}. Give --root one of those, or run \`import-logs\` without --root to import them all.`;
   }
   const units = Object.values(summary.providers).reduce((n, p) => n + p.units, 0);
-  if (units > 0) return `${head}; the ${units} sources found were read by an earlier run with this --root (\`--force\` reads them again to say where their sessions are).`;
+  if (units > 0)
+    return `${head}; the ${units} sources found were read by an earlier run with this --root (\`--force\` reads them again to say where their sessions are).`;
   return `${head}, nor anywhere else: no provider home holds a session (\`import-logs doctor\` shows where it looked).`;
 }
 
@@ -130,11 +142,15 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   // More threads than cores only adds memory and switching: clamp, and say so.
   const cores = availableParallelism();
   if (workers !== undefined && workers > cores) {
-    if (!args.quiet) process.stderr.write(`import-logs: --workers ${workers}: this machine has ${cores} cores; using ${cores}\n`);
+    if (!args.quiet)
+      process.stderr.write(`import-logs: --workers ${workers}: this machine has ${cores} cores; using ${cores}\n`);
     workers = cores;
   }
   // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
-  const progress = process.stderr.isTTY && !args.quiet && !args.dryRun ? (await import('./progress.js')).createProgress(process.stderr) : null;
+  const progress =
+    process.stderr.isTTY && !args.quiet && !args.dryRun
+      ? (await import('./progress.js')).createProgress(process.stderr)
+      : null;
   const stop = stopOnSignals();
   let summary: ImportSummary | null;
   try {
@@ -163,7 +179,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   } catch (err) {
     // Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON.
     if (!(err instanceof CliError) || err.exitCode !== EXIT.locked) throw err;
-    if (args.json) process.stdout.write(`${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`);
+    if (args.json)
+      process.stdout.write(
+        `${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`,
+      );
     if (!args.quiet) process.stderr.write(`import-logs: ${err.message}\n`);
     return EXIT.locked;
   }
@@ -171,7 +190,10 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   // after it polled for events (the first may not).
   for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
   if (summary === null) return stop.exitCode()!;
-  const sessions = Object.values(summary.providers).reduce((n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions, 0);
+  const sessions = Object.values(summary.providers).reduce(
+    (n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions,
+    0,
+  );
   const emptyRoot = locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
   let code = stop.exitCode() ?? (emptyRoot ? EXIT.usage : exitCodeOf(summary));
   // Not after a signal: the run was asked to end; the next one brings the index up to date.
@@ -181,7 +203,9 @@ export async function importCommand(args: ImportArgs): Promise<number> {
       await updateLocalIndex(summary.logs_dir);
     } catch (err) {
       // The archive is imported; only its derived index is behind. Said, and retried next run.
-      process.stderr.write(`import-logs: ${summary.logs_dir}/${LOCAL_INDEX_FILE}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`);
+      process.stderr.write(
+        `import-logs: ${summary.logs_dir}/${LOCAL_INDEX_FILE}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
+      );
       code = Math.max(code, EXIT.sourcesFailed);
     }
   }
@@ -190,6 +214,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     process.stderr.write(`import-logs: ${await emptyRootSentence(args, summary, locations.storeDir)}\n`);
     return code;
   }
-  if (!args.json && (!args.quiet || code !== EXIT.ok)) process.stdout.write(await withTextWidths(() => formatSummary(summary, home, scopeFlags(args))));
+  if (!args.json && (!args.quiet || code !== EXIT.ok))
+    process.stdout.write(await withTextWidths(() => formatSummary(summary, home, scopeFlags(args))));
   return code;
 }

@@ -16,7 +16,13 @@ export interface IndexArgs {
 }
 
 export async function indexCommand(args: IndexArgs): Promise<number> {
-  const { logsDir } = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  const { logsDir } = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   const result = await updateLocalIndex(logsDir, { rebuild: args.rebuild }).catch((err: unknown) => {
     throw new CliError(`${join(logsDir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`, EXIT.state);
   });

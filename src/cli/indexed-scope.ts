@@ -18,10 +18,17 @@ export interface ScopeArgs {
 }
 
 export async function indexedLogsDirs(args: ScopeArgs): Promise<string[]> {
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  const locations = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   let dirs = [locations.logsDir];
   if (args.all) {
-    if (locations.storeDir === null) throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
+    if (locations.storeDir === null)
+      throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
     dirs = logsDirsOf((await readGlobalIndex(locations.storeDir)) ?? []);
   }
   for (const dir of dirs) {

@@ -73,7 +73,13 @@ function newestFirst(a: ListedSession, b: ListedSession): number {
 
 /** Reads the sessions `list` shows, before filters; `scope` says where they came from. */
 async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]; scope: string; imported: boolean }> {
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  const locations = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   if (!args.all) {
     const entries = await readLogsIndex(locations.logsDir);
     return {
@@ -82,17 +88,25 @@ async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]
       imported: entries !== null,
     };
   }
-  if (locations.storeDir === null) throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
+  if (locations.storeDir === null)
+    throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
   const global = await readGlobalIndex(locations.storeDir);
   const sessions: ListedSession[] = [];
   for (const logsDir of logsDirsOf(global ?? [])) {
     for (const e of (await readLogsIndex(logsDir)) ?? []) sessions.push({ ...e, logs_dir: logsDir });
   }
-  return { sessions, scope: `every logs dir of ${tildePath(locations.storeDir, homedir())}`, imported: global !== null };
+  return {
+    sessions,
+    scope: `every logs dir of ${tildePath(locations.storeDir, homedir())}`,
+    imported: global !== null,
+  };
 }
 
 /** A filter by provider name; a name neither the archive nor the registry knows is a usage error. */
-async function providerFilter(names: string[] | undefined, sessions: readonly ListedSession[]): Promise<((s: ListedSession) => boolean) | null> {
+async function providerFilter(
+  names: string[] | undefined,
+  sessions: readonly ListedSession[],
+): Promise<((s: ListedSession) => boolean) | null> {
   const wanted = new Set(providerNames(names));
   if (wanted.size === 0) return null;
   const known = new Set(sessions.map((s) => s.provider));
@@ -100,7 +114,8 @@ async function providerFilter(names: string[] | undefined, sessions: readonly Li
     // Only now load the adapters (and every parser): a provider with no sessions yet is still known.
     for (const a of (await import('../../adapters/index.js')).adapters) known.add(a.id);
     const unknown = [...wanted].filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
+    if (unknown.length > 0)
+      throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
   }
   return (s) => wanted.has(s.provider);
 }
@@ -123,8 +138,15 @@ function costCell(id: string, extras: Extras): string {
   return cost === undefined ? '-' : cost === null ? '?' : usd(cost);
 }
 
-function formatList(sessions: readonly ListedSession[], short: Map<string, string>, extras: Extras, home: string): string[] {
-  const rows = [['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COST', 'MODEL', 'COMPLETENESS', 'PROJECT', 'TITLE']];
+function formatList(
+  sessions: readonly ListedSession[],
+  short: Map<string, string>,
+  extras: Extras,
+  home: string,
+): string[] {
+  const rows = [
+    ['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COST', 'MODEL', 'COMPLETENESS', 'PROJECT', 'TITLE'],
+  ];
   for (const s of sessions) {
     rows.push([
       short.get(s.wrapper_session_id) ?? s.wrapper_session_id,
@@ -170,15 +192,24 @@ export async function listCommand(args: ListArgs): Promise<number> {
   }
   const home = homedir();
   if (!imported) {
-    process.stdout.write(`No import yet in ${tildePath(scope, home)}. Run \`import-logs\` (add --root DIR for one project) first.\n`);
+    process.stdout.write(
+      `No import yet in ${tildePath(scope, home)}. Run \`import-logs\` (add --root DIR for one project) first.\n`,
+    );
     return EXIT.ok;
   }
   const extras = await readExtras(new Set(shown.map((s) => s.logs_dir)));
-  const lines = shown.length > 0 ? formatList(groupSubAgents(shown), shortIds(all.map((s) => s.wrapper_session_id)), extras, home) : [];
+  const lines =
+    shown.length > 0
+      ? formatList(groupSubAgents(shown), shortIds(all.map((s) => s.wrapper_session_id)), extras, home)
+      : [];
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
-  lines.push(`${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`);
+  lines.push(
+    `${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`,
+  );
   // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
   const termWidth = process.stdout.isTTY ? process.stdout.columns : undefined;
-  process.stdout.write(`${(termWidth === undefined ? lines : lines.map((l) => fitWidth(l, termWidth - 1))).join('\n')}\n`);
+  process.stdout.write(
+    `${(termWidth === undefined ? lines : lines.map((l) => fitWidth(l, termWidth - 1))).join('\n')}\n`,
+  );
   return EXIT.ok;
 }

@@ -29,9 +29,18 @@ export interface CommonArgs {
 
 function withLocations<T>(y: Argv<T>) {
   return y
-    .option('root', { type: 'string', describe: 'Only sessions whose workspace is DIR or inside it; logs go to the project logs dir' })
-    .option('store', { type: 'string', describe: 'Store dir (default $IMPORT_LOGS_HOME or ${XDG_DATA_HOME:-~/.local/share}/import-logs)' })
-    .option('out', { type: 'string', describe: 'Logs dir to use directly (no store-wide index unless --store is given)' });
+    .option('root', {
+      type: 'string',
+      describe: 'Only sessions whose workspace is DIR or inside it; logs go to the project logs dir',
+    })
+    .option('store', {
+      type: 'string',
+      describe: 'Store dir (default $IMPORT_LOGS_HOME or ${XDG_DATA_HOME:-~/.local/share}/import-logs)',
+    })
+    .option('out', {
+      type: 'string',
+      describe: 'Logs dir to use directly (no store-wide index unless --store is given)',
+    });
 }
 
 /** A logs dir or, with --all, every one of the store; and which providers (list, report, search). */
@@ -44,7 +53,10 @@ function withScope<T>(y: Argv<T>) {
 /** One session, by a prefix of its id (show, export). */
 function withSessionId<T>(y: Argv<T>) {
   // Not demanded here: `show` says itself what is missing; `export <id>` requires it by its syntax.
-  return withLocations(y).positional('id', { type: 'string', describe: 'wrapper_session_id or a prefix of it (or of the native id)' });
+  return withLocations(y).positional('id', {
+    type: 'string',
+    describe: 'wrapper_session_id or a prefix of it (or of the native id)',
+  });
 }
 
 function withHomes<T>(y: Argv<T>) {
@@ -59,8 +71,16 @@ function withCommon<T>(y: Argv<T>) {
   return withHomes(withLocations(y))
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' })
     .option('quiet', { type: 'boolean', default: false, describe: 'Only errors on stderr' })
-    .option('verbose', { type: 'boolean', default: false, describe: 'Say on stderr, per source, why it was converted, skipped or failed' })
-    .option('log-format', { choices: LOG_FORMATS, default: 'text' as const, describe: 'Logs on stderr as sentences (text) or as pino JSON lines (json)' });
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'Say on stderr, per source, why it was converted, skipped or failed',
+    })
+    .option('log-format', {
+      choices: LOG_FORMATS,
+      default: 'text' as const,
+      describe: 'Logs on stderr as sentences (text) or as pino JSON lines (json)',
+    });
 }
 
 /** A copy of the model's list, so that `--help` does not load zod (a test keeps them equal). */
@@ -75,7 +95,8 @@ function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     row = next;
   }
   return row[b.length]!;
@@ -92,7 +113,10 @@ function checkWords(argv: string[]): void {
   argv.forEach((arg, i) => {
     const value = argv[i + 1];
     if (VALUE_FLAGS.includes(arg) && value !== undefined && /^-\d/.test(value)) {
-      throw new CliError(`${arg} ${value}: expected a value without a minus sign (${arg === '--since' ? '3d means 3 days ago' : 'a whole number'})`, EXIT.usage);
+      throw new CliError(
+        `${arg} ${value}: expected a value without a minus sign (${arg === '--since' ? '3d means 3 days ago' : 'a whole number'})`,
+        EXIT.usage,
+      );
     }
   });
 }
@@ -118,11 +142,32 @@ async function run(argv: string[]): Promise<number> {
           .option('since', { type: 'string', describe: 'Only sources changed since a date or a duration (7d, 12h)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, write nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
-          .option('concurrency', { type: 'string', requiresArg: true, describe: 'Units converted at once (default: 2 x CPUs, at most 8)' })
-          .option('redact', { type: 'boolean', describe: 'Mask secrets (API keys, tokens, private keys, passwords) in imported text; kept for this logs dir until --no-redact, which converts every session again' })
-          .option('wait', { type: 'string', requiresArg: true, describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)' })
-          .option('workers', { type: 'string', requiresArg: true, describe: 'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none; at most one per core)' })
-          .option('index', { type: 'boolean', default: true, describe: 'Keep the local index (archive.db in the logs dir) up to date; --no-index skips it' }),
+          .option('concurrency', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Units converted at once (default: 2 x CPUs, at most 8)',
+          })
+          .option('redact', {
+            type: 'boolean',
+            describe:
+              'Mask secrets (API keys, tokens, private keys, passwords) in imported text; kept for this logs dir until --no-redact, which converts every session again',
+          })
+          .option('wait', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Wait up to SECONDS for another import of the same logs dir to finish (default: exit 75 at once)',
+          })
+          .option('workers', {
+            type: 'string',
+            requiresArg: true,
+            describe:
+              'Worker threads for conversion (default: auto, for large imports on several cores; 0 = none; at most one per core)',
+          })
+          .option('index', {
+            type: 'boolean',
+            default: true,
+            describe: 'Keep the local index (archive.db in the logs dir) up to date; --no-index skips it',
+          }),
       lazy(async () => (await import('./import-command.js')).importCommand as (args: unknown) => Promise<number>),
     )
     .command(
@@ -130,7 +175,11 @@ async function run(argv: string[]): Promise<number> {
       'Convert fixture homes and compare with their committed expected output (for CI)',
       (y) =>
         y
-          .option('fixtures', { type: 'string', default: 'fixtures', describe: 'Fixtures dir: <provider>/<case>/{input,expected}' })
+          .option('fixtures', {
+            type: 'string',
+            default: 'fixtures',
+            describe: 'Fixtures dir: <provider>/<case>/{input,expected}',
+          })
           .option('update', { type: 'boolean', default: false, describe: 'Rewrite the expected output' })
           .option('provider', { type: 'string', array: true, describe: 'Only these providers' })
           .option('quiet', { type: 'boolean', default: false })
@@ -144,21 +193,48 @@ async function run(argv: string[]): Promise<number> {
       (y) =>
         withScope(y)
           .option('since', { type: 'string', describe: 'Only sessions active since a date or a duration (7d, 12h)' })
-          .option('completeness', { choices: COMPLETENESS_VALUES, array: true, describe: 'Only sessions of these completeness levels' })
+          .option('completeness', {
+            choices: COMPLETENESS_VALUES,
+            array: true,
+            describe: 'Only sessions of these completeness levels',
+          })
           .option('limit', { type: 'number', describe: 'At most N sessions (the newest)' })
-          .option('project', { type: 'string', describe: 'Only sessions whose workspace is DIR or inside it (DIR need not exist any more)' })
-          .option('subagents', { type: 'boolean', default: true, describe: 'Sub-agent sessions under their parent; --no-subagents hides them' })
-          .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line: the index entry and its logs_dir' }),
+          .option('project', {
+            type: 'string',
+            describe: 'Only sessions whose workspace is DIR or inside it (DIR need not exist any more)',
+          })
+          .option('subagents', {
+            type: 'boolean',
+            default: true,
+            describe: 'Sub-agent sessions under their parent; --no-subagents hides them',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'One JSON object per line: the index entry and its logs_dir',
+          }),
       lazy(async () => (await import('./list-command.js')).listCommand),
     )
     .command(
       'show [id]',
-      'One session\'s events, one line each (ID: a session id or its start, as `list` prints it)',
+      "One session's events, one line each (ID: a session id or its start, as `list` prints it)",
       (y) =>
         withSessionId(y)
-          .option('json', { type: 'boolean', default: false, describe: 'The raw normalized lines (the session file as it is)' })
-          .option('full', { type: 'boolean', default: false, describe: 'Whole messages, tool inputs and outputs, not one line each' })
-          .option('only', { type: 'string', array: true, describe: 'Only these lines: user, assistant, thinking, tool, result, usage, …' }),
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'The raw normalized lines (the session file as it is)',
+          })
+          .option('full', {
+            type: 'boolean',
+            default: false,
+            describe: 'Whole messages, tool inputs and outputs, not one line each',
+          })
+          .option('only', {
+            type: 'string',
+            array: true,
+            describe: 'Only these lines: user, assistant, thinking, tool, result, usage, …',
+          }),
       lazy(async () => (await import('./show-command.js')).showCommand),
     )
     .command(
@@ -166,7 +242,11 @@ async function run(argv: string[]): Promise<number> {
       'Token usage and cost by day, week, month, session, model or project (from the local index)',
       (y) =>
         withScope(y)
-          .positional('kind', { choices: ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const, demandOption: true, describe: 'How to group model calls' })
+          .positional('kind', {
+            choices: ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const,
+            demandOption: true,
+            describe: 'How to group model calls',
+          })
           .option('since', { type: 'string', describe: 'Only calls since a date or a duration (7d, 12h)' })
           .option('until', { type: 'string', describe: 'Only calls before a date or a duration ago' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per row' }),
@@ -178,7 +258,10 @@ async function run(argv: string[]): Promise<number> {
       (y) =>
         withScope(y)
           .positional('query', { type: 'string', demandOption: true })
-          .option('role', { choices: ['user', 'assistant', 'tool'] as const, describe: 'Only prompts, answers, or tool calls and results' })
+          .option('role', {
+            choices: ['user', 'assistant', 'tool'] as const,
+            describe: 'Only prompts, answers, or tool calls and results',
+          })
           .option('since', { type: 'string', describe: 'Only events since a date or a duration (7d, 12h)' })
           .option('limit', { type: 'number', default: 20, describe: 'At most N hits' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per hit' }),
@@ -190,7 +273,11 @@ async function run(argv: string[]): Promise<number> {
       (y) =>
         withSessionId(y)
           .option('format', { choices: ['md', 'html', 'jsonl'] as const, default: 'md' as const })
-          .option('redact', { type: 'boolean', default: false, describe: 'Mask secrets (API keys, tokens, private keys, URL passwords)' }),
+          .option('redact', {
+            type: 'boolean',
+            default: false,
+            describe: 'Mask secrets (API keys, tokens, private keys, URL passwords)',
+          }),
       lazy(async () => (await import('./export-command.js')).exportCommand),
     )
     .command(
@@ -209,7 +296,11 @@ async function run(argv: string[]): Promise<number> {
       (y) =>
         withLocations(y)
           .option('to', { type: 'string', describe: 'postgresql://USER@HOST:PORT/DB (default $IMPORT_LOGS_PUSH_URL)' })
-          .option('content', { choices: ['none', 'redacted', 'full'] as const, default: 'none' as const, describe: 'Text sent: none (metadata and usage only), redacted, or full' })
+          .option('content', {
+            choices: ['none', 'redacted', 'full'] as const,
+            default: 'none' as const,
+            describe: 'Text sent: none (metadata and usage only), redacted, or full',
+          })
           .option('host', { type: 'string', describe: 'Name of this machine on the server (default: the host name)' })
           .option('json', { type: 'boolean', default: false, describe: 'What was pushed, as JSON' })
           .option('quiet', { type: 'boolean', default: false }),
@@ -217,8 +308,13 @@ async function run(argv: string[]): Promise<number> {
     )
     .command(
       'doctor',
-      'Where each provider\'s files are, what was imported, what failed and why, retention risks',
-      (y) => withHomes(withLocations(y)).option('json', { type: 'boolean', default: false, describe: 'The report as JSON (schema/doctor.schema.json)' }),
+      "Where each provider's files are, what was imported, what failed and why, retention risks",
+      (y) =>
+        withHomes(withLocations(y)).option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'The report as JSON (schema/doctor.schema.json)',
+        }),
       lazy(async () => (await import('./doctor-command.js')).doctorCommand),
     )
     .command(
@@ -226,8 +322,15 @@ async function run(argv: string[]): Promise<number> {
       'JSON Schema of the event line and the other files, generated from the zod schemas',
       (y) =>
         y
-          .positional('name', { choices: SCHEMA_NAMES, default: 'event-line' as const, describe: 'Which schema to print' })
-          .option('write', { type: 'string', describe: 'Write every schema into DIR (as the committed schema/ folder) instead' }),
+          .positional('name', {
+            choices: SCHEMA_NAMES,
+            default: 'event-line' as const,
+            describe: 'Which schema to print',
+          })
+          .option('write', {
+            type: 'string',
+            describe: 'Write every schema into DIR (as the committed schema/ folder) instead',
+          }),
       lazy(async () => (await import('./schema-command.js')).schemaCommand),
     )
     .strict()
@@ -259,7 +362,9 @@ run(hideBin(process.argv)).then(
       return;
     }
     // A bug, not bad input: say so, with the stack, and fail.
-    process.stderr.write(`import-logs: internal error: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
+    process.stderr.write(
+      `import-logs: internal error: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`,
+    );
     process.exitCode = EXIT.sourcesFailed;
   },
 );

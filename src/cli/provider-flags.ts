@@ -24,7 +24,14 @@ const REGISTRY = new URL('../../adapters/index.js', import.meta.url);
  * lower case, without empty names (`claude,` is `claude`). Empty when none: every provider.
  */
 export function providerNames(values: readonly string[] | undefined): string[] {
-  return [...new Set((values ?? []).flatMap((v) => v.split(',')).map((n) => n.trim().toLowerCase()).filter((n) => n !== ''))];
+  return [
+    ...new Set(
+      (values ?? [])
+        .flatMap((v) => v.split(','))
+        .map((n) => n.trim().toLowerCase())
+        .filter((n) => n !== ''),
+    ),
+  ];
 }
 
 export function describeAdapters(adapters: readonly Adapter[]): ProviderFlag[] {

@@ -19,14 +19,24 @@ export interface PushArgs {
 
 export async function pushCommand(args: PushArgs): Promise<number> {
   const url = args.to ?? process.env.IMPORT_LOGS_PUSH_URL;
-  if (!url) throw new CliError('push needs a server: --to postgresql://USER@HOST/DB (or $IMPORT_LOGS_PUSH_URL)', EXIT.usage);
-  const { logsDir } = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  if (!url)
+    throw new CliError('push needs a server: --to postgresql://USER@HOST/DB (or $IMPORT_LOGS_PUSH_URL)', EXIT.usage);
+  const { logsDir } = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   const entries = await readLogsIndex(logsDir);
   if (entries === null) throw new CliError(`${logsDir}: nothing imported yet; run import-logs first`, EXIT.usage);
   const summary = await pushArchive({ logsDir, entries, url, host: args.host ?? hostname(), content: args.content });
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (!args.quiet) {
-    const kept = summary.sessions_kept_on_server > 0 ? ` (${summary.sessions_kept_on_server} kept the server's more complete copy)` : '';
+    const kept =
+      summary.sessions_kept_on_server > 0
+        ? ` (${summary.sessions_kept_on_server} kept the server's more complete copy)`
+        : '';
     process.stdout.write(
       `Pushed ${summary.sessions_pushed} session(s)${kept}, ${summary.events_sent} event(s), ${summary.rows_written} row(s) written to ${summary.target} ` +
         `as ${summary.host}, content ${summary.content}; ${summary.sessions_unchanged} unchanged.\n`,

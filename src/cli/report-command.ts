@@ -15,7 +15,14 @@ export interface ReportArgs extends ScopeArgs {
   json: boolean;
 }
 
-const HEADINGS: Record<ReportKind, string> = { daily: 'DATE', weekly: 'WEEK', monthly: 'MONTH', session: 'SESSION', model: '', project: 'PROJECT' };
+const HEADINGS: Record<ReportKind, string> = {
+  daily: 'DATE',
+  weekly: 'WEEK',
+  monthly: 'MONTH',
+  session: 'SESSION',
+  model: '',
+  project: 'PROJECT',
+};
 
 function cost(amount: number | null): string {
   return amount === null ? '-' : usd(amount);
@@ -37,7 +44,8 @@ function table(kind: ReportKind, rows: readonly ReportRow[]): string[] {
   let shownKey: string | null = null;
   for (const r of rows) {
     // A key is printed once, on the first row of its group.
-    const key = r.key === shownKey ? '' : kind === 'project' ? (r.key === null ? '-' : tildePath(r.key, home)) : (r.key ?? '-');
+    const key =
+      r.key === shownKey ? '' : kind === 'project' ? (r.key === null ? '-' : tildePath(r.key, home)) : (r.key ?? '-');
     shownKey = r.key;
     out.push([...(withKey ? [key] : []), r.provider, r.model ?? '-', ...cells(r)]);
   }
@@ -53,21 +61,46 @@ function table(kind: ReportKind, rows: readonly ReportRow[]): string[] {
     { calls: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, cost_usd: 0 },
   );
   const unpriced = rows.some((r) => r.cost_usd === null);
-  out.push([...(withKey ? ['TOTAL'] : []), withKey ? '' : 'TOTAL', '', ...cells(total).slice(0, 5), `${cost(total.cost_usd)}${unpriced ? '+' : ''}`]);
-  const lines = columns(out, [...(withKey ? ['left' as const] : []), 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);
-  if (unpriced) lines.push('- : a model the price table (@pydantic/genai-prices) does not know; the total leaves it out (+).');
+  out.push([
+    ...(withKey ? ['TOTAL'] : []),
+    withKey ? '' : 'TOTAL',
+    '',
+    ...cells(total).slice(0, 5),
+    `${cost(total.cost_usd)}${unpriced ? '+' : ''}`,
+  ]);
+  const lines = columns(out, [
+    ...(withKey ? ['left' as const] : []),
+    'left',
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+  ]);
+  if (unpriced)
+    lines.push('- : a model the price table (@pydantic/genai-prices) does not know; the total leaves it out (+).');
   return lines;
 }
 
 export async function reportCommand(args: ReportArgs): Promise<number> {
-  const filter = { providers: providerNames(args.provider), since: timeBound(args.since), until: timeBound(args.until) };
+  const filter = {
+    providers: providerNames(args.provider),
+    since: timeBound(args.since),
+    until: timeBound(args.until),
+  };
   const calls: UsageRow[] = [];
   for (const dir of await indexedLogsDirs(args)) calls.push(...(await readUsage(dir, filter)));
   calls.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const rows = usageReport(args.kind, calls);
   if (args.json) {
     const keyName = REPORT_KEYS[args.kind];
-    process.stdout.write(rows.map(({ key, ...rest }) => `${JSON.stringify(keyName === null ? rest : { [keyName]: key, ...rest })}\n`).join(''));
+    process.stdout.write(
+      rows
+        .map(({ key, ...rest }) => `${JSON.stringify(keyName === null ? rest : { [keyName]: key, ...rest })}\n`)
+        .join(''),
+    );
     return EXIT.ok;
   }
   if (rows.length === 0) {

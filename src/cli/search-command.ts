@@ -41,7 +41,8 @@ function interleave(lists: SearchHit[][], limit: number): SearchHit[] {
 }
 
 export async function searchCommand(args: SearchArgs): Promise<number> {
-  if (!Number.isInteger(args.limit) || args.limit < 1) throw new CliError(`--limit ${args.limit}: expected a whole number of at least 1`, EXIT.usage);
+  if (!Number.isInteger(args.limit) || args.limit < 1)
+    throw new CliError(`--limit ${args.limit}: expected a whole number of at least 1`, EXIT.usage);
   const colour = !args.json && useColour(process.stdout);
   const opts = {
     limit: args.limit,
@@ -74,6 +75,8 @@ export async function searchCommand(args: SearchArgs): Promise<number> {
     `${ROLES[h.type] ?? h.type}${h.tool_name ? ` ${h.tool_name}` : ''}`,
     marked(oneLine(h.snippet, 200), colour),
   ]);
-  process.stdout.write(`${columns(rows, ['left', 'left', 'left', 'left']).join('\n')}\n${hits.length} hit${hits.length === 1 ? '' : 's'}, best first. \`import-logs show ID\` shows a session.\n`);
+  process.stdout.write(
+    `${columns(rows, ['left', 'left', 'left', 'left']).join('\n')}\n${hits.length} hit${hits.length === 1 ? '' : 's'}, best first. \`import-logs show ID\` shows a session.\n`,
+  );
   return EXIT.ok;
 }

@@ -15,7 +15,17 @@ import type { AgentLogEvent } from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { LABEL_WIDTH, describeEvent, eventLine, noteOutcome, usageSummary, type Outcomes } from './event-lines.js';
 import { useColour } from './terminal.js';
-import { columns, groupDigits, humanDuration, localDate, localDateTime, localTime, oneLine, safeLines, tildePath } from './text.js';
+import {
+  columns,
+  groupDigits,
+  humanDuration,
+  localDate,
+  localDateTime,
+  localTime,
+  oneLine,
+  safeLines,
+  tildePath,
+} from './text.js';
 
 export interface ShowArgs {
   id?: string | undefined;
@@ -30,10 +40,35 @@ export interface ShowArgs {
 const MAX_CANDIDATES = 20;
 
 /** The kinds of line `--only` picks (the label `show` prints). */
-export const SHOW_LABELS = ['user', 'assistant', 'thinking', 'tool', 'result', 'usage', 'start', 'end', 'status', 'permission', 'stderr', 'warning', 'limit', 'event'];
+export const SHOW_LABELS = [
+  'user',
+  'assistant',
+  'thinking',
+  'tool',
+  'result',
+  'usage',
+  'start',
+  'end',
+  'status',
+  'permission',
+  'stderr',
+  'warning',
+  'limit',
+  'event',
+];
 
-const COLOURS: Record<string, string> = { user: '1;36', assistant: '32', thinking: '2', tool: '33', result: '33', usage: '2', warning: '31', stderr: '31' };
-const paint = (code: string | undefined, text: string) => (code === undefined ? text : `\u001b[${code}m${text}\u001b[0m`);
+const COLOURS: Record<string, string> = {
+  user: '1;36',
+  assistant: '32',
+  thinking: '2',
+  tool: '33',
+  result: '33',
+  usage: '2',
+  warning: '31',
+  stderr: '31',
+};
+const paint = (code: string | undefined, text: string) =>
+  code === undefined ? text : `\u001b[${code}m${text}\u001b[0m`;
 
 interface RenderOptions {
   width: number;
@@ -47,7 +82,10 @@ async function* events(file: string): AsyncGenerator<AgentLogEvent> {
     try {
       yield JSON.parse(line.bytes.toString('utf8')) as AgentLogEvent;
     } catch {
-      throw new CliError(`${file}:${line.lineNo} is not a JSON line; re-import with \`import-logs --force\``, EXIT.sourcesFailed);
+      throw new CliError(
+        `${file}:${line.lineNo} is not a JSON line; re-import with \`import-logs --force\``,
+        EXIT.sourcesFailed,
+      );
     }
   }
 }
@@ -73,7 +111,10 @@ function header(s: FoundSession, children: readonly SessionLogIndexEntry[], home
   field('reasons', e.completeness_reasons.join('; '));
   field('format', `${e.format} (adapter v${e.adapter_version})${e.source_missing ? ', native source deleted' : ''}`);
   children.forEach((c, i) =>
-    field(i === 0 ? 'agents' : '', `${c.wrapper_session_id}  ${c.title ? `${oneLine(c.title, 50)}  ` : ''}(${c.usage.calls > 0 ? usageSummary(c.usage) : 'no usage'})`),
+    field(
+      i === 0 ? 'agents' : '',
+      `${c.wrapper_session_id}  ${c.title ? `${oneLine(c.title, 50)}  ` : ''}(${c.usage.calls > 0 ? usageSummary(c.usage) : 'no usage'})`,
+    ),
   );
   e.source_paths.forEach((p, i) => field(i === 0 ? 'source' : '', tildePath(p, home)));
   field('file', tildePath(s.file, home));
@@ -122,7 +163,9 @@ async function render(s: FoundSession, out: Writable, opts: RenderOptions): Prom
       const [first = '', ...rest] = safeLines(`${d[1]}${link}${result === undefined ? '' : `\n${result}`}`);
       body = `${d[0].padEnd(LABEL_WIDTH)}${first}${rest.map((l) => `\n${indent}${l}`.trimEnd()).join('')}`;
     } else {
-      body = child ? `${eventLine(e, outcomes, opts.width - 10 - link.length)}${link}` : eventLine(e, outcomes, opts.width - 10)!;
+      body = child
+        ? `${eventLine(e, outcomes, opts.width - 10 - link.length)}${link}`
+        : eventLine(e, outcomes, opts.width - 10)!;
     }
     const dayOf = localDate(e.ts);
     if (dayOf !== day) {
@@ -149,7 +192,11 @@ async function render(s: FoundSession, out: Writable, opts: RenderOptions): Prom
 async function withPager(write: (out: Writable) => Promise<void>): Promise<void> {
   const pager = process.env.PAGER ?? 'less';
   if (!process.stdout.isTTY || pager.trim() === '' || pager.trim() === 'cat') return write(process.stdout);
-  const child = spawn(pager, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } });
+  const child = spawn(pager, {
+    shell: true,
+    stdio: ['pipe', 'inherit', 'inherit'],
+    env: { LESS: 'FRX', ...process.env },
+  });
   const closed = once(child, 'close');
   // The reader quit the pager before the end: not an error.
   child.stdin.on('error', () => undefined);
@@ -164,15 +211,24 @@ async function withPager(write: (out: Writable) => Promise<void>): Promise<void>
 function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
   const home = homedir();
   const manyDirs = new Set(candidates.map((c) => c.logsDir)).size > 1;
-  const rows = candidates.slice(0, MAX_CANDIDATES).map((c) => [
-    c.id,
-    localDateTime(c.started_at),
-    c.entry?.workspace_path ? tildePath(c.entry.workspace_path, home) : '-',
-    [c.entry?.title ? oneLine(c.entry.title, 50) : '', manyDirs ? `(${tildePath(c.logsDir, home)})` : ''].filter(Boolean).join(' '),
-  ]);
+  const rows = candidates
+    .slice(0, MAX_CANDIDATES)
+    .map((c) => [
+      c.id,
+      localDateTime(c.started_at),
+      c.entry?.workspace_path ? tildePath(c.entry.workspace_path, home) : '-',
+      [c.entry?.title ? oneLine(c.entry.title, 50) : '', manyDirs ? `(${tildePath(c.logsDir, home)})` : '']
+        .filter(Boolean)
+        .join(' '),
+    ]);
   const more = candidates.length > MAX_CANDIDATES ? `\n  … and ${candidates.length - MAX_CANDIDATES} more` : '';
   return new CliError(
-    `${prefix} matches ${candidates.length} sessions; give more of the id:\n${columns(rows, ['left', 'left', 'left', 'left'])
+    `${prefix} matches ${candidates.length} sessions; give more of the id:\n${columns(rows, [
+      'left',
+      'left',
+      'left',
+      'left',
+    ])
       .map((l) => `  ${l}`)
       .join('\n')}${more}`,
     EXIT.usage,
@@ -181,11 +237,24 @@ function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
 
 export async function showCommand(args: ShowArgs): Promise<number> {
   const prefix = (args.id ?? '').trim();
-  if (prefix === '') throw new CliError('show needs a session id, or the start of one: `import-logs show ID`, with ID as `import-logs list` prints it', EXIT.usage);
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env: process.env, homedir: homedir() });
+  if (prefix === '')
+    throw new CliError(
+      'show needs a session id, or the start of one: `import-logs show ID`, with ID as `import-logs list` prints it',
+      EXIT.usage,
+    );
+  const locations = resolveLocations({
+    root: args.root,
+    store: args.store,
+    out: args.out,
+    env: process.env,
+    homedir: homedir(),
+  });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none') {
-    throw new CliError(`no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``, EXIT.usage);
+    throw new CliError(
+      `no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``,
+      EXIT.usage,
+    );
   }
   if (found.kind === 'ambiguous') throw ambiguous(prefix, found.candidates);
 
@@ -194,7 +263,8 @@ export async function showCommand(args: ShowArgs): Promise<number> {
     else {
       const only = args.only && args.only.length > 0 ? new Set(args.only.flatMap((o) => o.split(','))) : null;
       const unknown = [...(only ?? [])].filter((o) => !SHOW_LABELS.includes(o));
-      if (unknown.length > 0) throw new CliError(`--only ${unknown.join(', ')}: expected ${SHOW_LABELS.join(', ')}`, EXIT.usage);
+      if (unknown.length > 0)
+        throw new CliError(`--only ${unknown.join(', ')}: expected ${SHOW_LABELS.join(', ')}`, EXIT.usage);
       const opts = { width: process.stdout.columns ?? 120, full: args.full, only, colour: useColour(process.stdout) };
       await withPager((out) => render(found.session, out, opts));
     }

@@ -29,8 +29,22 @@ function providerTable(s: ImportSummary, home: string): string[] {
     const where = [found.map((h) => tildePath(h.path, home)).join(', '), notes(p)].filter(Boolean).join('; ');
     rows.push(
       s.dry_run
-        ? [id, String(p.sources), String(p.pending_units), formatBytes(p.bytes_to_read), String(p.unchanged_units), where]
-        : [id, String(p.new_sessions), String(p.updated_sessions), String(p.unchanged_sessions), String(p.failed_units), where],
+        ? [
+            id,
+            String(p.sources),
+            String(p.pending_units),
+            formatBytes(p.bytes_to_read),
+            String(p.unchanged_units),
+            where,
+          ]
+        : [
+            id,
+            String(p.new_sessions),
+            String(p.updated_sessions),
+            String(p.unchanged_sessions),
+            String(p.failed_units),
+            where,
+          ],
     );
   }
   return columns(rows, ['left', 'right', 'right', 'right', 'right', 'left']).map((l) => `  ${l}`);
@@ -63,15 +77,31 @@ export function formatSummary(s: ImportSummary, home = homedir(), scope = ''): s
     );
   }
   if (s.retained.length > 0) {
-    lines.push(...listed('Kept in the archive, no longer in the source', s.retained.map((r) => `${r.session}: kept ${r.events} event${r.events === 1 ? '' : 's'} no longer in the source`)));
+    lines.push(
+      ...listed(
+        'Kept in the archive, no longer in the source',
+        s.retained.map(
+          (r) => `${r.session}: kept ${r.events} event${r.events === 1 ? '' : 's'} no longer in the source`,
+        ),
+      ),
+    );
   }
   if (s.warnings.length > 0) lines.push(...listed('Warnings', s.warnings));
   if (s.errors.length > 0) {
-    lines.push(...listed('Failed sources', s.errors.map((e) => `[${e.provider}] ${e.message}`)));
+    lines.push(
+      ...listed(
+        'Failed sources',
+        s.errors.map((e) => `[${e.provider}] ${e.message}`),
+      ),
+    );
     lines.push('These sources were not imported; everything else was, and they are retried on every run.');
-    lines.push('Fix or remove the file, or report the message with the file if it looks fine (`import-logs doctor` lists them again).');
+    lines.push(
+      'Fix or remove the file, or report the message with the file if it looks fine (`import-logs doctor` lists them again).',
+    );
   } else if (!s.dry_run && providers.some((p) => p.sources > 0)) {
-    lines.push(`See them with \`import-logs list${scope}\`, one with \`import-logs show${scope} ID\`; \`import-logs doctor${scope}\` checks the setup.`);
+    lines.push(
+      `See them with \`import-logs list${scope}\`, one with \`import-logs show${scope} ID\`; \`import-logs doctor${scope}\` checks the setup.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -118,7 +118,8 @@ export function humanDuration(ms: number): string {
 
 /** Replaces the user's home directory at the start of a path with `~`. */
 export function tildePath(path: string, home: string): string {
-  if (home !== '' && home !== '/' && (path === home || path.startsWith(`${home}/`))) return `~${path.slice(home.length)}`;
+  if (home !== '' && home !== '/' && (path === home || path.startsWith(`${home}/`)))
+    return `~${path.slice(home.length)}`;
   return path;
 }
 

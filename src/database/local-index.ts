@@ -108,7 +108,10 @@ function hasCurrentSchema(db: Database): boolean {
  * Brings `archive.db` up to date with the logs dir. Cheap when nothing changed: a stat of
  * `index.json` compared with the stamp stored at the last update, then nothing more.
  */
-export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolean; host?: string } = {}): Promise<LocalIndexUpdate> {
+export async function updateLocalIndex(
+  logsDir: string,
+  opts: { rebuild?: boolean; host?: string } = {},
+): Promise<LocalIndexUpdate> {
   const path = join(logsDir, LOCAL_INDEX_FILE);
   const unchanged: LocalIndexUpdate = { changed: false, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
   const stamp = indexStamp(logsDir);
@@ -128,15 +131,24 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
     const entries = (await readLogsIndex(logsDir)) ?? [];
     const origin: Origin = { host: opts.host ?? hostname(), logsDir, content: 'full' };
     const indexed = new Map(
-      (db.prepare('select session_id, log_size, log_mtime_ms from sessions').all() as { session_id: string; log_size: number; log_mtime_ms: number }[]).map((r) => [
-        r.session_id,
-        r,
-      ]),
+      (
+        db.prepare('select session_id, log_size, log_mtime_ms from sessions').all() as {
+          session_id: string;
+          log_size: number;
+          log_mtime_ms: number;
+        }[]
+      ).map((r) => [r.session_id, r]),
     );
     const result: LocalIndexUpdate = { changed: true, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
-    const insertSession = db.prepare(`insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`);
-    const insertEvent = db.prepare(`insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`);
-    const insertUsage = db.prepare(`insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`);
+    const insertSession = db.prepare(
+      `insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`,
+    );
+    const insertEvent = db.prepare(
+      `insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`,
+    );
+    const insertUsage = db.prepare(
+      `insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`,
+    );
     // Inserted by hand rather than by a trigger: a trigger made indexing twice as slow.
     const insertText = db.prepare('insert into events_fts (rowid, text) values (?, ?)');
     const removeSession = db.prepare('delete from sessions where session_id = ?');
@@ -177,7 +189,8 @@ export async function updateLocalIndex(logsDir: string, opts: { rebuild?: boolea
       // many sessions were replaced (the archive redacted, or its redaction rules changed), merge
       // them all now, so that no word of the old text is left. (FTS5's own secure-delete would
       // make the file unreadable for SQLite before 3.44, the sqlite3 shell of many systems.)
-      if (replaced + result.sessions_removed > indexed.size / 10) db.prepare("insert into events_fts (events_fts) values ('optimize')").run();
+      if (replaced + result.sessions_removed > indexed.size / 10)
+        db.prepare("insert into events_fts (events_fts) values ('optimize')").run();
       db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
     })();
     return result;
@@ -243,7 +256,14 @@ async function readIndex<T>(logsDir: string, empty: T, read: (db: Database) => T
 function providerClause(providers: readonly string[] | undefined): { sql: string[]; params: Record<string, string> } {
   if (!providers || providers.length === 0) return { sql: [], params: {} };
   const params = Object.fromEntries(providers.map((p, i) => [`p${i}`, p]));
-  return { sql: [`s.provider in (${Object.keys(params).map((k) => `@${k}`).join(', ')})`], params };
+  return {
+    sql: [
+      `s.provider in (${Object.keys(params)
+        .map((k) => `@${k}`)
+        .join(', ')})`,
+    ],
+    params,
+  };
 }
 
 /**
@@ -263,7 +283,14 @@ export async function searchLocalIndex(logsDir: string, query: string, opts: Sea
          from events_fts join events e on e.rowid = events_fts.rowid join sessions s on s.session_id = e.session_id
          where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
       )
-      .all({ query, since: opts.since ?? null, limit: opts.limit ?? 20, open, close, ...providers.params }) as SearchHit[];
+      .all({
+        query,
+        since: opts.since ?? null,
+        limit: opts.limit ?? 20,
+        open,
+        close,
+        ...providers.params,
+      }) as SearchHit[];
   });
 }
 
@@ -312,7 +339,9 @@ export async function firstPrompts(logsDir: string): Promise<Map<string, string>
   return readIndex(logsDir, new Map<string, string>(), (db) => {
     // SQLite returns the other columns of the row that holds min(seq).
     const rows = db
-      .prepare("select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id")
+      .prepare(
+        "select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id",
+      )
       .all() as { session_id: string; text: string }[];
     return new Map(rows.map((r) => [r.session_id, r.text]));
   });

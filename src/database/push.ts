@@ -14,7 +14,16 @@ import { CliError, EXIT } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
-import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type ContentMode, type Origin, type Row } from './rows.js';
+import {
+  EVENT_COLUMNS,
+  SESSION_COLUMNS,
+  USAGE_COLUMNS,
+  eventRows,
+  sessionRow,
+  type ContentMode,
+  type Origin,
+  type Row,
+} from './rows.js';
 
 export const PUSH_LEDGER_FILE = 'push_ledger.json';
 /** Version of the server schema this build writes; a push never runs a destructive migration. */
@@ -121,12 +130,19 @@ async function ensureSchema(client: Client): Promise<void> {
     // One pusher at a time creates or checks the schema.
     await client.query('select pg_advisory_xact_lock(hashtext($1))', ['import_logs schema']);
     await client.query(SERVER_SCHEMA);
-    const found = await client.query<{ value: string }>("select value from import_logs.meta where name = 'schema_version'");
+    const found = await client.query<{ value: string }>(
+      "select value from import_logs.meta where name = 'schema_version'",
+    );
     const version = found.rows[0] === undefined ? null : Number(found.rows[0].value);
     if (version === null) {
-      await client.query("insert into import_logs.meta (name, value) values ('schema_version', $1)", [String(SERVER_SCHEMA_VERSION)]);
+      await client.query("insert into import_logs.meta (name, value) values ('schema_version', $1)", [
+        String(SERVER_SCHEMA_VERSION),
+      ]);
     } else if (version > SERVER_SCHEMA_VERSION) {
-      throw new CliError(`the server's import_logs schema is version ${version}, newer than this import-logs knows (${SERVER_SCHEMA_VERSION}): upgrade import-logs`, EXIT.state);
+      throw new CliError(
+        `the server's import_logs schema is version ${version}, newer than this import-logs knows (${SERVER_SCHEMA_VERSION}): upgrade import-logs`,
+        EXIT.state,
+      );
     }
     await client.query('commit');
   } catch (err) {
@@ -135,13 +151,22 @@ async function ensureSchema(client: Client): Promise<void> {
   }
 }
 
-async function insertRows(client: Client, table: string, columns: readonly string[], rows: Row[], conflict: string): Promise<number> {
+async function insertRows(
+  client: Client,
+  table: string,
+  columns: readonly string[],
+  rows: Row[],
+  conflict: string,
+): Promise<number> {
   let written = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
     const params: Row = [];
     const values = chunk.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
-    const res = await client.query(`insert into import_logs.${table} (${columns.join(', ')}) values ${values.join(', ')} ${conflict}`, params);
+    const res = await client.query(
+      `insert into import_logs.${table} (${columns.join(', ')}) values ${values.join(', ')} ${conflict}`,
+      params,
+    );
     written += res.rowCount ?? 0;
   }
   return written;
@@ -159,7 +184,12 @@ const SERVER_EVENT_COLUMNS = ['session_id', 'key', 'seq', ...EVENT_COLUMNS.slice
 const SERVER_USAGE_COLUMNS = ['session_id', 'key', 'seq', ...USAGE_COLUMNS.slice(2)];
 
 /** Sends one session in one transaction, streaming its file; says whether the server kept its copy. */
-async function pushSession(client: Client, entry: SessionLogIndexEntry, file: string, origin: Origin): Promise<{ rows: number; events: number; kept: boolean }> {
+async function pushSession(
+  client: Client,
+  entry: SessionLogIndexEntry,
+  file: string,
+  origin: Origin,
+): Promise<{ rows: number; events: number; kept: boolean }> {
   await client.query('begin');
   try {
     const found = await client.query<{ host: string; completeness: string; event_count: number }>(
@@ -171,14 +201,33 @@ async function pushSession(client: Client, entry: SessionLogIndexEntry, file: st
     const kept =
       server !== undefined &&
       server.host !== origin.host &&
-      (RANK[server.completeness]! > RANK[entry.completeness]! || (RANK[server.completeness] === RANK[entry.completeness] && server.event_count > entry.event_count));
-    let rows = await insertRows(client, 'sessions', SESSION_COLUMNS, [sessionRow(entry, origin)], onConflict(SESSION_COLUMNS, ['session_id'], !kept));
+      (RANK[server.completeness]! > RANK[entry.completeness]! ||
+        (RANK[server.completeness] === RANK[entry.completeness] && server.event_count > entry.event_count));
+    let rows = await insertRows(
+      client,
+      'sessions',
+      SESSION_COLUMNS,
+      [sessionRow(entry, origin)],
+      onConflict(SESSION_COLUMNS, ['session_id'], !kept),
+    );
     let events: Row[] = [];
     let usage: Row[] = [];
     let sent = 0;
     const flush = async () => {
-      rows += await insertRows(client, 'events', SERVER_EVENT_COLUMNS, events, onConflict(SERVER_EVENT_COLUMNS, ['session_id', 'key'], !kept));
-      rows += await insertRows(client, 'usage', SERVER_USAGE_COLUMNS, usage, onConflict(SERVER_USAGE_COLUMNS, ['session_id', 'key'], !kept));
+      rows += await insertRows(
+        client,
+        'events',
+        SERVER_EVENT_COLUMNS,
+        events,
+        onConflict(SERVER_EVENT_COLUMNS, ['session_id', 'key'], !kept),
+      );
+      rows += await insertRows(
+        client,
+        'usage',
+        SERVER_USAGE_COLUMNS,
+        usage,
+        onConflict(SERVER_USAGE_COLUMNS, ['session_id', 'key'], !kept),
+      );
       events = [];
       usage = [];
     };
@@ -198,9 +247,10 @@ async function pushSession(client: Client, entry: SessionLogIndexEntry, file: st
     }
     await flush();
     // The session row counts what the server holds, which may be more than any one copy.
-    await client.query('update import_logs.sessions set event_count = (select count(*) from import_logs.events where session_id = $1) where session_id = $1', [
-      entry.wrapper_session_id,
-    ]);
+    await client.query(
+      'update import_logs.sessions set event_count = (select count(*) from import_logs.events where session_id = $1) where session_id = $1',
+      [entry.wrapper_session_id],
+    );
     await client.query('commit');
     return { rows, events: sent, kept };
   } catch (err) {

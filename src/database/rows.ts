@@ -102,7 +102,9 @@ export function sessionRow(entry: SessionLogIndexEntry, origin: Origin): Row {
     origin.host,
     origin.logsDir,
     origin.content,
-    JSON.stringify(origin.content === 'full' ? entry : { ...entry, title: title === null ? null : contentOf(title, origin.content) }),
+    JSON.stringify(
+      origin.content === 'full' ? entry : { ...entry, title: title === null ? null : contentOf(title, origin.content) },
+    ),
   ];
 }
 
@@ -134,7 +136,14 @@ interface EventLine {
 /** The searchable text of an event: what was said, typed, run or answered. */
 function textOf(e: EventLine): string | null {
   const parts: string[] = [];
-  for (const part of [e.content, e.input === undefined ? undefined : typeof e.input === 'string' ? e.input : JSON.stringify(e.input), e.output, e.error, e.message, e.result]) {
+  for (const part of [
+    e.content,
+    e.input === undefined ? undefined : typeof e.input === 'string' ? e.input : JSON.stringify(e.input),
+    e.output,
+    e.error,
+    e.message,
+    e.result,
+  ]) {
     if (part) parts.push(part);
   }
   // NUL is the one character PostgreSQL's text cannot hold; the line keeps it, escaped.

@@ -22,7 +22,12 @@ const FOLD_CHARS = 2000;
 
 const fold = (text: string) => text.length > FOLD_CHARS || text.split('\n').length > FOLD_LINES;
 
-function tokens(u: { input_tokens: number; output_tokens: number; cache_read_tokens?: number | undefined; cache_creation_tokens?: number | undefined }): string {
+function tokens(u: {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens?: number | undefined;
+  cache_creation_tokens?: number | undefined;
+}): string {
   const parts = [`in ${u.input_tokens}`];
   if (u.cache_read_tokens) parts.push(`cache read ${u.cache_read_tokens}`);
   if (u.cache_creation_tokens) parts.push(`cache write ${u.cache_creation_tokens}`);
@@ -46,7 +51,9 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
   const e = s.entry;
   // The provider's title, else the first typed prompt.
   const prompt = events.find((ev): ev is Of<'user_message'> => ev.type === 'user_message' && ev.role === 'user');
-  const blocks: Block[] = [{ kind: 'heading', level: 1, text: (e?.title ?? prompt?.content)?.split('\n')[0]?.trim() || s.id }];
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: (e?.title ?? prompt?.content)?.split('\n')[0]?.trim() || s.id },
+  ];
   const fields: [string, string][] = [
     ['session', s.id],
     ['provider', s.provider],
@@ -56,9 +63,14 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
     if (e.model) fields.push(['model', e.model]);
     fields.push(['time', `${e.started_at} → ${e.ended_at ?? e.started_at}`]);
     if (e.parent_session_id) fields.push(['parent', e.parent_session_id]);
-    if (e.usage.calls > 0) fields.push(['usage', `${tokens(e.usage)} over ${e.usage.calls} model call${e.usage.calls === 1 ? '' : 's'}`]);
+    if (e.usage.calls > 0)
+      fields.push(['usage', `${tokens(e.usage)} over ${e.usage.calls} model call${e.usage.calls === 1 ? '' : 's'}`]);
   }
-  for (const a of s.subAgents) fields.push(['sub-agent', `${a.wrapper_session_id}${a.title ? `: ${a.title.split('\n')[0]!.trim()}` : ''} (${tokens(a.usage)})`]);
+  for (const a of s.subAgents)
+    fields.push([
+      'sub-agent',
+      `${a.wrapper_session_id}${a.title ? `: ${a.title.split('\n')[0]!.trim()}` : ''} (${tokens(a.usage)})`,
+    ]);
   blocks.push({ kind: 'fields', fields });
 
   const started = subAgentCalls(events, s.subAgents);
@@ -71,7 +83,13 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
   const result = (r: Of<'tool_result'>) => {
     const text = [r.output, r.error && `error: ${r.error}`].filter(Boolean).join('\n');
     const status = r.error !== undefined || r.success === false ? 'failed' : 'result';
-    if (text !== '') blocks.push({ kind: 'code', label: `${status}${r.tool_name ? ` of ${r.tool_name}` : ''}`, text, fold: fold(text) });
+    if (text !== '')
+      blocks.push({
+        kind: 'code',
+        label: `${status}${r.tool_name ? ` of ${r.tool_name}` : ''}`,
+        text,
+        fold: fold(text),
+      });
     else blocks.push({ kind: 'note', text: `${status}: no output` });
   };
   for (const ev of events) {
@@ -100,7 +118,11 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
         const t = ev as Of<'tool_call'>;
         blocks.push({ kind: 'heading', level: 3, text: `Tool: ${t.tool_name} · ${ev.ts}` });
         const child = started.get(ev.seq);
-        if (child) blocks.push({ kind: 'note', text: `started sub-agent ${child.wrapper_session_id} (import-logs export ${child.wrapper_session_id})` });
+        if (child)
+          blocks.push({
+            kind: 'note',
+            text: `started sub-agent ${child.wrapper_session_id} (import-logs export ${child.wrapper_session_id})`,
+          });
         if (t.input !== undefined) {
           const text = inputText(t.input);
           blocks.push({ kind: 'code', label: 'input', text, fold: fold(text) });
@@ -125,7 +147,10 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
         break;
       case 'session_ended': {
         const end = ev as Of<'session_ended'>;
-        blocks.push({ kind: 'note', text: `session ended${end.success ? '' : `: failed${end.error ? ` (${end.error})` : ''}`}` });
+        blocks.push({
+          kind: 'note',
+          text: `session ended${end.success ? '' : `: failed${end.error ? ` (${end.error})` : ''}`}`,
+        });
         break;
       }
       default:
@@ -163,7 +188,11 @@ export function toMarkdown(blocks: readonly Block[]): string {
       case 'code': {
         const f = fence(b.text);
         const code = `${f}\n${b.text}\n${f}`;
-        out.push(b.fold ? `<details><summary>${b.label} (${b.text.split('\n').length} lines)</summary>\n\n${code}\n\n</details>` : `${b.label}:\n\n${code}`);
+        out.push(
+          b.fold
+            ? `<details><summary>${b.label} (${b.text.split('\n').length} lines)</summary>\n\n${code}\n\n</details>`
+            : `${b.label}:\n\n${code}`,
+        );
         break;
       }
     }

@@ -3,7 +3,14 @@
  * importer decides which to make durable and rename into place. Runs in the main thread or in a
  * worker thread.
  */
-import type { Adapter, ConvertContext, ConvertItem, ConvertOutput, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type {
+  Adapter,
+  ConvertContext,
+  ConvertItem,
+  ConvertOutput,
+  SourceFile,
+  SourceUnit,
+} from '../../adapters/types.js';
 import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
@@ -48,7 +55,8 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
   const warnings: string[] = [];
   const recorders = new Map<SessionDraft, SessionRecorder>();
   const newestMtime = Math.max(...unit.files.map((f) => f.mtimeMs));
-  const accept = (draft: SessionDraft) => root === null || (draft.workspacePath !== null && isInside(root, draft.workspacePath));
+  const accept = (draft: SessionDraft) =>
+    root === null || (draft.workspacePath !== null && isInside(root, draft.workspacePath));
   const recorderOf = (draft: SessionDraft) => {
     let rec = recorders.get(draft);
     if (!rec) {
@@ -92,7 +100,13 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
     for (const rec of recorders.values()) {
       const tempPath = rec.prepare();
       const result = rec.finish();
-      prepared.push({ key: result.key, entry: result.entry, tempPath, finalPath: `${job.sessionsDir}/${rec.wrapperId}.jsonl`, bytesWritten: result.bytesWritten });
+      prepared.push({
+        key: result.key,
+        entry: result.entry,
+        tempPath,
+        finalPath: `${job.sessionsDir}/${rec.wrapperId}.jsonl`,
+        bytesWritten: result.bytesWritten,
+      });
     }
   } catch (err) {
     // Every recorder drops its temp file, prepared or not.

@@ -17,9 +17,15 @@ export interface HomeLookup {
 }
 
 /** The flag wins; else the adapter's candidates. Missing dirs are skipped, duplicates merged. */
-export function resolveHomes(adapter: Adapter, flagValue: string | undefined, environment: HomeEnvironment): HomeLookup {
+export function resolveHomes(
+  adapter: Adapter,
+  flagValue: string | undefined,
+  environment: HomeEnvironment,
+): HomeLookup {
   const looked: HomeCandidate[] =
-    flagValue !== undefined && flagValue !== '' ? [{ path: flagValue, via: `--${adapter.home.flag}` }] : adapter.home.resolve(environment);
+    flagValue !== undefined && flagValue !== ''
+      ? [{ path: flagValue, via: `--${adapter.home.flag}` }]
+      : adapter.home.resolve(environment);
   const homes: ResolvedHome[] = [];
   const seen = new Set<string>();
   for (const candidate of looked) {
@@ -53,7 +59,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** A file name's bytes as text, those that are not valid UTF-8 written `\xNN`. */
 function escapedName(raw: Buffer): string {
   let out = '';
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const lead = raw[i]!;
     const n = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
     try {
@@ -100,7 +106,8 @@ export function discoverSources(adapter: Adapter, home: string): Discovered {
     } catch (err) {
       // A directory of the patterns that does not exist is no error; a name that is not UTF-8 is.
       const full = resolve(home, path);
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || full.includes('\ufffd')) errors.push({ path: full, message: describe(full, err) });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || full.includes('\ufffd'))
+        errors.push({ path: full, message: describe(full, err) });
       throw err;
     }
   }) as typeof readdirSync;

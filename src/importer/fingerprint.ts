@@ -47,7 +47,9 @@ export function fingerprintOf(file: SourceFile): SourceFingerprint {
     mtime_ms: file.mtimeMs,
     ino: file.ino,
     dev: file.dev,
-    ...(file.mtimeNs !== undefined && file.ctimeNs !== undefined ? { mtime_ns: file.mtimeNs, ctime_ns: file.ctimeNs } : {}),
+    ...(file.mtimeNs !== undefined && file.ctimeNs !== undefined
+      ? { mtime_ns: file.mtimeNs, ctime_ns: file.ctimeNs }
+      : {}),
   };
 }
 
@@ -62,7 +64,8 @@ export function withFingerprint<T extends SourceFingerprint>(rec: T, file: Sourc
  * the record gains the times (no mass re-conversion on upgrade). `changed`: anything else.
  */
 export function compareFingerprint(file: SourceFile, rec: SourceFingerprint): 'same' | 'adopt' | 'changed' {
-  if (rec.size !== file.size || rec.mtime_ms !== file.mtimeMs || rec.ino !== file.ino || rec.dev !== file.dev) return 'changed';
+  if (rec.size !== file.size || rec.mtime_ms !== file.mtimeMs || rec.ino !== file.ino || rec.dev !== file.dev)
+    return 'changed';
   if (file.ctimeNs === undefined) return 'same';
   if (rec.ctime_ns === undefined) return 'adopt';
   return rec.ctime_ns === file.ctimeNs && rec.mtime_ns === file.mtimeNs ? 'same' : 'changed';

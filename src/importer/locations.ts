@@ -24,7 +24,8 @@ export interface Locations {
 
 function defaultStore(env: NodeJS.ProcessEnv, homedir: string): string {
   if (env.IMPORT_LOGS_HOME) return resolve(env.IMPORT_LOGS_HOME);
-  const data = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir, '.local', 'share');
+  const data =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(homedir, '.local', 'share');
   return join(data, 'import-logs');
 }
 
@@ -63,7 +64,10 @@ export function parseSince(value: string, now: number): number {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) {
     const sign = value.trim().startsWith('-') ? ', without a minus sign: 3d means 3 days ago' : '';
-    throw new CliError(`--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)${sign}`, EXIT.usage);
+    throw new CliError(
+      `--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)${sign}`,
+      EXIT.usage,
+    );
   }
   return ms;
 }

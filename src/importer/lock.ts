@@ -159,7 +159,10 @@ function removeDeadTemps(dir: string, file: string): void {
 }
 
 const heldBy = (found: FoundLock | null, mine: LockInfo) =>
-  found !== null && found.info.pid === mine.pid && found.info.host === mine.host && found.info.started_at === mine.started_at;
+  found !== null &&
+  found.info.pid === mine.pid &&
+  found.info.host === mine.host &&
+  found.info.started_at === mine.started_at;
 
 /** The lock `path`, now ours: refreshed every period until released. */
 function holding(path: string, mine: LockInfo, clock: LockClock): Lock {
@@ -190,7 +193,10 @@ function holding(path: string, mine: LockInfo, clock: LockClock): Lock {
       const found = readLock(path);
       if (heldBy(found, mine)) return;
       const by = found ? ` by pid ${found.info.pid} on ${found.info.host}` : '';
-      throw new CliError(`the lock ${path} was taken over${by}: this run was not refreshing it (suspended?); it stops here`, EXIT.locked);
+      throw new CliError(
+        `the lock ${path} was taken over${by}: this run was not refreshing it (suspended?); it stops here`,
+        EXIT.locked,
+      );
     },
   };
   heldLocks.add(lock);
@@ -213,7 +219,10 @@ function tryLock(dir: string, file: string, clock: LockClock): Lock {
       const holder = readLock(path);
       if (holder && isHeld(holder, clock)) {
         const { pid, host, started_at } = holder.info;
-        throw new CliError(`another import holds the lock ${path} (pid ${pid} on ${host}, started ${started_at}); try again later`, EXIT.locked);
+        throw new CliError(
+          `another import holds the lock ${path} (pid ${pid} on ${host}, started ${started_at}); try again later`,
+          EXIT.locked,
+        );
       }
       const aside = `${path}.stale-${process.pid}`;
       try {
@@ -230,7 +239,10 @@ function tryLock(dir: string, file: string, clock: LockClock): Lock {
           // it has a lock of its own again
         }
         unlinkSync(aside);
-        throw new CliError(`another import holds the lock ${path} (pid ${moved.info.pid}); try again later`, EXIT.locked);
+        throw new CliError(
+          `another import holds the lock ${path} (pid ${moved.info.pid}); try again later`,
+          EXIT.locked,
+        );
       }
       unlinkSync(aside);
     }

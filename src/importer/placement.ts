@@ -30,7 +30,12 @@ function realish(path: string): string {
 }
 
 /** Exit 2, naming both, when an output dir is inside (or is) a home of any provider. */
-export function refuseInsideHomes(outputs: readonly OutputDir[], adapters: readonly Adapter[], homeFlags: Record<string, string | undefined>, environment: HomeEnvironment): void {
+export function refuseInsideHomes(
+  outputs: readonly OutputDir[],
+  adapters: readonly Adapter[],
+  homeFlags: Record<string, string | undefined>,
+  environment: HomeEnvironment,
+): void {
   for (const adapter of adapters) {
     for (const home of resolveHomes(adapter, homeFlags[adapter.id], environment).looked) {
       const homeReal = realish(home.path);
@@ -85,7 +90,8 @@ export function refuseForeignLogsDir(logsDir: string): void {
   const sessionsPath = join(logsDir, 'sessions');
   const ourIndex = names.includes(INDEX_FILE) && look(() => isOurIndex(indexPath));
   const otherIndex = names.includes(INDEX_FILE) && !ourIndex;
-  const ourSessions = names.includes('sessions') && look(() => statSync(sessionsPath).isDirectory() && isOurSessionsDir(sessionsPath));
+  const ourSessions =
+    names.includes('sessions') && look(() => statSync(sessionsPath).isDirectory() && isOurSessionsDir(sessionsPath));
   const onlyHidden = names.every((name) => name.startsWith('.') && look(() => statSync(join(logsDir, name)).isFile())); // a lock, temp files
   if (!otherIndex && (ourIndex || ourSessions || onlyHidden)) return;
   const shown = [...names].sort().slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length} in all)` : '');
@@ -94,4 +100,3 @@ export function refuseForeignLogsDir(logsDir: string): void {
     EXIT.usage,
   );
 }
-

@@ -111,11 +111,23 @@ export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
 }
 
 /** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adapter: Adapter, unitKey: string, redactRules: number): string | null {
+function fingerprintChange(
+  file: SourceFile,
+  rec: SourceRecord | undefined,
+  adapter: Adapter,
+  unitKey: string,
+  redactRules: number,
+): string | null {
   if (rec === undefined) return `new file ${file.rel}`;
   const was = rulesOf(rec);
-  if (was !== redactRules) return redactRules === 0 ? 'imported with --redact' : was === 0 ? 'imported without --redact' : `redaction rules version ${was} → ${redactRules}`;
-  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
+  if (was !== redactRules)
+    return redactRules === 0
+      ? 'imported with --redact'
+      : was === 0
+        ? 'imported without --redact'
+        : `redaction rules version ${was} → ${redactRules}`;
+  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version)
+    return `adapter version ${rec.adapter_version} → ${adapter.version}`;
   if (rec.unit !== unitKey) return 'grouped differently';
   if (compareFingerprint(file, rec) !== 'changed') return null;
   if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
@@ -124,7 +136,14 @@ function fingerprintChange(file: SourceFile, rec: SourceRecord | undefined, adap
 }
 
 /** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(unit: SourceUnit, previous: readonly string[], opts: { force: boolean; redactRules: number }, state: { sources: Record<string, SourceRecord> }, adapter: Adapter, stateKey: string): string | null {
+function unitChange(
+  unit: SourceUnit,
+  previous: readonly string[],
+  opts: { force: boolean; redactRules: number },
+  state: { sources: Record<string, SourceRecord> },
+  adapter: Adapter,
+  stateKey: string,
+): string | null {
   if (opts.force) return '--force';
   if (previous.length === 0) return 'new';
   if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
@@ -163,7 +182,8 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
   const adopt: ImportPlan['adopt'] = [];
   const failures: ImportPlan['failures'] = [];
   /** A file of the state below a path discovery could not list or stat: nothing is known of it. */
-  const unknown = (paths: readonly string[]) => failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
+  const unknown = (paths: readonly string[]) =>
+    failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
   for (const adapter of opts.adapters) {
     const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
     const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
@@ -189,11 +209,20 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
         const where = { provider: adapter.id, unit: unit.key };
         const bytes = unit.files.reduce((n, f) => n + f.size, 0);
         if (reason === null) {
-          for (const f of unit.files) if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') adopt.push({ path: f.path, file: f });
+          for (const f of unit.files)
+            if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') adopt.push({ path: f.path, file: f });
           ps.unchanged_units++;
           ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
           opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
-          idle.set(stateKey, { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason: 'another copy of its sessions changed' });
+          idle.set(stateKey, {
+            adapter,
+            home: home.real,
+            allFiles: files,
+            unit,
+            stateKey,
+            bytes,
+            reason: 'another copy of its sessions changed',
+          });
           continue;
         }
         const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
@@ -232,14 +261,18 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
       }
       if (size === entry.log_bytes) continue;
       damaged.add(key);
-      if (!stillHeld.has(key)) warnings.push(`${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`);
+      if (!stillHeld.has(key))
+        warnings.push(
+          `${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
+        );
     }
   }
 
   // A session held by several units (copies in several homes) is merged from all of them: when
   // one changes or vanishes, the others are converted again, so that the merge sees every copy.
   const unitsOfSession = new Map<string, string[]>();
-  for (const [unit, keys] of sessionsOf) for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
+  for (const [unit, keys] of sessionsOf)
+    for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
   const touched = [...pending.map((p) => p.stateKey), ...vanished];
   for (const key of damaged) for (const unit of unitsOfSession.get(key) ?? []) if (idle.has(unit)) touched.push(unit);
   for (let i = 0; i < touched.length; i++) {

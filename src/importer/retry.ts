@@ -53,7 +53,13 @@ export async function convertWithRetries(
     earlierBytes += result.bytesRead;
     const main = current.files[0]!.path;
     if (next.files[0]?.path !== main) {
-      result = { ok: false, vanished: true, error: `${main}: removed while this run read it`, bytesRead: 0, warnings: result.warnings };
+      result = {
+        ok: false,
+        vanished: true,
+        error: `${main}: removed while this run read it`,
+        bytesRead: 0,
+        warnings: result.warnings,
+      };
       break;
     }
     current = next;
@@ -61,6 +67,7 @@ export async function convertWithRetries(
     reads++;
   }
   result.bytesRead += earlierBytes;
-  if (!result.ok && !('vanished' in result) && reads > 1) result.error = `${result.error} (read ${reads} times: the file changed while it was read)`;
+  if (!result.ok && !('vanished' in result) && reads > 1)
+    result.error = `${result.error} (read ${reads} times: the file changed while it was read)`;
   return { result, unit: current };
 }

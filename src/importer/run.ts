@@ -21,7 +21,7 @@ import { fingerprintOf, withFingerprint } from './fingerprint.js';
 import { recordLastRun } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
-import { recordRedaction, redactionOf, rulesOf } from './redaction.js';
+import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type PlannedUnit, type ProviderSummary } from './plan.js';
@@ -150,7 +150,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     summary.state_migrated_from = migratedFrom;
     const redactRules = redactionOf(state, opts.redact);
     const redact = redactRules > 0;
-    if (migratedFrom !== null) summary.warnings.push(`state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`);
+    if (migratedFrom !== null)
+      summary.warnings.push(
+        `state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`,
+      );
     if (!opts.dryRun) {
       summary.warnings.push(...tightenModes(ownedPaths(locations)));
       removeTempFiles(sessionsDir, []);
@@ -167,10 +170,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
     for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
 
-
     // Records of an older state that gain the fingerprint's new fields.
     for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
-    let dirty = plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules || indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
+    let dirty =
+      plan.vanished.length > 0 ||
+      plan.adopt.length > 0 ||
+      (state.redact?.rules_version ?? 0) !== redactRules ||
+      indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
     recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
@@ -206,7 +212,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         for (const file of live) file.published = true;
       } catch (err) {
         for (const file of live) discard(file.temp);
-        throw new CliError(`could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`, EXIT.sourcesFailed);
+        throw new CliError(
+          `could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`,
+          EXIT.sourcesFailed,
+        );
       }
       // The state goes last: it is what says a session is done, so a run killed between these
       // writes leaves indexes the next run rewrites, never a state ahead of its indexes.
@@ -234,7 +243,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
     const cores = availableParallelism();
     const workerCount =
-      opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? Math.min(4, cores) : 0) : (opts.workers ?? 0);
+      opts.workers === 'auto'
+        ? cores >= 2 && bytesTotal >= WORKER_MIN_BYTES
+          ? Math.min(4, cores)
+          : 0
+        : (opts.workers ?? 0);
     // What converting needs loads only when there is something to convert (a no-op run skips it).
     let pool: WorkerPool | null = null;
     if (workerCount > 0 && planned.length > 1) {
@@ -242,16 +255,40 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (workersAvailable()) pool = new WorkerPool(workerCount);
     }
     const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
-    const limit = planned.length > 0 ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency)) : null;
+    const limit =
+      planned.length > 0
+        ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency))
+        : null;
     // Largest first, so that one big file does not run alone at the end.
     planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
     let done = 0;
 
     /** The merged session file of `plan`, `spine` leading, and its entry. */
-    const combine = (spine: string, entry: RunSession['entry'], other: string, plan: MergePlan, retained: Set<string>, rank: Rank, final: string): RunSession => {
-      const written = writeMerge(spine, other, plan, final, mergedCompleteness(entry, plan, retained.size).level, redact);
+    const combine = (
+      spine: string,
+      entry: RunSession['entry'],
+      other: string,
+      plan: MergePlan,
+      retained: Set<string>,
+      rank: Rank,
+      final: string,
+    ): RunSession => {
+      const written = writeMerge(
+        spine,
+        other,
+        plan,
+        final,
+        mergedCompleteness(entry, plan, retained.size).level,
+        redact,
+      );
       const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
-      return { file, entry: mergedEntry(entry, plan, written, retained.size), rank, retained, bytesWritten: written.bytesWritten };
+      return {
+        file,
+        entry: mergedEntry(entry, plan, written, retained.size),
+        rank,
+        retained,
+        bytesWritten: written.bytesWritten,
+      };
     };
     /**
      * What one converted copy of a session makes of it: merged with the copy this run already
@@ -259,14 +296,39 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      * absent from the new conversion are kept. Between copies, the outranking one leads (its
      * events and metadata win); the archived file never leads.
      */
-    const mergeSession = (session: PreparedSession, current: RunSession | undefined, rank: Rank, sameAdapter: boolean): RunSession => {
-      const fresh: QueuedFile = { temp: session.tempPath!, final: session.finalPath, bytes: session.bytesWritten, cancelled: false, published: false };
-      const alone: RunSession = { file: fresh, entry: session.entry, rank, retained: new Set(), bytesWritten: session.bytesWritten };
+    const mergeSession = (
+      session: PreparedSession,
+      current: RunSession | undefined,
+      rank: Rank,
+      sameAdapter: boolean,
+    ): RunSession => {
+      const fresh: QueuedFile = {
+        temp: session.tempPath!,
+        final: session.finalPath,
+        bytes: session.bytesWritten,
+        cancelled: false,
+        published: false,
+      };
+      const alone: RunSession = {
+        file: fresh,
+        entry: session.entry,
+        rank,
+        retained: new Set(),
+        bytesWritten: session.bytesWritten,
+      };
       let merged: RunSession;
       if (current === undefined) {
         const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
         if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
-        merged = combine(fresh.temp, session.entry, fresh.final, plan, new Set(plan.inserted.map((e) => e.key)), rank, fresh.final);
+        merged = combine(
+          fresh.temp,
+          session.entry,
+          fresh.final,
+          plan,
+          new Set(plan.inserted.map((e) => e.key)),
+          rank,
+          fresh.final,
+        );
         discard(fresh.temp);
         return merged;
       }
@@ -283,7 +345,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const plan = planMerge(currentPath, fresh.temp, true);
         const retained = new Set([...current.retained].filter((k) => !plan?.otherKeys.has(k)));
         merged =
-          plan === null || (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
+          plan === null ||
+          (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
             ? { ...current, bytesWritten: 0 }
             : combine(currentPath, current.entry, fresh.temp, plan, retained, current.rank, fresh.final);
         discard(fresh.temp);
@@ -306,7 +369,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (!result.ok) {
         const path = unit.files[0]!.path;
         ps.failed_units++;
-        summary.errors.push({ provider: adapter.id, path, message: result.error.includes(path) ? result.error : `${path}: ${result.error}` });
+        summary.errors.push({
+          provider: adapter.id,
+          path,
+          message: result.error.includes(path) ? result.error : `${path}: ${result.error}`,
+        });
         // Reported once, in the summary; the log says it only when asked to explain every source.
         log.debug({ provider: adapter.id, unit: unit.key }, `failed (${plan.reason}): ${result.error}`);
         return;
@@ -324,7 +391,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const { key } = session;
         const previous = state.sessions[key];
         const current = runSessions.get(key);
-        const merged = mergeSession(session, current, rank(session.entry.event_count), previous?.adapter_version === adapter.version);
+        const merged = mergeSession(
+          session,
+          current,
+          rank(session.entry.event_count),
+          previous?.adapter_version === adapter.version,
+        );
         if (merged.file !== current?.file) {
           if (current) current.file.cancelled = true;
           queue.push(merged.file);
@@ -341,7 +413,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
       for (const key of producedKeys) importedKeys.add(key);
       const kept = new Set(producedKeys).size;
-      log.debug({ provider: adapter.id, unit: unit.key }, `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`);
+      log.debug(
+        { provider: adapter.id, unit: unit.key },
+        `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`,
+      );
       for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
       const sessions = [...new Set(producedKeys)].sort();
       for (const file of unit.files) {
@@ -356,22 +431,26 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
       dirty = true;
       // Conversion goes on while the checkpoint's fsyncs run; a failure is raised at the end.
-      if (!checkpointing && performance.now() - lastCheckpoint >= checkpointMs) checkpoint().catch((err: unknown) => (checkpointError ??= err));
+      if (!checkpointing && performance.now() - lastCheckpoint >= checkpointMs)
+        checkpoint().catch((err: unknown) => (checkpointError ??= err));
     };
 
     const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
       pool
-        ? pool.run({ adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root, redact }, plan.allFiles)
+        ? pool.run(
+            { adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root, redact },
+            plan.allFiles,
+          )
         : convertUnit!({
-        adapter: plan.adapter,
-        unit: plan.unit,
-        home: plan.home,
-        allFiles: plan.allFiles,
-        sessionsDir,
-        root: locations.root,
-        redact,
-        ...(opts.stop ? { stop: opts.stop } : {}),
-      });
+            adapter: plan.adapter,
+            unit: plan.unit,
+            home: plan.home,
+            allFiles: plan.allFiles,
+            sessionsDir,
+            root: locations.root,
+            redact,
+            ...(opts.stop ? { stop: opts.stop } : {}),
+          });
 
     try {
       await Promise.all(
@@ -402,10 +481,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
     }
     for (const { entry } of runSessions.values()) {
-      if (entry.retained_events > 0) summary.retained.push({ session: entry.wrapper_session_id, events: entry.retained_events });
+      if (entry.retained_events > 0)
+        summary.retained.push({ session: entry.wrapper_session_id, events: entry.retained_events });
     }
     summary.retained.sort((a, b) => (a.session < b.session ? -1 : 1));
-    if (opts.stop?.aborted) summary.warnings.push(`stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`);
+    if (opts.stop?.aborted)
+      summary.warnings.push(
+        `stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`,
+      );
     // A stopped run did not scan to the end: the last complete run stays on record.
     const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());
     if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();

@@ -73,7 +73,8 @@ export async function loadState(path: string): Promise<LoadedState> {
     return { state, migratedFrom: 2 };
   }
   const parsed = BackfillState.safeParse(raw);
-  if (!parsed.success) throw refuse(`does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw refuse(`does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return { state: parsed.data, migratedFrom: null };
 }
 

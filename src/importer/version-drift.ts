@@ -13,7 +13,10 @@ export interface VersionDrift {
 }
 
 /** Null when the adapter declares no tested version or no session is newer than it. */
-export function versionDrift(adapter: Pick<Adapter, 'testedVersion'>, entries: Iterable<Pick<SessionLogIndexEntry, 'agent_version'>>): VersionDrift | null {
+export function versionDrift(
+  adapter: Pick<Adapter, 'testedVersion'>,
+  entries: Iterable<Pick<SessionLogIndexEntry, 'agent_version'>>,
+): VersionDrift | null {
   const tested = adapter.testedVersion;
   if (tested === undefined) return null;
   let newest: string | null = null;

@@ -75,7 +75,11 @@ export type SalvagedDocument =
  * `readJsonDocument`, and when the document does not parse, the salvaged prefix of the text that
  * read decoded (see parseJsonPrefix); the file is read once. Bytes read are added to `stats`.
  */
-export async function readJsonDocumentOrPrefix(path: string, maxDepth: number, stats: ReadStats): Promise<SalvagedDocument> {
+export async function readJsonDocumentOrPrefix(
+  path: string,
+  maxDepth: number,
+  stats: ReadStats,
+): Promise<SalvagedDocument> {
   const doc = await readJsonDocument(path);
   stats.bytesRead += doc.bytesRead;
   if (doc.ok) return { ok: true, value: doc.value, invalidUtf8: doc.invalidUtf8 };

@@ -8,9 +8,7 @@ const MAX_PARSEABLE_BYTES = MAX_LINE_BYTES;
 /** How much native text a parse_warning keeps. */
 export const RAW_CAP = 4096;
 
-export type ParsedLine =
-  | { ok: true; value: unknown; invalidUtf8: boolean }
-  | { ok: false; error: string; raw: string };
+export type ParsedLine = { ok: true; value: unknown; invalidUtf8: boolean } | { ok: false; error: string; raw: string };
 
 export function decodeUtf8(bytes: Buffer): { text: string; invalidUtf8: boolean } {
   const text = bytes.toString('utf8');
@@ -79,7 +77,11 @@ export function parseJsonLine(line: Line): ParsedLine {
     };
   }
   if (nestedDeeperThan(line.bytes, MAX_NESTING)) {
-    return { ok: false, error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`, raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')) };
+    return {
+      ok: false,
+      error: `JSON nested deeper than ${MAX_NESTING} levels; not parsed`,
+      raw: capRaw(line.bytes.subarray(0, RAW_CAP).toString('utf8')),
+    };
   }
   // Decoded inline (no result object per line); the same as decodeUtf8.
   const text = line.bytes.toString('utf8');
@@ -87,7 +89,11 @@ export function parseJsonLine(line: Line): ParsedLine {
     return { ok: true, value: JSON.parse(text), invalidUtf8: maybeInvalid(text) && !isUtf8(line.bytes) };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: line.torn ? `truncated last line (${reason})` : `invalid JSON (${reason})`, raw: capRaw(text) };
+    return {
+      ok: false,
+      error: line.torn ? `truncated last line (${reason})` : `invalid JSON (${reason})`,
+      raw: capRaw(text),
+    };
   }
 }
 
@@ -114,7 +120,14 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
   try {
     const { size } = file;
     if (size > MAX_PARSEABLE_BYTES) {
-      return { ok: false, error: `file of ${size} bytes is too large to parse as one JSON document`, bytesRead: 0, raw: '', text: '', invalidUtf8: false };
+      return {
+        ok: false,
+        error: `file of ${size} bytes is too large to parse as one JSON document`,
+        bytesRead: 0,
+        raw: '',
+        text: '',
+        invalidUtf8: false,
+      };
     }
     bytes = file.readAll();
   } finally {
@@ -127,7 +140,14 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
     return { ok: true, value: JSON.parse(text), bytesRead: bytes.length, invalidUtf8 };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: `invalid JSON document (${reason})`, bytesRead: bytes.length, raw: capRaw(text.slice(-RAW_CAP)), text, invalidUtf8 };
+    return {
+      ok: false,
+      error: `invalid JSON document (${reason})`,
+      bytesRead: bytes.length,
+      raw: capRaw(text.slice(-RAW_CAP)),
+      text,
+      invalidUtf8,
+    };
   }
 }
 

@@ -107,7 +107,11 @@ class LineBuilder {
 }
 
 /** Yields every non-blank line of `path`. `stats.bytesRead` counts what was read from disk. */
-export function* readLines(path: string, stats?: ReadStats, maxLineBytes = MAX_LINE_BYTES): Generator<Line, void, undefined> {
+export function* readLines(
+  path: string,
+  stats?: ReadStats,
+  maxLineBytes = MAX_LINE_BYTES,
+): Generator<Line, void, undefined> {
   // Synchronous reads (and a synchronous generator: no promise per line): conversion is CPU-bound and runs one unit per thread at a time, so
   // overlapping reads buys little, and a promise per chunk (and per open/close) costs more.
   // A source swapped for a FIFO or a device since it was found is refused, never waited on.

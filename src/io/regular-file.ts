@@ -62,7 +62,8 @@ export class RegularFile {
 export function readRegularFile(path: string, maxBytes: number): Buffer {
   const file = RegularFile.open(path);
   try {
-    if (file.size > maxBytes) throw new Error(`${path}: ${file.size} bytes, more than the ${maxBytes} such a file may have; not read`);
+    if (file.size > maxBytes)
+      throw new Error(`${path}: ${file.size} bytes, more than the ${maxBytes} such a file may have; not read`);
     return file.readAll();
   } finally {
     file.close();

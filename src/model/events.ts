@@ -27,7 +27,8 @@ export type ToolKind = z.infer<typeof ToolKind>;
 export function inferToolKind(name: string): ToolKind {
   const lower = name.toLowerCase();
   if (lower.includes('notebook')) return 'notebook';
-  if (lower.includes('bash') || lower.includes('shell') || lower === 'exec' || lower.startsWith('exec_')) return 'shell';
+  if (lower.includes('bash') || lower.includes('shell') || lower === 'exec' || lower.startsWith('exec_'))
+    return 'shell';
   if (lower.includes('read') || lower === 'view' || lower === 'cat') return 'file_read';
   if (lower.includes('write')) return 'file_write';
   if (lower.includes('edit') || lower.includes('patch')) return 'file_edit';

@@ -21,7 +21,9 @@ export const SessionLogIndexEntry = z.object({
     .int()
     .nonnegative()
     .default(0)
-    .describe('Size of the session file as written: another size on disk means it was damaged, and the next import writes it again.'),
+    .describe(
+      'Size of the session file as written: another size on disk means it was damaged, and the next import writes it again.',
+    ),
   completeness: LogCompleteness,
   started_at: z.string().describe('Native time of the first record.'),
   ended_at: z.string().nullable().describe('Native time of the last record.'),
@@ -43,7 +45,10 @@ export const SessionLogIndexEntry = z.object({
   usage: UsageTotals,
   completeness_reasons: z.array(z.string()),
   format: z.string().describe('Detected native format variant, e.g. `gemini:jsonl`.'),
-  agent_version: z.string().optional().describe('Version of the agent that wrote the session, as its records state it (the newest seen).'),
+  agent_version: z
+    .string()
+    .optional()
+    .describe('Version of the agent that wrote the session, as its records state it (the newest seen).'),
   adapter_version: z.number().int(),
   source_missing: z.boolean().describe('The native sources are gone; the archive keeps the session.'),
   imported_at: z.string().describe('When this session file was last written (import time).'),

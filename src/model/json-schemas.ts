@@ -12,9 +12,17 @@ interface SchemaSpec {
 }
 
 export const JSON_SCHEMAS = {
-  'event-line': { file: 'event-line.schema.json', title: 'One line of sessions/<id>.jsonl (agent-log v1)', schema: AgentLogEvent },
+  'event-line': {
+    file: 'event-line.schema.json',
+    title: 'One line of sessions/<id>.jsonl (agent-log v1)',
+    schema: AgentLogEvent,
+  },
   index: { file: 'index.schema.json', title: 'index.json of a logs dir', schema: SessionLogIndex },
-  'sessions-index': { file: 'sessions_index.schema.json', title: 'sessions_index.json of a store', schema: GlobalSessionIndex },
+  'sessions-index': {
+    file: 'sessions_index.schema.json',
+    title: 'sessions_index.json of a store',
+    schema: GlobalSessionIndex,
+  },
   state: { file: 'backfill_state.schema.json', title: 'backfill_state.json (version 2)', schema: BackfillState },
   list: { file: 'list.schema.json', title: 'One line of `import-logs list --json`', schema: ListedSession },
   doctor: { file: 'doctor.schema.json', title: '`import-logs doctor --json`', schema: DoctorReport },

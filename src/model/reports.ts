@@ -27,19 +27,27 @@ export const DoctorProvider = z.object({
   env: z.string().describe('Environment variable that names the home.'),
   flag: z.string().describe('Command-line flag that overrides it.'),
   homes: z
-    .array(z.object({ path: z.string(), via: z.string().describe('`--flag`, `ENV_VAR` or `default`.'), found: z.boolean() }))
+    .array(
+      z.object({ path: z.string(), via: z.string().describe('`--flag`, `ENV_VAR` or `default`.'), found: z.boolean() }),
+    )
     .describe('Every home looked at, in order, and what chose it.'),
   sources: count.describe('Native files found in the homes.'),
   source_bytes: count,
-  pending_sources: count.nullable().describe('Units of sources new or changed since the last import (null: state unusable).'),
+  pending_sources: count
+    .nullable()
+    .describe('Units of sources new or changed since the last import (null: state unusable).'),
   removed_at_source: count.describe('Archived sessions whose native files are gone.'),
   retained: z
     .array(z.object({ id: z.string(), events: count }))
-    .describe('Sessions holding events no copy of their source holds any more (kept from earlier imports), most first.'),
+    .describe(
+      'Sessions holding events no copy of their source holds any more (kept from earlier imports), most first.',
+    ),
   sessions: count.describe('Sessions of this provider in the logs dir.'),
   completeness: z.record(LogCompleteness, count),
   formats: z.record(z.string(), count).describe('Native format variants of the archived sessions.'),
-  completeness_reasons: z.array(z.object({ reason: z.string(), sessions: count })).describe('Why sessions are not full: the most common reasons, at most 5.'),
+  completeness_reasons: z
+    .array(z.object({ reason: z.string(), sessions: count }))
+    .describe('Why sessions are not full: the most common reasons, at most 5.'),
   newest_session: z.object({ id: z.string(), started_at: z.string() }).nullable(),
   last_import: z.string().nullable().describe('When an import last scanned this provider (to the hour).'),
   failed_count: count.describe('Sources that failed in the last import.'),
@@ -63,9 +71,15 @@ export const DoctorReport = z
     }),
     redaction: z
       .object({
-        enabled: z.boolean().describe('Imports into this logs dir mask secrets (set by `--redact`, kept until `--no-redact`).'),
-        rules_version: count.nullable().describe('Version of the rules the archive was last masked with (null: never masked).'),
-        current_rules_version: count.describe('Version of the rules of this build: an older one is converted again by the next import.'),
+        enabled: z
+          .boolean()
+          .describe('Imports into this logs dir mask secrets (set by `--redact`, kept until `--no-redact`).'),
+        rules_version: count
+          .nullable()
+          .describe('Version of the rules the archive was last masked with (null: never masked).'),
+        current_rules_version: count.describe(
+          'Version of the rules of this build: an older one is converted again by the next import.',
+        ),
       })
       .nullable()
       .describe('Null when the state is unusable.'),
@@ -106,12 +120,17 @@ export const RunSummary = z
     duration_ms: count,
     warnings: z.array(z.string()),
     errors: z.array(z.object({ provider: z.string(), path: z.string(), message: z.string() })),
-    outside_root: z.record(z.string(), count).describe("Sessions this run converted but left out by --root, by workspace ('' when none is recorded)."),
+    outside_root: z
+      .record(z.string(), count)
+      .describe("Sessions this run converted but left out by --root, by workspace ('' when none is recorded)."),
     retained: z
       .array(z.object({ session: z.string(), events: count }))
       .describe('Sessions written by this run that keep events no longer in their source (by id).'),
     exit_code: z.number().int().describe('The exit code of the run (README: exit codes).'),
-    message: z.string().optional().describe('Why the run stopped before importing anything (exit 75: another import holds the lock).'),
+    message: z
+      .string()
+      .optional()
+      .describe('Why the run stopped before importing anything (exit 75: another import holds the lock).'),
   })
   .describe('`import-logs --json`: what one import did.');
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -50,7 +50,19 @@ export const STATE_FIELDS = {
     'imported_at',
   ],
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
-  source: ['size', 'mtime_ms', 'ino', 'dev', 'mtime_ns', 'ctime_ns', 'adapter', 'adapter_version', 'unit', 'sessions', 'redact'],
+  source: [
+    'size',
+    'mtime_ms',
+    'ino',
+    'dev',
+    'mtime_ns',
+    'ctime_ns',
+    'adapter',
+    'adapter_version',
+    'unit',
+    'sessions',
+    'redact',
+  ],
   failed: ['path', 'message'],
   redaction: ['rules_version'],
   run: ['finished_at', 'failed_count', 'failed'],
@@ -160,7 +172,9 @@ function isSource(v: unknown): boolean {
 }
 
 function isFailed(v: unknown): boolean {
-  return isPlainObject(v) && hasKeys(v, STATE_FIELDS.failed) && typeof v.path === 'string' && typeof v.message === 'string';
+  return (
+    isPlainObject(v) && hasKeys(v, STATE_FIELDS.failed) && typeof v.path === 'string' && typeof v.message === 'string'
+  );
 }
 
 function isRun(v: unknown): boolean {
@@ -175,7 +189,12 @@ function isRun(v: unknown): boolean {
 }
 
 function isRedaction(v: unknown): boolean {
-  return isPlainObject(v) && hasKeys(v, STATE_FIELDS.redaction) && Number.isSafeInteger(v.rules_version) && (v.rules_version as number) > 0;
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.redaction) &&
+    Number.isSafeInteger(v.rules_version) &&
+    (v.rules_version as number) > 0
+  );
 }
 
 function isRecordOf(v: unknown, check: (value: unknown) => boolean): boolean {

@@ -14,7 +14,9 @@ export const SourceFingerprint = z.object({
   ino: z.number(),
   dev: z.number(),
   mtime_ns: Nanoseconds.optional().describe('mtime in nanoseconds; absent in records written before it was kept.'),
-  ctime_ns: Nanoseconds.optional().describe('ctime (status change) in nanoseconds; absent in records written before it was kept.'),
+  ctime_ns: Nanoseconds.optional().describe(
+    'ctime (status change) in nanoseconds; absent in records written before it was kept.',
+  ),
 });
 export type SourceFingerprint = z.infer<typeof SourceFingerprint>;
 
@@ -26,7 +28,9 @@ export const SourceRecord = SourceFingerprint.extend({
   redact: z
     .union([z.boolean(), z.number().int().nonnegative()])
     .optional()
-    .describe('Version of the redaction rules the unit was imported with (`--redact`); `true`: version 1, from before rules had versions.'),
+    .describe(
+      'Version of the redaction rules the unit was imported with (`--redact`); `true`: version 1, from before rules had versions.',
+    ),
 });
 export type SourceRecord = z.infer<typeof SourceRecord>;
 
@@ -42,7 +46,7 @@ export const FailedSource = z.object({
 export type FailedSource = z.infer<typeof FailedSource>;
 
 export const ProviderRun = z.object({
-  finished_at: z.string().describe('When a run last scanned this provider\'s sources (refreshed at least hourly).'),
+  finished_at: z.string().describe("When a run last scanned this provider's sources (refreshed at least hourly)."),
   failed_count: z.number().int().nonnegative().describe('Sources that failed in that run.'),
   failed: z.array(FailedSource).describe(`The first ${MAX_RECORDED_FAILURES} failed sources, by path.`),
 });
@@ -63,7 +67,9 @@ export const BackfillState = z.object({
     .record(z.string(), ProviderRun)
     .optional()
     .describe('Per provider: the last run that scanned it, and what failed then (read by `doctor`).'),
-  redact: Redaction.optional().describe('Set while this logs dir is redacted: every import masks secrets until one is run with `--no-redact`.'),
+  redact: Redaction.optional().describe(
+    'Set while this logs dir is redacted: every import masks secrets until one is run with `--no-redact`.',
+  ),
 });
 export type BackfillState = z.infer<typeof BackfillState>;
 

@@ -29,7 +29,8 @@ const cache = new Map<string, ModelPrice>();
 function pricesAt(model: string, ts: string): ModelPrice | null {
   const period = periods.get(model);
   if (period === null) return null;
-  const key = period === 'always' ? model : period === 'day' ? `${model}\n${ts.slice(0, 10)}` : `${model}\n${ts.slice(0, 16)}`;
+  const key =
+    period === 'always' ? model : period === 'day' ? `${model}\n${ts.slice(0, 10)}` : `${model}\n${ts.slice(0, 16)}`;
   const known = period === undefined ? undefined : cache.get(key);
   if (known !== undefined) return known;
   const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { timestamp: new Date(ts) });
@@ -39,7 +40,14 @@ function pricesAt(model: string, ts: string): ModelPrice | null {
   }
   if (period === undefined) {
     const { prices } = found.model;
-    periods.set(model, !Array.isArray(prices) ? 'always' : prices.every((p) => p.constraint === undefined || p.constraint.type === 'start_date') ? 'day' : 'minute');
+    periods.set(
+      model,
+      !Array.isArray(prices)
+        ? 'always'
+        : prices.every((p) => p.constraint === undefined || p.constraint.type === 'start_date')
+          ? 'day'
+          : 'minute',
+    );
     return pricesAt(model, ts);
   }
   cache.set(key, found.model_price);
@@ -65,5 +73,11 @@ export function callCost(call: CallTokens): number | null {
   const cacheRead = perMillion(prices.cache_read_mtok, totalInput) ?? input;
   const cacheWrite = perMillion(prices.cache_write_mtok, totalInput) ?? input;
   const output = perMillion(prices.output_mtok, totalInput) ?? 0;
-  return (call.input_tokens * input + call.cache_read_tokens * cacheRead + call.cache_creation_tokens * cacheWrite + call.output_tokens * output) / 1e6;
+  return (
+    (call.input_tokens * input +
+      call.cache_read_tokens * cacheRead +
+      call.cache_creation_tokens * cacheWrite +
+      call.output_tokens * output) /
+    1e6
+  );
 }

@@ -65,7 +65,17 @@ export function usageReport(kind: ReportKind, calls: readonly UsageRow[]): Repor
     const id = JSON.stringify([key, call.provider, call.model]);
     let row = groups.get(id);
     if (!row) {
-      row = { key, provider: call.provider, model: call.model, calls: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, cost_usd: 0 };
+      row = {
+        key,
+        provider: call.provider,
+        model: call.model,
+        calls: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cache_read_tokens: 0,
+        cache_creation_tokens: 0,
+        cost_usd: 0,
+      };
       groups.set(id, row);
     }
     row.calls++;

@@ -14,7 +14,13 @@ export const INVALID_UTF8_REASON = 'invalid UTF-8 in the source was replaced wit
 export const TORN_LINE_REASON = 'the last line of a source is truncated';
 
 /** A parse_warning that says what was wrong and where: `path:line: what`. */
-export function parseWarning(path: string, line: number | undefined, what: string, raw?: string, ts?: string): ParseWarningDraft {
+export function parseWarning(
+  path: string,
+  line: number | undefined,
+  what: string,
+  raw?: string,
+  ts?: string,
+): ParseWarningDraft {
   return {
     type: 'parse_warning',
     message: line === undefined ? `${path}: ${what}` : `${path}:${line}: ${what}`,

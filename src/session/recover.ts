@@ -40,17 +40,27 @@ function joinLines(lines: Line[]): Line {
   lines.forEach((l, i) => {
     const { bytes } = l;
     const last = i === lines.length - 1;
-    if (!last && bytes.length > 0 && bytes[bytes.length - 1] === 13) parts.push(bytes.subarray(0, bytes.length - 1), ESCAPED_CRNL);
+    if (!last && bytes.length > 0 && bytes[bytes.length - 1] === 13)
+      parts.push(bytes.subarray(0, bytes.length - 1), ESCAPED_CRNL);
     else {
       parts.push(bytes);
       if (!last) parts.push(ESCAPED_NL);
     }
   });
   const first = lines[0]!;
-  return { bytes: Buffer.concat(parts), lineNo: first.lineNo, offset: first.offset, torn: lines[lines.length - 1]!.torn };
+  return {
+    bytes: Buffer.concat(parts),
+    lineNo: first.lineNo,
+    offset: first.offset,
+    torn: lines[lines.length - 1]!.torn,
+  };
 }
 
-export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts: RecoverOptions = {}): Generator<RecoveredRecord, void, undefined> {
+export function* readJsonRecordsRecovering(
+  path: string,
+  stats: ReadStats,
+  opts: RecoverOptions = {},
+): Generator<RecoveredRecord, void, undefined> {
   const maxJoinLines = opts.maxJoinLines ?? 32;
   const maxJoinBytes = opts.maxJoinBytes ?? 64 * 1024 * 1024;
   const marker = opts.restartMarker !== undefined && opts.restartMarker !== '' ? Buffer.from(opts.restartMarker) : null;
@@ -109,13 +119,23 @@ export function* readJsonRecordsRecovering(path: string, stats: ReadStats, opts:
         const at = cur.line.bytes.indexOf(marker, from);
         if (at === -1) break;
         from = at + 1;
-        const tail: Line = { bytes: cur.line.bytes.subarray(at), lineNo: cur.line.lineNo, offset: cur.line.offset + at, torn: cur.line.torn };
+        const tail: Line = {
+          bytes: cur.line.bytes.subarray(at),
+          lineNo: cur.line.lineNo,
+          offset: cur.line.offset + at,
+          torn: cur.line.torn,
+        };
         const parsed = parseJsonLine(tail);
         if (!parsed.ok || !isRecord(parsed.value)) continue;
         const fragment = cur.line.bytes.subarray(0, at).toString('utf8');
         yield {
           ok: false,
-          warning: parseWarning(path, cur.line.lineNo, `a truncated record of ${at} bytes is glued to the next record`, capRaw(fragment)),
+          warning: parseWarning(
+            path,
+            cur.line.lineNo,
+            `a truncated record of ${at} bytes is glued to the next record`,
+            capRaw(fragment),
+          ),
           line: cur.line,
         };
         yield { ok: true, value: parsed.value, line: tail, invalidUtf8: parsed.invalidUtf8, recovered: 'glued' };

@@ -61,7 +61,8 @@ function condition(schema: z.ZodType, x: string, helpers: unknown[]): string | n
     case 'literal':
     case 'enum': {
       const values = def.type === 'literal' ? (def.values ?? []) : Object.values(def.entries ?? {});
-      if (values.every(isPrimitive)) return values.length === 0 ? 'false' : `(${values.map((v) => `${x} === ${JSON.stringify(v)}`).join(' || ')})`;
+      if (values.every(isPrimitive))
+        return values.length === 0 ? 'false' : `(${values.map((v) => `${x} === ${JSON.stringify(v)}`).join(' || ')})`;
       return `${helper(new Set(values))}.has(${x})`;
     }
     case 'array': {

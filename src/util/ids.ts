@@ -30,7 +30,10 @@ export function sessionKey(provider: string, nativeId: string): string {
 
 /** Logs-dir slug of a `--root`: the absolute real path, leading `/` removed, `/` turned into `-`. */
 export function rootSlug(absoluteRealPath: string): string {
-  const slug = absoluteRealPath.replace(/^\/+/, '').replace(/[\\/]/g, '-').replace(/[^A-Za-z0-9._-]/g, '_');
+  const slug = absoluteRealPath
+    .replace(/^\/+/, '')
+    .replace(/[\\/]/g, '-')
+    .replace(/[^A-Za-z0-9._-]/g, '_');
   return slug === '' || slug.startsWith('.') ? `root${slug}` : slug;
 }
 
@@ -52,5 +55,7 @@ export class RecordIds {
 
 /** Keys the items one native record gives: `base` for a single one, else `<base>#0`, `<base>#1`, … */
 export function keyed<T extends object>(items: T[], base: string): (T & { key: string })[] {
-  return items.length === 1 ? [{ ...items[0]!, key: base }] : items.map((item, i) => ({ ...item, key: `${base}#${i}` }));
+  return items.length === 1
+    ? [{ ...items[0]!, key: base }]
+    : items.map((item, i) => ({ ...item, key: `${base}#${i}` }));
 }

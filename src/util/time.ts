@@ -20,7 +20,17 @@ const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21,
  * is (this runs once per record). Anything else goes through Date.parse.
  */
 function isCanonical(s: string): boolean {
-  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  if (
+    s.length !== 24 ||
+    s[4] !== '-' ||
+    s[7] !== '-' ||
+    s[10] !== 'T' ||
+    s[13] !== ':' ||
+    s[16] !== ':' ||
+    s[19] !== '.' ||
+    s[23] !== 'Z'
+  )
+    return false;
   for (const i of DIGIT_POSITIONS) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
@@ -30,7 +40,16 @@ function isCanonical(s: string): boolean {
   const hour = (s.charCodeAt(11) - 48) * 10 + s.charCodeAt(12) - 48;
   const century = s.slice(0, 2);
   // Day 29–31 of a short month needs Date.parse to roll over or reject it.
-  return (century === '20' || century === '21') && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && s[14]! <= '5' && s[17]! <= '5';
+  return (
+    (century === '20' || century === '21') &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 28 &&
+    hour <= 23 &&
+    s[14]! <= '5' &&
+    s[17]! <= '5'
+  );
 }
 
 /**

@@ -39,10 +39,14 @@ export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): 
   const cacheRead = tokenCount(native.cacheRead);
   const cacheCreation = tokenCount(native.cacheCreation);
   const rawInput = tokenCount(native.input) + tokenCount(native.toolInput);
-  const cached = (semantics.inputIncludesCacheRead ? cacheRead : 0) + (semantics.inputIncludesCacheCreation ? cacheCreation : 0);
+  const cached =
+    (semantics.inputIncludesCacheRead ? cacheRead : 0) + (semantics.inputIncludesCacheCreation ? cacheCreation : 0);
   const input = Math.max(0, rawInput - cached);
   const output = tokenCount(native.output) + (semantics.outputIncludesReasoning ? 0 : tokenCount(native.reasoning));
-  const cost = typeof native.costUsd === 'number' && Number.isFinite(native.costUsd) && native.costUsd >= 0 ? native.costUsd : undefined;
+  const cost =
+    typeof native.costUsd === 'number' && Number.isFinite(native.costUsd) && native.costUsd >= 0
+      ? native.costUsd
+      : undefined;
   return {
     type: 'usage',
     input_tokens: input,
@@ -59,7 +63,9 @@ export function isEmptyUsage(u: UsageDraft): boolean {
   return u.input_tokens === 0 && u.output_tokens === 0 && !u.cache_read_tokens && !u.cache_creation_tokens;
 }
 
-export type TokenCounts = Partial<Pick<UsageDraft, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'>>;
+export type TokenCounts = Partial<
+  Pick<UsageDraft, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'>
+>;
 
 /**
  * Cross-check of the usage an adapter emitted with a total the provider states itself (both in our

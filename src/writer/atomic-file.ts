@@ -30,7 +30,10 @@ function writeAll(fd: number, data: Buffer, path: string): void {
   let off = 0;
   while (off < data.length) {
     const n = writeSync(fd, data, off, data.length - off);
-    if (!(n > 0)) throw Object.assign(new Error(`write to ${path} made no progress (${off} of ${data.length} bytes written)`), { code: 'EIO' });
+    if (!(n > 0))
+      throw Object.assign(new Error(`write to ${path} made no progress (${off} of ${data.length} bytes written)`), {
+        code: 'EIO',
+      });
     off += n;
   }
 }
@@ -89,7 +92,8 @@ export function removeTempFiles(dir: string, wholeFiles: readonly string[]): voi
   }
   for (const name of names) {
     const dot = name.lastIndexOf('.');
-    const leftover = OUR_TEMP.test(name) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
+    const leftover =
+      OUR_TEMP.test(name) || (wholeFiles.includes(name.slice(0, dot)) && /^\.\d+$/.test(name.slice(dot)));
     if (leftover) discard(join(dir, name));
   }
 }
@@ -128,7 +132,10 @@ function syncDir(dir: string): void {
  * fsync costs milliseconds, but concurrent ones share the file system's journal commit, so a batch
  * of a thousand takes about as long as a few.
  */
-export async function makeDurable(files: readonly Pick<PreparedFile, 'temp' | 'bytes'>[], parallel = 64): Promise<void> {
+export async function makeDurable(
+  files: readonly Pick<PreparedFile, 'temp' | 'bytes'>[],
+  parallel = 64,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < files.length) {

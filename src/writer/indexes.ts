@@ -65,7 +65,10 @@ export async function updateGlobalIndex(
     return await mergeGlobalIndex(storeDir, logsDir, project, entries);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(`store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`, EXIT.state);
+    throw new CliError(
+      `store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`,
+      EXIT.state,
+    );
   } finally {
     lock?.release();
   }
@@ -99,7 +102,15 @@ async function mergeGlobalIndex(
     });
   }
   kept.sort((a, b) =>
-    a.started_at !== b.started_at ? (a.started_at < b.started_at ? -1 : 1) : a.log_path < b.log_path ? -1 : a.log_path > b.log_path ? 1 : 0,
+    a.started_at !== b.started_at
+      ? a.started_at < b.started_at
+        ? -1
+        : 1
+      : a.log_path < b.log_path
+        ? -1
+        : a.log_path > b.log_path
+          ? 1
+          : 0,
   );
   await writeWholeFile(path, `${JSON.stringify({ sessions: kept }, null, 2)}\n`);
   return warning;

@@ -10,7 +10,13 @@
  * never a whole history. A `other` written before event lines had keys cannot be merged (null).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CONVERSATION_KINDS, type AgentLogEvent, type EventBody, type LogCompleteness, type LogEventKind } from '../model/events.js';
+import {
+  CONVERSATION_KINDS,
+  type AgentLogEvent,
+  type EventBody,
+  type LogCompleteness,
+  type LogEventKind,
+} from '../model/events.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { readLines } from '../io/lines.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
@@ -39,7 +45,12 @@ function headOf(bytes: Buffer): Head | null {
   const m = HEAD.exec(text);
   const t = m && TYPE.exec(text.slice(m[0].length));
   if (!m || !t) return null;
-  return { key: JSON.parse(m[1]!) as string, ts: JSON.parse(m[2]!) as string, type: t[2] as LogEventKind, partial: t[1] === 'partial' };
+  return {
+    key: JSON.parse(m[1]!) as string,
+    ts: JSON.parse(m[2]!) as string,
+    type: t[2] as LogEventKind,
+    partial: t[1] === 'partial',
+  };
 }
 
 export interface Inserted {
@@ -86,7 +97,8 @@ export function planMerge(spine: string, other: string, keepDerived: boolean): M
     absent.delete(head.key);
     const at = head.partial ? otherKeys.get(head.key) : undefined;
     const archived = at === undefined ? undefined : otherHeads[at]!;
-    if (archived && !archived.partial && archived.type === head.type) kept.set(head.key, { offset: archived.offset, length: archived.length });
+    if (archived && !archived.partial && archived.type === head.type)
+      kept.set(head.key, { offset: archived.offset, length: archived.length });
   }
   const inserted: Inserted[] = [];
   for (let i = 1; i < otherHeads.length - 1; i++) {
@@ -106,16 +118,26 @@ export interface MergeWritten {
 const RETAINED_REASON = / event\(s\) no longer in the source, kept from an earlier import$/;
 
 /** Completeness of the merged session: `retained` events no copy of the source holds make it partial. */
-export function mergedCompleteness(entry: Omit<SessionLogIndexEntry, 'imported_at'>, plan: MergePlan, retained: number): { level: LogCompleteness; reasons: string[] } {
+export function mergedCompleteness(
+  entry: Omit<SessionLogIndexEntry, 'imported_at'>,
+  plan: MergePlan,
+  retained: number,
+): { level: LogCompleteness; reasons: string[] } {
   const reasons = entry.completeness_reasons.filter((r) => !RETAINED_REASON.test(r));
   if (retained > 0) reasons.push(`${retained} event(s) no longer in the source, kept from an earlier import`);
   reasons.sort();
-  const conversation = entry.completeness !== 'metadata_only' || plan.inserted.some((e) => CONVERSATION_KINDS.has(e.type));
+  const conversation =
+    entry.completeness !== 'metadata_only' || plan.inserted.some((e) => CONVERSATION_KINDS.has(e.type));
   return { level: conversation ? (reasons.length > 0 ? 'partial' : 'full') : 'metadata_only', reasons };
 }
 
 /** The spine's index entry with what `writeMerge` inserted counted in. */
-export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(entry: E, plan: MergePlan, written: MergeWritten, retained: number): E {
+export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
+  entry: E,
+  plan: MergePlan,
+  written: MergeWritten,
+  retained: number,
+): E {
   const { inserted } = written;
   const { level, reasons } = mergedCompleteness(entry, plan, retained);
   const totals = { ...entry.usage };

@@ -53,7 +53,12 @@ const HARMLESS_NAME =
  */
 function isSecretValue(value: string, quoted: boolean): boolean {
   if (value.length < 8) return false;
-  if (/^(?:\[REDACTED|[$<{%*/~.]|your|my[_-]|example|changeme|placeholder|dummy|x{4,}|none$|null$|undefined$|true$|false$)/i.test(value)) return false;
+  if (
+    /^(?:\[REDACTED|[$<{%*/~.]|your|my[_-]|example|changeme|placeholder|dummy|x{4,}|none$|null$|undefined$|true$|false$)/i.test(
+      value,
+    )
+  )
+    return false;
   if (/[()[\]]/.test(value) && !quoted) return false;
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value)) return false;
   if (/^(?:[a-z][a-z0-9]*_[a-z0-9_]*|[A-Z][A-Z0-9]*_[A-Z0-9_]*)$/.test(value)) return false;
@@ -74,26 +79,94 @@ export const REDACTION_RULES: readonly Rule[] = [
     // (line numbers of a numbered listing included).
     name: 'private_key',
     anchors: ['-----begin'],
-    pattern: new RegExp(String.raw`${PEM_BEGIN}(?:(?:[A-Za-z0-9+/=:,. -]|${BREAK})*?${PEM_END}|(?:[A-Za-z0-9+/= ]|${BREAK}|(?:Proc-Type|DEK-Info|Comment|Version):[^"\\\r\n]*)*)`, 'y'),
+    pattern: new RegExp(
+      String.raw`${PEM_BEGIN}(?:(?:[A-Za-z0-9+/=:,. -]|${BREAK})*?${PEM_END}|(?:[A-Za-z0-9+/= ]|${BREAK}|(?:Proc-Type|DEK-Info|Comment|Version):[^"\\\r\n]*)*)`,
+      'y',
+    ),
   },
-  { name: 'aws_access_key_id', anchors: ['akia', 'asia', 'abia', 'acca'], pattern: /(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![0-9A-Za-z])/y, wordStart: true },
-  { name: 'github_token', anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'], pattern: /(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9])/y, wordStart: true },
-  { name: 'gitlab_token', anchors: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'gloas-', 'glcbt-'], pattern: /gl(?:pat|dt|rt|ptt|oas|cbt)-[A-Za-z0-9_.-]{20,}/y, wordStart: true },
-  { name: 'slack_token', anchors: ['xox', 'xapp-'], pattern: /(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{20,})/y, wordStart: true },
-  { name: 'slack_webhook', anchors: ['hooks.slack.com/'], pattern: /(?<pre>hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]{20,}/y },
-  { name: 'stripe_key', anchors: ['sk_live_', 'rk_live_', 'sk_test_', 'rk_test_', 'whsec_'], pattern: /(?:[rs]k_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{24,})/y, wordStart: true },
-  { name: 'api_key', anchors: ['sk-'], pattern: /sk-(?:ant-[a-z]+\d*-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/y, wordStart: true, accept: hasLetterAndDigit },
+  {
+    name: 'aws_access_key_id',
+    anchors: ['akia', 'asia', 'abia', 'acca'],
+    pattern: /(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![0-9A-Za-z])/y,
+    wordStart: true,
+  },
+  {
+    name: 'github_token',
+    anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    pattern: /(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9])/y,
+    wordStart: true,
+  },
+  {
+    name: 'gitlab_token',
+    anchors: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'gloas-', 'glcbt-'],
+    pattern: /gl(?:pat|dt|rt|ptt|oas|cbt)-[A-Za-z0-9_.-]{20,}/y,
+    wordStart: true,
+  },
+  {
+    name: 'slack_token',
+    anchors: ['xox', 'xapp-'],
+    pattern: /(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{20,})/y,
+    wordStart: true,
+  },
+  {
+    name: 'slack_webhook',
+    anchors: ['hooks.slack.com/'],
+    pattern: /(?<pre>hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]{20,}/y,
+  },
+  {
+    name: 'stripe_key',
+    anchors: ['sk_live_', 'rk_live_', 'sk_test_', 'rk_test_', 'whsec_'],
+    pattern: /(?:[rs]k_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{24,})/y,
+    wordStart: true,
+  },
+  {
+    name: 'api_key',
+    anchors: ['sk-'],
+    pattern: /sk-(?:ant-[a-z]+\d*-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/y,
+    wordStart: true,
+    accept: hasLetterAndDigit,
+  },
   { name: 'huggingface_token', anchors: ['hf_'], pattern: /hf_[A-Za-z0-9]{30,}(?![A-Za-z0-9])/y, wordStart: true },
   { name: 'npm_token', anchors: ['npm_'], pattern: /npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/y, wordStart: true },
   { name: 'pypi_token', anchors: ['pypi-'], pattern: /pypi-AgE[A-Za-z0-9_-]{50,}/y, wordStart: true },
   { name: 'google_api_key', anchors: ['aiza'], pattern: /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/y, wordStart: true },
-  { name: 'azure_key', anchors: ['accountkey=', 'sharedaccesskey='], pattern: /(?<pre>(?:AccountKey|SharedAccessKey)=)[A-Za-z0-9+/]{20,}={0,2}/y },
+  {
+    name: 'azure_key',
+    anchors: ['accountkey=', 'sharedaccesskey='],
+    pattern: /(?<pre>(?:AccountKey|SharedAccessKey)=)[A-Za-z0-9+/]{20,}={0,2}/y,
+  },
   // Entra ID client secrets: three characters, a digit, `Q~`, then 31 to 34 more.
-  { name: 'azure_client_secret', anchors: ['q~'], pattern: /Q~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/y, lead: 4, wordStart: true },
-  { name: 'jwt', anchors: ['eyj'], pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/y, wordStart: true },
-  { name: 'bearer_token', anchors: ['bearer'], pattern: /(?<pre>[Bb]earer[ \t]+)[A-Za-z0-9._~+/-]{20,}=*/y, accept: hasLetterAndDigit },
-  { name: 'basic_auth', anchors: ['basic'], pattern: /(?<pre>[Bb]asic[ \t]+)[A-Za-z0-9+/]{8,}={0,2}(?![A-Za-z0-9+/=])/y, accept: isBasicCredential },
-  { name: 'url_password', anchors: ['://'], pattern: /(?<pre>:\/\/[^\s:/?#@"'\\[\]]*:)[^\s/?#@"'\\[\]]+(?=@)/y, accept: (s) => !/^(?:\[REDACTED|\$|<|\*+$)/.test(s) },
+  {
+    name: 'azure_client_secret',
+    anchors: ['q~'],
+    pattern: /Q~(?<=[A-Za-z0-9_~.-]{3}\dQ~)[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/y,
+    lead: 4,
+    wordStart: true,
+  },
+  {
+    name: 'jwt',
+    anchors: ['eyj'],
+    pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/y,
+    wordStart: true,
+  },
+  {
+    name: 'bearer_token',
+    anchors: ['bearer'],
+    pattern: /(?<pre>[Bb]earer[ \t]+)[A-Za-z0-9._~+/-]{20,}=*/y,
+    accept: hasLetterAndDigit,
+  },
+  {
+    name: 'basic_auth',
+    anchors: ['basic'],
+    pattern: /(?<pre>[Bb]asic[ \t]+)[A-Za-z0-9+/]{8,}={0,2}(?![A-Za-z0-9+/=])/y,
+    accept: isBasicCredential,
+  },
+  {
+    name: 'url_password',
+    anchors: ['://'],
+    pattern: /(?<pre>:\/\/[^\s:/?#@"'\\[\]]*:)[^\s/?#@"'\\[\]]+(?=@)/y,
+    accept: (s) => !/^(?:\[REDACTED|\$|<|\*+$)/.test(s),
+  },
   {
     // `name = value`, `name: value`, `"name": "value"` (JSON, YAML, shell, Python, .env), the
     // value quoted or not; the name ends with its quote, if any.
@@ -104,14 +177,19 @@ export const REDACTION_RULES: readonly Rule[] = [
       String.raw`(?<pre>(?<name>(?:${SECRET_NAME})[A-Za-z0-9_-]*)(?:\\*["'])?[ \t]*(?::=|[:=]>?)[ \t]*(?<quote>\\*["'])?)(?:(?<=["'])[^"'\s\\]{8,4096}(?=\\*["'])|(?<!["'])[^\s"'\\${'`'},;]{8,4096})`,
       'iy',
     ),
-    accept: (secret, groups) => !HARMLESS_NAME.test(groups.name ?? '') && isSecretValue(secret, groups.quote !== undefined),
+    accept: (secret, groups) =>
+      !HARMLESS_NAME.test(groups.name ?? '') && isSecretValue(secret, groups.quote !== undefined),
   },
 ];
 
 /** True when position `i` of `text` does not continue a word: a `\n`, `\t`, `\r` escape before it is a break. */
 function startsWord(text: string, i: number): boolean {
   const before = text.charCodeAt(i - 1);
-  const isWordChar = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95;
+  const isWordChar =
+    (before >= 48 && before <= 57) ||
+    (before >= 65 && before <= 90) ||
+    (before >= 97 && before <= 122) ||
+    before === 95;
   return !isWordChar || ((before === 110 || before === 114 || before === 116) && text.charCodeAt(i - 2) === 92);
 }
 
@@ -175,7 +253,8 @@ function findAt(text: string, at: number, key: number, withByName: boolean): Fou
 /** A rule for a value's own shape (not `byName`) finds a secret starting at `at`. */
 function specificAt(text: string, at: number): boolean {
   if (at + 3 > text.length) return false;
-  const key = (FOLD[text.charCodeAt(at)]! << 14) | (FOLD[text.charCodeAt(at + 1)]! << 7) | FOLD[text.charCodeAt(at + 2)]!;
+  const key =
+    (FOLD[text.charCodeAt(at)]! << 14) | (FOLD[text.charCodeAt(at + 1)]! << 7) | FOLD[text.charCodeAt(at + 2)]!;
   return TRIGRAMS[key] === 1 && findAt(text, at, key, false) !== null;
 }
 

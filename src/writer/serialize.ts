@@ -59,7 +59,13 @@ function encodeFields(body: EventBody): string {
  * envelope) are masked, in one pass over the encoded fields (no rule's match can run past the
  * quote that ends a field).
  */
-export function serializeTail(ts: string, envelope: string, completeness: LogCompleteness, body: EventBody, redact = false): string {
+export function serializeTail(
+  ts: string,
+  envelope: string,
+  completeness: LogCompleteness,
+  body: EventBody,
+  redact = false,
+): string {
   // Normalized times (24 characters, nothing to escape) skip JSON.stringify.
   const head = `"ts":${ts.length === 24 ? `"${ts}"` : JSON.stringify(ts)}${envelope},"completeness":"${completeness}","type":"${body.type}"`;
   const fields = redact ? redactSecrets(encodeFields(body)) : encodeFields(body);

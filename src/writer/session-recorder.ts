@@ -6,7 +6,13 @@
  * any size streams through in bounded memory.
  */
 import { join } from 'node:path';
-import { CONVERSATION_KINDS, type EventBody, type EventDraft, type LogCompleteness, type ToolKind } from '../model/events.js';
+import {
+  CONVERSATION_KINDS,
+  type EventBody,
+  type EventDraft,
+  type LogCompleteness,
+  type ToolKind,
+} from '../model/events.js';
 import type { SessionLogIndexEntry, UsageTotals } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
 import { sessionKey, wrapperSessionId } from '../util/ids.js';
@@ -69,7 +75,13 @@ export class SessionRecorder {
   private conversationEvents = 0;
   private parseWarnings = 0;
   private readonly tools = new Map<string, { name: string; kind: ToolKind | undefined }>();
-  private readonly usage: UsageTotals = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 0 };
+  private readonly usage: UsageTotals = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_creation_tokens: 0,
+    calls: 0,
+  };
   private finished: RecordedSession | null = null;
 
   constructor(
@@ -89,7 +101,8 @@ export class SessionRecorder {
     }
     this.held.push(event);
     this.heldChars += approxSize(event);
-    if (this.headerReady() || this.held.length >= HOLD_MAX_EVENTS || this.heldChars >= HOLD_MAX_CHARS) this.release(false);
+    if (this.headerReady() || this.held.length >= HOLD_MAX_EVENTS || this.heldChars >= HOLD_MAX_CHARS)
+      this.release(false);
   }
 
   private tally(event: EventDraft): void {
@@ -178,7 +191,9 @@ export class SessionRecorder {
     // The draft itself is the body: the serializer reads only the kind's fields (no copy per event).
     const body = event as EventBody;
     const tail = serializeTail(ts, this.envelope(), level, body, this.opts.redact);
-    const key = this.keys.next(event.key, () => this.keyText(this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail));
+    const key = this.keys.next(event.key, () =>
+      this.keyText(this.opts.redact ? serializeTail(ts, this.envelope(), level, body) : tail),
+    );
     this.seq++;
     this.file!.write(eventLine(this.seq, key, tail));
   }
@@ -196,9 +211,11 @@ export class SessionRecorder {
     if (this.parseWarnings > 0) reasons.add(`${this.parseWarnings} native record(s) could not be parsed`);
     if (this.draft.unknownTypes.size > 0) {
       const types = [...this.draft.unknownTypes.keys()].sort();
-      for (const type of types) reasons.add(`unknown record type ${type} (${this.draft.unknownTypes.get(type)} records)`);
+      for (const type of types)
+        reasons.add(`unknown record type ${type} (${this.draft.unknownTypes.get(type)} records)`);
     }
-    if (this.knownStart() === undefined) reasons.add("no native timestamps: times are the source file's modification time");
+    if (this.knownStart() === undefined)
+      reasons.add("no native timestamps: times are the source file's modification time");
     const sorted = [...reasons].sort();
     if (this.conversationEvents === 0) return { level: 'metadata_only', reasons: sorted };
     return { level: sorted.length > 0 ? 'partial' : 'full', reasons: sorted };
@@ -217,7 +234,16 @@ export class SessionRecorder {
     const endedAt = this.draft.endedAt ?? this.maxTs ?? startedAt;
     if (!this.rejected) {
       this.lastTs = endedAt;
-      this.writeEvent({ type: 'session_ended', success: this.draft.success, error: this.draft.error ?? undefined, ts: endedAt, key: END_KEY }, level);
+      this.writeEvent(
+        {
+          type: 'session_ended',
+          success: this.draft.success,
+          error: this.draft.error ?? undefined,
+          ts: endedAt,
+          key: END_KEY,
+        },
+        level,
+      );
     }
     const tags = [...new Set(this.draft.tags)].sort();
     this.finished = {
@@ -238,7 +264,8 @@ export class SessionRecorder {
         source_paths: [...new Set(this.draft.sourcePaths ?? this.opts.defaultSourcePaths)].sort(),
         backfilled: true,
         model: this.draft.mostUsedModel(),
-        parent_session_id: this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
+        parent_session_id:
+          this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
         title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
         tags,
         event_count: this.seq,

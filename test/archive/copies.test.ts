@@ -50,7 +50,11 @@ describe.skipIf(claudeCorpus === null)('two copies of a Claude session (corpus)'
       expect(cold.raw.get(ID)).toBe(want);
       const entry = cold.index.find((e) => e.wrapper_session_id === ID)!;
       expect(entry.source_paths).toEqual([join(newer, CLAUDE_REL), join(older, CLAUDE_REL)].sort());
-      expect(entry).toMatchObject({ retained_events: 0, source_missing: false, event_count: alone.index[0]!.event_count });
+      expect(entry).toMatchObject({
+        retained_events: 0,
+        source_missing: false,
+        event_count: alone.index[0]!.event_count,
+      });
       const forced = await importHomes(homes, logsDir, true);
       expect(forced.raw.get(ID)).toBe(want);
       results.push(forced.raw.get(ID)!);
@@ -70,7 +74,11 @@ describe.skipIf(claudeCorpus === null)('two copies of a Claude session (corpus)'
     const second = await importHomes([b, a], logsDir);
     expect(bodies(second.sessions.get(ID)!).sort()).toEqual([...archived].sort());
     const olderOnly = bodies((await importHome(claude, claudeHome(lines.slice(0, 60).join('')))).sessions.get(ID)!);
-    expect(second.index[0]).toMatchObject({ source_missing: false, retained_events: archived.length - olderOnly.length, source_paths: [join(a, CLAUDE_REL)] });
+    expect(second.index[0]).toMatchObject({
+      source_missing: false,
+      retained_events: archived.length - olderOnly.length,
+      source_paths: [join(a, CLAUDE_REL)],
+    });
     expect(second.summary.providers.claude!.removed_at_source).toBe(0);
     rmSync(join(a, CLAUDE_REL));
     const third = await importHomes([b, a], logsDir);

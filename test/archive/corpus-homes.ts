@@ -26,10 +26,15 @@ export function claudeHome(text: string, home?: string): string {
 }
 
 export function geminiChat(): { messages: unknown[] } & Record<string, unknown> {
-  return JSON.parse(readFileSync(join(geminiCorpus!, GEMINI_FILE), 'utf8')) as { messages: unknown[] } & Record<string, unknown>;
+  return JSON.parse(readFileSync(join(geminiCorpus!, GEMINI_FILE), 'utf8')) as { messages: unknown[] } & Record<
+    string,
+    unknown
+  >;
 }
 
 /** The conversation of a session: its events without seq (what a merge must keep), as comparable text. */
 export function bodies(events: readonly AgentLogEvent[]): string[] {
-  return events.filter((e) => e.type !== 'session_started' && e.type !== 'session_ended').map(({ seq: _s, ...e }) => JSON.stringify(e));
+  return events
+    .filter((e) => e.type !== 'session_started' && e.type !== 'session_ended')
+    .map(({ seq: _s, ...e }) => JSON.stringify(e));
 }

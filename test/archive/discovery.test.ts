@@ -53,8 +53,14 @@ describe.skipIf(claudeCorpus === null)('discovery errors (corpus sessions)', () 
     // A folder and a file whose names are not UTF-8, beside the sessions (Buffer paths).
     const projects = Buffer.from(join(home, 'projects/'));
     mkdirSync(Buffer.concat([projects, Buffer.from([0x62, 0xff, 0x61, 0x64])]));
-    writeFileSync(Buffer.concat([projects, Buffer.from([0x62, 0xff, 0x61, 0x64, 0x2f, 0x78, 0x2e, 0x6a, 0x73, 0x6f, 0x6e, 0x6c])]), '{}\n');
-    writeFileSync(Buffer.concat([projects, Buffer.from('-home-dev-other/caf'), Buffer.from([0xe9]), Buffer.from('.jsonl')]), '{}\n');
+    writeFileSync(
+      Buffer.concat([projects, Buffer.from([0x62, 0xff, 0x61, 0x64, 0x2f, 0x78, 0x2e, 0x6a, 0x73, 0x6f, 0x6e, 0x6c])]),
+      '{}\n',
+    );
+    writeFileSync(
+      Buffer.concat([projects, Buffer.from('-home-dev-other/caf'), Buffer.from([0xe9]), Buffer.from('.jsonl')]),
+      '{}\n',
+    );
     const second = await run();
     expect(second.code, second.stderr).toBe(1);
     const messages = second.summary.errors.map((e) => e.message).join('\n');
@@ -63,7 +69,9 @@ describe.skipIf(claudeCorpus === null)('discovery errors (corpus sessions)', () 
     expect(second.summary.providers.claude.removed_at_source).toBe(0);
     const after = readArchive(sb.logs);
     expect(after.files).toEqual(before.files);
-    expect(after.index.map((e) => [e.wrapper_session_id, e.source_missing])).toEqual(before.index.map((e) => [e.wrapper_session_id, false]));
+    expect(after.index.map((e) => [e.wrapper_session_id, e.source_missing])).toEqual(
+      before.index.map((e) => [e.wrapper_session_id, false]),
+    );
     expect(after.files.get(`claude-${CLAUDE_ID}.jsonl`)).toContain('"type":"user_message"');
   });
 
@@ -76,7 +84,9 @@ describe.skipIf(claudeCorpus === null)('discovery errors (corpus sessions)', () 
     const second = await run();
     chmodSync(dir, 0o755);
     expect(second.code, second.stderr).toBe(1);
-    expect(second.summary.errors).toEqual([{ provider: 'claude', path: dir, message: expect.stringContaining(`${dir}: EACCES`) as string }]);
+    expect(second.summary.errors).toEqual([
+      { provider: 'claude', path: dir, message: expect.stringContaining(`${dir}: EACCES`) as string },
+    ]);
     expect(second.summary.providers.claude.removed_at_source).toBe(0);
     expect(readArchive(sb.logs)).toEqual(before);
     // Readable again: nothing changed there, nothing to read.

@@ -12,13 +12,24 @@ import type { AgentLogEvent } from '../../src/model/events.js';
 import { buildHome, cleanupTemps, corpusDir, importHome, runCli, tempDir } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
-import { CLAUDE_ID, CLAUDE_REL, GEMINI_FILE, GEMINI_REL, bodies, claudeCorpus, claudeHome, claudeLines, geminiCorpus } from './corpus-homes.js';
+import {
+  CLAUDE_ID,
+  CLAUDE_REL,
+  GEMINI_FILE,
+  GEMINI_REL,
+  bodies,
+  claudeCorpus,
+  claudeHome,
+  claudeLines,
+  geminiCorpus,
+} from './corpus-homes.js';
 
 afterAll(cleanupTemps);
 
 const ID = `claude-${CLAUDE_ID}`;
 const conversationOf = (events: readonly AgentLogEvent[]) => bodies(events);
-const inTimeOrder = (events: readonly AgentLogEvent[]) => events.slice(1, -1).every((e, i, all) => i === 0 || all[i - 1]!.ts <= e.ts);
+const inTimeOrder = (events: readonly AgentLogEvent[]) =>
+  events.slice(1, -1).every((e, i, all) => i === 0 || all[i - 1]!.ts <= e.ts);
 
 describe.skipIf(claudeCorpus === null)('a Claude transcript cut short (corpus)', () => {
   const lines = claudeLines();
@@ -42,8 +53,15 @@ describe.skipIf(claudeCorpus === null)('a Claude transcript cut short (corpus)',
     const retained = conversationOf(archived).filter((e) => !shortEvents.includes(e)).length;
     expect(retained).toBeGreaterThan(50);
     const entry = cut.index.find((e) => e.wrapper_session_id === ID)!;
-    expect(entry).toMatchObject({ retained_events: retained, event_count: events.length, completeness: 'partial', usage: full.index[0]!.usage });
-    expect(entry.completeness_reasons).toContain(`${retained} event(s) no longer in the source, kept from an earlier import`);
+    expect(entry).toMatchObject({
+      retained_events: retained,
+      event_count: events.length,
+      completeness: 'partial',
+      usage: full.index[0]!.usage,
+    });
+    expect(entry.completeness_reasons).toContain(
+      `${retained} event(s) no longer in the source, kept from an earlier import`,
+    );
     expect(cut.summary.retained).toEqual([{ session: ID, events: retained }]);
 
     // Nothing changed since: nothing read, nothing rewritten.
@@ -79,7 +97,9 @@ describe.skipIf(claudeCorpus === null)('a Claude transcript cut short (corpus)',
     expect(kept, run.stdout).not.toBeNull();
     const doctor = runCli(['doctor', ...args], user);
     expect(doctor.stdout).toContain(`${ID}: kept ${kept![1]} events no longer in the source`);
-    const report = JSON.parse(runCli(['doctor', '--json', ...args], user).stdout) as { providers: { retained: unknown }[] };
+    const report = JSON.parse(runCli(['doctor', '--json', ...args], user).stdout) as {
+      providers: { retained: unknown }[];
+    };
     expect(report.providers[0]!.retained).toEqual([{ id: ID, events: Number(kept![1]) }]);
   });
 });
@@ -101,15 +121,22 @@ describe.skipIf(geminiCorpus === null)('Gemini chat files (corpus)', () => {
 
   it('a rewind ($rewindTo) keeps the rewound turns, in time order before the new one', async () => {
     const dir = corpusDir('gemini')!;
-    const lines = readFileSync(join(dir, 'VibeCodingTracker-dc22676__test_conversation_gemini.jsonl'), 'utf8').split(/(?<=\n)/);
+    const lines = readFileSync(join(dir, 'VibeCodingTracker-dc22676__test_conversation_gemini.jsonl'), 'utf8').split(
+      /(?<=\n)/,
+    );
     const rel = 'tmp/0ab84937/chats/session-2026-04-23T12-52-0ab84937.jsonl';
     const home = buildHome({ [rel]: lines.slice(0, 21).join('') });
     const first = await importHome(gemini, home);
     const [id] = [...first.sessions.keys()];
     const archived = first.sessions.get(id!)!;
-    expect(archived.some((e) => e.type === 'user_message' && e.content.includes('System: Please continue.'))).toBe(true);
+    expect(archived.some((e) => e.type === 'user_message' && e.content.includes('System: Please continue.'))).toBe(
+      true,
+    );
     appendFileSync(join(home, rel), `${JSON.stringify({ $rewindTo: '1b8df650-1638-435e-b736-1f1f42357da9' })}\n`);
-    appendFileSync(join(home, rel), `${JSON.stringify({ id: 'c0ffee00-0000-4000-8000-000000000001', timestamp: '2026-04-23T12:55:00.000Z', type: 'user', content: [{ text: 'a different question' }] })}\n`);
+    appendFileSync(
+      join(home, rel),
+      `${JSON.stringify({ id: 'c0ffee00-0000-4000-8000-000000000001', timestamp: '2026-04-23T12:55:00.000Z', type: 'user', content: [{ text: 'a different question' }] })}\n`,
+    );
     const rewound = await importHome(gemini, home, { logsDir: first.logsDir });
     const events = rewound.sessions.get(id!)!;
     const prompts = events.filter((e) => e.type === 'user_message').map((e) => (e as { content: string }).content);
@@ -125,12 +152,15 @@ describe('an event read again under the same key', () => {
 
   it('takes the new content, unless the new one is damaged and the archived one whole', async () => {
     const home = buildHome({
-      'sessions/a.jsonl': rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first' }) + rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'second, whole' }),
+      'sessions/a.jsonl':
+        rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first' }) +
+        rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'second, whole' }),
     });
     const first = await importHome(testAdapter, home);
     writeFileSync(
       join(home, 'sessions/a.jsonl'),
-      rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first, edited' }) + rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'sec', damaged: true }),
+      rec({ ts: '2026-03-01T10:00:00Z', key: 'k1', text: 'first, edited' }) +
+        rec({ ts: '2026-03-01T10:01:00Z', key: 'k2', text: 'sec', damaged: true }),
     );
     const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
     const events = again.sessions.get('testprov-s')!;

@@ -43,7 +43,9 @@ describe.skipIf(claudeCorpus === null)('self-repair (corpus session)', () => {
     const file = join(first.logsDir, 'sessions', `${ID}.jsonl`);
     unlinkSync(file);
     const again = await importHome(claude, home, { logsDir: first.logsDir });
-    expect(again.summary.warnings).toContain(`${file} is missing and the source of its session is gone: it cannot be written again`);
+    expect(again.summary.warnings).toContain(
+      `${file} is missing and the source of its session is gone: it cannot be written again`,
+    );
     expect(again.index[0]).toMatchObject({ wrapper_session_id: ID, source_missing: true });
   });
 
@@ -55,13 +57,19 @@ describe.skipIf(claudeCorpus === null)('self-repair (corpus session)', () => {
     const global = join(storeDir, 'sessions_index.json');
     const want = readFileSync(index, 'utf8');
     const wantGlobal = readFileSync(global, 'utf8');
-    for (const damage of [() => unlinkSync(index), () => writeFileSync(index, want.slice(0, 100)), () => unlinkSync(global)]) {
+    for (const damage of [
+      () => unlinkSync(index),
+      () => writeFileSync(index, want.slice(0, 100)),
+      () => unlinkSync(global),
+    ]) {
       damage();
       const run = await importHome(claude, home, { logsDir: first.logsDir, storeDir });
       expect(run.summary.bytes_read).toBe(0);
       expect(readFileSync(index, 'utf8')).toBe(want);
       expect(readFileSync(global, 'utf8')).toBe(wantGlobal);
-      expect(run.index.find((e) => e.wrapper_session_id === ID)).toMatchObject({ event_count: first.index[0]!.event_count });
+      expect(run.index.find((e) => e.wrapper_session_id === ID)).toMatchObject({
+        event_count: first.index[0]!.event_count,
+      });
     }
   });
 });

@@ -9,7 +9,12 @@ describe('bench baseline', () => {
   afterAll(cleanupTemps);
   const home = tempDir('bench-base-');
   mkdirSync(join(home, 'a', 'b'), { recursive: true });
-  const lines = ['{"type":"user","text":"caf\\u00e9 \\"quoted\\""}', '[1, 2.50, {"k": null}]', '{broken', '"just a string"'];
+  const lines = [
+    '{"type":"user","text":"caf\\u00e9 \\"quoted\\""}',
+    '[1, 2.50, {"k": null}]',
+    '{broken',
+    '"just a string"',
+  ];
   writeFileSync(join(home, 'a', 'b', 'one.jsonl'), `${lines.join('\n')}\n\n`);
   writeFileSync(join(home, 'a', 'doc.json'), '{"whole": [true, false]}');
   writeFileSync(join(home, 'a', 'notes.txt'), 'not json\n');
@@ -27,6 +32,8 @@ describe('bench baseline', () => {
     expect(written.pop()).toBe('');
     // Files are visited in directory order: compare as sorted canonical texts.
     const canonical = (texts: string[]) => texts.map((l) => JSON.stringify(JSON.parse(l))).sort();
-    expect(canonical(written)).toEqual(canonical([...lines.filter((l) => l !== '{broken'), '{"whole": [true, false]}']));
+    expect(canonical(written)).toEqual(
+      canonical([...lines.filter((l) => l !== '{broken'), '{"whole": [true, false]}']),
+    );
   });
 });

@@ -45,7 +45,11 @@ describe.skipIf(!hasTemplates)('bench generator', () => {
     const total = [...texts.values()].reduce((n, t) => n + Buffer.byteLength(t), 0);
     expect(total).toBeGreaterThanOrEqual(opts.sizeBytes);
     for (const provider of PROVIDERS) {
-      if ((sources.get(provider) ?? []).length > 0) expect(files.some((f) => f.startsWith(`.${provider}/`)), provider).toBe(true);
+      if ((sources.get(provider) ?? []).length > 0)
+        expect(
+          files.some((f) => f.startsWith(`.${provider}/`)),
+          provider,
+        ).toBe(true);
     }
   });
 

@@ -17,7 +17,9 @@ afterAll(cleanupTemps);
 
 /** A fixture home with sub-agents and cache writes, copied so that its files can be touched. */
 const agentFlat = fixtureCases.find((c) => c.adapter.id === 'claude' && c.name === 'agent-flat');
-const expectedIndex = (dir: string) => (JSON.parse(readFileSync(join(dir, 'expected', 'index.json'), 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions;
+const expectedIndex = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'expected', 'index.json'), 'utf8')) as { sessions: SessionLogIndexEntry[] })
+    .sessions;
 
 function copiedHome(): { flag: string; home: string; sessions: SessionLogIndexEntry[] } {
   const c = agentFlat!;
@@ -34,8 +36,14 @@ function sentences(stderr: string): string[] {
 }
 
 /** Runs the CLI with its stdout closed by the reader before anything is written (`| head -0`). */
-function withClosedStdout(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function withClosedStdout(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.destroy();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -48,7 +56,14 @@ describe.runIf(agentFlat)('first minutes', () => {
     const first = runCli([flag, home, '--provider', 'claude']);
     expect(first.code, first.stderr).toBe(0);
     const env = { HOME: first.home, IMPORT_LOGS_HOME: join(first.home, 'store') };
-    for (const args of [['list', '--json'], ['list'], ['schema'], ['doctor', '--provider', 'claude', '--json'], ['show', '--json', 'claude-4'], [flag, home, '--provider', 'claude', '--json', '--force']]) {
+    for (const args of [
+      ['list', '--json'],
+      ['list'],
+      ['schema'],
+      ['doctor', '--provider', 'claude', '--json'],
+      ['show', '--json', 'claude-4'],
+      [flag, home, '--provider', 'claude', '--json', '--force'],
+    ]) {
       const run = await withClosedStdout(args, env);
       expect({ args, ...run }).toEqual({ args, code: 0, stderr: '' });
     }
@@ -58,7 +73,9 @@ describe.runIf(agentFlat)('first minutes', () => {
     for (const adapter of adapters) {
       const run = runCli([`--${adapter.home.flag}`, '/nonexistent/home']);
       expect(run.code, adapter.id).toBe(2);
-      expect(sentences(run.stderr)).toEqual([expect.stringContaining(`--${adapter.home.flag} /nonexistent/home: no such directory`)]);
+      expect(sentences(run.stderr)).toEqual([
+        expect.stringContaining(`--${adapter.home.flag} /nonexistent/home: no such directory`),
+      ]);
       expect(run.stdout).toBe('');
     }
   });
@@ -73,14 +90,18 @@ describe.runIf(agentFlat)('first minutes', () => {
     const [sentence, ...more] = sentences(first.stderr);
     expect(more).toEqual([]);
     expect(sentence).toContain(`--root ${empty}: no session`);
-    expect(sentence).toContain(`${sessions.length} sessions found elsewhere, most in ${workspace} (${sessions.length})`);
+    expect(sentence).toContain(
+      `${sessions.length} sessions found elsewhere, most in ${workspace} (${sessions.length})`,
+    );
 
     // The same run again reads nothing (its sources are unchanged): it says how to see again.
     const env = { HOME: first.home };
     const again = runCli([flag, home, '--provider', 'claude', '--root', empty], env);
     expect(again.code).toBe(2);
     expect(sentences(again.stderr)[0]).toContain('--force');
-    expect(runCli([flag, home, '--provider', 'claude', '--root', empty, '--force'], env).stderr).toContain(`most in ${workspace}`);
+    expect(runCli([flag, home, '--provider', 'claude', '--root', empty, '--force'], env).stderr).toContain(
+      `most in ${workspace}`,
+    );
 
     // Once the store holds them, it names their projects from its indexes.
     expect(runCli([flag, home, '--provider', 'claude'], env).code).toBe(0);
@@ -126,13 +147,24 @@ describe.runIf(agentFlat)('first minutes', () => {
     expect(sentences(first.stderr)).toContain(`import-logs: debug: [claude] ${main}: converted (new): 1 session`);
     const env = { HOME: first.home };
     const second = runCli(args, env);
-    expect(sentences(second.stderr)).toContain(`import-logs: debug: [claude] ${main}: skipped: unchanged since the last import (size, time and inode as imported)`);
+    expect(sentences(second.stderr)).toContain(
+      `import-logs: debug: [claude] ${main}: skipped: unchanged since the last import (size, time and inode as imported)`,
+    );
     utimesSync(main, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
     const third = runCli([flag, home, '--provider', 'claude'], { ...env, LOG_LEVEL: 'debug' });
-    expect(sentences(third.stderr)).toContain(`import-logs: debug: [claude] ${main}: converted (projects/-home-dev-project/44444444-4444-4444-8444-444444444444.jsonl modified): 1 session`);
+    expect(sentences(third.stderr)).toContain(
+      `import-logs: debug: [claude] ${main}: converted (projects/-home-dev-project/44444444-4444-4444-8444-444444444444.jsonl modified): 1 session`,
+    );
 
     const c = failingCase()!;
-    const failed = runCli([`--${c.adapter.home.flag}`, join(c.dir, 'input'), '--provider', c.adapter.id, '--verbose', '--json']);
+    const failed = runCli([
+      `--${c.adapter.home.flag}`,
+      join(c.dir, 'input'),
+      '--provider',
+      c.adapter.id,
+      '--verbose',
+      '--json',
+    ]);
     const { errors } = JSON.parse(failed.stdout) as { errors: { message: string }[] };
     const failedLines = sentences(failed.stderr).filter((l) => l.includes(': failed (new): '));
     expect(failedLines).toHaveLength(errors.length);
@@ -142,13 +174,16 @@ describe.runIf(agentFlat)('first minutes', () => {
     const { flag, home } = copiedHome();
     const run = runCli([flag, home, '--provider', 'claude', '--verbose', '--log-format', 'json']);
     expect(run.code).toBe(0);
-    const lines = run.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; provider: string; msg: string });
+    const lines = run.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; provider: string; msg: string });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.level === 20 && l.provider === 'claude')).toBe(true);
     expect(lines.map((l) => l.msg)).toContain('converted (new): 1 session');
   });
 
-  it('mistakes on the command line get a sentence, not the parser\'s jargon', () => {
+  it("mistakes on the command line get a sentence, not the parser's jargon", () => {
     const cases: [string[], string][] = [
       [['--concurrency', 'abc'], '--concurrency abc: expected a whole number of at least 1'],
       [['--workers', '1.5'], '--workers 1.5: expected a whole number of at least 0'],
@@ -158,7 +193,10 @@ describe.runIf(agentFlat)('first minutes', () => {
       [['show'], 'show needs a session id'],
       [['lsit'], 'unknown command lsit: did you mean list?'],
       [['improt'], 'unknown command improt: did you mean import?'],
-      [['frobnicate'], 'unknown command frobnicate: the commands are import, check, list, show, report, search, export, index, push, doctor, schema'],
+      [
+        ['frobnicate'],
+        'unknown command frobnicate: the commands are import, check, list, show, report, search, export, index, push, doctor, schema',
+      ],
     ];
     for (const [args, says] of cases) {
       const run = runCli(args);
@@ -186,8 +224,14 @@ describe.runIf(agentFlat)('first minutes', () => {
     const s = sessions.find((e) => e.usage.cache_creation_tokens > 0 && e.parent_session_id === null)!;
     const inTokens = s.usage.input_tokens + s.usage.cache_creation_tokens;
     const shown = runCli(['show', s.wrapper_session_id], env);
-    expect(shown.stdout).toMatch(new RegExp(`usage over \\d+ model calls?: in ${inTokens.toLocaleString('en-US')} \\(cache write ${s.usage.cache_creation_tokens.toLocaleString('en-US')}\\)`));
-    const row = runCli(['list'], env).stdout.split('\n').find((l) => l.startsWith(`${s.wrapper_session_id.slice(0, 10)}`) && !l.includes('↳'))!;
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `usage over \\d+ model calls?: in ${inTokens.toLocaleString('en-US')} \\(cache write ${s.usage.cache_creation_tokens.toLocaleString('en-US')}\\)`,
+      ),
+    );
+    const row = runCli(['list'], env)
+      .stdout.split('\n')
+      .find((l) => l.startsWith(`${s.wrapper_session_id.slice(0, 10)}`) && !l.includes('↳'))!;
     const header = runCli(['list'], env).stdout.split('\n')[0]!;
     const cells = row.split(/\s{2,}/);
     expect(cells[header.split(/\s{2,}/).indexOf('IN')]).toBe(compactCount(inTokens));

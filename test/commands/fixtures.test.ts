@@ -48,7 +48,10 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
   it('list --json gives every session once, newest first, valid against the schema', () => {
     const { code, stdout } = runCli(['list', '--json'], env);
     expect(code).toBe(0);
-    const listed = stdout.trimEnd().split('\n').map((l) => ListedSession.strict().parse(JSON.parse(l)));
+    const listed = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => ListedSession.strict().parse(JSON.parse(l)));
     expect(listed).toHaveLength(homes.reduce((n, h) => n + h.sessions, 0));
     const starts = listed.map((s) => s.started_at);
     expect(starts).toEqual([...starts].sort().reverse());
@@ -60,16 +63,24 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
   });
 
   it('show renders one session of each provider, and --json gives its valid event lines', () => {
-    const listed = runCli(['list', '--json'], env).stdout.trimEnd().split('\n').map((l) => ListedSession.parse(JSON.parse(l)));
+    const listed = runCli(['list', '--json'], env)
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => ListedSession.parse(JSON.parse(l)));
     for (const { adapter } of homes) {
       const session = listed.find((s) => s.provider === adapter.id)!;
       const human = runCli(['show', session.wrapper_session_id], env);
       expect(human.code, human.stderr).toBe(0);
-      expect(human.stdout.split('\n')[0]).toBe(`${session.wrapper_session_id}  (${adapter.id}, ${session.completeness})`);
+      expect(human.stdout.split('\n')[0]).toBe(
+        `${session.wrapper_session_id}  (${adapter.id}, ${session.completeness})`,
+      );
       expect(human.stdout).toMatch(/^\d\d:\d\d:\d\d  start/m);
       expect(human.stdout).toMatch(new RegExp(`^${session.event_count} events; `, 'm'));
       const raw = runCli(['show', '--json', session.wrapper_session_id], env);
-      const events = raw.stdout.trimEnd().split('\n').map((l) => AgentLogEvent.parse(JSON.parse(l)));
+      const events = raw.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => AgentLogEvent.parse(JSON.parse(l)));
       expect(events).toHaveLength(session.event_count);
     }
   });
@@ -91,7 +102,7 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
     }
   });
 
-  it('doctor warns, and exits 1, when the last import is older than a provider\'s retention window', () => {
+  it("doctor warns, and exits 1, when the last import is older than a provider's retention window", () => {
     const report = DoctorReport.parse(JSON.parse(runCli(['doctor', '--json', ...flags], env).stdout));
     const keeping = report.providers.find((p) => p.retention.length > 0)!;
     expect(keeping, 'a provider of the fixtures says how long it keeps history').toBeDefined();

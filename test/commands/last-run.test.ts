@@ -9,7 +9,8 @@ import { testAdapter } from '../support/test-adapter.mjs';
 
 afterAll(cleanupTemps);
 
-const readState = (logsDir: string) => BackfillState.parse(JSON.parse(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')));
+const readState = (logsDir: string) =>
+  BackfillState.parse(JSON.parse(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')));
 
 describe('last_run', () => {
   it('records the failed sources per provider, keeps a quiet re-run from rewriting the state, and clears when fixed', async () => {
@@ -42,12 +43,16 @@ describe('last_run', () => {
     // The in-memory record moved on, but a save is due an hour after the last saved time.
     state.last_run!.p!.finished_at = t0.toISOString();
     expect(recordLastRun(state, ['p'], [], new Date(t0.getTime() + REFRESH_MS))).toBe(true);
-    expect(recordLastRun(state, ['p'], [{ provider: 'p', path: '/x', message: 'bad' }], new Date(t0.getTime() + REFRESH_MS))).toBe(true);
+    expect(
+      recordLastRun(state, ['p'], [{ provider: 'p', path: '/x', message: 'bad' }], new Date(t0.getTime() + REFRESH_MS)),
+    ).toBe(true);
     expect(recordLastRun(state, ['q'], [{ provider: 'p', path: '/x', message: 'bad' }], t0)).toBe(true);
     expect(state.last_run!.q!.failed_count).toBe(0);
   });
 
   it('a version-2 state without last_run still loads', () => {
-    expect(BackfillState.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run).toBeUndefined();
+    expect(
+      BackfillState.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run,
+    ).toBeUndefined();
   });
 });

@@ -15,16 +15,24 @@ beforeAll(async () => {
   ({ env, store } = await toyStore());
 });
 
-const ids = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { wrapper_session_id: string }).wrapper_session_id);
+const ids = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { wrapper_session_id: string }).wrapper_session_id);
 
 describe('import-logs list', () => {
   it('prints a table, newest first, with short unique ids, and a count', () => {
     const { code, stdout } = runCli(['list'], env);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STARTED\s+EVENTS\s+IN\s+CACHED\s+OUT\s+COST\s+MODEL\s+COMPLETENESS\s+PROJECT\s+TITLE$/);
+    expect(lines[0]).toMatch(
+      /^ID\s+STARTED\s+EVENTS\s+IN\s+CACHED\s+OUT\s+COST\s+MODEL\s+COMPLETENESS\s+PROJECT\s+TITLE$/,
+    );
     expect(lines[1]).toMatch(/^testprov-abc999\s+2026-04-08 10:00\s+3\s/);
-    expect(lines[2]).toMatch(/^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+\S+\s+\S+\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/);
+    expect(lines[2]).toMatch(
+      /^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+\S+\s+\S+\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/,
+    );
     expect(lines[3]).toMatch(/^testprov-zz-other\s+2026-03-01 08:00/);
     // A sub-agent's id extends its parent's: the parent's short id is still short.
     expect(lines[4]).toMatch(/^testprov-par12345678-a\s+2026-02-01 08:00/);
@@ -42,12 +50,20 @@ describe('import-logs list', () => {
       const entry = ListedSession.strict().parse(JSON.parse(line));
       expect(entry.logs_dir).toBe(join(store, 'logs'));
     }
-    expect(ids(stdout)).toEqual(['testprov-abc999', 'testprov-abc123def456', 'testprov-zz-other', 'testprov-par12345678-agent-x1', 'testprov-par12345678']);
+    expect(ids(stdout)).toEqual([
+      'testprov-abc999',
+      'testprov-abc123def456',
+      'testprov-zz-other',
+      'testprov-par12345678-agent-x1',
+      'testprov-par12345678',
+    ]);
   });
 
   it('filters by completeness, provider, since and limit', () => {
     expect(ids(runCli(['list', '--json', '--completeness', 'partial'], env).stdout)).toEqual(['testprov-abc123def456']);
-    expect(ids(runCli(['list', '--json', '--completeness', 'full', '--limit', '1'], env).stdout)).toEqual(['testprov-abc999']);
+    expect(ids(runCli(['list', '--json', '--completeness', 'full', '--limit', '1'], env).stdout)).toEqual([
+      'testprov-abc999',
+    ]);
     expect(ids(runCli(['list', '--json', '--since', '2026-04-07T16:00:00Z'], env).stdout)).toEqual(['testprov-abc999']);
     expect(ids(runCli(['list', '--json', '--provider', 'testprov'], env).stdout)).toHaveLength(5);
     const filtered = runCli(['list', '--completeness', 'metadata_only'], env);
@@ -55,11 +71,13 @@ describe('import-logs list', () => {
   });
 
   it('--project takes a path that no longer exists (or never did)', () => {
-    expect(ids(runCli(['list', '--json', '--project', '/work/dotfiles'], env).stdout)).toEqual(['testprov-abc123def456']);
+    expect(ids(runCli(['list', '--json', '--project', '/work/dotfiles'], env).stdout)).toEqual([
+      'testprov-abc123def456',
+    ]);
     expect(ids(runCli(['list', '--json', '--project', '/work/dot'], env).stdout)).toEqual([]);
   });
 
-  it('--completeness offers exactly the model\'s levels', () => {
+  it("--completeness offers exactly the model's levels", () => {
     const choices = /\[choices: ([^\]]*)\]/.exec(runCli(['list', '--help']).stdout)?.[1];
     expect(choices?.split(', ').map((c) => JSON.parse(c) as string)).toEqual(LogCompleteness.options);
   });
@@ -77,7 +95,10 @@ describe('import-logs list', () => {
     const projectLogs = join(store, 'projects', 'work-other', 'logs');
     await importHome(testAdapter, toyHome(), { logsDir: projectLogs, storeDir: store, root: '/work/other' });
     expect(ids(runCli(['list', '--json', '--out', projectLogs], env).stdout)).toEqual(['testprov-zz-other']);
-    const all = runCli(['list', '--json', '--all'], env).stdout.trimEnd().split('\n').map((l) => ListedSession.parse(JSON.parse(l)));
+    const all = runCli(['list', '--json', '--all'], env)
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => ListedSession.parse(JSON.parse(l)));
     expect(all.map((s) => [s.wrapper_session_id, s.logs_dir])).toEqual([
       ['testprov-abc999', join(store, 'logs')],
       ['testprov-abc123def456', join(store, 'logs')],
@@ -110,7 +131,10 @@ describe('import-logs list', () => {
     writeFileSync(join(big, 'index.json'), JSON.stringify({ sessions }));
     const result = runCli(['list', '--out', big], env);
     expect(result.code).toBe(0);
-    const rows = result.stdout.split('\n').slice(1).filter((l) => l.startsWith('testprov-s'));
+    const rows = result.stdout
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('testprov-s'));
     expect(rows).toHaveLength(10_000);
     expect(rows.map((l) => l.split(/\s/)[0])).toEqual(sessions.map((e) => e.wrapper_session_id).reverse());
   });

@@ -46,10 +46,14 @@ describe('progress', () => {
   function importWithFastClock(tty: boolean) {
     const gen = generateHome({ out: join(tempDir('gen-'), 'home'), sizeBytes: 1e6, seed: 'progress' });
     const out = tempDir('out-');
-    const run = spawnSync(process.execPath, ['--import', join(repoRoot, 'test/support/fast-clock.mjs'), cliPath, '--out', out, '--json'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: gen.home, TZ: 'UTC', ...(tty ? { IMPORT_LOGS_TEST_TTY: '1' } : {}) },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', join(repoRoot, 'test/support/fast-clock.mjs'), cliPath, '--out', out, '--json'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: gen.home, TZ: 'UTC', ...(tty ? { IMPORT_LOGS_TEST_TTY: '1' } : {}) },
+      },
+    );
     return { gen, out, code: run.status, stdout: run.stdout, stderr: run.stderr };
   }
 
@@ -63,7 +67,9 @@ describe('progress', () => {
     // The same run as above, due for the bar all along: only the pipe on stderr keeps it away.
     const { gen, out, code, stdout, stderr } = importWithFastClock(false);
     expect(code, stderr).toBe(0);
-    const summary = JSON.parse(stdout) as { providers: Record<string, { pending_units: number; new_sessions: number }> };
+    const summary = JSON.parse(stdout) as {
+      providers: Record<string, { pending_units: number; new_sessions: number }>;
+    };
     const units = Object.values(summary.providers).reduce((n, p) => n + p.pending_units, 0);
     expect(units).toBeGreaterThan(2);
     // Every generated session is imported (sub-agent files add sessions of their own).

@@ -22,7 +22,10 @@ describe('import-logs schema', () => {
     const { code, stdout } = runCli(['schema']);
     expect(code).toBe(0);
     expect(stdout).toBe(jsonSchemaText('event-line'));
-    expect(JSON.parse(stdout)).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', oneOf: expect.any(Array) });
+    expect(JSON.parse(stdout)).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      oneOf: expect.any(Array),
+    });
   });
 
   it.each(SCHEMA_NAMES)('prints %s', (name) => {
@@ -31,7 +34,7 @@ describe('import-logs schema', () => {
     expect(stdout).toBe(jsonSchemaText(name));
   });
 
-  it('offers exactly the model\'s schema names (the CLI keeps a copy so that --help does not load zod)', () => {
+  it("offers exactly the model's schema names (the CLI keeps a copy so that --help does not load zod)", () => {
     const choices = /\[choices: ([^\]]*)\]/.exec(runCli(['schema', '--help']).stdout)?.[1];
     expect(choices?.split(', ').map((c) => JSON.parse(c) as string)).toEqual(SCHEMA_NAMES);
   });

@@ -21,6 +21,8 @@ describe('shortIds', () => {
       'claude-aaaa1111-2222-agent-y': 'claude-aaaa1111-2222-agent-y',
       'claude-bbbb': 'claude-bbbb',
     });
-    expect(shortIds(['claude-aaaa1111-2222', 'claude-aaaa1111-2222-agent-x']).get('claude-aaaa1111-2222-agent-x')).toBe('claude-aaaa1111-2222-a');
+    expect(shortIds(['claude-aaaa1111-2222', 'claude-aaaa1111-2222-agent-x']).get('claude-aaaa1111-2222-agent-x')).toBe(
+      'claude-aaaa1111-2222-a',
+    );
   });
 });

@@ -56,8 +56,12 @@ describe('import-logs show', () => {
   });
 
   it('a prefix of a parent and its sub-agents names the parent; more of the id names the sub-agent', () => {
-    expect(runCli(['show', 'testprov-par12345'], env).stdout.split('\n')[0]).toBe('testprov-par12345678  (testprov, full)');
-    expect(runCli(['show', 'testprov-par12345678-a'], env).stdout.split('\n')[0]).toBe('testprov-par12345678-agent-x1  (testprov, full)');
+    expect(runCli(['show', 'testprov-par12345'], env).stdout.split('\n')[0]).toBe(
+      'testprov-par12345678  (testprov, full)',
+    );
+    expect(runCli(['show', 'testprov-par12345678-a'], env).stdout.split('\n')[0]).toBe(
+      'testprov-par12345678-agent-x1  (testprov, full)',
+    );
   });
 
   it('an unknown id exits 2 and says where it looked', () => {

@@ -22,7 +22,15 @@ describe('oneLine', () => {
 
 describe('layout', () => {
   it('aligns columns by terminal width; fitWidth never splits a wide character', () => {
-    expect(columns([['ID', 'TITLE'], ['中文', 'x']], ['left', 'left'])).toEqual(['ID    TITLE', '中文  x']);
+    expect(
+      columns(
+        [
+          ['ID', 'TITLE'],
+          ['中文', 'x'],
+        ],
+        ['left', 'left'],
+      ),
+    ).toEqual(['ID    TITLE', '中文  x']);
     expect(fitWidth('ab中文', 4)).toBe('ab…');
   });
 });

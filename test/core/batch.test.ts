@@ -14,7 +14,10 @@ import { buildHome, cleanupTemps } from '../support/harness.js';
 afterAll(cleanupTemps);
 
 describe('Batch', () => {
-  const item = (draft: SessionDraft): ConvertItem => ({ session: draft, event: { type: 'user_message', role: 'user', content: 'x' } });
+  const item = (draft: SessionDraft): ConvertItem => ({
+    session: draft,
+    event: { type: 'user_message', role: 'user', content: 'x' },
+  });
 
   it('is full at BATCH_ITEMS items, or at BATCH_BYTES of input once it has an item', () => {
     const draft = new SessionDraft({ id: 's', format: 'f' });
@@ -46,25 +49,54 @@ const lines = (records: unknown[]) => `${records.map((r) => JSON.stringify(r)).j
 const homes: Record<string, (pad: string) => Record<string, string>> = {
   claude: (pad) => ({
     'projects/-w/c0000000-0000-4000-8000-000000000000.jsonl': lines(
-      Array.from({ length: N }, (_, i) => ({ type: 'user', uuid: `u${i}`, sessionId: 'c0000000-0000-4000-8000-000000000000', cwd: '/w', timestamp: at(i), message: { role: 'user', content: prompt(i) }, pad })),
+      Array.from({ length: N }, (_, i) => ({
+        type: 'user',
+        uuid: `u${i}`,
+        sessionId: 'c0000000-0000-4000-8000-000000000000',
+        cwd: '/w',
+        timestamp: at(i),
+        message: { role: 'user', content: prompt(i) },
+        pad,
+      })),
     ),
   }),
   codex: (pad) => ({
     'sessions/2026/01/01/rollout-2026-01-01T00-00-00-d0000000-0000-4000-8000-000000000000.jsonl': lines([
-      { type: 'session_meta', timestamp: at(0), payload: { id: 'd0000000-0000-4000-8000-000000000000', timestamp: at(0), cwd: '/w' } },
-      ...Array.from({ length: N }, (_, i) => ({ type: 'response_item', timestamp: at(i), payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt(i) }] }, pad })),
+      {
+        type: 'session_meta',
+        timestamp: at(0),
+        payload: { id: 'd0000000-0000-4000-8000-000000000000', timestamp: at(0), cwd: '/w' },
+      },
+      ...Array.from({ length: N }, (_, i) => ({
+        type: 'response_item',
+        timestamp: at(i),
+        payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: prompt(i) }] },
+        pad,
+      })),
     ]),
   }),
   copilot: (pad) => ({
     'session-state/e0.jsonl': lines([
       { type: 'session.start', data: { sessionId: 'e0', context: { cwd: '/w' } }, id: 's', timestamp: at(0) },
-      ...Array.from({ length: N }, (_, i) => ({ type: 'user.message', data: { content: prompt(i) }, id: `u${i}`, timestamp: at(i), pad })),
+      ...Array.from({ length: N }, (_, i) => ({
+        type: 'user.message',
+        data: { content: prompt(i) },
+        id: `u${i}`,
+        timestamp: at(i),
+        pad,
+      })),
     ]),
   }),
   gemini: (pad) => ({
     'tmp/w/chats/session-2026-01-01T00-00-f0000000.jsonl': lines([
       { sessionId: 'f0000000-0000-4000-8000-000000000000', projectHash: 'h', startTime: at(0), lastUpdated: at(N) },
-      ...Array.from({ length: N }, (_, i) => ({ id: `m${i}`, timestamp: at(i), type: 'user', content: prompt(i), pad })),
+      ...Array.from({ length: N }, (_, i) => ({
+        id: `m${i}`,
+        timestamp: at(i),
+        type: 'user',
+        content: prompt(i),
+        pad,
+      })),
     ]),
   }),
 };
@@ -81,12 +113,17 @@ async function steps(adapter: Adapter, layout: Record<string, string>): Promise<
   expect(units).toHaveLength(1);
   const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => {} } satisfies ConvertContext;
   const out: ConvertItem[][] = [];
-  for await (const output of adapter.convert(units[0]!, ctx)) out.push(Array.isArray(output) ? [...output] : [output as ConvertItem]);
+  for await (const output of adapter.convert(units[0]!, ctx))
+    out.push(Array.isArray(output) ? [...output] : [output as ConvertItem]);
   return out;
 }
 
 const contents = (batches: ConvertItem[][]) =>
-  batches.flat().flatMap((item) => ('event' in item && item.event.type === 'user_message' && item.event.role === 'user' ? [item.event.content] : []));
+  batches
+    .flat()
+    .flatMap((item) =>
+      'event' in item && item.event.type === 'user_message' && item.event.role === 'user' ? [item.event.content] : [],
+    );
 
 describe.each(adapters.map((a) => [a.id, a] as const))('%s converter batches', (id, adapter) => {
   it('hands over its items in batches of at most BATCH_ITEMS (plus the last line), in order', async () => {

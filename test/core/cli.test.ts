@@ -53,7 +53,9 @@ describe('import-logs', () => {
       expect(stdout).toBe('');
     }
     expect(existsSync(out)).toBe(false);
-    const check = run(['check', '--fixtures', join(repoRoot, 'fixtures'), '--provider', home.adapter.id], { LOG_LEVEL: 'warning' });
+    const check = run(['check', '--fixtures', join(repoRoot, 'fixtures'), '--provider', home.adapter.id], {
+      LOG_LEVEL: 'warning',
+    });
     expect(check.code).toBe(2);
     expect(check.stderr).toContain('LOG_LEVEL=warning');
     const valid = run(args, { LOG_LEVEL: 'info' });
@@ -83,12 +85,16 @@ describe('import-logs', () => {
     expect(existsSync(join(home, 'store'))).toBe(false);
   });
 
-  it('--help loads no zod (the model\'s lists it shows come from zod-free modules)', () => {
+  it("--help loads no zod (the model's lists it shows come from zod-free modules)", () => {
     // A resolve hook that reports every module of zod the CLI reaches.
     const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/zod/')) process.stderr.write('zod loaded\\n'); return r; }`;
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
     const withHook = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') } });
+      spawnSync(
+        process.execPath,
+        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') } },
+      );
     for (const args of [['--help'], ['list', '--help'], ['schema', '--help']]) {
       const r = withHook(args);
       expect(r.status, r.stderr).toBe(0);
@@ -118,8 +124,16 @@ describe.skipIf(cases.length === 0)('import-logs check', () => {
     cpSync(join(repoRoot, 'fixtures'), copy, { recursive: true });
     const c = cases[0]!;
     const sessionsDir = join(copy, c.adapter.id, c.name, 'expected', 'sessions');
-    const target = existsSync(sessionsDir) && readdirSync(sessionsDir).length > 0 ? join(sessionsDir, readdirSync(sessionsDir)[0]!) : join(copy, c.adapter.id, c.name, 'expected', 'index.json');
-    writeFileSync(target, readFileSync(target, 'utf8').replace(/"seq":2,/, '"seq":20,').replace(/"backfilled": true/, '"backfilled": false'));
+    const target =
+      existsSync(sessionsDir) && readdirSync(sessionsDir).length > 0
+        ? join(sessionsDir, readdirSync(sessionsDir)[0]!)
+        : join(copy, c.adapter.id, c.name, 'expected', 'index.json');
+    writeFileSync(
+      target,
+      readFileSync(target, 'utf8')
+        .replace(/"seq":2,/, '"seq":20,')
+        .replace(/"backfilled": true/, '"backfilled": false'),
+    );
     const { code, stdout } = run(['check', '--fixtures', copy, '--provider', c.adapter.id]);
     expect(code).toBe(1);
     expect(stdout).toContain(`FAILED  ${c.adapter.id}/${c.name}`);
@@ -136,7 +150,12 @@ describe.skipIf(cases.length === 0)('import-logs check', () => {
 
 describe('where import-logs looks and writes', () => {
   const fixtureHome = (provider: string, name: string) => join(repoRoot, 'fixtures', provider, name, 'input');
-  const summaryOf = (stdout: string) => JSON.parse(stdout) as { logs_dir: string; store: string; providers: Record<string, { homes: { path: string; via: string; found: boolean }[]; new_sessions: number }> };
+  const summaryOf = (stdout: string) =>
+    JSON.parse(stdout) as {
+      logs_dir: string;
+      store: string;
+      providers: Record<string, { homes: { path: string; via: string; found: boolean }[]; new_sessions: number }>;
+    };
 
   it('finds Codex and Copilot homes through CODEX_HOME, COPILOT_HOME and XDG_CONFIG_HOME', () => {
     const xdg = tempDir('xdg-');
@@ -148,12 +167,18 @@ describe('where import-logs looks and writes', () => {
     });
     expect(code).toBe(0);
     const { providers } = summaryOf(stdout);
-    expect(providers.codex!.homes).toContainEqual({ path: fixtureHome('codex', 'g2-envelope'), via: 'CODEX_HOME', found: true });
+    expect(providers.codex!.homes).toContainEqual({
+      path: fixtureHome('codex', 'g2-envelope'),
+      via: 'CODEX_HOME',
+      found: true,
+    });
     expect(providers.codex!.new_sessions).toBeGreaterThan(0);
     const via = providers.copilot!.homes.filter((h) => h.found).map((h) => h.via);
     expect(via).toEqual(['COPILOT_HOME', 'XDG_CONFIG_HOME']);
     // Each home brings its own sessions.
-    const flat = summaryOf(run(['--json', '--provider', 'copilot'], { COPILOT_HOME: fixtureHome('copilot', 'flat-jsonl') }).stdout);
+    const flat = summaryOf(
+      run(['--json', '--provider', 'copilot'], { COPILOT_HOME: fixtureHome('copilot', 'flat-jsonl') }).stdout,
+    );
     expect(providers.copilot!.new_sessions).toBeGreaterThan(flat.providers.copilot!.new_sessions);
   });
 
@@ -161,7 +186,10 @@ describe('where import-logs looks and writes', () => {
     const data = tempDir('data-');
     const { code, stdout } = run(['--json'], { IMPORT_LOGS_HOME: '', XDG_DATA_HOME: data });
     expect(code).toBe(0);
-    expect(summaryOf(stdout)).toMatchObject({ store: join(data, 'import-logs'), logs_dir: join(data, 'import-logs', 'logs') });
+    expect(summaryOf(stdout)).toMatchObject({
+      store: join(data, 'import-logs'),
+      logs_dir: join(data, 'import-logs', 'logs'),
+    });
   });
 
   it('--root keeps the sessions of that directory, in the project logs dir of the store; a missing root exits 2', () => {
@@ -169,7 +197,8 @@ describe('where import-logs looks and writes', () => {
     const project = join(base, 'project');
     const home = join(base, 'claude');
     mkdirSync(project);
-    const line = (sid: string, cwd: string) => `${JSON.stringify({ type: 'user', uuid: `${sid}-u1`, sessionId: sid, cwd, timestamp: '2026-04-01T10:00:00.000Z', message: { role: 'user', content: 'hello' } })}\n`;
+    const line = (sid: string, cwd: string) =>
+      `${JSON.stringify({ type: 'user', uuid: `${sid}-u1`, sessionId: sid, cwd, timestamp: '2026-04-01T10:00:00.000Z', message: { role: 'user', content: 'hello' } })}\n`;
     mkdirSync(join(home, 'projects', 'p'), { recursive: true });
     writeFileSync(join(home, 'projects', 'p', 'in-root.jsonl'), line('in-root', join(project, 'src')));
     writeFileSync(join(home, 'projects', 'p', 'elsewhere.jsonl'), line('elsewhere', join(base, 'other')));
@@ -188,7 +217,8 @@ describe('where import-logs looks and writes', () => {
     const out = (name: string) => join(tempDir(`${name}-`), 'logs');
     // Every Codex fixture in one home: many units, converted one at a time or several at once.
     const home = tempDir('codex-');
-    for (const name of readdirSync(join(repoRoot, 'fixtures', 'codex'))) cpSync(fixtureHome('codex', name), home, { recursive: true });
+    for (const name of readdirSync(join(repoRoot, 'fixtures', 'codex')))
+      cpSync(fixtureHome('codex', name), home, { recursive: true });
     const args = ['--provider', 'codex', '--codex-home', home];
     const [one, many] = [out('one'), out('many')];
     expect(run([...args, '--out', one, '--concurrency', '1']).code).toBe(0);
@@ -196,7 +226,8 @@ describe('where import-logs looks and writes', () => {
     const files = (dir: string) => readdirSync(join(dir, 'sessions')).sort();
     expect(files(one)).toEqual(files(many));
     expect(files(one).length).toBeGreaterThan(5);
-    for (const f of files(one)) expect(readFileSync(join(one, 'sessions', f), 'utf8')).toBe(readFileSync(join(many, 'sessions', f), 'utf8'));
+    for (const f of files(one))
+      expect(readFileSync(join(one, 'sessions', f), 'utf8')).toBe(readFileSync(join(many, 'sessions', f), 'utf8'));
     const zero = run([...args, '--out', out('zero'), '--concurrency', '0']);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--concurrency 0');

@@ -16,24 +16,63 @@ import { testAdapter } from '../support/test-adapter.mjs';
 afterAll(cleanupTemps);
 
 const lines = (...records: Record<string, unknown>[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
-const user = (sid: string, version?: string) => ({ sid, ts: '2026-05-01T10:00:00Z', kind: 'user', text: 'hi', cwd: '/p', ...(version ? { version } : {}) });
-const usage = (sid: string, input: number, output: number) => ({ sid, ts: '2026-05-01T10:00:01Z', kind: 'usage', input, output });
+const user = (sid: string, version?: string) => ({
+  sid,
+  ts: '2026-05-01T10:00:00Z',
+  kind: 'user',
+  text: 'hi',
+  cwd: '/p',
+  ...(version ? { version } : {}),
+});
+const usage = (sid: string, input: number, output: number) => ({
+  sid,
+  ts: '2026-05-01T10:00:01Z',
+  kind: 'usage',
+  input,
+  output,
+});
 
 describe('drift made loud', () => {
   it('an unknown record type makes the session partial, says so, and keeps the record', async () => {
-    const home = buildHome({ 'sessions/u.jsonl': lines(user('s-u'), { sid: 's-u', ts: '2026-05-01T10:00:02Z', kind: 'hologram', beam: 3 }, { sid: 's-u', kind: 'hologram' }) });
+    const home = buildHome({
+      'sessions/u.jsonl': lines(
+        user('s-u'),
+        { sid: 's-u', ts: '2026-05-01T10:00:02Z', kind: 'hologram', beam: 3 },
+        { sid: 's-u', kind: 'hologram' },
+      ),
+    });
     const { index, sessions } = await importHome(testAdapter, home);
-    expect(index[0]).toMatchObject({ completeness: 'partial', completeness_reasons: ['unknown record type hologram (2 records)'] });
+    expect(index[0]).toMatchObject({
+      completeness: 'partial',
+      completeness_reasons: ['unknown record type hologram (2 records)'],
+    });
     const kept = sessions.get('testprov-s-u')!.filter((e) => e.type === 'provider_status');
     expect(kept).toHaveLength(2);
-    expect(kept[0]).toMatchObject({ message: 'unknown record type hologram', completeness: 'partial', ts: '2026-05-01T10:00:02.000Z' });
-    expect(JSON.parse((kept[0] as { data: { record: string } }).data.record)).toMatchObject({ kind: 'hologram', beam: 3 });
+    expect(kept[0]).toMatchObject({
+      message: 'unknown record type hologram',
+      completeness: 'partial',
+      ts: '2026-05-01T10:00:02.000Z',
+    });
+    expect(JSON.parse((kept[0] as { data: { record: string } }).data.record)).toMatchObject({
+      kind: 'hologram',
+      beam: 3,
+    });
   });
 
   it('usage that disagrees with the provider total makes the session partial with both numbers; agreeing usage stays full', async () => {
     const home = buildHome({
-      'sessions/m.jsonl': lines(user('s-m'), usage('s-m', 100, 10), usage('s-m', 50, 5), { sid: 's-m', kind: 'total', input: 150, output: 20 }),
-      'sessions/ok.jsonl': lines(user('s-ok'), usage('s-ok', 100, 10), usage('s-ok', 50, 5), { sid: 's-ok', kind: 'total', input: 150, output: 15 }),
+      'sessions/m.jsonl': lines(user('s-m'), usage('s-m', 100, 10), usage('s-m', 50, 5), {
+        sid: 's-m',
+        kind: 'total',
+        input: 150,
+        output: 20,
+      }),
+      'sessions/ok.jsonl': lines(user('s-ok'), usage('s-ok', 100, 10), usage('s-ok', 50, 5), {
+        sid: 's-ok',
+        kind: 'total',
+        input: 150,
+        output: 15,
+      }),
     });
     const { index } = await importHome(testAdapter, home);
     const byId = Object.fromEntries(index.map((e) => [e.wrapper_session_id, e]));
@@ -54,11 +93,20 @@ describe('drift made loud', () => {
     const logsDir = tempDir('logs-');
     const { index, summary } = await importHome(testAdapter, home, { logsDir });
     const versions = Object.fromEntries(index.map((e) => [e.wrapper_session_id, e.agent_version]));
-    expect(versions).toEqual({ 'testprov-s-old': '1.2.0', 'testprov-s-mixed': '1.10.1-beta', 'testprov-s-new': '1.3', 'testprov-s-none': undefined });
+    expect(versions).toEqual({
+      'testprov-s-old': '1.2.0',
+      'testprov-s-mixed': '1.10.1-beta',
+      'testprov-s-new': '1.3',
+      'testprov-s-none': undefined,
+    });
     expect(index.find((e) => e.wrapper_session_id === 'testprov-s-none')).not.toHaveProperty('agent_version');
 
     const warning = 'Test provider 1.10.1-beta is newer than the 1.2 this adapter was tested on (2 sessions)';
-    expect(summary.providers.testprov!.version_drift).toEqual({ agent_version: '1.10.1-beta', tested_version: '1.2', sessions: 2 });
+    expect(summary.providers.testprov!.version_drift).toEqual({
+      agent_version: '1.10.1-beta',
+      tested_version: '1.2',
+      sessions: 2,
+    });
     expect(summary.warnings.some((w) => w.startsWith(warning))).toBe(true);
     RunSummary.parse({ ...summary, exit_code: 0 });
     expect(formatSummary(summary, '/nonexistent')).toContain(warning);
@@ -70,9 +118,19 @@ describe('drift made loud', () => {
 
     const locations = { storeDir: null, logsDir, root: null, project: '' };
     const now = Date.parse('2026-05-02T00:00:00Z');
-    const report = await doctorReport(locations, [testAdapter], { testprov: home }, { env: {}, homedir: join(home, 'nobody') }, now);
+    const report = await doctorReport(
+      locations,
+      [testAdapter],
+      { testprov: home },
+      { env: {}, homedir: join(home, 'nobody') },
+      now,
+    );
     DoctorReport.parse(report);
-    expect(report.providers[0]!.version_drift).toEqual({ agent_version: '1.10.1-beta', tested_version: '1.2', sessions: 2 });
+    expect(report.providers[0]!.version_drift).toEqual({
+      agent_version: '1.10.1-beta',
+      tested_version: '1.2',
+      sessions: 2,
+    });
     expect(report.warnings.some((w) => w.startsWith(`testprov: ${warning}`))).toBe(true);
     expect(formatDoctor(report, now, '/nonexistent')).toContain(`! ${warning}`);
   });

@@ -47,7 +47,25 @@ describe('parseRecord', () => {
       obj: Block.optional(),
       u: z.unknown(),
     });
-    const candidates = [undefined, null, 'a', 'x', '', 0, 1, Number.NaN, Infinity, true, false, [], {}, [{ kind: 'text', n: 1 }], [{ kind: 'text', n: 'one' }], { kind: 'text', n: 2 }, { kind: 'other', n: 2 }];
+    const candidates = [
+      undefined,
+      null,
+      'a',
+      'x',
+      '',
+      0,
+      1,
+      Number.NaN,
+      Infinity,
+      true,
+      false,
+      [],
+      {},
+      [{ kind: 'text', n: 1 }],
+      [{ kind: 'text', n: 'one' }],
+      { kind: 'text', n: 2 },
+      { kind: 'other', n: 2 },
+    ];
     const fields = ['s', 'n', 'b', 'lit', 'e', 'arr', 'obj', 'u'];
     const agree = (value: Record<string, unknown>) => {
       const fast = parseRecord(Every, value);
@@ -56,7 +74,8 @@ describe('parseRecord', () => {
       return fast.success;
     };
     let accepted = 0;
-    for (const field of fields) for (const candidate of candidates) if (agree({ u: 0, other: 1, [field]: candidate })) accepted++;
+    for (const field of fields)
+      for (const candidate of candidates) if (agree({ u: 0, other: 1, [field]: candidate })) accepted++;
     // Both outcomes are exercised: each field accepts some candidates and rejects others.
     expect(accepted).toBeGreaterThan(fields.length);
     expect(accepted).toBeLessThan(fields.length * candidates.length);
@@ -72,7 +91,9 @@ describe('parseRecord', () => {
   });
 
   it('falls back to zod where Node forbids generating code: fixture output is unchanged', () => {
-    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', cliPath, 'check'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', cliPath, 'check'], {
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/\b[1-9]\d* passed, 0 failed/);
   });
@@ -81,7 +102,9 @@ describe('parseRecord', () => {
 describe('issueText', () => {
   it('says the first issue as path: message, `record` for the value itself', () => {
     const nested = parseRecord(Line, { type: 'user', tags: ['x', 1] });
-    expect(!nested.success && issueText(nested.error)).toBe(`tags.1: ${!nested.success && nested.error.issues[0]!.message}`);
+    expect(!nested.success && issueText(nested.error)).toBe(
+      `tags.1: ${!nested.success && nested.error.issues[0]!.message}`,
+    );
     const root = parseRecord(Line, [1]);
     expect(!root.success && issueText(root.error)).toBe(`record: ${!root.success && root.error.issues[0]!.message}`);
     expect(issueText({ issues: [] })).toBe('invalid record');

@@ -29,7 +29,16 @@ describe('statSource', () => {
 });
 
 describe('compareFingerprint', () => {
-  const file = { path: '/h/a', rel: 'a', size: 10, mtimeMs: 1.5, ino: 3, dev: 4, mtimeNs: '1500000', ctimeNs: '9000000' };
+  const file = {
+    path: '/h/a',
+    rel: 'a',
+    size: 10,
+    mtimeMs: 1.5,
+    ino: 3,
+    dev: 4,
+    mtimeNs: '1500000',
+    ctimeNs: '9000000',
+  };
   const legacy = { size: 10, mtime_ms: 1.5, ino: 3, dev: 4 };
 
   it('same: every field equal; changed: the ctime alone differs', () => {

@@ -1,6 +1,16 @@
 /** The importer with a toy provider: determinism, incremental re-runs, state, lock, bad ids. */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, utimesSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  utimesSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,9 +31,17 @@ const line = (r: Record<string, unknown>) => `${JSON.stringify(r)}\n`;
 function conversation(sid: string, turns: number, cwd = '/home/dev/project'): string {
   let text = '';
   for (let i = 0; i < turns; i++) {
-    const t = (s: number) => `2026-03-0${1 + (i % 8)}T10:${String(i % 60).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`;
+    const t = (s: number) =>
+      `2026-03-0${1 + (i % 8)}T10:${String(i % 60).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`;
     text += line({ sid, ts: t(0), kind: 'user', text: `question ${i}`, cwd, id: `u${i}` });
-    text += line({ sid, ts: t(1), kind: 'assistant', text: `answer ${i}`, model: i % 3 === 0 ? 'model-b' : 'model-a', id: `a${i}` });
+    text += line({
+      sid,
+      ts: t(1),
+      kind: 'assistant',
+      text: `answer ${i}`,
+      model: i % 3 === 0 ? 'model-b' : 'model-a',
+      id: `a${i}`,
+    });
     text += line({ sid, ts: t(2), kind: 'tool', tool: 'Read', id: `t${i}`, input: { path: `f${i}` } });
     text += line({ sid, ts: t(3), kind: 'result', id: `t${i}`, output: `content ${i}` });
     text += line({ sid, ts: t(4), kind: 'usage', input: 100 + i, output: 10, cached: 40 });
@@ -40,8 +58,19 @@ describe('import of a toy provider', () => {
     for (const e of events) AgentLogEvent.parse(e);
     SessionLogIndex.parse({ sessions: index });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events[0]).toMatchObject({ type: 'session_started', command: 'backfill', model: 'model-b', cwd: '/home/dev/project', ts: '2026-03-01T10:00:00.000Z' });
-    expect(events.at(-1)).toMatchObject({ type: 'session_ended', success: true, completeness: 'full', ts: '2026-03-03T10:02:04.000Z' });
+    expect(events[0]).toMatchObject({
+      type: 'session_started',
+      command: 'backfill',
+      model: 'model-b',
+      cwd: '/home/dev/project',
+      ts: '2026-03-01T10:00:00.000Z',
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'session_ended',
+      success: true,
+      completeness: 'full',
+      ts: '2026-03-03T10:02:04.000Z',
+    });
     const results = events.filter((e) => e.type === 'tool_result');
     expect(results).toHaveLength(3);
     for (const r of results) expect(r).toMatchObject({ tool_name: 'Read', tool_kind: 'file_read' });
@@ -54,12 +83,22 @@ describe('import of a toy provider', () => {
       ended_at: '2026-03-03T10:02:04.000Z',
       model: 'model-a', // 2 of 3 answers
       event_count: events.length,
-      usage: { input_tokens: 3 * 60 + 3, output_tokens: 30, cache_read_tokens: 120, cache_creation_tokens: 0, calls: 3 },
+      usage: {
+        input_tokens: 3 * 60 + 3,
+        output_tokens: 30,
+        cache_read_tokens: 120,
+        cache_creation_tokens: 0,
+        calls: 3,
+      },
     });
   });
 
   it('gives byte-identical session files and indexes (but imported_at) in two fresh logs dirs', async () => {
-    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 20), 'sessions/b.jsonl': conversation('s-b', 7), 'sessions/c.jsonl': 'oops\n' });
+    const home = buildHome({
+      'sessions/a.jsonl': conversation('s-a', 20),
+      'sessions/b.jsonl': conversation('s-b', 7),
+      'sessions/c.jsonl': 'oops\n',
+    });
     const one = await importHome(testAdapter, home, { concurrency: 1 });
     const two = await importHome(testAdapter, home, { concurrency: 4 });
     expect([...two.raw.keys()]).toEqual([...one.raw.keys()]);
@@ -78,12 +117,24 @@ describe('import of a toy provider', () => {
 
     const second = await importHome(testAdapter, home, { logsDir });
     expect(second.summary.bytes_read).toBe(0);
-    expect(second.summary.providers.testprov).toMatchObject({ new_sessions: 0, updated_sessions: 0, unchanged_sessions: 2, pending_units: 0 });
+    expect(second.summary.providers.testprov).toMatchObject({
+      new_sessions: 0,
+      updated_sessions: 0,
+      unchanged_sessions: 2,
+      pending_units: 0,
+    });
     expect(statSync(fileOf('testprov-s-a')).ino).toBe(inoA);
 
-    appendFileSync(join(home, 'sessions/b.jsonl'), line({ sid: 's-b', ts: '2026-03-09T00:00:00Z', kind: 'user', text: 'one more' }));
+    appendFileSync(
+      join(home, 'sessions/b.jsonl'),
+      line({ sid: 's-b', ts: '2026-03-09T00:00:00Z', kind: 'user', text: 'one more' }),
+    );
     const third = await importHome(testAdapter, home, { logsDir });
-    expect(third.summary.providers.testprov).toMatchObject({ new_sessions: 0, updated_sessions: 1, unchanged_sessions: 1 });
+    expect(third.summary.providers.testprov).toMatchObject({
+      new_sessions: 0,
+      updated_sessions: 1,
+      unchanged_sessions: 1,
+    });
     expect(third.summary.bytes_read).toBe(statSync(join(home, 'sessions/b.jsonl')).size);
     expect(statSync(fileOf('testprov-s-a')).ino).toBe(inoA); // untouched
     expect(statSync(fileOf('testprov-s-b')).ino).not.toBe(inoB); // replaced by rename, not appended
@@ -110,12 +161,18 @@ describe('import of a toy provider', () => {
     const body = ({ seq: _s, ...e }: AgentLogEvent) => JSON.stringify(e);
     const middle = (events: AgentLogEvent[]) => events.slice(1, -1).map(body);
     unlinkSync(join(home, 'sessions/a.jsonl'));
-    writeFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: '2026-03-01T10:00:00Z', kind: 'user', text: 'question 0' }));
+    writeFileSync(
+      join(home, 'sessions/history.jsonl'),
+      line({ sid: 's-a', ts: '2026-03-01T10:00:00Z', kind: 'user', text: 'question 0' }),
+    );
     for (let run = 0; run < 3; run++) {
       const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
       const events = again.sessions.get('testprov-s-a')!;
       // Every archived event, as it was, in its order; the copy's own events among them by time.
-      expect(middle(events).filter((e) => middle(archived).includes(e)), `run ${run}`).toEqual(middle(archived));
+      expect(
+        middle(events).filter((e) => middle(archived).includes(e)),
+        `run ${run}`,
+      ).toEqual(middle(archived));
       expect(events.filter((e) => e.type === 'user_message' && e.content === 'later')).toHaveLength(run);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(again.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({
@@ -124,7 +181,10 @@ describe('import of a toy provider', () => {
         event_count: events.length,
         completeness: 'partial',
       });
-      appendFileSync(join(home, 'sessions/history.jsonl'), line({ sid: 's-a', ts: `2026-03-0${2 + run}T10:00:00Z`, kind: 'user', text: 'later' }));
+      appendFileSync(
+        join(home, 'sessions/history.jsonl'),
+        line({ sid: 's-a', ts: `2026-03-0${2 + run}T10:00:00Z`, kind: 'user', text: 'later' }),
+      );
     }
     // The transcript restored, grown, and the other copy gone: nothing of either is lost.
     writeFileSync(join(home, 'sessions/a.jsonl'), conversation('s-a', 6));
@@ -133,12 +193,28 @@ describe('import of a toy provider', () => {
     const events = restored.sessions.get('testprov-s-a')!;
     const prompts = events.filter((e) => e.type === 'user_message').map((e) => (e as { content: string }).content);
     // In native-time order: each 'later' (10:00 of its day) before that day's question (10:0N).
-    expect(prompts).toEqual(['question 0', 'question 0', 'later', 'question 1', 'later', 'question 2', 'question 3', 'question 4', 'question 5']);
-    expect(restored.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({ source_missing: false, retained_events: 3 });
+    expect(prompts).toEqual([
+      'question 0',
+      'question 0',
+      'later',
+      'question 1',
+      'later',
+      'question 2',
+      'question 3',
+      'question 4',
+      'question 5',
+    ]);
+    expect(restored.index.find((e) => e.wrapper_session_id === 'testprov-s-a')).toMatchObject({
+      source_missing: false,
+      retained_events: 3,
+    });
   });
 
   it('--since converts only sources changed since then, and leaves the others for a later run', async () => {
-    const home = buildHome({ 'sessions/old.jsonl': conversation('s-old', 2), 'sessions/new.jsonl': conversation('s-new', 2) });
+    const home = buildHome({
+      'sessions/old.jsonl': conversation('s-old', 2),
+      'sessions/new.jsonl': conversation('s-new', 2),
+    });
     const monthAgo = new Date(Date.now() - 30 * 86400e3);
     utimesSync(join(home, 'sessions/old.jsonl'), monthAgo, monthAgo);
     const first = await importHome(testAdapter, home, { since: Date.now() - 7 * 86400e3 });
@@ -152,18 +228,30 @@ describe('import of a toy provider', () => {
   it('--dry-run plans what a real run then does, and writes nothing', async () => {
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2), 'sessions/b.jsonl': conversation('s-b', 3) });
     const first = await importHome(testAdapter, home);
-    appendFileSync(join(home, 'sessions/b.jsonl'), line({ sid: 's-b', ts: '2026-03-09T00:00:00Z', kind: 'user', text: 'more' }));
+    appendFileSync(
+      join(home, 'sessions/b.jsonl'),
+      line({ sid: 's-b', ts: '2026-03-09T00:00:00Z', kind: 'user', text: 'more' }),
+    );
     writeFileSync(join(home, 'sessions/c.jsonl'), conversation('s-c', 1));
     unlinkSync(join(home, 'sessions/a.jsonl'));
     const before = readFileSync(join(first.logsDir, 'backfill_state.json'), 'utf8');
     const plan = await importHome(testAdapter, home, { logsDir: first.logsDir, dryRun: true });
     const sizes = ['b', 'c'].reduce((n, f) => n + statSync(join(home, `sessions/${f}.jsonl`)).size, 0);
-    expect(plan.summary.providers.testprov).toMatchObject({ pending_units: 2, unchanged_units: 0, removed_at_source: 1, bytes_to_read: sizes });
+    expect(plan.summary.providers.testprov).toMatchObject({
+      pending_units: 2,
+      unchanged_units: 0,
+      removed_at_source: 1,
+      bytes_to_read: sizes,
+    });
     expect(plan.summary.bytes_read).toBe(0);
     expect(readFileSync(join(first.logsDir, 'backfill_state.json'), 'utf8')).toBe(before);
     expect(plan.raw).toEqual(first.raw);
     const real = await importHome(testAdapter, home, { logsDir: first.logsDir });
-    expect(real.summary.providers.testprov).toMatchObject({ new_sessions: 1, updated_sessions: 1, removed_at_source: 1 });
+    expect(real.summary.providers.testprov).toMatchObject({
+      new_sessions: 1,
+      updated_sessions: 1,
+      removed_at_source: 1,
+    });
   });
 
   it('re-converts every session when forced or when the adapter version changes', async () => {
@@ -191,7 +279,10 @@ describe('import of a toy provider', () => {
   });
 
   it('records a failing source with its path, imports the rest, and retries it next run', async () => {
-    const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 2), 'sessions/fail.jsonl': conversation('s-f', 1) });
+    const home = buildHome({
+      'sessions/a.jsonl': conversation('s-a', 2),
+      'sessions/fail.jsonl': conversation('s-f', 1),
+    });
     const first = await importHome(testAdapter, home);
     expect(first.summary.errors).toHaveLength(1);
     expect(first.summary.errors[0]!.path).toBe(join(home, 'sessions/fail.jsonl'));
@@ -204,10 +295,18 @@ describe('import of a toy provider', () => {
   it('marks damaged input partial with reasons, and a file with no conversation metadata_only', async () => {
     const torn = conversation('s-t', 2) + '{"sid":"s-t","kind":"user","text":"cut mid-wri';
     const nul = conversation('s-n', 1) + '\u0000'.repeat(64);
-    const home = buildHome({ 'sessions/t.jsonl': torn, 'sessions/n.jsonl': nul, 'sessions/empty.jsonl': '', 'sessions/meta.jsonl': line({ sid: 's-m', kind: 'meta', title: 'Only a title' }) });
+    const home = buildHome({
+      'sessions/t.jsonl': torn,
+      'sessions/n.jsonl': nul,
+      'sessions/empty.jsonl': '',
+      'sessions/meta.jsonl': line({ sid: 's-m', kind: 'meta', title: 'Only a title' }),
+    });
     const { index, sessions } = await importHome(testAdapter, home);
     const byId = Object.fromEntries(index.map((e) => [e.wrapper_session_id, e]));
-    expect(byId['testprov-s-t']).toMatchObject({ completeness: 'partial', completeness_reasons: ['1 native record(s) could not be parsed'] });
+    expect(byId['testprov-s-t']).toMatchObject({
+      completeness: 'partial',
+      completeness_reasons: ['1 native record(s) could not be parsed'],
+    });
     const warning = sessions.get('testprov-s-t')!.find((e) => e.type === 'parse_warning')!;
     expect(warning).toMatchObject({ completeness: 'partial' });
     expect((warning as { message: string }).message).toMatch(/t\.jsonl:11: truncated last line/);
@@ -251,7 +350,10 @@ describe('state file', () => {
 
   it('migrates a version-1 state: keeps its keys, converts everything, writes version 3', async () => {
     const logsDir = tempDir();
-    writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify({ version: 1, imported_session_keys: ['claude:old-one'] }));
+    writeFileSync(
+      join(logsDir, 'backfill_state.json'),
+      JSON.stringify({ version: 1, imported_session_keys: ['claude:old-one'] }),
+    );
     const { summary } = await importHome(testAdapter, home(), { logsDir });
     expect(summary.state_migrated_from).toBe(1);
     const state = BackfillState.parse(JSON.parse(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')));
@@ -279,7 +381,8 @@ describe('files the tool creates', () => {
     const mode = (p: string) => statSync(p).mode & 0o777;
     expect(mode(logsDir)).toBe(0o700);
     expect(mode(join(logsDir, 'sessions'))).toBe(0o700);
-    for (const f of ['backfill_state.json', 'index.json', 'sessions/testprov-s-a.jsonl']) expect(mode(join(logsDir, f)), f).toBe(0o600);
+    for (const f of ['backfill_state.json', 'index.json', 'sessions/testprov-s-a.jsonl'])
+      expect(mode(join(logsDir, f)), f).toBe(0o600);
     expect(mode(join(store, 'sessions_index.json'))).toBe(0o600);
   });
 });
@@ -290,7 +393,10 @@ describe('lock', () => {
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: holder.pid, host: hostname(), started_at: new Date().toISOString() }));
+      writeFileSync(
+        join(logsDir, '.import.lock'),
+        JSON.stringify({ pid: holder.pid, host: hostname(), started_at: new Date().toISOString() }),
+      );
       const err = await importHome(testAdapter, home, { logsDir }).catch((e: unknown) => e);
       expect((err as CliError).exitCode).toBe(75);
       expect((err as CliError).message).toContain(`pid ${holder.pid}`);
@@ -309,12 +415,18 @@ describe.skipIf(!existsSync('/proc/self/stat'))('lock of a reused pid', () => {
     const logsDir = tempDir();
     const home = buildHome({ 'sessions/a.jsonl': conversation('s-a', 1) });
     // This very process is alive, but it started long after this lock's time: a reused pid.
-    writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started_at: '2020-01-01T00:00:00.000Z' }));
+    writeFileSync(
+      join(logsDir, '.import.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), started_at: '2020-01-01T00:00:00.000Z' }),
+    );
     expect(lockHolder(logsDir)).toBeNull();
     const { summary } = await importHome(testAdapter, home, { logsDir });
     expect(summary.providers.testprov!.new_sessions).toBe(1);
     // Written after this process started, the same pid holds the lock.
-    writeFileSync(join(logsDir, '.import.lock'), JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
+    writeFileSync(
+      join(logsDir, '.import.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }),
+    );
     expect(lockHolder(logsDir)?.pid).toBe(process.pid);
   });
 });
@@ -328,7 +440,9 @@ describe('a source that loses part of itself', () => {
     const first = await importHome(claude, home);
     const fileOf = (id: string) => join(first.logsDir, 'sessions', `${id}.jsonl`);
     // The sub-agent session whose tool output was spilled to tool-results/.
-    const main = first.index.find((e) => readFileSync(fileOf(e.wrapper_session_id), 'utf8').includes('build failed: lint'))!;
+    const main = first.index.find((e) =>
+      readFileSync(fileOf(e.wrapper_session_id), 'utf8').includes('build failed: lint'),
+    )!;
     const archived = first.sessions.get(main.wrapper_session_id)!;
     const spilled = archived.find((e) => e.type === 'tool_result' && e.output?.includes('build failed: lint'))!;
 
@@ -349,20 +463,29 @@ describe('a source that loses part of itself', () => {
     // New events are added; nothing else changes.
     const last = readFileSync(transcript, 'utf8').trimEnd().split('\n').at(-1)!;
     const line = JSON.parse(last) as Record<string, unknown>;
-    appendFileSync(transcript, `${JSON.stringify({ ...line, uuid: 'a1b2c3d4-0000-4000-8000-000000000001', parentUuid: line.uuid, type: 'user', message: { role: 'user', content: 'one more question' }, timestamp: '2026-05-01T00:00:00.000Z' })}\n`);
+    appendFileSync(
+      transcript,
+      `${JSON.stringify({ ...line, uuid: 'a1b2c3d4-0000-4000-8000-000000000001', parentUuid: line.uuid, type: 'user', message: { role: 'user', content: 'one more question' }, timestamp: '2026-05-01T00:00:00.000Z' })}\n`,
+    );
     const fourth = await importHome(claude, home, { logsDir: first.logsDir });
     const grown = fourth.index.find((e) => e.wrapper_session_id === main.wrapper_session_id)!;
     expect(grown).toMatchObject({ retained_events: 0, event_count: main.event_count + 1 });
-    expect(grown.completeness_reasons).toContain("2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)");
+    expect(grown.completeness_reasons).toContain(
+      "2 spilled tool output(s) not found under tool-results/ (deleted by Claude's cleanup?)",
+    );
     expect(readFileSync(fileOf(main.wrapper_session_id), 'utf8')).toContain('one more question');
-    expect(fourth.sessions.get(main.wrapper_session_id)!.find((e) => e.key === spilled.key)).toEqual({ ...spilled, seq: expect.any(Number) });
+    expect(fourth.sessions.get(main.wrapper_session_id)!.find((e) => e.key === spilled.key)).toEqual({
+      ...spilled,
+      seq: expect.any(Number),
+    });
   });
 });
 
 describe('killed runs', () => {
   it('recover: after SIGKILLs at several points, the re-run archive equals a clean run', async () => {
     const layout: Record<string, string> = {};
-    for (let i = 0; i < 60; i++) layout[`sessions/s${String(i).padStart(3, '0')}.jsonl`] = conversation(`k-${i}`, 40 + (i % 7) * 20);
+    for (let i = 0; i < 60; i++)
+      layout[`sessions/s${String(i).padStart(3, '0')}.jsonl`] = conversation(`k-${i}`, 40 + (i % 7) * 20);
     const home = buildHome(layout);
     const clean = await importHome(testAdapter, home);
     const child = join(repoRoot, 'test/support/child-import.mjs');
@@ -383,7 +506,9 @@ describe('killed runs', () => {
     for (const [id, text] of clean.raw) expect(after.raw.get(id), id).toBe(text);
     const strip = (entries: typeof clean.index) => entries.map(({ imported_at: _i, ...e }) => e);
     expect(strip(after.index)).toEqual(strip(clean.index));
-    const leftovers = [...readdirSync(logsDir), ...readdirSync(join(logsDir, 'sessions'))].filter((n) => n.includes('.tmp-') || n.includes('.lock'));
+    const leftovers = [...readdirSync(logsDir), ...readdirSync(join(logsDir, 'sessions'))].filter(
+      (n) => n.includes('.tmp-') || n.includes('.lock'),
+    );
     expect(leftovers).toEqual([]);
   });
 });

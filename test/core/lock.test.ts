@@ -23,7 +23,12 @@ const T0 = Date.now();
 const stoppedAt = (at: number): LockClock => ({ periodMs: PERIOD, now: () => at });
 
 /** Writes a lock file as another run would, last refreshed at `refreshedAt`. */
-function foreignLock(dir: string, refreshedAt: number, holder: { pid: number; host: string }, file = '.import.lock'): string {
+function foreignLock(
+  dir: string,
+  refreshedAt: number,
+  holder: { pid: number; host: string },
+  file = '.import.lock',
+): string {
   const path = join(dir, file);
   writeFileSync(path, JSON.stringify({ ...holder, started_at: new Date(refreshedAt - 3_600_000).toISOString() }));
   utimesSync(path, new Date(refreshedAt), new Date(refreshedAt));
@@ -103,7 +108,7 @@ describe('the holder', () => {
     }
   });
 
-  it('knows when its lock was taken over (assertHeld: exit 75), and then leaves the new holder\'s lock alone', async () => {
+  it("knows when its lock was taken over (assertHeld: exit 75), and then leaves the new holder's lock alone", async () => {
     const dir = tempDir();
     const lock = await acquireLock(dir, { clock: stoppedAt(T0) });
     lock.assertHeld();

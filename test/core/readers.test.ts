@@ -15,7 +15,8 @@ async function linesOf(content: Buffer | string) {
   writeFileSync(path, content);
   const stats = { bytesRead: 0 };
   const out = [];
-  for await (const l of readLines(path, stats)) out.push({ text: l.bytes.toString('utf8'), lineNo: l.lineNo, offset: l.offset, torn: l.torn });
+  for await (const l of readLines(path, stats))
+    out.push({ text: l.bytes.toString('utf8'), lineNo: l.lineNo, offset: l.offset, torn: l.torn });
   return { out, stats };
 }
 
@@ -28,7 +29,10 @@ describe('readLines', () => {
       { text: '{"c":', lineNo: 5, offset: 27, torn: true },
     ]);
     expect(stats.bytesRead).toBe(32); // U+2028 is 3 bytes
-    expect(parseJsonLine({ bytes: Buffer.from(out[0]!.text), lineNo: 1, offset: 0, torn: false })).toMatchObject({ ok: true, value: { a: 'x\u2028y' } });
+    expect(parseJsonLine({ bytes: Buffer.from(out[0]!.text), lineNo: 1, offset: 0, torn: false })).toMatchObject({
+      ok: true,
+      value: { a: 'x\u2028y' },
+    });
   });
 
   it('strips NUL padding left by a crash', async () => {
@@ -45,7 +49,11 @@ describe('readLines', () => {
 
   it('decodes invalid UTF-8 lossily and says so', () => {
     const bytes = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
-    expect(parseJsonLine({ bytes, lineNo: 1, offset: 0, torn: false })).toMatchObject({ ok: true, invalidUtf8: true, value: { a: '\ufffd\ufffd' } });
+    expect(parseJsonLine({ bytes, lineNo: 1, offset: 0, torn: false })).toMatchObject({
+      ok: true,
+      invalidUtf8: true,
+      value: { a: '\ufffd\ufffd' },
+    });
   });
 });
 
@@ -60,11 +68,30 @@ describe('ids', () => {
 
 describe('normalizeUsage', () => {
   it('subtracts cache reads from input when the provider counts them in, and adds separate reasoning', () => {
-    expect(normalizeUsage({ input: 1000, output: 50, cacheRead: 800, model: 'm' }, { inputIncludesCacheRead: true, outputIncludesReasoning: true })).toEqual({
-      type: 'usage', input_tokens: 200, output_tokens: 50, cache_read_tokens: 800, cache_creation_tokens: 0, model: 'm',
+    expect(
+      normalizeUsage(
+        { input: 1000, output: 50, cacheRead: 800, model: 'm' },
+        { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+      ),
+    ).toEqual({
+      type: 'usage',
+      input_tokens: 200,
+      output_tokens: 50,
+      cache_read_tokens: 800,
+      cache_creation_tokens: 0,
+      model: 'm',
     });
-    expect(normalizeUsage({ input: '10', output: 5, reasoning: 7, cacheCreation: 3 }, { inputIncludesCacheRead: false, outputIncludesReasoning: false })).toEqual({
-      type: 'usage', input_tokens: 10, output_tokens: 12, cache_read_tokens: 0, cache_creation_tokens: 3,
+    expect(
+      normalizeUsage(
+        { input: '10', output: 5, reasoning: 7, cacheCreation: 3 },
+        { inputIncludesCacheRead: false, outputIncludesReasoning: false },
+      ),
+    ).toEqual({
+      type: 'usage',
+      input_tokens: 10,
+      output_tokens: 12,
+      cache_read_tokens: 0,
+      cache_creation_tokens: 3,
     });
   });
 });

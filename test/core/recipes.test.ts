@@ -23,20 +23,31 @@ function recipe(name: string): string {
 }
 
 /** The commands of a shell recipe: its lines without comments and blank lines. */
-const commands = (script: string) => script.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+const commands = (script: string) =>
+  script
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
 
 interface Step {
   name?: string;
   run?: string;
 }
-const steps = (parse(recipe('actions')) as { jobs: Record<string, { steps: Step[] }> }).jobs['import-logs-check']!.steps;
+const steps = (parse(recipe('actions')) as { jobs: Record<string, { steps: Step[] }> }).jobs['import-logs-check']!
+  .steps;
 const installStep = steps.find((s) => s.name === 'install import-logs')!.run!;
 
-const branch = spawnSync('git', ['-C', repoRoot, 'rev-parse', '--abbrev-ref', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+const branch = spawnSync('git', ['-C', repoRoot, 'rev-parse', '--abbrev-ref', 'HEAD'], {
+  encoding: 'utf8',
+}).stdout.trim();
 /** Cron's environment: no more than this (cron sets HOME, LOGNAME, SHELL and this PATH). */
 const cronEnv = (home: string) => ['env', '-i', `HOME=${home}`, 'LOGNAME=user', 'SHELL=/bin/sh', 'PATH=/usr/bin:/bin'];
 /** spawnSync's result, without blocking the test worker for the minutes an install takes. */
-function runAsync(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runAsync(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -73,7 +84,11 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
     npm_config_update_notifier: 'false',
     RUNNER_TEMP: runnerTemp,
     // The machine's own trust store and proxy for the registry, as the user's shell has them.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/.test(k))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) =>
+        /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|https?_proxy|HTTPS?_PROXY|no_proxy|NO_PROXY)$/.test(k),
+      ),
+    ),
   };
   let install: { status: number | null; stdout: string; stderr: string };
 
@@ -81,7 +96,10 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
     for (const dir of [prefix, runnerTemp, home, fakeBin]) mkdirSync(dir, { recursive: true });
     // A crontab that keeps the table in a file: `crontab -l` prints it, `crontab -` replaces it.
     const table = join(work, 'crontab.txt');
-    writeFileSync(join(fakeBin, 'crontab'), `#!/bin/sh\nif [ "$1" = -l ]; then cat "${table}" 2>/dev/null; else cat > "${table}"; fi\n`);
+    writeFileSync(
+      join(fakeBin, 'crontab'),
+      `#!/bin/sh\nif [ "$1" = -l ]; then cat "${table}" 2>/dev/null; else cat > "${table}"; fi\n`,
+    );
     chmodSync(join(fakeBin, 'crontab'), 0o755);
     const script = installStep.replace('<repository URL>', `file://${repoRoot}`).replace('<tag>', branch);
     // As GitHub Actions runs a `run:` step.
@@ -104,12 +122,16 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
   it('the CI job checks the fixtures of a project with the installed command', () => {
     expect(install.status, install.stderr).toBe(0);
     const check = steps.at(-1)!.run!;
-    const run = spawnSync('bash', ['-eo', 'pipefail', '-c', check], { cwd: join(runnerTemp, 'import-logs'), env, encoding: 'utf8' });
+    const run = spawnSync('bash', ['-eo', 'pipefail', '-c', check], {
+      cwd: join(runnerTemp, 'import-logs'),
+      env,
+      encoding: 'utf8',
+    });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^\d+ passed, 0 failed$/m);
   });
 
-  it('the cron recipe adds a line that runs under cron\'s PATH, silent when there is nothing to say', () => {
+  it("the cron recipe adds a line that runs under cron's PATH, silent when there is nothing to say", () => {
     expect(install.status, install.stderr).toBe(0);
     const added = spawnSync('sh', ['-c', recipe('cron')], { cwd: home, env, encoding: 'utf8' });
     expect(added.status, added.stderr).toBe(0);
@@ -119,14 +141,25 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
     const command = fields.slice(5).join(' ');
     expect(command).toMatch(/^"\/[^"]*node" "\/[^"]*"/);
     expect(command).toContain(join(prefix, 'lib', 'node_modules', 'import-logs'));
-    const run = spawnSync(cronEnv(home)[0]!, [...cronEnv(home).slice(1), '/bin/sh', '-c', command], { cwd: home, encoding: 'utf8' });
-    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    const run = spawnSync(cronEnv(home)[0]!, [...cronEnv(home).slice(1), '/bin/sh', '-c', command], {
+      cwd: home,
+      encoding: 'utf8',
+    });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      status: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 
   describe('the systemd recipe', () => {
     const unitDir = join(home, '.config', 'systemd', 'user');
     const unit = (name: string) => readFileSync(join(unitDir, name), 'utf8');
-    const setting = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+    const setting = (text: string, key: string) =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${key}=`))
+        ?.slice(key.length + 1);
     let written: ReturnType<typeof spawnSync> | null = null;
     const write = () => (written ??= spawnSync('sh', ['-c', recipe('systemd')], { cwd: home, env, encoding: 'utf8' }));
 
@@ -142,12 +175,20 @@ describe.skipIf(branch === 'HEAD' || branch === '')('README recipes', () => {
       const execStart = setting(unit('import-logs.service'), 'ExecStart')!;
       expect(execStart).toMatch(/^"\/[^"]*node" "\/[^"]*main\.js" --quiet$/);
       const run = spawnSync('env', ['-i', `HOME=${home}`, '/bin/sh', '-c', execStart], { cwd: home, encoding: 'utf8' });
-      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+        status: 0,
+        stdout: '',
+        stderr: '',
+      });
     });
 
     it.runIf(hasSystemdAnalyze)('passes systemd-analyze verify, and its OnCalendar is a valid calendar', () => {
       expect(write().status).toBe(0);
-      const verify = spawnSync('systemd-analyze', ['verify', join(unitDir, 'import-logs.service'), join(unitDir, 'import-logs.timer')], { encoding: 'utf8' });
+      const verify = spawnSync(
+        'systemd-analyze',
+        ['verify', join(unitDir, 'import-logs.service'), join(unitDir, 'import-logs.timer')],
+        { encoding: 'utf8' },
+      );
       expect(verify.status, verify.stderr).toBe(0);
       const calendar = setting(unit('import-logs.timer'), 'OnCalendar')!;
       expect(spawnSync('systemd-analyze', ['calendar', calendar]).status).toBe(0);

@@ -12,7 +12,11 @@ async function read(text: string | Buffer) {
   writeFileSync(path, text);
   const out: { ok: boolean; value?: unknown; line: number; recovered?: string; message?: string }[] = [];
   for await (const r of readJsonRecordsRecovering(path, { bytesRead: 0 }, { restartMarker: '{"type":"' })) {
-    out.push(r.ok ? { ok: true, value: r.value, line: r.line.lineNo, ...(r.recovered ? { recovered: r.recovered } : {}) } : { ok: false, line: r.line.lineNo, message: r.warning.message });
+    out.push(
+      r.ok
+        ? { ok: true, value: r.value, line: r.line.lineNo, ...(r.recovered ? { recovered: r.recovered } : {}) }
+        : { ok: false, line: r.line.lineNo, message: r.warning.message },
+    );
   }
   return out;
 }

@@ -49,8 +49,12 @@ describe('readRegularFile', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'd'));
     writeFileSync(join(dir, 'big'), 'x'.repeat(101));
-    expect(() => readRegularFile(join(dir, 'd'), 100)).toThrow(`${join(dir, 'd')}: a directory, not a regular file; not read`);
-    expect(() => readRegularFile(join(dir, 'big'), 100)).toThrow(`${join(dir, 'big')}: 101 bytes, more than the 100 such a file may have; not read`);
+    expect(() => readRegularFile(join(dir, 'd'), 100)).toThrow(
+      `${join(dir, 'd')}: a directory, not a regular file; not read`,
+    );
+    expect(() => readRegularFile(join(dir, 'big'), 100)).toThrow(
+      `${join(dir, 'big')}: 101 bytes, more than the 100 such a file may have; not read`,
+    );
   });
 });
 

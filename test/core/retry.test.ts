@@ -58,7 +58,9 @@ describe('a unit whose file changes or vanishes while it fails', () => {
     const { summary, index, sessions } = await importHome(adapter, home);
     expect(summary.errors).toEqual([]);
     expect(index.map((e) => e.provider_session_id)).toEqual(['708192a3-0000-4000-8000-000000000001']);
-    expect([...sessions.values()][0]!.filter((e) => e.type === 'assistant_message').map((e) => e.content)).toEqual(['There are three.']);
+    expect([...sessions.values()][0]!.filter((e) => e.type === 'assistant_message').map((e) => e.content)).toEqual([
+      'There are three.',
+    ]);
     // The state holds the fingerprint of what was read the second time, so the next run reads nothing.
     const state = BackfillState.parse(JSON.parse(readFileSync(join(summary.logs_dir, 'backfill_state.json'), 'utf8')));
     expect(state.sources[path]).toMatchObject({ size: statSync(path).size, mtime_ms: statSync(path).mtimeMs });
@@ -91,7 +93,9 @@ describe('a unit whose file changes or vanishes while it fails', () => {
     };
     const { summary, index } = await importHome(moved, home, { logsDir: first.logsDir });
     expect(summary.errors).toEqual([]);
-    expect(summary.warnings).toContain(`${path}: removed while this run read it; the next run records it as removed at source`);
+    expect(summary.warnings).toContain(
+      `${path}: removed while this run read it; the next run records it as removed at source`,
+    );
     expect(index).toHaveLength(1);
     const next = await importHome(geminiAdapter, home, { logsDir: first.logsDir });
     expect(next.summary.providers.gemini).toMatchObject({ removed_at_source: 1 });
@@ -101,7 +105,10 @@ describe('a unit whose file changes or vanishes while it fails', () => {
   it('a lasting failure (nothing changed) is not read again and keeps its message', async () => {
     const home = buildHome({ [REL]: HALF });
     let reads = 0;
-    const { summary } = await importHome(racing(() => reads++), home);
+    const { summary } = await importHome(
+      racing(() => reads++),
+      home,
+    );
     expect(reads).toBe(1);
     expect(summary.errors).toHaveLength(1);
     expect(summary.errors[0]!.message).not.toContain('read 2 times');

@@ -39,28 +39,96 @@ function sampleState(): Record<string, unknown> {
     version: 3,
     imported_session_keys: ['claude:s1', 'claude:s2'],
     sources: {
-      '/h/a.jsonl': { size: 10, mtime_ms: 1.5, ino: 3, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: ['claude:s1'] },
-      '/h/b.jsonl': { size: 0, mtime_ms: 2, ino: 5, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/a.jsonl', sessions: [], redact: true },
-      '/h/c.jsonl': { size: 7, mtime_ms: 1.25, ino: 6, dev: 4, mtime_ns: '1250000', ctime_ns: '1796624766455079123', adapter: 'claude', adapter_version: 1, unit: 'claude:/h/c.jsonl', sessions: [] },
-      '/h/d.jsonl': { size: 0, mtime_ms: 2, ino: 7, dev: 4, adapter: 'claude', adapter_version: 1, unit: 'claude:/h/d.jsonl', sessions: [], redact: 2 },
+      '/h/a.jsonl': {
+        size: 10,
+        mtime_ms: 1.5,
+        ino: 3,
+        dev: 4,
+        adapter: 'claude',
+        adapter_version: 1,
+        unit: 'claude:/h/a.jsonl',
+        sessions: ['claude:s1'],
+      },
+      '/h/b.jsonl': {
+        size: 0,
+        mtime_ms: 2,
+        ino: 5,
+        dev: 4,
+        adapter: 'claude',
+        adapter_version: 1,
+        unit: 'claude:/h/a.jsonl',
+        sessions: [],
+        redact: true,
+      },
+      '/h/c.jsonl': {
+        size: 7,
+        mtime_ms: 1.25,
+        ino: 6,
+        dev: 4,
+        mtime_ns: '1250000',
+        ctime_ns: '1796624766455079123',
+        adapter: 'claude',
+        adapter_version: 1,
+        unit: 'claude:/h/c.jsonl',
+        sessions: [],
+      },
+      '/h/d.jsonl': {
+        size: 0,
+        mtime_ms: 2,
+        ino: 7,
+        dev: 4,
+        adapter: 'claude',
+        adapter_version: 1,
+        unit: 'claude:/h/d.jsonl',
+        sessions: [],
+        redact: 2,
+      },
     },
     sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
-    last_run: { claude: { finished_at: '2026-01-02T00:00:00.000Z', failed_count: 1, failed: [{ path: '/h/c.jsonl', message: 'bad' }] } },
+    last_run: {
+      claude: {
+        finished_at: '2026-01-02T00:00:00.000Z',
+        failed_count: 1,
+        failed: [{ path: '/h/c.jsonl', message: 'bad' }],
+      },
+    },
     redact: { rules_version: 2 },
   };
 }
 
 /** Every value reachable in `value`, with a setter for it. */
-function slots(value: unknown, set: (v: unknown) => void, out: { get: () => unknown; set: (v: unknown) => void }[] = []) {
+function slots(
+  value: unknown,
+  set: (v: unknown) => void,
+  out: { get: () => unknown; set: (v: unknown) => void }[] = [],
+) {
   out.push({ get: () => value, set });
   if (Array.isArray(value)) value.forEach((v, i) => slots(v, (n) => (value[i] = n), out));
   else if (typeof value === 'object' && value !== null) {
-    for (const key of Object.keys(value)) slots((value as Record<string, unknown>)[key], (n) => ((value as Record<string, unknown>)[key] = n), out);
+    for (const key of Object.keys(value))
+      slots((value as Record<string, unknown>)[key], (n) => ((value as Record<string, unknown>)[key] = n), out);
   }
   return out;
 }
 
-const REPLACEMENTS: unknown[] = [null, undefined, '', 'x', 'full', 0, -1, 1.5, 2 ** 60, true, false, [], ['x'], [1], {}, { a: 1 }];
+const REPLACEMENTS: unknown[] = [
+  null,
+  undefined,
+  '',
+  'x',
+  'full',
+  0,
+  -1,
+  1.5,
+  2 ** 60,
+  true,
+  false,
+  [],
+  ['x'],
+  [1],
+  {},
+  { a: 1 },
+];
 
 describe('the fast state check', () => {
   it('lists the fields of each schema in its order', () => {

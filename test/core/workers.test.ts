@@ -28,7 +28,13 @@ describe('worker threads', () => {
     const a = readLogs(single.out);
     const b = readLogs(threaded.out);
     expect(a.raw.size).toBeGreaterThan(10);
-    expect(new Set(a.index.map((e) => e.provider))).toEqual(new Set(['claude', 'codex', 'gemini', 'copilot'].filter((p) => gen.providers[p as keyof typeof gen.providers].files > 0)));
+    expect(new Set(a.index.map((e) => e.provider))).toEqual(
+      new Set(
+        ['claude', 'codex', 'gemini', 'copilot'].filter(
+          (p) => gen.providers[p as keyof typeof gen.providers].files > 0,
+        ),
+      ),
+    );
     expect([...b.raw.keys()]).toEqual([...a.raw.keys()]);
     for (const [id, text] of a.raw) expect(b.raw.get(id), id).toBe(text);
     const strip = (entries: typeof a.index) => entries.map(({ imported_at: _i, ...e }) => e);

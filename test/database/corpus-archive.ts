@@ -18,7 +18,9 @@ export function corpusSessionFiles(): { claude: string[]; codex: string[] } {
 }
 
 /** A sandbox whose Claude and Codex homes hold `files` (or every corpus session file). */
-export function corpusSandbox(files = corpusSessionFiles()): Sandbox & { claudeHome: string; codexHome: string; claudeFile(name: string): string } {
+export function corpusSandbox(
+  files = corpusSessionFiles(),
+): Sandbox & { claudeHome: string; codexHome: string; claudeFile(name: string): string } {
   const sb = sandbox();
   const claudeHome = join(sb.root, 'claude');
   const codexHome = join(sb.root, 'codex');
@@ -31,8 +33,21 @@ export function corpusSandbox(files = corpusSessionFiles()): Sandbox & { claudeH
   return { ...sb, claudeHome, codexHome, claudeFile: (name) => join(project, name) };
 }
 
-export async function importSandbox(sb: ReturnType<typeof corpusSandbox>, extra: string[] = [], logs = sb.logs): Promise<CliResult> {
-  const result = await runCli(sb, ['--out', logs, '--json', '--claude-home', sb.claudeHome, '--codex-home', sb.codexHome, ...extra]);
+export async function importSandbox(
+  sb: ReturnType<typeof corpusSandbox>,
+  extra: string[] = [],
+  logs = sb.logs,
+): Promise<CliResult> {
+  const result = await runCli(sb, [
+    '--out',
+    logs,
+    '--json',
+    '--claude-home',
+    sb.claudeHome,
+    '--codex-home',
+    sb.codexHome,
+    ...extra,
+  ]);
   expect(result.code, result.stderr).toBe(0);
   return result;
 }
@@ -48,8 +63,13 @@ export function archiveLines(logs: string): Map<string, string[]> {
 }
 
 /** Usage totals per session, summed from the archive's usage events. */
-export function archiveUsage(logs: string): Map<string, { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }> {
-  const out = new Map<string, { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }>();
+export function archiveUsage(
+  logs: string,
+): Map<string, { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }> {
+  const out = new Map<
+    string,
+    { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }
+  >();
   for (const [id, lines] of archiveLines(logs)) {
     const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, calls: 0 };
     for (const line of lines) {

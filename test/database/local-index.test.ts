@@ -29,8 +29,14 @@ describe('local index', () => {
     const d = db();
     try {
       for (const [id, want] of lines) {
-        const got = d.prepare('select seq, line from events where session_id = ? order by seq').all(id) as { seq: number; line: string }[];
-        expect(got.map((r) => r.line), id).toEqual(want);
+        const got = d.prepare('select seq, line from events where session_id = ? order by seq').all(id) as {
+          seq: number;
+          line: string;
+        }[];
+        expect(
+          got.map((r) => r.line),
+          id,
+        ).toEqual(want);
         expect(got.map((r) => r.seq)).toEqual(want.map((_, i) => i + 1));
       }
       const sessions = d.prepare('select count(*) as n from sessions').get() as { n: number };
@@ -49,12 +55,23 @@ describe('local index', () => {
         .prepare(
           'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, count(*) as calls from usage group by session_id',
         )
-        .all() as { session_id: string; input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }[];
+        .all() as {
+        session_id: string;
+        input: number;
+        output: number;
+        cacheRead: number;
+        cacheWrite: number;
+        calls: number;
+      }[];
       expect(new Map(rows.map(({ session_id, ...t }) => [session_id, t]))).toEqual(want);
       // The session rows carry the index entry's totals, which are the same sums.
-      const index = JSON.parse(readFileSync(join(sb.logs, 'index.json'), 'utf8')) as { sessions: { wrapper_session_id: string; usage: { output_tokens: number } }[] };
+      const index = JSON.parse(readFileSync(join(sb.logs, 'index.json'), 'utf8')) as {
+        sessions: { wrapper_session_id: string; usage: { output_tokens: number } }[];
+      };
       for (const entry of index.sessions) {
-        const row = d.prepare('select output_tokens from sessions where session_id = ?').get(entry.wrapper_session_id) as { output_tokens: number };
+        const row = d
+          .prepare('select output_tokens from sessions where session_id = ?')
+          .get(entry.wrapper_session_id) as { output_tokens: number };
         expect(row.output_tokens).toBe(entry.usage.output_tokens);
       }
     } finally {
@@ -67,11 +84,16 @@ describe('local index', () => {
     // other letters (CJK text written against a Latin word makes one token with it: see README).
     const wordOf = (text: string) => text.match(/(?<![\p{L}\p{N}])[A-Za-z]{7,}(?![\p{L}\p{N}])/u)?.[0];
     const [id, word] = [...archiveLines(sb.logs)]
-      .flatMap(([sid, ls]) => ls.map((l) => JSON.parse(l) as { type: string; role?: string; content?: string }).map((e) => [sid, e] as const))
+      .flatMap(([sid, ls]) =>
+        ls.map((l) => JSON.parse(l) as { type: string; role?: string; content?: string }).map((e) => [sid, e] as const),
+      )
       .filter(([, e]) => e.type === 'user_message' && e.role === 'user' && wordOf(e.content!) !== undefined)
       .map(([sid, e]) => [sid, wordOf(e.content!)!] as const)[0]!;
     const hits = await searchLocalIndex(sb.logs, word, { limit: 1000 });
-    expect(hits.some((h) => h.session_id === id && h.type === 'user_message' && h.snippet.includes(`[${word}`)), word).toBe(true);
+    expect(
+      hits.some((h) => h.session_id === id && h.type === 'user_message' && h.snippet.includes(`[${word}`)),
+      word,
+    ).toBe(true);
   });
 
   it('leaves the database untouched when an import changed nothing', async () => {
@@ -100,14 +122,20 @@ describe('local index', () => {
     expect(indexed.code, indexed.stderr).toBe(0);
     expect(JSON.parse(indexed.stdout)).toMatchObject({ changed: true, sessions_indexed: 1, sessions_removed: 0 });
     const hits = await searchLocalIndex(sb.logs, 'xylophonic');
-    expect(hits.map((h) => [h.session_id, h.role, h.snippet])).toEqual([[`claude-${line.sessionId}`, 'user', 'please reticulate the [xylophonic] splines']]);
+    expect(hits.map((h) => [h.session_id, h.role, h.snippet])).toEqual([
+      [`claude-${line.sessionId}`, 'user', 'please reticulate the [xylophonic] splines'],
+    ]);
   });
 
   it('is made anew from the archive alone by index --rebuild, with the same rows', async () => {
     const dump = () => {
       const d = db();
       try {
-        return d.prepare('select session_id, seq, key, ts, type, role, tool_name, tool_kind, tool_id, success, text, line from events order by session_id, seq').all();
+        return d
+          .prepare(
+            'select session_id, seq, key, ts, type, role, tool_name, tool_kind, tool_id, success, text, line from events order by session_id, seq',
+          )
+          .all();
       } finally {
         d.close();
       }

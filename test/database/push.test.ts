@@ -21,7 +21,11 @@ let server: PostgresServer;
 let databases = 0;
 
 /** A fresh database on the test server, and a client to look at it. */
-async function freshDatabase(): Promise<{ url: string; query<T>(sql: string, params?: unknown[]): Promise<T[]>; end(): Promise<void> }> {
+async function freshDatabase(): Promise<{
+  url: string;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  end(): Promise<void>;
+}> {
   const name = `push_${++databases}`;
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -32,7 +36,7 @@ async function freshDatabase(): Promise<{ url: string; query<T>(sql: string, par
   await client.connect();
   return {
     url,
-    query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
     end: () => client.end(),
   };
 }
@@ -47,7 +51,12 @@ interface PushSummary {
   rows_written: number;
 }
 
-async function push(sb: ReturnType<typeof corpusSandbox>, url: string, extra: string[] = [], logs = sb.logs): Promise<PushSummary> {
+async function push(
+  sb: ReturnType<typeof corpusSandbox>,
+  url: string,
+  extra: string[] = [],
+  logs = sb.logs,
+): Promise<PushSummary> {
   const res = await runCli(sb, ['push', '--out', logs, '--to', url, '--json', ...extra]);
   expect(res.code, res.stderr).toBe(0);
   return JSON.parse(res.stdout) as PushSummary;
@@ -75,16 +84,33 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       expect(first).toMatchObject({ sessions_pushed: lines.size, sessions_unchanged: 0, events_sent: total });
 
       for (const [id, want] of lines) {
-        const got = await db.query<{ seq: number; type: string; key: string }>('select seq, type, key from import_logs.events where session_id = $1 order by seq', [id]);
-        expect(got.map((r) => [r.seq, r.type]), id).toEqual(want.map((l) => JSON.parse(l) as { seq: number; type: string }).map((e) => [e.seq, e.type]));
+        const got = await db.query<{ seq: number; type: string; key: string }>(
+          'select seq, type, key from import_logs.events where session_id = $1 order by seq',
+          [id],
+        );
+        expect(
+          got.map((r) => [r.seq, r.type]),
+          id,
+        ).toEqual(want.map((l) => JSON.parse(l) as { seq: number; type: string }).map((e) => [e.seq, e.type]));
       }
       // Metadata and usage only: no text, no event line, no title; the choice is on the server.
-      expect(await db.query('select count(*)::int as n from import_logs.events where text is not null or line is not null')).toEqual([{ n: 0 }]);
-      expect(await db.query('select distinct content, host, title from import_logs.sessions')).toEqual([{ content: 'none', host: 'alpha', title: null }]);
+      expect(
+        await db.query('select count(*)::int as n from import_logs.events where text is not null or line is not null'),
+      ).toEqual([{ n: 0 }]);
+      expect(await db.query('select distinct content, host, title from import_logs.sessions')).toEqual([
+        { content: 'none', host: 'alpha', title: null },
+      ]);
 
-      const rowVersions = async () => db.query<{ session_id: string; v: string }>('select session_id, string_agg(xmin::text, \',\' order by key) as v from import_logs.events group by session_id order by session_id');
+      const rowVersions = async () =>
+        db.query<{ session_id: string; v: string }>(
+          "select session_id, string_agg(xmin::text, ',' order by key) as v from import_logs.events group by session_id order by session_id",
+        );
       const before = await rowVersions();
-      expect(await push(sb, db.url, ['--host', 'alpha'])).toMatchObject({ sessions_pushed: 0, sessions_unchanged: lines.size, rows_written: 0 });
+      expect(await push(sb, db.url, ['--host', 'alpha'])).toMatchObject({
+        sessions_pushed: 0,
+        sessions_unchanged: lines.size,
+        rows_written: 0,
+      });
       expect(await rowVersions()).toEqual(before);
 
       // One turn appended to one source: that session, and only it, is sent again.
@@ -101,9 +127,11 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       const after = await rowVersions();
       const changed = after.filter((r, i) => r.v !== before[i]!.v).map((r) => r.session_id);
       expect(changed).toEqual([`claude-${sessionId}`]);
-      expect(await db.query('select count(*)::int as n from import_logs.events where session_id = $1', [`claude-${sessionId}`])).toEqual([
-        { n: archiveLines(sb.logs).get(`claude-${sessionId}`)!.length },
-      ]);
+      expect(
+        await db.query('select count(*)::int as n from import_logs.events where session_id = $1', [
+          `claude-${sessionId}`,
+        ]),
+      ).toEqual([{ n: archiveLines(sb.logs).get(`claude-${sessionId}`)!.length }]);
     } finally {
       await db.end();
     }
@@ -115,15 +143,30 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       await push(sb, db.url, ['--host', 'alpha', '--content', 'full']);
       const lines = archiveLines(sb.logs);
       for (const [id, want] of lines) {
-        const got = await db.query<{ line: string }>('select line from import_logs.events where session_id = $1 order by seq', [id]);
-        expect(got.map((r) => r.line), id).toEqual(want);
+        const got = await db.query<{ line: string }>(
+          'select line from import_logs.events where session_id = $1 order by seq',
+          [id],
+        );
+        expect(
+          got.map((r) => r.line),
+          id,
+        ).toEqual(want);
       }
-      const server = await db.query<{ session_id: string; input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }>(
+      const server = await db.query<{
+        session_id: string;
+        input: number;
+        output: number;
+        cacheRead: number;
+        cacheWrite: number;
+        calls: number;
+      }>(
         'select session_id, sum(input_tokens)::int as input, sum(output_tokens)::int as output, sum(cache_read_tokens)::int as "cacheRead", sum(cache_creation_tokens)::int as "cacheWrite", count(*)::int as calls from import_logs.usage group by session_id',
       );
       const local = new Sqlite(join(sb.logs, 'archive.db'), { readonly: true });
       const localRows = local
-        .prepare('select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, count(*) as calls from usage group by session_id')
+        .prepare(
+          'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, count(*) as calls from usage group by session_id',
+        )
         .all() as typeof server;
       local.close();
       const byId = (rows: typeof server) => new Map(rows.map(({ session_id, ...t }) => [session_id, t]));
@@ -148,11 +191,17 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
     const db = await freshDatabase();
     try {
       await push(secretSb, db.url, ['--host', 'alpha', '--content', 'redacted']);
-      const rows = await db.query<{ text: string; line: string }>("select text, line from import_logs.events where text like '%for the deploy%'");
+      const rows = await db.query<{ text: string; line: string }>(
+        "select text, line from import_logs.events where text like '%for the deploy%'",
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0]!.text).toMatch(/^use the key \[REDACTED:[a-z_]+\] for the deploy$/);
       expect(rows[0]!.line).toMatch(/\[REDACTED:[a-z_]+\]/);
-      expect(await db.query('select count(*)::int as n from import_logs.events where text like $1 or line like $1', [`%${secret}%`])).toEqual([{ n: 0 }]);
+      expect(
+        await db.query('select count(*)::int as n from import_logs.events where text like $1 or line like $1', [
+          `%${secret}%`,
+        ]),
+      ).toEqual([{ n: 0 }]);
       expect(await db.query('select distinct content from import_logs.sessions')).toEqual([{ content: 'redacted' }]);
     } finally {
       await db.end();
@@ -164,7 +213,10 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
     try {
       // The preload kills the process (SIGKILL) right after the third session's COMMIT.
       const { done } = startCli(sb, ['push', '--out', sb.logs, '--to', db.url, '--host', 'alpha'], {
-        env: { NODE_OPTIONS: `--import=${join(repoRoot, 'test/support/kill-after-commits.mjs')}`, IMPORT_LOGS_KILL_AFTER_COMMITS: '4' },
+        env: {
+          NODE_OPTIONS: `--import=${join(repoRoot, 'test/support/kill-after-commits.mjs')}`,
+          IMPORT_LOGS_KILL_AFTER_COMMITS: '4',
+        },
       });
       const killed = await done;
       expect(killed.signal).toBe('SIGKILL');
@@ -174,7 +226,10 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       const lines = archiveLines(sb.logs);
       expect(again.sessions_pushed + again.sessions_unchanged).toBe(lines.size);
       for (const [id, want] of lines) {
-        expect(await db.query('select count(*)::int as n from import_logs.events where session_id = $1', [id]), id).toEqual([{ n: want.length }]);
+        expect(
+          await db.query('select count(*)::int as n from import_logs.events where session_id = $1', [id]),
+          id,
+        ).toEqual([{ n: want.length }]);
       }
     } finally {
       await db.end();
@@ -200,11 +255,25 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       const db = await freshDatabase();
       try {
         await push(order[0], db.url, ['--host', order[0] === full ? 'alpha' : 'beta', '--content', 'full']);
-        const second = await push(order[1], db.url, ['--host', order[1] === full ? 'alpha' : 'beta', '--content', 'full']);
+        const second = await push(order[1], db.url, [
+          '--host',
+          order[1] === full ? 'alpha' : 'beta',
+          '--content',
+          'full',
+        ]);
         expect(second.sessions_kept_on_server).toBe(order[1] === part ? 1 : 0);
-        expect(await db.query('select host, event_count from import_logs.sessions')).toEqual([{ host: 'alpha', event_count: fullLines.length }]);
+        expect(await db.query('select host, event_count from import_logs.sessions')).toEqual([
+          { host: 'alpha', event_count: fullLines.length },
+        ]);
         // Every event of the complete copy is there as that copy wrote it.
-        const byKey = new Map(fullLines.map((l) => [((e: { seq: number; key?: string }) => e.key ?? `#${e.seq}`)(JSON.parse(l) as { seq: number; key?: string }), l]));
+        const byKey = new Map(
+          fullLines.map((l) => [
+            ((e: { seq: number; key?: string }) => e.key ?? `#${e.seq}`)(
+              JSON.parse(l) as { seq: number; key?: string },
+            ),
+            l,
+          ]),
+        );
         const got = await db.query<{ key: string; line: string }>('select key, line from import_logs.events');
         expect(new Map(got.map((r) => [r.key, r.line]))).toEqual(byKey);
       } finally {
@@ -217,7 +286,9 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
     const db = await freshDatabase();
     try {
       await push(sb, db.url, ['--host', 'alpha']);
-      expect(await db.query("select value from import_logs.meta where name = 'schema_version'")).toEqual([{ value: '1' }]);
+      expect(await db.query("select value from import_logs.meta where name = 'schema_version'")).toEqual([
+        { value: '1' },
+      ]);
       await db.query("update import_logs.meta set value = '99' where name = 'schema_version'");
       const res = await runCli(sb, ['push', '--out', join(sb.root, 'other'), '--to', db.url]);
       expect(res.code).toBe(2); // nothing imported there: a usage error before any connection

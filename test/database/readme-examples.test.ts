@@ -76,20 +76,38 @@ describe("README's database examples", () => {
     const sql = example('duckdb').replace('~/', `${sb.home}/`);
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    const rows = (await conn.runAndReadAll(sql)).getRowObjects() as { provider: string; model: string | null; calls: bigint; output: bigint }[];
-    expect(new Map(rows.map((r) => [`${r.provider}|${r.model ?? ''}`, { calls: Number(r.calls), output: Number(r.output) }]))).toEqual(usageByModel());
+    const rows = (await conn.runAndReadAll(sql)).getRowObjects() as {
+      provider: string;
+      model: string | null;
+      calls: bigint;
+      output: bigint;
+    }[];
+    expect(
+      new Map(
+        rows.map((r) => [`${r.provider}|${r.model ?? ''}`, { calls: Number(r.calls), output: Number(r.output) }]),
+      ),
+    ).toEqual(usageByModel());
   });
 
-  it.skipIf(bin === null && !process.env.CI)('psql: usage per person and week on the server adds up to the archive', async () => {
-    server = await startPostgres(bin!);
-    const pushed = await runCli(sb, ['push', '--to', server.url, '--host', 'dev-laptop', '--quiet']);
-    expect(pushed.code, pushed.stderr).toBe(0);
-    const res = sh(`${example('postgres')}`.replace('psql ', 'psql -A -t -F "|" '), { IMPORT_LOGS_PUSH_URL: server.url });
-    expect(res.status, res.stderr).toBe(0);
-    const rows = res.stdout.trim().split('\n').map((l) => l.split('|'));
-    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['dev-laptop']));
-    const want = [...usageByModel().values()];
-    expect(rows.reduce((n, r) => n + Number(r[2]), 0)).toBe(want.reduce((n, t) => n + t.calls, 0));
-    expect(rows.reduce((n, r) => n + Number(r[5]), 0)).toBe(want.reduce((n, t) => n + t.output, 0));
-  }, 120_000);
+  it.skipIf(bin === null && !process.env.CI)(
+    'psql: usage per person and week on the server adds up to the archive',
+    async () => {
+      server = await startPostgres(bin!);
+      const pushed = await runCli(sb, ['push', '--to', server.url, '--host', 'dev-laptop', '--quiet']);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const res = sh(`${example('postgres')}`.replace('psql ', 'psql -A -t -F "|" '), {
+        IMPORT_LOGS_PUSH_URL: server.url,
+      });
+      expect(res.status, res.stderr).toBe(0);
+      const rows = res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('|'));
+      expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['dev-laptop']));
+      const want = [...usageByModel().values()];
+      expect(rows.reduce((n, r) => n + Number(r[2]), 0)).toBe(want.reduce((n, t) => n + t.calls, 0));
+      expect(rows.reduce((n, r) => n + Number(r[5]), 0)).toBe(want.reduce((n, t) => n + t.output, 0));
+    },
+    120_000,
+  );
 });

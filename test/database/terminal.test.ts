@@ -35,7 +35,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs the CLI in a fresh tmux pane and returns the pane (with colours) once it printed `done`. */
 async function inTerminal(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const vars = Object.entries({ HOME: sb.home, TZ: 'UTC', TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}=${quote(v)}`);
+  const vars = Object.entries({ HOME: sb.home, TZ: 'UTC', TERM: 'xterm-256color', ...env }).map(
+    ([k, v]) => `${k}=${quote(v)}`,
+  );
   const command = `env ${vars.join(' ')} ${quote(process.execPath)} ${quote(cliScript)} ${args.map(quote).join(' ')}; echo done; sleep 600`;
   const name = `t${++panes}`;
   tmux('new-session', '-d', '-s', name, '-x', String(WIDTH), '-y', '50', command);

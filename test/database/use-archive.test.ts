@@ -50,13 +50,17 @@ beforeAll(async () => {
   for (const ext of ['jsonl', 'meta.json']) {
     const to = sb.claudeFile(`${parent}/subagents/${SUB_AGENT}.${ext}`);
     mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!, to);
+    copyFileSync(
+      corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!,
+      to,
+    );
   }
   // A model the price table does not know.
   const other = sb.claudeFile('8c880a68-969b-4b92-8733-a4927179d072.jsonl');
   writeFileSync(other, readFileSync(other, 'utf8').replaceAll('"claude-sonnet-4-6"', `"${UNKNOWN_MODEL}"`));
   await importSandbox(sb);
-  entries = (JSON.parse(readFileSync(join(sb.logs, 'index.json'), 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions;
+  entries = (JSON.parse(readFileSync(join(sb.logs, 'index.json'), 'utf8')) as { sessions: SessionLogIndexEntry[] })
+    .sessions;
 }, 120_000);
 
 afterAll(cleanupTemps);
@@ -105,7 +109,10 @@ describe('report', () => {
     daily: ['date', (c) => c.ts.slice(0, 10)],
     weekly: ['week', (c) => mondayOf(c.ts)],
     monthly: ['month', (c) => c.ts.slice(0, 7)],
-    session: ['session_id', (c) => entries.find((e) => e.wrapper_session_id === c.session)!.parent_session_id ?? c.session],
+    session: [
+      'session_id',
+      (c) => entries.find((e) => e.wrapper_session_id === c.session)!.parent_session_id ?? c.session,
+    ],
     model: [null, () => null],
     project: ['project', (c) => entries.find((e) => e.wrapper_session_id === c.session)!.workspace_path],
   };
@@ -141,11 +148,19 @@ describe('report', () => {
     const p = info.prices as Record<string, number>;
     let want = 0;
     for (const c of archiveCalls().filter((c) => c.model === model)) {
-      want += (c.input * p.input_mtok! + c.output * p.output_mtok! + c.cacheRead * p.cache_read_mtok! + c.cacheWrite * p.cache_write_mtok!) / 1e6;
+      want +=
+        (c.input * p.input_mtok! +
+          c.output * p.output_mtok! +
+          c.cacheRead * p.cache_read_mtok! +
+          c.cacheWrite * p.cache_write_mtok!) /
+        1e6;
     }
     expect(want).toBeGreaterThan(0);
     const r = await cli(['report', 'model', '--json']);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { model: string; cost_usd: number | null });
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { model: string; cost_usd: number | null });
     expect(rows.find((row) => row.model === model)!.cost_usd).toBeCloseTo(want, 9);
     expect(rows.find((row) => row.model === UNKNOWN_MODEL)!.cost_usd).toBeNull();
     const table = await cli(['report', 'model']);
@@ -154,9 +169,21 @@ describe('report', () => {
 
   it("a call's cost is the table's own calculation for it (every call of the corpus)", () => {
     for (const c of archiveCalls()) {
-      const got = callCost({ model: c.model, ts: c.ts, input_tokens: c.input, output_tokens: c.output, cache_read_tokens: c.cacheRead, cache_creation_tokens: c.cacheWrite });
+      const got = callCost({
+        model: c.model,
+        ts: c.ts,
+        input_tokens: c.input,
+        output_tokens: c.output,
+        cache_read_tokens: c.cacheRead,
+        cache_creation_tokens: c.cacheWrite,
+      });
       const table = calcPrice(
-        { input_tokens: c.input + c.cacheRead + c.cacheWrite, cache_read_tokens: c.cacheRead, cache_write_tokens: c.cacheWrite, output_tokens: c.output },
+        {
+          input_tokens: c.input + c.cacheRead + c.cacheWrite,
+          cache_read_tokens: c.cacheRead,
+          cache_write_tokens: c.cacheWrite,
+          output_tokens: c.output,
+        },
         c.model!,
         { timestamp: new Date(c.ts) },
       );
@@ -167,14 +194,26 @@ describe('report', () => {
 
   it('--provider, --since and --until filter the calls', async () => {
     const codex = await cli(['report', 'daily', '--json', '--provider', 'codex']);
-    const rows = codex.stdout.trim().split('\n').map((l) => JSON.parse(l) as { provider: string; date: string });
+    const rows = codex.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { provider: string; date: string });
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.provider === 'codex')).toBe(true);
     const days = [...new Set(archiveCalls().map((c) => c.ts.slice(0, 10)))].sort();
     const mid = days[Math.floor(days.length / 2)]!;
     const since = await cli(['report', 'daily', '--json', '--since', mid]);
     const until = await cli(['report', 'daily', '--json', '--until', mid]);
-    const dates = (out: string) => [...new Set(out.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { date: string }).date))].sort();
+    const dates = (out: string) =>
+      [
+        ...new Set(
+          out
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => (JSON.parse(l) as { date: string }).date),
+        ),
+      ].sort();
     expect(dates(since.stdout)).toEqual(days.filter((d) => d >= mid));
     expect(dates(until.stdout)).toEqual(days.filter((d) => d < mid));
   });
@@ -184,9 +223,16 @@ describe('search', () => {
   it('finds a planted phrase, with its session, time, role and a marked snippet', async () => {
     const r = await cli(['search', `"${PLANTED}"`, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const hits = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session_id: string; ts: string; type: string; snippet: string });
+    const hits = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { session_id: string; ts: string; type: string; snippet: string });
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ session_id: 'claude-b3edadab-bca0-4054-9b41-f7ffa6941260', ts: PLANTED_TS, type: 'user_message' });
+    expect(hits[0]).toMatchObject({
+      session_id: 'claude-b3edadab-bca0-4054-9b41-f7ffa6941260',
+      ts: PLANTED_TS,
+      type: 'user_message',
+    });
     expect(hits[0]!.snippet).toContain('[quokka zanzibar marmalade]');
     const text = await cli(['search', 'zanzibar']);
     expect(text.stdout).toContain('claude-b3edadab-bca0-4054-9b41-f7ffa6941260#');
@@ -194,7 +240,8 @@ describe('search', () => {
   });
 
   it('filters by role, provider and time', async () => {
-    const count = async (args: string[]) => (await cli(['search', 'zanzibar', '--json', ...args])).stdout.trim().split('\n').filter(Boolean).length;
+    const count = async (args: string[]) =>
+      (await cli(['search', 'zanzibar', '--json', ...args])).stdout.trim().split('\n').filter(Boolean).length;
     expect(await count(['--role', 'user'])).toBe(1);
     expect(await count(['--role', 'assistant'])).toBe(0);
     expect(await count(['--provider', 'codex'])).toBe(0);
@@ -202,7 +249,10 @@ describe('search', () => {
     expect(await count(['--since', '2027-03-05'])).toBe(0);
     expect(await count(['--since', '2027-03-04'])).toBe(1);
     // Tool calls: a word of a corpus Write call's input.
-    const tools = (await cli(['search', 'file_path', '--json', '--role', 'tool', '--limit', '100'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const tools = (await cli(['search', 'file_path', '--json', '--role', 'tool', '--limit', '100'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(tools.length).toBeGreaterThan(0);
     expect(tools.every((h) => h.type === 'tool_call' || h.type === 'tool_result')).toBe(true);
   });
@@ -220,17 +270,27 @@ describe('export', () => {
   it('Markdown holds every typed prompt and every tool call of the session file', async () => {
     const r = await cli(['export', `claude-${id.slice(0, 8)}`]);
     expect(r.code, r.stderr).toBe(0);
-    const native = readFileSync(claudeCorpus(id), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: { content: unknown } });
-    const prompts = native.filter((l) => l.type === 'user' && typeof l.message?.content === 'string').map((l) => l.message!.content as string);
+    const native = readFileSync(claudeCorpus(id), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; message?: { content: unknown } });
+    const prompts = native
+      .filter((l) => l.type === 'user' && typeof l.message?.content === 'string')
+      .map((l) => l.message!.content as string);
     const tools = native
       .filter((l) => l.type === 'assistant' && Array.isArray(l.message?.content))
-      .flatMap((l) => (l.message!.content as { type: string; name?: string; input?: Record<string, unknown> }[]).filter((c) => c.type === 'tool_use'));
+      .flatMap((l) =>
+        (l.message!.content as { type: string; name?: string; input?: Record<string, unknown> }[]).filter(
+          (c) => c.type === 'tool_use',
+        ),
+      );
     expect(prompts.length).toBeGreaterThan(0);
     expect(tools.length).toBeGreaterThan(0);
     for (const p of prompts) expect(r.stdout).toContain(p.trim());
     for (const t of tools) {
       expect(r.stdout).toContain(`### Tool: ${t.name} ·`);
-      for (const value of Object.values(t.input ?? {})) if (typeof value === 'string') expect(r.stdout).toContain(JSON.stringify(value).slice(1, -1));
+      for (const value of Object.values(t.input ?? {}))
+        if (typeof value === 'string') expect(r.stdout).toContain(JSON.stringify(value).slice(1, -1));
     }
     expect(r.stdout).toContain(PLANTED);
     expect(r.stdout).toContain(SECRET);
@@ -276,7 +336,9 @@ describe('export', () => {
 
   it('JSONL is the session file', async () => {
     const r = await cli(['export', `claude-${id}`, '--format', 'jsonl']);
-    expect(r.stdout).toBe(readFileSync(join(sb.logs, entries.find((e) => e.wrapper_session_id === `claude-${id}`)!.log_path), 'utf8'));
+    expect(r.stdout).toBe(
+      readFileSync(join(sb.logs, entries.find((e) => e.wrapper_session_id === `claude-${id}`)!.log_path), 'utf8'),
+    );
   });
 });
 
@@ -287,18 +349,25 @@ describe('list', () => {
     const lines = r.stdout.split('\n');
     const byId = new Map(entries.map((e) => [e.wrapper_session_id, e]));
     for (const [id, events] of archiveLines(sb.logs)) {
-      const prompt = events.map((l) => JSON.parse(l) as { type: string; role?: string; content?: string }).find((e) => e.type === 'user_message' && e.role === 'user');
+      const prompt = events
+        .map((l) => JSON.parse(l) as { type: string; role?: string; content?: string })
+        .find((e) => e.type === 'user_message' && e.role === 'user');
       const title = byId.get(id)!.title ?? prompt?.content;
       if (title === undefined) continue;
       // The row whose (short) id is the longest prefix of this id.
-      const line = lines.filter((l) => l.startsWith('claude-') || l.startsWith('codex-')).filter((l) => id.startsWith(l.split(' ')[0]!)).sort((a, b) => b.split(' ')[0]!.length - a.split(' ')[0]!.length)[0];
+      const line = lines
+        .filter((l) => l.startsWith('claude-') || l.startsWith('codex-'))
+        .filter((l) => id.startsWith(l.split(' ')[0]!))
+        .sort((a, b) => b.split(' ')[0]!.length - a.split(' ')[0]!.length)[0];
       expect(line, id).toBeDefined();
       expect(line).toContain(title.replace(/\s+/g, ' ').trim().slice(0, 20));
     }
     // A Codex rollout records no title: its first prompt stands in.
     expect(entries.filter((e) => e.provider === 'codex' && e.title === null).length).toBeGreaterThan(0);
     const parentRow = lines.findIndex((l) => l.startsWith('claude-983c6d70 '));
-    expect(lines[parentRow + 1]).toMatch(/^claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb-a.*↳ Fetch strongbox keyring file format from source/);
+    expect(lines[parentRow + 1]).toMatch(
+      /^claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb-a.*↳ Fetch strongbox keyring file format from source/,
+    );
     const hidden = await cli(['list', '--no-subagents']);
     expect(hidden.stdout).toContain('claude-983c6d70 ');
     expect(hidden.stdout).not.toContain('↳');
@@ -306,7 +375,10 @@ describe('list', () => {
 
   it("a session's cost is the sum of its calls' costs in the session report", async () => {
     const list = (await cli(['list'])).stdout.split('\n');
-    const report = (await cli(['report', 'session', '--json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { session_id: string; cost_usd: number | null });
+    const report = (await cli(['report', 'session', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { session_id: string; cost_usd: number | null });
     const id = 'claude-b3edadab-bca0-4054-9b41-f7ffa6941260';
     const cost = report.filter((row) => row.session_id === id).reduce((t, row) => t + row.cost_usd!, 0);
     expect(cost).toBeLessThan(1);
@@ -322,13 +394,23 @@ describe('show', () => {
     const r = await cli(['show', parent]);
     expect(r.code, r.stderr).toBe(0);
     const usage = entries.find((e) => e.wrapper_session_id === child)!.usage;
-    expect(r.stdout).toMatch(new RegExp(`^agents: +${child} .*cache read ${usage.cache_read_tokens.toLocaleString('en-US')} .*out ${usage.output_tokens}\\)$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^agents: +${child} .*cache read ${usage.cache_read_tokens.toLocaleString('en-US')} .*out ${usage.output_tokens}\\)$`,
+        'm',
+      ),
+    );
     expect(r.stdout).toMatch(new RegExp(`^\\S+  tool +\\[ok\\] Agent: .* → sub-agent …-${SUB_AGENT}$`, 'm'));
   });
 
   it('--full prints whole messages and tool output; --only keeps the lines asked for', async () => {
-    const events = archiveLines(sb.logs).get(parent)!.map((l) => JSON.parse(l) as { type: string; content?: string; output?: string });
-    const answer = events.filter((e) => e.type === 'assistant_message').map((e) => e.content!).sort((a, b) => b.length - a.length)[0]!;
+    const events = archiveLines(sb.logs)
+      .get(parent)!
+      .map((l) => JSON.parse(l) as { type: string; content?: string; output?: string });
+    const answer = events
+      .filter((e) => e.type === 'assistant_message')
+      .map((e) => e.content!)
+      .sort((a, b) => b.length - a.length)[0]!;
     expect(answer.split('\n').length).toBeGreaterThan(3);
     const full = await cli(['show', parent, '--full', '--only', 'assistant']);
     expect(full.code, full.stderr).toBe(0);
@@ -339,7 +421,8 @@ describe('show', () => {
     expect(short.stdout).not.toContain(answer.split('\n')[3]!.trimEnd());
     const tools = await cli(['show', parent, '--full', '--only', 'tool']);
     const output = events.find((e) => e.type === 'tool_result' && (e.output ?? '').split('\n').length > 3)!.output!;
-    for (const line of output.split('\n').slice(0, 5)) expect(tools.stdout).toContain(line.replace(/\t/g, '    ').trimEnd());
+    for (const line of output.split('\n').slice(0, 5))
+      expect(tools.stdout).toContain(line.replace(/\t/g, '    ').trimEnd());
     const bad = await cli(['show', parent, '--only', 'nonsense']);
     expect(bad.code).toBe(2);
   });

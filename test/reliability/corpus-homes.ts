@@ -28,5 +28,10 @@ export function corpusHomes(dir: string): string[] {
     const rel = codexPath(basename(f).replace(/^.*?__/, ''));
     if (rel !== null) codex[rel] = { copy: f };
   }
-  return ['--claude-home', buildHome(claude, join(dir, 'claude')), '--codex-home', buildHome(codex, join(dir, 'codex'))];
+  return [
+    '--claude-home',
+    buildHome(claude, join(dir, 'claude')),
+    '--codex-home',
+    buildHome(codex, join(dir, 'codex')),
+  ];
 }

@@ -37,7 +37,16 @@ interface Target {
 
 // The importer's own files; the local index (archive.db) is SQLite's, written in its own
 // transactions after the import, and left out here.
-const importTo = (t: Target, homes: string[], extra: string[] = []) => ['--out', t.logs, '--store', t.store, '--json', '--no-index', ...homes, ...extra];
+const importTo = (t: Target, homes: string[], extra: string[] = []) => [
+  '--out',
+  t.logs,
+  '--store',
+  t.store,
+  '--json',
+  '--no-index',
+  ...homes,
+  ...extra,
+];
 
 /** What a logs dir and its store hold, comparable across dirs (index times dropped, store paths relative). */
 interface Snapshot {
@@ -59,18 +68,27 @@ function snapshot(t: Target): Snapshot {
     }
   }
   const sessions = new Map<string, string>();
-  for (const rel of listTree(join(t.logs, 'sessions'))) sessions.set(rel, readFileSync(join(t.logs, 'sessions', rel), 'utf8'));
+  for (const rel of listTree(join(t.logs, 'sessions')))
+    sessions.set(rel, readFileSync(join(t.logs, 'sessions', rel), 'utf8'));
   const indexText = readIfThere(join(t.logs, 'index.json'));
   const index =
     indexText === null
       ? null
-      : new Map((JSON.parse(indexText) as { sessions: SessionLogIndexEntry[] }).sessions.map(({ imported_at: _i, ...e }) => [e.wrapper_session_id, e]));
+      : new Map(
+          (JSON.parse(indexText) as { sessions: SessionLogIndexEntry[] }).sessions.map(({ imported_at: _i, ...e }) => [
+            e.wrapper_session_id,
+            e,
+          ]),
+        );
   const globalText = readIfThere(join(t.store, 'sessions_index.json'));
   const global =
     globalText === null
       ? null
       : new Map(
-          (JSON.parse(globalText) as { sessions: { log_path: string }[] }).sessions.map((e) => [e.log_path.slice(t.logs.length), { ...e, log_path: e.log_path.slice(t.logs.length) }]),
+          (JSON.parse(globalText) as { sessions: { log_path: string }[] }).sessions.map((e) => [
+            e.log_path.slice(t.logs.length),
+            { ...e, log_path: e.log_path.slice(t.logs.length) },
+          ]),
         );
   return { sessions, index, state: readIfThere(join(t.logs, 'backfill_state.json')), global };
 }
@@ -82,12 +100,28 @@ function snapshot(t: Target): Snapshot {
  */
 function expectUndamaged(t: Target, refs: Snapshot[], where: string): Snapshot {
   const now = snapshot(t);
-  for (const [name, text] of now.sessions) expect(refs.some((r) => r.sessions.get(name) === text), `${where}: sessions/${name} is whole`).toBe(true);
-  for (const [id, entry] of now.index ?? []) expect(refs.map((r) => r.index?.get(id)), `${where}: index entry ${id}`).toContainEqual(entry);
-  for (const [path, entry] of now.global ?? []) expect(refs.map((r) => r.global?.get(path)), `${where}: store entry ${path}`).toContainEqual(entry);
+  for (const [name, text] of now.sessions)
+    expect(
+      refs.some((r) => r.sessions.get(name) === text),
+      `${where}: sessions/${name} is whole`,
+    ).toBe(true);
+  for (const [id, entry] of now.index ?? [])
+    expect(
+      refs.map((r) => r.index?.get(id)),
+      `${where}: index entry ${id}`,
+    ).toContainEqual(entry);
+  for (const [path, entry] of now.global ?? [])
+    expect(
+      refs.map((r) => r.global?.get(path)),
+      `${where}: store entry ${path}`,
+    ).toContainEqual(entry);
   if (now.state !== null) {
     const state = JSON.parse(now.state) as BackfillState;
-    for (const entry of Object.values(state.sessions)) expect(now.sessions.has(entry.log_path.slice('sessions/'.length)), `${where}: ${entry.log_path} of the state`).toBe(true);
+    for (const entry of Object.values(state.sessions))
+      expect(
+        now.sessions.has(entry.log_path.slice('sessions/'.length)),
+        `${where}: ${entry.log_path} of the state`,
+      ).toBe(true);
   }
   expect([...leftovers(t.logs), ...leftovers(t.store)], where).toEqual([]);
   return now;
@@ -133,24 +167,33 @@ describe.skipIf(!hasCorpus)('short writes and full disks (corpus import, built C
     expectConverged(expectUndamaged(t, [cleanSnap], 'short writes'), cleanSnap, 'short writes');
   });
 
-  it.each(SITES)('the disk fills at the first write to a %s file: not exit 0, nothing damaged, state untouched; the next run converges', async (site) => {
-    const t = target(sb, `full-${site}`);
-    const first = await runCli(sb, importTo(t, claudeOnly));
-    expect(first.code, first.stderr).toBe(0);
-    const before = snapshot(t);
+  it.each(SITES)(
+    'the disk fills at the first write to a %s file: not exit 0, nothing damaged, state untouched; the next run converges',
+    async (site) => {
+      const t = target(sb, `full-${site}`);
+      const first = await runCli(sb, importTo(t, claudeOnly));
+      expect(first.code, first.stderr).toBe(0);
+      const before = snapshot(t);
 
-    const countFile = join(sb.root, `full-${site}-counts.json`);
-    const full = await runCli(sb, importTo(t, homes, ['--force']), { countFile, env: { IMPORT_LOGS_SHORT_WRITES: `full:${site}` } });
-    expect((JSON.parse(readFileSync(countFile, 'utf8')) as { short: Record<string, number> }).short[site], 'the disk filled').toBe(1);
-    expect([1, 3], `${site}: exit ${full.code} ${full.stderr}`).toContain(full.code);
-    expect(full.stderr).toMatch(/ENOSPC/);
-    const after = expectUndamaged(t, [before, cleanSnap], site);
-    expect(after.state, 'the state is written last, so never after a failure').toBe(before.state);
+      const countFile = join(sb.root, `full-${site}-counts.json`);
+      const full = await runCli(sb, importTo(t, homes, ['--force']), {
+        countFile,
+        env: { IMPORT_LOGS_SHORT_WRITES: `full:${site}` },
+      });
+      expect(
+        (JSON.parse(readFileSync(countFile, 'utf8')) as { short: Record<string, number> }).short[site],
+        'the disk filled',
+      ).toBe(1);
+      expect([1, 3], `${site}: exit ${full.code} ${full.stderr}`).toContain(full.code);
+      expect(full.stderr).toMatch(/ENOSPC/);
+      const after = expectUndamaged(t, [before, cleanSnap], site);
+      expect(after.state, 'the state is written last, so never after a failure').toBe(before.state);
 
-    const next = await runCli(sb, importTo(t, homes));
-    expect(next.code, next.stderr).toBe(0);
-    expectConverged(expectUndamaged(t, [cleanSnap], `${site}, next run`), cleanSnap, `${site}, next run`);
-  });
+      const next = await runCli(sb, importTo(t, homes));
+      expect(next.code, next.stderr).toBe(0);
+      expectConverged(expectUndamaged(t, [cleanSnap], `${site}, next run`), cleanSnap, `${site}, next run`);
+    },
+  );
 
   // A sweep of tmpfs sizes up to what a clean import takes, in steps finer than the index and state
   // files, so that the disk fills while writing each kind of file. Whatever the size, a run exits
@@ -160,49 +203,58 @@ describe.skipIf(!hasCorpus)('short writes and full disks (corpus import, built C
     // A run cut short by a timeout leaves its file system mounted.
     if (readFileSync('/proc/mounts', 'utf8').includes(` ${mnt} `)) execFileSync('umount', [mnt]);
   });
-  it.skipIf(!isRoot)('a real full file system (tmpfs, mounted by root; skipped otherwise): every run exits 0 exact or fails undamaged, and converges once there is space', async () => {
-    mkdirSync(mnt);
-    const mount = (kb: number, remount = false) => execFileSync('mount', ['-t', 'tmpfs', '-o', `${remount ? 'remount,' : ''}size=${kb}k,mode=0700`, 'tmpfs', mnt]);
-    const t: Target = { logs: join(mnt, 'logs'), store: join(mnt, 'store') };
-    // What a clean import takes on tmpfs (whole pages per file).
-    mount(64 * 1024);
-    let needKb: number;
-    try {
-      expect((await runCli(sb, importTo(t, homes))).code).toBe(0);
-      needKb = Number(execFileSync('du', ['-sk', mnt], { encoding: 'utf8' }).split('\t')[0]);
-    } finally {
-      execFileSync('umount', [mnt]);
-    }
-    const sizes = [Math.floor(needKb * 0.3), ...Array.from({ length: 8 }, (_, i) => needKb - 84 + 12 * i)];
-    const failedWriting = new Set<string>();
-    for (const kb of sizes) {
-      mount(kb);
+  it.skipIf(!isRoot)(
+    'a real full file system (tmpfs, mounted by root; skipped otherwise): every run exits 0 exact or fails undamaged, and converges once there is space',
+    async () => {
+      mkdirSync(mnt);
+      const mount = (kb: number, remount = false) =>
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `${remount ? 'remount,' : ''}size=${kb}k,mode=0700`, 'tmpfs', mnt]);
+      const t: Target = { logs: join(mnt, 'logs'), store: join(mnt, 'store') };
+      // What a clean import takes on tmpfs (whole pages per file).
+      mount(64 * 1024);
+      let needKb: number;
       try {
-        const run = await runCli(sb, importTo(t, homes));
-        const where = `${kb} KB of ${needKb}`;
-        if (run.code === 0) {
-          expectConverged(expectUndamaged(t, [cleanSnap], where), cleanSnap, where);
-          continue;
-        }
-        expect([1, 3], `${where}: exit ${run.code} ${run.stderr}`).toContain(run.code);
-        const said = `${run.stdout}${run.stderr}`;
-        expect(said, where).toMatch(/ENOSPC/);
-        failedWriting.add(FAILED_WRITING.find(([, pattern]) => pattern.test(said))?.[0] ?? said);
-        expectUndamaged(t, [cleanSnap], where);
-        if (kb === sizes[0]) {
-          // Once more on the full disk: still nothing damaged.
-          const again = await runCli(sb, importTo(t, homes));
-          expect([1, 3], `${where}, again: exit ${again.code} ${again.stderr}`).toContain(again.code);
-          expectUndamaged(t, [cleanSnap], `${where}, again`);
-        }
-        mount(needKb * 4, true);
-        const next = await runCli(sb, importTo(t, homes));
-        expect(next.code, `${where}, with space: ${next.stderr}`).toBe(0);
-        expectConverged(expectUndamaged(t, [cleanSnap], `${where}, with space`), cleanSnap, `${where}, with space`);
+        expect((await runCli(sb, importTo(t, homes))).code).toBe(0);
+        needKb = Number(execFileSync('du', ['-sk', mnt], { encoding: 'utf8' }).split('\t')[0]);
       } finally {
         execFileSync('umount', [mnt]);
       }
-    }
-    expect([...failedWriting].sort(), 'the sweep filled the disk while each file was written').toEqual(['backfill_state.json', 'index.json', 'sessions_index.json']);
-  }, 600_000);
+      const sizes = [Math.floor(needKb * 0.3), ...Array.from({ length: 8 }, (_, i) => needKb - 84 + 12 * i)];
+      const failedWriting = new Set<string>();
+      for (const kb of sizes) {
+        mount(kb);
+        try {
+          const run = await runCli(sb, importTo(t, homes));
+          const where = `${kb} KB of ${needKb}`;
+          if (run.code === 0) {
+            expectConverged(expectUndamaged(t, [cleanSnap], where), cleanSnap, where);
+            continue;
+          }
+          expect([1, 3], `${where}: exit ${run.code} ${run.stderr}`).toContain(run.code);
+          const said = `${run.stdout}${run.stderr}`;
+          expect(said, where).toMatch(/ENOSPC/);
+          failedWriting.add(FAILED_WRITING.find(([, pattern]) => pattern.test(said))?.[0] ?? said);
+          expectUndamaged(t, [cleanSnap], where);
+          if (kb === sizes[0]) {
+            // Once more on the full disk: still nothing damaged.
+            const again = await runCli(sb, importTo(t, homes));
+            expect([1, 3], `${where}, again: exit ${again.code} ${again.stderr}`).toContain(again.code);
+            expectUndamaged(t, [cleanSnap], `${where}, again`);
+          }
+          mount(needKb * 4, true);
+          const next = await runCli(sb, importTo(t, homes));
+          expect(next.code, `${where}, with space: ${next.stderr}`).toBe(0);
+          expectConverged(expectUndamaged(t, [cleanSnap], `${where}, with space`), cleanSnap, `${where}, with space`);
+        } finally {
+          execFileSync('umount', [mnt]);
+        }
+      }
+      expect([...failedWriting].sort(), 'the sweep filled the disk while each file was written').toEqual([
+        'backfill_state.json',
+        'index.json',
+        'sessions_index.json',
+      ]);
+    },
+    600_000,
+  );
 });

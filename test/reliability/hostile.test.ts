@@ -6,13 +6,34 @@
  * case a parse_warning or a per-source error naming its path, exit 1 for the source that failed,
  * stay within bounded memory, and write nothing outside the logs dir.
  */
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { cleanupTemps, tempDir } from '../support/harness.js';
 import { fileId, specOf, type Kit, type SessionSpec } from './kits.js';
-import { NOBODY, activeKits, fingerprintTree, giveToNobody, importArgs, isRoot, listTree, readArchive, runCli, sandbox, writeFiles } from './support.js';
+import {
+  NOBODY,
+  activeKits,
+  fingerprintTree,
+  giveToNobody,
+  importArgs,
+  isRoot,
+  listTree,
+  readArchive,
+  runCli,
+  sandbox,
+  writeFiles,
+} from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -33,7 +54,8 @@ interface Case {
 }
 
 /** Appends raw bytes to the session's main file. */
-const append = (kit: Kit, home: string, spec: SessionSpec, bytes: string | Buffer) => appendFileSync(join(home, kit.mainFile(spec)), bytes);
+const append = (kit: Kit, home: string, spec: SessionSpec, bytes: string | Buffer) =>
+  appendFileSync(join(home, kit.mainFile(spec)), bytes);
 const session = (kit: Kit, home: string, spec: SessionSpec) => writeFiles(home, kit.session(spec));
 /** An ordinary session followed by the bytes each of `parts` makes. */
 const sessionThen =
@@ -58,7 +80,10 @@ const CASES: Case[] = [
   { name: 'ordinary session', build: session, expect: 'imported', contains: 'answer 1' },
   {
     name: 'invalid JSON line',
-    build: sessionThen(() => '{"this is": not json at all\n', (k, s) => k.userLine(s, 'after the bad line', ts(2), 1)),
+    build: sessionThen(
+      () => '{"this is": not json at all\n',
+      (k, s) => k.userLine(s, 'after the bad line', ts(2), 1),
+    ),
     expect: 'warning',
     contains: 'after the bad line',
   },
@@ -70,7 +95,10 @@ const CASES: Case[] = [
   },
   {
     name: 'NUL padding after a crash',
-    build: sessionThen(() => Buffer.alloc(64 * 1024), (k, s) => k.userLine(s, 'written after the padding', ts(2), 1)),
+    build: sessionThen(
+      () => Buffer.alloc(64 * 1024),
+      (k, s) => k.userLine(s, 'written after the padding', ts(2), 1),
+    ),
     expect: 'imported',
     contains: 'written after the padding',
   },
@@ -92,13 +120,19 @@ const CASES: Case[] = [
   { name: '0-byte file', build: (k, h, s) => writeFiles(h, { [k.mainFile(s)]: '' }), expect: 'finishes' },
   {
     name: '200 MB single line',
-    build: sessionThen((k, s, path) => hugeLine(k, s, path, 200 * MB), (k, s) => k.userLine(s, 'after the huge line', ts(4), 2)),
+    build: sessionThen(
+      (k, s, path) => hugeLine(k, s, path, 200 * MB),
+      (k, s) => k.userLine(s, 'after the huge line', ts(4), 2),
+    ),
     expect: 'warning',
     contains: 'after the huge line',
   },
   {
     name: '2 GB file (sparse)',
-    build: sessionThen((_k, _s, path) => truncateSync(path, 2048 * MB), (k, s) => k.userLine(s, 'after two gigabytes', ts(4), 2)),
+    build: sessionThen(
+      (_k, _s, path) => truncateSync(path, 2048 * MB),
+      (k, s) => k.userLine(s, 'after two gigabytes', ts(4), 2),
+    ),
     expect: 'imported',
     contains: 'after two gigabytes',
   },
@@ -150,7 +184,13 @@ const CASES: Case[] = [
   },
   {
     name: 'numbers as strings',
-    build: (k, h, s) => writeFiles(h, Object.fromEntries(Object.entries(k.session(s)).map(([p, t]) => [p, t.replace(/":(\d+)([,}\]])/g, '":"$1"$2')]))),
+    build: (k, h, s) =>
+      writeFiles(
+        h,
+        Object.fromEntries(
+          Object.entries(k.session(s)).map(([p, t]) => [p, t.replace(/":(\d+)([,}\]])/g, '":"$1"$2')]),
+        ),
+      ),
     expect: 'imported',
     contains: 'answer 1',
   },
@@ -188,7 +228,8 @@ describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, ki
 
     // Nothing outside the logs dir changed, and the logs dir holds only what the tool writes.
     expect(fingerprintTree(sb.root, sb.logs)).toEqual(before);
-    for (const p of listTree(sb.logs)) expect(p).toMatch(/^(backfill_state\.json|index\.json|archive\.db|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/);
+    for (const p of listTree(sb.logs))
+      expect(p).toMatch(/^(backfill_state\.json|index\.json|archive\.db|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/);
 
     const archive = readArchive(sb.logs);
     const eventsOf = (path: string) =>
@@ -219,24 +260,40 @@ describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, ki
         case 'not-imported':
           expect(events, label).toEqual([]);
           expect(JSON.stringify(archive.index), label).not.toMatch(/outside|linked-dir/);
-          expect(archive.index.map((e) => e.provider_session_id), label).not.toContain(fileId(999));
+          expect(
+            archive.index.map((e) => e.provider_session_id),
+            label,
+          ).not.toContain(fileId(999));
           break;
         case 'finishes':
           break;
       }
-      if (c.contains !== undefined) expect(events.map((e) => JSON.stringify(e)).join('\n'), label).toContain(c.contains);
+      if (c.contains !== undefined)
+        expect(events.map((e) => JSON.stringify(e)).join('\n'), label).toContain(c.contains);
       // Times are native, normalized, never the time of the import (this runs after 2026-06).
-      if (c.expect !== 'finishes') for (const e of events) expect(e.ts < '2026-06' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.ts), `${label}: ts ${e.ts}`).toBe(true);
+      if (c.expect !== 'finishes')
+        for (const e of events)
+          expect(
+            e.ts < '2026-06' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.ts),
+            `${label}: ts ${e.ts}`,
+          ).toBe(true);
     });
     // A hostile native id is kept as data (or the adapter names the session by its file): either
     // way the session is there, under a safe file name.
     CASES.forEach((c, n) => {
       if (c.id === undefined) return;
       const ids = archive.index.map((e) => e.provider_session_id);
-      expect(ids.includes(c.id) || ids.includes(specs[n]!.file), `${kit.id}: session with id ${JSON.stringify(c.id).slice(0, 40)}`).toBe(true);
+      expect(
+        ids.includes(c.id) || ids.includes(specs[n]!.file),
+        `${kit.id}: session with id ${JSON.stringify(c.id).slice(0, 40)}`,
+      ).toBe(true);
     });
     // Only the sources that really failed make the run fail; everything else was imported.
-    expect(errorPaths.every((p) => CASES.some((c, n) => c.expect !== 'imported' && p === join(home, kit.mainFile(specs[n]!))))).toBe(true);
+    expect(
+      errorPaths.every((p) =>
+        CASES.some((c, n) => c.expect !== 'imported' && p === join(home, kit.mainFile(specs[n]!))),
+      ),
+    ).toBe(true);
     expect(run.code).toBe(1);
     expect(summary.exit_code).toBe(1);
     rmSync(sb.root, { recursive: true, force: true }); // the sparse giants, at once

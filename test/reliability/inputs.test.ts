@@ -10,7 +10,21 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { KITS, homeOf } from './kits.js';
-import { NOBODY, activeKits, giveToNobody, homeArgs, importArgs, isRoot, listTree, runCli, sandbox, startCli, writeFiles, type CliResult, type Sandbox } from './support.js';
+import {
+  NOBODY,
+  activeKits,
+  giveToNobody,
+  homeArgs,
+  importArgs,
+  isRoot,
+  listTree,
+  runCli,
+  sandbox,
+  startCli,
+  writeFiles,
+  type CliResult,
+  type Sandbox,
+} from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -28,21 +42,43 @@ async function runBounded(sb: Sandbox, args: string[], ms: number): Promise<CliR
 }
 
 describe('provider settings read by doctor', () => {
-  it('a FIFO settings.json (Claude) and one linked to /dev/zero (Gemini) are not read: doctor finishes and says so', { timeout: 60_000 }, async () => {
-    const sb = sandbox();
-    const kits = activeKits().filter((k) => k.id === 'claude' || k.id === 'gemini');
-    for (const k of kits) writeFiles(sb.homeOf(k), homeOf(k, 1, 0));
-    const claudeSettings = join(sb.homeOf(kit('claude')), 'settings.json');
-    const geminiSettings = join(sb.homeOf(kit('gemini')), 'settings.json');
-    execFileSync('mkfifo', [claudeSettings]);
-    symlinkSync('/dev/zero', geminiSettings);
-    const out = await runBounded(sb, ['doctor', '--out', sb.logs, '--json', ...kits.flatMap((k) => [`--${k.flag}`, sb.homeOf(k)])], 30_000);
-    expect(out.signal, 'doctor was killed after 30 s: it hung').toBeNull();
-    const report = JSON.parse(out.stdout) as { providers: { id: string; retention: { days: number; source: string }[] }[] };
-    const retention = (id: string) => report.providers.find((p) => p.id === id)!.retention;
-    expect(retention('claude')).toEqual([{ home: sb.homeOf(kit('claude')), days: 30, source: `${claudeSettings}: a FIFO, not a regular file; not read: Claude Code default assumed` }]);
-    expect(retention('gemini')).toEqual([{ home: sb.homeOf(kit('gemini')), days: 30, source: `${geminiSettings}: a device, not a regular file; not read: Gemini CLI default (30d) assumed` }]);
-  });
+  it(
+    'a FIFO settings.json (Claude) and one linked to /dev/zero (Gemini) are not read: doctor finishes and says so',
+    { timeout: 60_000 },
+    async () => {
+      const sb = sandbox();
+      const kits = activeKits().filter((k) => k.id === 'claude' || k.id === 'gemini');
+      for (const k of kits) writeFiles(sb.homeOf(k), homeOf(k, 1, 0));
+      const claudeSettings = join(sb.homeOf(kit('claude')), 'settings.json');
+      const geminiSettings = join(sb.homeOf(kit('gemini')), 'settings.json');
+      execFileSync('mkfifo', [claudeSettings]);
+      symlinkSync('/dev/zero', geminiSettings);
+      const out = await runBounded(
+        sb,
+        ['doctor', '--out', sb.logs, '--json', ...kits.flatMap((k) => [`--${k.flag}`, sb.homeOf(k)])],
+        30_000,
+      );
+      expect(out.signal, 'doctor was killed after 30 s: it hung').toBeNull();
+      const report = JSON.parse(out.stdout) as {
+        providers: { id: string; retention: { days: number; source: string }[] }[];
+      };
+      const retention = (id: string) => report.providers.find((p) => p.id === id)!.retention;
+      expect(retention('claude')).toEqual([
+        {
+          home: sb.homeOf(kit('claude')),
+          days: 30,
+          source: `${claudeSettings}: a FIFO, not a regular file; not read: Claude Code default assumed`,
+        },
+      ]);
+      expect(retention('gemini')).toEqual([
+        {
+          home: sb.homeOf(kit('gemini')),
+          days: 30,
+          source: `${geminiSettings}: a device, not a regular file; not read: Gemini CLI default (30d) assumed`,
+        },
+      ]);
+    },
+  );
 });
 
 describe('where the archive may go', () => {
@@ -59,7 +95,9 @@ describe('where the archive may go', () => {
     const envOf = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('HOME', home)]));
     const out = await runCli(sb, [...args(home), `--${claude.flag}`, home], { env: envOf });
     expect(out.code, out.stderr).toBe(2);
-    expect(out.stderr).toContain(`${via} ${join(home, via === '--out' ? 'archive' : via === '--store' ? 'nested/store' : 'store')} is inside the Claude Code home ${home} (--${claude.flag})`);
+    expect(out.stderr).toContain(
+      `${via} ${join(home, via === '--out' ? 'archive' : via === '--store' ? 'nested/store' : 'store')} is inside the Claude Code home ${home} (--${claude.flag})`,
+    );
     expect(listTree(sb.root)).toEqual(before);
   });
 
@@ -69,7 +107,9 @@ describe('where the archive may go', () => {
     writeFiles(codexHome, homeOf(kit('codex'), 1, 0));
     const out = await runCli(sb, ['--provider', 'claude', '--out', join(codexHome, 'sessions', 'archive')]);
     expect(out.code, out.stderr).toBe(2);
-    expect(out.stderr).toContain(`--out ${join(codexHome, 'sessions', 'archive')} is inside the OpenAI Codex CLI home ${codexHome} (default)`);
+    expect(out.stderr).toContain(
+      `--out ${join(codexHome, 'sessions', 'archive')} is inside the OpenAI Codex CLI home ${codexHome} (default)`,
+    );
   });
 
   it('a non-empty --out that is not a logs dir is refused: its unrelated index.json stays as it was', async () => {
@@ -79,7 +119,9 @@ describe('where the archive may go', () => {
     writeFiles(sb.logs, { 'index.json': '{"pages":["about","contact"]}\n', 'notes.txt': 'mine' });
     const out = await runCli(sb, importArgs(sb, [k]));
     expect(out.code, out.stderr).toBe(2);
-    expect(out.stderr).toContain(`logs dir ${sb.logs} is not empty and is not an import-logs logs dir (it holds index.json, notes.txt, and its index.json is not ours): nothing was written`);
+    expect(out.stderr).toContain(
+      `logs dir ${sb.logs} is not empty and is not an import-logs logs dir (it holds index.json, notes.txt, and its index.json is not ours): nothing was written`,
+    );
     expect(listTree(sb.logs)).toEqual(['index.json', 'notes.txt']);
     expect(readFileSync(join(sb.logs, 'index.json'), 'utf8')).toBe('{"pages":["about","contact"]}\n');
   });
@@ -92,7 +134,10 @@ describe('where the archive may go', () => {
     expect((await runCli(sb, importArgs(sb, [k]))).code).toBe(0);
     // What a run killed before its first state write leaves: session and temp files, an index, its lock.
     rmSync(join(sb.logs, 'backfill_state.json'));
-    writeFiles(sb.logs, { '.import.lock': JSON.stringify({ pid: 999999, host: hostname(), started_at: '2026-01-01T00:00:00.000Z' }), 'sessions/.x.jsonl.tmp-1-1': 'partial' });
+    writeFiles(sb.logs, {
+      '.import.lock': JSON.stringify({ pid: 999999, host: hostname(), started_at: '2026-01-01T00:00:00.000Z' }),
+      'sessions/.x.jsonl.tmp-1-1': 'partial',
+    });
     const again = await runCli(sb, importArgs(sb, [k]));
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(join(sb.logs, 'backfill_state.json'))).toBe(true);
@@ -120,7 +165,14 @@ describe('modes of what the tool owns', () => {
     chmodSync(join(store, 'sessions_index.json'), 0o644);
     const second = await runCli(sb, [...importArgs(sb, [k]), '--store', store]);
     expect(JSON.parse(second.stdout)).toMatchObject({ bytes_read: 0, warnings: [] });
-    const paths = [sb.logs, join(sb.logs, 'sessions'), join(sb.logs, 'backfill_state.json'), join(sb.logs, 'index.json'), store, join(store, 'sessions_index.json')];
+    const paths = [
+      sb.logs,
+      join(sb.logs, 'sessions'),
+      join(sb.logs, 'backfill_state.json'),
+      join(sb.logs, 'index.json'),
+      store,
+      join(store, 'sessions_index.json'),
+    ];
     expect(paths.map(modeOf)).toEqual(['700', '700', '600', '600', '700', '600']);
   });
 

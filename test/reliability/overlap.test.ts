@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { homeOf } from './kits.js';
-import { firstKit, homeArgs, importArgs, leftovers, readArchive, runCli, sandbox, startCli, writeFiles, type Sandbox } from './support.js';
+import {
+  firstKit,
+  homeArgs,
+  importArgs,
+  leftovers,
+  readArchive,
+  runCli,
+  sandbox,
+  startCli,
+  writeFiles,
+  type Sandbox,
+} from './support.js';
 
 afterAll(cleanupTemps);
 
@@ -42,7 +53,12 @@ describe('two imports of one logs dir', () => {
     expect(second.code).toBe(75);
     expect(second.stderr).toContain(`another import holds the lock ${join(sb.logs, '.import.lock')} (pid ${first.pid}`);
     // --json: a monitor still gets its summary, saying 75 and why.
-    expect(JSON.parse(second.stdout)).toMatchObject({ exit_code: 75, logs_dir: sb.logs, providers: {}, message: expect.stringContaining('another import holds the lock') });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      exit_code: 75,
+      logs_dir: sb.logs,
+      providers: {},
+      message: expect.stringContaining('another import holds the lock'),
+    });
     // --quiet (cron): not a failure, so not a word either, or cron mails it.
     const quiet = await runCli(sb, ['--out', sb.logs, ...homeArgs(sb, [kit]), '--quiet']);
     expect(quiet).toMatchObject({ code: 75, stdout: '', stderr: '' });
@@ -64,7 +80,11 @@ describe('two imports of one logs dir', () => {
     expect((await first.done).code).toBe(0);
     const waited = await second.done;
     expect(waited.code, waited.stderr).toBe(0);
-    expect(JSON.parse(waited.stdout).providers[kit.id]).toMatchObject({ unchanged_sessions: 5, new_sessions: 0, pending_units: 0 });
+    expect(JSON.parse(waited.stdout).providers[kit.id]).toMatchObject({
+      unchanged_sessions: 5,
+      new_sessions: 0,
+      pending_units: 0,
+    });
     expect(leftovers(sb.logs)).toEqual([]);
   });
 
@@ -82,14 +102,18 @@ describe('two imports of one logs dir', () => {
 });
 
 describe('lock leftovers', () => {
-  it('temp files of a run killed while taking the lock are removed; a live taker\'s are not', async () => {
+  it("temp files of a run killed while taking the lock are removed; a live taker's are not", async () => {
     const sb = sandbox();
     writeFiles(sb.homeOf(kit), homeOf(kit, 1, 0));
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // a pid that has exited
     const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       const live = alive.pid!;
-      writeFiles(sb.logs, { [`.import.lock.${gone}`]: '{}', [`.import.lock.stale-${gone}`]: '{}', [`.import.lock.${live}`]: '{}' });
+      writeFiles(sb.logs, {
+        [`.import.lock.${gone}`]: '{}',
+        [`.import.lock.stale-${gone}`]: '{}',
+        [`.import.lock.${live}`]: '{}',
+      });
       const run = await runCli(sb, importArgs(sb, [kit]));
       expect(run.code, run.stderr).toBe(0);
       expect(readdirSync(sb.logs).filter((n) => n.startsWith('.import.lock'))).toEqual([`.import.lock.${live}`]);
@@ -105,7 +129,9 @@ describe('a lock left by a run on another host', () => {
     writeFiles(sb.homeOf(kit), homeOf(kit, 2, 0));
     const lock = join(sb.logs, '.import.lock');
     const hourAgo = new Date(Date.now() - 3_600_000);
-    writeFiles(sb.logs, { '.import.lock': JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started_at: hourAgo.toISOString() }) });
+    writeFiles(sb.logs, {
+      '.import.lock': JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started_at: hourAgo.toISOString() }),
+    });
     utimesSync(lock, hourAgo, hourAgo);
     const run = await runCli(sb, importArgs(sb, [kit]));
     expect(run.code, run.stderr).toBe(0);
@@ -115,7 +141,7 @@ describe('a lock left by a run on another host', () => {
 });
 
 describe('imports of two logs dirs sharing a store', () => {
-  it('never lose each other\'s entries in sessions_index.json', async () => {
+  it("never lose each other's entries in sessions_index.json", async () => {
     const sb = sandbox();
     const store = join(sb.root, 'store');
     const homeA = join(sb.root, 'home-a');
@@ -133,7 +159,9 @@ describe('imports of two logs dirs sharing a store', () => {
     a.release();
     expect((await a.done).code).toBe(0);
     expect((await b.done).code).toBe(0);
-    const global = JSON.parse(readFileSync(join(store, 'sessions_index.json'), 'utf8')) as { sessions: { log_path: string }[] };
+    const global = JSON.parse(readFileSync(join(store, 'sessions_index.json'), 'utf8')) as {
+      sessions: { log_path: string }[];
+    };
     const inA = global.sessions.filter((e) => e.log_path.startsWith(`${logsA}/`)).length;
     const inB = global.sessions.filter((e) => e.log_path.startsWith(`${logsB}/`)).length;
     expect({ inA, inB }).toEqual({ inA: 3, inB: 4 });

@@ -39,7 +39,11 @@ describe('the secret corpus', () => {
     // Plain, encoded once (a field of an event line) and twice (a JSON document inside a field).
     const once = JSON.stringify(p.text);
     const twice = JSON.stringify(once);
-    for (const [form, masked] of [['plain', redactSecrets(p.text)], ['once', JSON.parse(redactSecrets(once)) as string], ['twice', JSON.parse(JSON.parse(redactSecrets(twice)) as string) as string]]) {
+    for (const [form, masked] of [
+      ['plain', redactSecrets(p.text)],
+      ['once', JSON.parse(redactSecrets(once)) as string],
+      ['twice', JSON.parse(JSON.parse(redactSecrets(twice)) as string) as string],
+    ]) {
       for (const secret of p.secrets) expect(masked, `${form}: ${secret}`).not.toContain(secret);
       expect(masked, form).toMatch(/\[REDACTED:[a-z_]+\]/);
     }
@@ -60,7 +64,11 @@ function archiveText(logs: string): { raw: string; decoded: string; titles: stri
   expect(files.filter((p) => p.startsWith('sessions/'))).toHaveLength(2);
   const raw = files.map((p) => readFileSync(join(logs, p), 'utf8')).join('\n');
   const decoded = files
-    .flatMap((p) => (p.endsWith('.jsonl') ? readFileSync(join(logs, p), 'utf8').trimEnd().split('\n') : [readFileSync(join(logs, p), 'utf8')]))
+    .flatMap((p) =>
+      p.endsWith('.jsonl')
+        ? readFileSync(join(logs, p), 'utf8').trimEnd().split('\n')
+        : [readFileSync(join(logs, p), 'utf8')],
+    )
     .map((line) => strings(JSON.parse(line)))
     .join('\n');
   const index = JSON.parse(readFileSync(join(logs, 'index.json'), 'utf8')) as { sessions: { title: string | null }[] };
@@ -73,8 +81,14 @@ function writeHomes(sb: Sandbox, snippets: Parameters<typeof secretHomes>[0]): v
   writeFiles(sb.homeOf(kit('codex')), homes.codex);
 }
 
-const stateOf = (sb: Sandbox) => JSON.parse(readFileSync(join(sb.logs, 'backfill_state.json'), 'utf8')) as Record<string, unknown> & { sources: Record<string, Record<string, unknown>> };
-const updated = (stdout: string) => Object.values((JSON.parse(stdout) as { providers: Record<string, { updated_sessions: number; new_sessions: number }> }).providers).reduce((n, p) => n + p.updated_sessions + p.new_sessions, 0);
+const stateOf = (sb: Sandbox) =>
+  JSON.parse(readFileSync(join(sb.logs, 'backfill_state.json'), 'utf8')) as Record<string, unknown> & {
+    sources: Record<string, Record<string, unknown>>;
+  };
+const updated = (stdout: string) =>
+  Object.values(
+    (JSON.parse(stdout) as { providers: Record<string, { updated_sessions: number; new_sessions: number }> }).providers,
+  ).reduce((n, p) => n + p.updated_sessions + p.new_sessions, 0);
 
 describe('--redact on an import of Claude Code and Codex CLI homes', () => {
   it('masks every planted secret in prompts, tool inputs, tool outputs and index titles, and leaves every look-alike intact', async () => {
@@ -128,12 +142,36 @@ describe('the --redact choice of a logs dir', () => {
     const text = archiveText(sb.logs).raw;
     for (const p of PLANTED.slice(0, 9)) for (const s of p.secrets) expect(text, p.id).not.toContain(s);
 
-    const doctor = await runCli(sb, ['doctor', '--out', sb.logs, '--json', '--claude-home', sb.homeOf(kit('claude')), '--codex-home', sb.homeOf(kit('codex'))]);
-    const report = JSON.parse(doctor.stdout) as { redaction: unknown; providers: { id: string; pending_sources: number | null }[] };
-    expect(report.redaction).toEqual({ enabled: true, rules_version: REDACTION_RULES_VERSION, current_rules_version: REDACTION_RULES_VERSION });
+    const doctor = await runCli(sb, [
+      'doctor',
+      '--out',
+      sb.logs,
+      '--json',
+      '--claude-home',
+      sb.homeOf(kit('claude')),
+      '--codex-home',
+      sb.homeOf(kit('codex')),
+    ]);
+    const report = JSON.parse(doctor.stdout) as {
+      redaction: unknown;
+      providers: { id: string; pending_sources: number | null }[];
+    };
+    expect(report.redaction).toEqual({
+      enabled: true,
+      rules_version: REDACTION_RULES_VERSION,
+      current_rules_version: REDACTION_RULES_VERSION,
+    });
     // Its plan compares with the recorded choice: nothing is pending.
     for (const id of ['claude', 'codex']) expect(report.providers.find((p) => p.id === id)?.pending_sources).toBe(0);
-    const human = await runCli(sb, ['doctor', '--out', sb.logs, '--claude-home', sb.homeOf(kit('claude')), '--codex-home', sb.homeOf(kit('codex'))]);
+    const human = await runCli(sb, [
+      'doctor',
+      '--out',
+      sb.logs,
+      '--claude-home',
+      sb.homeOf(kit('claude')),
+      '--codex-home',
+      sb.homeOf(kit('codex')),
+    ]);
     expect(human.stdout).toMatch(/^redaction +on: every import masks secrets/m);
 
     // --no-redact: every session converted again, unmasked; later plain runs keep it off.
@@ -145,7 +183,20 @@ describe('the --redact choice of a logs dir', () => {
     for (const rec of Object.values(stateOf(sb).sources)) expect(rec.redact).toBeUndefined();
     const after = await runCli(sb, importArgs(sb, KITS_USED));
     expect(updated(after.stdout)).toBe(0);
-    expect((await runCli(sb, ['doctor', '--out', sb.logs, '--json', '--claude-home', sb.homeOf(kit('claude')), '--codex-home', sb.homeOf(kit('codex'))])).stdout).toContain('"enabled": false');
+    expect(
+      (
+        await runCli(sb, [
+          'doctor',
+          '--out',
+          sb.logs,
+          '--json',
+          '--claude-home',
+          sb.homeOf(kit('claude')),
+          '--codex-home',
+          sb.homeOf(kit('codex')),
+        ])
+      ).stdout,
+    ).toContain('"enabled": false');
   });
 
   it('converts every session again when the rules changed since they were masked (and keeps a choice recorded before rules had versions)', async () => {

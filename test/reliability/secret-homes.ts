@@ -23,14 +23,33 @@ function claudeSession(sessionId: string, cwd: string, snippets: readonly Snippe
   let out = '';
   const line = (record: Record<string, unknown>) => {
     const uuid = `${sessionId.slice(0, 24)}${hex(++n, 12)}`;
-    out += jl({ parentUuid: parent, isSidechain: false, userType: 'external', cwd, sessionId, version: '2.1.81', gitBranch: 'main', uuid, timestamp: iso(T0 + n * 1000), ...record });
+    out += jl({
+      parentUuid: parent,
+      isSidechain: false,
+      userType: 'external',
+      cwd,
+      sessionId,
+      version: '2.1.81',
+      gitBranch: 'main',
+      uuid,
+      timestamp: iso(T0 + n * 1000),
+      ...record,
+    });
     parent = uuid;
   };
   const assistant = (content: unknown[], stop: string) =>
     line({
       type: 'assistant',
       requestId: `req_${hex(n, 24)}`,
-      message: { id: `msg_${hex(n, 24)}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: stop, usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+      message: {
+        id: `msg_${hex(n, 24)}`,
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content,
+        stop_reason: stop,
+        usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      },
     });
   line({ type: 'user', message: { role: 'user', content: title } });
   assistant([{ type: 'text', text: 'Looking at it.' }], 'end_turn');
@@ -44,12 +63,23 @@ function claudeSession(sessionId: string, cwd: string, snippets: readonly Snippe
     }
     // A multi-line snippet is a file the agent writes; one line, a command it runs.
     const multiline = s.text.includes('\n');
-    const input = place === 'input' ? (multiline ? { file_path: `${cwd}/config/${i}.txt`, content: s.text } : { command: s.text, description: 'Run it' }) : { command: `cat config/${i}.txt`, description: 'Show the file' };
-    assistant([{ type: 'tool_use', id: tool, name: place === 'input' && multiline ? 'Write' : 'Bash', input }], 'tool_use');
+    const input =
+      place === 'input'
+        ? multiline
+          ? { file_path: `${cwd}/config/${i}.txt`, content: s.text }
+          : { command: s.text, description: 'Run it' }
+        : { command: `cat config/${i}.txt`, description: 'Show the file' };
+    assistant(
+      [{ type: 'tool_use', id: tool, name: place === 'input' && multiline ? 'Write' : 'Bash', input }],
+      'tool_use',
+    );
     const output = place === 'output' ? s.text : 'ok';
     line({
       type: 'user',
-      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: tool, content: output, is_error: false }] },
+      message: {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: tool, content: output, is_error: false }],
+      },
       toolUseResult: { stdout: output, stderr: '', interrupted: false, isImage: false },
     });
   });
@@ -62,11 +92,31 @@ function claudeSession(sessionId: string, cwd: string, snippets: readonly Snippe
 function codexSession(sessionId: string, cwd: string, snippets: readonly Snippet[], title: string): string {
   let n = 0;
   const at = () => iso(T0 + ++n * 1000);
-  let out = jl({ timestamp: at(), type: 'session_meta', payload: { id: sessionId, timestamp: iso(T0), cwd, originator: 'codex_cli_rs', cli_version: '0.118.0', source: 'cli', model_provider: 'openai' } });
-  out += jl({ timestamp: at(), type: 'turn_context', payload: { cwd, approval_policy: 'on-request', model: 'gpt-5-codex', summary: 'auto' } });
+  let out = jl({
+    timestamp: at(),
+    type: 'session_meta',
+    payload: {
+      id: sessionId,
+      timestamp: iso(T0),
+      cwd,
+      originator: 'codex_cli_rs',
+      cli_version: '0.118.0',
+      source: 'cli',
+      model_provider: 'openai',
+    },
+  });
+  out += jl({
+    timestamp: at(),
+    type: 'turn_context',
+    payload: { cwd, approval_policy: 'on-request', model: 'gpt-5-codex', summary: 'auto' },
+  });
   const prompt = (text: string) => {
     const ts = at();
-    out += jl({ timestamp: ts, type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+    out += jl({
+      timestamp: ts,
+      type: 'response_item',
+      payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
     out += jl({ timestamp: ts, type: 'event_msg', payload: { type: 'user_message', message: text, images: [] } });
   };
   prompt(title);
@@ -79,17 +129,53 @@ function codexSession(sessionId: string, cwd: string, snippets: readonly Snippet
     }
     if (place === 'input' && s.text.includes('\n')) {
       // Files go through apply_patch, a custom tool whose input is the raw patch.
-      const patch = `*** Begin Patch\n*** Add File: config/${i}.txt\n${s.text.split('\n').map((l) => `+${l}`).join('\n')}\n*** End Patch\n`;
-      out += jl({ timestamp: at(), type: 'response_item', payload: { type: 'custom_tool_call', status: 'completed', call_id: call, name: 'apply_patch', input: patch } });
-      out += jl({ timestamp: at(), type: 'response_item', payload: { type: 'custom_tool_call_output', call_id: call, output: 'Success. Updated the following files:\nA config/' + i + '.txt\n' } });
+      const patch = `*** Begin Patch\n*** Add File: config/${i}.txt\n${s.text
+        .split('\n')
+        .map((l) => `+${l}`)
+        .join('\n')}\n*** End Patch\n`;
+      out += jl({
+        timestamp: at(),
+        type: 'response_item',
+        payload: { type: 'custom_tool_call', status: 'completed', call_id: call, name: 'apply_patch', input: patch },
+      });
+      out += jl({
+        timestamp: at(),
+        type: 'response_item',
+        payload: {
+          type: 'custom_tool_call_output',
+          call_id: call,
+          output: 'Success. Updated the following files:\nA config/' + i + '.txt\n',
+        },
+      });
       return;
     }
     const command = place === 'input' ? s.text : `cat config/${i}.txt`;
-    out += jl({ timestamp: at(), type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', command], workdir: cwd }), call_id: call } });
+    out += jl({
+      timestamp: at(),
+      type: 'response_item',
+      payload: {
+        type: 'function_call',
+        name: 'shell',
+        arguments: JSON.stringify({ command: ['bash', '-lc', command], workdir: cwd }),
+        call_id: call,
+      },
+    });
     const output = place === 'output' ? s.text : '';
-    out += jl({ timestamp: at(), type: 'response_item', payload: { type: 'function_call_output', call_id: call, output: `Exit code: 0\nWall time: 0.1 seconds\nOutput:\n${output}` } });
+    out += jl({
+      timestamp: at(),
+      type: 'response_item',
+      payload: {
+        type: 'function_call_output',
+        call_id: call,
+        output: `Exit code: 0\nWall time: 0.1 seconds\nOutput:\n${output}`,
+      },
+    });
   });
-  out += jl({ timestamp: at(), type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.' }] } });
+  out += jl({
+    timestamp: at(),
+    type: 'response_item',
+    payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.' }] },
+  });
   // The thread's name (the title) as the CLI derives it from the first prompt.
   out += jl({ timestamp: at(), type: 'event_msg', payload: { type: 'thread_name_updated', thread_name: title } });
   return out;
@@ -103,9 +189,26 @@ export const CLAUDE_SESSION = '5ec2e7a1-0000-4000-8000-00000000c1a0';
 export const CODEX_SESSION = '5ec2e7a1-0000-4000-8000-00000000c0de';
 
 /** Claude (`projects/…`) and Codex (`sessions/…`) home files, by provider. */
-export function secretHomes(snippets: readonly Snippet[]): { claude: Record<string, string>; codex: Record<string, string> } {
+export function secretHomes(snippets: readonly Snippet[]): {
+  claude: Record<string, string>;
+  codex: Record<string, string>;
+} {
   return {
-    claude: { [`projects/-home-dev-app/${CLAUDE_SESSION}.jsonl`]: claudeSession(CLAUDE_SESSION, '/home/dev/app', snippets, TITLE) },
-    codex: { [`sessions/2026/03/02/rollout-2026-03-02T09-00-00-${CODEX_SESSION}.jsonl`]: codexSession(CODEX_SESSION, '/home/dev/app', snippets, TITLE) },
+    claude: {
+      [`projects/-home-dev-app/${CLAUDE_SESSION}.jsonl`]: claudeSession(
+        CLAUDE_SESSION,
+        '/home/dev/app',
+        snippets,
+        TITLE,
+      ),
+    },
+    codex: {
+      [`sessions/2026/03/02/rollout-2026-03-02T09-00-00-${CODEX_SESSION}.jsonl`]: codexSession(
+        CODEX_SESSION,
+        '/home/dev/app',
+        snippets,
+        TITLE,
+      ),
+    },
   };
 }

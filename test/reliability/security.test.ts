@@ -35,16 +35,52 @@ describe('files the CLI creates', () => {
 /** Real-looking secrets (made up), each with the rule that must catch it. */
 const SECRETS: [rule: string, text: string, secret: string][] = [
   ['aws_access_key_id', 'export AWS_ACCESS_KEY_ID=AKIAZ7QW3RTY5UIO9PLK', 'AKIAZ7QW3RTY5UIO9PLK'],
-  ['secret_assignment', 'aws_secret_access_key = Zq8vY2kLmN4pR6sT8uW0xA2cE4gI6kM8oQ0sU2wY', 'Zq8vY2kLmN4pR6sT8uW0xA2cE4gI6kM8oQ0sU2wY'],
-  ['github_token', 'git clone https://ghp_4fG7hJ9kL2mN5pQ8rS1tV4wX7yZ0aB3cD6eF@github.com/acme/app', 'ghp_4fG7hJ9kL2mN5pQ8rS1tV4wX7yZ0aB3cD6eF'],
-  ['github_token', 'GH_TOKEN=github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuv', 'github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuv'],
-  ['api_key', 'OPENAI_API_KEY="sk-proj-Xy7Tq2Lm9Np4Rs6Vw8Za1Bc3De5Fg7Hj9Kl2Mn4"', 'sk-proj-Xy7Tq2Lm9Np4Rs6Vw8Za1Bc3De5Fg7Hj9Kl2Mn4'],
-  ['api_key', 'client = Anthropic(api_key="sk-ant-api03-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Qw9Er1Ty3Ui5Op7As9Df1Gh3Jk5Lz7Xc9Vb1Nm3Qw5Er7Ty9Ui1Op3-AbCdEfAA")', 'sk-ant-api03-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Qw9Er1Ty3Ui5Op7As9Df1Gh3Jk5Lz7Xc9Vb1Nm3Qw5Er7Ty9Ui1Op3-AbCdEfAA'],
+  [
+    'secret_assignment',
+    'aws_secret_access_key = Zq8vY2kLmN4pR6sT8uW0xA2cE4gI6kM8oQ0sU2wY',
+    'Zq8vY2kLmN4pR6sT8uW0xA2cE4gI6kM8oQ0sU2wY',
+  ],
+  [
+    'github_token',
+    'git clone https://ghp_4fG7hJ9kL2mN5pQ8rS1tV4wX7yZ0aB3cD6eF@github.com/acme/app',
+    'ghp_4fG7hJ9kL2mN5pQ8rS1tV4wX7yZ0aB3cD6eF',
+  ],
+  [
+    'github_token',
+    'GH_TOKEN=github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuv',
+    'github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789abcdefghijklmnopqrstuv',
+  ],
+  [
+    'api_key',
+    'OPENAI_API_KEY="sk-proj-Xy7Tq2Lm9Np4Rs6Vw8Za1Bc3De5Fg7Hj9Kl2Mn4"',
+    'sk-proj-Xy7Tq2Lm9Np4Rs6Vw8Za1Bc3De5Fg7Hj9Kl2Mn4',
+  ],
+  [
+    'api_key',
+    'client = Anthropic(api_key="sk-ant-api03-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Qw9Er1Ty3Ui5Op7As9Df1Gh3Jk5Lz7Xc9Vb1Nm3Qw5Er7Ty9Ui1Op3-AbCdEfAA")',
+    'sk-ant-api03-Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1Xc3Vb5Nm7Qw9Er1Ty3Ui5Op7As9Df1Gh3Jk5Lz7Xc9Vb1Nm3Qw5Er7Ty9Ui1Op3-AbCdEfAA',
+  ],
   ['stripe_key', "stripe.api_key = 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ'", 'sk_live_51HqLyjWDarjtT1zdp7dcXYZ'],
-  ['slack_token', 'SLACK_BOT_TOKEN is xoxb-2145678901-4123456789012-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2', 'xoxb-2145678901-4123456789012-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2'],
-  ['google_api_key', 'maps key AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW here', 'AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW'],
-  ['jwt', 'cookie: session=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiYWRtaW4iOnRydWV9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiYWRtaW4iOnRydWV9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
-  ['bearer_token', 'curl -H "Authorization: Bearer 8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b" https://api.example.com', '8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b'],
+  [
+    'slack_token',
+    'SLACK_BOT_TOKEN is xoxb-2145678901-4123456789012-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2',
+    'xoxb-2145678901-4123456789012-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2',
+  ],
+  [
+    'google_api_key',
+    'maps key AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW here',
+    'AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW',
+  ],
+  [
+    'jwt',
+    'cookie: session=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiYWRtaW4iOnRydWV9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiYWRtaW4iOnRydWV9.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+  ],
+  [
+    'bearer_token',
+    'curl -H "Authorization: Bearer 8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b" https://api.example.com',
+    '8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e7b',
+  ],
   ['url_password', 'DATABASE_URL=postgres://app_user:Tr0ub4dor-and-3@db.internal:5432/app', 'Tr0ub4dor-and-3'],
   ['secret_assignment', 'DB_PASSWORD=hunter2hunter2', 'hunter2hunter2'],
   // Tool inputs are JSON objects: a quoted key name, and the same object JSON-encoded once more.
@@ -110,9 +146,17 @@ describe('--redact on an import', () => {
     const spec = specOf(0, 1);
     for (const kit of kits) {
       writeFiles(sb.homeOf(kit), kit.session(spec));
-      writeFiles(sb.homeOf(kit), { [kit.mainFile(spec)]: readFileSync(join(sb.homeOf(kit), kit.mainFile(spec)), 'utf8') + SECRETS.map(([, text], n) => kit.userLine(spec, text, `2026-03-02T00:00:0${n % 10}.000Z`, n)).join('') });
+      writeFiles(sb.homeOf(kit), {
+        [kit.mainFile(spec)]:
+          readFileSync(join(sb.homeOf(kit), kit.mainFile(spec)), 'utf8') +
+          SECRETS.map(([, text], n) => kit.userLine(spec, text, `2026-03-02T00:00:0${n % 10}.000Z`, n)).join(''),
+      });
     }
-    const logsText = () => listTree(sb.logs).filter((p) => !p.endsWith('sessions')).map((p) => readFileSync(join(sb.logs, p), 'utf8')).join('\n');
+    const logsText = () =>
+      listTree(sb.logs)
+        .filter((p) => !p.endsWith('sessions'))
+        .map((p) => readFileSync(join(sb.logs, p), 'utf8'))
+        .join('\n');
 
     const masked = await runCli(sb, importArgs(sb, kits, ['--redact']));
     expect(masked.code, masked.stderr).toBe(0);
@@ -138,10 +182,27 @@ describe('read-only commands', () => {
     const kit = firstKit();
     const spec = specOf(0, 3);
     const marker = 'TRANSCRIPT-CONTENT-7b1f';
-    writeFiles(sb.homeOf(kit), { [kit.mainFile(spec)]: Object.values(kit.session(spec))[0]!.replace(/answer 1/g, marker).replace(/content 2/g, marker) });
+    writeFiles(sb.homeOf(kit), {
+      [kit.mainFile(spec)]: Object.values(kit.session(spec))[0]!
+        .replace(/answer 1/g, marker)
+        .replace(/content 2/g, marker),
+    });
     expect((await runCli(sb, importArgs(sb, [kit]))).code).toBe(0);
-    expect(readFileSync(join(sb.logs, 'sessions', readFileSync(join(sb.logs, 'index.json'), 'utf8').match(/"log_path": "sessions\/([^"]+)"/)![1]!), 'utf8')).toContain(marker);
-    for (const args of [['list', '--out', sb.logs], ['list', '--out', sb.logs, '--json'], ['doctor', ...homeArgs(sb, [kit])]]) {
+    expect(
+      readFileSync(
+        join(
+          sb.logs,
+          'sessions',
+          readFileSync(join(sb.logs, 'index.json'), 'utf8').match(/"log_path": "sessions\/([^"]+)"/)![1]!,
+        ),
+        'utf8',
+      ),
+    ).toContain(marker);
+    for (const args of [
+      ['list', '--out', sb.logs],
+      ['list', '--out', sb.logs, '--json'],
+      ['doctor', ...homeArgs(sb, [kit])],
+    ]) {
       const out = await runCli(sb, args);
       expect(out.code, `${args[0]}: ${out.stderr}`).toBeLessThanOrEqual(1);
       expect(out.stdout + out.stderr, args.join(' ')).not.toContain(marker);

@@ -30,75 +30,82 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 
 /** Index and state of a logs dir (each must parse), and whether every session they name is in place. */
 function checkpointOf(logs: string) {
-  const read = <T,>(name: string): T | null => (existsSync(join(logs, name)) ? (JSON.parse(readFileSync(join(logs, name), 'utf8')) as T) : null);
+  const read = <T>(name: string): T | null =>
+    existsSync(join(logs, name)) ? (JSON.parse(readFileSync(join(logs, name), 'utf8')) as T) : null;
   const index = read<{ sessions: SessionLogIndexEntry[] }>('index.json')?.sessions ?? [];
   const state = read<BackfillState>('backfill_state.json');
   const stateIds = Object.values(state?.sessions ?? {}).map((e) => e.wrapper_session_id);
-  for (const entry of [...index, ...Object.values(state?.sessions ?? {})]) expect(existsSync(join(logs, entry.log_path)), entry.log_path).toBe(true);
+  for (const entry of [...index, ...Object.values(state?.sessions ?? {})])
+    expect(existsSync(join(logs, entry.log_path)), entry.log_path).toBe(true);
   return { indexIds: index.map((e) => e.wrapper_session_id).sort(), stateIds: stateIds.sort() };
 }
 
 describe.skipIf(!hasCorpus)('signals', () => {
-  it(`SIGINT / SIGTERM, once or twice, at ${ROUNDS} seeded points of a corpus import (seed ${SEED})`, async () => {
-    const rand = seeded(SEED);
-    const sb = sandbox();
-    const homes = corpusHomes(join(sb.root, 'homes'));
-    const args = (logs: string, extra: string[] = []) => ['--out', logs, '--json', ...homes, ...extra];
+  it(
+    `SIGINT / SIGTERM, once or twice, at ${ROUNDS} seeded points of a corpus import (seed ${SEED})`,
+    async () => {
+      const rand = seeded(SEED);
+      const sb = sandbox();
+      const homes = corpusHomes(join(sb.root, 'homes'));
+      const args = (logs: string, extra: string[] = []) => ['--out', logs, '--json', ...homes, ...extra];
 
-    const clean = join(sb.root, 'clean');
-    const countFile = join(sb.root, 'counts.json');
-    expect((await runCli(sb, args(clean), { countFile })).code).toBe(0);
-    const cleanArchive = readArchive(clean);
-    const counts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<Phase, number>;
+      const clean = join(sb.root, 'clean');
+      const countFile = join(sb.root, 'counts.json');
+      expect((await runCli(sb, args(clean), { countFile })).code).toBe(0);
+      const cleanArchive = readArchive(clean);
+      const counts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<Phase, number>;
 
-    let seconds = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const phase = (['session', 'checkpoint', 'discovery'] as const)[round % 3]!;
-      const point = 1 + Math.floor(rand() * counts[phase]);
-      const signal = rand() < 0.5 ? 'SIGINT' : 'SIGTERM';
-      const twice = round % 2 === 1;
-      // Every other round interrupts a first import; the others a --force run over a full archive.
-      const fresh = round % 4 < 2;
-      if (fresh) rmSync(sb.logs, { recursive: true, force: true });
-      const where = `round ${round}: ${signal}${twice ? ' twice' : ''} at ${phase} #${point} of ${counts[phase]}${fresh ? ', first import' : ', --force'}`;
+      let seconds = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const phase = (['session', 'checkpoint', 'discovery'] as const)[round % 3]!;
+        const point = 1 + Math.floor(rand() * counts[phase]);
+        const signal = rand() < 0.5 ? 'SIGINT' : 'SIGTERM';
+        const twice = round % 2 === 1;
+        // Every other round interrupts a first import; the others a --force run over a full archive.
+        const fresh = round % 4 < 2;
+        if (fresh) rmSync(sb.logs, { recursive: true, force: true });
+        const where = `round ${round}: ${signal}${twice ? ' twice' : ''} at ${phase} #${point} of ${counts[phase]}${fresh ? ', first import' : ', --force'}`;
 
-      // Held at the point, it gets the signal; with `twice`, it is held again at the next write or
-      // rename of an index or the state (as it stops), and gets the second one there.
-      const held = join(sb.root, `held-${round}`);
-      const faults = twice ? `${phase}:${point}:pause,checkpoint:1:pause` : `${phase}:${point}:pause`;
-      const run = startCli(sb, args(sb.logs, fresh ? [] : ['--force']), { fault: faults, faultSignal: held });
-      let ended = false;
-      void run.done.then(() => (ended = true));
-      await until('the run to reach its point', () => existsSync(held));
-      process.kill(run.pid, signal);
-      rmSync(held);
-      let second = false;
-      if (twice) {
-        await until('the run to stop or to be held again', () => ended || existsSync(held));
-        if (existsSync(held)) {
-          process.kill(run.pid, signal);
-          rmSync(held);
-          second = true;
+        // Held at the point, it gets the signal; with `twice`, it is held again at the next write or
+        // rename of an index or the state (as it stops), and gets the second one there.
+        const held = join(sb.root, `held-${round}`);
+        const faults = twice ? `${phase}:${point}:pause,checkpoint:1:pause` : `${phase}:${point}:pause`;
+        const run = startCli(sb, args(sb.logs, fresh ? [] : ['--force']), { fault: faults, faultSignal: held });
+        let ended = false;
+        void run.done.then(() => (ended = true));
+        await until('the run to reach its point', () => existsSync(held));
+        process.kill(run.pid, signal);
+        rmSync(held);
+        let second = false;
+        if (twice) {
+          await until('the run to stop or to be held again', () => ended || existsSync(held));
+          if (existsSync(held)) {
+            process.kill(run.pid, signal);
+            rmSync(held);
+            second = true;
+          }
         }
-      }
-      const stopped = await run.done;
-      expect(stopped.code, `${where}: ${stopped.stderr}`).toBe(EXIT_CODE[signal]);
-      if (second) expect(stopped.stdout, `${where}: the second signal ends it at once, without a summary`).toBe('');
-      expect(leftovers(sb.logs), where).toEqual([]);
-      seconds += second ? 1 : 0;
-      const now = readArchive(sb.logs);
-      for (const [name, text] of now.files) expect(text, `${where}: ${name} is whole`).toBe(cleanArchive.files.get(name));
-      const { indexIds, stateIds } = checkpointOf(sb.logs);
-      if (!twice) {
-        expect(indexIds, `${where}: index and state agree`).toEqual(stateIds);
-        expect(JSON.parse(stopped.stdout).exit_code, where).toBe(EXIT_CODE[signal]);
-      }
+        const stopped = await run.done;
+        expect(stopped.code, `${where}: ${stopped.stderr}`).toBe(EXIT_CODE[signal]);
+        if (second) expect(stopped.stdout, `${where}: the second signal ends it at once, without a summary`).toBe('');
+        expect(leftovers(sb.logs), where).toEqual([]);
+        seconds += second ? 1 : 0;
+        const now = readArchive(sb.logs);
+        for (const [name, text] of now.files)
+          expect(text, `${where}: ${name} is whole`).toBe(cleanArchive.files.get(name));
+        const { indexIds, stateIds } = checkpointOf(sb.logs);
+        if (!twice) {
+          expect(indexIds, `${where}: index and state agree`).toEqual(stateIds);
+          expect(JSON.parse(stopped.stdout).exit_code, where).toBe(EXIT_CODE[signal]);
+        }
 
-      const next = await runCli(sb, args(sb.logs));
-      expect(next.code, `${where}, next run: ${next.stderr}`).toBe(0);
-      expectSameArchive(readArchive(sb.logs), cleanArchive, `${where}, next run`);
-      expect(leftovers(sb.logs), where).toEqual([]);
-    }
-    if (ROUNDS >= 4) expect(seconds, 'runs that got a second signal').toBeGreaterThan(0);
-  }, 20_000 * ROUNDS);
+        const next = await runCli(sb, args(sb.logs));
+        expect(next.code, `${where}, next run: ${next.stderr}`).toBe(0);
+        expectSameArchive(readArchive(sb.logs), cleanArchive, `${where}, next run`);
+        expect(leftovers(sb.logs), where).toEqual([]);
+      }
+      if (ROUNDS >= 4) expect(seconds, 'runs that got a second signal').toBeGreaterThan(0);
+    },
+    20_000 * ROUNDS,
+  );
 });

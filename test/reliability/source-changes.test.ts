@@ -19,15 +19,22 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
   it('grown, rewritten and replaced sources are converted once; what a shorter one lost and a vanished one are kept', async () => {
     const sb = sandbox();
     const home = sb.homeOf(kit);
-    writeFiles(home, homeOf(kit, 4, 0, () => 3));
+    writeFiles(
+      home,
+      homeOf(kit, 4, 0, () => 3),
+    );
     const [grown, rewritten, replaced, vanished] = [0, 1, 2, 3].map((n) => specOf(n, 3));
     const first = await runCli(sb, importArgs(sb, [kit]));
     expect(first.code, first.stderr).toBe(0);
     const before = readArchive(sb.logs);
-    const idOf = (spec: typeof grown) => before.index.find((e) => e.source_paths.includes(join(home, kit.mainFile(spec!))))!.wrapper_session_id;
+    const idOf = (spec: typeof grown) =>
+      before.index.find((e) => e.source_paths.includes(join(home, kit.mainFile(spec!))))!.wrapper_session_id;
     const ids = [grown, rewritten, replaced, vanished].map(idOf);
 
-    appendFileSync(join(home, kit.mainFile(grown!)), kit.userLine(grown!, 'a question added later', '2026-04-01T08:00:00.000Z', 9));
+    appendFileSync(
+      join(home, kit.mainFile(grown!)),
+      kit.userLine(grown!, 'a question added later', '2026-04-01T08:00:00.000Z', 9),
+    );
     writeFiles(home, kit.session({ ...rewritten!, turns: 1 }));
     const path = join(home, kit.mainFile(replaced!));
     const st = statSync(path);
@@ -39,15 +46,27 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
 
     const second = await runCli(sb, importArgs(sb, [kit]));
     expect(second.code, second.stderr).toBe(0);
-    expect(JSON.parse(second.stdout).providers[kit.id]).toMatchObject({ updated_sessions: 3, new_sessions: 0, removed_at_source: 1, failed_units: 0 });
+    expect(JSON.parse(second.stdout).providers[kit.id]).toMatchObject({
+      updated_sessions: 3,
+      new_sessions: 0,
+      removed_at_source: 1,
+      failed_units: 0,
+    });
     const third = await runCli(sb, importArgs(sb, [kit]));
-    expect(JSON.parse(third.stdout)).toMatchObject({ bytes_read: 0, providers: { [kit.id]: { pending_units: 0, updated_sessions: 0 } } });
+    expect(JSON.parse(third.stdout)).toMatchObject({
+      bytes_read: 0,
+      providers: { [kit.id]: { pending_units: 0, updated_sessions: 0 } },
+    });
 
     const after = readArchive(sb.logs);
     const file = (id: string) => `${id}.jsonl`;
     expect(after.files.get(file(ids[0]!))).toContain('a question added later');
     // The shorter copy's events, then the archived ones it lost, all there once.
-    const lines = (text: string | undefined) => text!.trimEnd().split('\n').map((l) => JSON.parse(l) as { key: string; seq: number });
+    const lines = (text: string | undefined) =>
+      text!
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; seq: number });
     const shorter = lines(after.files.get(file(ids[1]!)));
     const keys = shorter.map((e) => e.key);
     expect(new Set(keys).size).toBe(keys.length);
@@ -56,7 +75,9 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
     expect(after.files.get(file(ids[1]!))).toContain('question 2');
     const retained = after.index.find((e) => e.wrapper_session_id === ids[1])!;
     expect(retained.retained_events).toBeGreaterThan(0);
-    expect(retained.completeness_reasons).toContain(`${retained.retained_events} event(s) no longer in the source, kept from an earlier import`);
+    expect(retained.completeness_reasons).toContain(
+      `${retained.retained_events} event(s) no longer in the source, kept from an earlier import`,
+    );
     expect(after.files.get(file(ids[2]!))).toBe(before.files.get(file(ids[2]!)));
     expect(after.files.get(file(ids[3]!))).toBe(before.files.get(file(ids[3]!)));
     expect(after.index.find((e) => e.wrapper_session_id === ids[3])).toMatchObject({ source_missing: true });
@@ -70,8 +91,13 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
 
   /** A home of `count` sessions whose files have whole-second mtimes, as `touch -d` or rsync set them (utimes has no nanoseconds). */
   const homeWithSettableMtimes = (home: string, count: number) => {
-    writeFiles(home, homeOf(kit, count, 0, () => 3));
-    for (let n = 0; n < count; n++) for (const rel of Object.keys(kit.session(specOf(n, 3)))) utimesSync(join(home, rel), 1_780_000_000 + n, 1_780_000_000 + n);
+    writeFiles(
+      home,
+      homeOf(kit, count, 0, () => 3),
+    );
+    for (let n = 0; n < count; n++)
+      for (const rel of Object.keys(kit.session(specOf(n, 3))))
+        utimesSync(join(home, rel), 1_780_000_000 + n, 1_780_000_000 + n);
   };
 
   /** Rewrites `path` with 'answer 1' made 'ANSWER 1' (same size), then puts its mtime back. */
@@ -135,7 +161,10 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
     writeFileSync(statePath, JSON.stringify(state));
     const before = readArchive(sb.logs);
     const adopted = await runCli(sb, importArgs(sb, [kit]));
-    expect(JSON.parse(adopted.stdout)).toMatchObject({ bytes_read: 0, providers: { [kit.id]: { pending_units: 0, updated_sessions: 0 } } });
+    expect(JSON.parse(adopted.stdout)).toMatchObject({
+      bytes_read: 0,
+      providers: { [kit.id]: { pending_units: 0, updated_sessions: 0 } },
+    });
     expect(readArchive(sb.logs).files).toEqual(before.files);
     const kept = JSON.parse(readFileSync(statePath, 'utf8')) as typeof state;
     for (const [path, rec] of Object.entries(kept.sources)) {

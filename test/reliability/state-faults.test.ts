@@ -14,7 +14,20 @@ import { cleanupTemps, importHome } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
 import { KITS, homeOf, specOf } from './kits.js';
-import { NOBODY, firstKit, giveToNobody, importArgs, isRoot, leftovers, readArchive, runCli, sandbox, writeFiles, expectSameArchive, type Sandbox } from './support.js';
+import {
+  NOBODY,
+  firstKit,
+  giveToNobody,
+  importArgs,
+  isRoot,
+  leftovers,
+  readArchive,
+  runCli,
+  sandbox,
+  writeFiles,
+  expectSameArchive,
+  type Sandbox,
+} from './support.js';
 
 afterAll(cleanupTemps);
 afterEach(() => {
@@ -44,33 +57,35 @@ function grow(sb: Sandbox, n = 0, k = kit): void {
   appendFileSync(join(sb.homeOf(k), k.mainFile(spec)), k.userLine(spec, 'one more', '2026-05-01T00:00:00Z', 1));
 }
 
-
 describe('state file faults', () => {
   it.each([
     ['truncated', (text: string) => text.slice(0, Math.floor(text.length / 2)), /is not valid JSON/],
     ['of a future version', (text: string) => text.replace('"version":3', '"version":7'), /has version 7, newer than/],
     ['not JSON at all', () => '\u0000\u0000garbage', /is not valid JSON/],
-  ])('%s: exit 3 naming it, archive and state untouched; moved away, the next run rebuilds the same archive', async (_what, damage, message) => {
-    const { sb, archive, statePath } = await imported();
-    grow(sb);
-    const bad = damage(readFileSync(statePath, 'utf8'));
-    writeFileSync(statePath, bad);
-    const refused = await runCli(sb, importArgs(sb, [kit]));
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain(statePath);
-    expect(refused.stderr).toMatch(message);
-    expect(refused.stderr).not.toContain('internal error');
-    expect(readFileSync(statePath, 'utf8')).toBe(bad);
-    expectSameArchive(readArchive(sb.logs), archive);
-    expect(leftovers(sb.logs)).toEqual([]);
+  ])(
+    '%s: exit 3 naming it, archive and state untouched; moved away, the next run rebuilds the same archive',
+    async (_what, damage, message) => {
+      const { sb, archive, statePath } = await imported();
+      grow(sb);
+      const bad = damage(readFileSync(statePath, 'utf8'));
+      writeFileSync(statePath, bad);
+      const refused = await runCli(sb, importArgs(sb, [kit]));
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain(statePath);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).not.toContain('internal error');
+      expect(readFileSync(statePath, 'utf8')).toBe(bad);
+      expectSameArchive(readArchive(sb.logs), archive);
+      expect(leftovers(sb.logs)).toEqual([]);
 
-    renameSync(statePath, `${statePath}.bad`);
-    const recovered = await runCli(sb, importArgs(sb, [kit]));
-    expect(recovered.code, recovered.stderr).toBe(0);
-    const clean = join(sb.root, 'clean');
-    expect((await runCli(sb, importArgs(sb, [kit], [], clean))).code).toBe(0);
-    expectSameArchive(readArchive(sb.logs), readArchive(clean));
-  });
+      renameSync(statePath, `${statePath}.bad`);
+      const recovered = await runCli(sb, importArgs(sb, [kit]));
+      expect(recovered.code, recovered.stderr).toBe(0);
+      const clean = join(sb.root, 'clean');
+      expect((await runCli(sb, importArgs(sb, [kit], [], clean))).code).toBe(0);
+      expectSameArchive(readArchive(sb.logs), readArchive(clean));
+    },
+  );
 
   it('unreadable (mode 000): exit 3 naming it, untouched; readable again, the next run goes on', async () => {
     const { sb, statePath } = await imported();
@@ -129,12 +144,16 @@ describe('logs dir faults', () => {
 describe('disk full (every write of the writer fails with ENOSPC)', () => {
   const full = (match: (path: string) => boolean) => {
     writeFaults.beforeWrite = (path) => {
-      if (match(path)) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
+      if (match(path))
+        throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
     };
   };
   const home = () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 3, 0, () => 400)); // sessions over the writer's buffer
+    writeFiles(
+      sb.homeOf(toy),
+      homeOf(toy, 3, 0, () => 400),
+    ); // sessions over the writer's buffer
     return sb;
   };
 
@@ -147,7 +166,9 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
     expect(exitCodeOf(failed.summary)).toBe(1);
     expect(failed.summary.errors).toHaveLength(3);
     for (const e of failed.summary.errors) expect(e.message).toMatch(/ENOSPC/);
-    expect(failed.summary.errors.map((e) => e.path).sort()).toEqual([0, 1, 2].map((n) => join(sb.homeOf(toy), toy.mainFile(specOf(n, 0)))).sort());
+    expect(failed.summary.errors.map((e) => e.path).sort()).toEqual(
+      [0, 1, 2].map((n) => join(sb.homeOf(toy), toy.mainFile(specOf(n, 0)))).sort(),
+    );
     expect(failed.raw).toEqual(first.raw);
     expect(leftovers(sb.logs)).toEqual([]);
 
@@ -161,9 +182,14 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
 
   it('while writing the index at a checkpoint amid conversions: exit 3, and the sessions converted meanwhile leave no temp file', async () => {
     const sb = sandbox();
-    writeFiles(sb.homeOf(toy), homeOf(toy, 12, 0, () => 400));
+    writeFiles(
+      sb.homeOf(toy),
+      homeOf(toy, 12, 0, () => 400),
+    );
     full((p) => p.endsWith('/index.json'));
-    const err = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs, checkpointMs: 0 }).catch((e: unknown) => e);
+    const err = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs, checkpointMs: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect((err as CliError).exitCode).toBe(3);
     expect(leftovers(sb.logs)).toEqual([]);
   });

@@ -4,7 +4,17 @@
  * outside the logs dir.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { expect } from 'vitest';
 import { adapters } from '../../adapters/index.js';
@@ -77,7 +87,11 @@ export interface CliOptions {
 
 /** Whether `uid` can read `path` (asked of the system as that user). */
 function readableBy(uid: number, path: string): boolean {
-  const probe = spawnSync(process.execPath, ['-e', 'require("node:fs").accessSync(process.argv[1], require("node:fs").constants.R_OK)', path], { uid, gid: uid });
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', 'require("node:fs").accessSync(process.argv[1], require("node:fs").constants.R_OK)', path],
+    { uid, gid: uid },
+  );
   return probe.status === 0;
 }
 
@@ -91,19 +105,30 @@ let scriptsOfNobody: { cli: string; preload: string } | null = null;
 function scriptsFor(uid: number | undefined): { cli: string; preload: string } {
   if (uid === undefined) return { cli: cliScript, preload: faultsPreload };
   if (scriptsOfNobody) return scriptsOfNobody;
-  if (readableBy(uid, cliScript) && readableBy(uid, faultsPreload)) return (scriptsOfNobody = { cli: cliScript, preload: faultsPreload });
+  if (readableBy(uid, cliScript) && readableBy(uid, faultsPreload))
+    return (scriptsOfNobody = { cli: cliScript, preload: faultsPreload });
   const dir = tempDir('cli-for-nobody-');
   const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repoRoot, encoding: 'utf8' });
   const packages = ls.stdout.split('\n').filter((p) => p.startsWith(join(repoRoot, 'node_modules')));
-  for (const rel of ['dist', 'package.json', 'test/support/faults.mjs', ...packages.map((p) => relative(repoRoot, p))]) {
+  for (const rel of [
+    'dist',
+    'package.json',
+    'test/support/faults.mjs',
+    ...packages.map((p) => relative(repoRoot, p)),
+  ]) {
     cpSync(join(repoRoot, rel), join(dir, rel), { recursive: true });
   }
-  for (const p of [dir, ...listTree(dir).map((rel) => join(dir, rel))]) chmodSync(p, lstatSync(p).isDirectory() ? 0o755 : 0o644);
+  for (const p of [dir, ...listTree(dir).map((rel) => join(dir, rel))])
+    chmodSync(p, lstatSync(p).isDirectory() ? 0o755 : 0o644);
   return (scriptsOfNobody = { cli: join(dir, 'dist/src/cli/main.js'), preload: join(dir, 'test/support/faults.mjs') });
 }
 
 /** Starts the CLI; `done` settles when it exits. */
-export function startCli(sb: Sandbox, args: string[], opts: CliOptions = {}): { pid: number; done: Promise<CliResult> } {
+export function startCli(
+  sb: Sandbox,
+  args: string[],
+  opts: CliOptions = {},
+): { pid: number; done: Promise<CliResult> } {
   const { cli, preload: preloadScript } = scriptsFor(opts.uid);
   const preload = opts.fault !== undefined || opts.countFile !== undefined ? ['--import', preloadScript] : [];
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: sb.home, LOG_LEVEL: 'warn', ...opts.env };
@@ -120,7 +145,9 @@ export function startCli(sb: Sandbox, args: string[], opts: CliOptions = {}): { 
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { pid: child.pid!, done };
 }
 
@@ -143,9 +170,12 @@ export interface Archive {
 export function readArchive(logs: string): Archive {
   const files = new Map<string, string>();
   const dir = join(logs, 'sessions');
-  for (const name of existsSync(dir) ? readdirSync(dir).sort() : []) files.set(name, readFileSync(join(dir, name), 'utf8'));
+  for (const name of existsSync(dir) ? readdirSync(dir).sort() : [])
+    files.set(name, readFileSync(join(dir, name), 'utf8'));
   const indexPath = join(logs, 'index.json');
-  const entries = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
+  const entries = existsSync(indexPath)
+    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions
+    : [];
   return { files, index: entries.map(({ imported_at: _i, ...e }) => e) };
 }
 

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps } from '../support/harness.js';
 import { homeOf, specOf } from '../reliability/kits.js';
-import { activeKits, expectSameArchive, importArgs, leftovers, readArchive, runCli, sandbox, seeded, writeFiles } from '../reliability/support.js';
+import {
+  activeKits,
+  expectSameArchive,
+  importArgs,
+  leftovers,
+  readArchive,
+  runCli,
+  sandbox,
+  seeded,
+  writeFiles,
+} from '../reliability/support.js';
 
 afterAll(cleanupTemps);
 
@@ -23,10 +33,19 @@ describe('racing imports', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const kit = kits[Math.floor(rand() * kits.length)]!;
       const spec = specOf(Math.floor(rand() * 6), 0);
-      appendFileSync(join(sb.homeOf(kit), kit.mainFile(spec)), kit.userLine(spec, `round ${round}`, new Date(Date.UTC(2026, 4, 1, 0, round)).toISOString(), round));
+      appendFileSync(
+        join(sb.homeOf(kit), kit.mainFile(spec)),
+        kit.userLine(spec, `round ${round}`, new Date(Date.UTC(2026, 4, 1, 0, round)).toISOString(), round),
+      );
       const [a, b] = await Promise.all([runCli(sb, importArgs(sb, kits)), runCli(sb, importArgs(sb, kits))]);
       const codes = [a.code, b.code].sort();
-      expect([[0, 0], [0, 75]], `round ${round}: ${a.stderr}${b.stderr}`).toContainEqual(codes);
+      expect(
+        [
+          [0, 0],
+          [0, 75],
+        ],
+        `round ${round}: ${a.stderr}${b.stderr}`,
+      ).toContainEqual(codes);
       const clean = join(sb.root, `clean-${round}`);
       expect((await runCli(sb, importArgs(sb, kits, [], clean))).code).toBe(0);
       expectSameArchive(readArchive(sb.logs), readArchive(clean), `round ${round}`);

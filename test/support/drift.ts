@@ -40,7 +40,9 @@ function readmeRecordTypes(provider: string): Map<string, Map<string, string>> {
   const text = readFileSync(join(repoRoot, 'adapters', provider, 'README.md'), 'utf8');
   const section = text.slice(text.indexOf('## Record types'));
   const table = new Map<string, Map<string, string>>();
-  for (const row of section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| record ') && !l.startsWith('|---'))) {
+  for (const row of section
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| record ') && !l.startsWith('|---'))) {
     const [kind, names, handling] = row.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim());
     if (!table.has(kind!)) table.set(kind!, new Map());
     for (const m of names!.matchAll(/`([^`]+)`/g)) table.get(kind!)!.set(m[1]!, handling!);

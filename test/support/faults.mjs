@@ -54,7 +54,8 @@ const SITES = {
   lock: /\/\.import\.lock\.\d+$/,
   store_lock: /\/\.sessions_index\.lock\.\d+$/,
 };
-const siteOf = (path) => (typeof path === 'string' ? Object.keys(SITES).find((site) => SITES[site].test(path)) : undefined);
+const siteOf = (path) =>
+  typeof path === 'string' ? Object.keys(SITES).find((site) => SITES[site].test(path)) : undefined;
 const [shortMode, fullSite] = (process.env.IMPORT_LOGS_SHORT_WRITES ?? '').split(':');
 const short = {};
 let diskFull = false;
@@ -88,7 +89,8 @@ function act(before) {
 
 /** A write cut in half: what a crash in the middle of `write(2)`, or a full disk, leaves. Returns the count. */
 function halfWrite(fd, buffer, offset, length, position) {
-  const buf = typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const buf =
+    typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const start = typeof offset === 'number' ? offset : 0;
   const len = typeof length === 'number' ? length : buf.length - start;
   return original.writeSync(fd, buf, start, Math.ceil(len / 2), typeof position === 'number' ? position : null);
@@ -115,7 +117,14 @@ fs.lstatSync = function (...args) {
   if (locked && due('discovery')) act();
   return original.lstatSync.apply(this, args);
 };
-const phaseOf = (path) => (typeof path !== 'string' ? undefined : SESSION_TEMP.test(path) ? 'session' : CHECKPOINT_TEMP.test(path) ? 'checkpoint' : undefined);
+const phaseOf = (path) =>
+  typeof path !== 'string'
+    ? undefined
+    : SESSION_TEMP.test(path)
+      ? 'session'
+      : CHECKPOINT_TEMP.test(path)
+        ? 'checkpoint'
+        : undefined;
 
 /**
  * The short write IMPORT_LOGS_SHORT_WRITES asks for at this write to `site`, if any: the count it
@@ -123,7 +132,12 @@ const phaseOf = (path) => (typeof path !== 'string' ? undefined : SESSION_TEMP.t
  */
 function shortWrite(site, fd, buffer, offset, length, position) {
   if (!shortMode || site === undefined) return null;
-  if (diskFull) return Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  if (diskFull)
+    return Object.assign(new Error(`ENOSPC: no space left on device, write`), {
+      code: 'ENOSPC',
+      errno: -28,
+      syscall: 'write',
+    });
   if (shortMode === 'full' && site !== fullSite) return null;
   diskFull = shortMode === 'full';
   short[site] = (short[site] ?? 0) + 1;
@@ -156,5 +170,10 @@ fs.renameSync = function (from, to) {
 syncBuiltinESMExports();
 
 if (countFile) {
-  process.on('exit', () => fs.writeFileSync(countFile, JSON.stringify({ ...counts, short, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })));
+  process.on('exit', () =>
+    fs.writeFileSync(
+      countFile,
+      JSON.stringify({ ...counts, short, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+    ),
+  );
 }

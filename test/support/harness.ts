@@ -1,6 +1,15 @@
 /** Test helpers: temp homes, running a real import into a temp logs dir, reading what it wrote. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +30,11 @@ export function corpusDir(provider: string): string | null {
 
 export function corpusFiles(provider: string): string[] {
   const dir = corpusDir(provider);
-  return dir ? readdirSync(dir).sort().map((n) => join(dir, n)) : [];
+  return dir
+    ? readdirSync(dir)
+        .sort()
+        .map((n) => join(dir, n))
+    : [];
 }
 
 const temps: string[] = [];
@@ -59,7 +72,17 @@ export const silentLog = pino({ level: 'silent' });
 export async function importHome(
   adapter: Adapter,
   home: string,
-  opts: { logsDir?: string; root?: string; force?: boolean; storeDir?: string; concurrency?: number; since?: number; dryRun?: boolean; checkpointMs?: number; redact?: boolean } = {},
+  opts: {
+    logsDir?: string;
+    root?: string;
+    force?: boolean;
+    storeDir?: string;
+    concurrency?: number;
+    since?: number;
+    dryRun?: boolean;
+    checkpointMs?: number;
+    redact?: boolean;
+  } = {},
 ): Promise<ImportResult> {
   const logsDir = opts.logsDir ?? tempDir('logs-');
   const summary = await runImport({
@@ -89,12 +112,17 @@ export function readLogs(logsDir: string): Pick<ImportResult, 'index' | 'session
       raw.set(name.replace(/\.jsonl$/, ''), text);
       sessions.set(
         name.replace(/\.jsonl$/, ''),
-        text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AgentLogEvent),
+        text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as AgentLogEvent),
       );
     }
   }
   const indexPath = join(logsDir, 'index.json');
-  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions : [];
+  const index = existsSync(indexPath)
+    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions
+    : [];
   return { index, sessions, raw };
 }
 

@@ -20,7 +20,9 @@ export const testAdapter = {
     env: 'TESTPROV_HOME',
     flag: 'testprov-home',
     resolve: ({ env, homedir }) =>
-      env.TESTPROV_HOME ? [{ path: env.TESTPROV_HOME, via: 'TESTPROV_HOME' }] : [{ path: join(homedir, '.testprov'), via: 'default' }],
+      env.TESTPROV_HOME
+        ? [{ path: env.TESTPROV_HOME, via: 'TESTPROV_HOME' }]
+        : [{ path: join(homedir, '.testprov'), via: 'default' }],
   },
   sources: ['sessions/*.jsonl'],
   async *convert(unit, ctx) {
@@ -54,26 +56,59 @@ export const testAdapter = {
       s.noteAgentVersion(r.version);
       switch (r.kind) {
         case 'user':
-          yield { session: s, event: { type: 'user_message', role: 'user', content: String(r.text ?? ''), message_id: r.id, ts, key: r.key, completeness: r.damaged ? 'partial' : undefined } };
+          yield {
+            session: s,
+            event: {
+              type: 'user_message',
+              role: 'user',
+              content: String(r.text ?? ''),
+              message_id: r.id,
+              ts,
+              key: r.key,
+              completeness: r.damaged ? 'partial' : undefined,
+            },
+          };
           break;
         case 'assistant':
-          yield { session: s, event: { type: 'assistant_message', content: String(r.text ?? ''), message_id: r.id, ts } };
+          yield {
+            session: s,
+            event: { type: 'assistant_message', content: String(r.text ?? ''), message_id: r.id, ts },
+          };
           break;
         case 'tool':
-          yield { session: s, event: { type: 'tool_call', tool_name: r.tool, tool_kind: inferToolKind(r.tool), tool_id: r.id, input: r.input, ts } };
+          yield {
+            session: s,
+            event: {
+              type: 'tool_call',
+              tool_name: r.tool,
+              tool_kind: inferToolKind(r.tool),
+              tool_id: r.id,
+              input: r.input,
+              ts,
+            },
+          };
           break;
         case 'result':
           yield { session: s, event: { type: 'tool_result', tool_id: r.id, success: !r.error, output: r.output, ts } };
           break;
         case 'usage': {
-          const usage = normalizeUsage({ input: r.input, output: r.output, cacheRead: r.cached }, { inputIncludesCacheRead: true, outputIncludesReasoning: true });
+          const usage = normalizeUsage(
+            { input: r.input, output: r.output, cacheRead: r.cached },
+            { inputIncludesCacheRead: true, outputIncludesReasoning: true },
+          );
           const sum = emitted.get(s) ?? { input_tokens: 0, output_tokens: 0 };
-          emitted.set(s, { input_tokens: sum.input_tokens + usage.input_tokens, output_tokens: sum.output_tokens + usage.output_tokens });
+          emitted.set(s, {
+            input_tokens: sum.input_tokens + usage.input_tokens,
+            output_tokens: sum.output_tokens + usage.output_tokens,
+          });
           yield { session: s, event: { ...usage, ts } };
           break;
         }
         case 'total': {
-          const reason = usageMismatch('the total record', emitted.get(s) ?? {}, { input_tokens: r.input, output_tokens: r.output });
+          const reason = usageMismatch('the total record', emitted.get(s) ?? {}, {
+            input_tokens: r.input,
+            output_tokens: r.output,
+          });
           if (reason) s.addReason(reason);
           break;
         }
