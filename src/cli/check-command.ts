@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { CliError, EXIT } from '../errors.js';
 import { convertCase, listCases, readExpected } from '../check/fixtures.js';
 import { createLogger, logLevel, type LogFormat } from '../log.js';
-import { selectAdapters } from './import-command.js';
+import { selectAdapters } from './select-adapters.js';
 
 export interface CheckArgs {
   fixtures: string;

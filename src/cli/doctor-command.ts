@@ -12,15 +12,17 @@ import { CliError, EXIT, errorMessage } from '../errors.js';
 import { resolveLocations, type Locations } from '../importer/locations.js';
 import { lockHolder } from '../importer/lock.js';
 import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
-import { planImport, type ProviderSummary } from '../importer/plan.js';
+import { planImport } from '../importer/plan.js';
+import type { ProviderSummary } from '../model/reports.js';
 import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
 import { STATE_FILE, loadState } from '../importer/state-store.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
-import { emptyState, type BackfillState } from '../model/state.js';
+import type { BackfillState } from '../model/state.js';
+import { emptyState } from '../model/state-check.js';
 import { formatDoctor } from './doctor-format.js';
-import { homeFlagValues, selectAdapters } from './import-command.js';
+import { homeFlagValues, selectAdapters } from './select-adapters.js';
 
 export interface DoctorArgs {
   root?: string | undefined;

@@ -1,18 +1,17 @@
 /** `import-logs [import]`: runs the importer and reports what it did. */
-import { statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { adapters as registry } from '../../adapters/index.js';
-import type { Adapter } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
-import { emptySummary, runImport, type ImportSummary } from '../importer/run.js';
+import { emptySummary, runImport } from '../importer/run.js';
+import type { ImportSummary } from '../model/reports.js';
 import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
 import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
-import { providerNames } from './provider-flags.js';
+import { homeFlagValues, selectAdapters } from './select-adapters.js';
 import { stopOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth, tildePath } from './text-core.js';
-import type { CommonArgs } from './main.js';
+import type { CommonArgs } from './options.js';
 
 export interface ImportArgs extends CommonArgs {
   since?: string | undefined;
@@ -24,35 +23,6 @@ export interface ImportArgs extends CommonArgs {
   wait?: string | undefined;
   workers?: string | undefined;
   index: boolean;
-}
-
-export function selectAdapters(names: string[] | undefined): readonly Adapter[] {
-  const wanted = providerNames(names);
-  if (wanted.length === 0) return registry;
-  const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
-  if (unknown.length > 0) {
-    throw new CliError(
-      `unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`,
-      EXIT.usage,
-    );
-  }
-  return registry.filter((a) => wanted.includes(a.id));
-}
-
-/** The provider homes given by flag; one that is not a directory is a typo, never "nothing to import". */
-export function homeFlagValues(args: Record<string, unknown>): Record<string, string | undefined> {
-  const values: Record<string, string | undefined> = {};
-  for (const adapter of registry) {
-    const value = args[adapter.home.flag];
-    values[adapter.id] = typeof value === 'string' ? value : undefined;
-    if (typeof value === 'string' && value !== '' && !statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new CliError(
-        `--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`,
-        EXIT.usage,
-      );
-    }
-  }
-  return values;
 }
 
 /** The dirs this import writes, named as the user gave them. */

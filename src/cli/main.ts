@@ -4,87 +4,16 @@
  * `--help` stays fast. The provider home flags come from a list the build writes, not from the
  * adapters themselves (see provider-flags.ts).
  */
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliError, EXIT, errorMessage } from '../errors.js';
-import { LOG_FORMATS, type LogFormat } from '../log.js';
-import { COMPLETENESS_VALUES } from '../model/state-check.js';
+import { LOG_FORMATS } from '../log.js';
+import { COMPLETENESS_VALUES, SCHEMA_NAMES } from '../model/names.js';
+import { withCommon, withHomes, withLocations, withScope, withSessionId } from './options.js';
 import { providerFlags, type ProviderFlag } from './provider-flags.js';
 
 /** Commands that read only the archive: they take no provider flags. */
 const ARCHIVE_COMMANDS = new Set(['list', 'show', 'schema', 'index', 'push', 'report', 'search', 'export']);
-let providers: ProviderFlag[] = [];
-
-export interface CommonArgs {
-  store?: string | undefined;
-  out?: string | undefined;
-  root?: string | undefined;
-  provider?: string[] | undefined;
-  json: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  logFormat: LogFormat;
-  [flag: string]: unknown;
-}
-
-function withLocations<T>(y: Argv<T>) {
-  return y
-    .option('root', {
-      type: 'string',
-      describe: 'Only sessions whose workspace is DIR or inside it; logs go to the project logs dir',
-    })
-    .option('store', {
-      type: 'string',
-      describe: 'Store dir (default $IMPORT_LOGS_HOME or ${XDG_DATA_HOME:-~/.local/share}/import-logs)',
-    })
-    .option('out', {
-      type: 'string',
-      describe: 'Logs dir to use directly (no store-wide index unless --store is given)',
-    });
-}
-
-/** A logs dir or, with --all, every one of the store; and which providers (list, report, search). */
-function withScope<T>(y: Argv<T>) {
-  return withLocations(y)
-    .option('all', { type: 'boolean', default: false, describe: 'Every logs dir of the store (all projects)' })
-    .option('provider', { type: 'string', array: true, describe: 'Only these providers' });
-}
-
-/** One session, by a prefix of its id (show, export). */
-function withSessionId<T>(y: Argv<T>) {
-  // Not demanded here: `show` says itself what is missing; `export <id>` requires it by its syntax.
-  return withLocations(y).positional('id', {
-    type: 'string',
-    describe: 'wrapper_session_id or a prefix of it (or of the native id)',
-  });
-}
-
-function withHomes<T>(y: Argv<T>) {
-  let out = y.option('provider', { type: 'string', array: true, describe: 'Only these providers' });
-  for (const { title, flag, env } of providers) {
-    out = out.option(flag, { type: 'string', describe: `${title} home dir (overrides $${env})` });
-  }
-  return out;
-}
-
-function withCommon<T>(y: Argv<T>) {
-  return withHomes(withLocations(y))
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'Only errors on stderr' })
-    .option('verbose', {
-      type: 'boolean',
-      default: false,
-      describe: 'Say on stderr, per source, why it was converted, skipped or failed',
-    })
-    .option('log-format', {
-      choices: LOG_FORMATS,
-      default: 'text' as const,
-      describe: 'Logs on stderr as sentences (text) or as pino JSON lines (json)',
-    });
-}
-
-/** A copy of the model's list, so that `--help` does not load zod (a test keeps them equal). */
-const SCHEMA_NAMES = ['event-line', 'index', 'sessions-index', 'state', 'list', 'doctor', 'run-summary'] as const;
 
 const COMMANDS = ['import', 'check', 'list', 'show', 'report', 'search', 'export', 'index', 'push', 'doctor', 'schema'];
 /** Flags whose value may be mistaken for flags by the parser when it starts with `-`. */
@@ -123,7 +52,7 @@ function checkWords(argv: string[]): void {
 
 async function run(argv: string[]): Promise<number> {
   checkWords(argv);
-  if (!ARCHIVE_COMMANDS.has(argv[0] ?? '')) providers = await providerFlags();
+  const providers: ProviderFlag[] = ARCHIVE_COMMANDS.has(argv[0] ?? '') ? [] : await providerFlags();
   let exitCode: number = EXIT.ok;
   /** A command handler that loads its module only when the command runs. */
   const lazy =
@@ -138,7 +67,7 @@ async function run(argv: string[]): Promise<number> {
       ['import', '$0'],
       'Import new and changed sessions (the default command)',
       (y) =>
-        withCommon(y)
+        withCommon(y, providers)
           .option('since', { type: 'string', describe: 'Only sources changed since a date or a duration (7d, 12h)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, write nothing' })
           .option('force', { type: 'boolean', default: false, describe: 'Re-import every session' })
@@ -310,7 +239,7 @@ async function run(argv: string[]): Promise<number> {
       'doctor',
       "Where each provider's files are, what was imported, what failed and why, retention risks",
       (y) =>
-        withHomes(withLocations(y)).option('json', {
+        withHomes(withLocations(y), providers).option('json', {
           type: 'boolean',
           default: false,
           describe: 'The report as JSON (schema/doctor.schema.json)',

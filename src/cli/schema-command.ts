@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../errors.js';
-import { JSON_SCHEMAS, SCHEMA_NAMES, jsonSchemaText, type SchemaName } from '../model/json-schemas.js';
+import { JSON_SCHEMAS, jsonSchemaText } from '../model/json-schemas.js';
+import { SCHEMA_NAMES, type SchemaName } from '../model/names.js';
 
 export interface SchemaArgs {
   name: SchemaName;

@@ -1,7 +1,7 @@
 /** The one-screen human summary of an import run: per provider, warnings, where it went, what next. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ImportSummary, ProviderSummary } from '../importer/run.js';
+import type { ImportSummary, ProviderSummary } from '../model/reports.js';
 import { GLOBAL_INDEX_FILE } from '../writer/indexes.js';
 import { columns, formatBytes, tildePath } from './text-core.js';
 

@@ -15,7 +15,7 @@ import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
 import { SessionRecorder } from '../writer/session-recorder.js';
-import { isInside } from './locations.js';
+import { isInside } from '../util/paths.js';
 
 export interface PreparedSession {
   key: string;

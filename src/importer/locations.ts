@@ -48,12 +48,6 @@ export function resolveLocations(opts: LocationOptions): Locations {
   return { storeDir, logsDir, root, project };
 }
 
-/** True when `path` is `root` or inside it (plain string paths, `/`-separated). */
-export function isInside(root: string, path: string): boolean {
-  const r = root.endsWith('/') ? root.slice(0, -1) : root;
-  return path === r || path.startsWith(`${r}/`);
-}
-
 /** `7d`, `12h`, `30m`, `2w` or a date; returns the epoch ms it names. */
 export function parseSince(value: string, now: number): number {
   const m = /^(\d+)\s*([smhdw])$/.exec(value.trim());

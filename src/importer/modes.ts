@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../writer/atomic-file.js';
 import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../writer/indexes.js';
-import { isInside, type Locations } from './locations.js';
+import type { Locations } from './locations.js';
+import { isInside } from '../util/paths.js';
 import { STATE_FILE } from './state-store.js';
 
 export interface LooseMode {

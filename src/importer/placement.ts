@@ -9,7 +9,7 @@ import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { CliError, EXIT } from '../errors.js';
 import { INDEX_FILE } from '../writer/indexes.js';
 import { resolveHomes } from './discover.js';
-import { isInside } from './locations.js';
+import { isInside } from '../util/paths.js';
 import { STATE_FILE } from './state-store.js';
 
 /** A directory the run writes, and what named it (`--out`, `--store`, `IMPORT_LOGS_HOME`, …). */

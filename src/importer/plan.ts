@@ -7,33 +7,12 @@ import type { Logger } from 'pino';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
+import type { ProviderSummary } from '../model/reports.js';
 import type { BackfillState, SourceRecord } from '../model/state.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
 import { compareFingerprint } from './fingerprint.js';
-import { isInside } from './locations.js';
+import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
-import type { VersionDrift } from './version-drift.js';
-
-export interface ProviderSummary {
-  homes: { path: string; via: string; found: boolean }[];
-  sources: number;
-  /** Total size of the sources found (read or not). */
-  source_bytes: number;
-  units: number;
-  /** Units whose fingerprints matched the state: not read. */
-  unchanged_units: number;
-  /** Units to convert (new, changed, or forced). */
-  pending_units: number;
-  skipped_since: number;
-  failed_units: number;
-  new_sessions: number;
-  updated_sessions: number;
-  unchanged_sessions: number;
-  removed_at_source: number;
-  bytes_to_read: number;
-  /** Sessions of this run written by an agent newer than the adapter was tested on. */
-  version_drift: VersionDrift | null;
-}
 
 export interface PlannedUnit {
   adapter: Adapter;

@@ -11,10 +11,12 @@ import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import type { ImportSummary } from '../model/reports.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
-import { INDEX_FILE, indexesDamaged, updateGlobalIndex, writeLogsIndex } from '../writer/indexes.js';
+import { INDEX_FILE, indexesDamaged, writeLogsIndex } from '../writer/indexes.js';
+import { updateGlobalIndex } from './store-index.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
 import { fingerprintOf, withFingerprint } from './fingerprint.js';
@@ -24,7 +26,7 @@ import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
 import { driftWarning, versionDrift } from './version-drift.js';
-import { planImport, type PlannedUnit, type ProviderSummary } from './plan.js';
+import { planImport, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
@@ -55,32 +57,6 @@ export interface ImportOptions {
 
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
-
-export type { ProviderSummary };
-
-export interface SourceFailure {
-  provider: string;
-  path: string;
-  /** What went wrong; it always names the path. */
-  message: string;
-}
-
-export interface ImportSummary {
-  logs_dir: string;
-  store: string | null;
-  dry_run: boolean;
-  state_migrated_from: number | null;
-  providers: Record<string, ProviderSummary>;
-  bytes_read: number;
-  bytes_written: number;
-  duration_ms: number;
-  warnings: string[];
-  errors: SourceFailure[];
-  /** Sessions converted by this run but left out by `--root`, by workspace ('' when none is recorded). */
-  outside_root: Record<string, number>;
-  /** Sessions written by this run that keep events no longer in their source. */
-  retained: { session: string; events: number }[];
-}
 
 interface QueuedFile extends PreparedFile {
   /** A later merge of this run replaced it. */

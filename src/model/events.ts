@@ -4,9 +4,10 @@
  * to disk. Optional fields that are absent are omitted from the line, never written as `null`.
  */
 import { z } from 'zod';
+import { COMPLETENESS_VALUES } from './names.js';
 
 export const LogCompleteness = z
-  .enum(['full', 'partial', 'metadata_only'])
+  .enum(COMPLETENESS_VALUES)
   .describe('How much of the native record survived conversion.');
 export type LogCompleteness = z.infer<typeof LogCompleteness>;
 

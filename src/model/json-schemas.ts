@@ -1,6 +1,7 @@
 /** The JSON Schemas of every file and machine output, generated from the zod schemas. */
 import { z } from 'zod';
 import { AgentLogEvent } from './events.js';
+import type { SchemaName } from './names.js';
 import { GlobalSessionIndex, SessionLogIndex } from './index-schema.js';
 import { DoctorReport, ListedSession, RunSummary } from './reports.js';
 import { BackfillState } from './state.js';
@@ -27,10 +28,7 @@ export const JSON_SCHEMAS = {
   list: { file: 'list.schema.json', title: 'One line of `import-logs list --json`', schema: ListedSession },
   doctor: { file: 'doctor.schema.json', title: '`import-logs doctor --json`', schema: DoctorReport },
   'run-summary': { file: 'run-summary.schema.json', title: '`import-logs --json`', schema: RunSummary },
-} as const satisfies Record<string, SchemaSpec>;
-
-export type SchemaName = keyof typeof JSON_SCHEMAS;
-export const SCHEMA_NAMES = Object.keys(JSON_SCHEMAS) as SchemaName[];
+} as const satisfies Record<SchemaName, SchemaSpec>;
 
 /** The committed text of a schema file: stable key order, two-space indent, final newline. */
 export function jsonSchemaText(name: SchemaName): string {

@@ -1,6 +1,5 @@
 /** Machine-readable outputs of the commands (`--json`); their JSON Schemas are in schema/. */
 import { z } from 'zod';
-import type { ImportSummary } from '../importer/run.js';
 import { LogCompleteness } from './events.js';
 import { SessionLogIndexEntry } from './index-schema.js';
 import { FailedSource } from './state.js';
@@ -135,6 +134,6 @@ export const RunSummary = z
   .describe('`import-logs --json`: what one import did.');
 export type RunSummary = z.infer<typeof RunSummary>;
 
-// The schema describes exactly what the importer returns (a compile error otherwise).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-export const RUN_SUMMARY_MATCHES_IMPORTER: Same<Omit<RunSummary, 'exit_code' | 'message'>, ImportSummary> = true;
+/** What `runImport` returns: the summary without the exit code the CLI decides. */
+export type ImportSummary = Omit<RunSummary, 'exit_code' | 'message'>;
+export type ProviderSummary = z.infer<typeof ProviderRunSummary>;

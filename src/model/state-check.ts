@@ -69,8 +69,6 @@ export const STATE_FIELDS = {
   state: ['version', 'imported_session_keys', 'sources', 'sessions', 'last_run', 'redact'],
 } as const;
 
-export const COMPLETENESS_VALUES = ['full', 'partial', 'metadata_only'] as const;
-
 type Obj = Record<string, unknown>;
 
 function isPlainObject(v: unknown): v is Obj {

@@ -1,9 +1,7 @@
 /** The versioned import state of one logs dir (`backfill_state.json`). */
 import { z } from 'zod';
 import { SessionLogIndexEntry } from './index-schema.js';
-import { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState } from './state-check.js';
-
-export { MAX_RECORDED_FAILURES, STATE_VERSION, emptyState };
+import { MAX_RECORDED_FAILURES, STATE_VERSION } from './state-check.js';
 
 /** Nanoseconds since the epoch, as a decimal string (beyond what a JSON number holds exactly). */
 const Nanoseconds = z.string().regex(/^-?\d+$/);

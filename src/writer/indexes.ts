@@ -1,12 +1,10 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
-import { CliError, EXIT, errorMessage } from '../errors.js';
-import { isInside } from '../importer/locations.js';
-import { STORE_LOCK_FILE, acquireLock, type Lock } from '../importer/lock.js';
-import { DIR_MODE, removeTempFiles, writeWholeFile } from './atomic-file.js';
+import { isInside } from '../util/paths.js';
+import { writeWholeFile } from './atomic-file.js';
 
 export const INDEX_FILE = 'index.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
@@ -43,38 +41,11 @@ export function indexesDamaged(logsDir: string, storeDir: string | null, entries
   }
 }
 
-/** How long an import waits for another one to finish its update of the store-wide index. */
-const STORE_LOCK_WAIT_MS = 60_000;
-
 /**
- * Replaces this logs dir's entries in the store-wide index; other logs dirs' entries stay. Imports
- * of different logs dirs share the store: the read-merge-write runs under the store's lock, so
- * that no update is lost.
+ * Replaces this logs dir's entries in the store-wide index; other logs dirs' entries stay. The
+ * caller holds the store's lock. Returns a warning when the old index was unreadable and rebuilt.
  */
-export async function updateGlobalIndex(
-  storeDir: string,
-  logsDir: string,
-  project: string,
-  entries: Iterable<SessionLogIndexEntry>,
-): Promise<string | null> {
-  let lock: Lock | null = null;
-  try {
-    mkdirSync(storeDir, { recursive: true, mode: DIR_MODE });
-    lock = await acquireLock(storeDir, { file: STORE_LOCK_FILE, waitMs: STORE_LOCK_WAIT_MS });
-    removeTempFiles(storeDir, [GLOBAL_INDEX_FILE]);
-    return await mergeGlobalIndex(storeDir, logsDir, project, entries);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(
-      `store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`,
-      EXIT.state,
-    );
-  } finally {
-    lock?.release();
-  }
-}
-
-async function mergeGlobalIndex(
+export async function mergeGlobalIndex(
   storeDir: string,
   logsDir: string,
   project: string,

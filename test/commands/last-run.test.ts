@@ -3,7 +3,8 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REFRESH_MS, recordLastRun } from '../../src/importer/last-run.js';
-import { BackfillState, emptyState } from '../../src/model/state.js';
+import { BackfillState } from '../../src/model/state.js';
+import { emptyState } from '../../src/model/state-check.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
 import { testAdapter } from '../support/test-adapter.mjs';
 

@@ -2,7 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JSON_SCHEMAS, SCHEMA_NAMES, jsonSchemaText } from '../../src/model/json-schemas.js';
+import { JSON_SCHEMAS, jsonSchemaText } from '../../src/model/json-schemas.js';
+import { SCHEMA_NAMES } from '../../src/model/names.js';
 import { cleanupTemps, repoRoot, runCli } from '../support/harness.js';
 
 afterAll(cleanupTemps);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SessionLogIndexEntry, UsageTotals } from '../../src/model/index-schema.js';
 import { BackfillState, FailedSource, ProviderRun, Redaction, SourceRecord } from '../../src/model/state.js';
-import { COMPLETENESS_VALUES, STATE_FIELDS, isExactState } from '../../src/model/state-check.js';
+import { STATE_FIELDS, isExactState } from '../../src/model/state-check.js';
+import { COMPLETENESS_VALUES } from '../../src/model/names.js';
 import { LogCompleteness } from '../../src/model/events.js';
 
 const keysOf = (schema: z.ZodObject) => Object.keys(schema.shape);

@@ -17,7 +17,8 @@ import pino from 'pino';
 import type { Adapter } from '../../adapters/types.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
-import { runImport, type ImportSummary } from '../../src/importer/run.js';
+import { runImport } from '../../src/importer/run.js';
+import type { ImportSummary } from '../../src/model/reports.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The shared corpus of real native files, read in place (absent outside this workplace's CI). */
