@@ -33,7 +33,7 @@ export function logLevel(args: { quiet: boolean; verbose: boolean }, env: NodeJS
 }
 
 /** One pino JSON line as a sentence: `import-logs: debug: [provider] unit: message`. */
-export function logSentence(line: string, levelName: (n: number) => string): string {
+function logSentence(line: string, levelName: (n: number) => string): string {
   const {
     level,
     msg,

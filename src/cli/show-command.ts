@@ -40,7 +40,7 @@ export interface ShowArgs {
 const MAX_CANDIDATES = 20;
 
 /** The kinds of line `--only` picks (the label `show` prints). */
-export const SHOW_LABELS = [
+const SHOW_LABELS = [
   'user',
   'assistant',
   'thinking',

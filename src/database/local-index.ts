@@ -221,7 +221,7 @@ export interface SearchHit {
 }
 
 /** What a search hit was: a typed prompt, an answer (or its reasoning), or a tool call or its result. */
-export const SEARCH_ROLES = ['user', 'assistant', 'tool'] as const;
+const SEARCH_ROLES = ['user', 'assistant', 'tool'] as const;
 export type SearchRole = (typeof SEARCH_ROLES)[number];
 const ROLE_TYPES: Record<SearchRole, string[]> = {
   user: ['user_message'],

@@ -25,9 +25,9 @@ import {
   type Row,
 } from './rows.js';
 
-export const PUSH_LEDGER_FILE = 'push_ledger.json';
+const PUSH_LEDGER_FILE = 'push_ledger.json';
 /** Version of the server schema this build writes; a push never runs a destructive migration. */
-export const SERVER_SCHEMA_VERSION = 1;
+const SERVER_SCHEMA_VERSION = 1;
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one). */
 const ROWS_PER_INSERT = 500;
 
@@ -92,7 +92,7 @@ interface Ledger {
 }
 
 /** The URL as it may be shown and hashed: never its password. */
-export function publicUrl(url: string): string {
+function publicUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

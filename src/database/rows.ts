@@ -8,7 +8,7 @@ import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { redactSecrets } from '../writer/redact.js';
 
 /** How much text a copy of the archive holds: none (metadata and usage), redacted, or all of it. */
-export const CONTENT_MODES = ['none', 'redacted', 'full'] as const;
+const CONTENT_MODES = ['none', 'redacted', 'full'] as const;
 export type ContentMode = (typeof CONTENT_MODES)[number];
 
 export const SESSION_COLUMNS = [

@@ -20,7 +20,7 @@ const LOCK_FILE = '.import.lock';
 export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;
 /** How often a holder refreshes its lock's mtime. */
-export const LOCK_REFRESH_MS = 10_000;
+const LOCK_REFRESH_MS = 10_000;
 /** A lock not refreshed for this many periods is stale, whatever its host. */
 export const STALE_PERIODS = 6;
 

@@ -69,7 +69,7 @@ export interface ImportPlan {
   warnings: string[];
 }
 
-export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
+function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
   const found = new Set(lookup.homes.map((h) => h.path));
   return {
     homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),

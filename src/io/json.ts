@@ -10,7 +10,7 @@ export const RAW_CAP = 4096;
 
 export type ParsedLine = { ok: true; value: unknown; invalidUtf8: boolean } | { ok: false; error: string; raw: string };
 
-export function decodeUtf8(bytes: Buffer): { text: string; invalidUtf8: boolean } {
+function decodeUtf8(bytes: Buffer): { text: string; invalidUtf8: boolean } {
   const text = bytes.toString('utf8');
   return { text, invalidUtf8: maybeInvalid(text) && !isUtf8(bytes) };
 }

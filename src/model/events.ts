@@ -110,7 +110,7 @@ export const EventBodies = {
 } as const;
 
 export type LogEventKind = keyof typeof EventBodies;
-export const LogEventKinds = Object.keys(EventBodies) as LogEventKind[];
+const LogEventKinds = Object.keys(EventBodies) as LogEventKind[];
 
 /** Event kinds that carry conversation; a session with none of them is `metadata_only`. */
 export const CONVERSATION_KINDS: ReadonlySet<LogEventKind> = new Set([

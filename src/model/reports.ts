@@ -90,7 +90,7 @@ export const DoctorReport = z
   .describe('`import-logs doctor --json`.');
 export type DoctorReport = z.infer<typeof DoctorReport>;
 
-export const ProviderRunSummary = z.object({
+const ProviderRunSummary = z.object({
   homes: z.array(z.object({ path: z.string(), via: z.string(), found: z.boolean() })),
   sources: count,
   source_bytes: count,

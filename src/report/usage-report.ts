@@ -5,7 +5,7 @@
 import type { UsageRow } from '../database/local-index.js';
 import { callCost } from './prices.js';
 
-export const REPORT_KINDS = ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const;
+const REPORT_KINDS = ['daily', 'weekly', 'monthly', 'session', 'model', 'project'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** The name of the grouping key in a row (`model` needs none: every row has its model). */

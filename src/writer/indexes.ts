@@ -9,12 +9,12 @@ import { writeWholeFile } from './atomic-file.js';
 export const INDEX_FILE = 'index.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
 
-export function compareEntries(a: SessionLogIndexEntry, b: SessionLogIndexEntry): number {
+function compareEntries(a: SessionLogIndexEntry, b: SessionLogIndexEntry): number {
   if (a.started_at !== b.started_at) return a.started_at < b.started_at ? -1 : 1;
   return a.wrapper_session_id < b.wrapper_session_id ? -1 : a.wrapper_session_id > b.wrapper_session_id ? 1 : 0;
 }
 
-export function sortedEntries(entries: Iterable<SessionLogIndexEntry>): SessionLogIndexEntry[] {
+function sortedEntries(entries: Iterable<SessionLogIndexEntry>): SessionLogIndexEntry[] {
   return [...entries].sort(compareEntries);
 }
 
