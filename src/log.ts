@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import { CliError, EXIT } from './errors.js';
+import { UsageError } from './errors.js';
 
 type Pino = typeof import('pino');
 
@@ -22,10 +22,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export function logLevel(args: { quiet: boolean; verbose: boolean }, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.LOG_LEVEL === '' ? undefined : env.LOG_LEVEL;
   if (fromEnv !== undefined && !(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
-    throw new CliError(
-      `LOG_LEVEL=${fromEnv} is not a log level (expected one of ${LOG_LEVELS.join(', ')})`,
-      EXIT.usage,
-    );
+    throw new UsageError(`LOG_LEVEL=${fromEnv} is not a log level (expected one of ${LOG_LEVELS.join(', ')})`);
   }
   if (args.verbose) return 'debug';
   if (args.quiet) return 'error';

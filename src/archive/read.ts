@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { ArchiveError, errorMessage } from '../errors.js';
 import {
   GlobalSessionIndex,
   SessionLogIndex,
@@ -21,19 +21,19 @@ async function readIndexFile<T>(path: string, schema: z.ZodType<T>): Promise<T |
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CliError(`${path} cannot be read: ${errorMessage(err)}`, EXIT.state);
+    throw new ArchiveError(`${path} cannot be read: ${errorMessage(err)}`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${path} is not valid JSON (${errorMessage(err)}); the next import rewrites it`, EXIT.state);
+    throw new ArchiveError(`${path} is not valid JSON (${errorMessage(err)}); the next import rewrites it`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid';
-    throw new CliError(`${path} is not a session index (${where}); the next import rewrites it`, EXIT.state);
+    throw new ArchiveError(`${path} is not a session index (${where}); the next import rewrites it`);
   }
   return parsed.data;
 }

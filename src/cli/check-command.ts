@@ -2,7 +2,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { convertCase, listCases, readExpected } from '../check/fixtures.js';
 import { createLogger, logLevel, type LogFormat } from '../log.js';
 import { selectAdapters } from './select-adapters.js';
@@ -20,7 +20,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   const log = createLogger(logLevel(args), args.logFormat);
   const cases = await listCases(args.fixtures, selectAdapters(args.provider));
   if (cases.length === 0)
-    throw new CliError(`no fixture cases under ${args.fixtures} (expected <provider>/<case>/input/)`, EXIT.usage);
+    throw new UsageError(`no fixture cases under ${args.fixtures} (expected <provider>/<case>/input/)`);
   let failed = 0;
   for (const c of cases) {
     const actual = await convertCase(c, log);
@@ -63,5 +63,5 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
         'Review the diff; if the new output is right, run `import-logs check --update` and commit it.\n',
       );
   }
-  return failed > 0 ? EXIT.sourcesFailed : EXIT.ok;
+  return failed > 0 ? EXIT.failed : EXIT.ok;
 }

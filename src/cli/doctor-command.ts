@@ -248,6 +248,6 @@ export async function doctorCommand(args: DoctorArgs): Promise<number> {
     now,
   );
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report, now, home));
-  if (report.state.status === 'unusable') return EXIT.state;
-  return report.warnings.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
+  if (report.state.status === 'unusable') return EXIT.archive;
+  return report.warnings.length > 0 ? EXIT.failed : EXIT.ok;
 }

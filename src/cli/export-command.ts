@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { findSession } from '../archive/find-session.js';
 import { readLogsIndex } from '../archive/read.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { transcriptBlocks, toHtml, toMarkdown } from '../export/transcript.js';
 import { readLines } from '../io/lines.js';
 import { resolveLocations } from '../importer/locations.js';
@@ -30,14 +30,12 @@ export async function exportCommand(args: ExportArgs): Promise<number> {
   });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none')
-    throw new CliError(
+    throw new UsageError(
       `no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``,
-      EXIT.usage,
     );
   if (found.kind === 'ambiguous') {
-    throw new CliError(
+    throw new UsageError(
       `${prefix} matches ${found.candidates.length} sessions; give more of the id (\`import-logs show ${prefix}\` lists them)`,
-      EXIT.usage,
     );
   }
   const s = found.session;

@@ -1,7 +1,7 @@
 /** `import-logs [import]`: runs the importer and reports what it did. */
 import { availableParallelism, homedir } from 'node:os';
 import { adapters as registry } from '../../adapters/index.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, LockedError, UsageError } from '../errors.js';
 import { emptySummary, runImport } from '../importer/run.js';
 import type { ImportSummary } from '../model/reports.js';
 import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
@@ -36,7 +36,7 @@ function outputDirs(args: ImportArgs, locations: Locations, env: NodeJS.ProcessE
 }
 
 export function exitCodeOf(summary: ImportSummary): number {
-  return summary.errors.length > 0 ? EXIT.sourcesFailed : EXIT.ok;
+  return summary.errors.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /** Runs `format`; if it meets text that is not plain ASCII, loads string-width and runs it again. */
@@ -55,10 +55,7 @@ function numberFlag(flag: string, value: string | undefined, min: number, fracti
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (!fraction && !Number.isInteger(n)) || n < min) {
-    throw new CliError(
-      `--${flag} ${value}: expected a ${fraction ? 'number' : 'whole number'} of at least ${min}`,
-      EXIT.usage,
-    );
+    throw new UsageError(`--${flag} ${value}: expected a ${fraction ? 'number' : 'whole number'} of at least ${min}`);
   }
   return n;
 }
@@ -148,7 +145,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
       .finally(() => progress?.clear());
   } catch (err) {
     // Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON.
-    if (!(err instanceof CliError) || err.exitCode !== EXIT.locked) throw err;
+    if (!(err instanceof LockedError)) throw err;
     if (args.json)
       process.stdout.write(
         `${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`,
@@ -176,7 +173,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
       process.stderr.write(
         `import-logs: ${summary.logs_dir}/${LOCAL_INDEX_FILE}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
       );
-      code = Math.max(code, EXIT.sourcesFailed);
+      code = Math.max(code, EXIT.failed);
     }
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);

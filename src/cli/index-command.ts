@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_INDEX_FILE, updateLocalIndex } from '../database/local-index.js';
-import { CliError, EXIT } from '../errors.js';
+import { ArchiveError, EXIT } from '../errors.js';
 import { resolveLocations } from '../importer/locations.js';
 import { tildePath } from './text-core.js';
 
@@ -24,7 +24,7 @@ export async function indexCommand(args: IndexArgs): Promise<number> {
     homedir: homedir(),
   });
   const result = await updateLocalIndex(logsDir, { rebuild: args.rebuild }).catch((err: unknown) => {
-    throw new CliError(`${join(logsDir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`, EXIT.state);
+    throw new ArchiveError(`${join(logsDir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`);
   });
   const path = tildePath(join(logsDir, LOCAL_INDEX_FILE), homedir());
   if (args.json) process.stdout.write(`${JSON.stringify({ database: join(logsDir, LOCAL_INDEX_FILE), ...result })}\n`);

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { logsDirsOf, readGlobalIndex } from '../archive/read.js';
 import { LOCAL_INDEX_FILE, updateLocalIndex } from '../database/local-index.js';
-import { CliError, EXIT } from '../errors.js';
+import { ArchiveError, UsageError } from '../errors.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 
 export interface ScopeArgs {
@@ -28,12 +28,12 @@ export async function indexedLogsDirs(args: ScopeArgs): Promise<string[]> {
   let dirs = [locations.logsDir];
   if (args.all) {
     if (locations.storeDir === null)
-      throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
+      throw new UsageError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone');
     dirs = logsDirsOf((await readGlobalIndex(locations.storeDir)) ?? []);
   }
   for (const dir of dirs) {
     await updateLocalIndex(dir).catch((err: unknown) => {
-      throw new CliError(`${join(dir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`, EXIT.state);
+      throw new ArchiveError(`${join(dir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`);
     });
   }
   return dirs;

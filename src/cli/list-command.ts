@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { firstPrompts, readUsage } from '../database/local-index.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { isInside } from '../util/paths.js';
@@ -90,7 +90,7 @@ async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]
     };
   }
   if (locations.storeDir === null)
-    throw new CliError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone', EXIT.usage);
+    throw new UsageError('--all needs a store (--store DIR or $IMPORT_LOGS_HOME), not --out alone');
   const global = await readGlobalIndex(locations.storeDir);
   const sessions: ListedSession[] = [];
   for (const logsDir of logsDirsOf(global ?? [])) {
@@ -116,7 +116,7 @@ async function providerFilter(
     for (const a of (await import('../../adapters/index.js')).adapters) known.add(a.id);
     const unknown = [...wanted].filter((n) => !known.has(n));
     if (unknown.length > 0)
-      throw new CliError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`, EXIT.usage);
+      throw new UsageError(`unknown provider ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
   }
   return (s) => wanted.has(s.provider);
 }
@@ -168,7 +168,7 @@ function formatList(
 
 export async function listCommand(args: ListArgs): Promise<number> {
   if (args.limit !== undefined && (!Number.isInteger(args.limit) || args.limit < 1)) {
-    throw new CliError(`--limit ${args.limit}: expected a whole number of at least 1`, EXIT.usage);
+    throw new UsageError(`--limit ${args.limit}: expected a whole number of at least 1`);
   }
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());
   const { sessions: all, scope, imported } = await readSessions(args);

@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
 import { LOG_FORMATS } from '../log.js';
 import { COMPLETENESS_VALUES, SCHEMA_NAMES } from '../model/names.js';
 import { withCommon, withHomes, withLocations, withScope, withSessionId } from './options.js';
@@ -37,14 +37,13 @@ function checkWords(argv: string[]): void {
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
     const near = COMMANDS.filter((c) => distance(first, c) <= 2);
     const hint = near.length > 0 ? `did you mean ${near.join(' or ')}?` : `the commands are ${COMMANDS.join(', ')}`;
-    throw new CliError(`unknown command ${first}: ${hint}`, EXIT.usage);
+    throw new UsageError(`unknown command ${first}: ${hint}`);
   }
   argv.forEach((arg, i) => {
     const value = argv[i + 1];
     if (VALUE_FLAGS.includes(arg) && value !== undefined && /^-\d/.test(value)) {
-      throw new CliError(
+      throw new UsageError(
         `${arg} ${value}: expected a value without a minus sign (${arg === '--since' ? '3d means 3 days ago' : 'a whole number'})`,
-        EXIT.usage,
       );
     }
   });
@@ -268,7 +267,7 @@ async function run(argv: string[]): Promise<number> {
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new CliError(msg, EXIT.usage);
+      throw err ?? new UsageError(msg);
     });
   await parser.parseAsync();
   return exitCode;
@@ -294,6 +293,6 @@ run(hideBin(process.argv)).then(
     process.stderr.write(
       `import-logs: internal error: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`,
     );
-    process.exitCode = EXIT.sourcesFailed;
+    process.exitCode = EXIT.failed;
   },
 );

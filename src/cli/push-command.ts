@@ -3,7 +3,7 @@ import { homedir, hostname } from 'node:os';
 import { readLogsIndex } from '../archive/read.js';
 import { pushArchive } from '../database/push.js';
 import type { ContentMode } from '../database/rows.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { resolveLocations } from '../importer/locations.js';
 
 export interface PushArgs {
@@ -19,8 +19,7 @@ export interface PushArgs {
 
 export async function pushCommand(args: PushArgs): Promise<number> {
   const url = args.to ?? process.env.IMPORT_LOGS_PUSH_URL;
-  if (!url)
-    throw new CliError('push needs a server: --to postgresql://USER@HOST/DB (or $IMPORT_LOGS_PUSH_URL)', EXIT.usage);
+  if (!url) throw new UsageError('push needs a server: --to postgresql://USER@HOST/DB (or $IMPORT_LOGS_PUSH_URL)');
   const { logsDir } = resolveLocations({
     root: args.root,
     store: args.store,
@@ -29,7 +28,7 @@ export async function pushCommand(args: PushArgs): Promise<number> {
     homedir: homedir(),
   });
   const entries = await readLogsIndex(logsDir);
-  if (entries === null) throw new CliError(`${logsDir}: nothing imported yet; run import-logs first`, EXIT.usage);
+  if (entries === null) throw new UsageError(`${logsDir}: nothing imported yet; run import-logs first`);
   const summary = await pushArchive({ logsDir, entries, url, host: args.host ?? hostname(), content: args.content });
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (!args.quiet) {

@@ -1,6 +1,6 @@
 /** `import-logs search QUERY`: ranked full-text hits from the local index. */
 import { searchLocalIndex, type SearchHit, type SearchRole } from '../database/local-index.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { indexedLogsDirs, timeBound, type ScopeArgs } from './indexed-scope.js';
 import { providerNames } from './provider-flags.js';
 import { useColour } from './terminal.js';
@@ -42,7 +42,7 @@ function interleave(lists: SearchHit[][], limit: number): SearchHit[] {
 
 export async function searchCommand(args: SearchArgs): Promise<number> {
   if (!Number.isInteger(args.limit) || args.limit < 1)
-    throw new CliError(`--limit ${args.limit}: expected a whole number of at least 1`, EXIT.usage);
+    throw new UsageError(`--limit ${args.limit}: expected a whole number of at least 1`);
   const colour = !args.json && useColour(process.stdout);
   const opts = {
     limit: args.limit,
@@ -57,7 +57,7 @@ export async function searchCommand(args: SearchArgs): Promise<number> {
       lists.push(await searchLocalIndex(dir, args.query, opts));
     } catch (err) {
       // FTS5 rejects a malformed query (an unbalanced quote, a bare NOT): the user's input, not a bug.
-      throw new CliError(`search ${JSON.stringify(args.query)}: ${(err as Error).message}`, EXIT.usage);
+      throw new UsageError(`search ${JSON.stringify(args.query)}: ${(err as Error).message}`);
     }
   }
   const hits = interleave(lists, args.limit);

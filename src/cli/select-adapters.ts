@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { adapters as registry } from '../../adapters/index.js';
 import type { Adapter } from '../../adapters/types.js';
-import { CliError, EXIT } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { providerNames } from './provider-flags.js';
 
 /** The adapters named by --provider (all when none is named); an unknown name is a usage error. */
@@ -11,10 +11,7 @@ export function selectAdapters(names: string[] | undefined): readonly Adapter[] 
   if (wanted.length === 0) return registry;
   const unknown = wanted.filter((n) => !registry.some((a) => a.id === n));
   if (unknown.length > 0) {
-    throw new CliError(
-      `unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`,
-      EXIT.usage,
-    );
+    throw new UsageError(`unknown provider ${unknown.join(', ')} (known: ${registry.map((a) => a.id).join(', ')})`);
   }
   return registry.filter((a) => wanted.includes(a.id));
 }
@@ -26,10 +23,7 @@ export function homeFlagValues(args: Record<string, unknown>): Record<string, st
     const value = args[adapter.home.flag];
     values[adapter.id] = typeof value === 'string' ? value : undefined;
     if (typeof value === 'string' && value !== '' && !statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new CliError(
-        `--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`,
-        EXIT.usage,
-      );
+      throw new UsageError(`--${adapter.home.flag} ${value}: no such directory (the ${adapter.title} home to import)`);
     }
   }
   return values;

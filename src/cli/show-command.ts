@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { findSession, type FoundSession } from '../archive/find-session.js';
 import { readLogsIndex } from '../archive/read.js';
 import { subAgentCalls } from '../archive/sub-agents.js';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { CliError, EXIT, FailedError, UsageError, errorMessage } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import { resolveLocations } from '../importer/locations.js';
 import type { AgentLogEvent } from '../model/events.js';
@@ -82,10 +82,7 @@ async function* events(file: string): AsyncGenerator<AgentLogEvent> {
     try {
       yield JSON.parse(line.bytes.toString('utf8')) as AgentLogEvent;
     } catch {
-      throw new CliError(
-        `${file}:${line.lineNo} is not a JSON line; re-import with \`import-logs --force\``,
-        EXIT.sourcesFailed,
-      );
+      throw new FailedError(`${file}:${line.lineNo} is not a JSON line; re-import with \`import-logs --force\``);
     }
   }
 }
@@ -222,7 +219,7 @@ function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
         .join(' '),
     ]);
   const more = candidates.length > MAX_CANDIDATES ? `\n  … and ${candidates.length - MAX_CANDIDATES} more` : '';
-  return new CliError(
+  return new UsageError(
     `${prefix} matches ${candidates.length} sessions; give more of the id:\n${columns(rows, [
       'left',
       'left',
@@ -231,16 +228,14 @@ function ambiguous(prefix: string, candidates: FoundSession[]): CliError {
     ])
       .map((l) => `  ${l}`)
       .join('\n')}${more}`,
-    EXIT.usage,
   );
 }
 
 export async function showCommand(args: ShowArgs): Promise<number> {
   const prefix = (args.id ?? '').trim();
   if (prefix === '')
-    throw new CliError(
+    throw new UsageError(
       'show needs a session id, or the start of one: `import-logs show ID`, with ID as `import-logs list` prints it',
-      EXIT.usage,
     );
   const locations = resolveLocations({
     root: args.root,
@@ -251,9 +246,8 @@ export async function showCommand(args: ShowArgs): Promise<number> {
   });
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none') {
-    throw new CliError(
+    throw new UsageError(
       `no session id starts with ${prefix} (looked in ${found.searched.join(' and ')}); see \`import-logs list --all\``,
-      EXIT.usage,
     );
   }
   if (found.kind === 'ambiguous') throw ambiguous(prefix, found.candidates);
@@ -263,15 +257,14 @@ export async function showCommand(args: ShowArgs): Promise<number> {
     else {
       const only = args.only && args.only.length > 0 ? new Set(args.only.flatMap((o) => o.split(','))) : null;
       const unknown = [...(only ?? [])].filter((o) => !SHOW_LABELS.includes(o));
-      if (unknown.length > 0)
-        throw new CliError(`--only ${unknown.join(', ')}: expected ${SHOW_LABELS.join(', ')}`, EXIT.usage);
+      if (unknown.length > 0) throw new UsageError(`--only ${unknown.join(', ')}: expected ${SHOW_LABELS.join(', ')}`);
       const opts = { width: process.stdout.columns ?? 120, full: args.full, only, colour: useColour(process.stdout) };
       await withPager((out) => render(found.session, out, opts));
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
-    throw new CliError(`${found.session.file} cannot be read: ${errorMessage(err)}`, EXIT.sourcesFailed);
+    throw new FailedError(`${found.session.file} cannot be read: ${errorMessage(err)}`);
   }
   return EXIT.ok;
 }

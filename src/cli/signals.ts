@@ -5,34 +5,36 @@
  * temp files and releasing its locks: every file on disk is then still whole (files are only ever
  * renamed into place), and the next run redoes what was not saved.
  */
-import { constants } from 'node:os';
+import { EXIT } from '../errors.js';
 import { releaseHeldLocks } from '../importer/lock.js';
 import { discardLiveTemps } from '../writer/atomic-file.js';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** The exit code after each signal: 128 + its number. */
+const EXIT_AFTER = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
+type StopSignal = keyof typeof EXIT_AFTER;
 
 export interface StopOnSignals {
   /** Aborted, with the signal's name as reason, by the first signal. */
   signal: AbortSignal;
-  /** 128 + the number of the signal received, or null when none was. */
+  /** The exit code after the signal received, or null when none was. */
   exitCode(): number | null;
 }
 
 export function stopOnSignals(): StopOnSignals {
   const stop = new AbortController();
-  const codeOf = (name: NodeJS.Signals) => 128 + constants.signals[name];
-  const onSignal = (name: NodeJS.Signals) => {
+  const codeOf = (name: StopSignal) => EXIT_AFTER[name];
+  const onSignal = (name: StopSignal) => {
     if (!stop.signal.aborted) {
       stop.abort(name);
       return;
     }
     discardLiveTemps();
     releaseHeldLocks();
-    process.exit(codeOf(stop.signal.reason as NodeJS.Signals));
+    process.exit(codeOf(stop.signal.reason as StopSignal));
   };
-  for (const name of SIGNALS) process.on(name, onSignal);
+  for (const name of Object.keys(EXIT_AFTER) as StopSignal[]) process.on(name, onSignal);
   return {
     signal: stop.signal,
-    exitCode: () => (stop.signal.aborted ? codeOf(stop.signal.reason as NodeJS.Signals) : null),
+    exitCode: () => (stop.signal.aborted ? codeOf(stop.signal.reason as StopSignal) : null),
   };
 }

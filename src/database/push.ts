@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { CliError, EXIT } from '../errors.js';
+import { ArchiveError, FailedError, UsageError } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
@@ -98,7 +98,7 @@ function publicUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    throw new CliError(`--to ${url.replace(/:[^:@/]*@/, ':***@')}: not a postgresql:// URL`, EXIT.usage);
+    throw new UsageError(`--to ${url.replace(/:[^:@/]*@/, ':***@')}: not a postgresql:// URL`);
   }
 }
 
@@ -139,9 +139,8 @@ async function ensureSchema(client: Client): Promise<void> {
         String(SERVER_SCHEMA_VERSION),
       ]);
     } else if (version > SERVER_SCHEMA_VERSION) {
-      throw new CliError(
+      throw new ArchiveError(
         `the server's import_logs schema is version ${version}, newer than this import-logs knows (${SERVER_SCHEMA_VERSION}): upgrade import-logs`,
-        EXIT.state,
       );
     }
     await client.query('commit');
@@ -290,7 +289,7 @@ export async function pushArchive(opts: PushOptions): Promise<PushSummary> {
   try {
     await client.connect();
   } catch (err) {
-    throw new CliError(`cannot connect to ${target}: ${(err as Error).message}`, EXIT.sourcesFailed);
+    throw new FailedError(`cannot connect to ${target}: ${(err as Error).message}`);
   }
   const origin: Origin = { host: opts.host, logsDir: opts.logsDir, content: opts.content };
   let lastSave = Date.now();

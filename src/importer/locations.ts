@@ -1,7 +1,7 @@
 /** Where the archive lives: the store, and the logs dir of this run (SPEC §3). */
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { rootSlug } from '../util/ids.js';
 
 export interface LocationOptions {
@@ -35,7 +35,7 @@ export function resolveLocations(opts: LocationOptions): Locations {
     try {
       root = realpathSync(resolve(opts.root));
     } catch {
-      throw new CliError(`--root ${opts.root}: no such directory`, EXIT.usage);
+      throw new UsageError(`--root ${opts.root}: no such directory`);
     }
   }
   const project = root === null ? '' : rootSlug(root);
@@ -58,10 +58,7 @@ export function parseSince(value: string, now: number): number {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) {
     const sign = value.trim().startsWith('-') ? ', without a minus sign: 3d means 3 days ago' : '';
-    throw new CliError(
-      `--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)${sign}`,
-      EXIT.usage,
-    );
+    throw new UsageError(`--since ${value}: expected a date (2026-11-01) or a duration (7d, 12h, 30m, 2w)${sign}`);
   }
   return ms;
 }

@@ -12,7 +12,7 @@ import { linkSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, LockedError } from '../errors.js';
 import { writeDurably } from '../writer/atomic-file.js';
 
 const LOCK_FILE = '.import.lock';
@@ -132,7 +132,7 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
       removeDeadTemps(dir, file);
       return lock;
     } catch (err) {
-      if (!(err instanceof CliError) || err.exitCode !== EXIT.locked || Date.now() >= deadline) throw err;
+      if (!(err instanceof CliError) || !(err instanceof LockedError) || Date.now() >= deadline) throw err;
     }
     await sleep(POLL_MS, undefined, opts.signal ? { signal: opts.signal } : {});
   }
@@ -193,9 +193,8 @@ function holding(path: string, mine: LockInfo, clock: LockClock): Lock {
       const found = readLock(path);
       if (heldBy(found, mine)) return;
       const by = found ? ` by pid ${found.info.pid} on ${found.info.host}` : '';
-      throw new CliError(
+      throw new LockedError(
         `the lock ${path} was taken over${by}: this run was not refreshing it (suspended?); it stops here`,
-        EXIT.locked,
       );
     },
   };
@@ -219,9 +218,8 @@ function tryLock(dir: string, file: string, clock: LockClock): Lock {
       const holder = readLock(path);
       if (holder && isHeld(holder, clock)) {
         const { pid, host, started_at } = holder.info;
-        throw new CliError(
+        throw new LockedError(
           `another import holds the lock ${path} (pid ${pid} on ${host}, started ${started_at}); try again later`,
-          EXIT.locked,
         );
       }
       const aside = `${path}.stale-${process.pid}`;
@@ -239,14 +237,11 @@ function tryLock(dir: string, file: string, clock: LockClock): Lock {
           // it has a lock of its own again
         }
         unlinkSync(aside);
-        throw new CliError(
-          `another import holds the lock ${path} (pid ${moved.info.pid}); try again later`,
-          EXIT.locked,
-        );
+        throw new LockedError(`another import holds the lock ${path} (pid ${moved.info.pid}); try again later`);
       }
       unlinkSync(aside);
     }
-    throw new CliError(`could not take the lock ${path}: it keeps changing hands`, EXIT.locked);
+    throw new LockedError(`could not take the lock ${path}: it keeps changing hands`);
   } finally {
     try {
       unlinkSync(temp);

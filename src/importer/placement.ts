@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
-import { CliError, EXIT } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { INDEX_FILE } from '../writer/indexes.js';
 import { resolveHomes } from './discover.js';
 import { isInside } from '../util/paths.js';
@@ -41,9 +41,8 @@ export function refuseInsideHomes(
       const homeReal = realish(home.path);
       for (const out of outputs) {
         if (!isInside(homeReal, realish(out.path)) && !isInside(resolve(home.path), resolve(out.path))) continue;
-        throw new CliError(
+        throw new UsageError(
           `${out.via} ${out.path} is inside the ${adapter.title} home ${home.path} (${home.via}): the import would read its own output, and ${adapter.title}'s cleanup may delete it. Choose a directory outside every provider home.`,
-          EXIT.usage,
         );
       }
     }
@@ -95,8 +94,7 @@ export function refuseForeignLogsDir(logsDir: string): void {
   const onlyHidden = names.every((name) => name.startsWith('.') && look(() => statSync(join(logsDir, name)).isFile())); // a lock, temp files
   if (!otherIndex && (ourIndex || ourSessions || onlyHidden)) return;
   const shown = [...names].sort().slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length} in all)` : '');
-  throw new CliError(
+  throw new UsageError(
     `logs dir ${logsDir} is not empty and is not an import-logs logs dir (it holds ${shown}${otherIndex ? `, and its ${INDEX_FILE} is not ours` : ''}): nothing was written. Choose a new or empty directory, or the logs dir of an earlier import.`,
-    EXIT.usage,
   );
 }

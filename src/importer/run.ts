@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { ArchiveError, CliError, FailedError, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { ImportSummary } from '../model/reports.js';
 import { existsSync } from 'node:fs';
@@ -89,7 +89,7 @@ async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number,
     return await acquireLock(logsDir, { waitMs, ...(signal ? { signal } : {}) });
   } catch (err) {
     if (err instanceof CliError || signal?.aborted) throw err;
-    throw new CliError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`, EXIT.state);
+    throw new ArchiveError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`);
   }
 }
 
@@ -188,9 +188,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         for (const file of live) file.published = true;
       } catch (err) {
         for (const file of live) discard(file.temp);
-        throw new CliError(
+        throw new FailedError(
           `could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`,
-          EXIT.sourcesFailed,
         );
       }
       // The state goes last: it is what says a session is done, so a run killed between these
@@ -198,7 +197,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       try {
         await writeLogsIndex(logsDir, entries);
       } catch (err) {
-        throw new CliError(`index ${join(logsDir, INDEX_FILE)} cannot be written: ${errorMessage(err)}`, EXIT.state);
+        throw new ArchiveError(`index ${join(logsDir, INDEX_FILE)} cannot be written: ${errorMessage(err)}`);
       }
       if (locations.storeDir !== null) {
         const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);

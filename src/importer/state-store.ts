@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { ArchiveError, errorMessage } from '../errors.js';
 import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
 import type { BackfillState } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
@@ -25,12 +25,11 @@ export async function loadState(path: string): Promise<LoadedState> {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), migratedFrom: null };
-    throw new CliError(`state file ${path} cannot be read: ${errorMessage(err)}`, EXIT.state);
+    throw new ArchiveError(`state file ${path} cannot be read: ${errorMessage(err)}`);
   }
   const refuse = (why: string) =>
-    new CliError(
+    new ArchiveError(
       `state file ${path} ${why}; it was left untouched. Fix or move it away (the next run then re-imports everything).`,
-      EXIT.state,
     );
   let raw: unknown;
   try {
@@ -94,6 +93,6 @@ export async function writeStateText(path: string, text: string): Promise<void> 
   try {
     await writeWholeFile(path, text);
   } catch (err) {
-    throw new CliError(`state file ${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
+    throw new ArchiveError(`state file ${path} cannot be written: ${errorMessage(err)}`);
   }
 }

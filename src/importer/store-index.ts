@@ -1,7 +1,7 @@
 /** The store-wide index, updated under the store's lock by imports of different logs dirs. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { ArchiveError, CliError, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
 import { GLOBAL_INDEX_FILE, mergeGlobalIndex } from '../writer/indexes.js';
@@ -29,10 +29,7 @@ export async function updateGlobalIndex(
     return await mergeGlobalIndex(storeDir, logsDir, project, entries);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new CliError(
-      `store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`,
-      EXIT.state,
-    );
+    throw new ArchiveError(`store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`);
   } finally {
     lock?.release();
   }
