@@ -15,7 +15,7 @@ import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
 import { planImport } from '../importer/plan.js';
 import type { ProviderSummary } from '../model/reports.js';
 import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
-import { STATE_FILE, loadState } from '../importer/state-store.js';
+import { STATE_FILE, loadState } from '../archive/state-file.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';

@@ -10,7 +10,7 @@ import { DIR_MODE, FILE_MODE } from '../writer/atomic-file.js';
 import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../writer/indexes.js';
 import type { Locations } from './locations.js';
 import { isInside } from '../util/paths.js';
-import { STATE_FILE } from './state-store.js';
+import { STATE_FILE } from '../archive/state-file.js';
 
 export interface LooseMode {
   path: string;

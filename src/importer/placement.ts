@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import { INDEX_FILE } from '../writer/indexes.js';
 import { resolveHomes } from './discover.js';
 import { isInside } from '../util/paths.js';
-import { STATE_FILE } from './state-store.js';
+import { STATE_FILE } from '../archive/state-file.js';
 
 /** A directory the run writes, and what named it (`--out`, `--store`, `IMPORT_LOGS_HOME`, …). */
 export interface OutputDir {

@@ -29,7 +29,7 @@ import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
-import { STATE_FILE, loadState, serializeState, writeStateText } from './state-store.js';
+import { STATE_FILE, loadState, serializeState, writeStateText } from '../archive/state-file.js';
 
 export interface ImportOptions {
   locations: Locations;
