@@ -12,7 +12,7 @@ import {
   type GlobalSessionEntry,
   type SessionLogIndexEntry,
 } from '../model/index-schema.js';
-import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../writer/indexes.js';
+import { GLOBAL_INDEX_FILE, INDEX_FILE } from './indexes.js';
 
 /** Parses an index file; null when it does not exist. Anything unreadable is a clear error. */
 async function readIndexFile<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {

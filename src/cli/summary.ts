@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportSummary, ProviderSummary } from '../model/reports.js';
-import { GLOBAL_INDEX_FILE } from '../writer/indexes.js';
+import { GLOBAL_INDEX_FILE } from '../archive/indexes.js';
 import { columns, formatBytes, tildePath } from './text-core.js';
 
 const MAX_LISTED = 10;

@@ -11,7 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
-import { INDEX_FILE } from '../writer/indexes.js';
+import { INDEX_FILE } from '../archive/indexes.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
 
 export const LOCAL_INDEX_FILE = 'archive.db';

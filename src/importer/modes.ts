@@ -7,7 +7,7 @@ import { chmodSync, lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../writer/atomic-file.js';
-import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../writer/indexes.js';
+import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../archive/indexes.js';
 import type { Locations } from './locations.js';
 import { isInside } from '../util/paths.js';
 import { STATE_FILE } from '../archive/state-file.js';

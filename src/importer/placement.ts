@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { UsageError } from '../errors.js';
-import { INDEX_FILE } from '../writer/indexes.js';
+import { INDEX_FILE } from '../archive/indexes.js';
 import { resolveHomes } from './discover.js';
 import { isInside } from '../util/paths.js';
 import { STATE_FILE } from '../archive/state-file.js';

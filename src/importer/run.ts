@@ -15,7 +15,7 @@ import type { ImportSummary } from '../model/reports.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
-import { INDEX_FILE, indexesDamaged, writeLogsIndex } from '../writer/indexes.js';
+import { INDEX_FILE, indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
 import { updateGlobalIndex } from './store-index.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';

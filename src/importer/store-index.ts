@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ArchiveError, CliError, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
-import { GLOBAL_INDEX_FILE, mergeGlobalIndex } from '../writer/indexes.js';
+import { GLOBAL_INDEX_FILE, mergeGlobalIndex } from '../archive/indexes.js';
 import { STORE_LOCK_FILE, acquireLock, type Lock } from './lock.js';
 
 /** How long an import waits for another one to finish its update of the store-wide index. */

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
 import { STALE_PERIODS, STORE_LOCK_FILE, acquireLock, lockHolder, type LockClock } from '../../src/importer/lock.js';
-import { GLOBAL_INDEX_FILE } from '../../src/writer/indexes.js';
+import { GLOBAL_INDEX_FILE } from '../../src/archive/indexes.js';
 import { updateGlobalIndex } from '../../src/importer/store-index.js';
 import { cleanupTemps, tempDir } from '../support/harness.js';
 

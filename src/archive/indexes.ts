@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
 import { isInside } from '../util/paths.js';
-import { writeWholeFile } from './atomic-file.js';
+import { writeWholeFile } from '../writer/atomic-file.js';
 
 export const INDEX_FILE = 'index.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
