@@ -25,6 +25,7 @@ import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adapters } from '../adapters/index.js';
+import { sessionsDirOf } from '../src/archive/layout.js';
 import type { BaselineResult } from './baseline.js';
 import { PROVIDER_DIRS, generateHome, generateSingleSession, parseSize, type GeneratedHome } from './generate.js';
 import { measure, rssMethod, type Measured } from './measure.js';
@@ -144,10 +145,8 @@ async function measurePush(logsDir: string, home: string): Promise<{ note: strin
     );
     if (run.code !== 0) return { note: `push failed (exit ${run.code}): ${run.stderr.trim().split('\n')[0] ?? ''}` };
     const pushed = JSON.parse(run.stdout) as { sessions_pushed: number; events_sent: number };
-    const bytes = readdirSync(join(logsDir, 'sessions')).reduce(
-      (n, f) => n + statSync(join(logsDir, 'sessions', f)).size,
-      0,
-    );
+    const sessionsDir = sessionsDirOf(logsDir);
+    const bytes = readdirSync(sessionsDir).reduce((n, f) => n + statSync(join(sessionsDir, f)).size, 0);
     const s = run.ms / 1000;
     return {
       note: `${pushed.sessions_pushed} sessions, ${pushed.events_sent} events, ${mb(bytes)} in ${sec(run.ms)}: ${Math.round(pushed.events_sent / s)} events/s, ${(bytes / 1e6 / s).toFixed(1)} MB/s`,

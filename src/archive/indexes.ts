@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
 import { isInside } from '../util/paths.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
-
-export const INDEX_FILE = 'index.json';
-export const GLOBAL_INDEX_FILE = 'sessions_index.json';
+import { globalIndexPath, indexPath } from './layout.js';
 
 function compareEntries(a: SessionLogIndexEntry, b: SessionLogIndexEntry): number {
   if (a.started_at !== b.started_at) return a.started_at < b.started_at ? -1 : 1;
@@ -23,7 +21,7 @@ function logsIndexText(entries: Iterable<SessionLogIndexEntry>): string {
 }
 
 export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionLogIndexEntry>): Promise<void> {
-  await writeWholeFile(join(logsDir, INDEX_FILE), logsIndexText(entries));
+  await writeWholeFile(indexPath(logsDir), logsIndexText(entries));
 }
 
 /**
@@ -33,8 +31,8 @@ export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionL
 export function indexesDamaged(logsDir: string, storeDir: string | null, entries: SessionLogIndexEntry[]): boolean {
   if (entries.length === 0) return false;
   try {
-    if (statSync(join(logsDir, INDEX_FILE)).size !== Buffer.byteLength(logsIndexText(entries))) return true;
-    if (storeDir !== null) statSync(join(storeDir, GLOBAL_INDEX_FILE));
+    if (statSync(indexPath(logsDir)).size !== Buffer.byteLength(logsIndexText(entries))) return true;
+    if (storeDir !== null) statSync(globalIndexPath(storeDir));
     return false;
   } catch {
     return true;
@@ -51,7 +49,7 @@ export async function mergeGlobalIndex(
   project: string,
   entries: Iterable<SessionLogIndexEntry>,
 ): Promise<string | null> {
-  const path = join(storeDir, GLOBAL_INDEX_FILE);
+  const path = globalIndexPath(storeDir);
   let warning: string | null = null;
   let current: GlobalSessionEntry[] = [];
   try {

@@ -3,7 +3,6 @@
  * `sessions_index.json`. Used by `list`, `show` and `doctor`; they never take the import lock.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { ArchiveError, errorMessage } from '../errors.js';
 import {
@@ -12,7 +11,7 @@ import {
   type GlobalSessionEntry,
   type SessionLogIndexEntry,
 } from '../model/index-schema.js';
-import { GLOBAL_INDEX_FILE, INDEX_FILE } from './indexes.js';
+import { globalIndexPath, indexPath, logsDirOfSessionFile } from './layout.js';
 
 /** Parses an index file; null when it does not exist. Anything unreadable is a clear error. */
 async function readIndexFile<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
@@ -40,17 +39,17 @@ async function readIndexFile<T>(path: string, schema: z.ZodType<T>): Promise<T |
 
 /** The sessions of a logs dir, or null when nothing was imported there yet. */
 export async function readLogsIndex(logsDir: string): Promise<SessionLogIndexEntry[] | null> {
-  return (await readIndexFile(join(logsDir, INDEX_FILE), SessionLogIndex))?.sessions ?? null;
+  return (await readIndexFile(indexPath(logsDir), SessionLogIndex))?.sessions ?? null;
 }
 
 /** Every session of every logs dir of a store, or null when the store has no index yet. */
 export async function readGlobalIndex(storeDir: string): Promise<GlobalSessionEntry[] | null> {
-  return (await readIndexFile(join(storeDir, GLOBAL_INDEX_FILE), GlobalSessionIndex))?.sessions ?? null;
+  return (await readIndexFile(globalIndexPath(storeDir), GlobalSessionIndex))?.sessions ?? null;
 }
 
 /** The logs dir a store-wide entry lives in (`<logs dir>/sessions/<id>.jsonl`). */
 export function logsDirOf(entry: GlobalSessionEntry): string {
-  return dirname(dirname(entry.log_path));
+  return logsDirOfSessionFile(entry.log_path);
 }
 
 /** The distinct logs dirs named in a store's index, in first-seen order. */

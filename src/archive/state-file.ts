@@ -10,8 +10,6 @@ import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/
 import type { BackfillState } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
 
-export const STATE_FILE = 'backfill_state.json';
-
 export interface LoadedState {
   state: BackfillState;
   /** Set when a version-1 file was read and upgraded in memory. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter } from '../../adapters/types.js';
+import { INDEX_FILE, SESSIONS_DIR, sessionsDirOf } from '../archive/layout.js';
 import { readLogsIndex } from '../archive/read.js';
 import { runImport } from '../importer/run.js';
 
@@ -60,12 +61,12 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
     const files = new Map<string, string>();
     let sessionNames: string[] = [];
     try {
-      sessionNames = (await readdir(join(out, 'sessions'))).filter((n) => n.endsWith('.jsonl')).sort();
+      sessionNames = (await readdir(sessionsDirOf(out))).filter((n) => n.endsWith('.jsonl')).sort();
     } catch {
       // no session written
     }
     for (const name of sessionNames)
-      files.set(`sessions/${name}`, strip(await readFile(join(out, 'sessions', name), 'utf8')));
+      files.set(`${SESSIONS_DIR}/${name}`, strip(await readFile(join(sessionsDirOf(out), name), 'utf8')));
     // No index when nothing was imported.
     const entries = ((await readLogsIndex(out)) ?? []).map(({ imported_at: _importedAt, ...entry }) => ({
       ...entry,
@@ -73,7 +74,7 @@ export async function convertCase(c: FixtureCase, log: Logger): Promise<Map<stri
       log_bytes: Buffer.byteLength(files.get(entry.log_path) ?? ''),
       source_paths: entry.source_paths.map(strip),
     }));
-    files.set('index.json', `${JSON.stringify({ sessions: entries }, null, 2)}\n`);
+    files.set(INDEX_FILE, `${JSON.stringify({ sessions: entries }, null, 2)}\n`);
     const report = {
       errors: summary.errors.map((e) => ({ path: strip(e.path), message: strip(e.message) })),
       warnings: summary.warnings.map(strip),

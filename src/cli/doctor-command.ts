@@ -5,7 +5,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { readLogsIndex } from '../archive/read.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
@@ -15,7 +14,8 @@ import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
 import { planImport } from '../importer/plan.js';
 import type { ProviderSummary } from '../model/reports.js';
 import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
-import { STATE_FILE, loadState } from '../archive/state-file.js';
+import { statePath } from '../archive/layout.js';
+import { loadState } from '../archive/state-file.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
@@ -43,7 +43,7 @@ interface StateCheck {
 }
 
 async function checkState(logsDir: string): Promise<StateCheck> {
-  const path = join(logsDir, STATE_FILE);
+  const path = statePath(logsDir);
   try {
     await stat(path);
   } catch {

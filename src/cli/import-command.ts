@@ -2,6 +2,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { adapters as registry } from '../../adapters/index.js';
 import { EXIT, LockedError, UsageError } from '../errors.js';
+import { localIndexPath } from '../archive/layout.js';
 import { emptySummary, runImport } from '../importer/run.js';
 import type { ImportSummary } from '../model/reports.js';
 import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
@@ -165,13 +166,13 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   let code = stop.exitCode() ?? (emptyRoot ? EXIT.usage : exitCodeOf(summary));
   // Not after a signal: the run was asked to end; the next one brings the index up to date.
   if (args.index && !args.dryRun && !stop.signal.aborted) {
-    const { LOCAL_INDEX_FILE, updateLocalIndex } = await import('../database/local-index.js');
+    const { updateLocalIndex } = await import('../database/local-index.js');
     try {
       await updateLocalIndex(summary.logs_dir);
     } catch (err) {
       // The archive is imported; only its derived index is behind. Said, and retried next run.
       process.stderr.write(
-        `import-logs: ${summary.logs_dir}/${LOCAL_INDEX_FILE}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
+        `import-logs: ${localIndexPath(summary.logs_dir)}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
       );
       code = Math.max(code, EXIT.failed);
     }

@@ -1,7 +1,7 @@
 /** `import-logs index`: brings the local index (`archive.db`) up to date, or rebuilds it from the archive. */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { LOCAL_INDEX_FILE, updateLocalIndex } from '../database/local-index.js';
+import { localIndexPath } from '../archive/layout.js';
+import { updateLocalIndex } from '../database/local-index.js';
 import { ArchiveError, EXIT } from '../errors.js';
 import { resolveLocations } from '../importer/locations.js';
 import { tildePath } from './text-core.js';
@@ -24,10 +24,10 @@ export async function indexCommand(args: IndexArgs): Promise<number> {
     homedir: homedir(),
   });
   const result = await updateLocalIndex(logsDir, { rebuild: args.rebuild }).catch((err: unknown) => {
-    throw new ArchiveError(`${join(logsDir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`);
+    throw new ArchiveError(`${localIndexPath(logsDir)}: ${(err as Error).message}`);
   });
-  const path = tildePath(join(logsDir, LOCAL_INDEX_FILE), homedir());
-  if (args.json) process.stdout.write(`${JSON.stringify({ database: join(logsDir, LOCAL_INDEX_FILE), ...result })}\n`);
+  const path = tildePath(localIndexPath(logsDir), homedir());
+  if (args.json) process.stdout.write(`${JSON.stringify({ database: localIndexPath(logsDir), ...result })}\n`);
   else if (!args.quiet) {
     process.stdout.write(
       result.changed

@@ -4,9 +4,9 @@
  * nothing changed; built when missing).
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { logsDirsOf, readGlobalIndex } from '../archive/read.js';
-import { LOCAL_INDEX_FILE, updateLocalIndex } from '../database/local-index.js';
+import { localIndexPath } from '../archive/layout.js';
+import { updateLocalIndex } from '../database/local-index.js';
 import { ArchiveError, UsageError } from '../errors.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 
@@ -33,7 +33,7 @@ export async function indexedLogsDirs(args: ScopeArgs): Promise<string[]> {
   }
   for (const dir of dirs) {
     await updateLocalIndex(dir).catch((err: unknown) => {
-      throw new ArchiveError(`${join(dir, LOCAL_INDEX_FILE)}: ${(err as Error).message}`);
+      throw new ArchiveError(`${localIndexPath(dir)}: ${(err as Error).message}`);
     });
   }
   return dirs;

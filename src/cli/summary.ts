@@ -1,8 +1,7 @@
 /** The one-screen human summary of an import run: per provider, warnings, where it went, what next. */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { ImportSummary, ProviderSummary } from '../model/reports.js';
-import { GLOBAL_INDEX_FILE } from '../archive/indexes.js';
+import { globalIndexPath } from '../archive/layout.js';
 import { columns, formatBytes, tildePath } from './text-core.js';
 
 const MAX_LISTED = 10;
@@ -69,7 +68,7 @@ export function formatSummary(s: ImportSummary, home = homedir(), scope = ''): s
   }
   if (!s.dry_run) {
     const changed = providers.reduce((n, p) => n + p.new_sessions + p.updated_sessions, 0);
-    const index = s.store === null ? '' : `; store index ${tildePath(join(s.store, GLOBAL_INDEX_FILE), home)}`;
+    const index = s.store === null ? '' : `; store index ${tildePath(globalIndexPath(s.store), home)}`;
     lines.push(
       changed > 0
         ? `Read ${formatBytes(s.bytes_read)}, wrote ${formatBytes(s.bytes_written)} in ${(s.duration_ms / 1000).toFixed(1)} s (sessions/ and index.json in the logs dir${index}).`

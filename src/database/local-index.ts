@@ -11,10 +11,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
-import { INDEX_FILE } from '../archive/indexes.js';
+import { indexPath, localIndexPath } from '../archive/layout.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
 
-export const LOCAL_INDEX_FILE = 'archive.db';
 /** Bumped when the tables change: an older database is rebuilt (it is derived data). */
 const SCHEMA_VERSION = 1;
 
@@ -88,7 +87,7 @@ async function openDatabase(path: string): Promise<Database> {
 /** What `index.json` was when the database was last brought up to date. */
 function indexStamp(logsDir: string): string | null {
   try {
-    const st = statSync(join(logsDir, INDEX_FILE));
+    const st = statSync(indexPath(logsDir));
     return `${st.size}:${st.mtimeMs}`;
   } catch {
     return null;
@@ -112,7 +111,7 @@ export async function updateLocalIndex(
   logsDir: string,
   opts: { rebuild?: boolean; host?: string } = {},
 ): Promise<LocalIndexUpdate> {
-  const path = join(logsDir, LOCAL_INDEX_FILE);
+  const path = localIndexPath(logsDir);
   const unchanged: LocalIndexUpdate = { changed: false, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
   const stamp = indexStamp(logsDir);
   if (stamp === null) return unchanged;
@@ -241,7 +240,7 @@ export interface SearchOptions {
 
 /** What `read` finds in the local index, opened read-only; `empty` when there is no index. */
 async function readIndex<T>(logsDir: string, empty: T, read: (db: Database) => T): Promise<T> {
-  const path = join(logsDir, LOCAL_INDEX_FILE);
+  const path = localIndexPath(logsDir);
   if (!existsSync(path)) return empty;
   const { default: Sqlite } = await import('better-sqlite3');
   const db = new Sqlite(path, { readonly: true });

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import { pushLedgerPath } from '../archive/layout.js';
 import { ArchiveError, FailedError, UsageError } from '../errors.js';
 import { readLines } from '../io/lines.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
@@ -25,7 +26,6 @@ import {
   type Row,
 } from './rows.js';
 
-const PUSH_LEDGER_FILE = 'push_ledger.json';
 /** Version of the server schema this build writes; a push never runs a destructive migration. */
 const SERVER_SCHEMA_VERSION = 1;
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one). */
@@ -261,7 +261,7 @@ async function pushSession(
 export async function pushArchive(opts: PushOptions): Promise<PushSummary> {
   const target = publicUrl(opts.url);
   const targetId = createHash('sha256').update(target).digest('hex').slice(0, 16);
-  const ledgerPath = join(opts.logsDir, PUSH_LEDGER_FILE);
+  const ledgerPath = pushLedgerPath(opts.logsDir);
   const ledger = readLedger(ledgerPath);
   const pushed = (ledger.targets[targetId] ??= {});
   const summary: PushSummary = {

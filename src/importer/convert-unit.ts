@@ -11,6 +11,7 @@ import type {
   SourceFile,
   SourceUnit,
 } from '../../adapters/types.js';
+import { sessionFile } from '../archive/layout.js';
 import { errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
@@ -104,7 +105,7 @@ export async function convertUnit(job: UnitJob): Promise<UnitResult> {
         key: result.key,
         entry: result.entry,
         tempPath,
-        finalPath: `${job.sessionsDir}/${rec.wrapperId}.jsonl`,
+        finalPath: sessionFile(job.sessionsDir, rec.wrapperId),
         bytesWritten: result.bytesWritten,
       });
     }

@@ -1,6 +1,7 @@
 /** Where the archive lives: the store, and the logs dir of this run (SPEC §3). */
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { storeLogsDir } from '../archive/layout.js';
 import { UsageError } from '../errors.js';
 import { rootSlug } from '../util/ids.js';
 
@@ -44,8 +45,7 @@ export function resolveLocations(opts: LocationOptions): Locations {
   if (opts.out !== undefined) {
     return { storeDir: explicitStore ? storeDir : null, logsDir: resolve(opts.out), root, project };
   }
-  const logsDir = root === null ? join(storeDir, 'logs') : join(storeDir, 'projects', project, 'logs');
-  return { storeDir, logsDir, root, project };
+  return { storeDir, logsDir: storeLogsDir(storeDir, project), root, project };
 }
 
 /** `7d`, `12h`, `30m`, `2w` or a date; returns the epoch ms it names. */

@@ -13,11 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, LockedError } from '../errors.js';
+import { LOCK_FILE } from '../archive/layout.js';
 import { writeDurably } from '../writer/atomic-file.js';
 
-const LOCK_FILE = '.import.lock';
-/** Lock of the store dir, held while `sessions_index.json` is read, merged and rewritten. */
-export const STORE_LOCK_FILE = '.sessions_index.lock';
 const POLL_MS = 100;
 /** How often a holder refreshes its lock's mtime. */
 const LOCK_REFRESH_MS = 10_000;

@@ -4,13 +4,12 @@
  * start of each import, and reported where that is not possible (another user owns it).
  */
 import { chmodSync, lstatSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { DIR_MODE, FILE_MODE } from '../writer/atomic-file.js';
-import { GLOBAL_INDEX_FILE, INDEX_FILE } from '../archive/indexes.js';
+import { globalIndexPath, indexPath, sessionsDirOf, statePath } from '../archive/layout.js';
 import type { Locations } from './locations.js';
 import { isInside } from '../util/paths.js';
-import { STATE_FILE } from '../archive/state-file.js';
 
 export interface LooseMode {
   path: string;
@@ -23,9 +22,9 @@ export interface LooseMode {
 /** The dirs and the top-level files of the logs dir and of the store this run writes. */
 export function ownedPaths(locations: Locations): string[] {
   const { logsDir, storeDir } = locations;
-  const paths = [logsDir, join(logsDir, 'sessions'), join(logsDir, STATE_FILE), join(logsDir, INDEX_FILE)];
+  const paths = [logsDir, sessionsDirOf(logsDir), statePath(logsDir), indexPath(logsDir)];
   if (storeDir !== null) {
-    paths.push(storeDir, join(storeDir, GLOBAL_INDEX_FILE));
+    paths.push(storeDir, globalIndexPath(storeDir));
     // The store's own dirs between it and the logs dir (`logs/`, `projects/<slug>/logs/`).
     for (let dir = dirname(logsDir); isInside(storeDir, dir) && dir !== storeDir; dir = dirname(dir)) paths.push(dir);
   }

@@ -7,10 +7,9 @@ import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { UsageError } from '../errors.js';
-import { INDEX_FILE } from '../archive/indexes.js';
+import { INDEX_FILE, SESSIONS_DIR, STATE_FILE, indexPath, sessionsDirOf } from '../archive/layout.js';
 import { resolveHomes } from './discover.js';
 import { isInside } from '../util/paths.js';
-import { STATE_FILE } from '../archive/state-file.js';
 
 /** A directory the run writes, and what named it (`--out`, `--store`, `IMPORT_LOGS_HOME`, …). */
 export interface OutputDir {
@@ -85,12 +84,11 @@ export function refuseForeignLogsDir(logsDir: string): void {
       return false; // cannot be looked at: not something a run left
     }
   };
-  const indexPath = join(logsDir, INDEX_FILE);
-  const sessionsPath = join(logsDir, 'sessions');
-  const ourIndex = names.includes(INDEX_FILE) && look(() => isOurIndex(indexPath));
+  const sessionsPath = sessionsDirOf(logsDir);
+  const ourIndex = names.includes(INDEX_FILE) && look(() => isOurIndex(indexPath(logsDir)));
   const otherIndex = names.includes(INDEX_FILE) && !ourIndex;
   const ourSessions =
-    names.includes('sessions') && look(() => statSync(sessionsPath).isDirectory() && isOurSessionsDir(sessionsPath));
+    names.includes(SESSIONS_DIR) && look(() => statSync(sessionsPath).isDirectory() && isOurSessionsDir(sessionsPath));
   const onlyHidden = names.every((name) => name.startsWith('.') && look(() => statSync(join(logsDir, name)).isFile())); // a lock, temp files
   if (!otherIndex && (ourIndex || ourSessions || onlyHidden)) return;
   const shown = [...names].sort().slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length} in all)` : '');

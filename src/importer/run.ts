@@ -6,7 +6,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
 import { ArchiveError, CliError, FailedError, errorMessage } from '../errors.js';
@@ -15,7 +14,8 @@ import type { ImportSummary } from '../model/reports.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
-import { INDEX_FILE, indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
+import { indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
+import { INDEX_FILE, STATE_FILE, indexPath, sessionsDirOf, statePath as statePathOf } from '../archive/layout.js';
 import { updateGlobalIndex } from './store-index.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
@@ -29,7 +29,7 @@ import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
-import { STATE_FILE, loadState, serializeState, writeStateText } from '../archive/state-file.js';
+import { loadState, serializeState, writeStateText } from '../archive/state-file.js';
 
 export interface ImportOptions {
   locations: Locations;
@@ -115,8 +115,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const { locations, log } = opts;
   const { logsDir } = locations;
-  const sessionsDir = join(logsDir, 'sessions');
-  const statePath = join(logsDir, STATE_FILE);
+  const sessionsDir = sessionsDirOf(logsDir);
+  const statePath = statePathOf(logsDir);
   const summary = emptySummary(locations, opts.dryRun);
 
   refuseForeignLogsDir(logsDir);
@@ -197,7 +197,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       try {
         await writeLogsIndex(logsDir, entries);
       } catch (err) {
-        throw new ArchiveError(`index ${join(logsDir, INDEX_FILE)} cannot be written: ${errorMessage(err)}`);
+        throw new ArchiveError(`index ${indexPath(logsDir)} cannot be written: ${errorMessage(err)}`);
       }
       if (locations.storeDir !== null) {
         const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);

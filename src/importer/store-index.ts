@@ -1,11 +1,11 @@
 /** The store-wide index, updated under the store's lock by imports of different logs dirs. */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { ArchiveError, CliError, errorMessage } from '../errors.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
-import { GLOBAL_INDEX_FILE, mergeGlobalIndex } from '../archive/indexes.js';
-import { STORE_LOCK_FILE, acquireLock, type Lock } from './lock.js';
+import { mergeGlobalIndex } from '../archive/indexes.js';
+import { GLOBAL_INDEX_FILE, STORE_LOCK_FILE, globalIndexPath } from '../archive/layout.js';
+import { acquireLock, type Lock } from './lock.js';
 
 /** How long an import waits for another one to finish its update of the store-wide index. */
 const STORE_LOCK_WAIT_MS = 60_000;
@@ -29,7 +29,7 @@ export async function updateGlobalIndex(
     return await mergeGlobalIndex(storeDir, logsDir, project, entries);
   } catch (err) {
     if (err instanceof CliError) throw err;
-    throw new ArchiveError(`store index ${join(storeDir, GLOBAL_INDEX_FILE)} cannot be written: ${errorMessage(err)}`);
+    throw new ArchiveError(`store index ${globalIndexPath(storeDir)} cannot be written: ${errorMessage(err)}`);
   } finally {
     lock?.release();
   }

@@ -5,7 +5,6 @@
  * (after a short hold until `session_started` can name the model and workspace), so a session of
  * any size streams through in bounded memory.
  */
-import { join } from 'node:path';
 import {
   CONVERSATION_KINDS,
   type EventBody,
@@ -13,6 +12,7 @@ import {
   type LogCompleteness,
   type ToolKind,
 } from '../model/events.js';
+import { sessionFile, sessionLogPath } from '../archive/layout.js';
 import type { SessionLogIndexEntry, UsageTotals } from '../model/index-schema.js';
 import type { SessionDraft } from '../session/draft.js';
 import { sessionKey, wrapperSessionId } from '../util/ids.js';
@@ -154,7 +154,7 @@ export class SessionRecorder {
       this.held = [];
       return;
     }
-    this.file = new AtomicFile(join(this.opts.sessionsDir, `${this.wrapperId}.jsonl`));
+    this.file = new AtomicFile(sessionFile(this.opts.sessionsDir, this.wrapperId));
     this.headerWritten = true;
     this.lastTs = this.knownStart() ?? this.opts.fallbackTs;
     this.writeEvent({
@@ -254,7 +254,7 @@ export class SessionRecorder {
         wrapper_session_id: this.wrapperId,
         provider: this.opts.provider,
         provider_session_id: this.draft.providerSessionId,
-        log_path: `sessions/${this.wrapperId}.jsonl`,
+        log_path: sessionLogPath(this.wrapperId),
         log_bytes: 0, // known once the file is prepared
         completeness: level,
         started_at: startedAt,

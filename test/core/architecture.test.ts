@@ -9,9 +9,10 @@ import { repoRoot } from '../support/harness.js';
 
 /** Layers of `src/`, lowest first: a module imports its own layer or lower ones. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors', 'log', 'util', 'io', 'model'],
+  ['errors', 'log', 'util', 'io', 'model', 'archive/layout'],
   ['session', 'adapters/types', 'adapters/lazy'],
-  ['writer', 'archive'],
+  ['writer'],
+  ['archive'],
   ['importer', 'database', 'export', 'adapters/index'],
   ['check', 'report'],
   ['cli'],
@@ -55,9 +56,13 @@ export function importEdges(sources: ReadonlyMap<string, string>): Edge[] {
   return edges;
 }
 
-/** `src/importer/run.ts` → `importer`; `adapters/claude/x.ts` → `adapters/claude`; `src/log.ts` → `log`. */
+/** Modules with a layer of their own, below the rest of their folder. */
+const OWN_LAYER = ['archive/layout'];
+
+/** `src/importer/run.ts` → `importer`; `adapters/claude/x.ts` → `adapters/claude/`; `src/log.ts` → `log`. */
 function unit(path: string): string {
   const parts = path.replace(/\.ts$/, '').split('/');
+  if (OWN_LAYER.includes(parts.slice(1).join('/'))) return parts.slice(1).join('/');
   if (parts[0] === 'adapters') return parts.length === 2 ? `adapters/${parts[1]}` : `adapters/${parts[1]}/`;
   return parts[1]!;
 }
@@ -132,6 +137,13 @@ describe('architecture', () => {
     expect(violations(tree)).toEqual([]);
   });
 
+  it('names the files of a logs dir and a store only in archive/layout.ts', () => {
+    const name =
+      /['"`](backfill_state\.json|index\.json|sessions_index\.json|\.import\.lock|\.sessions_index\.lock|archive\.db|push_ledger\.json)['"]/;
+    const found = [...tree].filter(([path, text]) => path !== 'src/archive/layout.ts' && name.test(text));
+    expect(found.map(([path, text]) => `${path}: ${name.exec(text)![1]}`)).toEqual([]);
+  });
+
   it.each([
     [
       'src/model/events.ts',
@@ -143,6 +155,11 @@ describe('architecture', () => {
       'src/cli/list-command.ts',
       "import { showCommand } from './show-command.js';",
       'a command imports another command',
+    ],
+    [
+      'src/writer/merge.ts',
+      "import { readLogsIndex } from '../archive/read.js';",
+      'a lower layer imports an upper one',
     ],
     ['src/cli/summary.ts', "import type { CommonArgs } from './main.js';", 'nothing imports the entry point'],
     [

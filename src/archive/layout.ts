@@ -1,0 +1,50 @@
+/**
+ * Every file the tool reads or writes in a store and its logs dirs, named here and nowhere else:
+ *
+ *   <store>/sessions_index.json        every session of every logs dir of the store
+ *   <store>/.sessions_index.lock       held while that index is merged
+ *   <store>/logs/                      the logs dir (or projects/<slug>/logs/ under --root, or --out)
+ *     sessions/<id>.jsonl              one normalized session
+ *     index.json                       its sessions, for list and show
+ *     backfill_state.json              what was imported from which source
+ *     .import.lock                     held by the running import
+ *     archive.db                       the local index (SQLite)
+ *     push_ledger.json                 what was pushed to which server
+ */
+import { dirname, join } from 'node:path';
+
+export const SESSIONS_DIR = 'sessions';
+export const INDEX_FILE = 'index.json';
+export const STATE_FILE = 'backfill_state.json';
+export const LOCK_FILE = '.import.lock';
+export const LOCAL_INDEX_FILE = 'archive.db';
+export const PUSH_LEDGER_FILE = 'push_ledger.json';
+export const GLOBAL_INDEX_FILE = 'sessions_index.json';
+export const STORE_LOCK_FILE = '.sessions_index.lock';
+
+/** The logs dir of a store: `logs/`, or `projects/<slug>/logs/` for the sessions of a workspace root. */
+export function storeLogsDir(storeDir: string, project: string): string {
+  return project === '' ? join(storeDir, 'logs') : join(storeDir, 'projects', project, 'logs');
+}
+
+export const sessionsDirOf = (logsDir: string): string => join(logsDir, SESSIONS_DIR);
+export const indexPath = (logsDir: string): string => join(logsDir, INDEX_FILE);
+export const statePath = (logsDir: string): string => join(logsDir, STATE_FILE);
+export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);
+export const pushLedgerPath = (logsDir: string): string => join(logsDir, PUSH_LEDGER_FILE);
+export const globalIndexPath = (storeDir: string): string => join(storeDir, GLOBAL_INDEX_FILE);
+
+/** A session's `log_path` in the index: relative to its logs dir. */
+export function sessionLogPath(wrapperId: string): string {
+  return `${SESSIONS_DIR}/${wrapperId}.jsonl`;
+}
+
+/** The session file of `wrapperId` in a sessions dir. */
+export function sessionFile(sessionsDir: string, wrapperId: string): string {
+  return join(sessionsDir, `${wrapperId}.jsonl`);
+}
+
+/** The logs dir holding a session file (`<logs dir>/sessions/<id>.jsonl`). */
+export function logsDirOfSessionFile(path: string): string {
+  return dirname(dirname(path));
+}
