@@ -238,7 +238,7 @@ export async function doctorReport(
 export async function doctorCommand(args: DoctorArgs): Promise<number> {
   const env = process.env;
   const home = homedir();
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const locations = resolveLocations(args, env, home);
   const now = Date.now();
   const report = await doctorReport(
     locations,

@@ -1,5 +1,4 @@
 /** `import-logs export ID --format md|html|jsonl`: one session as a transcript, or its event lines. */
-import { homedir } from 'node:os';
 import { findSession } from '../archive/find-session.js';
 import { readLogsIndex } from '../archive/read.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -21,13 +20,7 @@ export interface ExportArgs {
 
 export async function exportCommand(args: ExportArgs): Promise<number> {
   const prefix = (args.id ?? '').trim();
-  const locations = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const locations = resolveLocations(args);
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none')
     throw new UsageError(

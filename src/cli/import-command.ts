@@ -99,7 +99,7 @@ export async function importCommand(args: ImportArgs): Promise<number> {
   const level = logLevel(args);
   const env = process.env;
   const home = homedir();
-  const locations = resolveLocations({ root: args.root, store: args.store, out: args.out, env, homedir: home });
+  const locations = resolveLocations(args, env, home);
   const homeFlags = homeFlagValues(args);
   refuseInsideHomes(outputDirs(args, locations, env), registry, homeFlags, { env, homedir: home });
   const since = args.since === undefined ? null : parseSince(args.since, Date.now());

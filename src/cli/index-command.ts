@@ -16,13 +16,7 @@ export interface IndexArgs {
 }
 
 export async function indexCommand(args: IndexArgs): Promise<number> {
-  const { logsDir } = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const { logsDir } = resolveLocations(args);
   const result = await updateLocalIndex(logsDir, { rebuild: args.rebuild }).catch((err: unknown) => {
     throw new ArchiveError(`${localIndexPath(logsDir)}: ${(err as Error).message}`);
   });

@@ -3,7 +3,6 @@
  * every logs dir of the store), each with its `archive.db` brought up to date first (cheap when
  * nothing changed; built when missing).
  */
-import { homedir } from 'node:os';
 import { logsDirsOf, readGlobalIndex } from '../archive/read.js';
 import { localIndexPath } from '../archive/layout.js';
 import { updateLocalIndex } from '../database/local-index.js';
@@ -18,13 +17,7 @@ export interface ScopeArgs {
 }
 
 export async function indexedLogsDirs(args: ScopeArgs): Promise<string[]> {
-  const locations = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const locations = resolveLocations(args);
   let dirs = [locations.logsDir];
   if (args.all) {
     if (locations.storeDir === null)

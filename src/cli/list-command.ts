@@ -74,13 +74,7 @@ function newestFirst(a: ListedSession, b: ListedSession): number {
 
 /** Reads the sessions `list` shows, before filters; `scope` says where they came from. */
 async function readSessions(args: ListArgs): Promise<{ sessions: ListedSession[]; scope: string; imported: boolean }> {
-  const locations = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const locations = resolveLocations(args);
   if (!args.all) {
     const entries = await readLogsIndex(locations.logsDir);
     return {

@@ -1,5 +1,5 @@
 /** `import-logs push --to postgresql://…`: sends a logs dir to a team's PostgreSQL server. */
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { readLogsIndex } from '../archive/read.js';
 import { pushArchive } from '../database/push.js';
 import type { ContentMode } from '../database/rows.js';
@@ -20,13 +20,7 @@ export interface PushArgs {
 export async function pushCommand(args: PushArgs): Promise<number> {
   const url = args.to ?? process.env.IMPORT_LOGS_PUSH_URL;
   if (!url) throw new UsageError('push needs a server: --to postgresql://USER@HOST/DB (or $IMPORT_LOGS_PUSH_URL)');
-  const { logsDir } = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const { logsDir } = resolveLocations(args);
   const entries = await readLogsIndex(logsDir);
   if (entries === null) throw new UsageError(`${logsDir}: nothing imported yet; run import-logs first`);
   const summary = await pushArchive({ logsDir, entries, url, host: args.host ?? hostname(), content: args.content });

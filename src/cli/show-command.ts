@@ -237,13 +237,7 @@ export async function showCommand(args: ShowArgs): Promise<number> {
     throw new UsageError(
       'show needs a session id, or the start of one: `import-logs show ID`, with ID as `import-logs list` prints it',
     );
-  const locations = resolveLocations({
-    root: args.root,
-    store: args.store,
-    out: args.out,
-    env: process.env,
-    homedir: homedir(),
-  });
+  const locations = resolveLocations(args);
   const found = await findSession(prefix, locations.logsDir, locations.storeDir);
   if (found.kind === 'none') {
     throw new UsageError(

@@ -1,16 +1,16 @@
 /** Where the archive lives: the store, and the logs dir of this run (SPEC §3). */
 import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { storeLogsDir } from '../archive/layout.js';
 import { UsageError } from '../errors.js';
 import { rootSlug } from '../util/ids.js';
 
-export interface LocationOptions {
+/** The flags that say where the archive is (--root, --store, --out). */
+export interface LocationFlags {
   root?: string | undefined;
   store?: string | undefined;
   out?: string | undefined;
-  env: NodeJS.ProcessEnv;
-  homedir: string;
 }
 
 export interface Locations {
@@ -30,7 +30,7 @@ function defaultStore(env: NodeJS.ProcessEnv, homedir: string): string {
   return join(data, 'import-logs');
 }
 
-export function resolveLocations(opts: LocationOptions): Locations {
+export function resolveLocations(opts: LocationFlags, env = process.env, home = homedir()): Locations {
   let root: string | null = null;
   if (opts.root !== undefined) {
     try {
@@ -40,8 +40,8 @@ export function resolveLocations(opts: LocationOptions): Locations {
     }
   }
   const project = root === null ? '' : rootSlug(root);
-  const explicitStore = opts.store !== undefined || opts.env.IMPORT_LOGS_HOME !== undefined;
-  const storeDir = opts.store !== undefined ? resolve(opts.store) : defaultStore(opts.env, opts.homedir);
+  const explicitStore = opts.store !== undefined || env.IMPORT_LOGS_HOME !== undefined;
+  const storeDir = opts.store !== undefined ? resolve(opts.store) : defaultStore(env, home);
   if (opts.out !== undefined) {
     return { storeDir: explicitStore ? storeDir : null, logsDir: resolve(opts.out), root, project };
   }
