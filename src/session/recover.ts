@@ -56,95 +56,114 @@ function joinLines(lines: Line[]): Line {
   };
 }
 
+/** Lines read ahead of the current one, each parsed once, on demand. */
+class Lookahead {
+  private readonly ahead: Read[] = [];
+  private exhausted = false;
+  constructor(private readonly lines: Iterator<Line>) {}
+
+  /** The k-th unconsumed line (1-based), or null past the end. */
+  peek(k: number): Read | null {
+    while (this.ahead.length < k && !this.exhausted) {
+      const r = this.lines.next();
+      if (r.done) this.exhausted = true;
+      else this.ahead.push({ line: r.value, parsed: parseJsonLine(r.value) });
+    }
+    return this.ahead[k - 1] ?? null;
+  }
+
+  /** Consumes `n` lines and returns the first. */
+  take(n = 1): Read | null {
+    const first = this.peek(1);
+    this.ahead.splice(0, n);
+    return first;
+  }
+}
+
+interface Limits {
+  maxJoinLines: number;
+  maxJoinBytes: number;
+  /** `RecoverOptions.restartMarker`, or null. */
+  marker: Buffer | null;
+}
+
+/**
+ * A record split by raw newlines: `cur` joined with the lines after it, but never with a line that
+ * is a record of its own or starts a new one. Returns the record and how many lines it took.
+ */
+function joinSplit(cur: Read, next: Lookahead, limits: Limits): { record: RecoveredRecord; used: number } | null {
+  const lines = [cur.line];
+  let bytes = cur.line.bytes.length;
+  for (let k = 1; k <= limits.maxJoinLines; k++) {
+    const following = next.peek(k);
+    if (!following || following.parsed.ok) return null;
+    const { marker } = limits;
+    if (marker && following.line.bytes.subarray(0, marker.length).equals(marker)) return null;
+    bytes += following.line.bytes.length;
+    if (bytes > limits.maxJoinBytes) return null;
+    lines.push(following.line);
+    const line = joinLines(lines);
+    const parsed = parseJsonLine(line);
+    if (parsed.ok && isRecord(parsed.value)) {
+      return {
+        record: { ok: true, value: parsed.value, line, invalidUtf8: parsed.invalidUtf8, recovered: 'joined' },
+        used: k,
+      };
+    }
+  }
+  return null;
+}
+
+/** A fragment with a whole record glued after it: the fragment's warning, then the record. */
+function unglue(path: string, cur: Line, marker: Buffer): [RecoveredRecord, RecoveredRecord] | null {
+  let from = 1;
+  for (let attempt = 0; attempt < MAX_GLUE_ATTEMPTS; attempt++) {
+    const at = cur.bytes.indexOf(marker, from);
+    if (at === -1) return null;
+    from = at + 1;
+    const tail: Line = { bytes: cur.bytes.subarray(at), lineNo: cur.lineNo, offset: cur.offset + at, torn: cur.torn };
+    const parsed = parseJsonLine(tail);
+    if (!parsed.ok || !isRecord(parsed.value)) continue;
+    const fragment = cur.bytes.subarray(0, at).toString('utf8');
+    const why = `a truncated record of ${at} bytes is glued to the next record`;
+    return [
+      { ok: false, warning: parseWarning(path, cur.lineNo, why, capRaw(fragment)), line: cur },
+      { ok: true, value: parsed.value, line: tail, invalidUtf8: parsed.invalidUtf8, recovered: 'glued' },
+    ];
+  }
+  return null;
+}
+
+/** The records of a JSONL file, with split and glued records repaired (see the top of this file). */
 export function* readJsonRecordsRecovering(
   path: string,
   stats: ReadStats,
   opts: RecoverOptions = {},
 ): Generator<RecoveredRecord, void, undefined> {
-  const maxJoinLines = opts.maxJoinLines ?? 32;
-  const maxJoinBytes = opts.maxJoinBytes ?? 64 * 1024 * 1024;
-  const marker = opts.restartMarker !== undefined && opts.restartMarker !== '' ? Buffer.from(opts.restartMarker) : null;
-  const it = readLines(path, stats)[Symbol.iterator]();
-  const ahead: Read[] = [];
-  let exhausted = false;
-  /** The k-th unconsumed line (1-based), read on demand. */
-  const peek = (k: number): Read | null => {
-    while (ahead.length < k && !exhausted) {
-      const r = it.next();
-      if (r.done) exhausted = true;
-      else ahead.push({ line: r.value, parsed: parseJsonLine(r.value) });
-    }
-    return ahead[k - 1] ?? null;
+  const limits: Limits = {
+    maxJoinLines: opts.maxJoinLines ?? 32,
+    maxJoinBytes: opts.maxJoinBytes ?? 64 * 1024 * 1024,
+    marker: opts.restartMarker !== undefined && opts.restartMarker !== '' ? Buffer.from(opts.restartMarker) : null,
   };
-
-  for (;;) {
-    const cur = peek(1);
-    if (!cur) break;
-    ahead.shift();
+  const lines = new Lookahead(readLines(path, stats)[Symbol.iterator]());
+  for (let cur = lines.take(); cur; cur = lines.take()) {
     if (cur.parsed.ok) {
       yield { ok: true, value: cur.parsed.value, line: cur.line, invalidUtf8: cur.parsed.invalidUtf8 };
       continue;
     }
-
-    // 1. A record split by raw newlines: join with the next lines, but never swallow a line that
-    //    is a record of its own or starts a new one.
-    let joined: { line: Line; value: unknown; invalidUtf8: boolean; used: number } | null = null;
-    const lines = [cur.line];
-    let bytes = cur.line.bytes.length;
-    for (let k = 1; k <= maxJoinLines; k++) {
-      const next = peek(k);
-      if (!next || next.parsed.ok) break;
-      if (marker && next.line.bytes.subarray(0, marker.length).equals(marker)) break;
-      bytes += next.line.bytes.length;
-      if (bytes > maxJoinBytes) break;
-      lines.push(next.line);
-      const line = joinLines(lines);
-      const parsed = parseJsonLine(line);
-      if (parsed.ok && isRecord(parsed.value)) {
-        joined = { line, value: parsed.value, invalidUtf8: parsed.invalidUtf8, used: k };
-        break;
-      }
-    }
+    const joined = joinSplit(cur, lines, limits);
     if (joined) {
-      ahead.splice(0, joined.used);
-      yield { ok: true, value: joined.value, line: joined.line, invalidUtf8: joined.invalidUtf8, recovered: 'joined' };
+      lines.take(joined.used);
+      yield joined.record;
       continue;
     }
-
-    // 2. A fragment with a whole record glued after it.
-    if (marker) {
-      let from = 1;
-      let glued = false;
-      for (let attempt = 0; attempt < MAX_GLUE_ATTEMPTS; attempt++) {
-        const at = cur.line.bytes.indexOf(marker, from);
-        if (at === -1) break;
-        from = at + 1;
-        const tail: Line = {
-          bytes: cur.line.bytes.subarray(at),
-          lineNo: cur.line.lineNo,
-          offset: cur.line.offset + at,
-          torn: cur.line.torn,
-        };
-        const parsed = parseJsonLine(tail);
-        if (!parsed.ok || !isRecord(parsed.value)) continue;
-        const fragment = cur.line.bytes.subarray(0, at).toString('utf8');
-        yield {
-          ok: false,
-          warning: parseWarning(
-            path,
-            cur.line.lineNo,
-            `a truncated record of ${at} bytes is glued to the next record`,
-            capRaw(fragment),
-          ),
-          line: cur.line,
-        };
-        yield { ok: true, value: parsed.value, line: tail, invalidUtf8: parsed.invalidUtf8, recovered: 'glued' };
-        glued = true;
-        break;
-      }
-      if (glued) continue;
-    }
-
-    yield { ok: false, warning: parseWarning(path, cur.line.lineNo, cur.parsed.error, cur.parsed.raw), line: cur.line };
+    const glued = limits.marker ? unglue(path, cur.line, limits.marker) : null;
+    if (glued) yield* glued;
+    else
+      yield {
+        ok: false,
+        warning: parseWarning(path, cur.line.lineNo, cur.parsed.error, cur.parsed.raw),
+        line: cur.line,
+      };
   }
 }
