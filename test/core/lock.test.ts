@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
-import { STALE_PERIODS, STORE_LOCK_FILE, acquireLock, lockHolder, type LockClock } from '../../src/importer/lock.js';
-import { GLOBAL_INDEX_FILE } from '../../src/archive/indexes.js';
+import { STALE_PERIODS, acquireLock, lockHolder, type LockClock } from '../../src/importer/lock.js';
+import { GLOBAL_INDEX_FILE, STORE_LOCK_FILE } from '../../src/archive/layout.js';
 import { updateGlobalIndex } from '../../src/importer/store-index.js';
 import { cleanupTemps, tempDir } from '../support/harness.js';
 
