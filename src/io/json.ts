@@ -24,6 +24,15 @@ function maybeInvalid(text: string): boolean {
   return text.includes('\uFFFD');
 }
 
+/**
+ * JSON.parse's message, the same on every Node version: from Node 22 V8 appends
+ * " (line L column C)" to "... at position N", which would make the archive differ by Node version.
+ */
+export function syntaxErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/ \(line \d+ column \d+\)$/, '');
+}
+
 export function capRaw(text: string): string {
   return text.length > RAW_CAP ? `${text.slice(0, RAW_CAP)}… [${text.length - RAW_CAP} more characters]` : text;
 }
@@ -88,7 +97,7 @@ export function parseJsonLine(line: Line): ParsedLine {
   try {
     return { ok: true, value: JSON.parse(text), invalidUtf8: maybeInvalid(text) && !isUtf8(line.bytes) };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = syntaxErrorReason(err);
     return {
       ok: false,
       error: line.torn ? `truncated last line (${reason})` : `invalid JSON (${reason})`,
@@ -139,7 +148,7 @@ export async function readJsonDocument(path: string): Promise<ParsedDocument> {
   try {
     return { ok: true, value: JSON.parse(text), bytesRead: bytes.length, invalidUtf8 };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = syntaxErrorReason(err);
     return {
       ok: false,
       error: `invalid JSON document (${reason})`,

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLines } from '../../src/io/lines.js';
-import { parseJsonLine } from '../../src/io/json.js';
+import { parseJsonLine, syntaxErrorReason } from '../../src/io/json.js';
 import { rootSlug, wrapperSessionId } from '../../src/util/ids.js';
 import { normalizeUsage } from '../../src/util/usage.js';
 import { cleanupTemps, tempDir } from '../support/harness.js';
@@ -54,6 +54,24 @@ describe('readLines', () => {
       invalidUtf8: true,
       value: { a: '\ufffd\ufffd' },
     });
+  });
+});
+
+describe('syntaxErrorReason', () => {
+  it("says what Node 20's JSON.parse says on every Node, so the archive does not depend on the Node version", () => {
+    // Node 22's V8 adds the line and column to the message of Node 20's.
+    const node22 = new SyntaxError('Unterminated string in JSON at position 95 (line 1 column 96)');
+    const node20 = new SyntaxError('Unterminated string in JSON at position 95');
+    expect(syntaxErrorReason(node22)).toBe(node20.message);
+    expect(syntaxErrorReason(node20)).toBe(node20.message);
+    // This Node's own message takes the same shape.
+    let thrown: unknown;
+    try {
+      JSON.parse('{"a":"b');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(syntaxErrorReason(thrown)).toMatch(/^Unterminated string in JSON at position 7$/);
   });
 });
 
