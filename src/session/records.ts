@@ -69,3 +69,8 @@ export function* readJsonRecords(path: string, stats: ReadStats): Generator<Json
     else yield { ok: false, warning: parseWarning(path, line.lineNo, parsed.error, parsed.raw), line };
   }
 }
+
+/** The types a record table ignores on purpose (the rest are mapped or kept as status). */
+export function ignoredTypes(table: Readonly<Record<string, Handling>>): ReadonlySet<string> {
+  return new Set(Object.keys(table).filter((type) => typeof table[type] === 'object'));
+}

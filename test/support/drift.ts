@@ -1,36 +1,9 @@
-/**
- * Helpers of the drift tests: what an adapter yields before the writer (event drafts with their
- * `key`, which the archive does not show), and the record-type table of an adapter README.
- */
+/** Helper of the drift tests: the record-type table of an adapter README. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter, ConvertItem } from '../../adapters/types.js';
-import type { EventDraft } from '../../src/model/events.js';
-import { discoverSources, unitsOf } from '../../src/importer/discover.js';
-import type { SessionDraft } from '../../src/session/draft.js';
 import { expect } from 'vitest';
 import type { Handling } from '../../src/session/records.js';
 import { repoRoot } from './harness.js';
-
-export interface ConvertedSession {
-  draft: SessionDraft;
-  events: EventDraft[];
-}
-
-export async function convertHome(adapter: Adapter, home: string): Promise<ConvertedSession[]> {
-  const { files } = discoverSources(adapter, home);
-  const sessions = new Map<SessionDraft, EventDraft[]>();
-  for (const unit of unitsOf(adapter, files, home)) {
-    const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => {} };
-    for await (const out of adapter.convert(unit, ctx)) {
-      for (const item of (Array.isArray(out) ? out : [out]) as ConvertItem[]) {
-        if (!sessions.has(item.session)) sessions.set(item.session, []);
-        if ('event' in item) sessions.get(item.session)!.push(item.event);
-      }
-    }
-  }
-  return [...sessions].map(([draft, events]) => ({ draft, events }));
-}
 
 /**
  * The "Record types" table of `adapters/<provider>/README.md` (columns: record | type | handling):
