@@ -19,7 +19,7 @@ import {
   repoRoot,
   type ImportResult,
 } from '../../test/support/harness.js';
-import { ACCOUNTING, apiErrorStatus, splitIdeContext } from './convert.js';
+import { RECORD_TYPES, apiErrorStatus, splitIdeContext } from './convert.js';
 import { claudeAdapter, claudeUnits } from './index.js';
 
 afterAll(cleanupTemps);
@@ -371,7 +371,7 @@ describe('claude accounting table', () => {
       ];
       for (const kind of kinds.split(', ')) fromReadme.push(`${where} ${kind.replace(/`/g, '')}: ${what}`);
     }
-    const fromCode = Object.entries(ACCOUNTING).flatMap(([where, kinds]) =>
+    const fromCode = Object.entries(RECORD_TYPES).flatMap(([where, kinds]) =>
       Object.entries(kinds).map(([kind, a]) => `${where} ${kind}: ${'maps' in a ? a.maps : `ignored: ${a.ignored}`}`),
     );
     expect(fromReadme.sort()).toEqual(fromCode.sort());
