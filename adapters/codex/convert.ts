@@ -16,6 +16,7 @@ import {
   parseWarning,
   readJsonRecords,
   unknownRecord,
+  type JsonRecord,
 } from '../../src/session/records.js';
 import { RecordIds } from '../../src/util/ids.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
@@ -38,7 +39,14 @@ import { isZst, rolloutNameId } from './layout.js';
 import { isIgnored } from './records.js';
 import { classifyRole, roleOfKind } from './roles.js';
 
-const PROVIDER = 'codex';
+/** `format` values this adapter writes: the rollout's generation, or the prompt history (README "Generations"). */
+const FORMATS = {
+  g0: 'codex:g0',
+  g1: 'codex:g1',
+  g2: 'codex:g2',
+  'g2+': 'codex:g2+',
+  history: 'codex:history',
+} as const;
 
 /** Codex counts: cached input is part of input, reasoning is part of output. */
 const USAGE_SEMANTICS = { inputIncludesCacheRead: true, outputIncludesReasoning: true } as const;
@@ -148,7 +156,7 @@ const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   read_mcp_resource: 'other',
 };
 
-export function codexToolKind(name: string): ToolKind {
+function toolKind(name: string): ToolKind {
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
 
@@ -210,6 +218,27 @@ const G2_PLUS_TYPES = new Set([
   'realtime_item',
 ]);
 
+/** A G2 line: `{timestamp, type, payload}`. */
+type Envelope = z.infer<typeof Envelope>;
+
+/** Where a line is, for its warnings. */
+interface LineAt {
+  path: string;
+  lineNo: number;
+}
+
+/** The tool names a `tool_search_output` lists. */
+function toolNames(tools: unknown): string[] {
+  return Array.isArray(tools) ? tools.flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : [])) : [];
+}
+
+/** A `compacted` line: a status, with the summary the model was given instead of the history. */
+function compactedEvent(payload: unknown, ts: string | undefined): EventDraft {
+  const c = safe(Compacted, payload);
+  const summary = c ? str(c.message) : undefined;
+  return { type: 'provider_status', message: 'context compacted', ...(summary ? { data: { summary } } : {}), ts };
+}
+
 /** What an `event_msg` end event adds to the tool_result of its call. */
 interface CallOutcome {
   success?: boolean;
@@ -219,7 +248,7 @@ interface CallOutcome {
 // ---------------------------------------------------------------------------------------------
 // One rollout session
 
-export type Generation = 'g0' | 'g1' | 'g2' | 'g2+';
+export type Generation = Exclude<keyof typeof FORMATS, 'history'>;
 
 export class RolloutSession {
   readonly draft: SessionDraft;
@@ -255,12 +284,12 @@ export class RolloutSession {
   private metaCount = 0;
 
   constructor(path: string, id: string, generation: Generation) {
-    this.draft = new SessionDraft({ id, format: `${PROVIDER}:${generation}` });
+    this.draft = new SessionDraft({ id, format: FORMATS[generation] });
     this.draft.sourcePaths = [path];
   }
 
   setGeneration(generation: Generation): void {
-    this.draft.format = `${PROVIDER}:${generation}`;
+    this.draft.format = FORMATS[generation];
   }
 
   /** Reads a session_meta payload; the first one names the session, later ones start a replay. */
@@ -414,27 +443,17 @@ export class RolloutSession {
       case 'local_shell_call_output':
         this.result(item.call_id ?? undefined, item.output, ts, out);
         return;
-      case 'tool_search_output': {
-        const names = Array.isArray(item.tools)
-          ? item.tools.flatMap((t) => (isRecord(t) && typeof t.name === 'string' ? [t.name] : []))
-          : [];
-        this.result(item.call_id ?? undefined, names.join('\n'), ts, out);
+      case 'tool_search_output':
+        this.result(item.call_id ?? undefined, toolNames(item.tools).join('\n'), ts, out);
         return;
-      }
-      case 'web_search_call': {
-        const callId = id ?? item.call_id ?? undefined;
-        if (callId !== undefined) {
-          if (this.webEnds.has(callId)) return; // its end event came first and was emitted
-          this.webCalls.add(callId);
-        }
-        this.selfContainedCall('web_search', item.action, callId, item.status, ts, out);
+      case 'web_search_call':
+        this.webSearchCall(item, id ?? item.call_id ?? undefined, ts, out);
         return;
-      }
       case 'image_generation_call': {
-        const p = payload as Record<string, unknown>;
+        const prompt = str((payload as Record<string, unknown>).revised_prompt);
         this.selfContainedCall(
           'image_generation',
-          str(p.revised_prompt) ? { revised_prompt: p.revised_prompt } : undefined,
+          prompt ? { revised_prompt: prompt } : undefined,
           id,
           item.status,
           ts,
@@ -451,6 +470,20 @@ export class RolloutSession {
       default:
         this.other(`response_item:${type ?? '(no type)'}`, payload, ts, out);
     }
+  }
+
+  /** A `web_search_call` item, unless its end event came first and was emitted. */
+  private webSearchCall(
+    item: ResponseItem,
+    callId: string | undefined,
+    ts: string | undefined,
+    out: EventDraft[],
+  ): void {
+    if (callId !== undefined) {
+      if (this.webEnds.has(callId)) return;
+      this.webCalls.add(callId);
+    }
+    this.selfContainedCall('web_search', item.action, callId, item.status, ts, out);
   }
 
   /** A record the switch does not map: dropped when the table ignores it, else kept as unknown. */
@@ -527,7 +560,7 @@ export class RolloutSession {
     out.push({
       type: 'tool_call',
       tool_name: name,
-      tool_kind: codexToolKind(name),
+      tool_kind: toolKind(name),
       ...(callId ? { tool_id: callId } : {}),
       ...(input !== undefined && input !== null ? { input } : {}),
       ts,
@@ -604,18 +637,12 @@ export class RolloutSession {
     this.aborted.clear();
   }
 
-  /** One `event_msg` payload. */
+  /** One `event_msg` payload; the switch is the README's `event_msg` rows. */
   eventMsg(payload: unknown, ts: string | undefined, out: EventDraft[]): void {
     const ev = safe(EventMsg, payload);
     if (!ev) {
-      out.push(
-        unknownRecord(
-          this.draft,
-          isRecord(payload) && typeof payload.type === 'string' ? `event_msg:${payload.type}` : 'event_msg:(no type)',
-          payload,
-          ts,
-        ),
-      );
+      const type = isRecord(payload) && typeof payload.type === 'string' ? payload.type : '(no type)';
+      out.push(unknownRecord(this.draft, `event_msg:${type}`, payload, ts));
       return;
     }
     switch (ev.type) {
@@ -623,69 +650,24 @@ export class RolloutSession {
         if (typeof ev.message === 'string') this.userText('user', ev.message, false, ts, undefined, out);
         return;
       case 'token_count':
-        this.tokenCount(ev.info, ts, out);
-        return;
+        return this.tokenCount(ev.info, ts, out);
       case 'web_search_end':
-        this.webSearchEnd(ev.call_id ?? undefined, ev.query, ev.action, ev.results, ts, out);
-        return;
+        return this.webSearchEnd(ev.call_id ?? undefined, ev.query, ev.action, ev.results, ts, out);
       case 'item_completed':
-        this.itemCompleted(ev.item, payload, ts, out);
-        return;
+        return this.itemCompleted(ev.item, payload, ts, out);
       case 'task_complete':
-      case 'turn_complete': {
-        const error = turnError(ev.error);
-        this.lastTurnError = error?.message ?? null;
-        if (error)
-          out.push({
-            type: 'provider_status',
-            message: `turn failed: ${error.message}`,
-            ...(error.info !== undefined ? { data: { codex_error_info: error.info } } : {}),
-            ts,
-          });
-        return;
-      }
-      case 'exec_command_end': {
-        if (!ev.call_id) return;
-        const exit = typeof ev.exit_code === 'number' ? ev.exit_code : undefined;
-        const ms = durationMs(ev.duration);
-        this.outcome(ev.call_id, {
-          ...(exit !== undefined ? { success: exit === 0 } : {}),
-          data: {
-            ...(exit !== undefined ? { exit_code: exit } : {}),
-            ...(ms !== undefined ? { duration_ms: ms } : {}),
-          },
-        });
-        return;
-      }
+      case 'turn_complete':
+        return this.turnComplete(ev, ts, out);
+      case 'exec_command_end':
+        return this.execCommandEnd(ev);
       case 'patch_apply_end':
         if (ev.call_id)
           this.outcome(ev.call_id, { ...(typeof ev.success === 'boolean' ? { success: ev.success } : {}), data: {} });
         return;
-      case 'mcp_tool_call_end': {
-        if (!ev.call_id) return;
-        const r = ev.result;
-        const success = isRecord(r)
-          ? 'Err' in r
-            ? false
-            : isRecord(r.Ok) && typeof r.Ok.isError === 'boolean'
-              ? !r.Ok.isError
-              : undefined
-          : undefined;
-        const ms = durationMs(ev.duration);
-        this.outcome(ev.call_id, {
-          ...(success !== undefined ? { success } : {}),
-          data: ms !== undefined ? { duration_ms: ms } : {},
-        });
-        return;
-      }
-      case 'turn_aborted': {
-        const reason = str(ev.reason) ?? 'unknown reason';
-        out.push({ type: 'provider_status', message: `turn aborted: ${reason}`, ts });
-        // An output may still follow (some builds write "aborted" outputs after this event).
-        for (const callId of this.openCalls)
-          if (!this.aborted.has(callId)) this.aborted.set(callId, { why: `turn aborted: ${reason}`, ts });
-        return;
-      }
+      case 'mcp_tool_call_end':
+        return this.mcpToolCallEnd(ev);
+      case 'turn_aborted':
+        return this.turnAborted(str(ev.reason) ?? 'unknown reason', ts, out);
       case 'error':
         out.push({ type: 'provider_status', message: `error: ${str(ev.message) ?? 'unknown error'}`, ts });
         return;
@@ -695,20 +677,63 @@ export class RolloutSession {
       case 'entered_review_mode':
         out.push({ type: 'provider_status', message: 'entered review mode', ts });
         return;
-      case 'exited_review_mode':
-        out.push({
-          type: 'provider_status',
-          message: 'exited review mode',
-          ...(ev.review_output != null ? { data: ev.review_output } : {}),
-          ts,
-        });
+      case 'exited_review_mode': {
+        const data = ev.review_output != null ? { data: ev.review_output } : {};
+        out.push({ type: 'provider_status', message: 'exited review mode', ...data, ts });
         return;
+      }
       case 'thread_name_updated':
         if (str(ev.thread_name)) this.draft.title = ev.thread_name as string;
         return;
       default:
         this.other(`event_msg:${ev.type}`, payload, ts, out);
     }
+  }
+
+  /** The end of a turn: its error, when it failed, is kept for the session's end. */
+  private turnComplete(ev: EventMsg, ts: string | undefined, out: EventDraft[]): void {
+    const error = turnError(ev.error);
+    this.lastTurnError = error?.message ?? null;
+    if (!error) return;
+    const data = error.info !== undefined ? { data: { codex_error_info: error.info } } : {};
+    out.push({ type: 'provider_status', message: `turn failed: ${error.message}`, ...data, ts });
+  }
+
+  private execCommandEnd(ev: EventMsg): void {
+    if (!ev.call_id) return;
+    const exit = typeof ev.exit_code === 'number' ? ev.exit_code : undefined;
+    const ms = durationMs(ev.duration);
+    this.outcome(ev.call_id, {
+      ...(exit !== undefined ? { success: exit === 0 } : {}),
+      data: {
+        ...(exit !== undefined ? { exit_code: exit } : {}),
+        ...(ms !== undefined ? { duration_ms: ms } : {}),
+      },
+    });
+  }
+
+  private mcpToolCallEnd(ev: EventMsg): void {
+    if (!ev.call_id) return;
+    const r = ev.result;
+    const success = isRecord(r)
+      ? 'Err' in r
+        ? false
+        : isRecord(r.Ok) && typeof r.Ok.isError === 'boolean'
+          ? !r.Ok.isError
+          : undefined
+      : undefined;
+    const ms = durationMs(ev.duration);
+    this.outcome(ev.call_id, {
+      ...(success !== undefined ? { success } : {}),
+      data: ms !== undefined ? { duration_ms: ms } : {},
+    });
+  }
+
+  private turnAborted(reason: string, ts: string | undefined, out: EventDraft[]): void {
+    out.push({ type: 'provider_status', message: `turn aborted: ${reason}`, ts });
+    // An output may still follow (some builds write "aborted" outputs after this event).
+    for (const callId of this.openCalls)
+      if (!this.aborted.has(callId)) this.aborted.set(callId, { why: `turn aborted: ${reason}`, ts });
   }
 
   /** `item_completed`: paginated rollouts write the visible turn items this way. */
@@ -825,6 +850,52 @@ export class RolloutSession {
     if (!isEmptyUsage(usage)) out.push({ ...usage, ts });
   }
 
+  /** One G2 envelope line; the switch is the README's envelope rows. */
+  envelope(env: Envelope, value: Record<string, unknown>, at: LineAt, out: EventDraft[]): void {
+    const ts = normalizeTimestamp(env.timestamp);
+    if ('ordinal' in value) this.setGeneration('g2+');
+    const replay = this.inReplay(ts);
+    switch (env.type) {
+      case 'session_meta':
+        return this.sessionMeta(env.payload, ts, at, out);
+      case 'turn_context':
+        if (!replay) this.turnContext(env.payload);
+        return;
+      case 'response_item':
+        if (!replay) this.responseItem(env.payload, ts, out);
+        return;
+      case 'event_msg':
+        if (!replay) return this.eventMsg(env.payload, ts, out);
+        // Replayed token counts set the baseline; they are the parent's, not counted again.
+        if (isRecord(env.payload) && env.payload.type === 'token_count')
+          this.tokenCount(env.payload.info, ts, out, true);
+        return;
+      case 'compacted':
+        if (!replay) out.push(compactedEvent(env.payload, ts));
+        return;
+      default:
+        if (G2_PLUS_TYPES.has(env.type)) this.setGeneration('g2+');
+        this.other(env.type, value, ts, out);
+    }
+  }
+
+  /** A G1 line: a bare Responses item, or a `record_type` state line. */
+  bareLine(value: Record<string, unknown>, out: EventDraft[]): void {
+    if (value.record_type !== undefined) this.other('record_type', value, undefined, out);
+    else if (typeof value.type === 'string' || typeof value.role === 'string') this.responseItem(value, undefined, out);
+    else this.other('(no type)', value, undefined, out);
+  }
+
+  private sessionMeta(payload: unknown, ts: string | undefined, at: LineAt, out: EventDraft[]): void {
+    const meta = safe(SessionMeta, payload);
+    if (!meta) {
+      out.push(parseWarning(at.path, at.lineNo, 'session_meta payload is not an object', undefined, ts));
+      return;
+    }
+    if (meta.session_id || meta.history_mode) this.setGeneration('g2+');
+    this.meta(meta, ts);
+  }
+
   /** After the last record: calls without output, a failed last turn, the usage cross-check. */
   finish(out: EventDraft[]): void {
     this.closeOpenCalls(out);
@@ -882,134 +953,113 @@ function add(sum: Counts, c: Counts): void {
 // ---------------------------------------------------------------------------------------------
 // Readers (each yields its items in batches: src/session/batch.ts)
 
-/** G1 and G2 rollouts (JSONL), streamed. */
-export async function* convertRollout(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
-  let session: RolloutSession | null = null;
-  let generation: Generation | null = null;
-  const pending: EventDraft[] = []; // warnings read before the session is known
+/** The end of a session's source: its last events (`finish`) and its end item. */
+function closeSession(s: RolloutSession, batch: Batch): void {
   const out: EventDraft[] = [];
-  const batch = new Batch();
-  const keys = new LineKeys();
-  let torn = false;
-  let invalidUtf8 = false;
-  const fallbackId = () => uuidsInName(file.path)[0] ?? rolloutNameId(file.path) ?? basename(file.path);
-  const open = (id: string, gen: Generation): RolloutSession => {
-    const s = new RolloutSession(file.path, id, gen);
-    for (const w of pending) batch.push({ session: s.draft, event: w });
-    pending.length = 0;
-    return s;
-  };
-  const warn = (w: EventDraft, bytes: Uint8Array) => {
-    LineKeys.assign([w], keys.of(undefined, bytes));
-    if (session) batch.push({ session: session.draft, event: w });
-    else pending.push(w);
-  };
+  s.finish(out);
+  for (const e of out) batch.push({ session: s.draft, event: e });
+  batch.push({ session: s.draft, end: true });
+}
 
-  for (const rec of readJsonRecords(file.path, ctx.stats)) {
-    if (batch.full) yield batch.take();
-    batch.read(rec.line.bytes.length);
+/** One G1/G2 rollout being read: its generation (from the first line), its session, warnings read before it. */
+class RolloutFile {
+  readonly batch = new Batch();
+  private session: RolloutSession | null = null;
+  private generation: Generation | null = null;
+  /** Warnings read before the session is known. */
+  private readonly pending: EventDraft[] = [];
+  /** The events of the line being read. */
+  private readonly out: EventDraft[] = [];
+  private readonly keys = new LineKeys();
+  private torn = false;
+  private invalidUtf8 = false;
+
+  constructor(private readonly path: string) {}
+
+  /** One line: the generation's reader, then the line's events keyed and batched. */
+  record(rec: JsonRecord): void {
     if (!rec.ok) {
-      torn ||= rec.line.torn;
-      warn(rec.warning, rec.line.bytes);
-      continue;
+      this.torn ||= rec.line.torn;
+      return this.warn(rec.warning, rec.line.bytes);
     }
-    invalidUtf8 ||= rec.invalidUtf8;
+    this.invalidUtf8 ||= rec.invalidUtf8;
     const value = rec.value;
     if (!isRecord(value)) {
-      warn(parseWarning(file.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200)), rec.line.bytes);
-      continue;
+      const warning = parseWarning(this.path, rec.line.lineNo, 'not a JSON object', String(value).slice(0, 200));
+      return this.warn(warning, rec.line.bytes);
     }
     const env = 'payload' in value && typeof value.type === 'string' ? safe(Envelope, value) : undefined;
-
-    if (generation === null) {
-      if (env) {
-        generation = 'g2';
-        const meta = env.type === 'session_meta' ? safe(SessionMeta, env.payload) : undefined;
-        session = open(meta?.id ?? fallbackId(), generation);
-      } else if (value.type === undefined && value.record_type === undefined) {
-        // G1 first line: {id, timestamp, instructions, git?}
-        generation = 'g1';
-        session = open(str(value.id) ?? fallbackId(), generation);
-        session.meta(safe(SessionMeta, value) ?? {}, undefined);
-        continue;
-      } else {
-        generation = 'g1';
-        session = open(fallbackId(), generation);
-      }
-    }
-    const s = session!;
-
-    if (generation === 'g1') {
-      if (value.record_type !== undefined) s.other('record_type', value, undefined, out);
-      else if (typeof value.type === 'string' || typeof value.role === 'string') s.responseItem(value, undefined, out);
-      else s.other('(no type)', value, undefined, out);
-    } else if (!env) {
-      out.push(unknownRecord(s.draft, typeof value.type === 'string' ? value.type : '(no type)', value));
-    } else {
-      const ts = normalizeTimestamp(env.timestamp);
-      if ('ordinal' in value) s.setGeneration('g2+');
-      const replay = s.inReplay(ts);
-      switch (env.type) {
-        case 'session_meta': {
-          const meta = safe(SessionMeta, env.payload);
-          if (!meta) {
-            out.push(parseWarning(file.path, rec.line.lineNo, 'session_meta payload is not an object', undefined, ts));
-            break;
-          }
-          if (meta.session_id || meta.history_mode) s.setGeneration('g2+');
-          s.meta(meta, ts);
-          break;
-        }
-        case 'turn_context':
-          if (!replay) s.turnContext(env.payload);
-          break;
-        case 'response_item':
-          if (!replay) s.responseItem(env.payload, ts, out);
-          break;
-        case 'event_msg':
-          if (replay) {
-            // Replayed token counts set the baseline; they are the parent's, not counted again.
-            if (isRecord(env.payload) && env.payload.type === 'token_count')
-              s.tokenCount(env.payload.info, ts, out, true);
-          } else s.eventMsg(env.payload, ts, out);
-          break;
-        case 'compacted': {
-          if (replay) break;
-          const c = safe(Compacted, env.payload);
-          const summary = c ? str(c.message) : undefined;
-          out.push({
-            type: 'provider_status',
-            message: 'context compacted',
-            ...(summary ? { data: { summary } } : {}),
-            ts,
-          });
-          break;
-        }
-        default:
-          if (G2_PLUS_TYPES.has(env.type)) s.setGeneration('g2+');
-          s.other(env.type, value, ts, out);
-      }
-    }
-    if (out.length === 0) continue;
-    LineKeys.assign(out, keys.of(value.ordinal, rec.line.bytes));
-    for (const e of out) batch.push({ session: s.draft, event: e });
-    out.length = 0;
+    if (this.generation === null && this.start(value, env)) return;
+    const s = this.session!;
+    if (this.generation === 'g1') s.bareLine(value, this.out);
+    else if (env) s.envelope(env, value, { path: this.path, lineNo: rec.line.lineNo }, this.out);
+    else this.out.push(unknownRecord(s.draft, typeof value.type === 'string' ? value.type : '(no type)', value));
+    if (this.out.length === 0) return;
+    LineKeys.assign(this.out, this.keys.of(value.ordinal, rec.line.bytes));
+    for (const e of this.out) this.batch.push({ session: s.draft, event: e });
+    this.out.length = 0;
   }
 
-  if (!session) {
-    if (pending.length === 0) {
-      ctx.warn(`${file.path}: empty rollout file, no session`);
-      return;
+  /** The session, its reasons and last events; null for a file with no line at all. */
+  end(): RolloutSession | null {
+    let session = this.session;
+    if (!session) {
+      if (this.pending.length === 0) return null;
+      session = this.open(this.fallbackId(), 'g2');
+      session.draft.addReason('no session_meta record could be read');
     }
-    session = open(fallbackId(), 'g2');
-    session.draft.addReason('no session_meta record could be read');
+    if (this.torn) session.draft.addReason(TORN_LINE_REASON);
+    if (this.invalidUtf8) session.draft.addReason(INVALID_UTF8_REASON);
+    closeSession(session, this.batch);
+    return session;
   }
-  if (torn) session.draft.addReason(TORN_LINE_REASON);
-  if (invalidUtf8) session.draft.addReason(INVALID_UTF8_REASON);
-  session.finish(out);
-  for (const e of out) batch.push({ session: session.draft, event: e });
-  batch.push({ session: session.draft, end: true });
-  yield batch.take();
+
+  /** The first readable line tells the generation (README "Generations"); true when it was the G1 header. */
+  private start(value: Record<string, unknown>, env: Envelope | undefined): boolean {
+    if (env) {
+      const meta = env.type === 'session_meta' ? safe(SessionMeta, env.payload) : undefined;
+      this.open(meta?.id ?? this.fallbackId(), 'g2');
+      return false;
+    }
+    if (value.type === undefined && value.record_type === undefined) {
+      // G1 first line: {id, timestamp, instructions, git?}
+      this.open(str(value.id) ?? this.fallbackId(), 'g1').meta(safe(SessionMeta, value) ?? {}, undefined);
+      return true;
+    }
+    this.open(this.fallbackId(), 'g1');
+    return false;
+  }
+
+  private open(id: string, generation: Generation): RolloutSession {
+    const s = new RolloutSession(this.path, id, generation);
+    for (const w of this.pending) this.batch.push({ session: s.draft, event: w });
+    this.pending.length = 0;
+    this.generation = generation;
+    this.session = s;
+    return s;
+  }
+
+  private fallbackId(): string {
+    return uuidsInName(this.path)[0] ?? rolloutNameId(this.path) ?? basename(this.path);
+  }
+
+  private warn(w: EventDraft, bytes: Uint8Array): void {
+    LineKeys.assign([w], this.keys.of(undefined, bytes));
+    if (this.session) this.batch.push({ session: this.session.draft, event: w });
+    else this.pending.push(w);
+  }
+}
+
+/** G1 and G2 rollouts (JSONL), streamed. */
+export async function* convertRollout(file: SourceFile, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
+  const reader = new RolloutFile(file.path);
+  for (const rec of readJsonRecords(file.path, ctx.stats)) {
+    if (reader.batch.full) yield reader.batch.take();
+    reader.batch.read(rec.line.bytes.length);
+    reader.record(rec);
+  }
+  if (reader.end() === null) ctx.warn(`${file.path}: empty rollout file, no session`);
+  else yield reader.batch.take();
 }
 
 /** G0: the TypeScript CLI's whole-file JSON `{session, items}`. */
@@ -1046,9 +1096,7 @@ export async function* convertLegacyJson(file: SourceFile, ctx: ConvertContext):
     for (const e of out) batch.push({ session: s.draft, event: e });
     out.length = 0;
   }
-  s.finish(out);
-  for (const e of out) batch.push({ session: s.draft, event: e });
-  batch.push({ session: s.draft, end: true });
+  closeSession(s, batch);
   yield batch.take();
 }
 
@@ -1086,7 +1134,7 @@ export async function* convertHistory(file: SourceFile, ctx: ConvertContext): As
     if (withRollout.has(id.toLowerCase())) continue;
     let draft = sessions.get(id);
     if (!draft) {
-      draft = new SessionDraft({ id, format: `${PROVIDER}:history`, tags: ['prompt_history'] });
+      draft = new SessionDraft({ id, format: FORMATS.history, tags: ['prompt_history'] });
       draft.addReason(HISTORY_ONLY_REASON);
       sessions.set(id, draft);
     }

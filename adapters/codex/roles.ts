@@ -6,7 +6,7 @@
  */
 
 /** Harness-injected user text, by its opening: the role it gets instead of `user`. */
-const INJECTED: readonly (readonly [string, string])[] = [
+const ROLES: readonly (readonly [opening: string, role: string])[] = [
   // `# AGENTS.md instructions for <dir>` (CLI) and `# AGENTS.md instructions` (Desktop, global file).
   ['# AGENTS.md instructions', 'instructions'],
   ['<user_instructions>', 'instructions'],
@@ -46,7 +46,7 @@ export const HARNESS = 'harness';
 export function classifyRole(nativeRole: string, text: string): string {
   if (nativeRole === 'developer' || nativeRole === 'system') return nativeRole;
   const head = text.trimStart();
-  for (const [prefix, role] of INJECTED) if (head.startsWith(prefix)) return role;
+  for (const [prefix, role] of ROLES) if (head.startsWith(prefix)) return role;
   return 'user';
 }
 
