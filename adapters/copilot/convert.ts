@@ -47,6 +47,9 @@ import {
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 import { classify } from './layout.js';
 
+/** `format` values this adapter writes, one per layout (README "Homes and sources"). */
+const FORMATS = { legacy: 'copilot:legacy-json', flat: 'copilot:jsonl', dir: 'copilot:dir' } as const;
+
 const USAGE_UNAVAILABLE = 'usage unavailable';
 const RESTART_MARKER = '{"type":"';
 const MAX_SIDECAR_BYTES = 1024 * 1024;
@@ -54,7 +57,8 @@ const MAX_SIDECAR_BYTES = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Tools
 
-const KIND_BY_NAME: Record<string, ToolKind> = {
+/** Exact tool table (lower-case names); names it lacks go through `inferToolKind`. */
+const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   bash: 'shell',
   shell: 'shell',
   powershell: 'shell',
@@ -87,10 +91,10 @@ export function toolIdentity(
   const lower = name.toLowerCase();
   // The legacy editor tool says what it does in its `command` argument.
   if (lower === 'str_replace_editor' && isRecord(input) && typeof input.command === 'string') {
-    const byCommand = KIND_BY_NAME[input.command.toLowerCase()];
+    const byCommand = TOOL_KINDS[input.command.toLowerCase()];
     if (byCommand) return { name, kind: byCommand };
   }
-  return { name, kind: KIND_BY_NAME[lower] ?? inferToolKind(name) };
+  return { name, kind: TOOL_KINDS[lower] ?? inferToolKind(name) };
 }
 
 function resultText(result: unknown): string | undefined {
@@ -289,7 +293,7 @@ export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): str
  * and UI events) are never on disk and are dropped before this table; a persisted type that is
  * not in it goes through `unknownRecord()`.
  */
-export const EVENT_TYPES: Readonly<Record<string, Handling>> = {
+export const RECORD_TYPES: Readonly<Record<string, Handling>> = {
   'session.start': 'mapped',
   'session.resume': 'mapped',
   'session.shutdown': 'mapped',
@@ -372,192 +376,226 @@ const TURN_OVER = new Set([
 
 const FOLDER_TRUST = /^Folder (.+) has been added to trusted folders/;
 
-/** The events of one event line; `raw` is the line as read, kept whole for a type outside the table. */
-function convertEvent(line: EventLine, raw: unknown, state: SessionState, where: () => string): EventDraft[] {
-  const { draft } = state;
-  const ts = normalizeTimestamp(line.timestamp);
-  const data = line.data;
-  const status = (message: string): EventDraft => ({
-    type: 'provider_status',
-    message,
-    ...(data !== undefined ? { data } : {}),
-    ts,
-  });
-  const invalid = (error: Parameters<typeof issueText>[0]): EventDraft[] => [
-    parseWarning(where(), undefined, `unexpected ${line.type} record (${issueText(error)})`, undefined, ts),
-  ];
+/** One event line being converted: what each record type's mapper needs. */
+interface EventLineContext {
+  line: EventLine;
+  /** The line as read, kept whole for a type outside the table. */
+  raw: unknown;
+  state: SessionState;
+  /** `path:line`, for warnings. */
+  where: () => string;
+  ts: string | undefined;
+}
 
+/** A `provider_status` holding the line's `data`. */
+function status(c: EventLineContext, message: string): EventDraft {
+  return { type: 'provider_status', message, ...(c.line.data !== undefined ? { data: c.line.data } : {}), ts: c.ts };
+}
+
+/** A warning about a part of the line that does not have the shape its type promises. */
+function unexpected(c: EventLineContext, what: string, error: Parameters<typeof issueText>[0]): EventDraft {
+  return parseWarning(c.where(), undefined, `unexpected ${what} (${issueText(error)})`, undefined, c.ts);
+}
+
+/** The events of one event line; the switch is the README's "event line" rows. */
+function convertEvent(line: EventLine, raw: unknown, state: SessionState, where: () => string): EventDraft[] {
+  const c: EventLineContext = { line, raw, state, where, ts: normalizeTimestamp(line.timestamp) };
   switch (line.type) {
     case 'session.start':
-    case 'session.resume': {
-      state.openSegment();
-      const d = parseRecord(SessionStartData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      const ctx = d.data.context;
-      const cwd = nonEmpty(ctx?.cwd) ? ctx.cwd : nonEmpty(ctx?.gitRoot) ? ctx.gitRoot : null;
-      if (draft.workspacePath === null) draft.workspacePath = cwd ?? state.yamlCwd;
-      draft.noteAgentVersion(d.data.copilotVersion);
-      draft.noteModel(d.data.selectedModel);
-      return [status(line.type === 'session.start' ? 'session started' : 'session resumed')];
-    }
-    case 'session.shutdown': {
-      const d = parseRecord(ShutdownData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      const out: EventDraft[] = [status(`session shut down (${d.data.shutdownType ?? 'unknown'})`)];
-      if (d.data.shutdownType === 'error') {
-        draft.success = false;
-        draft.error = d.data.errorReason ?? 'the session shut down with an error';
-      } else {
-        draft.success = true;
-        draft.error = null;
-      }
-      if (d.data.modelMetrics) {
-        state.segmentHasUsage = true;
-        const usages: UsageDraft[] = [];
-        for (const [model, metric] of Object.entries(d.data.modelMetrics)) {
-          const m = parseRecord(ModelMetric, metric);
-          if (!m.success) {
-            out.push(
-              parseWarning(
-                where(),
-                undefined,
-                `unexpected modelMetrics entry for ${model} (${issueText(m.error)})`,
-                undefined,
-                ts,
-              ),
-            );
-            continue;
-          }
-          const usage = shutdownUsage(model, m.data);
-          const mismatch = metricMismatch(model, m.data, usage);
-          if (mismatch) draft.addReason(mismatch);
-          usages.push(usage);
-          out.push({ ...usage, ts });
-        }
-        const details = parseRecord(TokenDetails, d.data.tokenDetails);
-        const mismatch = details.success ? totalsMismatch(details.data, usages) : null;
-        if (mismatch) draft.addReason(mismatch);
-      }
-      state.closeSegment();
-      return out;
-    }
-    case 'session.model_change': {
-      const d = parseRecord(ModelChangeData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      draft.noteModel(d.data.newModel);
-      return [status(d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
-    }
+    case 'session.resume':
+      return sessionStart(c);
+    case 'session.shutdown':
+      return sessionShutdown(c);
+    case 'session.model_change':
+      return modelChange(c);
     case 'session.info':
-    case 'session.warning': {
-      const d = parseRecord(InfoData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
-        const m = FOLDER_TRUST.exec(d.data.message);
-        if (m) draft.workspacePath = m[1]!;
-      }
-      return [status(d.data.message ?? (line.type === 'session.info' ? 'session info' : 'session warning'))];
-    }
-    case 'session.error': {
-      const d = parseRecord(ErrorData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      return [status(`error: ${d.data.message ?? d.data.errorType ?? 'unknown'}`)];
-    }
-    case 'user.message': {
-      const d = parseRecord(UserMessageData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      const messageId = line.id;
-      if (nonEmpty(d.data.content)) {
-        // What the agent sent after expanding mentions and attachments, when it is not what was typed.
-        const expanded =
-          nonEmpty(d.data.transformedContent) && d.data.transformedContent !== d.data.content
-            ? { data: { transformedContent: d.data.transformedContent } }
-            : {};
-        return [
-          { type: 'user_message', role: 'user', content: d.data.content, message_id: messageId, ...expanded, ts },
-        ];
-      }
-      // Not typed by the user: an autopilot continuation (or other harness text) says what was sent.
-      if (!nonEmpty(d.data.transformedContent)) return [];
-      const role = d.data.isAutopilotContinuation || d.data.agentMode === 'autopilot' ? 'autopilot' : 'harness';
-      return [{ type: 'user_message', role, content: d.data.transformedContent, message_id: messageId, ts }];
-    }
-    case 'assistant.reasoning': {
-      const d = parseRecord(ReasoningData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      if (!nonEmpty(d.data.content)) return [];
-      state.reasoning.add(d.data.content);
-      return [{ type: 'reasoning', content: d.data.content, message_id: d.data.reasoningId, ts }];
-    }
-    case 'assistant.message': {
-      const d = parseRecord(AssistantMessageData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      const { messageId, content, reasoningText, toolRequests } = d.data;
-      draft.noteModel(d.data.model);
-      const out: EventDraft[] = [];
-      if (nonEmpty(reasoningText) && !state.reasoning.has(reasoningText))
-        out.push({ type: 'reasoning', content: reasoningText, message_id: messageId, ts });
-      state.reasoning.clear();
-      if (nonEmpty(content)) out.push({ type: 'assistant_message', content, message_id: messageId, ts });
-      for (const [i, raw] of (toolRequests ?? []).entries()) {
-        const r = parseRecord(ToolRequest, raw);
-        if (!r.success) {
-          out.push(
-            parseWarning(
-              where(),
-              undefined,
-              `unexpected assistant.message toolRequests[${i}] (${issueText(r.error)})`,
-              undefined,
-              ts,
-            ),
-          );
-          continue;
-        }
-        const input = parseJsonString(r.data.arguments);
-        const tool = toolIdentity(r.data.name, input, r.data.mcpServerName, r.data.mcpToolName);
-        out.push({
-          type: 'tool_call',
-          tool_name: tool.name,
-          tool_kind: tool.kind,
-          tool_id: r.data.toolCallId,
-          input,
-          ts,
-        });
-      }
-      return out;
-    }
-    case 'tool.execution_start': {
-      const d = parseRecord(ToolStartData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      const input = parseJsonString(d.data.arguments);
-      const tool = toolIdentity(d.data.toolName, input, d.data.mcpServerName, d.data.mcpToolName);
-      return [{ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: d.data.toolCallId, input, ts }];
-    }
-    case 'tool.execution_complete': {
-      const d = parseRecord(ToolCompleteData, data ?? {});
-      if (!d.success) return invalid(d.error);
-      return [
-        {
-          type: 'tool_result',
-          tool_id: d.data.toolCallId,
-          success: d.data.success,
-          output: resultText(d.data.result),
-          error: errorText(d.data.error),
-          ts,
-        },
-      ];
-    }
-    case 'abort': {
-      const reason = isRecord(data) && typeof data.reason === 'string' ? data.reason : undefined;
-      state.abort(reason ?? 'no reason given', ts);
-      return [status(reason ? `aborted (${reason})` : 'aborted')];
-    }
+    case 'session.warning':
+      return sessionInfo(c);
+    case 'session.error':
+      return sessionError(c);
+    case 'user.message':
+      return userMessage(c);
+    case 'assistant.reasoning':
+      return assistantReasoning(c);
+    case 'assistant.message':
+      return assistantMessage(c);
+    case 'tool.execution_start':
+      return toolStart(c);
+    case 'tool.execution_complete':
+      return toolComplete(c);
+    case 'abort':
+      return abort(c);
     default: {
-      const handling = EVENT_TYPES[line.type];
-      if (handling === 'status') return [status(line.type)];
-      if (handling === undefined) return [unknownRecord(draft, line.type, raw, ts)];
+      const handling = RECORD_TYPES[line.type];
+      if (handling === 'status') return [status(c, line.type)];
+      if (handling === undefined) return [unknownRecord(state.draft, line.type, raw, c.ts)];
       return [];
     }
   }
+}
+
+function sessionStart(c: EventLineContext): EventDraft[] {
+  const { state } = c;
+  const draft = state.draft;
+  state.openSegment();
+  const d = parseRecord(SessionStartData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const ctx = d.data.context;
+  const cwd = nonEmpty(ctx?.cwd) ? ctx.cwd : nonEmpty(ctx?.gitRoot) ? ctx.gitRoot : null;
+  if (draft.workspacePath === null) draft.workspacePath = cwd ?? state.yamlCwd;
+  draft.noteAgentVersion(d.data.copilotVersion);
+  draft.noteModel(d.data.selectedModel);
+  return [status(c, c.line.type === 'session.start' ? 'session started' : 'session resumed')];
+}
+
+function sessionShutdown(c: EventLineContext): EventDraft[] {
+  const { state } = c;
+  const draft = state.draft;
+  const d = parseRecord(ShutdownData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const out: EventDraft[] = [status(c, `session shut down (${d.data.shutdownType ?? 'unknown'})`)];
+  if (d.data.shutdownType === 'error') {
+    draft.success = false;
+    draft.error = d.data.errorReason ?? 'the session shut down with an error';
+  } else {
+    draft.success = true;
+    draft.error = null;
+  }
+  if (d.data.modelMetrics) {
+    state.segmentHasUsage = true;
+    out.push(...shutdownUsages(c, d.data.modelMetrics, d.data.tokenDetails));
+  }
+  state.closeSegment();
+  return out;
+}
+
+/** One usage event per model of `modelMetrics`, each checked against the totals the record states. */
+function shutdownUsages(c: EventLineContext, metrics: Record<string, unknown>, tokenDetails: unknown): EventDraft[] {
+  const draft = c.state.draft;
+  const out: EventDraft[] = [];
+  const usages: UsageDraft[] = [];
+  for (const [model, metric] of Object.entries(metrics)) {
+    const m = parseRecord(ModelMetric, metric);
+    if (!m.success) {
+      out.push(unexpected(c, `modelMetrics entry for ${model}`, m.error));
+      continue;
+    }
+    const usage = shutdownUsage(model, m.data);
+    const mismatch = metricMismatch(model, m.data, usage);
+    if (mismatch) draft.addReason(mismatch);
+    usages.push(usage);
+    out.push({ ...usage, ts: c.ts });
+  }
+  const details = parseRecord(TokenDetails, tokenDetails);
+  const mismatch = details.success ? totalsMismatch(details.data, usages) : null;
+  if (mismatch) draft.addReason(mismatch);
+  return out;
+}
+
+function modelChange(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(ModelChangeData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  c.state.draft.noteModel(d.data.newModel);
+  return [status(c, d.data.newModel ? `model changed to ${d.data.newModel}` : 'model changed')];
+}
+
+function sessionInfo(c: EventLineContext): EventDraft[] {
+  const draft = c.state.draft;
+  const d = parseRecord(InfoData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  if (draft.workspacePath === null && d.data.infoType === 'folder_trust' && d.data.message) {
+    const m = FOLDER_TRUST.exec(d.data.message);
+    if (m) draft.workspacePath = m[1]!;
+  }
+  return [status(c, d.data.message ?? (c.line.type === 'session.info' ? 'session info' : 'session warning'))];
+}
+
+function sessionError(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(ErrorData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  return [status(c, `error: ${d.data.message ?? d.data.errorType ?? 'unknown'}`)];
+}
+
+function userMessage(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(UserMessageData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const { content, transformedContent } = d.data;
+  const messageId = c.line.id;
+  if (nonEmpty(content)) {
+    // What the agent sent after expanding mentions and attachments, when it is not what was typed.
+    const expanded =
+      nonEmpty(transformedContent) && transformedContent !== content ? { data: { transformedContent } } : {};
+    return [{ type: 'user_message', role: 'user', content, message_id: messageId, ...expanded, ts: c.ts }];
+  }
+  // Not typed by the user: an autopilot continuation (or other harness text) says what was sent.
+  if (!nonEmpty(transformedContent)) return [];
+  const role = d.data.isAutopilotContinuation || d.data.agentMode === 'autopilot' ? 'autopilot' : 'harness';
+  return [{ type: 'user_message', role, content: transformedContent, message_id: messageId, ts: c.ts }];
+}
+
+function assistantReasoning(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(ReasoningData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  if (!nonEmpty(d.data.content)) return [];
+  c.state.reasoning.add(d.data.content);
+  return [{ type: 'reasoning', content: d.data.content, message_id: d.data.reasoningId, ts: c.ts }];
+}
+
+function assistantMessage(c: EventLineContext): EventDraft[] {
+  const { state, ts } = c;
+  const d = parseRecord(AssistantMessageData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const { messageId, content, reasoningText, toolRequests } = d.data;
+  state.draft.noteModel(d.data.model);
+  const out: EventDraft[] = [];
+  if (nonEmpty(reasoningText) && !state.reasoning.has(reasoningText))
+    out.push({ type: 'reasoning', content: reasoningText, message_id: messageId, ts });
+  state.reasoning.clear();
+  if (nonEmpty(content)) out.push({ type: 'assistant_message', content, message_id: messageId, ts });
+  for (const [i, raw] of (toolRequests ?? []).entries()) {
+    const r = parseRecord(ToolRequest, raw);
+    if (!r.success) {
+      out.push(unexpected(c, `assistant.message toolRequests[${i}]`, r.error));
+      continue;
+    }
+    const input = parseJsonString(r.data.arguments);
+    const tool = toolIdentity(r.data.name, input, r.data.mcpServerName, r.data.mcpToolName);
+    out.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: r.data.toolCallId, input, ts });
+  }
+  return out;
+}
+
+function toolStart(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(ToolStartData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const input = parseJsonString(d.data.arguments);
+  const tool = toolIdentity(d.data.toolName, input, d.data.mcpServerName, d.data.mcpToolName);
+  return [
+    { type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: d.data.toolCallId, input, ts: c.ts },
+  ];
+}
+
+function toolComplete(c: EventLineContext): EventDraft[] {
+  const d = parseRecord(ToolCompleteData, c.line.data ?? {});
+  if (!d.success) return [unexpected(c, `${c.line.type} record`, d.error)];
+  const { toolCallId, success, result, error } = d.data;
+  return [
+    {
+      type: 'tool_result',
+      tool_id: toolCallId,
+      success,
+      output: resultText(result),
+      error: errorText(error),
+      ts: c.ts,
+    },
+  ];
+}
+
+function abort(c: EventLineContext): EventDraft[] {
+  const data = c.line.data;
+  const reason = isRecord(data) && typeof data.reason === 'string' ? data.reason : undefined;
+  c.state.abort(reason ?? 'no reason given', c.ts);
+  return [status(c, reason ? `aborted (${reason})` : 'aborted')];
 }
 
 /** Synchronous (its reads are): yields the batches it fills. */
@@ -685,162 +723,194 @@ interface ChatItem {
   key: string;
 }
 
+type ChatMessage = ReturnType<typeof LegacyChatMessage.parse>;
+
 /**
- * Legacy sessions: `chatMessages` is the conversation; the timeline gives it times (tool calls by
- * call id, assistant texts by equal text, prompts in order) and supplies the entries the chat
- * lacks, merged in timeline order. With no chatMessages the timeline alone is the transcript.
+ * The legacy `timeline`, indexed to give chat messages their times: tool calls by call id,
+ * assistant texts by equal text, prompts in order. Entries matched to a chat message are `used`.
+ */
+class LegacyTimeline {
+  readonly entries: (TimelineEntry | null)[];
+  private readonly byCall = new Map<string, number>();
+  private readonly byText = new Map<string, number[]>();
+  private readonly users: number[] = [];
+  private nextUser = 0;
+  private readonly used = new Set<number>();
+
+  constructor(readonly raw: unknown[]) {
+    this.entries = raw.map((t) => {
+      const r = parseRecord(LegacyTimelineEntry, t);
+      return r.success ? r.data : null;
+    });
+    this.entries.forEach((t, i) => {
+      if (!t) return;
+      if (t.type === 'tool_call_completed' && t.callId) this.byCall.set(t.callId, i);
+      else if (t.type === 'copilot' && t.text !== undefined) {
+        const list = this.byText.get(t.text);
+        if (list) list.push(i);
+        else this.byText.set(t.text, [i]);
+      } else if (t.type === 'user') this.users.push(i);
+    });
+  }
+
+  /** A warning for each entry that is not a timeline entry. */
+  warnings(path: string): EventDraft[] {
+    return this.entries.flatMap((t, i) =>
+      t === null
+        ? [parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(this.raw[i]))]
+        : [],
+    );
+  }
+
+  ts(i: number | undefined): string | undefined {
+    return i === undefined ? undefined : normalizeTimestamp(this.entries[i]?.timestamp);
+  }
+
+  /** The next prompt of the timeline (the chat's prompts are in the same order). */
+  prompt(): number | undefined {
+    return this.use(this.users[this.nextUser++]);
+  }
+
+  /** The first unmatched assistant text equal to `text`. */
+  answer(text: string): number | undefined {
+    return this.use(this.byText.get(text)?.shift());
+  }
+
+  /** The completed call of this id; `use` when the chat's call stands for it. */
+  call(id: string, use: boolean): number | undefined {
+    const i = this.byCall.get(id);
+    return use ? this.use(i) : i;
+  }
+
+  /** Emits the entries from `from` up to `end` that no chat message stands for; returns `end`. */
+  unmatched(from: number, end: number, state: SessionState, out: EventDraft[]): number {
+    for (let i = from; i < end; i++) {
+      const t = this.entries[i];
+      if (t && !this.used.has(i)) out.push(...timelineEvents(t, this.raw[i], state));
+    }
+    return end;
+  }
+
+  private use(i: number | undefined): number | undefined {
+    if (i !== undefined) this.used.add(i);
+    return i;
+  }
+}
+
+/** One chat message as events, with the timeline entry that gives it its place; the switch is `CHAT_ROLES`. */
+function chatItem(
+  raw: unknown,
+  idx: number,
+  timeline: LegacyTimeline,
+  path: string,
+  state: SessionState,
+): ChatItem | null {
+  // Chat messages have no id: each is keyed by its content.
+  const key = state.keys.next(JSON.stringify(raw));
+  const m = parseRecord(LegacyChatMessage, raw);
+  if (!m.success) {
+    const warning = parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`);
+    return { tl: undefined, events: [warning], key };
+  }
+  const msg = m.data;
+  switch (msg.role) {
+    case 'user':
+      return chatPrompt(msg, timeline, key);
+    case 'assistant':
+      return chatAnswer(msg, `chatMessages[${idx}]`, timeline, path, key);
+    case 'tool':
+      return chatToolResult(msg, timeline, key);
+    default:
+      if (CHAT_ROLES[msg.role] !== undefined) return null;
+      return { tl: undefined, events: [unknownRecord(state.draft, `chatMessages role ${msg.role}`, raw)], key };
+  }
+}
+
+function chatText(msg: ChatMessage): string | undefined {
+  return typeof msg.content === 'string' ? msg.content : undefined;
+}
+
+/** A prompt: the timeline has it as typed; the chat copy has reminders appended. */
+function chatPrompt(msg: ChatMessage, timeline: LegacyTimeline, key: string): ChatItem | null {
+  const tl = timeline.prompt();
+  const entry = tl !== undefined ? timeline.entries[tl] : undefined;
+  const content = nonEmpty(entry?.text) ? entry.text : chatText(msg);
+  if (!nonEmpty(content)) return null;
+  const id = entry?.id ? { message_id: entry.id } : {};
+  return { tl, events: [{ type: 'user_message', role: 'user', content, ...id, ts: timeline.ts(tl) }], key };
+}
+
+/** An answer and its tool calls; placed at its text's entry, else at its first call's. */
+function chatAnswer(
+  msg: ChatMessage,
+  where: string,
+  timeline: LegacyTimeline,
+  path: string,
+  key: string,
+): ChatItem | null {
+  const events: EventDraft[] = [];
+  const text = chatText(msg);
+  let tl: number | undefined;
+  if (nonEmpty(text)) {
+    tl = timeline.answer(text);
+    const id = tl !== undefined && timeline.entries[tl]?.id ? { message_id: timeline.entries[tl]!.id } : {};
+    events.push({ type: 'assistant_message', content: text, ...id, ts: timeline.ts(tl) });
+  }
+  for (const [i, rawCall] of (msg.tool_calls ?? []).entries()) {
+    const c = parseRecord(LegacyToolCall, rawCall);
+    if (!c.success) {
+      events.push(
+        parseWarning(path, undefined, `${where}.tool_calls[${i}] is not a tool call (${issueText(c.error)})`),
+      );
+      continue;
+    }
+    const callTl = timeline.call(c.data.id, true);
+    tl ??= callTl;
+    const input = parseJsonString(c.data.function.arguments);
+    const tool = toolIdentity(c.data.function.name, input);
+    const ts = timeline.ts(callTl);
+    events.push({ type: 'tool_call', tool_name: tool.name, tool_kind: tool.kind, tool_id: c.data.id, input, ts });
+  }
+  return events.length > 0 ? { tl, events, key } : null;
+}
+
+/** A tool message: the result, its success from the completed call of the timeline. */
+function chatToolResult(msg: ChatMessage, timeline: LegacyTimeline, key: string): ChatItem {
+  const tl = msg.tool_call_id !== undefined ? timeline.call(msg.tool_call_id, false) : undefined;
+  const entry = tl !== undefined ? timeline.entries[tl] : undefined;
+  const result = isRecord(entry?.result) ? entry.result : undefined;
+  const success = typeof result?.type === 'string' ? result.type === 'success' : undefined;
+  const event: EventDraft = {
+    type: 'tool_result',
+    tool_id: msg.tool_call_id,
+    ...(success !== undefined ? { success } : {}),
+    output: chatText(msg),
+    ...(success === false ? { error: String(result!.type) } : {}),
+    ts: timeline.ts(tl),
+  };
+  return { tl, events: [event], key };
+}
+
+/**
+ * Legacy sessions: `chatMessages` is the conversation; the timeline gives it times and supplies
+ * the entries the chat lacks, merged in timeline order. With no chatMessages the timeline alone
+ * is the transcript.
  */
 function legacyEvents(chat: unknown[], timelineRaw: unknown[], path: string, state: SessionState): EventDraft[] {
-  const timeline: (TimelineEntry | null)[] = timelineRaw.map((t) => {
-    const r = parseRecord(LegacyTimelineEntry, t);
-    return r.success ? r.data : null;
-  });
-  const out: EventDraft[] = [];
-  timeline.forEach((t, i) => {
-    if (t === null)
-      out.push(parseWarning(path, undefined, `timeline[${i}] is not a timeline entry`, valueRaw(timelineRaw[i])));
-  });
+  const timeline = new LegacyTimeline(timelineRaw);
+  const out = timeline.warnings(path);
   if (chat.length === 0) {
-    timeline.forEach((t, i) => t && out.push(...timelineEvents(t, timelineRaw[i], state)));
+    timeline.unmatched(0, timeline.entries.length, state, out);
     return out;
   }
-
-  const byCall = new Map<string, number>();
-  const byText = new Map<string, number[]>();
-  const users: number[] = [];
-  timeline.forEach((t, i) => {
-    if (!t) return;
-    if (t.type === 'tool_call_completed' && t.callId) byCall.set(t.callId, i);
-    else if (t.type === 'copilot' && t.text !== undefined) {
-      const list = byText.get(t.text);
-      if (list) list.push(i);
-      else byText.set(t.text, [i]);
-    } else if (t.type === 'user') users.push(i);
-  });
-  const used = new Set<number>();
-  const tsOf = (i: number | undefined) => (i === undefined ? undefined : normalizeTimestamp(timeline[i]?.timestamp));
-  let nextUser = 0;
-
-  const items: ChatItem[] = [];
-  chat.forEach((raw, idx) => {
-    // Chat messages have no id: each is keyed by its content.
-    const key = state.keys.next(JSON.stringify(raw));
-    const push = (item: Omit<ChatItem, 'key'>) => items.push({ ...item, key });
-    const m = parseRecord(LegacyChatMessage, raw);
-    if (!m.success) {
-      push({
-        tl: undefined,
-        events: [parseWarning(path, undefined, `chatMessages[${idx}] is not a chat message (${issueText(m.error)})`)],
-      });
-      return;
-    }
-    const msg = m.data;
-    const text = typeof msg.content === 'string' ? msg.content : undefined;
-    switch (msg.role) {
-      case 'user': {
-        const tl = users[nextUser++];
-        if (tl !== undefined) used.add(tl);
-        // The timeline has the prompt as typed; the chat copy has reminders appended.
-        const entry = tl !== undefined ? timeline[tl] : undefined;
-        const content = nonEmpty(entry?.text) ? entry.text : text;
-        if (nonEmpty(content))
-          push({
-            tl,
-            events: [
-              {
-                type: 'user_message',
-                role: 'user',
-                content,
-                ...(entry?.id ? { message_id: entry.id } : {}),
-                ts: tsOf(tl),
-              },
-            ],
-          });
-        return;
-      }
-      case 'assistant': {
-        const events: EventDraft[] = [];
-        let tl: number | undefined;
-        if (nonEmpty(text)) {
-          tl = byText.get(text)?.shift();
-          if (tl !== undefined) used.add(tl);
-          events.push({
-            type: 'assistant_message',
-            content: text,
-            ...(tl !== undefined && timeline[tl]?.id ? { message_id: timeline[tl]!.id } : {}),
-            ts: tsOf(tl),
-          });
-        }
-        for (const [i, rawCall] of (msg.tool_calls ?? []).entries()) {
-          const c = parseRecord(LegacyToolCall, rawCall);
-          if (!c.success) {
-            events.push(
-              parseWarning(
-                path,
-                undefined,
-                `chatMessages[${idx}].tool_calls[${i}] is not a tool call (${issueText(c.error)})`,
-              ),
-            );
-            continue;
-          }
-          const callTl = byCall.get(c.data.id);
-          if (callTl !== undefined) used.add(callTl);
-          tl ??= callTl;
-          const input = parseJsonString(c.data.function.arguments);
-          const tool = toolIdentity(c.data.function.name, input);
-          events.push({
-            type: 'tool_call',
-            tool_name: tool.name,
-            tool_kind: tool.kind,
-            tool_id: c.data.id,
-            input,
-            ts: tsOf(callTl),
-          });
-        }
-        if (events.length > 0) push({ tl, events });
-        return;
-      }
-      case 'tool': {
-        const tl = msg.tool_call_id !== undefined ? byCall.get(msg.tool_call_id) : undefined;
-        const result =
-          tl !== undefined && isRecord(timeline[tl]?.result)
-            ? (timeline[tl]!.result as Record<string, unknown>)
-            : undefined;
-        const success = typeof result?.type === 'string' ? result.type === 'success' : undefined;
-        push({
-          tl,
-          events: [
-            {
-              type: 'tool_result',
-              tool_id: msg.tool_call_id,
-              ...(success !== undefined ? { success } : {}),
-              output: text,
-              ...(success === false ? { error: String(result!.type) } : {}),
-              ts: tsOf(tl),
-            },
-          ],
-        });
-        return;
-      }
-      default:
-        if (CHAT_ROLES[msg.role] === undefined)
-          push({ tl: undefined, events: [unknownRecord(state.draft, `chatMessages role ${msg.role}`, raw)] });
-    }
-  });
-
-  // Merge: before each chat item, the timeline entries the chat lacks that come before it.
+  const items = chat.flatMap((raw, idx) => chatItem(raw, idx, timeline, path, state) ?? []);
+  // Before each chat item, the timeline entries the chat lacks that come before it.
   let flushed = 0;
-  const flushTo = (end: number) => {
-    for (; flushed < end; flushed++) {
-      const t = timeline[flushed];
-      if (t && !used.has(flushed)) out.push(...timelineEvents(t, timelineRaw[flushed], state));
-    }
-  };
   for (const item of items) {
-    if (item.tl !== undefined && item.tl >= flushed) flushTo(item.tl);
+    if (item.tl !== undefined && item.tl >= flushed) flushed = timeline.unmatched(flushed, item.tl, state, out);
     out.push(...keyed(item.events, item.key));
   }
-  flushTo(timeline.length);
+  timeline.unmatched(flushed, timeline.entries.length, state, out);
   return out;
 }
 
@@ -892,8 +962,6 @@ async function readWorkspaceYaml(
 // ---------------------------------------------------------------------------------------------
 // One session, all its layouts
 
-const FORMAT = { legacy: 'copilot:legacy-json', flat: 'copilot:jsonl', dir: 'copilot:dir' } as const;
-
 export async function* convertSession(files: SourceFile[], ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
   let id: string | null = null;
   let legacy: { file: SourceFile; ms: number } | null = null;
@@ -912,15 +980,15 @@ export async function* convertSession(files: SourceFile[], ctx: ConvertContext):
   }
   if (id === null) return;
   // Oldest layout first; each is read up to the time the next newer one starts.
-  const parts: { kind: keyof typeof FORMAT; file: SourceFile }[] = [];
+  const parts: { kind: keyof typeof FORMATS; file: SourceFile }[] = [];
   if (legacy) parts.push({ kind: 'legacy', file: legacy.file });
   if (flat) parts.push({ kind: 'flat', file: flat });
   if (dir) parts.push({ kind: 'dir', file: dir });
   if (parts.length === 0) return;
 
-  const state = new SessionState(id, FORMAT[parts[parts.length - 1]!.kind]);
+  const state = new SessionState(id, FORMATS[parts[parts.length - 1]!.kind]);
   const { draft } = state;
-  if (parts.length > 1) draft.tags.push(...parts.map((p) => FORMAT[p.kind]));
+  if (parts.length > 1) draft.tags.push(...parts.map((p) => FORMATS[p.kind]));
   if (yaml) {
     const y = await readWorkspaceYaml(yaml, ctx);
     state.yamlCwd = y.cwd;

@@ -9,7 +9,7 @@ import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/sup
 import { convertHome } from '../../test/support/convert-home.js';
 import { expectReadmeTable } from '../../test/support/drift.js';
 import type { Handling } from '../../src/session/records.js';
-import { CHAT_ROLES, EVENT_TYPES, TIMELINE_TYPES } from './convert.js';
+import { CHAT_ROLES, RECORD_TYPES, TIMELINE_TYPES } from './convert.js';
 import { copilotAdapter } from './index.js';
 
 afterAll(cleanupTemps);
@@ -30,7 +30,7 @@ const jsonl = (...lines: string[]) => `${lines.join('\n')}\n`;
 
 describe('copilot record types', () => {
   it.each([
-    ['event line', EVENT_TYPES],
+    ['event line', RECORD_TYPES],
     ['legacy `timeline` entry', TIMELINE_TYPES],
     ['legacy `chatMessages` role', CHAT_ROLES],
   ] as [string, Readonly<Record<string, Handling>>][])(
