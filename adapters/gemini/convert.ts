@@ -25,6 +25,14 @@ import { chatFileId } from './layout.js';
 import { projectDirOf, projectIndex } from './workspace.js';
 import { issueText, parseRecord } from '../../src/util/fast-parse.js';
 
+/** `format` values this adapter writes (README "Sources and units"). */
+const FORMATS = {
+  json: 'gemini:json',
+  jsonl: 'gemini:jsonl',
+  logs: 'gemini:logs',
+  checkpoint: 'gemini:checkpoint',
+} as const;
+
 /** Exact tool names of Gemini CLI's built-in tools; anything else goes through inferToolKind. */
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
   run_shell_command: 'shell',
@@ -50,7 +58,7 @@ export function toolKind(name: string, agentId?: string): ToolKind {
  * Message `type`s of a conversation (README "Record types"); any other goes through
  * `unknownRecord()`.
  */
-export const MESSAGE_TYPES: Readonly<Record<string, Handling>> = {
+export const RECORD_TYPES: Readonly<Record<string, Handling>> = {
   user: 'mapped',
   gemini: 'mapped',
   info: 'status',
@@ -130,10 +138,18 @@ function partsText(value: unknown, want: 'answer' | 'thought' = 'answer'): strin
   return '';
 }
 
-/** The CLI's own marks of text it injected into the user turn (sessionUtils `isIgnoredUserContent`). */
-function isInjected(text: string): boolean {
+/**
+ * Text the CLI injected into the user turn, by its opening -> `user_message.role` (its own marks,
+ * sessionUtils `isIgnoredUserContent`); anything else was typed.
+ */
+const ROLES: readonly (readonly [opening: string, role: string])[] = [
+  ['<session_context>', 'harness'],
+  ['<hook_context>', 'harness'],
+];
+
+function promptRole(text: string): string {
   const t = text.trimStart();
-  return t.startsWith('<session_context>') || t.startsWith('<hook_context>');
+  return ROLES.find(([opening]) => t.startsWith(opening))?.[1] ?? 'user';
 }
 
 /**
@@ -152,7 +168,7 @@ function userEvent(msg: MessageRecord, ts: string | undefined): EventDraft | nul
   }
   return {
     type: 'user_message',
-    role: isInjected(shownText) ? 'harness' : 'user',
+    role: promptRole(shownText),
     content: shownText,
     message_id: msg.id,
     ts,
@@ -208,6 +224,20 @@ export function totalMismatch(messageId: string, total: number | null | undefine
   return `usage differs from tokens.total of message ${messageId}: ${counted} emitted (input ${usage.input_tokens} + cache read ${usage.cache_read_tokens ?? 0} + output ${usage.output_tokens}), ${total} stated`;
 }
 
+/** Where a message is and the session it belongs to: what each part of its mapping needs. */
+interface MessageContext {
+  conv: Conversation;
+  /** Line of the message in a JSONL file. */
+  line: number | undefined;
+  draft: SessionDraft;
+  state: MessageState;
+}
+
+/** A warning about a part of a message, keyed by the part. */
+function partWarning(c: MessageContext, what: string, item: unknown, key: string): EventDraft {
+  return { ...parseWarning(c.conv.path, c.line, what, valueRaw(item)), key };
+}
+
 /** The events of one message, in order: reasoning, answer, each tool call and its result, usage. */
 function* messageEvents(
   raw: unknown,
@@ -216,60 +246,45 @@ function* messageEvents(
   draft: SessionDraft,
   state: MessageState,
 ): Generator<EventDraft> {
-  const line = conv.lines.get(key);
+  const c: MessageContext = { conv, line: conv.lines.get(key), draft, state };
   const parsed = parseRecord(MessageRecord, raw);
   if (!parsed.success) {
-    const warning = parseWarning(
-      conv.path,
-      line,
-      `message ${key.startsWith('\0') ? '' : `${key} `}not understood (${issueText(parsed.error)})`,
-      valueRaw(raw),
-    );
-    yield { ...warning, key: key.startsWith('\0') ? state.keys.next(JSON.stringify(raw)) : key };
+    // A message without an id is keyed `\0<n>` in the conversation: named by its content instead.
+    const unnamed = key.startsWith('\0');
+    const what = `message ${unnamed ? '' : `${key} `}not understood (${issueText(parsed.error)})`;
+    yield partWarning(c, what, raw, unnamed ? state.keys.next(JSON.stringify(raw)) : key);
     return;
   }
   const msg = parsed.data;
   const ts = normalizeTimestamp(msg.timestamp);
-  const handling = MESSAGE_TYPES[msg.type];
+  const handling = RECORD_TYPES[msg.type];
   if (handling === undefined) {
     yield { ...unknownRecord(draft, msg.type, raw, ts), key: msg.id };
     return;
   }
   yield* unknownParts(msg, draft, ts);
-  if (handling === 'status') {
+  if (handling === 'status')
     yield { type: 'provider_status', message: partsText(msg.content), data: { type: msg.type }, ts, key: msg.id };
-    return;
-  }
-  if (msg.type === 'user') {
+  else if (msg.type === 'user') {
     const event = userEvent(msg, ts);
     if (event) yield { ...event, key: msg.id };
-    return;
-  }
-  draft.noteModel(msg.model);
-  if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) state.inToolGap = true;
+  } else yield* answerEvents(c, msg, ts);
+}
+
+/** A `gemini` message: thoughts, reasoning, answer, tool calls with their results, usage. */
+function* answerEvents(c: MessageContext, msg: MessageRecord, ts: string | undefined): Generator<EventDraft> {
+  c.draft.noteModel(msg.model);
+  if (ts !== undefined && ts >= NO_TOOL_CALLS_FROM && ts < NO_TOOL_CALLS_UNTIL) c.state.inToolGap = true;
   for (const [k, item] of (msg.thoughts ?? []).entries()) {
     const thought = parseRecord(Thought, item);
+    const key = `${msg.id}#thought.${k}`;
     if (!thought.success) {
-      yield {
-        ...parseWarning(
-          conv.path,
-          line,
-          `message ${msg.id}: thought not understood (${issueText(thought.error)})`,
-          valueRaw(item),
-        ),
-        key: `${msg.id}#thought.${k}`,
-      };
+      yield partWarning(c, `message ${msg.id}: thought not understood (${issueText(thought.error)})`, item, key);
       continue;
     }
     const content = thoughtText(thought.data.subject, thought.data.description);
-    if (content !== '')
-      yield {
-        type: 'reasoning',
-        content,
-        message_id: msg.id,
-        ts: normalizeTimestamp(thought.data.timestamp) ?? ts,
-        key: `${msg.id}#thought.${k}`,
-      };
+    const at = normalizeTimestamp(thought.data.timestamp) ?? ts;
+    if (content !== '') yield { type: 'reasoning', content, message_id: msg.id, ts: at, key };
   }
   const thinking = partsText(msg.content, 'thought');
   if (thinking !== '')
@@ -277,40 +292,40 @@ function* messageEvents(
   const answer = partsText(msg.content);
   if (answer !== '')
     yield { type: 'assistant_message', content: answer, message_id: msg.id, ts, key: `${msg.id}#text` };
-  if (msg.toolCalls) state.sawToolCalls = true;
+  if (msg.toolCalls) c.state.sawToolCalls = true;
   for (const [k, item] of (msg.toolCalls ?? []).entries()) {
     const call = parseRecord(ToolCallRecord, item);
-    if (!call.success) {
-      yield {
-        ...parseWarning(
-          conv.path,
-          line,
-          `message ${msg.id}: tool call not understood (${issueText(call.error)})`,
-          valueRaw(item),
-        ),
-        key: `${msg.id}#call.${k}`,
-      };
-      continue;
+    if (call.success) yield* toolCallEvents(msg.id, k, call.data, ts);
+    else {
+      const what = `message ${msg.id}: tool call not understood (${issueText(call.error)})`;
+      yield partWarning(c, what, item, `${msg.id}#call.${k}`);
     }
-    const tc = call.data;
-    const toolId = tc.id ?? `${msg.id}#${k + 1}`;
-    const kind = toolKind(tc.name, tc.agentId);
-    yield {
+  }
+  const usage = msg.tokens ? usageEvent(c.draft, msg, msg.tokens) : null;
+  if (usage) yield { ...usage, ts, key: `${msg.id}#usage` };
+}
+
+/** The `k`-th tool call of a message: the call, and its result (the record holds both). */
+function toolCallEvents(messageId: string, k: number, tc: ToolCallRecord, ts: string | undefined): EventDraft[] {
+  const toolId = tc.id ?? `${messageId}#${k + 1}`;
+  const kind = toolKind(tc.name, tc.agentId);
+  const { output, error } = toolOutcome(tc.result);
+  const success = tc.status === undefined ? undefined : tc.status === 'success';
+  const data: Record<string, unknown> = {};
+  if (tc.status !== undefined) data.status = tc.status;
+  if (tc.resultDisplay !== undefined) data.resultDisplay = tc.resultDisplay;
+  if (tc.agentId !== undefined) data.agentId = tc.agentId;
+  return [
+    {
       type: 'tool_call',
       tool_name: tc.name,
       tool_kind: kind,
       tool_id: toolId,
       input: tc.args,
       ts,
-      key: `${msg.id}#call.${k}`,
-    };
-    const { output, error } = toolOutcome(tc.result);
-    const success = tc.status === undefined ? undefined : tc.status === 'success';
-    const data: Record<string, unknown> = {};
-    if (tc.status !== undefined) data.status = tc.status;
-    if (tc.resultDisplay !== undefined) data.resultDisplay = tc.resultDisplay;
-    if (tc.agentId !== undefined) data.agentId = tc.agentId;
-    yield {
+      key: `${messageId}#call.${k}`,
+    },
+    {
       type: 'tool_result',
       tool_name: tc.name,
       tool_kind: kind,
@@ -320,26 +335,31 @@ function* messageEvents(
       ...(error !== undefined ? { error } : success === false ? { error: tc.status! } : {}),
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ts: normalizeTimestamp(tc.timestamp) ?? ts,
-      key: `${msg.id}#result.${k}`,
-    };
-  }
-  if (msg.tokens) {
-    const t = msg.tokens;
-    const usage = normalizeUsage(
-      {
-        input: t.input,
-        output: t.output,
-        cacheRead: t.cached,
-        reasoning: t.thoughts,
-        toolInput: t.tool,
-        model: msg.model ?? undefined,
-      },
-      { inputIncludesCacheRead: true, outputIncludesReasoning: false },
-    );
-    const mismatch = totalMismatch(msg.id, t.total, usage);
-    if (mismatch) draft.addReason(mismatch);
-    if (!isEmptyUsage(usage)) yield { ...usage, ts, key: `${msg.id}#usage` };
-  }
+      key: `${messageId}#result.${k}`,
+    },
+  ];
+}
+
+/** A message's usage (null when it counts nothing), checked against the total it states. */
+function usageEvent(
+  draft: SessionDraft,
+  msg: MessageRecord,
+  t: NonNullable<MessageRecord['tokens']>,
+): UsageDraft | null {
+  const usage = normalizeUsage(
+    {
+      input: t.input,
+      output: t.output,
+      cacheRead: t.cached,
+      reasoning: t.thoughts,
+      toolInput: t.tool,
+      model: msg.model ?? undefined,
+    },
+    { inputIncludesCacheRead: true, outputIncludesReasoning: false },
+  );
+  const mismatch = totalMismatch(msg.id, t.total, usage);
+  if (mismatch) draft.addReason(mismatch);
+  return isEmptyUsage(usage) ? null : usage;
 }
 
 function byText(a: string, b: string): number {
@@ -500,7 +520,7 @@ function* convertConversation(
     id,
     providerSessionId: sessionId,
     parentId,
-    format: `gemini:${conv.format}`,
+    format: FORMATS[conv.format],
     workspacePath: workspace,
     title: summary ?? null,
   });
@@ -605,7 +625,7 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
     const s = sessions.get(id)!;
     let workspace: string | null = null;
     for (const dir of s.dirs) workspace ??= projects.resolve(dir);
-    const draft = new SessionDraft({ id, format: 'gemini:logs', workspacePath: workspace });
+    const draft = new SessionDraft({ id, format: FORMATS.logs, workspacePath: workspace });
     draft.sourcePaths = s.files;
     draft.addReason(PROMPT_LOG_REASON);
     const prompts = [...s.prompts].sort(([a, pa], [b, pb]) => byText(pa.ts ?? '', pb.ts ?? '') || a - b);
@@ -656,7 +676,7 @@ export async function* convertCheckpoints(unit: SourceUnit, ctx: ConvertContext)
     const draft = new SessionDraft({
       id: `checkpoint-${key.length === 64 ? key.slice(0, 16) : key}-${tag}`,
       providerSessionId: null,
-      format: 'gemini:checkpoint',
+      format: FORMATS.checkpoint,
       workspacePath: projects.resolve(dir),
       title,
     });

@@ -9,7 +9,7 @@ import type { Handling } from '../../src/session/records.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
 import { convertHome } from '../../test/support/convert-home.js';
 import { expectReadmeTable } from '../../test/support/drift.js';
-import { CHECKPOINT_ROLES, MESSAGE_TYPES, PART_KINDS } from './convert.js';
+import { CHECKPOINT_ROLES, RECORD_TYPES, PART_KINDS } from './convert.js';
 import { geminiAdapter } from './index.js';
 import { LINE_KINDS } from './records.js';
 
@@ -22,7 +22,7 @@ const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 describe('gemini record types', () => {
   it.each([
     ['JSONL line', LINE_KINDS],
-    ['message', MESSAGE_TYPES],
+    ['message', RECORD_TYPES],
     ['content part', PART_KINDS],
     ['checkpoint turn role', CHECKPOINT_ROLES],
   ] as [string, Readonly<Record<string, Handling>>][])(

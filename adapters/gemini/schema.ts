@@ -50,6 +50,7 @@ export const ToolCallRecord = z.object({
   /** Set when the call ran a subagent (v0.39+). */
   agentId: z.string().optional(),
 });
+export type ToolCallRecord = z.infer<typeof ToolCallRecord>;
 
 /** One message of a conversation (legacy JSON `messages[]` entry, or a JSONL line with an `id`). */
 export const MessageRecord = z.object({
