@@ -6,8 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConvertItem } from '../types.js';
-import { discoverSources, unitsOf } from '../../src/importer/discover.js';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { compareVersions } from '../../src/util/version.js';
@@ -19,6 +17,7 @@ import {
   repoRoot,
   type ImportResult,
 } from '../../test/support/harness.js';
+import { convertHome } from '../../test/support/convert-home.js';
 import { RECORD_TYPES, apiErrorStatus, splitIdeContext } from './convert.js';
 import { claudeAdapter, claudeUnits } from './index.js';
 
@@ -342,20 +341,6 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
 
 const fixtureHome = (name: string) => join(repoRoot, 'fixtures', 'claude', name, 'input');
 
-/** Every event the adapter makes from a home, with its session id (keys are not written to disk). */
-async function draftsOf(home: string): Promise<{ session: string; event: ConvertItem & { event: unknown } }[]> {
-  const out: { session: string; event: ConvertItem & { event: unknown } }[] = [];
-  const { files } = discoverSources(claudeAdapter, home);
-  for (const unit of unitsOf(claudeAdapter, files, home)) {
-    const ctx = { home, allFiles: files, stats: { bytesRead: 0 }, warn: () => undefined };
-    for await (const step of claudeAdapter.convert(unit, ctx)) {
-      for (const item of Array.isArray(step) ? step : [step])
-        if ('event' in item) out.push({ session: item.session.id, event: item });
-    }
-  }
-  return out;
-}
-
 describe('claude accounting table', () => {
   it('is the same in code and in the README', () => {
     const readme = readFileSync(join(repoRoot, 'adapters', 'claude', 'README.md'), 'utf8');
@@ -393,11 +378,8 @@ describe('claude IDE context in typed prompts', () => {
   });
 
   it('gives IDE context its own user_message with role ide_context, in string prompts and in text blocks', async () => {
-    const r = await importHome(claudeAdapter, fixtureHome('ide-context'));
-    const messages = [...r.sessions.values()][0]!.filter((e) => e.type === 'user_message') as (AgentLogEvent & {
-      role: string;
-      content: string;
-    })[];
+    const [session] = await convertHome(claudeAdapter, fixtureHome('ide-context'));
+    const messages = session!.events.flatMap((e) => (e.type === 'user_message' ? [e] : []));
     expect(messages.map((m) => [m.role, m.content.slice(0, 20)])).toEqual([
       ['ide_context', '<ide_opened_file>The'],
       ['user', 'Why does the login p'],
@@ -405,7 +387,7 @@ describe('claude IDE context in typed prompts', () => {
       ['user', 'Move this before ren'],
       ['ide_context', '<ide_opened_file>The'],
     ]);
-    expect(r.index[0]!.tags).toContain('entrypoint:claude-vscode');
+    expect(session!.draft.tags).toContain('entrypoint:claude-vscode');
   });
 });
 
@@ -429,9 +411,9 @@ describe('claude system lines', () => {
   });
 
   it('keeps an unknown system subtype and an unknown content block as records, and makes the session partial', async () => {
-    const r = await importHome(claudeAdapter, fixtureHome('system-lines'));
-    const events = [...r.sessions.values()][0]!;
-    const statuses = events.filter((e) => e.type === 'provider_status').map((e) => (e as { message: string }).message);
+    const [session] = await convertHome(claudeAdapter, fixtureHome('system-lines'));
+    const events = session!.events;
+    const statuses = events.flatMap((e) => (e.type === 'provider_status' ? [e.message] : []));
     expect(statuses).toEqual([
       'api_error: HTTP 529, retry 1/10 in 541.6 ms: API error',
       'api_error: connection error ECONNRESET, retry 2/10 in 1187 ms',
@@ -444,13 +426,12 @@ describe('claude system lines', () => {
       (e) => e.type === 'provider_status' && (e as { message: string }).message.endsWith('system/memory_saved'),
     ) as { data: { record: string } };
     expect(JSON.parse(kept.data.record)).toMatchObject({ subtype: 'memory_saved', content: 'Saved 2 memories' });
-    expect(r.index[0]).toMatchObject({
-      completeness: 'partial',
-      completeness_reasons: [
-        'unknown record type assistant content block citations_delta (1 records)',
-        'unknown record type system/memory_saved (1 records)',
-      ],
-    });
+    // Counted on the session, which the writer turns into `partial` with these reasons.
+    expect([...session!.draft.unknownTypes]).toEqual([
+      ['assistant content block citations_delta', 1],
+      ['system/memory_saved', 1],
+    ]);
+    expect([...session!.draft.reasons]).toEqual([]);
   });
 });
 
@@ -557,14 +538,15 @@ describe('claude event keys', () => {
   it.each(homes)(
     'every event of %s has a key, unique in its session, made of the line uuid and the part index',
     async (home) => {
-      const drafts = await draftsOf(home);
-      expect(drafts.length).toBeGreaterThan(0);
-      const seen = new Set<string>();
-      for (const { session, event } of drafts) {
-        const key = (event.event as { key?: string }).key;
-        expect(key, JSON.stringify(event.event)).toMatch(/^(.+#\d+|.+#usage)$/);
-        expect(seen.has(`${session} ${key}`), key).toBe(false);
-        seen.add(`${session} ${key}`);
+      const sessions = await convertHome(claudeAdapter, home);
+      expect(sessions.flatMap((s) => s.events).length).toBeGreaterThan(0);
+      for (const { draft, events } of sessions) {
+        const seen = new Set<string>();
+        for (const event of events) {
+          expect(event.key, JSON.stringify(event)).toMatch(/^(.+#\d+|.+#usage)$/);
+          expect(seen.has(event.key!), `${draft.id} ${event.key}`).toBe(false);
+          seen.add(event.key!);
+        }
       }
     },
   );
@@ -580,7 +562,9 @@ describe('claude event keys', () => {
     });
     const noUuid = line({ type: 'brand-new', sessionId: 's', timestamp: '2026-07-01T00:00:01.000Z' });
     const keys = async (text: string) =>
-      (await draftsOf(buildHome({ 'projects/-w/s.jsonl': text }))).map((d) => (d.event.event as { key: string }).key);
+      (await convertHome(claudeAdapter, buildHome({ 'projects/-w/s.jsonl': text }))).flatMap((s) =>
+        s.events.map((e) => e.key),
+      );
     const before = await keys(head + noUuid);
     expect(before).toEqual(['k1#0', 'k1#1', expect.stringMatching(/^h[0-9a-f]{32}\.0#0$/)]);
     const after = await keys(head + noUuid + noUuid);

@@ -3,12 +3,11 @@
  * temp CODEX_HOME at test time). Each fact is computed from the raw native file by a separate,
  * deliberately simple pass, then compared with what the import wrote.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentLogEvent, EventDraft } from '../../src/model/events.js';
+import type { AgentLogEvent } from '../../src/model/events.js';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
-import type { SessionDraft } from '../../src/session/draft.js';
 import { INVALID_UTF8_REASON } from '../../src/session/records.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import {
@@ -20,6 +19,7 @@ import {
   tempDir,
   type ImportResult,
 } from '../../test/support/harness.js';
+import { convertHome, sessionById, type ConvertedSession } from '../../test/support/convert-home.js';
 import { codexAdapter } from './index.js';
 import { RECORD_TYPES } from './records.js';
 
@@ -420,12 +420,11 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   it.each(rollouts.map((n) => [n.rel, n] as const))(
     '%s: agent version and a unique key on every event',
     async (_rel, n) => {
-      const { drafts, events } = await convertFile(join(home, n.rel), home);
-      const draft = drafts.find((d) => d.id === n.id)!;
+      const { draft, events } = sessionById(await convertHome(codexAdapter, home), n.id);
       const version = n.cliVersion !== undefined && /^\d+\.\d+/.test(n.cliVersion) ? n.cliVersion : null;
       expect(draft.agentVersion).toBe(version);
       expect(entryOf(n.id).agent_version ?? null).toBe(version);
-      const keys = events.filter((e) => e.session === draft).map((e) => e.event.key);
+      const keys = events.map((e) => e.key);
       expect(keys.every((k) => typeof k === 'string' && k !== '')).toBe(true);
       expect(new Set(keys).size).toBe(keys.length);
     },
@@ -437,23 +436,9 @@ describe.skipIf(files.length === 0)('codex adapter over the real corpus', () => 
   });
 });
 
-/** Converts one file with the adapter directly: the drafts and events (with their keys) it yields. */
-async function convertFile(path: string, home: string) {
-  const st = statSync(path);
-  const file = { path, rel: path.slice(home.length + 1), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev };
-  const events: { session: SessionDraft; event: EventDraft }[] = [];
-  const drafts = new Set<SessionDraft>();
-  const ctx = { home, allFiles: [file], stats: { bytesRead: 0 }, warn: () => undefined };
-  for await (const out of codexAdapter.convert({ key: path, files: [file] }, ctx)) {
-    for (const item of Array.isArray(out) ? out : [out]) {
-      drafts.add(item.session);
-      if ('event' in item) events.push(item);
-    }
-  }
-  return { drafts: [...drafts], events };
-}
-
-const keysOf = (events: { event: EventDraft }[]) => events.map((e) => `${e.event.type}:${e.event.key}`);
+/** `type:key` of every event the adapter makes of a home. */
+const keysOf = (sessions: readonly ConvertedSession[]) =>
+  sessions.flatMap((s) => s.events.map((e) => `${e.type}:${e.key}`));
 
 describe('codex event keys', () => {
   afterAll(cleanupTemps);
@@ -466,12 +451,11 @@ describe('codex event keys', () => {
     const rel = 'sessions/2026/04/07/rollout-2026-04-07T23-24-08-019d688b-3b5f-72c0-8028-4a4af562b9f5.jsonl';
     const half = buildHome({ [rel]: `${lines.slice(0, 40).join('\n')}\n` });
     const whole = buildHome({ [rel]: text });
-    const before = (await convertFile(join(half, rel), half)).events.filter(
-      (e) => e.event.type !== 'tool_result' || !e.event.error,
-    );
-    const after = keysOf((await convertFile(join(whole, rel), whole)).events);
+    // Without the results the cut file closes as unanswered: those are the cut's own.
+    const before = keysOf(await convertHome(codexAdapter, half)).filter((k) => !k.includes(':unanswered:'));
+    const after = keysOf(await convertHome(codexAdapter, whole));
     expect(before.length).toBeGreaterThan(10);
-    for (const key of keysOf(before)) expect(after).toContain(key);
+    for (const key of before) expect(after).toContain(key);
   });
 
   it.skipIf(!history)('stay the same when history.jsonl is trimmed from the front', async () => {
@@ -480,8 +464,8 @@ describe('codex event keys', () => {
       .filter((l) => l !== '');
     const full = buildHome({ 'history.jsonl': `${lines.join('\n')}\n` });
     const trimmed = buildHome({ 'history.jsonl': `${lines.slice(3).join('\n')}\n` });
-    const a = keysOf((await convertFile(join(full, 'history.jsonl'), full)).events);
-    const b = keysOf((await convertFile(join(trimmed, 'history.jsonl'), trimmed)).events);
+    const a = keysOf(await convertHome(codexAdapter, full));
+    const b = keysOf(await convertHome(codexAdapter, trimmed));
     expect(b.length).toBeGreaterThan(0);
     expect(a.slice(a.length - b.length)).toEqual(b);
   });
@@ -504,7 +488,7 @@ describe('codex event keys', () => {
     const home = buildHome({
       [rel]: [meta, prompt(7), prompt(), prompt()].map((l) => JSON.stringify(l)).join('\n') + '\n',
     });
-    const keys = (await convertFile(join(home, rel), home)).events.map((e) => e.event.key!);
+    const keys = keysOf(await convertHome(codexAdapter, home)).map((k) => k.slice(k.indexOf(':') + 1));
     expect(keys[0]).toBe('o7#0');
     expect(keys[1]).toMatch(/^h[0-9a-f]{32}\.0#0$/);
     expect(keys[2]).toBe(keys[1]!.replace('.0#0', '.1#0'));
@@ -578,17 +562,17 @@ describe('codex synthetic rollouts', () => {
       [`sessions/2026/01/05/rollout-2026-01-05T09-00-00-${id}.jsonl`]:
         lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
     });
-    const result = await importHome(codexAdapter, home);
-    const entry = result.index.find((e) => e.provider_session_id === id)!;
-    const input = 90 + 40 + 25 + 45;
-    const cached = 20 + 10 + 5 + 0;
-    expect(entry.usage).toEqual({
-      input_tokens: input - cached,
-      cache_read_tokens: cached,
-      output_tokens: 10 + 10 + 5 + 5,
-      cache_creation_tokens: 0,
-      calls: 4,
-    });
+    const { events } = sessionById(await convertHome(codexAdapter, home), id);
+    const usages = events.flatMap((e) =>
+      e.type === 'usage' ? [[e.input_tokens, e.cache_read_tokens ?? 0, e.output_tokens]] : [],
+    );
+    // [uncached input, cached, output] of each call.
+    expect(usages).toEqual([
+      [90 - 20, 20, 10],
+      [40 - 10, 10, 10],
+      [25 - 5, 5, 5],
+      [45 - 0, 0, 5],
+    ]);
   });
 
   it('checks usage against the growth of the totals, from a first total that includes history the file does not hold', async () => {
@@ -663,10 +647,8 @@ describe('codex synthetic rollouts', () => {
     ]);
     const prompt = `${JSON.stringify({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] })}\n`;
     writeFileSync(join(home, rel), Buffer.concat([first, Buffer.from(prompt)]));
-    const result = await importHome(codexAdapter, home);
-    const entry = result.index.find((e) => e.provider_session_id === id)!;
-    expect(entry.format).toBe('codex:g1');
-    expect(entry.completeness).toBe('partial');
-    expect(entry.completeness_reasons).toEqual([INVALID_UTF8_REASON]);
+    const { draft } = sessionById(await convertHome(codexAdapter, home), id);
+    expect(draft.format).toBe('codex:g1');
+    expect([...draft.reasons]).toEqual([INVALID_UTF8_REASON]);
   });
 });

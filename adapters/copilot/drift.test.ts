@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
-import { convertHome } from '../../test/support/convert-home.js';
+import { convertHome, sessionById } from '../../test/support/convert-home.js';
 import { expectReadmeTable } from '../../test/support/drift.js';
 import type { Handling } from '../../src/session/records.js';
 import { CHAT_ROLES, RECORD_TYPES, TIMELINE_TYPES } from './convert.js';
@@ -137,8 +137,9 @@ describe('copilot abort', () => {
     const home = buildHome({
       'session-state/a2/events.jsonl': jsonl(start('a2'), request('e1', 1, 'c9'), line('abort', {}, 'e2', 2)),
     });
-    const events = (await importHome(copilotAdapter, home)).sessions.get('copilot-a2') as Ev[];
-    expect(events.filter((e) => e.type === 'tool_result').map((e) => [e.tool_id, e.success, e.error])).toEqual([
+    const { events } = sessionById(await convertHome(copilotAdapter, home), 'a2');
+    const results = events.flatMap((e) => (e.type === 'tool_result' ? [e] : []));
+    expect(results.map((e) => [e.tool_id, e.success, e.error])).toEqual([
       ['c9', false, 'aborted (no reason given): no result recorded'],
     ]);
   });

@@ -1,12 +1,10 @@
 /** Copilot status records on synthetic sessions: what `provider_status` says for each kind. */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentLogEvent } from '../../src/model/events.js';
-import { buildHome, cleanupTemps, importHome } from '../../test/support/harness.js';
+import { buildHome, cleanupTemps } from '../../test/support/harness.js';
+import { convertHome, sessionById } from '../../test/support/convert-home.js';
 import { copilotAdapter } from './index.js';
 
 afterAll(cleanupTemps);
-
-type Ev = AgentLogEvent & Record<string, unknown>;
 
 const record = (type: string, data: Record<string, unknown>, id: string, second: number) =>
   JSON.stringify({ type, data, id, timestamp: `2026-01-01T00:00:0${second}.000Z`, parentId: null });
@@ -20,12 +18,11 @@ describe('copilot status records', () => {
       record('session.warning', {}, 'e4', 3),
       record('session.mode_changed', { newMode: 'plan' }, 'e5', 4),
     ];
-    const { sessions, summary } = await importHome(
+    const sessions = await convertHome(
       copilotAdapter,
       buildHome({ 'session-state/w1.jsonl': `${lines.join('\n')}\n` }),
     );
-    expect(summary.errors).toEqual([]);
-    const status = (sessions.get('copilot-w1') as Ev[]).filter((e) => e.type === 'provider_status');
+    const status = sessionById(sessions, 'w1').events.flatMap((e) => (e.type === 'provider_status' ? [e] : []));
     expect(status.map((e) => [e.message, e.data])).toEqual([
       ['session started', { sessionId: 'w1', context: { cwd: '/w' } }],
       ['MCP server started', { infoType: 'mcp', message: 'MCP server started' }],

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentLogEvent } from '../../src/model/events.js';
 import { sha256Hex } from '../../src/util/ids.js';
 import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/support/harness.js';
+import { convertHome } from '../../test/support/convert-home.js';
 import { geminiAdapter } from './index.js';
 
 afterAll(cleanupTemps);
@@ -163,7 +164,7 @@ describe('copies of one conversation and the A2A server', () => {
       'tmp/p/chats/session-2026-03-01T10-00-7a7a7a7a.jsonl': `${header(sid, '2026-03-01T10:00:00.000Z', '2026-03-01T10:00:02.000Z')}\n${m.map((x) => JSON.stringify(x)).join('\n')}\n`,
       'tmp/p/chats/session-2026-03-02T08-00-7a7a7a7a.jsonl': `${header(sid, '2026-03-02T08:00:00.000Z', '2026-03-02T08:00:05.000Z')}\n${JSON.stringify(m[0])}\n${JSON.stringify(user('u2', '2026-03-02T08:00:05.000Z', 'again'))}\n`,
     });
-    const { index } = await importHome(geminiAdapter, home);
-    expect(index.map((e) => [e.wrapper_session_id, e.source_paths.length])).toEqual([[`gemini-${sid}`, 2]]);
+    const sessions = await convertHome(geminiAdapter, home);
+    expect(sessions.map((s) => [s.draft.id, s.draft.sourcePaths?.length])).toEqual([[sid, 2]]);
   });
 });
