@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 const optionalText = z.string().optional();
-const optionalCount = z.number().optional();
+const optionalNumber = z.number().optional();
 
 /** One line of `sessions/<id>.jsonl`; `type` picks the row of the README's record table. */
 export const TemplateLine = z.looseObject({
@@ -28,7 +28,7 @@ export const TemplateLine = z.looseObject({
   /** Set when the tool failed (`tool_result`). */
   error: optionalText,
   /** Token counts of the answer; input includes cached input. */
-  usage: z.looseObject({ input: optionalCount, cached: optionalCount, output: optionalCount }).optional(),
+  usage: z.looseObject({ input: optionalNumber, cached: optionalNumber, output: optionalNumber }).optional(),
   /** Workspace directory (`session_meta`). */
   cwd: optionalText,
   /** Agent version (`session_meta`). */

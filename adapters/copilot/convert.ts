@@ -397,41 +397,32 @@ function unexpected(c: EventLineContext, what: string, error: Parameters<typeof 
   return parseWarning(c.where(), undefined, `unexpected ${what} (${issueText(error)})`, undefined, c.ts);
 }
 
-/** The events of one event line; the switch is the README's "event line" rows. */
+/** The mapper of each `mapped` event type (README "Record types", event line rows). */
+export const MAPPERS: Readonly<Record<string, (c: EventLineContext) => EventDraft[]>> = {
+  'session.start': sessionStart,
+  'session.resume': sessionStart,
+  'session.shutdown': sessionShutdown,
+  'session.model_change': modelChange,
+  'session.info': sessionInfo,
+  'session.warning': sessionInfo,
+  'session.error': sessionError,
+  'user.message': userMessage,
+  'assistant.reasoning': assistantReasoning,
+  'assistant.message': assistantMessage,
+  'tool.execution_start': toolStart,
+  'tool.execution_complete': toolComplete,
+  abort,
+};
+
+/** The events of one event line: its mapper, a status, nothing (ignored), or an unknown record. */
 function convertEvent(line: EventLine, raw: unknown, state: SessionState, where: () => string): EventDraft[] {
   const c: EventLineContext = { line, raw, state, where, ts: normalizeTimestamp(line.timestamp) };
-  switch (line.type) {
-    case 'session.start':
-    case 'session.resume':
-      return sessionStart(c);
-    case 'session.shutdown':
-      return sessionShutdown(c);
-    case 'session.model_change':
-      return modelChange(c);
-    case 'session.info':
-    case 'session.warning':
-      return sessionInfo(c);
-    case 'session.error':
-      return sessionError(c);
-    case 'user.message':
-      return userMessage(c);
-    case 'assistant.reasoning':
-      return assistantReasoning(c);
-    case 'assistant.message':
-      return assistantMessage(c);
-    case 'tool.execution_start':
-      return toolStart(c);
-    case 'tool.execution_complete':
-      return toolComplete(c);
-    case 'abort':
-      return abort(c);
-    default: {
-      const handling = RECORD_TYPES[line.type];
-      if (handling === 'status') return [status(c, line.type)];
-      if (handling === undefined) return [unknownRecord(state.draft, line.type, raw, c.ts)];
-      return [];
-    }
-  }
+  const map = Object.hasOwn(MAPPERS, line.type) ? MAPPERS[line.type] : undefined;
+  if (map) return map(c);
+  const handling = RECORD_TYPES[line.type];
+  if (handling === 'status') return [status(c, line.type)];
+  if (handling === undefined) return [unknownRecord(state.draft, line.type, raw, c.ts)];
+  return [];
 }
 
 function sessionStart(c: EventLineContext): EventDraft[] {

@@ -9,7 +9,7 @@ import { buildHome, cleanupTemps, corpusFiles, importHome } from '../../test/sup
 import { convertHome, sessionById } from '../../test/support/convert-home.js';
 import { expectReadmeTable } from '../../test/support/drift.js';
 import type { Handling } from '../../src/session/records.js';
-import { CHAT_ROLES, RECORD_TYPES, TIMELINE_TYPES } from './convert.js';
+import { CHAT_ROLES, MAPPERS, RECORD_TYPES, TIMELINE_TYPES } from './convert.js';
 import { copilotAdapter } from './index.js';
 
 afterAll(cleanupTemps);
@@ -37,6 +37,11 @@ describe('copilot record types', () => {
     'the README table lists exactly the %s types of the code, ignored ones with a reason',
     (kind, table) => expectReadmeTable('copilot', kind, table),
   );
+
+  it('every mapped event type has its mapper, and every mapper a mapped type', () => {
+    const mapped = Object.keys(RECORD_TYPES).filter((type) => RECORD_TYPES[type] === 'mapped');
+    expect(Object.keys(MAPPERS).sort()).toEqual(mapped.sort());
+  });
 
   it('a type outside the table makes the session partial and is kept as a provider_status event', async () => {
     // Kept as read: envelope keys the schema does not know included.

@@ -5,16 +5,16 @@
  */
 import { z } from 'zod';
 
-const str = z.string().optional();
-const bool = z.boolean().optional();
-const num = z.number().optional();
+const optionalText = z.string().optional();
+const optionalBoolean = z.boolean().optional();
+const optionalNumber = z.number().optional();
 
 /** Fields tool requests and tool starts share for MCP tools. */
 const mcpFields = {
   /** MCP server providing the tool, for MCP tools. */
-  mcpServerName: str,
+  mcpServerName: optionalText,
   /** Tool name on the MCP server. */
-  mcpToolName: str,
+  mcpToolName: optionalText,
 };
 
 /** Envelope of every line of `session-state/<id>.jsonl` and `session-state/<id>/events.jsonl`. */
@@ -24,35 +24,35 @@ export const EventLine = z.object({
   /** Type-specific payload. */
   data: z.unknown().optional(),
   /** Event id (a UUID, or a short id in hand-written files). */
-  id: str,
+  id: optionalText,
   /** ISO-8601 time the event was emitted. */
   timestamp: z.unknown().optional(),
   /** Id of the preceding event; may point at an event that is not in the file. */
   parentId: z.string().nullable().optional(),
   /** True for streaming/UI events that are never meant to be persisted. */
-  ephemeral: bool,
+  ephemeral: optionalBoolean,
   /** Sub-agent instance id; absent for the main agent. */
-  agentId: str,
+  agentId: optionalText,
 });
 export type EventLine = z.infer<typeof EventLine>;
 
 /** `session.start.data` and `session.resume.data` (the fields read). */
 export const SessionStartData = z.object({
   /** Native session id. */
-  sessionId: str,
+  sessionId: optionalText,
   /** CLI version that wrote the segment, e.g. `0.0.354`, `1.0.34`. */
-  copilotVersion: str,
+  copilotVersion: optionalText,
   /** Start of the session (`session.start`). */
   startTime: z.unknown().optional(),
   /** Model chosen at start or resume. */
-  selectedModel: str,
+  selectedModel: optionalText,
   /** Where the session ran; absent before about 0.0.36x. */
   context: z
     .looseObject({
       /** Working directory. */
-      cwd: str,
+      cwd: optionalText,
       /** Root of the git repository containing cwd. */
-      gitRoot: str,
+      gitRoot: optionalText,
     })
     .optional(),
 });
@@ -60,27 +60,27 @@ export const SessionStartData = z.object({
 /** `session.model_change.data`. */
 export const ModelChangeData = z.object({
   /** Model in use before the change. */
-  previousModel: str,
+  previousModel: optionalText,
   /** Model in use after the change. */
-  newModel: str,
+  newModel: optionalText,
 });
 
 /** `session.info.data` / `session.warning.data`. */
 export const InfoData = z.object({
   /** `session.info`: `folder_trust`, `authentication`, `mcp`, `model`, … */
-  infoType: str,
+  infoType: optionalText,
   /** `session.warning`: `policy`, `token_budget`, … */
-  warningType: str,
+  warningType: optionalText,
   /** Human-readable text. */
-  message: str,
+  message: optionalText,
 });
 
 /** `session.error.data`. */
 export const ErrorData = z.object({
   /** Error category. */
-  errorType: str,
+  errorType: optionalText,
   /** Human-readable text. */
-  message: str,
+  message: optionalText,
 });
 
 /** `user.message.data`. */
@@ -88,11 +88,11 @@ export const UserMessageData = z.object({
   /** What the user typed; `""` for autopilot continuations. */
   content: z.string().optional(),
   /** What was sent to the model (typed text plus injected context). */
-  transformedContent: str,
+  transformedContent: optionalText,
   /** `interactive`, `plan`, `autopilot`, `shell`. */
-  agentMode: str,
+  agentMode: optionalText,
   /** True when the harness, not the user, continued an autopilot run. */
-  isAutopilotContinuation: bool,
+  isAutopilotContinuation: optionalBoolean,
   /** Files, selections, … attached to the prompt. */
   attachments: z.unknown().optional(),
 });
@@ -111,23 +111,23 @@ export const ToolRequest = z.object({
 /** `assistant.message.data`. */
 export const AssistantMessageData = z.object({
   /** Message id (shared by the chunks of one message from 1.0.79). */
-  messageId: str,
+  messageId: optionalText,
   /** Text of the message; `""` when the turn only calls tools. */
   content: z.string().optional(),
   /** Tool calls requested by this message. */
   toolRequests: z.array(z.unknown()).optional(),
   /** Visible reasoning summary. */
-  reasoningText: str,
+  reasoningText: optionalText,
   /** Model that wrote the message, when recorded. */
-  model: str,
+  model: optionalText,
 });
 
 /** `assistant.reasoning.data`. */
 export const ReasoningData = z.object({
   /** Reasoning block id. */
-  reasoningId: str,
+  reasoningId: optionalText,
   /** Reasoning text. */
-  content: str,
+  content: optionalText,
 });
 
 /** `tool.execution_start.data`. */
@@ -146,14 +146,14 @@ export const ToolCompleteData = z.object({
   /** Joins the completion to its call. */
   toolCallId: z.string(),
   /** Whether the tool succeeded. */
-  success: bool,
+  success: optionalBoolean,
   /** `{content, detailedContent?, contents?[]}`; `content` is what the model saw. */
   result: z.unknown().optional(),
   /** `{message, code?}` when the tool failed. */
   error: z.unknown().optional(),
 });
 
-const tokenCount = z.looseObject({ /** Tokens of this kind. */ tokenCount: num }).optional();
+const tokenCount = z.looseObject({ /** Tokens of this kind. */ tokenCount: optionalNumber }).optional();
 
 /**
  * `tokenDetails` (1.0.5x+), per model and for the whole segment: the four disjoint parts of the
@@ -179,15 +179,15 @@ export const ModelMetric = z.object({
   usage: z
     .looseObject({
       /** Prompt tokens, cache reads and cache writes included. */
-      inputTokens: num,
+      inputTokens: optionalNumber,
       /** Completion tokens, reasoning included. */
-      outputTokens: num,
+      outputTokens: optionalNumber,
       /** Prompt tokens served from cache. */
-      cacheReadTokens: num,
+      cacheReadTokens: optionalNumber,
       /** Prompt tokens written to cache. */
-      cacheWriteTokens: num,
+      cacheWriteTokens: optionalNumber,
       /** Reasoning tokens (already inside outputTokens). */
-      reasoningTokens: num,
+      reasoningTokens: optionalNumber,
     })
     .optional(),
   /** The same tokens in disjoint parts (1.0.5x+). */
@@ -198,9 +198,9 @@ export type ModelMetric = z.infer<typeof ModelMetric>;
 /** `session.shutdown.data` (one per start/resume segment). */
 export const ShutdownData = z.object({
   /** `routine` or `error`. */
-  shutdownType: str,
+  shutdownType: optionalText,
   /** Why the segment ended in error. */
-  errorReason: str,
+  errorReason: optionalText,
   /** Per-model totals of the segment (persisted since 0.0.422). */
   modelMetrics: z.record(z.string(), z.unknown()).optional(),
   /** Totals of the segment over all models, in disjoint parts (1.0.5x+); checked, not imported. */
@@ -210,7 +210,7 @@ export const ShutdownData = z.object({
 /** `history-session-state/session_<id>_<ms>.json` (up to 0.0.341). */
 export const LegacySession = z.object({
   /** Native session id. */
-  sessionId: str,
+  sessionId: optionalText,
   /** ISO time the session started. */
   startTime: z.unknown().optional(),
   /** The LLM context, OpenAI chat-completions messages; may be empty. */
@@ -228,7 +228,7 @@ export const LegacyChatMessage = z.object({
   /** OpenAI tool calls `{id, type, function{name, arguments (JSON string)}}`. */
   tool_calls: z.array(z.unknown()).optional(),
   /** On `tool` messages: the call answered. */
-  tool_call_id: str,
+  tool_call_id: optionalText,
 });
 
 /** One entry of legacy `chatMessages[].tool_calls`. */
@@ -244,15 +244,15 @@ export const LegacyTimelineEntry = z.object({
   /** `info`, `user`, `copilot`, `tool_call_completed`, … */
   type: z.string(),
   /** Entry id. */
-  id: str,
+  id: optionalText,
   /** ISO time of the entry. */
   timestamp: z.unknown().optional(),
   /** Text of `info`, `user`, `copilot` entries. */
-  text: str,
+  text: optionalText,
   /** `tool_call_completed`: call id. */
-  callId: str,
+  callId: optionalText,
   /** `tool_call_completed`: tool name. */
-  name: str,
+  name: optionalText,
   /** `tool_call_completed`: arguments (an object). */
   arguments: z.unknown().optional(),
   /** `tool_call_completed`: `{type: success|…, log}`. */
