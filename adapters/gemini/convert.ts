@@ -495,17 +495,18 @@ function conversationsOf(
   });
 }
 
-/** One conversation, from its newest copy (`pickCopy`); every copy is a source path. */
-function* convertConversation(
+type Projects = Awaited<ReturnType<typeof projectIndex>>;
+
+/** The session of a conversation: ids, format, workspace and title from its copies (`conv` the newest). */
+function conversationDraft(
   id: string,
   sessionId: string,
   parentId: string | null,
+  conv: Conversation,
   all: Conversation[],
-  projects: Awaited<ReturnType<typeof projectIndex>>,
+  projects: Projects,
   dirOf: Map<string, string>,
-  batch: Batch,
-): Generator<ConvertOutput> {
-  const conv = pickCopy(all);
+): SessionDraft {
   const meta = conv.meta;
   const summary = [conv, ...all]
     .map((c) => c.meta.summary)
@@ -528,7 +529,37 @@ function* convertConversation(
   if (meta.kind === 'subagent' || parentId !== null) draft.tags.push('subagent');
   draft.startedAt = normalizeTimestamp(meta.startTime) ?? null;
   for (const reason of conv.reasons) draft.addReason(reason);
-  let last = normalizeTimestamp(meta.lastUpdated);
+  return draft;
+}
+
+/** What reading the file left besides messages: unknown lines and warnings, keyed by their content. */
+function readingEvents(conv: Conversation, draft: SessionDraft, keys: RecordIds): EventDraft[] {
+  return [
+    ...conv.unknown.map((unknown) => ({
+      ...unknownRecord(draft, unknown.type, unknown.record),
+      key: keys.next(JSON.stringify(unknown.record)),
+    })),
+    // Keyed by what it says without the file's path: the key must not change when the home moves.
+    ...conv.warnings.map((warning) => ({
+      ...warning,
+      key: keys.next(JSON.stringify([warning.message.split(conv.path).join(''), warning.raw])),
+    })),
+  ];
+}
+
+/** One conversation, from its newest copy (`pickCopy`); every copy is a source path. */
+function* convertConversation(
+  id: string,
+  sessionId: string,
+  parentId: string | null,
+  all: Conversation[],
+  projects: Projects,
+  dirOf: Map<string, string>,
+  batch: Batch,
+): Generator<ConvertOutput> {
+  const conv = pickCopy(all);
+  const draft = conversationDraft(id, sessionId, parentId, conv, all, projects, dirOf);
+  let last = normalizeTimestamp(conv.meta.lastUpdated);
   let count = 0;
   const state: MessageState = { sawToolCalls: false, inToolGap: false, keys: new RecordIds() };
   for (const [key, raw] of conv.messages) {
@@ -539,26 +570,9 @@ function* convertConversation(
       batch.push({ session: draft, event });
     }
   }
-  for (const unknown of conv.unknown) {
+  for (const event of readingEvents(conv, draft, state.keys)) {
     count++;
-    batch.push({
-      session: draft,
-      event: {
-        ...unknownRecord(draft, unknown.type, unknown.record),
-        key: state.keys.next(JSON.stringify(unknown.record)),
-      },
-    });
-  }
-  for (const warning of conv.warnings) {
-    count++;
-    // Keyed by what it says without the file's path: the key must not change when the home moves.
-    batch.push({
-      session: draft,
-      event: {
-        ...warning,
-        key: state.keys.next(JSON.stringify([warning.message.split(conv.path).join(''), warning.raw])),
-      },
-    });
+    batch.push({ session: draft, event });
   }
   if (state.inToolGap && !state.sawToolCalls) draft.addReason(NO_TOOL_CALLS_REASON);
   if (last !== undefined && (draft.startedAt === null || last >= draft.startedAt)) draft.endedAt = last;
@@ -575,17 +589,20 @@ function chatIds(ctx: ConvertContext): Set<string> {
   return ids;
 }
 
-/**
- * Every `logs.json` of the home (copies of one project's log sit in its hashed and slug dirs): one
- * `partial` session per sessionId that has no chat file, made of its prompts.
- */
-export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
-  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
-  const withChat = chatIds(ctx);
-  const sessions = new Map<
-    string,
-    { prompts: Map<number, { message: string; ts: string | undefined }>; files: string[]; dirs: string[] }
-  >();
+/** The prompts of one session of the prompt logs, and the logs they are in. */
+interface LoggedSession {
+  prompts: Map<number, { message: string; ts: string | undefined }>;
+  files: string[];
+  dirs: string[];
+}
+
+/** Reads every prompt log of the unit into `sessions`, but for the sessions in `withChat`. */
+async function readPromptLogs(
+  unit: SourceUnit,
+  ctx: ConvertContext,
+  withChat: Set<string>,
+  sessions: Map<string, LoggedSession>,
+): Promise<void> {
   for (const file of unit.files) {
     const doc = await readJsonDocumentOrPrefix(file.path, 1, ctx.stats);
     if (!doc.ok) {
@@ -620,6 +637,16 @@ export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext):
         `${file.path}: skipped ${bad} entr${bad === 1 ? 'y' : 'ies'} without the five fields of a prompt log entry`,
       );
   }
+}
+
+/**
+ * Every `logs.json` of the home (copies of one project's log sit in its hashed and slug dirs): one
+ * `partial` session per sessionId that has no chat file, made of its prompts.
+ */
+export async function* convertPromptLogs(unit: SourceUnit, ctx: ConvertContext): AsyncGenerator<ConvertOutput> {
+  const projects = await projectIndex(ctx.allFiles, ctx.stats, ctx.warn);
+  const sessions = new Map<string, LoggedSession>();
+  await readPromptLogs(unit, ctx, chatIds(ctx), sessions);
   const batch = new Batch();
   for (const id of [...sessions.keys()].sort(byText)) {
     const s = sessions.get(id)!;
@@ -729,22 +756,67 @@ async function saveTime(tag: string, dirs: readonly string[], ctx: ConvertContex
   return latest;
 }
 
+/** Ids of an old history's calls, which have none: `call-<n>`, paired with results by tool name. */
+class CheckpointCallIds {
+  private readonly pending = new Map<string, string[]>();
+  private synthetic = 0;
+
+  call(name: string, id: unknown): string {
+    if (typeof id === 'string') return id;
+    const made = `call-${++this.synthetic}`;
+    this.pending.set(name, [...(this.pending.get(name) ?? []), made]);
+    return made;
+  }
+
+  result(name: string, id: unknown): string | undefined {
+    return typeof id === 'string' ? id : this.pending.get(name)?.shift();
+  }
+}
+
+/** The tool call and the tool result a part of a turn may hold. */
+function partEvents(part: unknown, ids: CheckpointCallIds): EventDraft[] {
+  if (!isRecord(part)) return [];
+  const events: EventDraft[] = [];
+  const call = part.functionCall;
+  if (isRecord(call) && typeof call.name === 'string') {
+    const id = ids.call(call.name, call.id);
+    events.push({
+      type: 'tool_call',
+      tool_name: call.name,
+      tool_kind: toolKind(call.name),
+      tool_id: id,
+      input: call.args,
+    });
+  }
+  const response = part.functionResponse;
+  if (isRecord(response) && typeof response.name === 'string') {
+    const id = ids.result(response.name, response.id);
+    const { output, error } = toolOutcome([part]);
+    events.push({
+      type: 'tool_result',
+      tool_name: response.name,
+      tool_kind: toolKind(response.name),
+      ...(id !== undefined ? { tool_id: id } : {}),
+      ...(output !== undefined ? { output } : {}),
+      ...(error !== undefined ? { success: false, error } : {}),
+    });
+  }
+  return events;
+}
+
 /**
  * API history (`Content[]`) → events; call ids missing from old histories are paired by name. A
  * turn has no id: its events are keyed by its content (`RecordIds`).
  */
 function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft): Generator<EventDraft> {
-  const pending = new Map<string, string[]>();
+  const ids = new CheckpointCallIds();
   const keys = new RecordIds();
-  let synthetic = 0;
   for (const [i, item] of history.entries()) {
     const key = keys.next(JSON.stringify(item));
     const turn = parseRecord(CheckpointContent, item);
     if (!turn.success) {
-      yield {
-        ...parseWarning(path, undefined, `turn ${i + 1} not understood (${issueText(turn.error)})`, valueRaw(item)),
-        key,
-      };
+      const what = `turn ${i + 1} not understood (${issueText(turn.error)})`;
+      yield { ...parseWarning(path, undefined, what, valueRaw(item)), key };
       continue;
     }
     const role = turn.data.role ?? '';
@@ -754,10 +826,8 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
       continue;
     }
     const events: EventDraft[] = [];
-    if (role === 'model') {
-      const thinking = partsText(parts, 'thought');
-      if (thinking !== '') events.push({ type: 'reasoning', content: thinking });
-    }
+    const thinking = role === 'model' ? partsText(parts, 'thought') : '';
+    if (thinking !== '') events.push({ type: 'reasoning', content: thinking });
     const text = partsText(parts);
     if (text !== '')
       events.push(
@@ -765,37 +835,7 @@ function* checkpointEvents(history: unknown[], path: string, draft: SessionDraft
           ? { type: 'user_message', role: 'user', content: text }
           : { type: 'assistant_message', content: text },
       );
-    for (const part of parts) {
-      if (!isRecord(part)) continue;
-      const call = part.functionCall;
-      if (isRecord(call) && typeof call.name === 'string') {
-        let id = typeof call.id === 'string' ? call.id : undefined;
-        if (id === undefined) {
-          id = `call-${++synthetic}`;
-          pending.set(call.name, [...(pending.get(call.name) ?? []), id]);
-        }
-        events.push({
-          type: 'tool_call',
-          tool_name: call.name,
-          tool_kind: toolKind(call.name),
-          tool_id: id,
-          input: call.args,
-        });
-      }
-      const response = part.functionResponse;
-      if (isRecord(response) && typeof response.name === 'string') {
-        const id = typeof response.id === 'string' ? response.id : pending.get(response.name)?.shift();
-        const { output, error } = toolOutcome([part]);
-        events.push({
-          type: 'tool_result',
-          tool_name: response.name,
-          tool_kind: toolKind(response.name),
-          ...(id !== undefined ? { tool_id: id } : {}),
-          ...(output !== undefined ? { output } : {}),
-          ...(error !== undefined ? { success: false, error } : {}),
-        });
-      }
-    }
+    for (const part of parts) events.push(...partEvents(part, ids));
     yield* keyed(events, key);
   }
 }
