@@ -4,33 +4,7 @@ import { SIDE_FILE_MAX_BYTES, readRegularFile } from '../../src/io/regular-file.
 import { errorMessage } from '../../src/errors.js';
 import { afterLoading } from '../lazy.js';
 import type { Adapter, SourceFile, SourceUnit } from '../types.js';
-import { PROJECTS_FILE, PROJECT_ROOT_MARKER, chatFileId, isSideFile } from './layout.js';
-
-type UnitKind =
-  | { kind: 'chat'; group: string }
-  | { kind: 'subagent'; group: string; parent: string }
-  | { kind: 'logs' }
-  | { kind: 'checkpoint'; group: string };
-
-const CHAT = /^tmp\/[^/]+\/chats\/(session-[^/]*)\.jsonl?$/;
-const SUBAGENT = /^tmp\/[^/]+\/chats\/([^/]+)\/([^/]+)\.jsonl?$/;
-const PROMPT_LOG = /^tmp\/[^/]+\/logs\.json$/;
-const CHECKPOINT = /^tmp\/[^/]+\/(checkpoint-[^/]+)\.json$/;
-
-/** What a file is, from its path alone; side files and strays are null. */
-function classify(rel: string): UnitKind | null {
-  let m = CHAT.exec(rel);
-  if (m) {
-    // The id8 in the name names the session.
-    return { kind: 'chat', group: chatFileId(m[1]!) };
-  }
-  m = SUBAGENT.exec(rel);
-  if (m) return { kind: 'subagent', group: `${m[1]!}/${m[2]!}`, parent: m[1]! };
-  if (PROMPT_LOG.test(rel)) return { kind: 'logs' };
-  m = CHECKPOINT.exec(rel);
-  if (m) return { kind: 'checkpoint', group: m[1]! };
-  return null;
-}
+import { PROJECTS_FILE, PROJECT_ROOT_MARKER, classify, isSideFile, type UnitKind } from './layout.js';
 
 /** Stable unit key (not a real path): it must not change when a twin or a copy appears. */
 function unitKey(home: string, kind: UnitKind): string {

@@ -18,3 +18,30 @@ const CHAT_NAME = /^session-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-(.+)$/;
 export function chatFileId(name: string): string {
   return CHAT_NAME.exec(name)?.[1] ?? name.slice(name.lastIndexOf('-') + 1);
 }
+
+/** The unit a file belongs to, by kind and group (`units()` in index.ts keys units by it). */
+export type UnitKind =
+  | { kind: 'chat'; group: string }
+  | { kind: 'subagent'; group: string; parent: string }
+  | { kind: 'logs' }
+  | { kind: 'checkpoint'; group: string };
+
+const CHAT = /^tmp\/[^/]+\/chats\/(session-[^/]*)\.jsonl?$/;
+const SUBAGENT = /^tmp\/[^/]+\/chats\/([^/]+)\/([^/]+)\.jsonl?$/;
+const PROMPT_LOG = /^tmp\/[^/]+\/logs\.json$/;
+const CHECKPOINT = /^tmp\/[^/]+\/(checkpoint-[^/]+)\.json$/;
+
+/** What a file is, from its path alone; side files and strays are null. */
+export function classify(rel: string): UnitKind | null {
+  let m = CHAT.exec(rel);
+  if (m) {
+    // The id8 in the name names the session.
+    return { kind: 'chat', group: chatFileId(m[1]!) };
+  }
+  m = SUBAGENT.exec(rel);
+  if (m) return { kind: 'subagent', group: `${m[1]!}/${m[2]!}`, parent: m[1]! };
+  if (PROMPT_LOG.test(rel)) return { kind: 'logs' };
+  m = CHECKPOINT.exec(rel);
+  if (m) return { kind: 'checkpoint', group: m[1]! };
+  return null;
+}
