@@ -19,7 +19,7 @@ import {
 } from '../../test/support/harness.js';
 import { convertHome } from '../../test/support/convert-home.js';
 import { RECORD_TYPES, apiErrorStatus, splitIdeContext } from './convert.js';
-import { claudeAdapter, claudeUnits } from './index.js';
+import { claudeAdapter } from './index.js';
 
 afterAll(cleanupTemps);
 
@@ -36,7 +36,7 @@ describe('claude discovery and units', () => {
 
   it('groups a session file with its folder, and a flat agent file alone', () => {
     const f = (rel: string) => ({ path: `/home/${rel}`, rel, size: 1, mtimeMs: 1, ino: 1, dev: 1 });
-    const units = claudeUnits(
+    const units = claudeAdapter.units(
       [
         f(`${P}/s1.jsonl`),
         f(`${P}/s1/subagents/agent-a1.jsonl`),

@@ -17,7 +17,7 @@ function expandTilde(path: string, homedir: string): string {
  * `projects/<enc>/<sid>/` (sub-agents, their sidecars, spilled outputs), keyed by the main file's
  * path even when only the folder is left; one unit per flat `agent-*.jsonl`.
  */
-export function claudeUnits(files: SourceFile[], home: string): SourceUnit[] {
+function units(files: SourceFile[], home: string): SourceUnit[] {
   const units = new Map<string, SourceFile[]>();
   for (const file of files) {
     const kind = fileKind(file.rel);
@@ -63,7 +63,7 @@ export const claudeAdapter = {
     'projects/*/*/subagents/**/journal.jsonl',
     'projects/*/*/tool-results/*.txt',
   ],
-  units: claudeUnits,
+  units,
   async retention(home) {
     const path = join(home, 'settings.json');
     let doc: Awaited<ReturnType<typeof readJsonDocument>> | null = null;

@@ -4,6 +4,25 @@ import { afterLoading } from '../lazy.js';
 import type { Adapter, HomeCandidate, SourceFile, SourceUnit } from '../types.js';
 import { classify } from './layout.js';
 
+/** Every layout of one session id is one unit, keyed by where the CLI keeps the session now. */
+function units(files: SourceFile[], home: string): SourceUnit[] {
+  const byId = new Map<string, { files: SourceFile[]; transcript: boolean }>();
+  for (const file of files) {
+    const c = classify(file.rel);
+    if (!c) continue;
+    let unit = byId.get(c.id);
+    if (!unit) byId.set(c.id, (unit = { files: [], transcript: false }));
+    unit.files.push(file);
+    if (c.role === 'legacy' || c.role === 'flat' || c.role === 'dir') unit.transcript = true;
+  }
+  const list: SourceUnit[] = [];
+  for (const [id, unit] of byId) {
+    // Sidecars without a transcript (a session being created) are not a session yet.
+    if (unit.transcript) list.push({ key: `${home}/session-state/${id}`, files: unit.files });
+  }
+  return list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 export const copilotAdapter = {
   id: 'copilot',
   title: 'GitHub Copilot CLI',
@@ -29,24 +48,7 @@ export const copilotAdapter = {
     'session-state/*/workspace.yaml',
     'session-state/*/vscode.metadata.json',
   ],
-  /** Every layout of one session id is one unit, keyed by where the CLI keeps the session now. */
-  units(files: SourceFile[], home: string): SourceUnit[] {
-    const byId = new Map<string, { files: SourceFile[]; transcript: boolean }>();
-    for (const file of files) {
-      const c = classify(file.rel);
-      if (!c) continue;
-      let unit = byId.get(c.id);
-      if (!unit) byId.set(c.id, (unit = { files: [], transcript: false }));
-      unit.files.push(file);
-      if (c.role === 'legacy' || c.role === 'flat' || c.role === 'dir') unit.transcript = true;
-    }
-    const units: SourceUnit[] = [];
-    for (const [id, unit] of byId) {
-      // Sidecars without a transcript (a session being created) are not a session yet.
-      if (unit.transcript) units.push({ key: `${home}/session-state/${id}`, files: unit.files });
-    }
-    return units.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  },
+  units,
   // The converter (zod, yaml) loads only when there is something to convert.
   convert: (unit, ctx) => afterLoading(async () => (await import('./convert.js')).convertSession(unit.files, ctx)),
 } satisfies Adapter;
