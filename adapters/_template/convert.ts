@@ -44,14 +44,14 @@ const IGNORED = ignoredTypes(RECORD_TYPES);
 /** Exact tool table; names it lacks go through `inferToolKind`. */
 const TOOL_KINDS: Readonly<Record<string, ToolKind>> = { run: 'shell', open: 'file_read', save: 'file_write' };
 
-export function toolKind(name: string): ToolKind {
+function toolKind(name: string): ToolKind {
   return TOOL_KINDS[name] ?? inferToolKind(name);
 }
 
 /** Harness text by its opening -> `user_message.role` (README "Roles"); anything else was typed. */
 const ROLES: readonly (readonly [opening: string, role: string])[] = [['<reminder>', 'system_reminder']];
 
-export function promptRole(text: string): string {
+function promptRole(text: string): string {
   return ROLES.find(([opening]) => text.startsWith(opening))?.[1] ?? 'user';
 }
 

@@ -60,7 +60,7 @@ const ZST_NOTE = 'zstd-compressed rollouts are not read yet (no built-in zstd in
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** Every UUID a file name carries (the session ids a rollout stands for). */
-export function uuidsInName(path: string): string[] {
+function uuidsInName(path: string): string[] {
   return (basename(path).match(UUID) ?? []).map((u) => u.toLowerCase());
 }
 
@@ -172,7 +172,7 @@ const HASHED_BYTES = 4096;
  * lines); `#<i>` numbers the events made from the line. Never the line number: history.jsonl is
  * trimmed from the front, and rollouts grow.
  */
-export class LineKeys {
+class LineKeys {
   private readonly ids = new RecordIds();
   /** Occurrences per ordinal (a copied or redacted file can repeat one). */
   private readonly ordinals = new Map<number, number>();
@@ -248,9 +248,9 @@ interface CallOutcome {
 // ---------------------------------------------------------------------------------------------
 // One rollout session
 
-export type Generation = Exclude<keyof typeof FORMATS, 'history'>;
+type Generation = Exclude<keyof typeof FORMATS, 'history'>;
 
-export class RolloutSession {
+class RolloutSession {
   readonly draft: SessionDraft;
   private model: string | undefined;
   /** Prompt texts seen from one source and not yet from the other (each prompt is written twice). */

@@ -40,7 +40,7 @@ const TYPED = 'user.';
 /** Tag Codex writes when it does not know the kind itself: classified by the text. */
 const UNKNOWN = 'unknown';
 /** Role of injected text whose tag is in neither table. */
-export const HARNESS = 'harness';
+const HARNESS = 'harness';
 
 /** The role of a native message role plus its text, by the text's opening. */
 export function classifyRole(nativeRole: string, text: string): string {

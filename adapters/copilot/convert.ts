@@ -81,7 +81,7 @@ const TOOL_KINDS: Readonly<Record<string, ToolKind>> = {
 };
 
 /** Name and kind of a tool call. MCP tools are `other`, named `<server>/<tool>`. */
-export function toolIdentity(
+function toolIdentity(
   name: string,
   input: unknown,
   mcpServer?: string,
@@ -219,7 +219,7 @@ class SessionState {
  * four parts apart; otherwise `usage.inputTokens` includes both cache reads and cache writes (older
  * builds wrote `cacheWriteTokens: 0`, so for them this is inputTokens − cacheReadTokens).
  */
-export function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
+function shutdownUsage(model: string, metric: ModelMetric): UsageDraft {
   const d = metric.tokenDetails;
   if (d) {
     return normalizeUsage(
@@ -268,7 +268,7 @@ export function metricMismatch(model: string, metric: ModelMetric, usage: UsageD
 }
 
 /** The segment's `tokenDetails` (over all models) against the sum of its usage events. */
-export function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): string | null {
+function totalsMismatch(details: TokenDetails, usages: UsageDraft[]): string | null {
   const sum = (f: (u: UsageDraft) => number | undefined) => usages.reduce((s, u) => s + (f(u) ?? 0), 0);
   const emitted = {
     input_tokens: sum((u) => u.input_tokens),

@@ -1,7 +1,7 @@
 /** What discovery needs of the Copilot layout (paths only): loaded without the converter. */
 
 /** Where a file sits in a Copilot home: which session, which layout. */
-export type Classified =
+type Classified =
   | { id: string; role: 'legacy'; ms: number }
   | { id: string; role: 'flat' | 'dir' | 'workspace' | 'metadata'; ms?: undefined };
 

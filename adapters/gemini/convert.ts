@@ -217,7 +217,7 @@ interface MessageState {
  * The provider's own total of one API call against the usage event made of it: `tokens.total` =
  * input (cached included) + output + thoughts + tool, i.e. our input + cache read + output.
  */
-export function totalMismatch(messageId: string, total: number | null | undefined, usage: UsageDraft): string | null {
+function totalMismatch(messageId: string, total: number | null | undefined, usage: UsageDraft): string | null {
   if (typeof total !== 'number') return null;
   const counted = usage.input_tokens + (usage.cache_read_tokens ?? 0) + usage.output_tokens;
   if (counted === tokenCount(total)) return null;

@@ -13,7 +13,7 @@ import { PROJECTS_FILE, isSideFile } from './layout.js';
 
 const HASH_DIR = /^[0-9a-f]{64}$/;
 
-export class ProjectIndex {
+class ProjectIndex {
   /** Root named by each slug dir's `.project_root`. */
   readonly markers = new Map<string, string>();
   /** Root of each slug in `projects.json`. */
