@@ -4,18 +4,19 @@
  * again; an import that changed nothing leaves the database untouched. The JSONL archive stays the
  * source of truth: `rebuildLocalIndex` makes the database anew from it.
  */
-import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
 import { indexPath, localIndexPath } from '../archive/layout.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
 
 /** Bumped when the tables change: an older database is rebuilt (it is derived data). */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const TEXT = EVENT_COLUMNS.indexOf('text');
 
@@ -50,7 +51,7 @@ create table usage (
 );
 create index usage_by_time on usage (ts);
 create virtual table events_fts using fts5 (text, content = 'events', content_rowid = 'rowid');
-create trigger events_fts_delete after delete on events when old.text is not null begin
+create trigger events_fts_delete after delete on events begin
   insert into events_fts (events_fts, rowid, text) values ('delete', old.rowid, old.text);
 end;
 `;
@@ -65,15 +66,24 @@ export interface LocalIndexUpdate {
 
 type Database = BetterSqlite3.Database;
 
-async function openDatabase(path: string): Promise<Database> {
+/**
+ * Present while a database is built from nothing: that build writes without a journal and without
+ * syncing (it is derived data), so a database found next to this file was left half-built by a
+ * run that ended early, and is built again.
+ */
+const BUILDING_SUFFIX = '-building';
+
+async function openDatabase(path: string, cold = false): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
   // Private like every file of the archive; SQLite gives its WAL and shared-memory files the
   // database file's mode.
   closeSync(openSync(path, 'a', FILE_MODE));
   chmodSync(path, FILE_MODE);
   const db = new Sqlite(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // A build from nothing writes each page once, straight into the file; an update goes through
+  // the WAL, so that readers keep reading while it runs and a crash leaves the last update whole.
+  db.pragma(cold ? 'journal_mode = OFF' : 'journal_mode = WAL');
+  db.pragma(cold ? 'synchronous = OFF' : 'synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Deleted rows are overwritten, so that text the archive no longer holds (a session imported
   // again with --redact) is not left in free pages.
@@ -82,6 +92,10 @@ async function openDatabase(path: string): Promise<Database> {
   // A large page cache: building the full-text index merges fewer, larger segments.
   db.pragma('cache_size = -131072');
   return db;
+}
+
+function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
 
 /** What `index.json` was when the database was last brought up to date. */
@@ -103,6 +117,36 @@ function hasCurrentSchema(db: Database): boolean {
   return table !== undefined && storedValue(db, 'schema_version') === String(SCHEMA_VERSION);
 }
 
+/** The database to update in place, or null when it must be built from nothing. */
+async function openExisting(path: string, rebuild: boolean): Promise<Database | null> {
+  if (rebuild || existsSync(path + BUILDING_SUFFIX) || !existsSync(path)) return null;
+  const db = await openDatabase(path);
+  if (hasCurrentSchema(db)) return db;
+  db.close();
+  return null;
+}
+
+/** An empty database of the current schema, written without a journal (see BUILDING_SUFFIX). */
+async function createDatabase(path: string): Promise<Database> {
+  closeSync(openSync(path + BUILDING_SUFFIX, 'w', FILE_MODE));
+  removeDatabase(path);
+  const db = await openDatabase(path, true);
+  db.exec(SCHEMA);
+  db.prepare('insert into meta (name, value) values (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+  return db;
+}
+
+/** Ends a build from nothing: its pages on disk before the marker goes. */
+function finishBuild(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  rmSync(path + BUILDING_SUFFIX, { force: true });
+}
+
 /**
  * Brings `archive.db` up to date with the logs dir. Cheap when nothing changed: a stat of
  * `index.json` compared with the stamp stored at the last update, then nothing more.
@@ -115,87 +159,125 @@ export async function updateLocalIndex(
   const unchanged: LocalIndexUpdate = { changed: false, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
   const stamp = indexStamp(logsDir);
   if (stamp === null) return unchanged;
-  if (opts.rebuild) for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-  let db = await openDatabase(path);
+  const existing = await openExisting(path, opts.rebuild ?? false);
+  if (existing !== null && storedValue(existing, 'index_stamp') === stamp) {
+    existing.close();
+    return unchanged;
+  }
+  const db = existing ?? (await createDatabase(path));
+  let result: LocalIndexUpdate;
   try {
-    if (!hasCurrentSchema(db)) {
-      db.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-      db = await openDatabase(path);
-      db.exec(SCHEMA);
-      db.prepare('insert into meta (name, value) values (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-    } else if (storedValue(db, 'index_stamp') === stamp) {
-      return unchanged;
-    }
     const entries = (await readLogsIndex(logsDir)) ?? [];
     const origin: Origin = { host: opts.host ?? hostname(), logsDir, content: 'full' };
-    const indexed = new Map(
-      (
-        db.prepare('select session_id, log_size, log_mtime_ms from sessions').all() as {
-          session_id: string;
-          log_size: number;
-          log_mtime_ms: number;
-        }[]
-      ).map((r) => [r.session_id, r]),
-    );
-    const result: LocalIndexUpdate = { changed: true, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
-    const insertSession = db.prepare(
-      `insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`,
-    );
-    const insertEvent = db.prepare(
-      `insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`,
-    );
-    const insertUsage = db.prepare(
-      `insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`,
-    );
-    // Inserted by hand rather than by a trigger: a trigger made indexing twice as slow.
-    const insertText = db.prepare('insert into events_fts (rowid, text) values (?, ?)');
-    const removeSession = db.prepare('delete from sessions where session_id = ?');
-    let replaced = 0;
-    db.transaction(() => {
-      const current = new Set<string>();
-      for (const entry of entries) {
-        const id = entry.wrapper_session_id;
-        current.add(id);
-        const file = join(logsDir, entry.log_path);
-        let st;
-        try {
-          st = statSync(file);
-        } catch {
-          continue; // the session file is gone: the import reports it; the database keeps what it had
-        }
-        const known = indexed.get(id);
-        if (known && known.log_size === st.size && known.log_mtime_ms === st.mtimeMs) continue;
-        if (known) replaced++;
-        if (known) removeSession.run(id);
-        insertSession.run(...sessionRow(entry, origin).map(sqlValue), st.size, st.mtimeMs);
-        for (const line of readLines(file, { bytesRead: 0 })) {
-          if (line.bytes.length === 0) continue;
-          const rows = eventRows(id, line.bytes.toString('utf8'), origin);
-          const { lastInsertRowid } = insertEvent.run(rows.event.map(sqlValue));
-          if (rows.event[TEXT] !== null) insertText.run(lastInsertRowid, rows.event[TEXT]);
-          if (rows.usage) insertUsage.run(rows.usage.map(sqlValue));
-          result.events_indexed++;
-        }
-        result.sessions_indexed++;
-      }
-      for (const id of indexed.keys()) {
-        if (current.has(id)) continue;
-        removeSession.run(id);
-        result.sessions_removed++;
-      }
-      // A deleted row's words stay in the full-text index's segments until they are merged. When
-      // many sessions were replaced (the archive redacted, or its redaction rules changed), merge
-      // them all now, so that no word of the old text is left. (FTS5's own secure-delete would
-      // make the file unreadable for SQLite before 3.44, the sqlite3 shell of many systems.)
-      if (replaced + result.sessions_removed > indexed.size / 10)
-        db.prepare("insert into events_fts (events_fts) values ('optimize')").run();
-      db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
-    })();
-    return result;
+    result = indexSessions(db, entries, origin, existing === null);
+    db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
+    // Set now, not by the next update's open: a no-op update must not write to the file.
+    if (existing === null) db.pragma('journal_mode = WAL');
   } finally {
     db.close();
   }
+  // A build that failed keeps its marker: the next update builds again.
+  if (existing === null) finishBuild(path);
+  return result;
+}
+
+interface Indexed {
+  session_id: string;
+  log_size: number;
+  log_mtime_ms: number;
+}
+
+/**
+ * Indexes, in one transaction, the sessions whose file changed since the last update; drops those
+ * gone. A build from nothing (`cold`) makes the full-text index in one pass at the end, which is
+ * cheaper than one insert per event.
+ */
+function indexSessions(
+  db: Database,
+  entries: readonly SessionLogIndexEntry[],
+  origin: Origin,
+  cold: boolean,
+): LocalIndexUpdate {
+  const indexed = new Map(
+    (db.prepare('select session_id, log_size, log_mtime_ms from sessions').all() as Indexed[]).map((r) => [
+      r.session_id,
+      r,
+    ]),
+  );
+  const result: LocalIndexUpdate = { changed: true, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
+  const insert = inserter(db, origin, !cold);
+  const removeSession = db.prepare('delete from sessions where session_id = ?');
+  let replaced = 0;
+  db.transaction(() => {
+    const current = new Set<string>();
+    for (const entry of entries) {
+      const id = entry.wrapper_session_id;
+      current.add(id);
+      const file = join(origin.logsDir, entry.log_path);
+      let st;
+      try {
+        st = statSync(file);
+      } catch {
+        continue; // the session file is gone: the import reports it; the database keeps what it had
+      }
+      const known = indexed.get(id);
+      if (known && known.log_size === st.size && known.log_mtime_ms === st.mtimeMs) continue;
+      if (known) replaced++;
+      if (known) removeSession.run(id);
+      result.events_indexed += insert(entry, file, st);
+      result.sessions_indexed++;
+    }
+    for (const id of indexed.keys()) {
+      if (current.has(id)) continue;
+      removeSession.run(id);
+      result.sessions_removed++;
+    }
+    // A deleted row's words stay in the full-text index's segments until they are merged. When
+    // many sessions were replaced (the archive redacted, or its redaction rules changed), merge
+    // them all now, so that no word of the old text is left. (FTS5's own secure-delete would
+    // make the file unreadable for SQLite before 3.44, the sqlite3 shell of many systems.)
+    if (replaced + result.sessions_removed > indexed.size / 10)
+      db.prepare("insert into events_fts (events_fts) values ('optimize')").run();
+    if (cold) db.prepare("insert into events_fts (events_fts) values ('rebuild')").run();
+  })();
+  return result;
+}
+
+/**
+ * Inserts the rows of one session (its entry and the lines of its file, with `fts` their
+ * full-text entries); returns how many events.
+ */
+function inserter(
+  db: Database,
+  origin: Origin,
+  fts: boolean,
+): (entry: SessionLogIndexEntry, file: string, st: Stats) => number {
+  const insertSession = db.prepare(
+    `insert into sessions (${SESSION_COLUMNS.join(', ')}, log_size, log_mtime_ms) values (${placeholders(SESSION_COLUMNS.length + 2)})`,
+  );
+  const insertEvent = db.prepare(
+    `insert into events (${EVENT_COLUMNS.join(', ')}) values (${placeholders(EVENT_COLUMNS.length)})`,
+  );
+  const insertUsage = db.prepare(
+    `insert into usage (${USAGE_COLUMNS.join(', ')}) values (${placeholders(USAGE_COLUMNS.length)})`,
+  );
+  // Inserted by hand rather than by a trigger: a trigger made indexing twice as slow.
+  const insertText = db.prepare('insert into events_fts (rowid, text) values (?, ?)');
+  return (entry, file, st) => {
+    const id = entry.wrapper_session_id;
+    insertSession.run(...sessionRow(entry, origin).map(sqlValue), st.size, st.mtimeMs);
+    let events = 0;
+    for (const line of readLines(file, { bytesRead: 0 })) {
+      if (line.bytes.length === 0) continue;
+      const rows = eventRows(id, line.bytes.toString('utf8'), origin);
+      const { lastInsertRowid } = insertEvent.run(rows.event.map(sqlValue));
+      // Every event has its entry, as the build from nothing makes them, also an event without text.
+      if (fts) insertText.run(lastInsertRowid, rows.event[TEXT]);
+      if (rows.usage) insertUsage.run(rows.usage.map(sqlValue));
+      events++;
+    }
+    return events;
+  };
 }
 
 function placeholders(n: number): string {

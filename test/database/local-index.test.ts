@@ -3,7 +3,7 @@
  * arrives once, usage adds up to the archive's, full-text search finds what was said, an import
  * that changed nothing touches nothing, an appended turn re-indexes that session only.
  */
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,15 @@ import { archiveLines, archiveUsage, corpusSandbox, corpusSessionFiles, importSa
 const files = corpusSessionFiles();
 const sb = corpusSandbox(files);
 const db = () => new Sqlite(join(sb.logs, 'archive.db'), { readonly: true });
+/** FTS5's own check of the full-text index against the events it indexes (it throws when they differ). */
+const checkFullText = () => {
+  const d = new Sqlite(join(sb.logs, 'archive.db'));
+  try {
+    d.prepare("insert into events_fts (events_fts, rank) values ('integrity-check', 1)").run();
+  } finally {
+    d.close();
+  }
+};
 
 afterAll(cleanupTemps);
 
@@ -125,6 +134,7 @@ describe('local index', () => {
     expect(hits.map((h) => [h.session_id, h.role, h.snippet])).toEqual([
       [`claude-${line.sessionId}`, 'user', 'please reticulate the [xylophonic] splines'],
     ]);
+    checkFullText();
   });
 
   it('is made anew from the archive alone by index --rebuild, with the same rows', async () => {
@@ -145,6 +155,28 @@ describe('local index', () => {
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ changed: true, sessions_indexed: archiveLines(sb.logs).size });
     expect(dump()).toEqual(before);
+    checkFullText();
+  });
+
+  it('builds anew a database that a build from nothing left half-written', async () => {
+    const rows = () => {
+      const d = db();
+      try {
+        return d.prepare('select count(*) as n from events').get();
+      } finally {
+        d.close();
+      }
+    };
+    const before = rows();
+    // What a build killed midway leaves: its marker, and a database cut short.
+    writeFileSync(join(sb.logs, 'archive.db-building'), '');
+    truncateSync(join(sb.logs, 'archive.db'), 8192);
+    const updated = await runCli(sb, ['index', '--out', sb.logs, '--json']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ changed: true, sessions_indexed: archiveLines(sb.logs).size });
+    expect(existsSync(join(sb.logs, 'archive.db-building'))).toBe(false);
+    expect(rows()).toEqual(before);
+    checkFullText();
   });
 
   it('is not made with --no-index', async () => {
