@@ -4,9 +4,20 @@
  * again; an import that changed nothing leaves the database untouched. The JSONL archive stays the
  * source of truth: `rebuildLocalIndex` makes the database anew from it.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
@@ -67,11 +78,12 @@ export interface LocalIndexUpdate {
 type Database = BetterSqlite3.Database;
 
 /**
- * Present while a database is built from nothing: that build writes without a journal and without
- * syncing (it is derived data), so a database found next to this file was left half-built by a
- * run that ended early, and is built again.
+ * A database built from nothing is written to a file of its own (this, the host and the process
+ * id after the database's name), without a journal and without syncing, then renamed into place:
+ * readers keep the database they had until then, and a build that ended early leaves no database
+ * but this file, which a later build on the same host removes.
  */
-const BUILDING_SUFFIX = '-building';
+const BUILD_INFIX = '-building-';
 
 async function openDatabase(path: string, cold = false): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
@@ -119,18 +131,17 @@ function hasCurrentSchema(db: Database): boolean {
 
 /** The database to update in place, or null when it must be built from nothing. */
 async function openExisting(path: string, rebuild: boolean): Promise<Database | null> {
-  if (rebuild || existsSync(path + BUILDING_SUFFIX) || !existsSync(path)) return null;
+  if (rebuild || !existsSync(path)) return null;
   const db = await openDatabase(path);
   if (hasCurrentSchema(db)) return db;
   db.close();
   return null;
 }
 
-/** An empty database of the current schema, written without a journal (see BUILDING_SUFFIX). */
-async function createDatabase(path: string): Promise<Database> {
-  closeSync(openSync(path + BUILDING_SUFFIX, 'w', FILE_MODE));
-  removeDatabase(path);
-  const db = await openDatabase(path, true);
+/** An empty database of the current schema at `file`, written without a journal (see BUILD_INFIX). */
+async function createDatabase(file: string): Promise<Database> {
+  removeDatabase(file);
+  const db = await openDatabase(file, true);
   // Pages of 16 KB rather than 4: most event lines fit in one page, and the build costs about a
   // tenth less.
   db.pragma('page_size = 16384');
@@ -139,15 +150,37 @@ async function createDatabase(path: string): Promise<Database> {
   return db;
 }
 
-/** Ends a build from nothing: its pages on disk before the marker goes. */
-function finishBuild(path: string): void {
-  const fd = openSync(path, 'r+');
+/** Puts a finished build in place of the database, its pages on disk first. */
+function publishBuild(file: string, path: string): void {
+  const fd = openSync(file, 'r+');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  rmSync(path + BUILDING_SUFFIX, { force: true });
+  // The old database's WAL must not be replayed onto the new one.
+  for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
+  renameSync(file, path);
+  removeAbandonedBuilds(path);
+}
+
+/** Builds left by processes of this host that have ended. */
+function removeAbandonedBuilds(path: string): void {
+  const prefix = `${basename(path)}${BUILD_INFIX}${hostname()}-`;
+  for (const name of readdirSync(dirname(path))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && !isRunning(pid)) removeDatabase(join(dirname(path), name));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -167,20 +200,23 @@ export async function updateLocalIndex(
     existing.close();
     return unchanged;
   }
-  const db = existing ?? (await createDatabase(path));
+  const build = existing === null ? `${path}${BUILD_INFIX}${hostname()}-${process.pid}` : null;
+  const db = existing ?? (await createDatabase(build!));
   let result: LocalIndexUpdate;
   try {
     const entries = (await readLogsIndex(logsDir)) ?? [];
     const origin: Origin = { host: opts.host ?? hostname(), logsDir, content: 'full' };
-    result = indexSessions(db, entries, origin, existing === null);
+    result = indexSessions(db, entries, origin, build !== null);
     db.prepare('insert or replace into meta (name, value) values (?, ?)').run('index_stamp', stamp);
     // Set now, not by the next update's open: a no-op update must not write to the file.
-    if (existing === null) db.pragma('journal_mode = WAL');
-  } finally {
+    if (build !== null) db.pragma('journal_mode = WAL');
+  } catch (err) {
     db.close();
+    if (build !== null) removeDatabase(build);
+    throw err;
   }
-  // A build that failed keeps its marker: the next update builds again.
-  if (existing === null) finishBuild(path);
+  db.close();
+  if (build !== null) publishBuild(build, path);
   return result;
 }
 

@@ -3,7 +3,17 @@
  * arrives once, usage adds up to the archive's, full-text search finds what was said, an import
  * that changed nothing touches nothing, an appended turn re-indexes that session only.
  */
-import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,7 +168,7 @@ describe('local index', () => {
     checkFullText();
   });
 
-  it('builds anew a database that a build from nothing left half-written', async () => {
+  it('is built again after a build from nothing that ended early, whose file it removes', async () => {
     const rows = () => {
       const d = db();
       try {
@@ -168,13 +178,16 @@ describe('local index', () => {
       }
     };
     const before = rows();
-    // What a build killed midway leaves: its marker, and a database cut short.
-    writeFileSync(join(sb.logs, 'archive.db-building'), '');
-    truncateSync(join(sb.logs, 'archive.db'), 8192);
+    // What a build killed midway leaves: no database, and its own file cut short (a process id
+    // above Linux's largest is one that is not running).
+    const abandoned = join(sb.logs, `archive.db-building-${hostname()}-99999999`);
+    copyFileSync(join(sb.logs, 'archive.db'), abandoned);
+    truncateSync(abandoned, 8192);
+    rmSync(join(sb.logs, 'archive.db'));
     const updated = await runCli(sb, ['index', '--out', sb.logs, '--json']);
     expect(updated.code, updated.stderr).toBe(0);
     expect(JSON.parse(updated.stdout)).toMatchObject({ changed: true, sessions_indexed: archiveLines(sb.logs).size });
-    expect(existsSync(join(sb.logs, 'archive.db-building'))).toBe(false);
+    expect(readdirSync(sb.logs).filter((f) => f.startsWith('archive.db'))).toEqual(['archive.db']);
     expect(rows()).toEqual(before);
     checkFullText();
   });
