@@ -4,9 +4,9 @@
  * (median ~105 KB, p99 ~5.4 MB) plus a few files near 90 MB; a file is grown by repeating the
  * turns of its session, and every file stays valid for its format. Same seed, same bytes.
  *
- *   node dist/bench/generate.js --out DIR [--size 400MB] [--seed 1]
+ *   node dist/bench/generate.js --out DIR [--size 400MB] [--seed 1] [--sessions N]
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, isMain } from './paths.js';
@@ -33,6 +33,8 @@ export interface GenerateOptions {
   fixtures?: string;
   /** Also keep what is needed to append one turn to a mid-sized Claude session. */
   appendable?: boolean;
+  /** A home of this many small sessions (about `sizeBytes` / `sessions` each) instead of the log-normal mix. */
+  sessions?: number;
 }
 
 export interface ProviderTotals {
@@ -309,7 +311,8 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
   if (available.length === 0)
     throw new Error('no templates: neither the shared corpus nor fixtures/*/*/input was found');
   const claudeGrowable = (groups.get('claude') ?? []).filter((g) => g.growable);
-  const giants = claudeGrowable.length > 0 ? Math.floor(opts.sizeBytes / GIANT_EVERY) : 0;
+  const small = opts.sessions !== undefined;
+  const giants = claudeGrowable.length > 0 && !small ? Math.floor(opts.sizeBytes / GIANT_EVERY) : 0;
   const result: GeneratedHome = {
     home: opts.out,
     files: 0,
@@ -323,7 +326,7 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
     appendTurn: null,
   };
   const geminiRoots = new Map<string, string>();
-  for (let n = 0; result.bytes < opts.sizeBytes; n++) {
+  for (let n = 0; small ? n < opts.sessions! : result.bytes < opts.sizeBytes; n++) {
     let group: TemplateGroup;
     let target: number;
     if (n < giants) {
@@ -335,7 +338,9 @@ export function generateHome(opts: GenerateOptions): GeneratedHome {
       const growable = all.filter((g) => g.growable);
       // Now and then a session that cannot grow (empty, metadata-only), as real homes have.
       group = growable.length === 0 || rng.next() < 0.05 ? rng.pick(all) : rng.pick(growable);
-      target = Math.min(MAX_DRAW, opts.sizeBytes / 8, rng.logNormal(MEDIAN, P99));
+      target = small
+        ? opts.sizeBytes / opts.sessions!
+        : Math.min(MAX_DRAW, opts.sizeBytes / 8, rng.logNormal(MEDIAN, P99));
     }
     const place = { root: rng.pick(projects), start: EPOCH + Math.floor(rng.next() * 90 * DAY) };
     const w = new SessionWriter(group, Rng.derive(opts.seed, `session-${n}`), place);
@@ -386,7 +391,10 @@ function writeGeminiProjects(home: string, roots: Map<string, string>): { files:
   return { files: files.length, bytes: files.reduce((n, [, text]) => n + Buffer.byteLength(text), 0) };
 }
 
-/** A home holding one Claude session of about `sizeBytes` (the largest session template, grown). */
+/**
+ * A home holding one Claude session of about `sizeBytes` (the largest session template, grown):
+ * every repetition of its turns gets fresh ids, so that an import keeps them all.
+ */
 export function generateSingleSession(opts: GenerateOptions): { home: string; path: string; bytes: number } {
   const claude = (loadGroups(opts).get('claude') ?? []).filter((g) => g.growable);
   const group = claude.sort((a, b) => b.main.bytes - a.main.bytes)[0];
@@ -396,6 +404,9 @@ export function generateSingleSession(opts: GenerateOptions): { home: string; pa
     start: EPOCH,
   });
   const written = writeSession(opts.out, w, opts.sizeBytes);
+  const onDisk = statSync(written.mainPath).size;
+  if (onDisk !== written.bytes || written.bytes < opts.sizeBytes)
+    throw new Error(`${written.mainPath}: ${onDisk} bytes on disk, ${written.bytes} counted, ${opts.sizeBytes} asked`);
   return { home: opts.out, path: written.mainPath, bytes: written.bytes };
 }
 
@@ -405,12 +416,18 @@ if (isMain(import.meta.url)) {
       out: { type: 'string' },
       size: { type: 'string', default: '400MB' },
       seed: { type: 'string', default: '1' },
+      sessions: { type: 'string' },
     },
   });
   if (values.out === undefined) throw new Error('--out DIR is required');
   if (existsSync(values.out)) throw new Error(`${values.out} exists; choose a new dir`);
   const t = performance.now();
-  const home = generateHome({ out: values.out, sizeBytes: parseSize(values.size), seed: values.seed });
+  const home = generateHome({
+    out: values.out,
+    sizeBytes: parseSize(values.size),
+    seed: values.seed,
+    ...(values.sessions !== undefined ? { sessions: Number(values.sessions) } : {}),
+  });
   process.stdout.write(
     `${JSON.stringify({ ...home, appendTurn: undefined, ms: Math.round(performance.now() - t) }, null, 2)}\n`,
   );

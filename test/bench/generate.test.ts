@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateHome } from '../../bench/generate.js';
+import { generateHome, generateSingleSession } from '../../bench/generate.js';
 import { PROVIDERS, groupTemplates, templateSources } from '../../bench/templates.js';
 import { cleanupTemps, corpusRoot, repoRoot, tempDir } from '../support/harness.js';
 
@@ -101,5 +101,24 @@ describe.skipIf(!hasTemplates)('bench generator', () => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('grows one session with fresh ids on every repetition of its turns, to the asked size', () => {
+    const dir = tempDir('bench-single-');
+    const single = generateSingleSession({ out: dir, sizeBytes: 3e6, seed: 'vitest' });
+    const text = readFileSync(single.path, 'utf8');
+    expect(Buffer.byteLength(text)).toBe(single.bytes);
+    expect(single.bytes).toBeGreaterThanOrEqual(3e6);
+    const uuids = (parsedLines(text) as { uuid?: string }[]).flatMap((l) => (l.uuid ? [l.uuid] : []));
+    // The largest template is far below 3 MB: its turns repeat many times, each with new ids.
+    expect(uuids.length).toBeGreaterThan(1000);
+    expect(new Set(uuids).size).toBe(uuids.length);
+  });
+
+  it('writes a home of exactly the asked number of small sessions', () => {
+    const dir = tempDir('bench-small-');
+    const home = generateHome({ out: dir, sizeBytes: 200e3, seed: 'vitest', sessions: 40 });
+    expect(Object.values(home.providers).reduce((n, p) => n + p.sessions, 0)).toBe(40);
+    expect(home.bytes).toBe(listFiles(dir).reduce((n, f) => n + Buffer.byteLength(readFileSync(join(dir, f))), 0));
   });
 });
