@@ -16,6 +16,7 @@ import type { ProviderSummary } from '../model/reports.js';
 import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
 import { statePath } from '../archive/layout.js';
 import { loadState } from '../archive/state-file.js';
+import { readLastRuns, type LastRuns } from '../importer/last-run.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { DoctorProvider, DoctorReport } from '../model/reports.js';
@@ -75,6 +76,7 @@ async function providerReport(
   planned: boolean,
   sessions: readonly SessionLogIndexEntry[],
   state: BackfillState | null,
+  lastRuns: LastRuns,
   environment: HomeEnvironment,
   now: number,
 ): Promise<DoctorProvider> {
@@ -83,7 +85,7 @@ async function providerReport(
     (best, s) => (best === null || s.started_at > best.started_at ? s : best),
     null,
   );
-  const run = state?.last_run?.[adapter.id];
+  const run = lastRuns[adapter.id];
   const warnings: string[] = [...failures];
 
   const retention: DoctorProvider['retention'] = [];
@@ -199,6 +201,7 @@ export async function doctorReport(
     state ?? emptyState(),
   );
   warnings.push(...found.warnings);
+  const lastRuns = readLastRuns(locations.logsDir, state);
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
     const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);
@@ -209,6 +212,7 @@ export async function doctorReport(
       planned,
       sessions ?? [],
       state,
+      lastRuns,
       environment,
       now,
     );

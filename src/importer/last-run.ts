@@ -1,41 +1,60 @@
 /**
- * The `last_run` record of the state: per provider, when a run last scanned its sources and which
- * sources failed then. `doctor` reads it to show failures and to compare the time since the last
- * import with the provider's retention window. A run that changed nothing rewrites the state only
- * when the failures changed or the record is older than REFRESH_MS, so cron runs stay cheap.
+ * The record of the last runs, `last_run.json` in the logs dir: per provider, when a run last
+ * scanned its sources and which sources failed then. `doctor` reads it to show failures and to
+ * compare the time since the last import with the provider's retention window. It is a small file
+ * of its own, written by every run, so that a run that changed nothing never rewrites the state.
+ * Older versions kept it in the state (`last_run`): that record is read until this file exists.
  */
-import { MAX_RECORDED_FAILURES } from '../model/state-check.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import { MAX_RECORDED_FAILURES, isLastRuns } from '../model/state-check.js';
 import type { BackfillState, ProviderRun } from '../model/state.js';
+import { writeWholeFile } from '../writer/atomic-file.js';
 
-export const REFRESH_MS = 3600_000;
+export const LAST_RUN_FILE = 'last_run.json';
 
-/** Updates `state.last_run` for the providers a run scanned; true when the state must be saved. */
-export function recordLastRun(
-  state: BackfillState,
+/** Per provider id, its last run. */
+export type LastRuns = Record<string, ProviderRun>;
+
+/** The record in the logs dir, else the one an older state holds; an unreadable file counts as none. */
+export function readLastRuns(logsDir: string, state: BackfillState | null): LastRuns {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(join(logsDir, LAST_RUN_FILE), 'utf8'));
+    if (isLastRuns(raw)) return raw;
+  } catch {
+    // missing or damaged: the next run writes it again
+  }
+  return { ...(state?.last_run ?? {}) };
+}
+
+/** `previous` with the providers a run scanned set to this run, finished `now`. */
+export function nextLastRuns(
+  previous: LastRuns,
   providers: Iterable<string>,
   errors: readonly { provider: string; path: string; message: string }[],
   now: Date,
-): boolean {
-  const record = (state.last_run ??= {});
-  let changed = false;
+): LastRuns {
+  const next: LastRuns = { ...previous };
   for (const provider of providers) {
     const failures = errors
       .filter((e) => e.provider === provider)
       .map(({ path, message }) => ({ path, message }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const next: ProviderRun = {
+    next[provider] = {
       finished_at: now.toISOString(),
       failed_count: failures.length,
       failed: failures.slice(0, MAX_RECORDED_FAILURES),
     };
-    const previous = record[provider];
-    const stale = previous === undefined || now.getTime() - Date.parse(previous.finished_at) >= REFRESH_MS;
-    const sameFailures =
-      previous !== undefined &&
-      previous.failed_count === next.failed_count &&
-      JSON.stringify(previous.failed) === JSON.stringify(next.failed);
-    if (stale || !sameFailures) changed = true;
-    record[provider] = next;
   }
-  return changed;
+  return Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export async function writeLastRuns(logsDir: string, runs: LastRuns): Promise<void> {
+  const path = join(logsDir, LAST_RUN_FILE);
+  try {
+    await writeWholeFile(path, `${JSON.stringify(runs, null, 2)}\n`);
+  } catch (err) {
+    throw new CliError(`${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
+  }
 }

@@ -20,7 +20,7 @@ import { updateGlobalIndex } from './store-index.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
 import { fingerprintOf, withFingerprint } from './fingerprint.js';
-import { recordLastRun } from './last-run.js';
+import { LAST_RUN_FILE, nextLastRuns, readLastRuns, writeLastRuns } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
@@ -124,6 +124,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   try {
     const { state, migratedFrom } = await loadState(statePath);
     summary.state_migrated_from = migratedFrom;
+    // The record an older state holds moves to its own file: the next write of the state drops it.
+    const lastRuns = readLastRuns(logsDir, state);
+    delete state.last_run;
     const redactRules = redactionOf(state, opts.redact);
     const redact = redactRules > 0;
     if (migratedFrom !== null)
@@ -133,7 +136,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     if (!opts.dryRun) {
       summary.warnings.push(...tightenModes(ownedPaths(locations)));
       removeTempFiles(sessionsDir, []);
-      removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
+      removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE, LAST_RUN_FILE]);
     }
 
     const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
@@ -464,9 +467,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       summary.warnings.push(
         `stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`,
       );
+    if (dirty || queue.length > 0 || migratedFrom !== null) await writeCheckpoint();
     // A stopped run did not scan to the end: the last complete run stays on record.
-    const lastRunChanged = !opts.stop?.aborted && recordLastRun(state, scannedAdapters, summary.errors, new Date());
-    if (dirty || queue.length > 0 || migratedFrom !== null || lastRunChanged) await writeCheckpoint();
+    if (!opts.stop?.aborted)
+      await writeLastRuns(logsDir, nextLastRuns(lastRuns, scannedAdapters, summary.errors, new Date()));
     return summary;
   } finally {
     lock?.release();

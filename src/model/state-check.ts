@@ -5,7 +5,7 @@
  * it is; anything else goes to the zod schema, which stays the one authority (and says why).
  * test/core/state-check.test.ts keeps the two in step.
  */
-import type { BackfillState } from './state.js';
+import type { BackfillState, ProviderRun } from './state.js';
 
 /**
  * 3: event lines carry `key`, and index entries `retained_events`. A version-2 state is migrated
@@ -199,6 +199,11 @@ function isRecordOf(v: unknown, check: (value: unknown) => boolean): boolean {
   if (!isPlainObject(v)) return false;
   for (const key in v) if (key === '__proto__' || !check(v[key])) return false;
   return true;
+}
+
+/** True when `value` is a record of last runs by provider (`last_run.json`). */
+export function isLastRuns(value: unknown): value is Record<string, ProviderRun> {
+  return isRecordOf(value, isRun);
 }
 
 /** True when `BackfillState.safeParse(value)` would succeed with a value deeply equal to it, key order included. */

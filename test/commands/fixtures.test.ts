@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLogEvent } from '../../src/model/events.js';
 import { DoctorReport, ListedSession, RunSummary } from '../../src/model/reports.js';
-import { BackfillState } from '../../src/model/state.js';
+import { LAST_RUN_FILE, type LastRuns } from '../../src/importer/last-run.js';
 import { cleanupTemps, runCli, tempDir } from '../support/harness.js';
 import { cleanHomes, failingCase, homeFlags } from './fixture-homes.js';
 
@@ -106,12 +106,12 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
     const report = DoctorReport.parse(JSON.parse(runCli(['doctor', '--json', ...flags], env).stdout));
     const keeping = report.providers.find((p) => p.retention.length > 0)!;
     expect(keeping, 'a provider of the fixtures says how long it keeps history').toBeDefined();
-    const statePath = join(logsDir, 'backfill_state.json');
-    const saved = readFileSync(statePath, 'utf8');
-    const state = BackfillState.parse(JSON.parse(saved));
+    const runsPath = join(logsDir, LAST_RUN_FILE);
+    const saved = readFileSync(runsPath, 'utf8');
+    const runs = JSON.parse(saved) as LastRuns;
     const days = Math.min(...keeping.retention.map((r) => r.days));
-    state.last_run![keeping.id]!.finished_at = new Date(Date.now() - (days + 2) * DAY_MS).toISOString();
-    writeFileSync(statePath, JSON.stringify(state));
+    runs[keeping.id]!.finished_at = new Date(Date.now() - (days + 2) * DAY_MS).toISOString();
+    writeFileSync(runsPath, JSON.stringify(runs));
     try {
       const { code, stdout } = runCli(['doctor', ...flags], env);
       expect(code).toBe(1);
@@ -119,7 +119,7 @@ describe.skipIf(homes.length === 0)('commands on fixture homes', () => {
       expect(stdout).toContain(`the last import was ${days + 2} days ago`);
       expect(stdout).toMatch(/^1 problem found \(marked !\)\.$/m);
     } finally {
-      writeFileSync(statePath, saved);
+      writeFileSync(runsPath, saved);
     }
   });
 

@@ -1,8 +1,8 @@
-/** The state's last_run record, which `doctor` reads: failures, and no rewrite on a quiet re-run. */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+/** The last_run.json record, which `doctor` reads: failures, and a quiet re-run that never rewrites the state. */
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REFRESH_MS, recordLastRun } from '../../src/importer/last-run.js';
+import { LAST_RUN_FILE, nextLastRuns, readLastRuns, type LastRuns } from '../../src/importer/last-run.js';
 import { BackfillState } from '../../src/model/state.js';
 import { emptyState } from '../../src/model/state-check.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
@@ -10,48 +10,70 @@ import { testAdapter } from '../support/test-adapter.mjs';
 
 afterAll(cleanupTemps);
 
-const readState = (logsDir: string) =>
-  BackfillState.parse(JSON.parse(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')));
+const readRuns = (logsDir: string) => JSON.parse(readFileSync(join(logsDir, LAST_RUN_FILE), 'utf8')) as LastRuns;
+const HOUR_MS = 3600_000;
 
 describe('last_run', () => {
-  it('records the failed sources per provider, keeps a quiet re-run from rewriting the state, and clears when fixed', async () => {
+  it('records the failed sources per provider, never rewrites the state on a quiet re-run, and clears when fixed', async () => {
     const home = buildHome({
       'sessions/ok.jsonl': `${JSON.stringify({ sid: 's1', ts: '2026-01-01T00:00:00.000Z', kind: 'user', text: 'hi' })}\n`,
       'sessions/fail-me.jsonl': 'whatever\n',
     });
     const logsDir = tempDir('logs-');
     await importHome(testAdapter, home, { logsDir });
-    const first = readState(logsDir).last_run?.testprov;
+    const first = readRuns(logsDir).testprov;
     expect(first).toMatchObject({ failed_count: 1, failed: [{ path: join(home, 'sessions/fail-me.jsonl') }] });
     expect(first?.failed[0]?.message).toContain('refusing on purpose');
+    const statePath = join(logsDir, 'backfill_state.json');
+    expect(BackfillState.parse(JSON.parse(readFileSync(statePath, 'utf8'))).last_run).toBeUndefined();
 
-    const before = statSync(join(logsDir, 'backfill_state.json')).mtimeMs;
-    const text = readFileSync(join(logsDir, 'backfill_state.json'), 'utf8');
+    // A day later: the record is refreshed, the state and index are left as they are.
+    const dayAgo = new Date(Date.now() - 24 * HOUR_MS);
+    writeFileSync(
+      join(logsDir, LAST_RUN_FILE),
+      JSON.stringify({ testprov: { ...first, finished_at: dayAgo.toISOString() } }),
+    );
+    for (const name of ['backfill_state.json', 'index.json']) utimesSync(join(logsDir, name), dayAgo, dayAgo);
+    const text = readFileSync(statePath, 'utf8');
     await importHome(testAdapter, home, { logsDir });
-    expect(readFileSync(join(logsDir, 'backfill_state.json'), 'utf8')).toBe(text);
-    expect(statSync(join(logsDir, 'backfill_state.json')).mtimeMs).toBe(before);
+    expect(readFileSync(statePath, 'utf8')).toBe(text);
+    for (const name of ['backfill_state.json', 'index.json'])
+      expect(statSync(join(logsDir, name)).mtimeMs, name).toBe(dayAgo.getTime());
+    expect(Date.parse(readRuns(logsDir).testprov!.finished_at)).toBeGreaterThan(Date.now() - HOUR_MS);
 
     rmSync(join(home, 'sessions/fail-me.jsonl'));
     await importHome(testAdapter, home, { logsDir });
-    expect(readState(logsDir).last_run?.testprov).toMatchObject({ failed_count: 0, failed: [] });
+    expect(readRuns(logsDir).testprov).toMatchObject({ failed_count: 0, failed: [] });
   });
 
-  it('asks for a save when the record is an hour old, or new, or the failures changed', () => {
-    const state = emptyState();
+  it('sets the providers a run scanned, keeps the others, and counts failures per provider', () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
-    expect(recordLastRun(state, ['p'], [], t0)).toBe(true);
-    expect(recordLastRun(state, ['p'], [], new Date(t0.getTime() + REFRESH_MS - 1))).toBe(false);
-    // The in-memory record moved on, but a save is due an hour after the last saved time.
-    state.last_run!.p!.finished_at = t0.toISOString();
-    expect(recordLastRun(state, ['p'], [], new Date(t0.getTime() + REFRESH_MS))).toBe(true);
-    expect(
-      recordLastRun(state, ['p'], [{ provider: 'p', path: '/x', message: 'bad' }], new Date(t0.getTime() + REFRESH_MS)),
-    ).toBe(true);
-    expect(recordLastRun(state, ['q'], [{ provider: 'p', path: '/x', message: 'bad' }], t0)).toBe(true);
-    expect(state.last_run!.q!.failed_count).toBe(0);
+    const t1 = new Date('2026-01-02T00:00:00Z');
+    const first = nextLastRuns({}, ['p', 'q'], [{ provider: 'p', path: '/x', message: 'bad' }], t0);
+    expect(first.p).toEqual({
+      finished_at: t0.toISOString(),
+      failed_count: 1,
+      failed: [{ path: '/x', message: 'bad' }],
+    });
+    expect(first.q).toEqual({ finished_at: t0.toISOString(), failed_count: 0, failed: [] });
+    const second = nextLastRuns(first, ['q'], [], t1);
+    expect(second.p).toEqual(first.p);
+    expect(second.q!.finished_at).toBe(t1.toISOString());
   });
 
-  it('a version-2 state without last_run still loads', () => {
+  it("reads an older state's record until the logs dir has its own file", () => {
+    const logsDir = tempDir('logs-');
+    const state = emptyState();
+    const run = { finished_at: '2026-01-01T00:00:00.000Z', failed_count: 0, failed: [] };
+    state.last_run = { p: run };
+    expect(readLastRuns(logsDir, state)).toEqual({ p: run });
+    writeFileSync(join(logsDir, LAST_RUN_FILE), JSON.stringify({ q: run }));
+    expect(readLastRuns(logsDir, state)).toEqual({ q: run });
+    writeFileSync(join(logsDir, LAST_RUN_FILE), '{"q": {"finished_at": 3}}');
+    expect(readLastRuns(logsDir, null)).toEqual({});
+  });
+
+  it('a version-3 state without last_run still loads', () => {
     expect(
       BackfillState.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run,
     ).toBeUndefined();
