@@ -55,6 +55,9 @@ export interface ImportOptions {
   stop?: AbortSignal;
 }
 
+/** The least time between two checkpoints of a run (more when they cost more). */
+const CHECKPOINT_MS = 2000;
+
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
@@ -151,11 +154,16 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
     // Records of an older state that gain the fingerprint's new fields.
     for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
+    /** The index entries changed since the indexes were last written: they are written again. */
+    let indexStale =
+      plan.orphaned.size > 0 ||
+      migratedFrom !== null ||
+      indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
     let dirty =
       plan.vanished.length > 0 ||
       plan.adopt.length > 0 ||
       (state.redact?.rules_version ?? 0) !== redactRules ||
-      indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
+      indexStale;
     recordRedaction(state, redactRules);
 
     // 3. Convert, write, checkpoint.
@@ -169,7 +177,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let lastCheckpoint = performance.now();
     let checkpointing: Promise<void> | null = null;
     let checkpointError: unknown = null;
-    const checkpointMs = opts.checkpointMs ?? 2000;
+    let checkpointMs = opts.checkpointMs ?? CHECKPOINT_MS;
     /**
      * Group commit: the state as it is now, then every queued session file fsynced (all at once)
      * and renamed into place, then that state and the indexes. The state on disk never names a
@@ -177,12 +185,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
      */
     const writeCheckpoint = async () => {
       lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
+      const began = performance.now();
       state.imported_session_keys = [...importedKeys]; // sorted by serializeState
       const stateSnapshot = serializeState(state);
-      const entries = Object.values(state.sessions);
+      const entries = indexStale ? Object.values(state.sessions) : null;
       const batch = queue;
       queue = [];
       dirty = false;
+      indexStale = false;
       for (const file of batch) if (file.cancelled) discard(file.temp);
       const live = batch.filter((file) => !file.cancelled);
       try {
@@ -197,6 +207,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       }
       // The state goes last: it is what says a session is done, so a run killed between these
       // writes leaves indexes the next run rewrites, never a state ahead of its indexes.
+      if (entries !== null) await writeIndexes(entries);
+      await writeStateText(statePath, stateSnapshot);
+      lastCheckpoint = performance.now();
+      // A checkpoint costs more as the archive grows: spaced so that they take about a tenth of the run.
+      if (opts.checkpointMs === undefined) checkpointMs = Math.max(CHECKPOINT_MS, 9 * (lastCheckpoint - began));
+    };
+    const writeIndexes = async (entries: SessionLogIndexEntry[]) => {
       try {
         await writeLogsIndex(logsDir, entries);
       } catch (err) {
@@ -206,8 +223,6 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);
         if (warning && !summary.warnings.includes(warning)) summary.warnings.push(warning);
       }
-      await writeStateText(statePath, stateSnapshot);
-      lastCheckpoint = performance.now();
     };
     // One checkpoint at a time; units that finish meanwhile are saved by the next one.
     const checkpoint = async () => {
@@ -386,6 +401,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
           else ps.new_sessions++;
         }
         state.sessions[key] = { ...merged.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
+        indexStale = true;
         written.set(adapter.id, (written.get(adapter.id) ?? new Map()).set(key, state.sessions[key]));
         producedKeys.push(key);
       }
