@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, EXIT, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { MAX_RECORDED_FAILURES, isLastRuns } from '../model/state-check.js';
 import type { BackfillState, ProviderRun } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
@@ -50,11 +50,16 @@ export function nextLastRuns(
   return Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-export async function writeLastRuns(logsDir: string, runs: LastRuns): Promise<void> {
+/**
+ * Saves the record; a failure (a full disk) is a warning: the archive and state are complete, and
+ * `doctor` shows the run before this one.
+ */
+export async function writeLastRuns(logsDir: string, runs: LastRuns): Promise<string | null> {
   const path = join(logsDir, LAST_RUN_FILE);
   try {
     await writeWholeFile(path, `${JSON.stringify(runs, null, 2)}\n`);
+    return null;
   } catch (err) {
-    throw new CliError(`${path} cannot be written: ${errorMessage(err)}`, EXIT.state);
+    return `${path} cannot be written (${errorMessage(err)}): doctor shows the run before this one`;
   }
 }

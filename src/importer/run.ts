@@ -96,6 +96,12 @@ async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number,
   }
 }
 
+/** A pool of `size` worker threads, or null where workers cannot run (tests from TypeScript sources). */
+async function openPool(size: number): Promise<WorkerPool | null> {
+  const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
+  return workersAvailable() ? new WorkerPool(size) : null;
+}
+
 /** The summary of a run that has done nothing yet. */
 export function emptySummary(locations: Locations, dryRun: boolean): ImportSummary {
   return {
@@ -124,8 +130,15 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
 
   refuseForeignLogsDir(logsDir);
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
+  let pool: WorkerPool | null = null;
   try {
     const { state, migratedFrom } = await loadState(statePath);
+    const cores = availableParallelism();
+    // Workers start before discovery, so that loading their modules overlaps it: when asked for,
+    // or ('auto') for the first import into this logs dir, which converts everything.
+    const firstImport = Object.keys(state.sources).length === 0;
+    const early = opts.workers === 'auto' ? (cores >= 2 && firstImport ? cores : 0) : (opts.workers ?? 0);
+    if (!opts.dryRun && early > 0) pool = await openPool(early);
     summary.state_migrated_from = migratedFrom;
     // The record an older state holds moves to its own file: the next write of the state drops it.
     const lastRuns = readLastRuns(logsDir, state);
@@ -234,23 +247,17 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     };
 
     const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
-    const cores = availableParallelism();
     const workerCount =
-      opts.workers === 'auto'
-        ? cores >= 2 && bytesTotal >= WORKER_MIN_BYTES
-          ? Math.min(4, cores)
-          : 0
-        : (opts.workers ?? 0);
+      opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? cores : 0) : (opts.workers ?? 0);
     // What converting needs loads only when there is something to convert (a no-op run skips it).
-    let pool: WorkerPool | null = null;
-    if (workerCount > 0 && planned.length > 1) {
-      const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
-      if (workersAvailable()) pool = new WorkerPool(workerCount);
-    }
+    if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
+      await pool.close();
+      pool = null;
+    } else if (pool === null && workerCount > 0 && planned.length > 1) pool = await openPool(workerCount);
     const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
     const limit =
       planned.length > 0
-        ? (await import('p-limit')).default(pool ? workerCount * 2 : Math.max(1, opts.concurrency))
+        ? (await import('p-limit')).default(pool ? pool.size * 4 : Math.max(1, opts.concurrency))
         : null;
     // Largest first, so that one big file does not run alone at the end.
     planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
@@ -485,10 +492,13 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       );
     if (dirty || queue.length > 0 || migratedFrom !== null) await writeCheckpoint();
     // A stopped run did not scan to the end: the last complete run stays on record.
-    if (!opts.stop?.aborted)
-      await writeLastRuns(logsDir, nextLastRuns(lastRuns, scannedAdapters, summary.errors, new Date()));
+    if (!opts.stop?.aborted) {
+      const warning = await writeLastRuns(logsDir, nextLastRuns(lastRuns, scannedAdapters, summary.errors, new Date()));
+      if (warning !== null) summary.warnings.push(warning);
+    }
     return summary;
   } finally {
+    await pool?.close();
     lock?.release();
     summary.duration_ms = Math.round(performance.now() - started);
   }

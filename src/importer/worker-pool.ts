@@ -1,5 +1,5 @@
 /**
- * A small pool of worker threads for converting units on several cores. Each worker gets the list
+ * A pool of worker threads for converting units on several cores. Each worker gets the list
  * of a home's files once, then only the units. Results are published by the main thread, as for
  * in-process conversion.
  */
@@ -74,6 +74,10 @@ export class WorkerPool {
       this.pending.set(id, { resolve, reject });
       slot.worker.postMessage(message);
     });
+  }
+
+  get size(): number {
+    return this.slots.length;
   }
 
   async close(): Promise<void> {

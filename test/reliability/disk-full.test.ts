@@ -185,7 +185,7 @@ describe.skipIf(!hasCorpus)('short writes and full disks (corpus import, built C
         'the disk filled',
       ).toBe(1);
       expect([1, 3], `${site}: exit ${full.code} ${full.stderr}`).toContain(full.code);
-      expect(full.stderr).toMatch(/ENOSPC/);
+      expect(`${full.stdout}${full.stderr}`).toMatch(/ENOSPC/);
       const after = expectUndamaged(t, [before, cleanSnap], site);
       expect(after.state, 'the state is written last, so never after a failure').toBe(before.state);
 
