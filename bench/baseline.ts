@@ -3,13 +3,17 @@
  * JSON.parses every line (a `.json` file is parsed once, whole); nothing else. Run as its own
  * process so that it pays the same start-up as the import it is compared with.
  *
- * With `--reencode FILE`, the loop also JSON.stringifies every parsed value and writes it to FILE:
- * the least any converter that decodes its input and encodes its output does (the floor).
+ * With `--reencode FILE`, the loop also JSON.stringifies every parsed value and writes it to FILE,
+ * fsynced at the end: the least any converter that decodes its input and encodes its output does
+ * (the floor). With `--threads N` as well, the files are split by size over N worker threads, each
+ * writing its own `FILE.<n>`: the floor like for like with an import on N threads.
  *
- *   node dist/bench/baseline.js [--reencode FILE] DIR...   → {"files","bytes","lines","bad_lines","ms"}
+ *   node dist/bench/baseline.js [--reencode FILE [--threads N]] DIR...   → {"files","bytes","lines","bad_lines","ms"}
  */
-import { closeSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parseArgs } from 'node:util';
 import { isMain } from './paths.js';
 
 export interface BaselineResult {
@@ -64,33 +68,38 @@ function parseLines(buf: Buffer, result: BaselineResult, sink: Sink): void {
   }
 }
 
-function visit(dir: string, result: BaselineResult, sink: Sink): void {
+/** Every regular file under `dir`, in directory order. */
+function listFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      visit(path, result, sink);
-      continue;
-    }
-    if (!entry.isFile()) continue;
-    const buf = readFileSync(path);
-    result.files++;
-    result.bytes += buf.length;
-    if (entry.name.endsWith('.jsonl')) parseLines(buf, result, sink);
-    else if (entry.name.endsWith('.json')) {
-      result.lines++;
-      parse(buf.toString('utf8'), result, sink);
-    }
+    if (entry.isDirectory()) listFiles(path, out);
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+function visit(path: string, result: BaselineResult, sink: Sink): void {
+  const buf = readFileSync(path);
+  result.files++;
+  result.bytes += buf.length;
+  if (path.endsWith('.jsonl')) parseLines(buf, result, sink);
+  else if (path.endsWith('.json')) {
+    result.lines++;
+    parse(buf.toString('utf8'), result, sink);
   }
 }
 
-export function baseline(dirs: readonly string[], reencodeTo: string | null = null): BaselineResult {
+function baselineOf(files: readonly string[], reencodeTo: string | null): BaselineResult {
   const t = performance.now();
   const result: BaselineResult = { files: 0, bytes: 0, lines: 0, bad_lines: 0, ms: 0 };
   const sink: Sink =
     reencodeTo === null ? null : { fd: openSync(reencodeTo, 'w'), buf: Buffer.allocUnsafe(4 << 20), used: 0 };
   try {
-    for (const dir of dirs) visit(dir, result, sink);
-    if (sink !== null) flush(sink);
+    for (const file of files) visit(file, result, sink);
+    if (sink !== null) {
+      flush(sink);
+      fsyncSync(sink.fd);
+    }
   } finally {
     if (sink !== null) closeSync(sink.fd);
   }
@@ -98,8 +107,60 @@ export function baseline(dirs: readonly string[], reencodeTo: string | null = nu
   return result;
 }
 
-if (isMain(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const reencode = args[0] === '--reencode' ? (args[1] ?? null) : null;
-  process.stdout.write(`${JSON.stringify(baseline(reencode === null ? args : args.slice(2), reencode))}\n`);
+export function baseline(dirs: readonly string[], reencodeTo: string | null = null): BaselineResult {
+  return baselineOf(
+    dirs.flatMap((dir) => listFiles(dir)),
+    reencodeTo,
+  );
+}
+
+/** Splits files over `n` lists of about equal bytes, largest file first. */
+export function splitBySize(files: readonly string[], n: number): string[][] {
+  const parts = Array.from({ length: n }, () => ({ bytes: 0, files: [] as string[] }));
+  const sized = files.map((path) => ({ path, bytes: statSync(path).size })).sort((a, b) => b.bytes - a.bytes);
+  for (const file of sized) {
+    const least = parts.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    least.files.push(file.path);
+    least.bytes += file.bytes;
+  }
+  return parts.map((p) => p.files);
+}
+
+/** The re-encode floor over `threads` worker threads, each writing `<reencodeTo>.<n>`; the results summed. */
+export async function threadedFloor(dirs: readonly string[], reencodeTo: string, threads: number) {
+  const t = performance.now();
+  const parts = splitBySize(
+    dirs.flatMap((dir) => listFiles(dir)),
+    threads,
+  );
+  const results = await Promise.all(
+    parts.map(
+      (files, i) =>
+        new Promise<BaselineResult>((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { files, out: `${reencodeTo}.${i}` } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  for (let i = 0; i < threads; i++) unlinkSync(`${reencodeTo}.${i}`);
+  const sum: BaselineResult = { files: 0, bytes: 0, lines: 0, bad_lines: 0, ms: performance.now() - t };
+  for (const r of results) for (const k of ['files', 'bytes', 'lines', 'bad_lines'] as const) sum[k] += r[k];
+  return sum;
+}
+
+if (!isMainThread) {
+  const { files, out } = workerData as { files: string[]; out: string };
+  parentPort!.postMessage(baselineOf(files, out));
+} else if (isMain(import.meta.url)) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { reencode: { type: 'string' }, threads: { type: 'string', default: '1' } },
+  });
+  const threads = Number(values.threads);
+  const result =
+    values.reencode !== undefined && threads > 1
+      ? await threadedFloor(positionals, values.reencode, threads)
+      : baseline(positionals, values.reencode ?? null);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -1,9 +1,10 @@
 /** The baseline and the re-encode floor: they parse every line, and the floor writes each value back. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseline } from '../../bench/baseline.js';
-import { cleanupTemps, tempDir } from '../support/harness.js';
+import { baseline, splitBySize } from '../../bench/baseline.js';
+import { cleanupTemps, repoRoot, tempDir } from '../support/harness.js';
 
 describe('bench baseline', () => {
   afterAll(cleanupTemps);
@@ -36,4 +37,32 @@ describe('bench baseline', () => {
       canonical([...lines.filter((l) => l !== '{broken'), '{"whole": [true, false]}']),
     );
   });
+
+  it('splits files over threads by size, each file once, the largest apart', () => {
+    const dir = tempDir('bench-split-');
+    const sizes = [900, 500, 400, 200, 100];
+    sizes.forEach((n, i) => writeFileSync(join(dir, `f${i}.jsonl`), 'x'.repeat(n)));
+    const parts = splitBySize(
+      sizes.map((_, i) => join(dir, `f${i}.jsonl`)),
+      2,
+    );
+    expect(parts.flat().sort()).toEqual(sizes.map((_, i) => join(dir, `f${i}.jsonl`)).sort());
+    expect(parts.map((p) => p.map((f) => readFileSync(f).length).reduce((a, b) => a + b, 0))).toEqual([1100, 1000]);
+  });
+
+  it.skipIf(!existsSync(join(repoRoot, 'dist/bench/baseline.js')))(
+    'on two threads, the floor parses and writes the same lines, and leaves no output behind',
+    () => {
+      const outDir = tempDir('bench-floor2-');
+      const result = JSON.parse(
+        execFileSync(
+          process.execPath,
+          [join(repoRoot, 'dist/bench/baseline.js'), '--reencode', join(outDir, 'floor'), '--threads', '2', home],
+          { encoding: 'utf8' },
+        ),
+      ) as { files: number; lines: number; bad_lines: number };
+      expect(result).toMatchObject({ files: 3, lines: 5, bad_lines: 1 });
+      expect(readdirSync(outDir)).toEqual([]);
+    },
+  );
 });
