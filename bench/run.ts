@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: generates one synthetic home and measures, on it, the baseline, the re-encode
- * floor, a cold import, a no-op re-run, a re-run after one appended turn, peak RSS (also of a
- * one-session 1 GB home), `--help` start-up and ccusage's cold run; prints the figures and ratios,
- * writes them into README.md, and exits 1 when a target of the issue is missed.
+ * floor on one thread and on two, a cold import (on every core and on one worker: the serial
+ * fraction), a no-op re-run, a re-run after one appended turn, peak RSS (also of a one-session
+ * 1 GB home), `--help` start-up and ccusage's cold run; then cold and no-op runs of homes of 10k
+ * and 100k small sessions. Prints the figures and every target met or missed by how much, writes
+ * them into README.md, and exits 1 when a target is missed.
  *
  * Page cache: the home is read once, untimed, before any timing, so every timed run (baseline,
- * imports, ccusage) reads it warm. Baseline, re-encode floor and cold import run as three
- * alternating rounds and the round of median import/baseline ratio is reported; the no-op re-run
- * and ccusage, under a second, are the median of three, and `--help` of five; the append re-run
- * and the 1 GB import are one run each.
+ * imports, ccusage) reads it warm. Baseline, floors and cold imports run as three alternating
+ * rounds and the round of median import/baseline ratio is reported; the no-op re-runs and
+ * ccusage, under a second, are the median of three, and `--help` of five; the append re-run, the
+ * 1 GB import and the cold imports of the small-session homes are one run each.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -32,7 +34,15 @@ import { measure, rssMethod, type Measured } from './measure.js';
 import { repoRoot } from './paths.js';
 import { postgresBin, startPostgres } from './postgres.js';
 import { writeReadmeSection } from './readme.js';
-import { TARGETS, judge, type TargetKey, type Verdict } from './targets.js';
+import {
+  PROJECTED_CORES,
+  TARGETS,
+  judge,
+  projectedShare,
+  serialFraction,
+  verdictText,
+  type TargetKey,
+} from './targets.js';
 import { PROVIDERS, type Provider } from './templates.js';
 
 const root = repoRoot();
@@ -50,6 +60,7 @@ const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${Math.round(by
 
 interface ImportSummaryLike {
   bytes_read: number;
+  bytes_written: number;
   errors: unknown[];
   providers: Record<string, { new_sessions?: number; updated_sessions?: number; unchanged_sessions?: number }>;
 }
@@ -82,9 +93,13 @@ function sessionsOf(s: ImportSummaryLike): number {
   );
 }
 
-/** The baseline, or with `reencodeTo` the re-encode floor (see baseline.ts). */
-async function runBaseline(dirs: string[], reencodeTo?: string): Promise<BaselineResult & { wall: number }> {
-  const args = reencodeTo === undefined ? dirs : ['--reencode', reencodeTo, ...dirs];
+/** The baseline, or with `reencodeTo` the re-encode floor on `threads` threads (see baseline.ts). */
+async function runBaseline(
+  dirs: string[],
+  reencodeTo?: string,
+  threads = 1,
+): Promise<BaselineResult & { wall: number }> {
+  const args = reencodeTo === undefined ? dirs : ['--reencode', reencodeTo, '--threads', String(threads), ...dirs];
   const run = await measure(node, [join(root, 'dist', 'bench', 'baseline.js'), ...args], cleanEnv(work));
   if (reencodeTo !== undefined) rmSync(reencodeTo, { force: true });
   if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr}`);
@@ -173,6 +188,73 @@ function peakOf(values: readonly (number | null)[]): number | null {
   return known.length > 0 ? Math.max(...known) : null;
 }
 
+/** The state and index files of a logs dir, by modification time. */
+function stamps(logsDir: string): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const name of ['backfill_state.json', 'index.json']) {
+    if (existsSync(join(logsDir, name))) out.set(name, statSync(join(logsDir, name), { bigint: true }).mtimeNs);
+  }
+  return out;
+}
+
+/** How many of the files of `before` were written again since. */
+function rewrites(before: Map<string, bigint>, after: Map<string, bigint>): number {
+  return [...before].filter(([name, t]) => after.get(name) !== t).length;
+}
+
+/** The home flags of the providers with an adapter that `gen` has files of. */
+function homeArgsOf(gen: GeneratedHome): string[] {
+  return adapters
+    .filter((a) => (PROVIDERS as readonly string[]).includes(a.id) && gen.providers[a.id as Provider].files > 0)
+    .flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
+}
+
+/** No-op re-runs: the median time, the highest peak RSS and bytes read, the state and index files rewritten. */
+async function noopRuns(label: string, args: string[], env: NodeJS.ProcessEnv, logsDir: string) {
+  const before = stamps(logsDir);
+  const runs: ImportRun[] = [];
+  for (let i = 0; i < SHORT_RUNS; i++) runs.push(await runImport(label, args, env));
+  const mid = median(runs);
+  return {
+    run: {
+      ...mid,
+      peakRss: peakOf(runs.map((r) => r.peakRss)),
+      summary: { ...mid.summary, bytes_read: Math.max(...runs.map((r) => r.summary.bytes_read)) },
+    },
+    rewrites: rewrites(before, stamps(logsDir)),
+  };
+}
+
+/** The small-session homes measured (`--small`), by session count: the last one is held to the targets. */
+const SMALL_HOMES = '10000,100000';
+
+/** Bytes per session of the small-session homes (each is at least its template's first lines). */
+const SMALL_SESSION_BYTES = 2000;
+
+interface SmallHome {
+  sessions: number;
+  files: number;
+  cold: ImportRun;
+  noop: ImportRun;
+  rewrites: number;
+}
+
+/** A home of `sessions` small sessions: one cold import, then no-op re-runs. */
+async function measureSmallHome(sessions: number, seed: string, env: NodeJS.ProcessEnv): Promise<SmallHome> {
+  const home = join(work, `home-${sessions}`);
+  const out = join(work, `out-${sessions}`);
+  for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
+  say(`generating a home of ${sessions} small sessions…`);
+  const gen = generateHome({ out: home, sizeBytes: sessions * SMALL_SESSION_BYTES, seed, sessions });
+  const args = ['--out', out, ...homeArgsOf(gen), '--no-index'];
+  say(`cold import of ${sessions} small sessions…`);
+  const cold = await runImport(`cold import of ${sessions} sessions`, args, env);
+  say(`no-op re-runs of ${sessions} small sessions…`);
+  const noop = await noopRuns(`no-op re-run of ${sessions} sessions`, args, env, out);
+  for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
+  return { sessions, files: gen.files, cold, noop: noop.run, rewrites: noop.rewrites };
+}
+
 async function helpTime(): Promise<number> {
   const runs: Measured[] = [];
   for (let i = 0; i < 5; i++) runs.push(await measure(node, [cli, '--help'], cleanEnv(work)));
@@ -236,6 +318,7 @@ async function main(): Promise<number> {
       size: { type: 'string', default: '400MB' },
       seed: { type: 'string', default: '1' },
       'skip-1gb': { type: 'boolean', default: false },
+      small: { type: 'string', default: SMALL_HOMES },
       keep: { type: 'boolean', default: false },
       'no-readme': { type: 'boolean', default: false },
     },
@@ -268,9 +351,7 @@ async function main(): Promise<number> {
   if (missing.length > 0)
     say(`no adapter yet for: ${missing.join(', ')} (their files are left out of baseline and import)`);
   // A home flag must name a directory: only the providers the generated home has files of.
-  const homeArgs = registered
-    .filter((a) => covered.includes(a.id as Provider))
-    .flatMap((a) => [`--${a.home.flag}`, gen.providerHomes[a.id as Provider]]);
+  const homeArgs = homeArgsOf(gen);
   const dirs = covered.map((p) => gen.providerHomes[p]);
   // The ratios against the baseline are of the import alone; the local index is measured beside it.
   const importArgs = ['--out', out, ...homeArgs, '--no-index'];
@@ -283,17 +364,25 @@ async function main(): Promise<number> {
   // Baseline, re-encode floor and cold import alternate, three rounds: the machine's speed drifts
   // within a run (CPU steal), so each ratio compares runs taken side by side, and the round of
   // median ratio is reported.
+  // The cold import uses every core (`auto`); the one-worker import beside it gives the serial fraction.
+  const threads = Math.min(2, cores);
   const rounds: {
     base: BaselineResult & { wall: number };
     floor: BaselineResult & { wall: number };
+    floor2: BaselineResult & { wall: number };
     cold: ImportRun;
+    cold1: ImportRun;
     indexed: ImportRun;
   }[] = [];
   for (let i = 1; i <= (dirs.length > 0 ? ROUNDS : 0); i++) {
     say(`baseline ${i}/${ROUNDS}…`);
     const roundBase = await runBaseline(dirs);
-    say(`re-encode floor ${i}/${ROUNDS}…`);
+    say(`re-encode floors, 1 and ${threads} threads ${i}/${ROUNDS}…`);
     const floor = await runBaseline(dirs, join(work, 'reencoded.jsonl'));
+    const floor2 = await runBaseline(dirs, join(work, 'reencoded.jsonl'), threads);
+    rmSync(out, { recursive: true, force: true });
+    say(`cold import on one worker ${i}/${ROUNDS}…`);
+    const cold1 = await runImport('cold import, one worker', [...importArgs, '--workers', '1'], env);
     rmSync(out, { recursive: true, force: true });
     say(`cold import ${i}/${ROUNDS}…`);
     const coldRun = await runImport('cold import', importArgs, env);
@@ -302,7 +391,9 @@ async function main(): Promise<number> {
     rounds.push({
       base: roundBase,
       floor,
+      floor2,
       cold: coldRun,
+      cold1,
       indexed: await runImport('cold import with the local index', indexedArgs, env),
     });
   }
@@ -318,8 +409,7 @@ async function main(): Promise<number> {
     ? { ...middle.cold, peakRss: peakOf(rounds.map((p) => p.cold.peakRss)) }
     : await runImport('cold import', importArgs, env);
   say('no-op re-run…');
-  const noops: ImportRun[] = [];
-  for (let i = 0; i < SHORT_RUNS; i++) noops.push(await runImport('no-op re-run', importArgs, env));
+  const mainNoop = await noopRuns('no-op re-run', importArgs, env, out);
   say('no-op re-run with the local index…');
   const indexedNoops: ImportRun[] = [];
   for (let i = 0; i < SHORT_RUNS; i++)
@@ -327,10 +417,7 @@ async function main(): Promise<number> {
   say('push to a throwaway PostgreSQL server…');
   const pushed = await measurePush(indexedOut, privateHome);
   // The median time; the most bytes any of the runs read (each must read none).
-  const noop = {
-    ...median(noops),
-    summary: { ...median(noops).summary, bytes_read: Math.max(...noops.map((r) => r.summary.bytes_read)) },
-  };
+  const noop = mainNoop.run;
   say('ccusage cold run…');
   const cc = await runCcusage(gen);
   say('re-run after one appended turn…');
@@ -359,15 +446,34 @@ async function main(): Promise<number> {
     );
     rmSync(join(work, 'home-1gb'), { recursive: true, force: true });
     rmSync(join(work, 'out-1gb'), { recursive: true, force: true });
+    // Its turns repeat with fresh ids: an import that keeps little of it measured a dedup, not a conversion.
+    if (big.summary.bytes_written < big.summary.bytes_read / 4)
+      throw new Error(
+        `the 1 GB import wrote ${mb(big.summary.bytes_written)} of ${mb(big.summary.bytes_read)} read: its session repeats its events`,
+      );
   }
+
+  const small: SmallHome[] = [];
+  for (const n of flags.small.split(',').filter((n) => n !== ''))
+    small.push(await measureSmallHome(Number(n), seed, env));
+  const largest = small.at(-1);
 
   const imported = sessionsOf(cold.summary);
   const floorRatio = medianRatio((p) => p.floor.wall / p.base.wall);
-  const coldFloorRatio = imported > 0 ? medianRatio((p) => p.cold.ms / p.floor.wall) : null;
+  const coldFloorRatio = imported > 0 ? medianRatio((p) => p.cold.ms / p.floor2.wall) : null;
   const build = `${buildId()} ${registered.map((a) => a.id).join(',')}`;
   const usable = base !== null && imported > 0;
+  // Workers of the cold import: `auto` takes every core for a home this size.
+  const serial = middle && cores >= 2 && imported > 0 ? serialFraction(middle.cold1.ms, middle.cold.ms, cores) : null;
+  const perByte = (run: ImportRun) => run.ms / Math.max(1, run.summary.bytes_read);
   const values: Record<TargetKey, number | null> = {
     import_vs_baseline: usable ? cold.ms / base.wall : null,
+    import_projected:
+      usable && serial !== null ? (middle!.cold1.ms * projectedShare(serial, PROJECTED_CORES)) / base.wall : null,
+    small_per_byte: largest && imported > 0 ? perByte(largest.cold) / perByte(cold) : null,
+    small_noop_ms: largest?.noop.ms ?? null,
+    small_noop_rss: largest?.noop.peakRss ?? null,
+    noop_rewrites: imported > 0 ? mainNoop.rewrites + small.reduce((n, h) => n + h.rewrites, 0) : null,
     noop_vs_ccusage: cc.ms !== null && imported > 0 ? noop.ms / cc.ms : null,
     noop_bytes_read: imported > 0 ? noop.summary.bytes_read : null,
     append_vs_cold: append && imported > 0 ? append.ms / cold.ms : null,
@@ -395,24 +501,45 @@ async function main(): Promise<number> {
         : 'n/a',
     ],
     [
-      're-encode floor: the baseline + JSON.stringify and write every value, 1 thread',
+      're-encode floor: the baseline + JSON.stringify and write every value, fsync, 1 thread',
       middle
         ? `${sec(middle.floor.wall)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.floor.wall)).join(', ')}`
         : 'n/a',
     ],
     [
-      're-encode floor / baseline',
-      floorRatio !== null ? `${floorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a',
+      `re-encode floor on ${threads} threads (files split by size)`,
+      middle
+        ? `${sec(middle.floor2.wall)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.floor2.wall)).join(', ')}`
+        : 'n/a',
     ],
     [
-      'cold import / re-encode floor',
+      're-encode floors / baseline',
+      floorRatio !== null
+        ? `1 thread ${floorRatio.toFixed(2)}×, ${threads} threads ${medianRatio((p) => p.floor2.wall / p.base.wall)!.toFixed(2)}× (medians of the ${ROUNDS} rounds)`
+        : 'n/a',
+    ],
+    [
+      `cold import / floor on ${threads} threads (like for like)`,
       coldFloorRatio !== null ? `${coldFloorRatio.toFixed(2)}× (median of the ${ROUNDS} rounds)` : 'n/a',
     ],
     [
-      'cold import',
-      `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}; peak RSS ${mib(cold.peakRss)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.cold.ms)).join(', ')}`,
+      `cold import (\`auto\`: ${cores} workers)`,
+      `${sec(cold.ms)}; ${imported} sessions, ${cold.summary.errors.length} failed sources, read ${mb(cold.summary.bytes_read)}, wrote ${mb(cold.summary.bytes_written)}; peak RSS ${mib(cold.peakRss)}; its ${ROUNDS} runs: ${rounds.map((p) => sec(p.cold.ms)).join(', ')}`,
     ],
-    ['no-op re-run', `${sec(noop.ms)} (median of ${SHORT_RUNS}); read ${noop.summary.bytes_read} B`],
+    [
+      'cold import on one worker; serial fraction',
+      middle && serial !== null
+        ? `${sec(middle.cold1.ms)} (${(middle.cold1.ms / middle.base.wall).toFixed(2)}× the baseline); serial fraction ${(serial * 100).toFixed(0)}% (${cores} workers: ${(middle.cold.ms / middle.cold1.ms).toFixed(2)}× the one-worker time), so ${PROJECTED_CORES} cores would take ${projectedShare(serial, PROJECTED_CORES).toFixed(2)}× of it`
+        : 'n/a',
+    ],
+    [
+      'no-op re-run',
+      `${sec(noop.ms)} (median of ${SHORT_RUNS}); read ${noop.summary.bytes_read} B; peak RSS ${mib(noop.peakRss)}; state and index files rewritten: ${mainNoop.rewrites}`,
+    ],
+    ...small.map((h): [string, string] => [
+      `home of ${h.sessions} small sessions`,
+      `${h.files} files, ${mb(h.cold.summary.bytes_read)}: cold ${sec(h.cold.ms)} (${(perByte(h.cold) / perByte(cold)).toFixed(2)}× the time per byte of the main home), peak RSS ${mib(h.cold.peakRss)}; no-op ${sec(h.noop.ms)} (median of ${SHORT_RUNS}), peak RSS ${mib(h.noop.peakRss)}, state and index files rewritten: ${h.rewrites}`,
+    ]),
     [
       're-run after one appended turn',
       append && appended
@@ -427,7 +554,7 @@ async function main(): Promise<number> {
     [
       '1 GB single-session home',
       big
-        ? `${mb(bigBytes)}: import ${sec(big.ms)}, peak RSS ${mib(big.peakRss)}`
+        ? `${mb(bigBytes)}: import ${sec(big.ms)}, wrote ${mb(big.summary.bytes_written)}, peak RSS ${mib(big.peakRss)}`
         : flags['skip-1gb']
           ? 'skipped (--skip-1gb)'
           : 'n/a',
@@ -445,16 +572,16 @@ async function main(): Promise<number> {
     ],
     ['push to PostgreSQL (`--content full`, a server on loopback)', pushed.note],
   ];
-  const verdicts: [string, string, string, Verdict][] = TARGETS.map((t) => {
+  const verdicts: [string, string, string, string][] = TARGETS.map((t) => {
     const v = values[t.key];
     const bound = `${t.strict ? '<' : '≤'} ${t.format(t.limit(cores))}`;
-    return [t.label, v === null ? 'n/a' : t.format(v), bound, judge(t, v, cores)];
+    return [t.label, v === null ? 'n/a' : t.format(v), bound, verdictText(t, v, cores)];
   });
 
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     `Run of ${date}, seed ${seed}, size ${flags.size}. Machine: ${machine()}.`,
-    `Page cache warm for every timed run (the home is read once before timing); baseline, re-encode floor and cold import are the round of median import/baseline ratio among three alternating rounds, the no-op re-run and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}.`,
+    `Page cache warm for every timed run (the home is read once before timing); baseline, floors and cold imports are the round of median import/baseline ratio among three alternating rounds, the no-op re-runs and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}. The machine may be shared: compare the ratios, which are taken side by side, not the times.`,
     '',
     '| measure | figure |',
     '|---|---|',
@@ -499,7 +626,7 @@ async function main(): Promise<number> {
   if (!flags.keep) {
     for (const dir of [home, out, privateHome]) rmSync(dir, { recursive: true, force: true });
   }
-  const failed = verdicts.filter((v) => v[3] === 'missed').map((v) => v[0]);
+  const failed = TARGETS.filter((t) => judge(t, values[t.key], cores) === 'missed').map((t) => t.label);
   const unusable = imported === 0;
   if (failed.length > 0) say(`targets missed: ${failed.join('; ')}`);
   if (unusable) say('nothing was imported: the run cannot meet the targets');
