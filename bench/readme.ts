@@ -8,12 +8,18 @@ const SECTION_INTRO = `## Performance
 
 \`npm run bench\` builds a synthetic home for the four providers from real sessions (fresh ids,
 paths and times; sizes log-normal like real Claude Code histories), then measures on that same home:
-a bare read + \`JSON.parse\` baseline, a cold import, a no-op re-run, a re-run after one appended
-turn, peak RSS (also for a home holding one 1 GB session), \`--help\` start-up, and \`ccusage\`'s cold
-run. Targets are ratios measured in one run (see \`bench/targets.ts\`); the run exits 1 when one is
-missed. Flags: \`--size 2GB\`, \`--seed N\`, \`--skip-1gb\`, \`--keep\` (keep the generated home in
-\`bench/.work/\`), \`--no-readme\`. The table below is rewritten by every run. \`ccusage\` is a dev
-dependency pinned to 20.0.20, the release whose native binaries the registry has for every platform.
+a bare read + \`JSON.parse\` baseline, the re-encode floor (the baseline + \`JSON.stringify\` and write
+of every value, fsynced) on one thread and on two (files split by size), a cold import on every core
+and on one worker (their ratio gives the serial fraction, and the projection to 8 cores it implies),
+a no-op re-run, a re-run after one appended turn, peak RSS (also for a home holding one 1 GB session
+whose turns repeat with fresh ids), \`--help\` start-up, and \`ccusage\`'s cold run beside them; then a
+cold import and no-op re-runs of homes of 10,000 and 100,000 small sessions, counting any state or
+index file a no-op rewrites. Targets are ratios measured in one run (see \`bench/targets.ts\`); each is
+printed met, or missed by how much, and the run exits 1 when one is missed. Flags: \`--size 2GB\`,
+\`--seed N\`, \`--skip-1gb\`, \`--small 10000,100000\` (\`--small ''\` skips those homes), \`--keep\` (keep the
+generated home in \`bench/.work/\`), \`--no-readme\`. The table below is rewritten by every run.
+\`ccusage\` is a dev dependency pinned to 20.0.20, the release whose native binaries the registry has
+for every platform.
 `;
 
 /** Replaces the text between the markers, or appends the section with them at the end. */

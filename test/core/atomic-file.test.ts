@@ -1,8 +1,8 @@
 /** Temp files of atomic writes: what a killed run leaves is removed, nothing else. */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicFile, removeTempFiles } from '../../src/writer/atomic-file.js';
+import { AtomicFile, makeDurable, publish, removeTempFiles } from '../../src/writer/atomic-file.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
@@ -32,5 +32,27 @@ describe('removeTempFiles', () => {
     const again = await importHome(testAdapter, home, { logsDir: first.logsDir });
     expect(again.summary.errors).toEqual([]);
     expect(again.raw.get('testprov-abc.tmp-1')).toBe(first.raw.get('testprov-abc.tmp-1'));
+  });
+
+  it('makes a batch durable, one file or many at once, and refuses one that does not hold what was written', async () => {
+    for (const count of [1, 40]) {
+      const dir = tempDir('durable-');
+      const prepared = Array.from({ length: count }, (_, i) => {
+        const file = new AtomicFile(join(dir, `f${i}.jsonl`));
+        file.write(`line ${i}\n`);
+        return file.prepare();
+      });
+      await makeDurable(prepared);
+      publish(prepared);
+      expect(readFileSync(join(dir, `f${count - 1}.jsonl`), 'utf8')).toBe(`line ${count - 1}\n`);
+
+      const again = Array.from({ length: count }, (_, i) => {
+        const file = new AtomicFile(join(dir, `g${i}.jsonl`));
+        file.write('x\n');
+        return file.prepare();
+      });
+      appendFileSync(again[count - 1]!.temp, 'more'); // grown behind the writer's back
+      await expect(makeDurable(again), `${count} files`).rejects.toThrow(/holds 6 bytes after writing 2/);
+    }
   });
 });
