@@ -32,98 +32,30 @@ const ms = (v: number) => `${Math.round(v)} ms`;
 /** Cores the projection of the cold import is made for. */
 export const PROJECTED_CORES = 8;
 
+/** A target: `key` at most `limit` (under it when `strict`), shown by `format`. */
+function target(key: TargetKey, label: string, limit: number, format: (v: number) => string, strict = false): Target {
+  return { key, label, limit: () => limit, strict, format };
+}
+
 export const TARGETS: readonly Target[] = [
-  {
-    key: 'import_vs_baseline',
-    label: 'cold import / 1-thread baseline (on 2 cores)',
-    limit: () => 1.6,
-    strict: false,
-    format: ratio,
-  },
-  {
-    key: 'import_projected',
-    label: `cold import / baseline projected to ${PROJECTED_CORES} cores from the serial fraction`,
-    limit: () => 1.0,
-    strict: false,
-    format: ratio,
-  },
-  {
-    key: 'small_per_byte',
-    label: 'cold import of the 100k-session home, time per byte / that of the main home',
-    limit: () => 3,
-    strict: false,
-    format: ratio,
-  },
-  {
-    key: 'small_noop_ms',
-    label: 'no-op re-run of the 100k-session home',
-    limit: () => 1000,
-    strict: false,
-    format: ms,
-  },
-  {
-    key: 'small_noop_rss',
-    label: 'peak RSS of the no-op re-run of the 100k-session home',
-    limit: () => 300 * MB,
-    strict: false,
-    format: megabytes,
-  },
-  {
-    key: 'noop_rewrites',
-    label: 'state and index files rewritten by no-op re-runs (every home)',
-    limit: () => 0,
-    strict: false,
-    format: (v) => `${v}`,
-  },
-  {
-    key: 'noop_vs_ccusage',
-    label: "no-op re-run / ccusage's cold run",
-    limit: () => 0.2,
-    strict: false,
-    format: ratio,
-  },
-  {
-    key: 'noop_bytes_read',
-    label: 'transcript bytes read by the no-op re-run',
-    limit: () => 0,
-    strict: false,
-    format: (v) => `${v} B`,
-  },
-  {
-    key: 'append_vs_cold',
-    label: 're-run after one appended turn / cold import',
-    limit: () => 0.05,
-    strict: false,
-    format: ratio,
-  },
-  {
-    key: 'rss_1gb',
-    label: 'peak RSS, home holding one 1 GB session',
-    limit: () => 300 * MB,
-    strict: false,
-    format: megabytes,
-  },
-  {
-    key: 'rss_growth',
-    label: 'peak RSS growth, 400 MB home → 2 GB home',
-    limit: () => 0.3,
-    strict: true,
-    format: (v) => `${(v * 100).toFixed(0)}%`,
-  },
-  {
-    key: 'help_ms',
-    label: '`import-logs --help` start-up',
-    limit: () => 300,
-    strict: true,
-    format: ms,
-  },
-  {
-    key: 'index_vs_import',
-    label: 'cold import with the local index / without it',
-    limit: () => 1.3,
-    strict: false,
-    format: ratio,
-  },
+  target('import_vs_baseline', 'cold import / 1-thread baseline (on 2 cores)', 1.6, ratio),
+  target(
+    'import_projected',
+    `cold import / baseline projected to ${PROJECTED_CORES} cores from the serial fraction`,
+    1.0,
+    ratio,
+  ),
+  target('small_per_byte', 'cold import of the 100k-session home, time per byte / that of the main home', 3, ratio),
+  target('small_noop_ms', 'no-op re-run of the 100k-session home', 1000, ms),
+  target('small_noop_rss', 'peak RSS of the no-op re-run of the 100k-session home', 300 * MB, megabytes),
+  target('noop_rewrites', 'state and index files rewritten by no-op re-runs (every home)', 0, (v) => `${v}`),
+  target('noop_vs_ccusage', "no-op re-run / ccusage's cold run", 0.2, ratio),
+  target('noop_bytes_read', 'transcript bytes read by the no-op re-run', 0, (v) => `${v} B`),
+  target('append_vs_cold', 're-run after one appended turn / cold import', 0.05, ratio),
+  target('rss_1gb', 'peak RSS, home holding one 1 GB session', 300 * MB, megabytes),
+  target('rss_growth', 'peak RSS growth, 400 MB home → 2 GB home', 0.3, (v) => `${(v * 100).toFixed(0)}%`, true),
+  target('help_ms', '`import-logs --help` start-up', 300, ms, true),
+  target('index_vs_import', 'cold import with the local index / without it', 1.3, ratio),
 ];
 
 export type Verdict = 'met' | 'missed' | 'not measured';
