@@ -7,6 +7,7 @@
  *     sessions/<id>.jsonl              one normalized session
  *     index.json                       its sessions, for list and show
  *     backfill_state.json              what was imported from which source
+ *     last_run.json                    when each provider was last scanned, and what failed then
  *     .import.lock                     held by the running import
  *     archive.db                       the local index (SQLite)
  *     push_ledger.json                 what was pushed to which server
@@ -16,6 +17,7 @@ import { dirname, join } from 'node:path';
 export const SESSIONS_DIR = 'sessions';
 export const INDEX_FILE = 'index.json';
 export const STATE_FILE = 'backfill_state.json';
+export const LAST_RUN_FILE = 'last_run.json';
 export const LOCK_FILE = '.import.lock';
 export const LOCAL_INDEX_FILE = 'archive.db';
 export const PUSH_LEDGER_FILE = 'push_ledger.json';
@@ -30,6 +32,7 @@ export function storeLogsDir(storeDir: string, project: string): string {
 export const sessionsDirOf = (logsDir: string): string => join(logsDir, SESSIONS_DIR);
 export const indexPath = (logsDir: string): string => join(logsDir, INDEX_FILE);
 export const statePath = (logsDir: string): string => join(logsDir, STATE_FILE);
+export const lastRunPath = (logsDir: string): string => join(logsDir, LAST_RUN_FILE);
 export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);
 export const pushLedgerPath = (logsDir: string): string => join(logsDir, PUSH_LEDGER_FILE);
 export const globalIndexPath = (storeDir: string): string => join(storeDir, GLOBAL_INDEX_FILE);

@@ -6,13 +6,11 @@
  * Older versions kept it in the state (`last_run`): that record is read until this file exists.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lastRunPath } from '../archive/layout.js';
 import { errorMessage } from '../errors.js';
 import { MAX_RECORDED_FAILURES, isLastRuns } from '../model/state-check.js';
 import type { BackfillState, ProviderRun } from '../model/state.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
-
-export const LAST_RUN_FILE = 'last_run.json';
 
 /** Per provider id, its last run. */
 export type LastRuns = Record<string, ProviderRun>;
@@ -20,7 +18,7 @@ export type LastRuns = Record<string, ProviderRun>;
 /** The record in the logs dir, else the one an older state holds; an unreadable file counts as none. */
 export function readLastRuns(logsDir: string, state: BackfillState | null): LastRuns {
   try {
-    const raw: unknown = JSON.parse(readFileSync(join(logsDir, LAST_RUN_FILE), 'utf8'));
+    const raw: unknown = JSON.parse(readFileSync(lastRunPath(logsDir), 'utf8'));
     if (isLastRuns(raw)) return raw;
   } catch {
     // missing or damaged: the next run writes it again
@@ -55,7 +53,7 @@ export function nextLastRuns(
  * `doctor` shows the run before this one.
  */
 export async function writeLastRuns(logsDir: string, runs: LastRuns): Promise<string | null> {
-  const path = join(logsDir, LAST_RUN_FILE);
+  const path = lastRunPath(logsDir);
   try {
     await writeWholeFile(path, `${JSON.stringify(runs, null, 2)}\n`);
     return null;

@@ -15,12 +15,19 @@ import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
 import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
 import { indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
-import { INDEX_FILE, STATE_FILE, indexPath, sessionsDirOf, statePath as statePathOf } from '../archive/layout.js';
+import {
+  INDEX_FILE,
+  LAST_RUN_FILE,
+  STATE_FILE,
+  indexPath,
+  sessionsDirOf,
+  statePath as statePathOf,
+} from '../archive/layout.js';
 import { updateGlobalIndex } from './store-index.js';
 import type { PreparedSession, UnitResult } from './convert-unit.js';
 import { convertWithRetries, type RetriedResult } from './retry.js';
 import { fingerprintOf, withFingerprint } from './fingerprint.js';
-import { LAST_RUN_FILE, nextLastRuns, readLastRuns, writeLastRuns } from './last-run.js';
+import { nextLastRuns, readLastRuns, writeLastRuns } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';

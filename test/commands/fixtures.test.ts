@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLogEvent } from '../../src/model/events.js';
 import { DoctorReport, ListedSession, RunSummary } from '../../src/model/reports.js';
-import { LAST_RUN_FILE, type LastRuns } from '../../src/importer/last-run.js';
+import { LAST_RUN_FILE } from '../../src/archive/layout.js';
+import type { LastRuns } from '../../src/importer/last-run.js';
 import { cleanupTemps, runCli, tempDir } from '../support/harness.js';
 import { cleanHomes, failingCase, homeFlags } from './fixture-homes.js';
 

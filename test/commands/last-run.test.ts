@@ -2,7 +2,8 @@
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LAST_RUN_FILE, nextLastRuns, readLastRuns, type LastRuns } from '../../src/importer/last-run.js';
+import { LAST_RUN_FILE } from '../../src/archive/layout.js';
+import { nextLastRuns, readLastRuns, type LastRuns } from '../../src/importer/last-run.js';
 import { BackfillState } from '../../src/model/state.js';
 import { emptyState } from '../../src/model/state-check.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
