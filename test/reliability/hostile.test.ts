@@ -229,7 +229,9 @@ describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, ki
     // Nothing outside the logs dir changed, and the logs dir holds only what the tool writes.
     expect(fingerprintTree(sb.root, sb.logs)).toEqual(before);
     for (const p of listTree(sb.logs))
-      expect(p).toMatch(/^(backfill_state\.json|index\.json|archive\.db|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/);
+      expect(p).toMatch(
+        /^(backfill_state\.json|index\.json|last_run\.json|archive\.db|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/,
+      );
 
     const archive = readArchive(sb.logs);
     const eventsOf = (path: string) =>
