@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
 import { EXIT, UsageError } from '../errors.js';
-import { firstPrompts, readUsage } from '../database/local-index.js';
+import { firstPrompts, sessionCosts } from '../database/local-index.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { isInside } from '../util/paths.js';
 import type { LogCompleteness } from '../model/events.js';
@@ -38,11 +38,7 @@ async function readExtras(logsDirs: Iterable<string>): Promise<Extras> {
   const extras: Extras = { firstPrompt: new Map(), cost: new Map() };
   for (const dir of logsDirs) {
     for (const [id, text] of await firstPrompts(dir)) extras.firstPrompt.set(id, text);
-    for (const call of await readUsage(dir)) {
-      const before = extras.cost.get(call.session_id) ?? 0;
-      const cost = callCost(call);
-      extras.cost.set(call.session_id, before === null || cost === null ? null : before + cost);
-    }
+    for (const [id, cost] of await sessionCosts(dir, callCost)) extras.cost.set(id, cost);
   }
   return extras;
 }

@@ -454,15 +454,61 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
   });
 }
 
-/** The first typed prompt of each session (a sub-agent's: its task), from the local index when there is one. */
-export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
-  return readIndex(logsDir, new Map<string, string>(), (db) => {
-    // SQLite returns the other columns of the row that holds min(seq).
+/** The model, time and tokens of one call: what prices it. */
+export type PricedCall = Pick<
+  UsageRow,
+  'model' | 'ts' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'
+>;
+
+/**
+ * What the model calls of each session cost, summed in one query (`price` runs inside SQLite, so
+ * no row object is made per call); null when a call's price is unknown. Sessions without calls are
+ * left out.
+ */
+export async function sessionCosts(
+  logsDir: string,
+  price: (call: PricedCall) => number | null,
+): Promise<Map<string, number | null>> {
+  return readIndex(logsDir, new Map<string, number | null>(), (db) => {
+    db.function('call_cost', { deterministic: true }, (model, ts, input, output, cacheRead, cacheWrite) =>
+      price({
+        model: model as string | null,
+        ts: ts as string,
+        input_tokens: input as number,
+        output_tokens: output as number,
+        cache_read_tokens: cacheRead as number,
+        cache_creation_tokens: cacheWrite as number,
+      }),
+    );
     const rows = db
       .prepare(
-        "select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id",
+        `select session_id, sum(cost) as cost, count(*) - count(cost) as unpriced from (
+           select u.session_id, call_cost(coalesce(u.model, s.model), u.ts, u.input_tokens, u.output_tokens,
+                                          u.cache_read_tokens, u.cache_creation_tokens) as cost
+           from usage u join sessions s on s.session_id = u.session_id)
+         group by session_id`,
       )
-      .all() as { session_id: string; text: string }[];
-    return new Map(rows.map((r) => [r.session_id, r.text]));
+      .all() as { session_id: string; cost: number | null; unpriced: number }[];
+    return new Map(rows.map((r) => [r.session_id, r.unpriced > 0 ? null : r.cost]));
+  });
+}
+
+/**
+ * The first typed prompt of each session the provider gave no title (a sub-agent's: its task).
+ * Each session's events are read in order up to that prompt, through the primary key: a scan of
+ * every event would read the whole table.
+ */
+export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
+  return readIndex(logsDir, new Map<string, string>(), (db) => {
+    const rows = db
+      .prepare(
+        `select s.session_id, (
+           select e.text from events e
+           where e.session_id = s.session_id and e.type = 'user_message' and e.role = 'user' and e.text is not null
+           order by e.seq limit 1) as text
+         from sessions s where s.title is null`,
+      )
+      .all() as { session_id: string; text: string | null }[];
+    return new Map(rows.flatMap((r) => (r.text === null ? [] : [[r.session_id, r.text] as const])));
   });
 }
