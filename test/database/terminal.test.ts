@@ -55,7 +55,7 @@ async function inTerminal(args: string[], env: Record<string, string> = {}): Pro
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 describe('on a terminal', () => {
-  it('list fits the width of the terminal; a pipe gets whole lines', async () => {
+  it('list fits the width of the terminal, with a title on every row; a pipe gets whole lines', async () => {
     const pane = plain(await inTerminal(['list', '--out', sb.logs]));
     const lines = pane.split('\n').filter((l) => l.startsWith('claude-') || l.startsWith('codex-'));
     expect(lines.length).toBeGreaterThan(3);
@@ -63,6 +63,19 @@ describe('on a terminal', () => {
     expect(lines.some((l) => l.trimEnd().endsWith('…'))).toBe(true);
     const piped = await runCli(sb, ['list', '--out', sb.logs], { env: { TZ: 'UTC' } });
     expect(piped.stdout.split('\n').some((l) => l.length > WIDTH)).toBe(true);
+    // Columns gave way so that TITLE has room: each row shows the start of the title a pipe gets.
+    const titles = (text: string) => {
+      const all = text.split('\n');
+      const at = all.find((l) => l.startsWith('ID '))!.search(/TITLE$/);
+      return all.filter((l) => l.startsWith('claude-') || l.startsWith('codex-')).map((l) => l.slice(at).trim());
+    };
+    const full = titles(piped.stdout);
+    const shown = titles(pane);
+    expect(shown.length).toBe(full.length);
+    shown.forEach((title, i) => {
+      expect(full[i]!.startsWith(title.replace(/…$/, '')), `${title} / ${full[i]}`).toBe(true);
+      expect(title.length).toBeGreaterThanOrEqual(Math.min(full[i]!.length, 15));
+    });
   });
 
   it('search colours its matches on a terminal only, and not with NO_COLOR', async () => {

@@ -354,10 +354,14 @@ describe('list', () => {
         .find((e) => e.type === 'user_message' && e.role === 'user');
       const title = byId.get(id)!.title ?? prompt?.content;
       if (title === undefined) continue;
-      // The row whose (short) id is the longest prefix of this id.
+      // The row whose short id names this id: a prefix of it, or PARENT/REST (a sub-agent, id `<parent>-REST…`).
+      const names = (short: string) => {
+        const [parent, rest] = short.split('/') as [string, string | undefined];
+        return rest === undefined ? id.startsWith(parent) : id.startsWith(parent) && id.includes(`-${rest}`);
+      };
       const line = lines
         .filter((l) => l.startsWith('claude-') || l.startsWith('codex-'))
-        .filter((l) => id.startsWith(l.split(' ')[0]!))
+        .filter((l) => names(l.split(' ')[0]!))
         .sort((a, b) => b.split(' ')[0]!.length - a.split(' ')[0]!.length)[0];
       expect(line, id).toBeDefined();
       expect(line).toContain(title.replace(/\s+/g, ' ').trim().slice(0, 20));
@@ -366,8 +370,18 @@ describe('list', () => {
     expect(entries.filter((e) => e.provider === 'codex' && e.title === null).length).toBeGreaterThan(0);
     const parentRow = lines.findIndex((l) => l.startsWith('claude-983c6d70 '));
     expect(lines[parentRow + 1]).toMatch(
-      /^claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb-a.*↳ Fetch strongbox keyring file format from source/,
+      /^claude-983c6d70\/agent-\w{4} .*↳ Fetch strongbox keyring file format from source/,
     );
+    // A sub-agent's short id (PARENT/REST) is one `show` takes.
+    const subAgentIds = lines.map((l) => l.split(' ')[0]!).filter((short) => short.includes('/'));
+    expect(subAgentIds.length).toBeGreaterThan(0);
+    for (const short of subAgentIds) {
+      const id = (await cli(['show', short])).stdout.split(' ')[0]!;
+      expect(byId.get(id)?.parent_session_id, short).toBeTruthy();
+      expect(id.startsWith(short.split('/')[0]!) && id.includes(`-${short.split('/')[1]}`), `${short} ${id}`).toBe(
+        true,
+      );
+    }
     const hidden = await cli(['list', '--no-subagents']);
     expect(hidden.stdout).toContain('claude-983c6d70 ');
     expect(hidden.stdout).not.toContain('↳');

@@ -1,0 +1,10 @@
+import { execFileSync } from 'node:child_process';
+const dir = process.argv[2];
+execFileSync('python3', ['/tmp/i17/evict.py', dir + '/archive.db']);
+let t = performance.now();
+const lap = (n) => { const x = performance.now(); console.log(n, (x - t).toFixed(0)); t = x; };
+const li = await import('./dist/src/database/local-index.js'); lap('load local-index');
+const { callCost } = await import('./dist/src/report/prices.js'); lap('load prices');
+await import('better-sqlite3'); lap('load sqlite');
+await li.firstPrompts(dir); lap('prompts');
+await li.sessionCosts(dir, callCost); lap('costs');
