@@ -388,20 +388,29 @@ function providerClause(providers: readonly string[] | undefined): { sql: string
 
 /**
  * Full-text search of the local index (FTS5 query syntax: words, "phrases", OR, NOT, prefix*),
- * best matches first; the snippet marks each hit as [term].
+ * best matches first (ties in archive order); the snippet marks each hit as [term]. The hits are
+ * ranked from the full-text index alone, and without a filter only the best ones are joined with
+ * their events; snippets are made for the hits shown. A common word matches hundreds of thousands
+ * of events: reading each one's row, or making its snippet, costs seconds on a large archive.
  */
 export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
   return readIndex(logsDir, [], (db) => {
     const providers = providerClause(opts.providers);
-    const where = ['events_fts match @query', ...providers.sql];
-    if (opts.since) where.push('e.ts >= @since');
-    if (opts.role) where.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
+    const filters = ['1 = 1', ...providers.sql];
+    if (opts.since) filters.push('e.ts >= @since');
+    if (opts.role) filters.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
+    const ranked = `select rowid, rank from events_fts where events_fts match @query${filters.length === 1 ? ' order by rank, rowid limit @limit' : ''}`;
     const [open, close] = opts.marks ?? ['[', ']'];
     return db
       .prepare(
-        `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title, snippet(events_fts, 0, @open, @close, '…', 12) as snippet
-         from events_fts join events e on e.rowid = events_fts.rowid join sessions s on s.session_id = e.session_id
-         where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
+        `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title,
+                snippet(events_fts, 0, @open, @close, '…', 12) as snippet
+         from (select h.rowid, h.rank from (${ranked}) h
+                 join events e on e.rowid = h.rowid join sessions s on s.session_id = e.session_id
+               where ${filters.join(' and ')} order by h.rank, h.rowid limit @limit) top
+           join events_fts on events_fts.rowid = top.rowid and events_fts match @query
+           join events e on e.rowid = top.rowid join sessions s on s.session_id = e.session_id
+         order by top.rank, top.rowid`,
       )
       .all({
         query,

@@ -257,6 +257,14 @@ describe('search', () => {
     expect(tools.every((h) => h.type === 'tool_call' || h.type === 'tool_result')).toBe(true);
   });
 
+  it('a common word: the best hits are the same whether a filter (one that keeps every event) is given or not', async () => {
+    const hits = async (args: string[]) =>
+      (await cli(['search', 'the', '--json', '--limit', '30', ...args])).stdout.trim().split('\n');
+    const all = await hits([]);
+    expect(all).toHaveLength(30);
+    expect(await hits(['--provider', 'claude', '--provider', 'codex'])).toEqual(all);
+  });
+
   it('a malformed query is a usage error', async () => {
     const r = await cli(['search', '"unbalanced']);
     expect(r.code).toBe(2);
