@@ -109,4 +109,15 @@ describe('on a terminal', () => {
     expect(readFileSync(record, 'utf8')).toBe('');
     expect(existsSync(record)).toBe(true);
   });
+
+  it("show cuts each event line to the terminal's width; a pipe gets them at 120 columns", async () => {
+    const events = (text: string) => text.split('\n').filter((l) => /^\d\d:\d\d:\d\d  /.test(l));
+    const shown = events(plain(await inTerminal(['show', 'claude-b3edadab', '--out', sb.logs], { PAGER: 'cat' })));
+    expect(shown.length).toBeGreaterThan(10);
+    for (const l of shown) expect(l.trimEnd().length, l).toBeLessThanOrEqual(WIDTH);
+    expect(shown.filter((l) => l.trimEnd().endsWith('…')).length).toBeGreaterThan(0);
+    const piped = events((await runCli(sb, ['show', 'claude-b3edadab', '--out', sb.logs])).stdout);
+    expect(piped).toHaveLength(shown.length);
+    expect(piped.some((l) => l.length > WIDTH)).toBe(true);
+  });
 });
