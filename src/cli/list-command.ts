@@ -34,11 +34,14 @@ interface Extras {
   cost: Map<string, number | null>;
 }
 
-async function readExtras(logsDirs: Iterable<string>): Promise<Extras> {
+/** The extras of the shown sessions, per logs dir: of all its sessions when all are shown (no list of ids to pass). */
+async function readExtras(shown: readonly ListedSession[], all: readonly ListedSession[]): Promise<Extras> {
   const extras: Extras = { firstPrompt: new Map(), cost: new Map() };
-  for (const dir of logsDirs) {
-    for (const [id, text] of await firstPrompts(dir)) extras.firstPrompt.set(id, text);
-    for (const [id, cost] of await sessionCosts(dir, callCost)) extras.cost.set(id, cost);
+  const everything = shown.length === all.length;
+  for (const dir of new Set(shown.map((s) => s.logs_dir))) {
+    const ids = everything ? null : shown.filter((s) => s.logs_dir === dir).map((s) => s.wrapper_session_id);
+    for (const [id, text] of await firstPrompts(dir, ids)) extras.firstPrompt.set(id, text);
+    for (const [id, cost] of await sessionCosts(dir, ids, callCost)) extras.cost.set(id, cost);
   }
   return extras;
 }
@@ -232,7 +235,7 @@ export async function listCommand(args: ListArgs): Promise<number> {
     );
     return EXIT.ok;
   }
-  const extras = await readExtras(new Set(shown.map((s) => s.logs_dir)));
+  const extras = await readExtras(shown, all);
   // On a terminal, a line never wraps (as ps does): PROJECT and TITLE narrow first, then lines are cut; a pipe gets whole lines.
   const lineWidth = process.stdout.isTTY ? process.stdout.columns - 1 : undefined;
   const short = shortIds(all.map((s) => s.wrapper_session_id));

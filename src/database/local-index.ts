@@ -388,28 +388,31 @@ function providerClause(providers: readonly string[] | undefined): { sql: string
 
 /**
  * Full-text search of the local index (FTS5 query syntax: words, "phrases", OR, NOT, prefix*),
- * best matches first (ties in archive order); the snippet marks each hit as [term]. The hits are
- * ranked from the full-text index alone, and without a filter only the best ones are joined with
- * their events; snippets are made for the hits shown. A common word matches hundreds of thousands
- * of events: reading each one's row, or making its snippet, costs seconds on a large archive.
+ * best matches first (ties in archive order); the snippet marks each hit as [term]. Without a
+ * filter, the best hits are ranked from the full-text index alone and only they are joined with
+ * their events; snippets are made for the hits shown only. A common word matches hundreds of
+ * thousands of events: reading each one's row, or making its snippet, costs seconds on a large archive.
  */
 export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
   return readIndex(logsDir, [], (db) => {
     const providers = providerClause(opts.providers);
-    const filters = ['1 = 1', ...providers.sql];
+    const filters = [...providers.sql];
     if (opts.since) filters.push('e.ts >= @since');
     if (opts.role) filters.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
-    const ranked = `select rowid, rank from events_fts where events_fts match @query${filters.length === 1 ? ' order by rank, rowid limit @limit' : ''}`;
+    const best =
+      filters.length === 0
+        ? 'select rowid, rank from events_fts where events_fts match @query order by rank, rowid limit @limit'
+        : `select e.rowid, events_fts.rank from events_fts join events e on e.rowid = events_fts.rowid
+             join sessions s on s.session_id = e.session_id
+           where events_fts match @query and ${filters.join(' and ')} order by events_fts.rank, e.rowid limit @limit`;
     const [open, close] = opts.marks ?? ['[', ']'];
     return db
       .prepare(
+        // The snippet by a subquery per hit: a join with events_fts would run the match for every event again.
         `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title,
-                snippet(events_fts, 0, @open, @close, '…', 12) as snippet
-         from (select h.rowid, h.rank from (${ranked}) h
-                 join events e on e.rowid = h.rowid join sessions s on s.session_id = e.session_id
-               where ${filters.join(' and ')} order by h.rank, h.rowid limit @limit) top
-           join events_fts on events_fts.rowid = top.rowid and events_fts match @query
-           join events e on e.rowid = top.rowid join sessions s on s.session_id = e.session_id
+                (select snippet(events_fts, 0, @open, @close, '…', 12) from events_fts
+                 where events_fts match @query and rowid = top.rowid) as snippet
+         from (${best}) top join events e on e.rowid = top.rowid join sessions s on s.session_id = e.session_id
          order by top.rank, top.rowid`,
       )
       .all({
@@ -469,13 +472,18 @@ export type PricedCall = Pick<
   'model' | 'ts' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'
 >;
 
+/** The sessions a query covers: those of `@ids` (a JSON array), or every one when `ids` is null. */
+const scope = (ids: readonly string[] | null) =>
+  ids === null ? 'select session_id from sessions' : 'select value as session_id from json_each(@ids)';
+
 /**
- * What the model calls of each session cost, summed in one query (`price` runs inside SQLite, so
- * no row object is made per call); null when a call's price is unknown. Sessions without calls are
- * left out.
+ * What the model calls of each session cost (of `ids`, or of all), summed in one query (`price`
+ * runs inside SQLite, so no row object is made per call); null when a call's price is unknown.
+ * Sessions without calls are left out.
  */
 export async function sessionCosts(
   logsDir: string,
+  ids: readonly string[] | null,
   price: (call: PricedCall) => number | null,
 ): Promise<Map<string, number | null>> {
   return readIndex(logsDir, new Map<string, number | null>(), (db) => {
@@ -494,30 +502,36 @@ export async function sessionCosts(
         `select session_id, sum(cost) as cost, count(*) - count(cost) as unpriced from (
            select u.session_id, call_cost(coalesce(u.model, s.model), u.ts, u.input_tokens, u.output_tokens,
                                           u.cache_read_tokens, u.cache_creation_tokens) as cost
-           from usage u join sessions s on s.session_id = u.session_id)
+           from (${scope(ids)}) k join usage u on u.session_id = k.session_id
+             join sessions s on s.session_id = u.session_id)
          group by session_id`,
       )
-      .all() as { session_id: string; cost: number | null; unpriced: number }[];
+      .all({ ids: JSON.stringify(ids) }) as { session_id: string; cost: number | null; unpriced: number }[];
     return new Map(rows.map((r) => [r.session_id, r.unpriced > 0 ? null : r.cost]));
   });
 }
 
+/** How far into a session its first typed prompt is looked for (on a 2 GB archive, at most the 48th event). */
+const PROMPT_WITHIN = 200;
+
 /**
- * The first typed prompt of each session the provider gave no title (a sub-agent's: its task).
- * Each session's events are read in order up to that prompt, through the primary key: a scan of
- * every event would read the whole table.
+ * The first typed prompt of each session (of `ids`, or of all) the provider gave no title (a
+ * sub-agent's: its task), among its first PROMPT_WITHIN events. They are read in order through the
+ * primary key: a scan of every event would read the whole table, and so would a session that has
+ * no typed prompt (one resumed from another, or made of tool results) if it were read to its end.
  */
-export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
+export async function firstPrompts(logsDir: string, ids: readonly string[] | null): Promise<Map<string, string>> {
   return readIndex(logsDir, new Map<string, string>(), (db) => {
     const rows = db
       .prepare(
         `select s.session_id, (
            select e.text from events e
-           where e.session_id = s.session_id and e.type = 'user_message' and e.role = 'user' and e.text is not null
+           where e.session_id = s.session_id and e.seq <= ${PROMPT_WITHIN}
+             and e.type = 'user_message' and e.role = 'user' and e.text is not null
            order by e.seq limit 1) as text
-         from sessions s where s.title is null`,
+         from (${scope(ids)}) k join sessions s on s.session_id = k.session_id where s.title is null`,
       )
-      .all() as { session_id: string; text: string | null }[];
+      .all({ ids: JSON.stringify(ids) }) as { session_id: string; text: string | null }[];
     return new Map(rows.flatMap((r) => (r.text === null ? [] : [[r.session_id, r.text] as const])));
   });
 }
