@@ -405,6 +405,13 @@ describe('list', () => {
     const cost = report.filter((row) => row.session_id === id).reduce((t, row) => t + row.cost_usd!, 0);
     expect(cost).toBeLessThan(1);
     expect(list.find((l) => l.startsWith('claude-b3edadab '))).toContain(`$${cost.toFixed(4)} `);
+    // A filtered list reads titles and costs for the sessions it shows alone: the same rows.
+    const codex = list.filter((l) => l.startsWith('codex-'));
+    expect(codex.length).toBeGreaterThan(1);
+    const filtered = (await cli(['list', '--provider', 'codex'])).stdout
+      .split('\n')
+      .filter((l) => l.startsWith('codex-'));
+    expect(filtered.map((l) => l.replace(/ +/g, ' '))).toEqual(codex.map((l) => l.replace(/ +/g, ' ')));
   });
 });
 
