@@ -5,14 +5,14 @@
  * without their lifetime, and they are priced as 5-minute writes), computed here from the raw files.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { calcPrice, type TieredPrices } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTemps, corpusFiles } from '../support/harness.js';
+import { cleanupTemps } from '../support/harness.js';
 import { runCli } from '../reliability/support.js';
-import { corpusSandbox, importSandbox } from './corpus-archive.js';
+import { addSubAgent, corpusSandbox, importSandbox } from './corpus-archive.js';
 
 const ccusage = join(dirname(createRequire(import.meta.url).resolve('ccusage/package.json')), 'src', 'cli.js');
 const SUB_AGENT = 'agent-a91c7987b06ae1fca';
@@ -23,14 +23,7 @@ let sb: ReturnType<typeof corpusSandbox>;
 beforeAll(async () => {
   sb = corpusSandbox();
   // A sub-agent where Claude Code keeps it: both count its calls for the parent session.
-  for (const ext of ['jsonl', 'meta.json']) {
-    const to = sb.claudeFile(`${PARENT}/subagents/${SUB_AGENT}.${ext}`);
-    mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(
-      corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!,
-      to,
-    );
-  }
+  addSubAgent(sb, PARENT, SUB_AGENT);
   await importSandbox(sb);
 }, 120_000);
 

@@ -2,15 +2,15 @@
  * report, search and export on an archive of real corpus sessions (Claude and Codex), run through
  * the built CLI. Expected values are computed here from the session files and the price table.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { callCost } from '../../src/report/prices.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
 import { cleanupTemps, corpusFiles } from '../support/harness.js';
 import { runCli } from '../reliability/support.js';
-import { archiveLines, corpusSandbox, importSandbox } from './corpus-archive.js';
+import { addSubAgent, archiveLines, corpusSandbox, importSandbox } from './corpus-archive.js';
 
 const PLANTED = 'quokka zanzibar marmalade';
 const PLANTED_TS = '2027-03-04T05:06:07.000Z';
@@ -46,15 +46,7 @@ beforeAll(async () => {
   };
   appendFileSync(file, `${JSON.stringify(turn)}\n`);
   // A sub-agent of a corpus session, where Claude Code keeps it.
-  const parent = '983c6d70-0ec5-4892-8277-c8fc164c3bfb';
-  for (const ext of ['jsonl', 'meta.json']) {
-    const to = sb.claudeFile(`${parent}/subagents/${SUB_AGENT}.${ext}`);
-    mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(
-      corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!,
-      to,
-    );
-  }
+  addSubAgent(sb, '983c6d70-0ec5-4892-8277-c8fc164c3bfb', SUB_AGENT);
   // A model the price table does not know.
   const other = sb.claudeFile('8c880a68-969b-4b92-8733-a4927179d072.jsonl');
   writeFileSync(other, readFileSync(other, 'utf8').replaceAll('"claude-sonnet-4-6"', `"${UNKNOWN_MODEL}"`));
