@@ -20,6 +20,8 @@ beforeAll(async () => {
   sb = corpusSandbox();
   await importSandbox(sb);
   socket = `import-logs-test-${process.pid}`;
+  // A session that outlives the others: tmux exits with its last session, and a pane opened then would find it gone.
+  tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
 }, 120_000);
 
 afterAll(() => {
