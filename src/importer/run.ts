@@ -13,7 +13,7 @@ import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { ImportSummary } from '../model/reports.js';
 import { existsSync } from 'node:fs';
 import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
-import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
+import { NO_MERGE, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
 import { indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
 import { INDEX_FILE, STATE_FILE, indexPath, sessionsDirOf, statePath as statePathOf } from '../archive/layout.js';
 import { updateGlobalIndex } from './store-index.js';
@@ -25,6 +25,7 @@ import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
+import { adoptSessionFiles } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -136,6 +137,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE]);
     }
 
+    // Without a state, the session files say what the archive holds.
+    const rebuilt =
+      Object.keys(state.sessions).length === 0
+        ? await adoptSessionFiles(state, sessionsDir, summary.warnings)
+        : new Set<string>();
+
     const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
@@ -151,6 +158,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     let dirty =
       plan.vanished.length > 0 ||
       plan.adopt.length > 0 ||
+      rebuilt.size > 0 ||
       (state.redact?.rules_version ?? 0) !== redactRules ||
       indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
     recordRedaction(state, redactRules);
@@ -248,28 +256,16 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       rank: Rank,
       final: string,
     ): RunSession => {
-      const written = writeMerge(
-        spine,
-        other,
-        plan,
-        final,
-        mergedCompleteness(entry, plan, retained.size).level,
-        redact,
-      );
+      const written = writeMerge(spine, other, plan, final, entry, retained.size, redact);
       const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
-      return {
-        file,
-        entry: mergedEntry(entry, plan, written, retained.size),
-        rank,
-        retained,
-        bytesWritten: written.bytesWritten,
-      };
+      return { file, entry: written.entry, rank, retained, bytesWritten: written.bytesWritten };
     };
     /**
      * What one converted copy of a session makes of it: merged with the copy this run already
      * wrote (another source holding the same session), else with the archived file, whose events
      * absent from the new conversion are kept. Between copies, the outranking one leads (its
-     * events and metadata win); the archived file never leads.
+     * events and metadata win); the archived file never leads. The entry lists every copy's
+     * files, and so does the file's trailer.
      */
     const mergeSession = (
       session: PreparedSession,
@@ -308,26 +304,46 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
         return merged;
       }
       const currentPath = current.file.published ? current.file.final : current.file.temp;
+      const source_paths = [...new Set([...current.entry.source_paths, ...session.entry.source_paths])].sort();
       if (outranks(rank, current.rank)) {
-        const plan = planMerge(fresh.temp, currentPath, true);
-        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) merged = alone;
-        else {
-          const retained = new Set(plan.inserted.filter((e) => current.retained.has(e.key)).map((e) => e.key));
-          merged = combine(fresh.temp, session.entry, currentPath, plan, retained, rank, fresh.final);
-          discard(fresh.temp);
-        }
+        const plan = planMerge(fresh.temp, currentPath, true) ?? NO_MERGE;
+        if (
+          plan.inserted.length === 0 &&
+          plan.kept.size === 0 &&
+          source_paths.length === session.entry.source_paths.length
+        )
+          return alone;
+        const retained = new Set(plan.inserted.filter((e) => current.retained.has(e.key)).map((e) => e.key));
+        merged = combine(
+          fresh.temp,
+          { ...session.entry, source_paths },
+          currentPath,
+          plan,
+          retained,
+          rank,
+          fresh.final,
+        );
       } else {
-        const plan = planMerge(currentPath, fresh.temp, true);
-        const retained = new Set([...current.retained].filter((k) => !plan?.otherKeys.has(k)));
+        const plan = planMerge(currentPath, fresh.temp, true) ?? NO_MERGE;
+        const retained = new Set([...current.retained].filter((k) => !plan.otherKeys.has(k)));
         merged =
-          plan === null ||
-          (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
+          plan.inserted.length === 0 &&
+          plan.kept.size === 0 &&
+          retained.size === current.retained.size &&
+          source_paths.length === current.entry.source_paths.length
             ? { ...current, bytesWritten: 0 }
-            : combine(currentPath, current.entry, fresh.temp, plan, retained, current.rank, fresh.final);
-        discard(fresh.temp);
+            : combine(
+                currentPath,
+                { ...current.entry, source_paths },
+                fresh.temp,
+                plan,
+                retained,
+                current.rank,
+                fresh.final,
+              );
       }
-      const paths = [...new Set([...current.entry.source_paths, ...session.entry.source_paths])].sort();
-      return { ...merged, entry: { ...merged.entry, source_paths: paths } };
+      discard(fresh.temp);
+      return merged;
     };
 
     /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
@@ -454,6 +470,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
       summary.providers[adapter.id]!.version_drift = drift;
       if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
+    }
+    // Rebuilt sessions no source produced again: their source is gone, unless it could not be seen.
+    for (const key of rebuilt) {
+      const entry = state.sessions[key]!;
+      if (runSessions.has(key) || opts.stop?.aborted || !scannedAdapters.has(entry.provider)) continue;
+      if (summary.errors.some((e) => e.provider === entry.provider)) continue;
+      entry.source_missing = true;
+      summary.providers[entry.provider]!.removed_at_source++;
     }
     for (const { entry } of runSessions.values()) {
       if (entry.retained_events > 0)
