@@ -24,6 +24,19 @@ describe.skipIf(corpus === null)('a Codex rollout in sessions/ and archived_sess
   const whole = () => lines().join('');
   // Cut where no tool call waits for its result (a cut call gets an `unanswered` result of its own).
   const older = () => lines().slice(0, 55).join('');
+  /** A home with the whole copy in one folder and the cut one in the other, each way round, and a fresh logs dir. */
+  const bothOrders = () =>
+    (
+      [
+        [ACTIVE, ARCHIVED],
+        [ARCHIVED, ACTIVE],
+      ] as const
+    ).map(([newer, old]) => ({
+      newer,
+      old,
+      home: buildHome({ [newer]: whole(), [old]: older() }),
+      logsDir: tempDir(),
+    }));
 
   it('is merged whichever folder holds the newer copy, cold and forced, listing both', async () => {
     const alone = await importHome(codex, buildHome({ [ACTIVE]: whole() }));
@@ -31,12 +44,7 @@ describe.skipIf(corpus === null)('a Codex rollout in sessions/ and archived_sess
     const olderAlone = (await importHome(codex, buildHome({ [ACTIVE]: older() }))).sessions.get(ID)!;
     // The cut copy lacks events of the whole one: choosing it would lose them.
     expect(bodies(olderAlone).length).toBeLessThan(bodies(alone.sessions.get(ID)!).length);
-    for (const [newer, old] of [
-      [ACTIVE, ARCHIVED],
-      [ARCHIVED, ACTIVE],
-    ] as const) {
-      const home = buildHome({ [newer]: whole(), [old]: older() });
-      const logsDir = tempDir();
+    for (const { home, logsDir } of bothOrders()) {
       const cold = await importHome(codex, home, { logsDir });
       expect(cold.summary.errors).toEqual([]);
       expect(eventsText(cold.raw.get(ID)!)).toBe(eventsText(want));
@@ -53,12 +61,7 @@ describe.skipIf(corpus === null)('a Codex rollout in sessions/ and archived_sess
   });
 
   it('keeps what only the newer copy held once it is gone', async () => {
-    for (const [newer, old] of [
-      [ACTIVE, ARCHIVED],
-      [ARCHIVED, ACTIVE],
-    ] as const) {
-      const home = buildHome({ [newer]: whole(), [old]: older() });
-      const logsDir = tempDir();
+    for (const { newer, old, home, logsDir } of bothOrders()) {
       const first = await importHome(codex, home, { logsDir });
       const archived = bodies(first.sessions.get(ID)!);
       rmSync(join(home, newer));
