@@ -201,6 +201,13 @@ function lineOf(seq: number, e: AgentLogEvent, completeness: LogCompleteness, re
   return eventLine(seq, e.key, serializeTail(e.ts, envelope, completeness, e as EventBody, redact));
 }
 
+/** The spine's `session_ended` line, numbered `seq`, with the merged completeness and entry (its trailer). */
+function endLine(seq: number, spineEnd: Buffer, merged: Omit<SessionLogIndexEntry, 'imported_at'>): string {
+  const end = JSON.parse(spineEnd.toString('utf8')) as Extract<AgentLogEvent, { type: 'session_ended' }>;
+  if (end.entry) end.entry = trailerOf(end.entry.session_key, merged);
+  return lineOf(seq, end, merged.completeness, false);
+}
+
 /**
  * Writes the merged session next to `finalPath` (a closed temp file, not published). The inserted
  * events are written again from their fields (masked with `redact`); `session_ended`, the spine's,
@@ -255,9 +262,7 @@ export function writeMerge<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
     }
     insertUntil(() => true);
     const merged = mergedEntry(entry, parsed, retained);
-    const end = JSON.parse(held!.toString('utf8')) as Extract<AgentLogEvent, { type: 'session_ended' }>;
-    if (end.entry) end.entry = trailerOf(end.entry.session_key, merged);
-    write(lineOf(seq + 1, end, merged.completeness, false));
+    write(endLine(seq + 1, held!, merged));
     out.prepare();
     return {
       tempPath: out.tempPath,
