@@ -218,22 +218,14 @@ function addLine(batch: Batch, sessionId: string, lineText: string, origin: Orig
 
 /** Inserts a batch; `update`: the pushed rows replace the server's. Returns the rows written. */
 async function sendBatch(client: Client, batch: Batch, update: boolean): Promise<number> {
-  const key = ['session_id', 'key'];
-  const events = await insertRows(
-    client,
-    'events',
-    SERVER_EVENT_COLUMNS,
-    batch.events,
-    onConflict(SERVER_EVENT_COLUMNS, key, update),
-  );
-  const usage = await insertRows(
-    client,
-    'usage',
-    SERVER_USAGE_COLUMNS,
-    batch.usage,
-    onConflict(SERVER_USAGE_COLUMNS, key, update),
-  );
-  return events + usage;
+  const tables = [
+    ['events', SERVER_EVENT_COLUMNS, batch.events],
+    ['usage', SERVER_USAGE_COLUMNS, batch.usage],
+  ] as const;
+  let written = 0;
+  for (const [table, columns, rows] of tables)
+    written += await insertRows(client, table, columns, rows, onConflict(columns, ['session_id', 'key'], update));
+  return written;
 }
 
 /** Streams the session file's events to the server, a batch at a time. */
