@@ -6,31 +6,29 @@ import { isLegacyJson, isZst, rolloutNameId } from './layout.js';
 
 const HISTORY = 'history.jsonl';
 
-/** Which copy of one rollout is read: readable before compressed, active before archived. */
-function rank(file: SourceFile): [number, number, string] {
-  return [isZst(file.path) ? 1 : 0, file.rel.startsWith('archived_sessions/') ? 1 : 0, file.rel];
-}
-
+/** Which copy of one rollout in one folder is read: readable before compressed. */
 function byRank(a: SourceFile, b: SourceFile): number {
-  const [az, aa, ar] = rank(a);
-  const [bz, ba, br] = rank(b);
-  return az - bz || aa - ba || (ar < br ? -1 : ar > br ? 1 : 0);
+  const az = isZst(a.path) ? 1 : 0;
+  const bz = isZst(b.path) ? 1 : 0;
+  return az - bz || (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
 }
 
 /**
- * One unit per rollout id (from the file name): the copies of one rollout in `sessions/`,
- * `archived_sessions/` and as `.jsonl.zst` convert together and only the best one is read.
- * `history.jsonl` is a unit of its own.
+ * One unit per rollout id (from the file name) and folder: the copies of one rollout as `.jsonl`
+ * and `.jsonl.zst` convert together and only the readable one is read. A rollout in both
+ * `sessions/` and `archived_sessions/` is two units of one session, which the import merges like
+ * any two copies. `history.jsonl` is a unit of its own.
  */
 export function codexUnits(files: SourceFile[]): SourceUnit[] {
   const units: SourceUnit[] = [];
   const groups = new Map<string, SourceFile[]>();
   for (const file of files) {
-    const id = file.rel === HISTORY ? null : rolloutNameId(file.path);
-    if (id === null) {
+    const rollout = file.rel === HISTORY ? null : rolloutNameId(file.path);
+    if (rollout === null) {
       units.push({ key: file.path, files: [file] });
       continue;
     }
+    const id = `${file.rel.slice(0, file.rel.indexOf('/'))}/${rollout}`;
     const group = groups.get(id);
     if (group) group.push(file);
     else groups.set(id, [file]);
@@ -45,7 +43,7 @@ export function codexUnits(files: SourceFile[]): SourceUnit[] {
 export const codexAdapter = {
   id: 'codex',
   title: 'OpenAI Codex CLI',
-  version: 3,
+  version: 4,
   testedVersion: '0.154.0',
   home: {
     env: 'CODEX_HOME',

@@ -26,7 +26,7 @@ function units(files: SourceFile[], home: string): SourceUnit[] {
 export const copilotAdapter = {
   id: 'copilot',
   title: 'GitHub Copilot CLI',
-  version: 4,
+  version: 5,
   /** The newest CLI of the corpus this adapter was checked on (`session.start.copilotVersion`). */
   testedVersion: '1.0.59',
   home: {

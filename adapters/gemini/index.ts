@@ -61,7 +61,7 @@ function stripJsonComments(text: string): string {
 export const geminiAdapter = {
   id: 'gemini',
   title: 'Gemini CLI',
-  version: 3,
+  version: 4,
   /** The files record no CLI version; the newest of the corpus are JSONL op-logs (v0.39+). */
   testedVersion: '0.39.0',
   home: {

@@ -2,7 +2,8 @@
  * Finds one session by a prefix of its wrapper_session_id (or of its native id), across the chosen
  * logs dir and every logs dir of the store. The same session imported into two logs dirs (with and
  * without --root) counts once; the chosen logs dir's copy is preferred. A prefix that matches a
- * parent and its sub-agents (`<parent id>-agent-…`) names the parent.
+ * parent and its sub-agents (`<parent id>-agent-…`) names the parent; `PARENT/REST` (as `list`
+ * shortens a sub-agent's id) names the session whose id is the parent's, a dash, and REST….
  */
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
@@ -29,6 +30,12 @@ function nativePart(id: string, provider: string): string {
 }
 
 export async function findSession(prefix: string, logsDir: string, storeDir: string | null): Promise<FindResult> {
+  const slash = prefix.indexOf('/');
+  if (slash >= 0) {
+    const parent = await findSession(prefix.slice(0, slash), logsDir, storeDir);
+    if (parent.kind !== 'found') return parent;
+    return findSession(`${parent.session.id}-${prefix.slice(slash + 1)}`, logsDir, storeDir);
+  }
   const copies: FoundSession[] = [];
   for (const entry of (await readLogsIndex(logsDir)) ?? []) {
     copies.push({

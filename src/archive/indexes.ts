@@ -1,5 +1,5 @@
 /** index.json of a logs dir and the store's sessions_index.json, written once per checkpoint. */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
@@ -24,16 +24,36 @@ export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionL
   await writeWholeFile(indexPath(logsDir), logsIndexText(entries));
 }
 
+const INDEX_HEAD = Buffer.from('{\n  "sessions": [');
+const INDEX_TAIL = Buffer.from(']\n}\n');
+
+/** Whether a file starts and ends as an index we write does (a cut or emptied one does not). */
+function framedAsIndex(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size < INDEX_HEAD.length + INDEX_TAIL.length) return false;
+    const head = Buffer.alloc(INDEX_HEAD.length);
+    const tail = Buffer.alloc(INDEX_TAIL.length);
+    readSync(fd, head, 0, head.length, 0);
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return head.equals(INDEX_HEAD) && tail.equals(INDEX_TAIL);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * True when an index is missing, or `index.json` is not of the size the state's entries give (a
- * stat each, no read): the run then writes them again. An empty state has no index to check.
+ * True when an index is missing, `index.json` is not of the size the state's entries give (a
+ * stat), or the store's `sessions_index.json`, which holds other logs dirs' entries too, does not
+ * start and end as an index does (its first and last bytes): the run then writes them again. An
+ * empty state has no index to check.
  */
 export function indexesDamaged(logsDir: string, storeDir: string | null, entries: SessionLogIndexEntry[]): boolean {
   if (entries.length === 0) return false;
   try {
     if (statSync(indexPath(logsDir)).size !== Buffer.byteLength(logsIndexText(entries))) return true;
-    if (storeDir !== null) statSync(globalIndexPath(storeDir));
-    return false;
+    return storeDir !== null && !framedAsIndex(globalIndexPath(storeDir));
   } catch {
     return true;
   }

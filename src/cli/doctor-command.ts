@@ -68,71 +68,68 @@ function countBy<T>(items: readonly T[], key: (item: T) => string[]): [string, n
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-async function providerReport(
+/** What every provider's report reads besides its own discovery. */
+interface ReportContext {
+  /** Whether an import plan was made (a usable state): else nothing is known to be pending. */
+  planned: boolean;
+  sessions: readonly SessionLogIndexEntry[];
+  state: BackfillState | null;
+  lastRuns: LastRuns;
+  environment: HomeEnvironment;
+  now: number;
+}
+
+type LastRun = NonNullable<BackfillState['last_run']>[string];
+type Retention = DoctorProvider['retention'];
+
+/** The retention setting of each home found, and what could not be read. */
+async function readRetention(
   adapter: Adapter,
   found: ProviderSummary,
-  /** Directories and files discovery could not list or stat. */
-  failures: readonly string[],
-  planned: boolean,
-  sessions: readonly SessionLogIndexEntry[],
-  state: BackfillState | null,
-  lastRuns: LastRuns,
   environment: HomeEnvironment,
-  now: number,
-): Promise<DoctorProvider> {
-  const mine = sessions.filter((s) => s.provider === adapter.id);
-  const newest = mine.reduce<SessionLogIndexEntry | null>(
-    (best, s) => (best === null || s.started_at > best.started_at ? s : best),
-    null,
-  );
-  const run = lastRuns[adapter.id];
-  const warnings: string[] = [...failures];
-
-  const retention: DoctorProvider['retention'] = [];
+): Promise<{ retention: Retention; failures: string[] }> {
+  const retention: Retention = [];
+  const failures: string[] = [];
   for (const home of found.homes.filter((h) => h.found)) {
     try {
       const r = await adapter.retention?.(home.path, environment);
       if (r) retention.push({ home: home.path, days: r.days, source: r.source });
     } catch (err) {
-      warnings.push(`could not read ${adapter.title}'s retention setting in ${home.path}: ${errorMessage(err)}`);
+      failures.push(`could not read ${adapter.title}'s retention setting in ${home.path}: ${errorMessage(err)}`);
     }
   }
-  const shortest = retention.reduce<DoctorProvider['retention'][number] | null>(
-    (a, r) => (a === null || r.days < a.days ? r : a),
+  return { retention, failures };
+}
+
+/** Sessions the provider deletes before they are imported: no import yet, or the last one too long ago. */
+function retentionWarning(
+  adapter: Adapter,
+  found: ProviderSummary,
+  retention: Retention,
+  run: LastRun | undefined,
+  ctx: ReportContext,
+): string | null {
+  const shortest = retention.reduce<Retention[number] | null>((a, r) => (a === null || r.days < a.days ? r : a), null);
+  if (shortest === null || found.sources === 0) return null;
+  const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
+  const schedule = '(README: "Use it from cron")';
+  if (run === undefined) {
+    return ctx.state === null
+      ? null
+      : `${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`;
+  }
+  if (ctx.now - Date.parse(run.finished_at) <= shortest.days * DAY_MS) return null;
+  const days = Math.floor((ctx.now - Date.parse(run.finished_at)) / DAY_MS);
+  return `the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`;
+}
+
+/** What the index says of one provider's sessions. */
+function archivedSessions(mine: readonly SessionLogIndexEntry[]) {
+  const newest = mine.reduce<SessionLogIndexEntry | null>(
+    (best, s) => (best === null || s.started_at > best.started_at ? s : best),
     null,
   );
-  if (shortest !== null && found.sources > 0) {
-    const deletes = `${adapter.title} deletes sessions after ${shortest.days} days`;
-    const schedule = '(README: "Use it from cron")';
-    if (run === undefined) {
-      if (state !== null)
-        warnings.push(
-          `${deletes} and this logs dir has no import of it yet: run \`import-logs\` now, then on a schedule ${schedule}`,
-        );
-    } else if (now - Date.parse(run.finished_at) > shortest.days * DAY_MS) {
-      const days = Math.floor((now - Date.parse(run.finished_at)) / DAY_MS);
-      warnings.push(
-        `the last import was ${days} days ago, but ${deletes}: some may have been deleted before they were imported; run \`import-logs\` on a schedule ${schedule}`,
-      );
-    }
-  }
-  const drift = versionDrift(adapter, mine);
-  if (drift) warnings.push(driftWarning(adapter.title, drift));
-  if (run && run.failed_count > 0) {
-    warnings.push(
-      `${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`,
-    );
-  }
   return {
-    id: adapter.id,
-    title: adapter.title,
-    env: adapter.home.env,
-    flag: `--${adapter.home.flag}`,
-    homes: found.homes,
-    sources: found.sources,
-    source_bytes: found.source_bytes,
-    pending_sources: planned ? found.pending_units : null,
-    removed_at_source: found.removed_at_source,
     retained: mine
       .filter((s) => s.retained_events > 0)
       .map((s) => ({ id: s.wrapper_session_id, events: s.retained_events }))
@@ -148,6 +145,40 @@ async function providerReport(
       .slice(0, MAX_REASONS)
       .map(([reason, n]) => ({ reason, sessions: n })),
     newest_session: newest && { id: newest.wrapper_session_id, started_at: newest.started_at },
+  };
+}
+
+async function providerReport(
+  adapter: Adapter,
+  found: ProviderSummary,
+  /** Directories and files discovery could not list or stat. */
+  failures: readonly string[],
+  ctx: ReportContext,
+): Promise<DoctorProvider> {
+  const mine = ctx.sessions.filter((s) => s.provider === adapter.id);
+  const run = ctx.lastRuns[adapter.id];
+  const { retention, failures: retentionFailures } = await readRetention(adapter, found, ctx.environment);
+  const drift = versionDrift(adapter, mine);
+  const warnings = [
+    ...failures,
+    ...retentionFailures,
+    retentionWarning(adapter, found, retention, run, ctx),
+    drift && driftWarning(adapter.title, drift),
+    run && run.failed_count > 0
+      ? `${run.failed_count} source${run.failed_count === 1 ? '' : 's'} failed in the last import (listed); they are retried on every run`
+      : null,
+  ].filter((w): w is string => typeof w === 'string');
+  return {
+    id: adapter.id,
+    title: adapter.title,
+    env: adapter.home.env,
+    flag: `--${adapter.home.flag}`,
+    homes: found.homes,
+    sources: found.sources,
+    source_bytes: found.source_bytes,
+    pending_sources: ctx.planned ? found.pending_units : null,
+    removed_at_source: found.removed_at_source,
+    ...archivedSessions(mine),
     last_import: run?.finished_at ?? null,
     failed_count: run?.failed_count ?? 0,
     failed: run?.failed ?? [],
@@ -157,16 +188,9 @@ async function providerReport(
   };
 }
 
-/** The report over `adapters` for the logs dir of `locations` (reads stats, indexes and the state only). */
-export async function doctorReport(
-  locations: Locations,
-  adapters: readonly Adapter[],
-  homeFlags: Record<string, string | undefined>,
-  environment: HomeEnvironment,
-  now: number,
-): Promise<DoctorReport> {
+/** An unusable state file, and files of the logs dir others may read. */
+function logsDirWarnings(stateReport: DoctorReport['state'], locations: Locations): string[] {
   const warnings: string[] = [];
-  const { report: stateReport, state } = await checkState(locations.logsDir);
   if (stateReport.status === 'unusable') warnings.push(stateReport.message ?? 'the state file is unusable');
   for (const loose of looseModes(ownedPaths(locations))) {
     const mine = loose.uid === process.getuid?.();
@@ -179,15 +203,41 @@ export async function doctorReport(
       ),
     );
   }
-  let sessions: SessionLogIndexEntry[] | null = null;
+  return warnings;
+}
+
+/** The index's sessions; null, and why, when it cannot be read. */
+async function readIndex(logsDir: string): Promise<{ sessions: SessionLogIndexEntry[] | null; warnings: string[] }> {
   try {
-    sessions = await readLogsIndex(locations.logsDir);
+    return { sessions: await readLogsIndex(logsDir), warnings: [] };
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
-    warnings.push(err.message);
+    return { sessions: null, warnings: [err.message] };
   }
+}
+
+function redactionReport(state: BackfillState | null): DoctorReport['redaction'] {
+  if (state === null) return null;
+  const masked = recordedRedaction(state);
+  return {
+    enabled: masked > 0,
+    rules_version: masked > 0 ? masked : null,
+    current_rules_version: REDACTION_RULES_VERSION,
+  };
+}
+
+/** The report over `adapters` for the logs dir of `locations` (reads stats, indexes and the state only). */
+export async function doctorReport(
+  locations: Locations,
+  adapters: readonly Adapter[],
+  homeFlags: Record<string, string | undefined>,
+  environment: HomeEnvironment,
+  now: number,
+): Promise<DoctorReport> {
+  const { report: stateReport, state } = await checkState(locations.logsDir);
+  const setupWarnings = logsDirWarnings(stateReport, locations);
+  const index = await readIndex(locations.logsDir);
   // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
-  const planned = state !== null;
   const found = planImport(
     {
       adapters,
@@ -200,42 +250,34 @@ export async function doctorReport(
     },
     state ?? emptyState(),
   );
-  warnings.push(...found.warnings);
   const lastRuns = readLastRuns(locations.logsDir, state);
+  const ctx: ReportContext = {
+    planned: state !== null,
+    sessions: index.sessions ?? [],
+    state,
+    lastRuns,
+    environment,
+    now,
+  };
   const providers: DoctorProvider[] = [];
   for (const adapter of adapters) {
     const failures = found.failures.filter((f) => f.provider === adapter.id).map((f) => f.message);
-    const p = await providerReport(
-      adapter,
-      found.providers[adapter.id]!,
-      failures,
-      planned,
-      sessions ?? [],
-      state,
-      lastRuns,
-      environment,
-      now,
-    );
-    providers.push(p);
-    warnings.push(...p.warnings.map((w) => `${p.id}: ${w}`));
+    providers.push(await providerReport(adapter, found.providers[adapter.id]!, failures, ctx));
   }
-  const masked = state === null ? 0 : recordedRedaction(state);
   return {
     logs_dir: locations.logsDir,
     store: locations.storeDir,
     state: stateReport,
-    redaction:
-      state === null
-        ? null
-        : {
-            enabled: masked > 0,
-            rules_version: masked > 0 ? masked : null,
-            current_rules_version: REDACTION_RULES_VERSION,
-          },
-    index_sessions: sessions === null ? null : sessions.length,
+    redaction: redactionReport(state),
+    index_sessions: index.sessions === null ? null : index.sessions.length,
     import_running: lockHolder(locations.logsDir),
     providers,
-    warnings,
+    warnings: [
+      ...setupWarnings,
+      ...index.warnings,
+      ...found.warnings,
+      ...providers.flatMap((p) => p.warnings.map((w) => `${p.id}: ${w}`)),
+    ],
   };
 }
 

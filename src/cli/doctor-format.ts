@@ -13,69 +13,109 @@ function tildeText(text: string, home: string): string {
   return home === '' || home === '/' ? text : text.split(`${home}/`).join('~/');
 }
 
-function providerLines(p: DoctorProvider, now: number, home: string, stateUsable: boolean): string[] {
-  const lines = [`${p.id} — ${p.title}  (home: ${p.flag} or $${p.env})`];
-  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(13)}${text}`);
-  p.homes.forEach((h, i) =>
-    row(i === 0 ? 'homes' : '', `${tildePath(h.path, home)}  via ${h.via}${h.found ? '' : ', not found'}`),
+/** One line of a provider's section: a label (blank under the first of a kind) and its text. */
+type Row = readonly [label: string, text: string];
+
+/** Rows of one kind: the label on the first only. */
+function labelled(label: string, texts: readonly string[]): Row[] {
+  return texts.map((text, i) => [i === 0 ? label : '', text]);
+}
+
+function homeRows(p: DoctorProvider, home: string): Row[] {
+  if (p.homes.length === 0) return [['homes', 'none to look at']];
+  return labelled(
+    'homes',
+    p.homes.map((h) => `${tildePath(h.path, home)}  via ${h.via}${h.found ? '' : ', not found'}`),
   );
-  if (p.homes.length === 0) row('homes', 'none to look at');
-  if (!p.homes.some((h) => h.found)) {
-    row('', `not installed here? If ${p.title} keeps its files elsewhere, set $${p.env} or ${p.flag}.`);
-    return lines;
-  }
+}
+
+/** The files found, the sessions imported of them, and those kept after their files went. */
+function archiveRows(p: DoctorProvider): Row[] {
   const pending =
     p.pending_sources === null
       ? ''
       : p.pending_sources > 0
         ? `; ${groupDigits(p.pending_sources)} new or changed since the last import`
         : '; all imported';
-  row(
-    'sources',
-    `${groupDigits(p.sources)} file${p.sources === 1 ? '' : 's'}, ${formatBytes(p.source_bytes)}${pending}`,
-  );
   const levels = (['full', 'partial', 'metadata_only'] as const)
     .filter((l) => p.completeness[l] > 0)
     .map((l) => `${groupDigits(p.completeness[l])} ${l}`);
-  row('sessions', p.sessions === 0 ? 'none imported' : `${groupDigits(p.sessions)} (${levels.join(', ')})`);
-  if (p.removed_at_source > 0)
-    row('', `${groupDigits(p.removed_at_source)} whose native files are gone (kept in the archive)`);
-  p.retained
+  const kept = p.retained
     .slice(0, MAX_FAILED)
-    .forEach((r, i) =>
-      row(
-        i === 0 ? 'kept' : '',
-        `${r.id}: kept ${groupDigits(r.events)} event${r.events === 1 ? '' : 's'} no longer in the source`,
-      ),
-    );
+    .map((r) => `${r.id}: kept ${groupDigits(r.events)} event${r.events === 1 ? '' : 's'} no longer in the source`);
   if (p.retained.length > MAX_FAILED)
-    row('', `… and ${p.retained.length - MAX_FAILED} more sessions (--json lists all)`);
+    kept.push(`… and ${p.retained.length - MAX_FAILED} more sessions (--json lists all)`);
   const formats = Object.entries(p.formats).map(([f, n]) => `${f} ${groupDigits(n)}`);
-  if (formats.length > 0) row('formats', formats.join(', '));
-  p.completeness_reasons.forEach((r, i) =>
-    row(i === 0 ? 'not full' : '', `${groupDigits(r.sessions)} × ${oneLine(r.reason, 90)}`),
-  );
-  if (p.newest_session) row('newest', `${p.newest_session.id}, started ${localDateTime(p.newest_session.started_at)}`);
-  row(
+  return [
+    [
+      'sources',
+      `${groupDigits(p.sources)} file${p.sources === 1 ? '' : 's'}, ${formatBytes(p.source_bytes)}${pending}`,
+    ],
+    ['sessions', p.sessions === 0 ? 'none imported' : `${groupDigits(p.sessions)} (${levels.join(', ')})`],
+    ...labelled(
+      '',
+      p.removed_at_source > 0
+        ? [`${groupDigits(p.removed_at_source)} whose native files are gone (kept in the archive)`]
+        : [],
+    ),
+    ...labelled('kept', kept),
+    ...labelled('formats', formats.length > 0 ? [formats.join(', ')] : []),
+    ...labelled(
+      'not full',
+      p.completeness_reasons.map((r) => `${groupDigits(r.sessions)} × ${oneLine(r.reason, 90)}`),
+    ),
+  ];
+}
+
+/** The newest session, the last import and what failed in it. */
+function importRows(p: DoctorProvider, now: number, home: string, stateUsable: boolean): Row[] {
+  const rows: Row[] = [];
+  if (p.newest_session)
+    rows.push(['newest', `${p.newest_session.id}, started ${localDateTime(p.newest_session.started_at)}`]);
+  rows.push([
     'last import',
     p.last_import !== null ? ago(p.last_import, now) : stateUsable ? 'never' : 'unknown (state unusable)',
-  );
-  if (p.failed_count > 0) {
-    row('failed', `${groupDigits(p.failed_count)} in the last import:`);
-    for (const f of p.failed.slice(0, MAX_FAILED))
-      row('', `${tildePath(f.path, home)}: ${oneLine(tildeText(f.message.replace(`${f.path}: `, ''), home), 100)}`);
-    if (p.failed_count > MAX_FAILED)
-      row('', `… and ${p.failed_count - MAX_FAILED} more (--json lists ${p.failed.length})`);
-  }
-  p.retention.forEach((r, i) =>
-    row(
-      i === 0 ? 'retention' : '',
-      `${r.days} days: ${tildeText(r.source, home)}${p.retention.length > 1 ? ` (${tildePath(r.home, home)})` : ''}`,
+  ]);
+  if (p.failed_count === 0) return rows;
+  rows.push(['failed', `${groupDigits(p.failed_count)} in the last import:`]);
+  for (const f of p.failed.slice(0, MAX_FAILED))
+    rows.push([
+      '',
+      `${tildePath(f.path, home)}: ${oneLine(tildeText(f.message.replace(`${f.path}: `, ''), home), 100)}`,
+    ]);
+  if (p.failed_count > MAX_FAILED)
+    rows.push(['', `… and ${p.failed_count - MAX_FAILED} more (--json lists ${p.failed.length})`]);
+  return rows;
+}
+
+function retentionRows(p: DoctorProvider, home: string): Row[] {
+  if (p.retention.length === 0) return [['retention', 'no deletion known']];
+  return labelled(
+    'retention',
+    p.retention.map(
+      (r) =>
+        `${r.days} days: ${tildeText(r.source, home)}${p.retention.length > 1 ? ` (${tildePath(r.home, home)})` : ''}`,
     ),
   );
-  if (p.retention.length === 0) row('retention', 'no deletion known');
-  for (const w of p.warnings) lines.push(`  ! ${tildeText(w, home)}`);
-  return lines;
+}
+
+function providerLines(p: DoctorProvider, now: number, home: string, stateUsable: boolean): string[] {
+  const head = `${p.id} — ${p.title}  (home: ${p.flag} or $${p.env})`;
+  const text = (rows: readonly Row[]) => rows.map(([label, t]) => `  ${label.padEnd(13)}${t}`);
+  if (!p.homes.some((h) => h.found)) {
+    const hint = `not installed here? If ${p.title} keeps its files elsewhere, set $${p.env} or ${p.flag}.`;
+    return [head, ...text([...homeRows(p, home), ['', hint]])];
+  }
+  return [
+    head,
+    ...text([
+      ...homeRows(p, home),
+      ...archiveRows(p),
+      ...importRows(p, now, home, stateUsable),
+      ...retentionRows(p, home),
+    ]),
+    ...p.warnings.map((w) => `  ! ${tildeText(w, home)}`),
+  ];
 }
 
 function redactionText(r: NonNullable<DoctorReport['redaction']>): string {

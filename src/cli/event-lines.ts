@@ -52,10 +52,9 @@ export function noteOutcome(outcomes: Outcomes, e: AgentLogEvent): void {
     o.hasCall = true;
     return;
   }
-  const r = e as Of<'tool_result'>;
   o.hasResult = true;
-  o.success = r.success;
-  o.error = r.error;
+  o.success = e.success;
+  o.error = e.error;
 }
 
 function status(outcome: Pick<ToolOutcome, 'hasResult' | 'success' | 'error'> | undefined): string {
@@ -82,81 +81,73 @@ export function usageSummary(u: {
 
 export const LABEL_WIDTH = 10;
 
+function startText(s: Of<'session_started'>): string {
+  const parts = [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'];
+  return parts.filter(Boolean).join(' · ') || 'no model or workspace recorded';
+}
+
+function toolCallText(t: Of<'tool_call'>, outcomes: Outcomes): string {
+  const outcome = t.tool_id === undefined ? undefined : outcomes.get(t.tool_id);
+  const detail = toolInputSummary(t.input);
+  const error = outcome?.error === undefined ? '' : ` → ${outcome.error}`;
+  return `${status(outcome)} ${t.tool_name}${detail ? `: ${detail}` : ''}${error}`;
+}
+
+/** A result without a call gets a line of its own (null: it is shown with its call). */
+function toolResultText(r: Of<'tool_result'>, outcomes: Outcomes): string | null {
+  if (r.tool_id !== undefined && outcomes.get(r.tool_id)?.hasCall) return null;
+  const outcome = { hasResult: true, success: r.success, error: r.error };
+  return `${status(outcome)} ${r.tool_name ?? 'tool'}${r.error ? `: ${r.error}` : r.output ? `: ${r.output}` : ''}`;
+}
+
+function usageText(u: Of<'usage'>): string {
+  const cost = u.total_cost_usd !== undefined ? ` · $${u.total_cost_usd.toFixed(4)}` : '';
+  return `${usageSummary(u)}${u.model ? ` · ${u.model}` : ''}${cost}`;
+}
+
 /** `[label, text]` for an event, or null for an event folded into another line. */
 export function describeEvent(e: AgentLogEvent, outcomes: Outcomes): [string, string] | null {
   switch (e.type) {
-    case 'session_started': {
-      const s = e as Of<'session_started'>;
-      return [
-        'start',
-        [s.model && `model ${s.model}`, s.cwd && `in ${s.cwd}`, s.resumed && 'resumed'].filter(Boolean).join(' · ') ||
-          'no model or workspace recorded',
-      ];
-    }
-    case 'user_message': {
-      const m = e as Of<'user_message'>;
-      return ['user', m.role === 'user' ? m.content : `(${m.role}) ${m.content}`];
-    }
+    case 'session_started':
+      return ['start', startText(e)];
+    case 'user_message':
+      return ['user', e.role === 'user' ? e.content : `(${e.role}) ${e.content}`];
     case 'assistant_message':
-      return ['assistant', (e as Of<'assistant_message'>).content];
+      return ['assistant', e.content];
     case 'reasoning':
-      return ['thinking', (e as Of<'reasoning'>).content];
-    case 'tool_call': {
-      const t = e as Of<'tool_call'>;
-      const outcome = t.tool_id === undefined ? undefined : outcomes.get(t.tool_id);
-      const detail = toolInputSummary(t.input);
-      const error = outcome?.error === undefined ? '' : ` → ${outcome.error}`;
-      return ['tool', `${status(outcome)} ${t.tool_name}${detail ? `: ${detail}` : ''}${error}`];
-    }
+      return ['thinking', e.content];
+    case 'tool_call':
+      return ['tool', toolCallText(e, outcomes)];
     case 'tool_result': {
-      const r = e as Of<'tool_result'>;
-      // Shown with its call; a result without a call gets a line of its own.
-      if (r.tool_id !== undefined && outcomes.get(r.tool_id)?.hasCall) return null;
-      const outcome = { hasResult: true, success: r.success, error: r.error };
-      return [
-        'result',
-        `${status(outcome)} ${r.tool_name ?? 'tool'}${r.error ? `: ${r.error}` : r.output ? `: ${r.output}` : ''}`,
-      ];
+      const text = toolResultText(e, outcomes);
+      return text === null ? null : ['result', text];
     }
-    case 'usage': {
-      const u = e as Of<'usage'>;
-      return [
-        'usage',
-        `${usageSummary(u)}${u.model ? ` · ${u.model}` : ''}${u.total_cost_usd !== undefined ? ` · $${u.total_cost_usd.toFixed(4)}` : ''}`,
-      ];
-    }
-    case 'permission': {
-      const p = e as Of<'permission'>;
-      return ['permission', `${p.granted ? 'granted' : 'denied'} ${p.tool_name}: ${p.description}`];
-    }
+    case 'usage':
+      return ['usage', usageText(e)];
+    case 'permission':
+      return ['permission', `${e.granted ? 'granted' : 'denied'} ${e.tool_name}: ${e.description}`];
     case 'provider_status':
-      return ['status', (e as Of<'provider_status'>).message];
+      return ['status', e.message];
     case 'stderr':
-      return ['stderr', (e as Of<'stderr'>).message];
+      return ['stderr', e.message];
     case 'parse_warning':
-      return ['warning', (e as Of<'parse_warning'>).message];
+      return ['warning', e.message];
     case 'session_cleared':
       return ['cleared', ''];
-    case 'session_ended': {
-      const s = e as Of<'session_ended'>;
-      return ['end', s.success ? 'ok' : `failed${s.error ? `: ${s.error}` : ''}`];
-    }
+    case 'session_ended':
+      return ['end', e.success ? 'ok' : `failed${e.error ? `: ${e.error}` : ''}`];
     case 'session_result':
-      return ['result', (e as Of<'session_result'>).result];
+      return ['result', e.result];
     case 'heartbeat':
       return ['heartbeat', ''];
-    case 'user_event': {
-      const u = e as Of<'user_event'>;
-      return ['event', `${u.level}: ${u.message}`];
-    }
-    case 'usage_limit_hit': {
-      const l = e as Of<'usage_limit_hit'>;
-      return ['limit', `hit (${l.scope})${l.reset_at ? `, resets ${l.reset_at}` : ''}`];
-    }
+    case 'user_event':
+      return ['event', `${e.level}: ${e.message}`];
+    case 'usage_limit_hit':
+      return ['limit', `hit (${e.scope})${e.reset_at ? `, resets ${e.reset_at}` : ''}`];
     case 'usage_limit_resumed':
-      return ['limit', `resumed: ${(e as Of<'usage_limit_resumed'>).resume_message}`];
+      return ['limit', `resumed: ${e.resume_message}`];
     case 'usage_limit_resume_failed':
-      return ['limit', `resume failed: ${(e as Of<'usage_limit_resume_failed'>).error}`];
+      return ['limit', `resume failed: ${e.error}`];
     default:
       return [String((e as { type: unknown }).type), ''];
   }

@@ -3,13 +3,14 @@ import { availableParallelism, homedir } from 'node:os';
 import { adapters as registry } from '../../adapters/index.js';
 import { EXIT, LockedError, UsageError } from '../errors.js';
 import { localIndexPath } from '../archive/layout.js';
-import { emptySummary, runImport } from '../importer/run.js';
+import { emptySummary, runImport, type ImportOptions } from '../importer/run.js';
 import type { ImportSummary } from '../model/reports.js';
 import { parseSince, resolveLocations, type Locations } from '../importer/locations.js';
 import { refuseInsideHomes, type OutputDir } from '../importer/placement.js';
 import { createLogger, logLevel } from '../log.js';
 import { homeFlagValues, selectAdapters } from './select-adapters.js';
-import { stopOnSignals } from './signals.js';
+import type { Progress } from './progress.js';
+import { stopOnSignals, type StopOnSignals } from './signals.js';
 import { formatSummary } from './summary.js';
 import { NeedsStringWidth, tildePath } from './text-core.js';
 import type { CommonArgs } from './options.js';
@@ -95,10 +96,9 @@ async function emptyRootSentence(args: ImportArgs, summary: ImportSummary, store
   return `${head}, nor anywhere else: no provider home holds a session (\`import-logs doctor\` shows where it looked).`;
 }
 
-export async function importCommand(args: ImportArgs): Promise<number> {
+/** The importer's options from the flags, checked in this order: LOG_LEVEL, the output dirs, each flag's value. */
+function importOptions(args: ImportArgs, env: NodeJS.ProcessEnv, home: string): ImportOptions {
   const level = logLevel(args);
-  const env = process.env;
-  const home = homedir();
   const locations = resolveLocations(args, env, home);
   const homeFlags = homeFlagValues(args);
   refuseInsideHomes(outputDirs(args, locations, env), registry, homeFlags, { env, homedir: home });
@@ -114,72 +114,106 @@ export async function importCommand(args: ImportArgs): Promise<number> {
       process.stderr.write(`import-logs: --workers ${workers}: this machine has ${cores} cores; using ${cores}\n`);
     workers = cores;
   }
-  // The bar is for a person watching: a terminal on stderr, and not asked to be quiet.
-  const progress =
-    process.stderr.isTTY && !args.quiet && !args.dryRun
-      ? (await import('./progress.js')).createProgress(process.stderr)
-      : null;
+  return {
+    locations,
+    adapters,
+    homeFlags,
+    environment: { env, homedir: home },
+    since,
+    dryRun: args.dryRun,
+    force: args.force,
+    concurrency: concurrency ?? Math.min(8, 2 * cores),
+    log: createLogger(level, args.logFormat),
+    redact: args.redact,
+    waitMs: (wait ?? 0) * 1000,
+    workers: workers ?? 'auto',
+  };
+}
+
+/** The bar is for a person watching: a terminal on stderr, and not asked to be quiet. */
+async function progressBar(args: ImportArgs): Promise<Progress | null> {
+  return process.stderr.isTTY && !args.quiet && !args.dryRun
+    ? (await import('./progress.js')).createProgress(process.stderr)
+    : null;
+}
+
+/** The import, with its bar; null when a signal stopped it while it waited for the lock. */
+async function runWithProgress(
+  options: ImportOptions,
+  progress: Progress | null,
+  stop: StopOnSignals,
+): Promise<ImportSummary | null> {
+  return runImport({
+    ...options,
+    stop: stop.signal,
+    ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
+  })
+    .catch((err: unknown) => {
+      // Stopped while waiting for the lock: nothing was done.
+      if (stop.signal.aborted && err instanceof Error && err.name === 'AbortError') return null;
+      throw err;
+    })
+    .finally(() => progress?.clear());
+}
+
+/** Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON. */
+function lockedExit(err: LockedError, args: ImportArgs, locations: Locations): number {
+  if (args.json)
+    process.stdout.write(
+      `${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`,
+    );
+  if (!args.quiet) process.stderr.write(`import-logs: ${err.message}\n`);
+  return EXIT.locked;
+}
+
+/** Brings the local index up to date; failed when it could not (the archive is imported all the same). */
+async function refreshLocalIndex(logsDir: string): Promise<number> {
+  const { updateLocalIndex } = await import('../database/local-index.js');
+  try {
+    await updateLocalIndex(logsDir);
+    return EXIT.ok;
+  } catch (err) {
+    // Only the archive's derived index is behind. Said, and retried next run.
+    process.stderr.write(
+      `import-logs: ${localIndexPath(logsDir)}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
+    );
+    return EXIT.failed;
+  }
+}
+
+/** `--root` given, and no session (nor error) found under it. */
+function isEmptyRoot(args: ImportArgs, summary: ImportSummary, locations: Locations): boolean {
+  const sessions = Object.values(summary.providers).reduce(
+    (n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions,
+    0,
+  );
+  return locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
+}
+
+export async function importCommand(args: ImportArgs): Promise<number> {
+  const home = homedir();
+  const options = importOptions(args, process.env, home);
+  const progress = await progressBar(args);
   const stop = stopOnSignals();
   let summary: ImportSummary | null;
   try {
-    summary = await runImport({
-      locations,
-      adapters,
-      homeFlags,
-      environment: { env, homedir: home },
-      since,
-      dryRun: args.dryRun,
-      force: args.force,
-      concurrency: concurrency ?? Math.min(8, 2 * cores),
-      log: createLogger(level, args.logFormat),
-      redact: args.redact,
-      waitMs: (wait ?? 0) * 1000,
-      workers: workers ?? 'auto',
-      stop: stop.signal,
-      ...(progress ? { onProgress: (p: Parameters<typeof progress.update>[0]) => progress.update(p) } : {}),
-    })
-      .catch((err: unknown) => {
-        // Stopped while waiting for the lock: nothing was done.
-        if (stop.signal.aborted && err instanceof Error && err.name === 'AbortError') return null;
-        throw err;
-      })
-      .finally(() => progress?.clear());
+    summary = await runWithProgress(options, progress, stop);
   } catch (err) {
-    // Another run holds the lock: cron gets silence under --quiet, a monitor gets its JSON.
     if (!(err instanceof LockedError)) throw err;
-    if (args.json)
-      process.stdout.write(
-        `${JSON.stringify({ ...emptySummary(locations, args.dryRun), exit_code: EXIT.locked, message: err.message }, null, 2)}\n`,
-      );
-    if (!args.quiet) process.stderr.write(`import-logs: ${err.message}\n`);
-    return EXIT.locked;
+    return lockedExit(err, args, options.locations);
   }
   // A signal that came during the last write is handled here: the second turn of the loop comes
   // after it polled for events (the first may not).
   for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
   if (summary === null) return stop.exitCode()!;
-  const sessions = Object.values(summary.providers).reduce(
-    (n, p) => n + p.new_sessions + p.updated_sessions + p.unchanged_sessions,
-    0,
-  );
-  const emptyRoot = locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
+  const emptyRoot = isEmptyRoot(args, summary, options.locations);
   let code = stop.exitCode() ?? (emptyRoot ? EXIT.usage : exitCodeOf(summary));
   // Not after a signal: the run was asked to end; the next one brings the index up to date.
-  if (args.index && !args.dryRun && !stop.signal.aborted) {
-    const { updateLocalIndex } = await import('../database/local-index.js');
-    try {
-      await updateLocalIndex(summary.logs_dir);
-    } catch (err) {
-      // The archive is imported; only its derived index is behind. Said, and retried next run.
-      process.stderr.write(
-        `import-logs: ${localIndexPath(summary.logs_dir)}: the local index could not be updated (${(err as Error).message}); \`import-logs index --rebuild\` makes it anew\n`,
-      );
-      code = Math.max(code, EXIT.failed);
-    }
-  }
+  if (args.index && !args.dryRun && !stop.signal.aborted)
+    code = Math.max(code, await refreshLocalIndex(summary.logs_dir));
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
   if (emptyRoot) {
-    process.stderr.write(`import-logs: ${await emptyRootSentence(args, summary, locations.storeDir)}\n`);
+    process.stderr.write(`import-logs: ${await emptyRootSentence(args, summary, options.locations.storeDir)}\n`);
     return code;
   }
   if (!args.json && (!args.quiet || code !== EXIT.ok))

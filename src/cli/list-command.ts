@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { readGlobalIndex, readLogsIndex, logsDirsOf } from '../archive/read.js';
 import { EXIT, UsageError } from '../errors.js';
-import { firstPrompts, readUsage } from '../database/local-index.js';
+import { firstPrompts, sessionCosts } from '../database/local-index.js';
 import { parseSince, resolveLocations } from '../importer/locations.js';
 import { isInside } from '../util/paths.js';
 import type { LogCompleteness } from '../model/events.js';
@@ -34,15 +34,14 @@ interface Extras {
   cost: Map<string, number | null>;
 }
 
-async function readExtras(logsDirs: Iterable<string>): Promise<Extras> {
+/** The extras of the shown sessions, per logs dir: of all its sessions when all are shown (no list of ids to pass). */
+async function readExtras(shown: readonly ListedSession[], all: readonly ListedSession[]): Promise<Extras> {
   const extras: Extras = { firstPrompt: new Map(), cost: new Map() };
-  for (const dir of logsDirs) {
-    for (const [id, text] of await firstPrompts(dir)) extras.firstPrompt.set(id, text);
-    for (const call of await readUsage(dir)) {
-      const before = extras.cost.get(call.session_id) ?? 0;
-      const cost = callCost(call);
-      extras.cost.set(call.session_id, before === null || cost === null ? null : before + cost);
-    }
+  const everything = shown.length === all.length;
+  for (const dir of new Set(shown.map((s) => s.logs_dir))) {
+    const ids = everything ? null : shown.filter((s) => s.logs_dir === dir).map((s) => s.wrapper_session_id);
+    for (const [id, text] of await firstPrompts(dir, ids)) extras.firstPrompt.set(id, text);
+    for (const [id, cost] of await sessionCosts(dir, ids, callCost)) extras.cost.set(id, cost);
   }
   return extras;
 }
@@ -115,17 +114,18 @@ async function providerFilter(
   return (s) => wanted.has(s.provider);
 }
 
-function projectCell(path: string | null, home: string): string {
+function projectCell(path: string | null, home: string, max: number): string {
   if (path === null) return '-';
   const short = tildePath(path, home);
   const chars = [...short];
-  return width(short) <= PROJECT_MAX ? short : `…${chars.slice(chars.length - PROJECT_MAX + 1).join('')}`;
+  return width(short) <= max ? short : `…${chars.slice(chars.length - max + 1).join('')}`;
 }
 
-function titleCell(s: ListedSession, extras: Extras): string {
+function titleCell(s: ListedSession, extras: Extras, max: number): string {
   const text = s.title ?? extras.firstPrompt.get(s.wrapper_session_id) ?? null;
-  const title = text === null ? '' : oneLine(text, TITLE_MAX);
-  return s.parent_session_id !== null ? `↳ ${title || '(sub-agent)'}` : title || '-';
+  const marker = s.parent_session_id !== null ? '↳ ' : '';
+  const title = text === null ? '' : oneLine(text, Math.max(1, max - marker.length));
+  return s.parent_session_id !== null ? `${marker}${title || '(sub-agent)'}` : title || '-';
 }
 
 function costCell(id: string, extras: Extras): string {
@@ -133,31 +133,74 @@ function costCell(id: string, extras: Extras): string {
   return cost === undefined ? '-' : cost === null ? '?' : usd(cost);
 }
 
+const HEADER = ['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COST', 'MODEL', 'COMPLETENESS', 'PROJECT', 'TITLE'];
+const ALIGN = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left', 'left', 'left'] as const;
+const TITLE_MIN = 20;
+const PROJECT_MIN = 12;
+
+/**
+ * The widest PROJECT and TITLE that fit `lineWidth` after the other columns (`fixed` columns wide)
+ * when the longest project is `project` wide: the project gives way first, down to PROJECT_MIN.
+ */
+function fitCaps(fixed: number, project: number, lineWidth: number | undefined): { project: number; title: number } {
+  if (lineWidth === undefined) return { project: PROJECT_MAX, title: TITLE_MAX };
+  const room = lineWidth - fixed - 4; // two column separators
+  const projectCap = Math.min(project, Math.max(PROJECT_MIN, room - TITLE_MAX));
+  return { project: projectCap, title: Math.max(TITLE_MIN, Math.min(TITLE_MAX, room - projectCap)) };
+}
+
+/** Left out, in this order, on a terminal too narrow for PROJECT_MIN and TITLE_MIN after the other columns. */
+const DROPPABLE = ['CACHED', 'EVENTS', 'COMPLETENESS', 'IN', 'OUT', 'MODEL'];
+
+/** The columns before PROJECT and TITLE that fit: their indexes, and how wide they are laid out. */
+function fixedColumns(rows: readonly string[][], lineWidth: number | undefined): { keep: number[]; fixed: number } {
+  let keep = HEADER.slice(0, 9).map((_, i) => i);
+  const laidOut = () =>
+    columns(
+      [keep.map((i) => HEADER[i]!), ...rows.map((r) => keep.map((i) => r[i]!))],
+      keep.map((i) => ALIGN[i]!),
+    ).reduce((w, line) => Math.max(w, width(line)), 0);
+  let fixed = laidOut();
+  for (const name of DROPPABLE) {
+    if (lineWidth === undefined || fixed + 4 + PROJECT_MIN + TITLE_MIN <= lineWidth) break;
+    keep = keep.filter((i) => HEADER[i] !== name);
+    fixed = laidOut();
+  }
+  return { keep, fixed };
+}
+
+/** The table; with `lineWidth` (a terminal), columns are left out and PROJECT and TITLE cut so that rows fit it. */
 function formatList(
   sessions: readonly ListedSession[],
   short: Map<string, string>,
   extras: Extras,
   home: string,
+  lineWidth: number | undefined,
 ): string[] {
-  const rows = [
-    ['ID', 'STARTED', 'EVENTS', 'IN', 'CACHED', 'OUT', 'COST', 'MODEL', 'COMPLETENESS', 'PROJECT', 'TITLE'],
-  ];
-  for (const s of sessions) {
-    rows.push([
-      short.get(s.wrapper_session_id) ?? s.wrapper_session_id,
-      localDateTime(s.started_at),
-      String(s.event_count),
-      compactCount(s.usage.input_tokens + s.usage.cache_creation_tokens),
-      compactCount(s.usage.cache_read_tokens),
-      compactCount(s.usage.output_tokens),
-      costCell(s.wrapper_session_id, extras),
-      s.model ?? '-',
-      s.completeness,
-      projectCell(s.workspace_path, home),
-      titleCell(s, extras),
-    ]);
-  }
-  return columns(rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left', 'left', 'left']);
+  const rows = sessions.map((s) => [
+    short.get(s.wrapper_session_id) ?? s.wrapper_session_id,
+    localDateTime(s.started_at),
+    String(s.event_count),
+    compactCount(s.usage.input_tokens + s.usage.cache_creation_tokens),
+    compactCount(s.usage.cache_read_tokens),
+    compactCount(s.usage.output_tokens),
+    costCell(s.wrapper_session_id, extras),
+    s.model ?? '-',
+    s.completeness,
+  ]);
+  const { keep, fixed } = fixedColumns(rows, lineWidth);
+  const project = sessions.reduce((w, s) => Math.max(w, width(projectCell(s.workspace_path, home, PROJECT_MAX))), 7);
+  const caps = fitCaps(fixed, project, lineWidth);
+  const table = sessions.map((s, i) => [
+    ...keep.map((k) => rows[i]![k]!),
+    projectCell(s.workspace_path, home, caps.project),
+    titleCell(s, extras, caps.title),
+  ]);
+  const all = [...keep, 9, 10];
+  return columns(
+    [all.map((i) => HEADER[i]!), ...table],
+    all.map((i) => ALIGN[i]!),
+  );
 }
 
 export async function listCommand(args: ListArgs): Promise<number> {
@@ -192,19 +235,15 @@ export async function listCommand(args: ListArgs): Promise<number> {
     );
     return EXIT.ok;
   }
-  const extras = await readExtras(new Set(shown.map((s) => s.logs_dir)));
-  const lines =
-    shown.length > 0
-      ? formatList(groupSubAgents(shown), shortIds(all.map((s) => s.wrapper_session_id)), extras, home)
-      : [];
+  const extras = await readExtras(shown, all);
+  // On a terminal, a line never wraps (as ps does): PROJECT and TITLE narrow first, then lines are cut; a pipe gets whole lines.
+  const lineWidth = process.stdout.isTTY ? process.stdout.columns - 1 : undefined;
+  const short = shortIds(all.map((s) => s.wrapper_session_id));
+  const lines = shown.length > 0 ? formatList(groupSubAgents(shown), short, extras, home, lineWidth) : [];
   const filtered = shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`;
   lines.push(
     `${filtered} session${all.length === 1 ? '' : 's'} in ${tildePath(scope, home)}.${shown.length > 0 ? ' `import-logs show ID` shows one.' : ''}`,
   );
-  // On a terminal, a line never wraps (as ps does); a pipe gets whole lines.
-  const termWidth = process.stdout.isTTY ? process.stdout.columns : undefined;
-  process.stdout.write(
-    `${(termWidth === undefined ? lines : lines.map((l) => fitWidth(l, termWidth - 1))).join('\n')}\n`,
-  );
+  process.stdout.write(`${(lineWidth === undefined ? lines : lines.map((l) => fitWidth(l, lineWidth))).join('\n')}\n`);
   return EXIT.ok;
 }

@@ -388,20 +388,32 @@ function providerClause(providers: readonly string[] | undefined): { sql: string
 
 /**
  * Full-text search of the local index (FTS5 query syntax: words, "phrases", OR, NOT, prefix*),
- * best matches first; the snippet marks each hit as [term].
+ * best matches first (ties in archive order); the snippet marks each hit as [term]. Without a
+ * filter, the best hits are ranked from the full-text index alone and only they are joined with
+ * their events; snippets are made for the hits shown only. A common word matches hundreds of
+ * thousands of events: reading each one's row, or making its snippet, costs seconds on a large archive.
  */
 export async function searchLocalIndex(logsDir: string, query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
   return readIndex(logsDir, [], (db) => {
     const providers = providerClause(opts.providers);
-    const where = ['events_fts match @query', ...providers.sql];
-    if (opts.since) where.push('e.ts >= @since');
-    if (opts.role) where.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
+    const filters = [...providers.sql];
+    if (opts.since) filters.push('e.ts >= @since');
+    if (opts.role) filters.push(`e.type in (${ROLE_TYPES[opts.role].map((t) => `'${t}'`).join(', ')})`);
+    const best =
+      filters.length === 0
+        ? 'select rowid, rank from events_fts where events_fts match @query order by rank, rowid limit @limit'
+        : `select e.rowid, events_fts.rank from events_fts join events e on e.rowid = events_fts.rowid
+             join sessions s on s.session_id = e.session_id
+           where events_fts match @query and ${filters.join(' and ')} order by events_fts.rank, e.rowid limit @limit`;
     const [open, close] = opts.marks ?? ['[', ']'];
     return db
       .prepare(
-        `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title, snippet(events_fts, 0, @open, @close, '…', 12) as snippet
-         from events_fts join events e on e.rowid = events_fts.rowid join sessions s on s.session_id = e.session_id
-         where ${where.join(' and ')} order by rank, e.session_id, e.seq limit @limit`,
+        // The snippet by a subquery per hit: a join with events_fts would run the match for every event again.
+        `select e.session_id, e.seq, e.ts, e.type, e.role, e.tool_name, s.provider, s.title,
+                (select snippet(events_fts, 0, @open, @close, '…', 12) from events_fts
+                 where events_fts match @query and rowid = top.rowid) as snippet
+         from (${best}) top join events e on e.rowid = top.rowid join sessions s on s.session_id = e.session_id
+         order by top.rank, top.rowid`,
       )
       .all({
         query,
@@ -454,15 +466,72 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
   });
 }
 
-/** The first typed prompt of each session (a sub-agent's: its task), from the local index when there is one. */
-export async function firstPrompts(logsDir: string): Promise<Map<string, string>> {
-  return readIndex(logsDir, new Map<string, string>(), (db) => {
-    // SQLite returns the other columns of the row that holds min(seq).
+/** The model, time and tokens of one call: what prices it. */
+export type PricedCall = Pick<
+  UsageRow,
+  'model' | 'ts' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'
+>;
+
+/** The sessions a query covers: those of `@ids` (a JSON array), or every one when `ids` is null. */
+const scope = (ids: readonly string[] | null) =>
+  ids === null ? 'select session_id from sessions' : 'select value as session_id from json_each(@ids)';
+
+/**
+ * What the model calls of each session cost (of `ids`, or of all), summed in one query (`price`
+ * runs inside SQLite, so no row object is made per call); null when a call's price is unknown.
+ * Sessions without calls are left out.
+ */
+export async function sessionCosts(
+  logsDir: string,
+  ids: readonly string[] | null,
+  price: (call: PricedCall) => number | null,
+): Promise<Map<string, number | null>> {
+  return readIndex(logsDir, new Map<string, number | null>(), (db) => {
+    db.function('call_cost', { deterministic: true }, (model, ts, input, output, cacheRead, cacheWrite) =>
+      price({
+        model: model as string | null,
+        ts: ts as string,
+        input_tokens: input as number,
+        output_tokens: output as number,
+        cache_read_tokens: cacheRead as number,
+        cache_creation_tokens: cacheWrite as number,
+      }),
+    );
     const rows = db
       .prepare(
-        "select session_id, text, min(seq) from events where type = 'user_message' and role = 'user' and text is not null group by session_id",
+        `select session_id, sum(cost) as cost, count(*) - count(cost) as unpriced from (
+           select u.session_id, call_cost(coalesce(u.model, s.model), u.ts, u.input_tokens, u.output_tokens,
+                                          u.cache_read_tokens, u.cache_creation_tokens) as cost
+           from (${scope(ids)}) k join usage u on u.session_id = k.session_id
+             join sessions s on s.session_id = u.session_id)
+         group by session_id`,
       )
-      .all() as { session_id: string; text: string }[];
-    return new Map(rows.map((r) => [r.session_id, r.text]));
+      .all({ ids: JSON.stringify(ids) }) as { session_id: string; cost: number | null; unpriced: number }[];
+    return new Map(rows.map((r) => [r.session_id, r.unpriced > 0 ? null : r.cost]));
+  });
+}
+
+/** How far into a session its first typed prompt is looked for (on a 2 GB archive, at most the 48th event). */
+const PROMPT_WITHIN = 200;
+
+/**
+ * The first typed prompt of each session (of `ids`, or of all) the provider gave no title (a
+ * sub-agent's: its task), among its first PROMPT_WITHIN events. They are read in order through the
+ * primary key: a scan of every event would read the whole table, and so would a session that has
+ * no typed prompt (one resumed from another, or made of tool results) if it were read to its end.
+ */
+export async function firstPrompts(logsDir: string, ids: readonly string[] | null): Promise<Map<string, string>> {
+  return readIndex(logsDir, new Map<string, string>(), (db) => {
+    const rows = db
+      .prepare(
+        `select s.session_id, (
+           select e.text from events e
+           where e.session_id = s.session_id and e.seq <= ${PROMPT_WITHIN}
+             and e.type = 'user_message' and e.role = 'user' and e.text is not null
+           order by e.seq limit 1) as text
+         from (${scope(ids)}) k join sessions s on s.session_id = k.session_id where s.title is null`,
+      )
+      .all({ ids: JSON.stringify(ids) }) as { session_id: string; text: string | null }[];
+    return new Map(rows.flatMap((r) => (r.text === null ? [] : [[r.session_id, r.text] as const])));
   });
 }

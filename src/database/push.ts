@@ -182,6 +182,75 @@ function onConflict(columns: readonly string[], key: readonly string[], update: 
 const SERVER_EVENT_COLUMNS = ['session_id', 'key', 'seq', ...EVENT_COLUMNS.slice(3)];
 const SERVER_USAGE_COLUMNS = ['session_id', 'key', 'seq', ...USAGE_COLUMNS.slice(2)];
 
+/** Another machine's copy that is more complete keeps its fields; its events stay either way. */
+async function serverKeepsItsCopy(client: Client, entry: SessionLogIndexEntry, origin: Origin): Promise<boolean> {
+  const found = await client.query<{ host: string; completeness: string; event_count: number }>(
+    'select host, completeness, event_count from import_logs.sessions where session_id = $1 for update',
+    [entry.wrapper_session_id],
+  );
+  const server = found.rows[0];
+  return (
+    server !== undefined &&
+    server.host !== origin.host &&
+    (RANK[server.completeness]! > RANK[entry.completeness]! ||
+      (RANK[server.completeness] === RANK[entry.completeness] && server.event_count > entry.event_count))
+  );
+}
+
+/** Event and usage rows, keyed as the server keys them, waiting for one insert each. */
+interface Batch {
+  events: Row[];
+  usage: Row[];
+}
+
+/** One event line as the server's rows: `key` moved to second place. */
+function addLine(batch: Batch, sessionId: string, lineText: string, origin: Origin): void {
+  const row = eventRows(sessionId, lineText, origin);
+  const [rowSession, seq, key, ...rest] = row.event;
+  // Archives written before events had keys: the position is the only identity there is.
+  const eventKey = key ?? `#${String(seq)}`;
+  batch.events.push([rowSession!, eventKey, seq!, ...rest]);
+  if (row.usage) {
+    const [uSession, uSeq, ...uRest] = row.usage;
+    batch.usage.push([uSession!, eventKey, uSeq!, ...uRest]);
+  }
+}
+
+/** Inserts a batch; `update`: the pushed rows replace the server's. Returns the rows written. */
+async function sendBatch(client: Client, batch: Batch, update: boolean): Promise<number> {
+  const tables = [
+    ['events', SERVER_EVENT_COLUMNS, batch.events],
+    ['usage', SERVER_USAGE_COLUMNS, batch.usage],
+  ] as const;
+  let written = 0;
+  for (const [table, columns, rows] of tables)
+    written += await insertRows(client, table, columns, rows, onConflict(columns, ['session_id', 'key'], update));
+  return written;
+}
+
+/** Streams the session file's events to the server, a batch at a time. */
+async function sendEvents(
+  client: Client,
+  entry: SessionLogIndexEntry,
+  file: string,
+  origin: Origin,
+  update: boolean,
+): Promise<{ rows: number; events: number }> {
+  let batch: Batch = { events: [], usage: [] };
+  let rows = 0;
+  let events = 0;
+  for (const line of readLines(file, { bytesRead: 0 })) {
+    if (line.bytes.length === 0) continue;
+    addLine(batch, entry.wrapper_session_id, line.bytes.toString('utf8'), origin);
+    events++;
+    if (batch.events.length < ROWS_PER_INSERT) continue;
+    rows += await sendBatch(client, batch, update);
+    batch = { events: [], usage: [] };
+  }
+  rows += await sendBatch(client, batch, update);
+  return { rows, events };
+}
+
 /** Sends one session in one transaction, streaming its file; says whether the server kept its copy. */
 async function pushSession(
   client: Client,
@@ -191,67 +260,22 @@ async function pushSession(
 ): Promise<{ rows: number; events: number; kept: boolean }> {
   await client.query('begin');
   try {
-    const found = await client.query<{ host: string; completeness: string; event_count: number }>(
-      'select host, completeness, event_count from import_logs.sessions where session_id = $1 for update',
-      [entry.wrapper_session_id],
-    );
-    const server = found.rows[0];
-    // Another machine's copy that is more complete keeps its fields; its events stay either way.
-    const kept =
-      server !== undefined &&
-      server.host !== origin.host &&
-      (RANK[server.completeness]! > RANK[entry.completeness]! ||
-        (RANK[server.completeness] === RANK[entry.completeness] && server.event_count > entry.event_count));
-    let rows = await insertRows(
+    const kept = await serverKeepsItsCopy(client, entry, origin);
+    const sessionRows = await insertRows(
       client,
       'sessions',
       SESSION_COLUMNS,
       [sessionRow(entry, origin)],
       onConflict(SESSION_COLUMNS, ['session_id'], !kept),
     );
-    let events: Row[] = [];
-    let usage: Row[] = [];
-    let sent = 0;
-    const flush = async () => {
-      rows += await insertRows(
-        client,
-        'events',
-        SERVER_EVENT_COLUMNS,
-        events,
-        onConflict(SERVER_EVENT_COLUMNS, ['session_id', 'key'], !kept),
-      );
-      rows += await insertRows(
-        client,
-        'usage',
-        SERVER_USAGE_COLUMNS,
-        usage,
-        onConflict(SERVER_USAGE_COLUMNS, ['session_id', 'key'], !kept),
-      );
-      events = [];
-      usage = [];
-    };
-    for (const line of readLines(file, { bytesRead: 0 })) {
-      if (line.bytes.length === 0) continue;
-      const row = eventRows(entry.wrapper_session_id, line.bytes.toString('utf8'), origin);
-      const [sessionId, seq, key, ...rest] = row.event;
-      // Archives written before events had keys: the position is the only identity there is.
-      const eventKey = key ?? `#${String(seq)}`;
-      events.push([sessionId!, eventKey, seq!, ...rest]);
-      if (row.usage) {
-        const [uSession, uSeq, ...uRest] = row.usage;
-        usage.push([uSession!, eventKey, uSeq!, ...uRest]);
-      }
-      sent++;
-      if (events.length >= ROWS_PER_INSERT) await flush();
-    }
-    await flush();
+    const sent = await sendEvents(client, entry, file, origin, !kept);
     // The session row counts what the server holds, which may be more than any one copy.
     await client.query(
       'update import_logs.sessions set event_count = (select count(*) from import_logs.events where session_id = $1) where session_id = $1',
       [entry.wrapper_session_id],
     );
     await client.query('commit');
-    return { rows, events: sent, kept };
+    return { rows: sessionRows + sent.rows, events: sent.events, kept };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     throw err;

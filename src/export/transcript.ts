@@ -47,13 +47,10 @@ export interface TranscriptSession {
   subAgents: SessionLogIndexEntry[];
 }
 
-export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLogEvent[]): Block[] {
+/** The title (the provider's, else the first typed prompt) and the session's fields. */
+function headerBlocks(s: TranscriptSession, events: readonly AgentLogEvent[]): Block[] {
   const e = s.entry;
-  // The provider's title, else the first typed prompt.
   const prompt = events.find((ev): ev is Of<'user_message'> => ev.type === 'user_message' && ev.role === 'user');
-  const blocks: Block[] = [
-    { kind: 'heading', level: 1, text: (e?.title ?? prompt?.content)?.split('\n')[0]?.trim() || s.id },
-  ];
   const fields: [string, string][] = [
     ['session', s.id],
     ['provider', s.provider],
@@ -71,93 +68,88 @@ export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLog
       'sub-agent',
       `${a.wrapper_session_id}${a.title ? `: ${a.title.split('\n')[0]!.trim()}` : ''} (${tokens(a.usage)})`,
     ]);
-  blocks.push({ kind: 'fields', fields });
+  return [
+    { kind: 'heading', level: 1, text: (e?.title ?? prompt?.content)?.split('\n')[0]?.trim() || s.id },
+    { kind: 'fields', fields },
+  ];
+}
 
-  const started = subAgentCalls(events, s.subAgents);
-  const results = new Map<string, Of<'tool_result'>>();
-  const called = new Set<string>();
-  for (const ev of events) {
-    if (ev.type === 'tool_result' && ev.tool_id !== undefined) results.set(ev.tool_id, ev as Of<'tool_result'>);
-    if (ev.type === 'tool_call' && ev.tool_id !== undefined) called.add(ev.tool_id);
+/** What the event blocks look up: sub-agents by the seq of the call that started them, results by tool id. */
+interface Context {
+  started: ReturnType<typeof subAgentCalls>;
+  results: Map<string, Of<'tool_result'>>;
+  /** Tool ids that have a call: their results are shown with it. */
+  called: Set<string>;
+}
+
+function resultBlock(r: Of<'tool_result'>): Block {
+  const text = [r.output, r.error && `error: ${r.error}`].filter(Boolean).join('\n');
+  const status = r.error !== undefined || r.success === false ? 'failed' : 'result';
+  if (text === '') return { kind: 'note', text: `${status}: no output` };
+  return { kind: 'code', label: `${status}${r.tool_name ? ` of ${r.tool_name}` : ''}`, text, fold: fold(text) };
+}
+
+/** A tool call: its heading, the sub-agent it started, its input and its result. */
+function toolCallBlocks(t: Of<'tool_call'>, ctx: Context): Block[] {
+  const blocks: Block[] = [{ kind: 'heading', level: 3, text: `Tool: ${t.tool_name} · ${t.ts}` }];
+  const child = ctx.started.get(t.seq);
+  if (child)
+    blocks.push({
+      kind: 'note',
+      text: `started sub-agent ${child.wrapper_session_id} (import-logs export ${child.wrapper_session_id})`,
+    });
+  if (t.input !== undefined) {
+    const text = inputText(t.input);
+    blocks.push({ kind: 'code', label: 'input', text, fold: fold(text) });
   }
-  const result = (r: Of<'tool_result'>) => {
-    const text = [r.output, r.error && `error: ${r.error}`].filter(Boolean).join('\n');
-    const status = r.error !== undefined || r.success === false ? 'failed' : 'result';
-    if (text !== '')
-      blocks.push({
-        kind: 'code',
-        label: `${status}${r.tool_name ? ` of ${r.tool_name}` : ''}`,
-        text,
-        fold: fold(text),
-      });
-    else blocks.push({ kind: 'note', text: `${status}: no output` });
-  };
-  for (const ev of events) {
-    switch (ev.type) {
-      case 'user_message': {
-        const m = ev as Of<'user_message'>;
-        // Text the harness injected (instructions, context) is folded away under its role.
-        if (m.role !== 'user') {
-          blocks.push({ kind: 'code', label: m.role, text: m.content, fold: true });
-          break;
-        }
-        blocks.push({ kind: 'heading', level: 2, text: `Prompt · ${ev.ts}` });
-        blocks.push({ kind: 'text', text: m.content });
-        break;
-      }
-      case 'assistant_message':
-        blocks.push({ kind: 'heading', level: 3, text: `Answer · ${ev.ts}` });
-        blocks.push({ kind: 'text', text: (ev as Of<'assistant_message'>).content });
-        break;
-      case 'reasoning': {
-        const text = (ev as Of<'reasoning'>).content;
-        blocks.push({ kind: 'code', label: 'thinking', text, fold: true });
-        break;
-      }
-      case 'tool_call': {
-        const t = ev as Of<'tool_call'>;
-        blocks.push({ kind: 'heading', level: 3, text: `Tool: ${t.tool_name} · ${ev.ts}` });
-        const child = started.get(ev.seq);
-        if (child)
-          blocks.push({
-            kind: 'note',
-            text: `started sub-agent ${child.wrapper_session_id} (import-logs export ${child.wrapper_session_id})`,
-          });
-        if (t.input !== undefined) {
-          const text = inputText(t.input);
-          blocks.push({ kind: 'code', label: 'input', text, fold: fold(text) });
-        }
-        const r = t.tool_id === undefined ? undefined : results.get(t.tool_id);
-        if (r) result(r);
-        break;
-      }
-      case 'tool_result': {
-        const r = ev as Of<'tool_result'>;
-        // Shown with its call; a result without a call stands alone.
-        if (r.tool_id === undefined || !called.has(r.tool_id)) result(r);
-        break;
-      }
-      case 'usage': {
-        const u = ev as Of<'usage'>;
-        blocks.push({ kind: 'note', text: `usage: ${tokens(u)}${u.model ? ` · ${u.model}` : ''}` });
-        break;
-      }
-      case 'session_result':
-        blocks.push({ kind: 'note', text: `result: ${(ev as Of<'session_result'>).result}` });
-        break;
-      case 'session_ended': {
-        const end = ev as Of<'session_ended'>;
-        blocks.push({
-          kind: 'note',
-          text: `session ended${end.success ? '' : `: failed${end.error ? ` (${end.error})` : ''}`}`,
-        });
-        break;
-      }
-      default:
-        break;
-    }
-  }
+  const r = t.tool_id === undefined ? undefined : ctx.results.get(t.tool_id);
+  if (r) blocks.push(resultBlock(r));
   return blocks;
+}
+
+/** The blocks of one event, one case after another; events a reader does not need give none. */
+function eventBlocks(ev: AgentLogEvent, ctx: Context): Block[] {
+  switch (ev.type) {
+    case 'user_message':
+      // Text the harness injected (instructions, context) is folded away under its role.
+      return ev.role !== 'user'
+        ? [{ kind: 'code', label: ev.role, text: ev.content, fold: true }]
+        : [
+            { kind: 'heading', level: 2, text: `Prompt · ${ev.ts}` },
+            { kind: 'text', text: ev.content },
+          ];
+    case 'assistant_message':
+      return [
+        { kind: 'heading', level: 3, text: `Answer · ${ev.ts}` },
+        { kind: 'text', text: ev.content },
+      ];
+    case 'reasoning':
+      return [{ kind: 'code', label: 'thinking', text: ev.content, fold: true }];
+    case 'tool_call':
+      return toolCallBlocks(ev, ctx);
+    case 'tool_result':
+      // Shown with its call; a result without a call stands alone.
+      return ev.tool_id === undefined || !ctx.called.has(ev.tool_id) ? [resultBlock(ev)] : [];
+    case 'usage':
+      return [{ kind: 'note', text: `usage: ${tokens(ev)}${ev.model ? ` · ${ev.model}` : ''}` }];
+    case 'session_result':
+      return [{ kind: 'note', text: `result: ${ev.result}` }];
+    case 'session_ended':
+      return [
+        { kind: 'note', text: `session ended${ev.success ? '' : `: failed${ev.error ? ` (${ev.error})` : ''}`}` },
+      ];
+    default:
+      return [];
+  }
+}
+
+export function transcriptBlocks(s: TranscriptSession, events: readonly AgentLogEvent[]): Block[] {
+  const ctx: Context = { started: subAgentCalls(events, s.subAgents), results: new Map(), called: new Set() };
+  for (const ev of events) {
+    if (ev.type === 'tool_result' && ev.tool_id !== undefined) ctx.results.set(ev.tool_id, ev);
+    if (ev.type === 'tool_call' && ev.tool_id !== undefined) ctx.called.add(ev.tool_id);
+  }
+  return [...headerBlocks(s, events), ...events.flatMap((ev) => eventBlocks(ev, ctx))];
 }
 
 /** A fence longer than any run of backticks in the text, so that the text cannot close it. */

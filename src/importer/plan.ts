@@ -144,144 +144,204 @@ function sessionsOfUnits(state: BackfillState): Map<string, Set<string>> {
   return out;
 }
 
-export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan {
+/** Files of each unit of the state, by unit. */
+function filesOfUnits(state: BackfillState): Map<string, string[]> {
   const unitFiles = new Map<string, string[]>();
   for (const [path, rec] of Object.entries(state.sources)) {
     const list = unitFiles.get(rec.unit);
     if (list) list.push(path);
     else unitFiles.set(rec.unit, [path]);
   }
-  const sessionsOf = sessionsOfUnits(state);
-  const providers: Record<string, ProviderSummary> = {};
-  const pending: PlannedUnit[] = [];
+  return unitFiles;
+}
+
+/** What discovery found, unit by unit, before copies of changed sessions are pulled in. */
+interface Scan {
+  providers: Record<string, ProviderSummary>;
+  pending: PlannedUnit[];
   /** Units found unchanged, converted after all when another copy of one of their sessions changed. */
-  const idle = new Map<string, PlannedUnit>();
-  const seen = new Set<string>();
-  const scannedAdapters = new Set<string>();
-  const adopt: ImportPlan['adopt'] = [];
-  const failures: ImportPlan['failures'] = [];
-  /** A file of the state below a path discovery could not list or stat: nothing is known of it. */
-  const unknown = (paths: readonly string[]) =>
-    failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
+  idle: Map<string, PlannedUnit>;
+  /** Units found, by state key. */
+  seen: Set<string>;
+  scannedAdapters: Set<string>;
+  adopt: ImportPlan['adopt'];
+  failures: ImportPlan['failures'];
+}
+
+/** Inputs of the scan that every unit reads. */
+interface ScanContext {
+  opts: PlanOptions;
+  state: BackfillState;
+  unitFiles: Map<string, string[]>;
+  sessionsOf: Map<string, Set<string>>;
+  scan: Scan;
+}
+
+/** A file of the state below a path discovery could not list or stat: nothing is known of it. */
+function unknownPaths(failures: ImportPlan['failures'], paths: readonly string[]): boolean {
+  return failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
+}
+
+/** Discovers every provider's homes, unit by unit. */
+function scanProviders(ctx: ScanContext): void {
+  const { opts, scan } = ctx;
   for (const adapter of opts.adapters) {
     const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
-    const ps = (providers[adapter.id] = emptyProviderSummary(lookup));
-    scannedAdapters.add(adapter.id);
+    const ps = (scan.providers[adapter.id] = emptyProviderSummary(lookup));
+    scan.scannedAdapters.add(adapter.id);
     for (const home of lookup.homes) {
       const { files, errors } = discoverSources(adapter, home.real);
-      for (const e of errors) failures.push({ provider: adapter.id, ...e });
+      for (const e of errors) scan.failures.push({ provider: adapter.id, ...e });
       ps.sources += files.length;
       ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
       for (const unit of unitsOf(adapter, files, home.real)) {
         const stateKey = `${adapter.id}:${unit.key}`;
-        if (seen.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
-        seen.add(stateKey);
+        if (scan.seen.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
+        scan.seen.add(stateKey);
         ps.units++;
-        const previous = unitFiles.get(stateKey) ?? [];
-        if (unknown(previous)) {
-          // Part of the unit could not be seen: converting what is left would take it for lost.
-          ps.unchanged_units++;
-          ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
-          continue;
-        }
-        const reason = unitChange(unit, previous, opts, state, adapter, stateKey);
-        const where = { provider: adapter.id, unit: unit.key };
         const bytes = unit.files.reduce((n, f) => n + f.size, 0);
-        if (reason === null) {
-          for (const f of unit.files)
-            if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') adopt.push({ path: f.path, file: f });
-          ps.unchanged_units++;
-          ps.unchanged_sessions += sessionsOf.get(stateKey)?.size ?? 0;
-          opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
-          idle.set(stateKey, {
-            adapter,
-            home: home.real,
-            allFiles: files,
-            unit,
-            stateKey,
-            bytes,
-            reason: 'another copy of its sessions changed',
-          });
-          continue;
-        }
-        const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
-        if (opts.since !== null && newest < opts.since) {
-          ps.skipped_since++;
-          opts.log?.debug(where, `skipped: ${reason}, but last changed before --since`);
-          continue;
-        }
-        const planned = { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason };
-        pending.push(planned);
+        scanUnit(ctx, ps, { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason: '' });
       }
     }
   }
+}
 
-  // Units that disappeared; their sessions lose their source only when no unit still found holds them.
+/** Says whether one unit found is to convert, unchanged, or skipped. */
+function scanUnit(ctx: ScanContext, ps: ProviderSummary, found: PlannedUnit): void {
+  const { opts, state, scan } = ctx;
+  const { adapter, unit, stateKey } = found;
+  const previous = ctx.unitFiles.get(stateKey) ?? [];
+  const unchanged = () => {
+    ps.unchanged_units++;
+    ps.unchanged_sessions += ctx.sessionsOf.get(stateKey)?.size ?? 0;
+  };
+  // Part of the unit could not be seen: converting what is left would take it for lost.
+  if (unknownPaths(scan.failures, previous)) return unchanged();
+  const reason = unitChange(unit, previous, opts, state, adapter, stateKey);
+  const where = { provider: adapter.id, unit: unit.key };
+  if (reason === null) {
+    for (const f of unit.files)
+      if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') scan.adopt.push({ path: f.path, file: f });
+    unchanged();
+    opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
+    scan.idle.set(stateKey, { ...found, reason: 'another copy of its sessions changed' });
+    return;
+  }
+  const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
+  if (opts.since !== null && newest < opts.since) {
+    ps.skipped_since++;
+    opts.log?.debug(where, `skipped: ${reason}, but last changed before --since`);
+    return;
+  }
+  scan.pending.push({ ...found, reason });
+}
+
+/** Units of the state no longer found, and the sessions some unit still found holds. */
+function vanishedUnits(ctx: ScanContext): { vanished: string[]; stillHeld: Set<string> } {
+  const { scan } = ctx;
   const vanished: string[] = [];
   const stillHeld = new Set<string>();
-  for (const unit of unitFiles.keys()) {
+  for (const unit of ctx.unitFiles.keys()) {
     const adapterId = unit.slice(0, unit.indexOf(':'));
-    if (!scannedAdapters.has(adapterId) || seen.has(unit) || unknown(unitFiles.get(unit)!)) {
-      for (const key of sessionsOf.get(unit) ?? []) stillHeld.add(key);
+    if (
+      !scan.scannedAdapters.has(adapterId) ||
+      scan.seen.has(unit) ||
+      unknownPaths(scan.failures, ctx.unitFiles.get(unit)!)
+    ) {
+      for (const key of ctx.sessionsOf.get(unit) ?? []) stillHeld.add(key);
     } else vanished.push(unit);
   }
+  return { vanished, stillHeld };
+}
 
-  // Session files deleted or changed since they were written: their units are converted again.
+/** Session files deleted or changed since they were written (a stat each), and warnings for those whose source is gone. */
+function damagedSessions(logsDir: string | null, state: BackfillState, stillHeld: ReadonlySet<string>) {
   const damaged = new Set<string>();
   const warnings: string[] = [];
-  if (opts.logsDir !== null) {
-    for (const [key, entry] of Object.entries(state.sessions)) {
-      const path = join(opts.logsDir, entry.log_path);
-      let size: number | null = null;
-      try {
-        size = statSync(path).size;
-      } catch {
-        // missing
-      }
-      if (size === entry.log_bytes) continue;
-      damaged.add(key);
-      if (!stillHeld.has(key))
-        warnings.push(
-          `${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
-        );
+  if (logsDir === null) return { damaged, warnings };
+  for (const [key, entry] of Object.entries(state.sessions)) {
+    const path = join(logsDir, entry.log_path);
+    let size: number | null = null;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // missing
     }
+    if (size === entry.log_bytes) continue;
+    damaged.add(key);
+    if (!stillHeld.has(key))
+      warnings.push(
+        `${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
+      );
   }
+  return { damaged, warnings };
+}
 
-  // A session held by several units (copies in several homes) is merged from all of them: when
-  // one changes or vanishes, the others are converted again, so that the merge sees every copy.
+/**
+ * A session held by several units (copies in several homes) is merged from all of them: when one
+ * changes or vanishes, or its file is damaged, the others are converted again, so that the merge
+ * sees every copy.
+ */
+function pullInCopies(ctx: ScanContext, vanished: readonly string[], damaged: ReadonlySet<string>): void {
+  const { scan, sessionsOf } = ctx;
   const unitsOfSession = new Map<string, string[]>();
   for (const [unit, keys] of sessionsOf)
     for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
-  const touched = [...pending.map((p) => p.stateKey), ...vanished];
-  for (const key of damaged) for (const unit of unitsOfSession.get(key) ?? []) if (idle.has(unit)) touched.push(unit);
+  const touched = [...scan.pending.map((p) => p.stateKey), ...vanished];
+  for (const key of damaged)
+    for (const unit of unitsOfSession.get(key) ?? []) if (scan.idle.has(unit)) touched.push(unit);
   for (let i = 0; i < touched.length; i++) {
     for (const key of sessionsOf.get(touched[i]!) ?? []) {
       for (const unit of unitsOfSession.get(key) ?? []) {
-        const copy = idle.get(unit);
+        const copy = scan.idle.get(unit);
         if (copy === undefined) continue;
-        idle.delete(unit);
-        const ps = providers[copy.adapter.id]!;
+        scan.idle.delete(unit);
+        const ps = scan.providers[copy.adapter.id]!;
         ps.unchanged_units--;
         ps.unchanged_sessions -= sessionsOf.get(unit)?.size ?? 0;
-        pending.push(copy);
+        scan.pending.push(copy);
         touched.push(unit);
       }
     }
   }
-  for (const p of pending) {
-    providers[p.adapter.id]!.pending_units++;
-    providers[p.adapter.id]!.bytes_to_read += p.bytes;
-  }
+}
 
+/** Sessions of the vanished units that no unit still found holds, with their provider. */
+function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHeld: ReadonlySet<string>) {
   const orphaned = new Map<string, string>();
   for (const unit of vanished) {
-    for (const key of sessionsOf.get(unit) ?? []) {
-      const entry = state.sessions[key];
+    for (const key of ctx.sessionsOf.get(unit) ?? []) {
+      const entry = ctx.state.sessions[key];
       if (!entry || entry.source_missing || stillHeld.has(key) || orphaned.has(key)) continue;
       const adapterId = unit.slice(0, unit.indexOf(':'));
       orphaned.set(key, adapterId);
-      providers[adapterId]!.removed_at_source++;
+      ctx.scan.providers[adapterId]!.removed_at_source++;
     }
   }
+  return orphaned;
+}
+
+export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan {
+  const scan: Scan = {
+    providers: {},
+    pending: [],
+    idle: new Map(),
+    seen: new Set(),
+    scannedAdapters: new Set(),
+    adopt: [],
+    failures: [],
+  };
+  const unitFiles = filesOfUnits(state);
+  const ctx: ScanContext = { opts, state, unitFiles, sessionsOf: sessionsOfUnits(state), scan };
+  scanProviders(ctx);
+  const { vanished, stillHeld } = vanishedUnits(ctx);
+  const { damaged, warnings } = damagedSessions(opts.logsDir, state, stillHeld);
+  pullInCopies(ctx, vanished, damaged);
+  for (const p of scan.pending) {
+    scan.providers[p.adapter.id]!.pending_units++;
+    scan.providers[p.adapter.id]!.bytes_to_read += p.bytes;
+  }
+  const orphaned = orphanedSessions(ctx, vanished, stillHeld);
+  const { providers, pending, adopt, scannedAdapters, failures } = scan;
   return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
 }

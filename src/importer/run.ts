@@ -1,42 +1,36 @@
 /**
- * The incremental import of one logs dir: discover (stat only), compare fingerprints with the
- * state, convert new and changed units concurrently, rewrite their session files atomically, and
- * checkpoint state and indexes every few seconds and at the end. Never appends; never forgets a
- * session whose source disappeared.
+ * The incremental import of one logs dir, in three jobs: plan (discover, stat only, and compare
+ * fingerprints with the state: `plan.ts`), apply (convert new and changed units concurrently and
+ * merge each session with what the archive holds: `apply.ts`), checkpoint (publish session files,
+ * indexes and state durably every few seconds and at the end: `checkpoint.ts`). Never appends;
+ * never forgets a session whose source disappeared.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { Adapter, HomeEnvironment } from '../../adapters/types.js';
-import { ArchiveError, CliError, FailedError, errorMessage } from '../errors.js';
-import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import { ArchiveError, CliError, errorMessage } from '../errors.js';
 import type { ImportSummary } from '../model/reports.js';
-import { existsSync } from 'node:fs';
-import { DIR_MODE, discard, makeDurable, publish, removeTempFiles, type PreparedFile } from '../writer/atomic-file.js';
-import { mergedCompleteness, mergedEntry, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
-import { indexesDamaged, writeLogsIndex } from '../archive/indexes.js';
-import {
-  INDEX_FILE,
-  LAST_RUN_FILE,
-  STATE_FILE,
-  indexPath,
-  sessionsDirOf,
-  statePath as statePathOf,
-} from '../archive/layout.js';
-import { updateGlobalIndex } from './store-index.js';
-import type { PreparedSession, UnitResult } from './convert-unit.js';
-import { convertWithRetries, type RetriedResult } from './retry.js';
-import { fingerprintOf, withFingerprint } from './fingerprint.js';
-import { nextLastRuns, readLastRuns, writeLastRuns } from './last-run.js';
+import type { BackfillState } from '../model/state.js';
+import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
+import { indexesDamaged } from '../archive/indexes.js';
+import { INDEX_FILE, LAST_RUN_FILE, STATE_FILE, sessionsDirOf, statePath as statePathOf } from '../archive/layout.js';
+import { loadState } from '../archive/state-file.js';
+import { Apply } from './apply.js';
+import { Checkpoints } from './checkpoint.js';
+import type { UnitResult } from './convert-unit.js';
+import { convertWithRetries } from './retry.js';
+import { withFingerprint } from './fingerprint.js';
+import { nextLastRuns, readLastRuns, writeLastRuns, type LastRuns } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
+import { adoptSessionFiles } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
-import { planImport, type PlannedUnit } from './plan.js';
+import { planImport, type ImportPlan, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
-import { loadState, serializeState, writeStateText } from '../archive/state-file.js';
 
 export interface ImportOptions {
   locations: Locations;
@@ -62,34 +56,24 @@ export interface ImportOptions {
   stop?: AbortSignal;
 }
 
-/** The least time between two checkpoints of a run (more when they cost more). */
-const CHECKPOINT_MS = 2000;
-
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-interface QueuedFile extends PreparedFile {
-  /** A later merge of this run replaced it. */
-  cancelled: boolean;
-  /** Renamed into place by a checkpoint. */
-  published: boolean;
+/** A pool of `size` worker threads, or null where workers cannot run (tests from TypeScript sources). */
+async function openPool(size: number): Promise<WorkerPool | null> {
+  const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
+  return workersAvailable() ? new WorkerPool(size) : null;
 }
 
-/** A session written by this run: its file, entry, and which copy of its source leads it. */
-interface RunSession {
-  file: QueuedFile;
-  entry: Omit<SessionLogIndexEntry, 'imported_at'>;
-  /** Rank of the copy whose events lead (`rankOf`). */
-  rank: Rank;
-  /** Keys of the events no copy of the source holds any more. */
-  retained: ReadonlySet<string>;
-  bytesWritten: number;
-}
-
-/** The copy of a session that leads a merge of copies: more events, then newer files, then unit key. */
-type Rank = readonly [events: number, newestMtime: number, unit: string];
-function outranks(a: Rank, b: Rank): boolean {
-  return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] < b[2];
+/**
+ * Workers start before discovery, so that loading their modules overlaps it: when asked for, or
+ * ('auto') for the first import into this logs dir, which converts everything.
+ */
+async function earlyPool(opts: ImportOptions, state: BackfillState): Promise<WorkerPool | null> {
+  const cores = availableParallelism();
+  const firstImport = Object.keys(state.sources).length === 0;
+  const size = opts.workers === 'auto' ? (cores >= 2 && firstImport ? cores : 0) : (opts.workers ?? 0);
+  return !opts.dryRun && size > 0 ? openPool(size) : null;
 }
 
 /** Creates the logs dir and takes its lock; a dir that cannot be written is a state error (3). */
@@ -101,12 +85,6 @@ async function lockLogsDir(logsDir: string, sessionsDir: string, waitMs: number,
     if (err instanceof CliError || signal?.aborted) throw err;
     throw new ArchiveError(`logs dir ${logsDir} cannot be written: ${errorMessage(err)}`);
   }
-}
-
-/** A pool of `size` worker threads, or null where workers cannot run (tests from TypeScript sources). */
-async function openPool(size: number): Promise<WorkerPool | null> {
-  const { WorkerPool, workersAvailable } = await import('./worker-pool.js');
-  return workersAvailable() ? new WorkerPool(size) : null;
 }
 
 /** The summary of a run that has done nothing yet. */
@@ -127,382 +105,221 @@ export function emptySummary(locations: Locations, dryRun: boolean): ImportSumma
   };
 }
 
+interface OpenedState {
+  state: BackfillState;
+  migratedFrom: number | null;
+  redactRules: number;
+  /** Sessions whose entries were read back from their files (there was no state). */
+  rebuilt: Set<string>;
+  /** The record of the last runs, kept in `last_run.json` (an older state's record moves there). */
+  lastRuns: LastRuns;
+}
+
+/** Loads the state (or, without one, rebuilds its sessions from their files) and tidies the logs dir. */
+async function openState(opts: ImportOptions, sessionsDir: string, summary: ImportSummary): Promise<OpenedState> {
+  const { logsDir } = opts.locations;
+  const statePath = statePathOf(logsDir);
+  const { state, migratedFrom } = await loadState(statePath);
+  summary.state_migrated_from = migratedFrom;
+  // The record an older state holds moves to its own file: the next write of the state drops it.
+  const lastRuns = readLastRuns(logsDir, state);
+  delete state.last_run;
+  if (migratedFrom !== null)
+    summary.warnings.push(
+      `state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`,
+    );
+  if (!opts.dryRun) {
+    summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
+    removeTempFiles(sessionsDir, []);
+    removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE, LAST_RUN_FILE]);
+  }
+  // Without a state, the session files say what the archive holds.
+  const rebuilt =
+    Object.keys(state.sessions).length === 0
+      ? await adoptSessionFiles(state, sessionsDir, summary.warnings)
+      : new Set<string>();
+  return { state, migratedFrom, redactRules: redactionOf(state, opts.redact), rebuilt, lastRuns };
+}
+
+/**
+ * Records in the state what the plan found without converting anything: sources that vanished
+ * are forgotten, and the sessions they held stay, marked once no copy is left; unchanged records
+ * of an older state gain the fingerprint's new fields. Says whether the state and the indexes changed.
+ */
+function takePlan(opened: OpenedState, plan: ImportPlan, locations: Locations): { state: boolean; index: boolean } {
+  const { state, redactRules } = opened;
+  for (const unit of plan.vanished) for (const path of plan.unitFiles.get(unit)!) delete state.sources[path];
+  for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
+  for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
+  const index =
+    plan.orphaned.size > 0 ||
+    opened.rebuilt.size > 0 ||
+    opened.migratedFrom !== null ||
+    indexesDamaged(locations.logsDir, locations.storeDir, Object.values(state.sessions));
+  const changed =
+    index || plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+  recordRedaction(state, redactRules);
+  return { state: changed, index };
+}
+
+/** How units are converted: in worker threads or in this one, so many at a time. */
+async function converter(
+  opts: ImportOptions,
+  planned: PlannedUnit[],
+  sessionsDir: string,
+  redact: boolean,
+  early: WorkerPool | null,
+) {
+  const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
+  const cores = availableParallelism();
+  const workerCount =
+    opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? cores : 0) : (opts.workers ?? 0);
+  // What converting needs loads only when there is something to convert (a no-op run skips it).
+  let pool = early;
+  if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
+    await pool.close();
+    pool = null;
+  } else if (pool === null && workerCount > 0 && planned.length > 1) pool = await openPool(workerCount);
+  const { convertUnit } = await import('./convert-unit.js');
+  const limit = (await import('p-limit')).default(pool ? pool.size * 4 : Math.max(1, opts.concurrency));
+  const { root } = opts.locations;
+  const convert = (plan: PlannedUnit): Promise<UnitResult> =>
+    pool
+      ? pool.run(
+          { adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root, redact },
+          plan.allFiles,
+        )
+      : convertUnit({
+          adapter: plan.adapter,
+          unit: plan.unit,
+          home: plan.home,
+          allFiles: plan.allFiles,
+          sessionsDir,
+          root,
+          redact,
+          ...(opts.stop ? { stop: opts.stop } : {}),
+        });
+  return { convert, limit, bytesTotal, close: async () => pool?.close() };
+}
+
+/** Converts every planned unit and applies each result as it comes; returns how many were done. */
+async function convertAll(
+  opts: ImportOptions,
+  planned: PlannedUnit[],
+  sessionsDir: string,
+  apply: Apply,
+  early: WorkerPool | null,
+) {
+  if (planned.length === 0) return 0;
+  const { convert, limit, bytesTotal, close } = await converter(opts, planned, sessionsDir, apply.redact, early);
+  // Largest first, so that one big file does not run alone at the end.
+  planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
+  let done = 0;
+  try {
+    await Promise.all(
+      planned.map((plan) =>
+        limit(async () => {
+          // A turn of the event loop between units: a signal is seen here, at the latest.
+          await new Promise(setImmediate);
+          if (opts.stop?.aborted) return;
+          const { result, unit } = await convertWithRetries(plan.unit, (unit) => convert({ ...plan, unit }));
+          if (opts.stop?.aborted && !result.ok) return; // cut short by the stop: converted again next run
+          apply.unit({ ...plan, unit }, result);
+          done++;
+          opts.onProgress?.({ done, total: planned.length, bytesRead: apply.bytesRead, bytesTotal });
+        }),
+      ),
+    );
+  } finally {
+    await close();
+  }
+  return done;
+}
+
+/**
+ * What the run found, in the summary and the state: version drift, retained events, the rebuilt
+ * sessions no source produced again (their source is gone, unless it could not be seen), a stop.
+ * True when it marked sessions as gone at their source.
+ */
+function finishRun(
+  opts: ImportOptions,
+  opened: OpenedState,
+  plan: ImportPlan,
+  apply: Apply,
+  summary: ImportSummary,
+  done: number,
+): boolean {
+  for (const adapter of opts.adapters) {
+    const drift = versionDrift(adapter, apply.written.get(adapter.id)?.values() ?? []);
+    summary.providers[adapter.id]!.version_drift = drift;
+    if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
+  }
+  summary.retained = apply.retained();
+  let marked = false;
+  for (const key of opened.rebuilt) {
+    const entry = opened.state.sessions[key]!;
+    if (apply.sessions.has(key) || opts.stop?.aborted || !plan.scannedAdapters.has(entry.provider)) continue;
+    if (summary.errors.some((e) => e.provider === entry.provider)) continue;
+    entry.source_missing = true;
+    summary.providers[entry.provider]!.removed_at_source++;
+    marked = true;
+  }
+  if (opts.stop?.aborted)
+    summary.warnings.push(
+      `stopped by ${String(opts.stop.reason)} after ${done} of ${plan.pending.length} sources to convert; the next run converts the rest`,
+    );
+  return marked;
+}
+
+/** Saves the record of this run; a stopped run did not scan to the end: the last complete run stays on record. */
+async function recordRun(opts: ImportOptions, opened: OpenedState, plan: ImportPlan, summary: ImportSummary) {
+  if (opts.stop?.aborted) return;
+  const runs = nextLastRuns(opened.lastRuns, plan.scannedAdapters, summary.errors, new Date());
+  const warning = await writeLastRuns(opts.locations.logsDir, runs);
+  if (warning !== null) summary.warnings.push(warning);
+}
+
 export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const { locations, log } = opts;
   const { logsDir } = locations;
   const sessionsDir = sessionsDirOf(logsDir);
-  const statePath = statePathOf(logsDir);
   const summary = emptySummary(locations, opts.dryRun);
-
   refuseForeignLogsDir(logsDir);
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   let pool: WorkerPool | null = null;
   try {
-    const { state, migratedFrom } = await loadState(statePath);
-    const cores = availableParallelism();
-    // Workers start before discovery, so that loading their modules overlaps it: when asked for,
-    // or ('auto') for the first import into this logs dir, which converts everything.
-    const firstImport = Object.keys(state.sources).length === 0;
-    const early = opts.workers === 'auto' ? (cores >= 2 && firstImport ? cores : 0) : (opts.workers ?? 0);
-    if (!opts.dryRun && early > 0) pool = await openPool(early);
-    summary.state_migrated_from = migratedFrom;
-    // The record an older state holds moves to its own file: the next write of the state drops it.
-    const lastRuns = readLastRuns(logsDir, state);
-    delete state.last_run;
-    const redactRules = redactionOf(state, opts.redact);
-    const redact = redactRules > 0;
-    if (migratedFrom !== null)
-      summary.warnings.push(
-        `state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`,
-      );
-    if (!opts.dryRun) {
-      summary.warnings.push(...tightenModes(ownedPaths(locations)));
-      removeTempFiles(sessionsDir, []);
-      removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE, LAST_RUN_FILE]);
-    }
-
+    const opened = await openState(opts, sessionsDir, summary);
+    const { state, redactRules } = opened;
+    pool = await earlyPool(opts, state);
     const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
     summary.warnings.push(...plan.warnings);
-    const { pending: planned, unitFiles, scannedAdapters } = plan;
     if (opts.dryRun) return summary;
-    // Sources that vanished are forgotten; the sessions they held stay, marked once no copy is left.
-    for (const unit of plan.vanished) for (const path of unitFiles.get(unit)!) delete state.sources[path];
-    for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
 
-    // Records of an older state that gain the fingerprint's new fields.
-    for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
-    /** The index entries changed since the indexes were last written: they are written again. */
-    let indexStale =
-      plan.orphaned.size > 0 ||
-      migratedFrom !== null ||
-      indexesDamaged(logsDir, locations.storeDir, Object.values(state.sessions));
-    let dirty =
-      plan.vanished.length > 0 ||
-      plan.adopt.length > 0 ||
-      (state.redact?.rules_version ?? 0) !== redactRules ||
-      indexStale;
-    recordRedaction(state, redactRules);
-
-    // 3. Convert, write, checkpoint.
-    const importedAt = new Date().toISOString();
-    // Session files written by this run, not yet durable and in place; published at checkpoints.
-    let queue: QueuedFile[] = [];
-    const runSessions = new Map<string, RunSession>();
     const importedKeys = new Set(state.imported_session_keys);
-    /** The sessions this run wrote, per provider (for the version check at the end). */
-    const written = new Map<string, Map<string, SessionLogIndexEntry>>();
-    let lastCheckpoint = performance.now();
-    let checkpointing: Promise<void> | null = null;
-    let checkpointError: unknown = null;
-    let checkpointMs = opts.checkpointMs ?? CHECKPOINT_MS;
-    /**
-     * Group commit: the state as it is now, then every queued session file fsynced (all at once)
-     * and renamed into place, then that state and the indexes. The state on disk never names a
-     * session file that is not in place; a crash in between only means converting it again.
-     */
-    const writeCheckpoint = async () => {
-      lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
-      const began = performance.now();
-      state.imported_session_keys = [...importedKeys]; // sorted by serializeState
-      const stateSnapshot = serializeState(state);
-      const entries = indexStale ? Object.values(state.sessions) : null;
-      const batch = queue;
-      queue = [];
-      dirty = false;
-      indexStale = false;
-      for (const file of batch) if (file.cancelled) discard(file.temp);
-      const live = batch.filter((file) => !file.cancelled);
-      try {
-        await makeDurable(live);
-        publish(live);
-        for (const file of live) file.published = true;
-      } catch (err) {
-        for (const file of live) discard(file.temp);
-        throw new FailedError(
-          `could not write session files in ${sessionsDir}: ${errorMessage(err)}; the archive is as the last run left it, run again once this is fixed`,
-        );
-      }
-      // The state goes last: it is what says a session is done, so a run killed between these
-      // writes leaves indexes the next run rewrites, never a state ahead of its indexes.
-      if (entries !== null) await writeIndexes(entries);
-      await writeStateText(statePath, stateSnapshot);
-      lastCheckpoint = performance.now();
-      // A checkpoint costs more as the archive grows: spaced so that they take about a tenth of the run.
-      if (opts.checkpointMs === undefined) checkpointMs = Math.max(CHECKPOINT_MS, 9 * (lastCheckpoint - began));
+    const statePath = statePathOf(logsDir);
+    const target = {
+      locations,
+      sessionsDir,
+      statePath,
+      lock,
+      warnings: summary.warnings,
+      ...(opts.checkpointMs !== undefined ? { intervalMs: opts.checkpointMs } : {}),
     };
-    const writeIndexes = async (entries: SessionLogIndexEntry[]) => {
-      try {
-        await writeLogsIndex(logsDir, entries);
-      } catch (err) {
-        throw new ArchiveError(`index ${indexPath(logsDir)} cannot be written: ${errorMessage(err)}`);
-      }
-      if (locations.storeDir !== null) {
-        const warning = await updateGlobalIndex(locations.storeDir, logsDir, locations.project, entries);
-        if (warning && !summary.warnings.includes(warning)) summary.warnings.push(warning);
-      }
-    };
-    // One checkpoint at a time; units that finish meanwhile are saved by the next one.
-    const checkpoint = async () => {
-      if (checkpointing) return checkpointing;
-      checkpointing = writeCheckpoint().finally(() => {
-        checkpointing = null;
-      });
-      return checkpointing;
-    };
-
-    const bytesTotal = planned.reduce((n, p) => n + p.bytes, 0);
-    const workerCount =
-      opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? cores : 0) : (opts.workers ?? 0);
-    // What converting needs loads only when there is something to convert (a no-op run skips it).
-    if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
-      await pool.close();
-      pool = null;
-    } else if (pool === null && workerCount > 0 && planned.length > 1) pool = await openPool(workerCount);
-    const { convertUnit } = planned.length > 0 ? await import('./convert-unit.js') : { convertUnit: null };
-    const limit =
-      planned.length > 0
-        ? (await import('p-limit')).default(pool ? pool.size * 4 : Math.max(1, opts.concurrency))
-        : null;
-    // Largest first, so that one big file does not run alone at the end.
-    planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));
-    let done = 0;
-
-    /** The merged session file of `plan`, `spine` leading, and its entry. */
-    const combine = (
-      spine: string,
-      entry: RunSession['entry'],
-      other: string,
-      plan: MergePlan,
-      retained: Set<string>,
-      rank: Rank,
-      final: string,
-    ): RunSession => {
-      const written = writeMerge(
-        spine,
-        other,
-        plan,
-        final,
-        mergedCompleteness(entry, plan, retained.size).level,
-        redact,
-      );
-      const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
-      return {
-        file,
-        entry: mergedEntry(entry, plan, written, retained.size),
-        rank,
-        retained,
-        bytesWritten: written.bytesWritten,
-      };
-    };
-    /**
-     * What one converted copy of a session makes of it: merged with the copy this run already
-     * wrote (another source holding the same session), else with the archived file, whose events
-     * absent from the new conversion are kept. Between copies, the outranking one leads (its
-     * events and metadata win); the archived file never leads.
-     */
-    const mergeSession = (
-      session: PreparedSession,
-      current: RunSession | undefined,
-      rank: Rank,
-      sameAdapter: boolean,
-    ): RunSession => {
-      const fresh: QueuedFile = {
-        temp: session.tempPath!,
-        final: session.finalPath,
-        bytes: session.bytesWritten,
-        cancelled: false,
-        published: false,
-      };
-      const alone: RunSession = {
-        file: fresh,
-        entry: session.entry,
-        rank,
-        retained: new Set(),
-        bytesWritten: session.bytesWritten,
-      };
-      let merged: RunSession;
-      if (current === undefined) {
-        const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
-        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
-        merged = combine(
-          fresh.temp,
-          session.entry,
-          fresh.final,
-          plan,
-          new Set(plan.inserted.map((e) => e.key)),
-          rank,
-          fresh.final,
-        );
-        discard(fresh.temp);
-        return merged;
-      }
-      const currentPath = current.file.published ? current.file.final : current.file.temp;
-      if (outranks(rank, current.rank)) {
-        const plan = planMerge(fresh.temp, currentPath, true);
-        if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) merged = alone;
-        else {
-          const retained = new Set(plan.inserted.filter((e) => current.retained.has(e.key)).map((e) => e.key));
-          merged = combine(fresh.temp, session.entry, currentPath, plan, retained, rank, fresh.final);
-          discard(fresh.temp);
-        }
-      } else {
-        const plan = planMerge(currentPath, fresh.temp, true);
-        const retained = new Set([...current.retained].filter((k) => !plan?.otherKeys.has(k)));
-        merged =
-          plan === null ||
-          (plan.inserted.length === 0 && plan.kept.size === 0 && retained.size === current.retained.size)
-            ? { ...current, bytesWritten: 0 }
-            : combine(currentPath, current.entry, fresh.temp, plan, retained, current.rank, fresh.final);
-        discard(fresh.temp);
-      }
-      const paths = [...new Set([...current.entry.source_paths, ...session.entry.source_paths])].sort();
-      return { ...merged, entry: { ...merged.entry, source_paths: paths } };
-    };
-
-    /** Publishes what a unit produced and records it in the state. Runs in the main thread. */
-    const applyResult = async (plan: PlannedUnit, result: RetriedResult) => {
-      const { adapter, unit, stateKey } = plan;
-      const ps = summary.providers[adapter.id]!;
-      summary.bytes_read += result.bytesRead;
-      summary.warnings.push(...result.warnings);
-      // Gone mid-run: the state keeps what it knew, and the next run sees the unit removed at source.
-      if (!result.ok && 'vanished' in result) {
-        summary.warnings.push(`${result.error}; the next run records it as removed at source`);
-        return;
-      }
-      if (!result.ok) {
-        const path = unit.files[0]!.path;
-        ps.failed_units++;
-        summary.errors.push({
-          provider: adapter.id,
-          path,
-          message: result.error.includes(path) ? result.error : `${path}: ${result.error}`,
-        });
-        // Reported once, in the summary; the log says it only when asked to explain every source.
-        log.debug({ provider: adapter.id, unit: unit.key }, `failed (${plan.reason}): ${result.error}`);
-        return;
-      }
-      const producedKeys: string[] = [];
-      const rank = (events: number): Rank => [events, Math.max(...unit.files.map((f) => f.mtimeMs)), stateKey];
-      let outside = 0;
-      for (const session of result.sessions) {
-        if (session.tempPath === null) {
-          outside++;
-          const workspace = session.entry.workspace_path ?? '';
-          summary.outside_root[workspace] = (summary.outside_root[workspace] ?? 0) + 1;
-          continue;
-        }
-        const { key } = session;
-        const previous = state.sessions[key];
-        const current = runSessions.get(key);
-        const merged = mergeSession(
-          session,
-          current,
-          rank(session.entry.event_count),
-          previous?.adapter_version === adapter.version,
-        );
-        if (merged.file !== current?.file) {
-          if (current) current.file.cancelled = true;
-          queue.push(merged.file);
-        }
-        summary.bytes_written += merged.bytesWritten;
-        runSessions.set(key, merged);
-        if (current === undefined) {
-          if (previous) ps.updated_sessions++;
-          else ps.new_sessions++;
-        }
-        state.sessions[key] = { ...merged.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
-        indexStale = true;
-        written.set(adapter.id, (written.get(adapter.id) ?? new Map()).set(key, state.sessions[key]));
-        producedKeys.push(key);
-      }
-      for (const key of producedKeys) importedKeys.add(key);
-      const kept = new Set(producedKeys).size;
-      log.debug(
-        { provider: adapter.id, unit: unit.key },
-        `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`,
-      );
-      for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
-      const sessions = [...new Set(producedKeys)].sort();
-      for (const file of unit.files) {
-        state.sources[file.path] = {
-          ...fingerprintOf(file),
-          adapter: adapter.id,
-          adapter_version: adapter.version,
-          unit: stateKey,
-          sessions,
-          ...(redact ? { redact: redactRules } : {}),
-        };
-      }
-      dirty = true;
-      // Conversion goes on while the checkpoint's fsyncs run; a failure is raised at the end.
-      if (!checkpointing && performance.now() - lastCheckpoint >= checkpointMs)
-        checkpoint().catch((err: unknown) => (checkpointError ??= err));
-    };
-
-    const convertPlanned = (plan: PlannedUnit): Promise<UnitResult> =>
-      pool
-        ? pool.run(
-            { adapterId: plan.adapter.id, unit: plan.unit, home: plan.home, sessionsDir, root: locations.root, redact },
-            plan.allFiles,
-          )
-        : convertUnit!({
-            adapter: plan.adapter,
-            unit: plan.unit,
-            home: plan.home,
-            allFiles: plan.allFiles,
-            sessionsDir,
-            root: locations.root,
-            redact,
-            ...(opts.stop ? { stop: opts.stop } : {}),
-          });
-
-    try {
-      await Promise.all(
-        planned.map((plan) =>
-          limit!(async () => {
-            // A turn of the event loop between units: a signal is seen here, at the latest.
-            await new Promise(setImmediate);
-            if (opts.stop?.aborted) return;
-            const { result, unit } = await convertWithRetries(plan.unit, (unit) => convertPlanned({ ...plan, unit }));
-            if (opts.stop?.aborted && !result.ok) return; // cut short by the stop: converted again next run
-            await applyResult({ ...plan, unit }, result);
-            done++;
-            opts.onProgress?.({ done, total: planned.length, bytesRead: summary.bytes_read, bytesTotal });
-          }),
-        ),
-      );
-    } finally {
-      await pool?.close();
-    }
-    if (checkpointing) await (checkpointing as Promise<void>).catch(() => undefined);
-    if (checkpointError) {
-      for (const file of queue) discard(file.temp); // converted after the failed checkpoint: never published
-      throw checkpointError;
-    }
-    for (const adapter of opts.adapters) {
-      const drift = versionDrift(adapter, written.get(adapter.id)?.values() ?? []);
-      summary.providers[adapter.id]!.version_drift = drift;
-      if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
-    }
-    for (const { entry } of runSessions.values()) {
-      if (entry.retained_events > 0)
-        summary.retained.push({ session: entry.wrapper_session_id, events: entry.retained_events });
-    }
-    summary.retained.sort((a, b) => (a.session < b.session ? -1 : 1));
-    if (opts.stop?.aborted)
-      summary.warnings.push(
-        `stopped by ${String(opts.stop.reason)} after ${done} of ${planned.length} sources to convert; the next run converts the rest`,
-      );
-    if (dirty || queue.length > 0 || migratedFrom !== null) await writeCheckpoint();
-    // A stopped run did not scan to the end: the last complete run stays on record.
-    if (!opts.stop?.aborted) {
-      const warning = await writeLastRuns(logsDir, nextLastRuns(lastRuns, scannedAdapters, summary.errors, new Date()));
-      if (warning !== null) summary.warnings.push(warning);
-    }
+    const checkpoints = new Checkpoints(target, state, importedKeys);
+    const changed = takePlan(opened, plan, locations);
+    checkpoints.dirty = changed.state;
+    checkpoints.indexStale = changed.index;
+    const importedAt = new Date().toISOString();
+    const { unitFiles } = plan;
+    const apply = new Apply({ state, summary, checkpoints, importedKeys, unitFiles, redactRules, importedAt, log });
+    const done = await convertAll(opts, plan.pending, sessionsDir, apply, pool);
+    await checkpoints.settle();
+    if (finishRun(opts, opened, plan, apply, summary, done)) checkpoints.indexStale = checkpoints.dirty = true;
+    if (checkpoints.pending || opened.migratedFrom !== null) await checkpoints.write();
+    await recordRun(opts, opened, plan, summary);
     return summary;
   } finally {
     await pool?.close();

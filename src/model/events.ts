@@ -4,12 +4,10 @@
  * to disk. Optional fields that are absent are omitted from the line, never written as `null`.
  */
 import { z } from 'zod';
-import { COMPLETENESS_VALUES } from './names.js';
+import { LogCompleteness } from './completeness.js';
+import { SessionTrailer } from './index-schema.js';
 
-export const LogCompleteness = z
-  .enum(COMPLETENESS_VALUES)
-  .describe('How much of the native record survived conversion.');
-export type LogCompleteness = z.infer<typeof LogCompleteness>;
+export { LogCompleteness };
 
 export const LogSourceKind = z
   .enum(['wrapper', 'provider_file', 'provider_log', 'stdout', 'stderr', 'backfill'])
@@ -84,7 +82,13 @@ export const EventBodies = {
     raw: optText.describe('The native text, capped to a few KB.'),
   }),
   session_cleared: z.object({ old_session_id: optText, new_session_id: optText }),
-  session_ended: z.object({ success: z.boolean(), error: optText }),
+  session_ended: z.object({
+    success: z.boolean(),
+    error: optText,
+    entry: SessionTrailer.optional().describe(
+      "The session's index entry as this file was written: index.json is rebuilt from these when the state file is lost. Absent in files written before it was kept.",
+    ),
+  }),
   session_result: z.object({ result: text }),
   heartbeat: z.object({ interval_secs: tokens.optional() }),
   usage: z.object({

@@ -1,6 +1,6 @@
 /** The per-logs-dir index (`index.json`) and the store-wide index (`sessions_index.json`). */
 import { z } from 'zod';
-import { LogCompleteness } from './events.js';
+import { LogCompleteness } from './completeness.js';
 
 export const UsageTotals = z.object({
   input_tokens: z.number().int().nonnegative().describe('Sum of uncached input tokens.'),
@@ -54,6 +54,18 @@ export const SessionLogIndexEntry = z.object({
   imported_at: z.string().describe('When this session file was last written (import time).'),
 });
 export type SessionLogIndexEntry = z.infer<typeof SessionLogIndexEntry>;
+
+/**
+ * What the last line of a session file (`session_ended.entry`) carries: its index entry but for
+ * what only the logs dir knows (the file's size, whether a source is left, the import time), and
+ * its session key. From these alone the index is rebuilt.
+ */
+export const SessionTrailer = SessionLogIndexEntry.omit({
+  log_bytes: true,
+  source_missing: true,
+  imported_at: true,
+}).extend({ session_key: z.string().describe('`provider:native id`, the session key of the state file.') });
+export type SessionTrailer = z.infer<typeof SessionTrailer>;
 
 export const SessionLogIndex = z.object({ sessions: z.array(SessionLogIndexEntry) });
 export type SessionLogIndex = z.infer<typeof SessionLogIndex>;

@@ -22,6 +22,7 @@ import { readLines } from '../io/lines.js';
 import { maxTimestamp, minTimestamp } from '../util/time.js';
 import { AtomicFile } from './atomic-file.js';
 import { encodeEnvelope, eventLine, serializeTail } from './serialize.js';
+import { trailerOf } from './trailer.js';
 
 /** Our own lines are never cut: a session file holds whatever one event needed. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -73,6 +74,9 @@ export interface MergePlan {
   kept: Map<string, { offset: number; length: number }>;
 }
 
+/** A merge that adds nothing to the spine. */
+export const NO_MERGE: MergePlan = { inserted: [], otherKeys: new Map(), kept: new Map() };
+
 /**
  * Reads the keys of both files and lists what `other` adds to `spine`. Null when `other` has a
  * line without a key (written before keys existed) or that is not an event line of ours.
@@ -108,38 +112,35 @@ export function planMerge(spine: string, other: string, keepDerived: boolean): M
   return { inserted, otherKeys, kept };
 }
 
-export interface MergeWritten {
+export interface MergeWritten<E> {
   tempPath: string;
   bytesWritten: number;
-  /** The inserted events, parsed (for the entry's usage and times). */
-  inserted: AgentLogEvent[];
+  /** The spine's index entry with what was inserted counted in, `log_bytes` the merged file's size. */
+  entry: E;
 }
 
 const RETAINED_REASON = / event\(s\) no longer in the source, kept from an earlier import$/;
 
 /** Completeness of the merged session: `retained` events no copy of the source holds make it partial. */
-export function mergedCompleteness(
+function mergedCompleteness(
   entry: Omit<SessionLogIndexEntry, 'imported_at'>,
-  plan: MergePlan,
+  inserted: readonly AgentLogEvent[],
   retained: number,
 ): { level: LogCompleteness; reasons: string[] } {
   const reasons = entry.completeness_reasons.filter((r) => !RETAINED_REASON.test(r));
   if (retained > 0) reasons.push(`${retained} event(s) no longer in the source, kept from an earlier import`);
   reasons.sort();
-  const conversation =
-    entry.completeness !== 'metadata_only' || plan.inserted.some((e) => CONVERSATION_KINDS.has(e.type));
+  const conversation = entry.completeness !== 'metadata_only' || inserted.some((e) => CONVERSATION_KINDS.has(e.type));
   return { level: conversation ? (reasons.length > 0 ? 'partial' : 'full') : 'metadata_only', reasons };
 }
 
-/** The spine's index entry with what `writeMerge` inserted counted in. */
-export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
+/** The spine's index entry with the `inserted` events counted in. */
+function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
   entry: E,
-  plan: MergePlan,
-  written: MergeWritten,
+  inserted: readonly AgentLogEvent[],
   retained: number,
 ): E {
-  const { inserted } = written;
-  const { level, reasons } = mergedCompleteness(entry, plan, retained);
+  const { level, reasons } = mergedCompleteness(entry, inserted, retained);
   const totals = { ...entry.usage };
   let started: string | undefined = entry.started_at;
   let ended: string | undefined = entry.ended_at ?? undefined;
@@ -155,7 +156,6 @@ export function mergedEntry<E extends Omit<SessionLogIndexEntry, 'imported_at'>>
   }
   return {
     ...entry,
-    log_bytes: written.bytesWritten,
     completeness: level,
     completeness_reasons: reasons,
     started_at: started!,
@@ -201,19 +201,28 @@ function lineOf(seq: number, e: AgentLogEvent, completeness: LogCompleteness, re
   return eventLine(seq, e.key, serializeTail(e.ts, envelope, completeness, e as EventBody, redact));
 }
 
+/** The spine's `session_ended` line, numbered `seq`, with the merged completeness and entry (its trailer). */
+function endLine(seq: number, spineEnd: Buffer, merged: Omit<SessionLogIndexEntry, 'imported_at'>): string {
+  const end = JSON.parse(spineEnd.toString('utf8')) as Extract<AgentLogEvent, { type: 'session_ended' }>;
+  if (end.entry) end.entry = trailerOf(end.entry.session_key, merged);
+  return lineOf(seq, end, merged.completeness, false);
+}
+
 /**
  * Writes the merged session next to `finalPath` (a closed temp file, not published). The inserted
- * events are written again from their fields (masked with `redact`); `session_ended` gets
- * `level`. Returns the parsed inserted events too, for their usage.
+ * events are written again from their fields (masked with `redact`); `session_ended`, the spine's,
+ * gets the merged completeness and entry (its trailer). `retained`: how many of the events no copy
+ * of the source holds any more.
  */
-export function writeMerge(
+export function writeMerge<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
   spine: string,
   other: string,
   plan: MergePlan,
   finalPath: string,
-  level: LogCompleteness,
+  entry: E,
+  retained: number,
   redact: boolean,
-): MergeWritten {
+): MergeWritten<E> {
   const out = new AtomicFile(finalPath);
   const added = insertedEvents(other, plan);
   const parsed: AgentLogEvent[] = [];
@@ -252,12 +261,16 @@ export function writeMerge(
       held = line.bytes;
     }
     insertUntil(() => true);
-    const end = JSON.parse(held!.toString('utf8')) as AgentLogEvent;
-    write(lineOf(seq + 1, end, level, false));
+    const merged = mergedEntry(entry, parsed, retained);
+    write(endLine(seq + 1, held!, merged));
     out.prepare();
+    return {
+      tempPath: out.tempPath,
+      bytesWritten: out.bytesWritten,
+      entry: { ...merged, log_bytes: out.bytesWritten },
+    };
   } catch (err) {
     out.abort();
     throw err;
   }
-  return { tempPath: out.tempPath, bytesWritten: out.bytesWritten, inserted: parsed };
 }

@@ -21,6 +21,7 @@ import { AtomicFile, discard } from './atomic-file.js';
 import { redactSecrets } from './redact.js';
 import { END_KEY, EventKeys, START_KEY } from './event-keys.js';
 import { encodeEnvelope, eventLine, serializeTail } from './serialize.js';
+import { trailerOf } from './trailer.js';
 
 const HOLD_MAX_EVENTS = 2000;
 const HOLD_MAX_CHARS = 8 * 1024 * 1024;
@@ -221,7 +222,7 @@ export class SessionRecorder {
     return { level: sorted.length > 0 ? 'partial' : 'full', reasons: sorted };
   }
 
-  /** Writes session_ended and returns the index entry; `commit` or `abort` publishes it. */
+  /** Writes session_ended, its trailer the index entry, and returns that entry; `commit` or `abort` publishes it. */
   finish(): RecordedSession {
     if (this.finished) return this.finished;
     if (!this.headerWritten && !this.rejected) this.release(true);
@@ -229,56 +230,58 @@ export class SessionRecorder {
       this.rejected = true;
       this.abort();
     }
-    const { level, reasons } = this.completeness();
-    const startedAt = this.knownStart() ?? this.opts.fallbackTs;
-    const endedAt = this.draft.endedAt ?? this.maxTs ?? startedAt;
+    const key = sessionKey(this.opts.provider, this.draft.id);
+    // The end line is counted in the entry it carries.
+    const entry = this.entry(this.rejected ? this.seq : this.seq + 1);
     if (!this.rejected) {
-      this.lastTs = endedAt;
+      this.lastTs = entry.ended_at!;
       this.writeEvent(
         {
           type: 'session_ended',
           success: this.draft.success,
           error: this.draft.error ?? undefined,
-          ts: endedAt,
+          entry: trailerOf(key, entry),
+          ts: entry.ended_at!,
           key: END_KEY,
         },
-        level,
+        entry.completeness,
       );
     }
-    const tags = [...new Set(this.draft.tags)].sort();
-    this.finished = {
-      key: sessionKey(this.opts.provider, this.draft.id),
-      kept: !this.rejected,
-      bytesWritten: 0,
-      entry: {
-        wrapper_session_id: this.wrapperId,
-        provider: this.opts.provider,
-        provider_session_id: this.draft.providerSessionId,
-        log_path: sessionLogPath(this.wrapperId),
-        log_bytes: 0, // known once the file is prepared
-        completeness: level,
-        started_at: startedAt,
-        ended_at: endedAt,
-        workspace_path: this.draft.workspacePath,
-        command: 'backfill',
-        source_paths: [...new Set(this.draft.sourcePaths ?? this.opts.defaultSourcePaths)].sort(),
-        backfilled: true,
-        model: this.draft.mostUsedModel(),
-        parent_session_id:
-          this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
-        title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
-        tags,
-        event_count: this.seq,
-        retained_events: 0,
-        usage: { ...this.usage },
-        completeness_reasons: reasons,
-        format: this.draft.format,
-        ...(this.draft.agentVersion !== null ? { agent_version: this.draft.agentVersion } : {}),
-        adapter_version: this.opts.adapterVersion,
-        source_missing: false,
-      },
-    };
+    this.finished = { key, kept: !this.rejected, bytesWritten: 0, entry };
     return this.finished;
+  }
+
+  /** The session's index entry, once every event is tallied. */
+  private entry(eventCount: number): RecordedSession['entry'] {
+    const { level, reasons } = this.completeness();
+    const startedAt = this.knownStart() ?? this.opts.fallbackTs;
+    return {
+      wrapper_session_id: this.wrapperId,
+      provider: this.opts.provider,
+      provider_session_id: this.draft.providerSessionId,
+      log_path: sessionLogPath(this.wrapperId),
+      log_bytes: 0, // known once the file is prepared
+      completeness: level,
+      started_at: startedAt,
+      ended_at: this.draft.endedAt ?? this.maxTs ?? startedAt,
+      workspace_path: this.draft.workspacePath,
+      command: 'backfill',
+      source_paths: [...new Set(this.draft.sourcePaths ?? this.opts.defaultSourcePaths)].sort(),
+      backfilled: true,
+      model: this.draft.mostUsedModel(),
+      parent_session_id:
+        this.draft.parentId === null ? null : wrapperSessionId(this.opts.provider, this.draft.parentId),
+      title: this.opts.redact && this.draft.title !== null ? redactSecrets(this.draft.title) : this.draft.title,
+      tags: [...new Set(this.draft.tags)].sort(),
+      event_count: eventCount,
+      retained_events: 0,
+      usage: { ...this.usage },
+      completeness_reasons: reasons,
+      format: this.draft.format,
+      ...(this.draft.agentVersion !== null ? { agent_version: this.draft.agentVersion } : {}),
+      adapter_version: this.opts.adapterVersion,
+      source_missing: false,
+    };
   }
 
   /** Closes the session file under its temp name; returns that name (null if filtered out). */

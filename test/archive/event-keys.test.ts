@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { claudeAdapter as claude } from '../../adapters/claude/index.js';
 import { AgentLogEvent } from '../../src/model/events.js';
 import { EventKeys } from '../../src/writer/event-keys.js';
-import { buildHome, cleanupTemps, importHome } from '../support/harness.js';
+import { buildHome, cleanupTemps, eventsText, importHome } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)
 import { testAdapter } from '../support/test-adapter.mjs';
 import { CLAUDE_ID, claudeCorpus, claudeHome, claudeLines } from './corpus-homes.js';
@@ -71,7 +71,7 @@ describe.skipIf(claudeCorpus === null)('keys of a real Claude session (corpus)',
     const head = await importHome(claude, claudeHome(lines.slice(0, 80).join('')));
     const id = `claude-${CLAUDE_ID}`;
     const byKey = (events: AgentLogEvent[]) => new Map(events.map(({ seq: _s, ...e }) => [e.key, JSON.stringify(e)]));
-    expect(again.raw.get(id)).toBe(full.raw.get(id));
+    expect(eventsText(again.raw.get(id)!)).toBe(eventsText(full.raw.get(id)!));
     const fullEvents = byKey(full.sessions.get(id)!);
     const headEvents = head.sessions.get(id)!.filter((e) => e.type !== 'session_started' && e.type !== 'session_ended');
     expect(headEvents.length).toBeGreaterThan(20);

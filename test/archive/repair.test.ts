@@ -49,7 +49,7 @@ describe.skipIf(claudeCorpus === null)('self-repair (corpus session)', () => {
     expect(again.index[0]).toMatchObject({ wrapper_session_id: ID, source_missing: true });
   });
 
-  it('a missing or broken index.json, and a missing sessions_index.json, are written again by the next run', async () => {
+  it('a missing or broken index.json or sessions_index.json is written again by the next run', async () => {
     const home = claudeHome(text);
     const storeDir = tempDir('store-');
     const first = await importHome(claude, home, { storeDir });
@@ -61,6 +61,7 @@ describe.skipIf(claudeCorpus === null)('self-repair (corpus session)', () => {
       () => unlinkSync(index),
       () => writeFileSync(index, want.slice(0, 100)),
       () => unlinkSync(global),
+      () => writeFileSync(global, wantGlobal.slice(0, 100)),
     ]) {
       damage();
       const run = await importHome(claude, home, { logsDir: first.logsDir, storeDir });

@@ -34,8 +34,8 @@ describe('import-logs list', () => {
       /^testprov-abc123de\s+2026-04-07 15:24\s+10\s+200\s+1\.0k\s+300\s+\S+\s+\S+\s+partial\s+\/work\/dotfiles\s+Fix the \ufffd\[31mprompt please$/,
     );
     expect(lines[3]).toMatch(/^testprov-zz-other\s+2026-03-01 08:00/);
-    // A sub-agent's id extends its parent's: the parent's short id is still short.
-    expect(lines[4]).toMatch(/^testprov-par12345678-a\s+2026-02-01 08:00/);
+    // A sub-agent's id extends its parent's: the parent's short id is still short, and so is the sub-agent's.
+    expect(lines[4]).toMatch(/^testprov-par12345\/agent-x1\s+2026-02-01 08:00/);
     expect(lines[5]).toMatch(/^testprov-par12345\s+2026-02-01 08:00/);
     expect(lines.at(-1)).toContain(`5 sessions in ~/store/logs`);
     expect(stdout).not.toContain('\u001b');

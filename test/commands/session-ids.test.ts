@@ -13,16 +13,26 @@ describe('shortIds', () => {
     });
   });
 
-  it('gives a parent a short id despite its sub-agents; a sub-agent needs the parent id and more, never ending on a dash', () => {
-    const ids = ['claude-aaaa1111-2222', 'claude-aaaa1111-2222-agent-x', 'claude-aaaa1111-2222-agent-y', 'claude-bbbb'];
+  it('writes an id that extends a listed one as the short parent, a slash and the shortest unique rest', () => {
+    const ids = [
+      'claude-aaaa1111-2222',
+      'claude-aaaa1111-2222-agent-x',
+      'claude-aaaa1111-2222-agent-y',
+      'claude-aaaa1111-2222-agent-a0123456789',
+      'claude-aaaa1111-2222-agent-a0129999999',
+      'claude-bbbb',
+    ];
     expect(Object.fromEntries(shortIds(ids))).toEqual({
       'claude-aaaa1111-2222': 'claude-aaaa1111',
-      'claude-aaaa1111-2222-agent-x': 'claude-aaaa1111-2222-agent-x',
-      'claude-aaaa1111-2222-agent-y': 'claude-aaaa1111-2222-agent-y',
+      'claude-aaaa1111-2222-agent-x': 'claude-aaaa1111/agent-x',
+      'claude-aaaa1111-2222-agent-y': 'claude-aaaa1111/agent-y',
+      'claude-aaaa1111-2222-agent-a0123456789': 'claude-aaaa1111/agent-a0123',
+      'claude-aaaa1111-2222-agent-a0129999999': 'claude-aaaa1111/agent-a0129',
       'claude-bbbb': 'claude-bbbb',
     });
-    expect(shortIds(['claude-aaaa1111-2222', 'claude-aaaa1111-2222-agent-x']).get('claude-aaaa1111-2222-agent-x')).toBe(
-      'claude-aaaa1111-2222-a',
+    // Only the first dash after the parent's id separates: a rest without dashes keeps 4 characters.
+    expect(shortIds(['codex-p1234567', 'codex-p1234567-abcdefgh']).get('codex-p1234567-abcdefgh')).toBe(
+      'codex-p1234567/abcd',
     );
   });
 });

@@ -64,6 +64,18 @@ describe('import-logs show', () => {
     );
   });
 
+  it('PARENT/REST, as list shortens a sub-agent id, names the sub-agent; an unknown parent or rest exits 2', () => {
+    for (const id of ['testprov-par12345/agent-x1', 'testprov-par12345/a', 'par12345678/agent']) {
+      expect(runCli(['show', id], env).stdout.split('\n')[0], id).toBe(
+        'testprov-par12345678-agent-x1  (testprov, full)',
+      );
+    }
+    const noRest = runCli(['show', 'testprov-par12345/b'], env);
+    expect(noRest.code).toBe(2);
+    expect(noRest.stderr).toContain('no session id starts with testprov-par12345/b');
+    expect(runCli(['show', 'testprov-nosuch/a'], env).code).toBe(2);
+  });
+
   it('an unknown id exits 2 and says where it looked', () => {
     const { code, stderr } = runCli(['show', 'nosuch'], env);
     expect(code).toBe(2);

@@ -3,7 +3,7 @@
  * corpus laid out as provider homes in a sandbox, imported by the built CLI.
  */
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { corpusFiles } from '../support/harness.js';
 import { runCli, sandbox, type CliResult, type Sandbox } from '../reliability/support.js';
@@ -31,6 +31,18 @@ export function corpusSandbox(
   mkdirSync(day, { recursive: true });
   for (const f of files.codex) copyFileSync(f, join(day, basename(f).split('__')[1]!));
   return { ...sb, claudeHome, codexHome, claudeFile: (name) => join(project, name) };
+}
+
+/** Puts the corpus sub-agent `agent` (its `.jsonl` and `.meta.json`) under the session `parent`, where Claude Code keeps it. */
+export function addSubAgent(sb: ReturnType<typeof corpusSandbox>, parent: string, agent: string): void {
+  for (const ext of ['jsonl', 'meta.json']) {
+    const to = sb.claudeFile(`${parent}/subagents/${agent}.${ext}`);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(
+      corpusFiles('claude').find((f) => f.endsWith(`__${agent}.${ext}`))!,
+      to,
+    );
+  }
 }
 
 export async function importSandbox(

@@ -20,6 +20,8 @@ beforeAll(async () => {
   sb = corpusSandbox();
   await importSandbox(sb);
   socket = `import-logs-test-${process.pid}`;
+  // A session that outlives the others: tmux exits with its last session, and a pane opened then would find it gone.
+  tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
 }, 120_000);
 
 afterAll(() => {
@@ -55,7 +57,7 @@ async function inTerminal(args: string[], env: Record<string, string> = {}): Pro
 const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 describe('on a terminal', () => {
-  it('list fits the width of the terminal; a pipe gets whole lines', async () => {
+  it('list fits the width of the terminal, with a title on every row; a pipe gets whole lines', async () => {
     const pane = plain(await inTerminal(['list', '--out', sb.logs]));
     const lines = pane.split('\n').filter((l) => l.startsWith('claude-') || l.startsWith('codex-'));
     expect(lines.length).toBeGreaterThan(3);
@@ -63,6 +65,19 @@ describe('on a terminal', () => {
     expect(lines.some((l) => l.trimEnd().endsWith('…'))).toBe(true);
     const piped = await runCli(sb, ['list', '--out', sb.logs], { env: { TZ: 'UTC' } });
     expect(piped.stdout.split('\n').some((l) => l.length > WIDTH)).toBe(true);
+    // Columns gave way so that TITLE has room: each row shows the start of the title a pipe gets.
+    const titles = (text: string) => {
+      const all = text.split('\n');
+      const at = all.find((l) => l.startsWith('ID '))!.search(/TITLE$/);
+      return all.filter((l) => l.startsWith('claude-') || l.startsWith('codex-')).map((l) => l.slice(at).trim());
+    };
+    const full = titles(piped.stdout);
+    const shown = titles(pane);
+    expect(shown.length).toBe(full.length);
+    shown.forEach((title, i) => {
+      expect(full[i]!.startsWith(title.replace(/…$/, '')), `${title} / ${full[i]}`).toBe(true);
+      expect(title.length).toBeGreaterThanOrEqual(Math.min(full[i]!.length, 15));
+    });
   });
 
   it('search colours its matches on a terminal only, and not with NO_COLOR', async () => {
@@ -95,5 +110,16 @@ describe('on a terminal', () => {
     expect(piped.stdout).toContain('(claude, full)');
     expect(readFileSync(record, 'utf8')).toBe('');
     expect(existsSync(record)).toBe(true);
+  });
+
+  it("show cuts each event line to the terminal's width; a pipe gets them at 120 columns", async () => {
+    const events = (text: string) => text.split('\n').filter((l) => /^\d\d:\d\d:\d\d  /.test(l));
+    const shown = events(plain(await inTerminal(['show', 'claude-b3edadab', '--out', sb.logs], { PAGER: 'cat' })));
+    expect(shown.length).toBeGreaterThan(10);
+    for (const l of shown) expect(l.trimEnd().length, l).toBeLessThanOrEqual(WIDTH);
+    expect(shown.filter((l) => l.trimEnd().endsWith('…')).length).toBeGreaterThan(0);
+    const piped = events((await runCli(sb, ['show', 'claude-b3edadab', '--out', sb.logs])).stdout);
+    expect(piped).toHaveLength(shown.length);
+    expect(piped.some((l) => l.length > WIDTH)).toBe(true);
   });
 });

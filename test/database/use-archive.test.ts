@@ -2,15 +2,15 @@
  * report, search and export on an archive of real corpus sessions (Claude and Codex), run through
  * the built CLI. Expected values are computed here from the session files and the price table.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { callCost } from '../../src/report/prices.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
 import { cleanupTemps, corpusFiles } from '../support/harness.js';
 import { runCli } from '../reliability/support.js';
-import { archiveLines, corpusSandbox, importSandbox } from './corpus-archive.js';
+import { addSubAgent, archiveLines, corpusSandbox, importSandbox } from './corpus-archive.js';
 
 const PLANTED = 'quokka zanzibar marmalade';
 const PLANTED_TS = '2027-03-04T05:06:07.000Z';
@@ -46,15 +46,7 @@ beforeAll(async () => {
   };
   appendFileSync(file, `${JSON.stringify(turn)}\n`);
   // A sub-agent of a corpus session, where Claude Code keeps it.
-  const parent = '983c6d70-0ec5-4892-8277-c8fc164c3bfb';
-  for (const ext of ['jsonl', 'meta.json']) {
-    const to = sb.claudeFile(`${parent}/subagents/${SUB_AGENT}.${ext}`);
-    mkdirSync(dirname(to), { recursive: true });
-    copyFileSync(
-      corpusFiles('claude').find((f) => f.endsWith(`__${SUB_AGENT}.${ext}`))!,
-      to,
-    );
-  }
+  addSubAgent(sb, '983c6d70-0ec5-4892-8277-c8fc164c3bfb', SUB_AGENT);
   // A model the price table does not know.
   const other = sb.claudeFile('8c880a68-969b-4b92-8733-a4927179d072.jsonl');
   writeFileSync(other, readFileSync(other, 'utf8').replaceAll('"claude-sonnet-4-6"', `"${UNKNOWN_MODEL}"`));
@@ -257,6 +249,14 @@ describe('search', () => {
     expect(tools.every((h) => h.type === 'tool_call' || h.type === 'tool_result')).toBe(true);
   });
 
+  it('a common word: the best hits are the same whether a filter (one that keeps every event) is given or not', async () => {
+    const hits = async (args: string[]) =>
+      (await cli(['search', 'the', '--json', '--limit', '30', ...args])).stdout.trim().split('\n');
+    const all = await hits([]);
+    expect(all).toHaveLength(30);
+    expect(await hits(['--provider', 'claude', '--provider', 'codex'])).toEqual(all);
+  });
+
   it('a malformed query is a usage error', async () => {
     const r = await cli(['search', '"unbalanced']);
     expect(r.code).toBe(2);
@@ -354,10 +354,14 @@ describe('list', () => {
         .find((e) => e.type === 'user_message' && e.role === 'user');
       const title = byId.get(id)!.title ?? prompt?.content;
       if (title === undefined) continue;
-      // The row whose (short) id is the longest prefix of this id.
+      // The row whose short id names this id: a prefix of it, or PARENT/REST (a sub-agent, id `<parent>-REST…`).
+      const names = (short: string) => {
+        const [parent, rest] = short.split('/') as [string, string | undefined];
+        return rest === undefined ? id.startsWith(parent) : id.startsWith(parent) && id.includes(`-${rest}`);
+      };
       const line = lines
         .filter((l) => l.startsWith('claude-') || l.startsWith('codex-'))
-        .filter((l) => id.startsWith(l.split(' ')[0]!))
+        .filter((l) => names(l.split(' ')[0]!))
         .sort((a, b) => b.split(' ')[0]!.length - a.split(' ')[0]!.length)[0];
       expect(line, id).toBeDefined();
       expect(line).toContain(title.replace(/\s+/g, ' ').trim().slice(0, 20));
@@ -366,8 +370,18 @@ describe('list', () => {
     expect(entries.filter((e) => e.provider === 'codex' && e.title === null).length).toBeGreaterThan(0);
     const parentRow = lines.findIndex((l) => l.startsWith('claude-983c6d70 '));
     expect(lines[parentRow + 1]).toMatch(
-      /^claude-983c6d70-0ec5-4892-8277-c8fc164c3bfb-a.*↳ Fetch strongbox keyring file format from source/,
+      /^claude-983c6d70\/agent-\w{4} .*↳ Fetch strongbox keyring file format from source/,
     );
+    // A sub-agent's short id (PARENT/REST) is one `show` takes.
+    const subAgentIds = lines.map((l) => l.split(' ')[0]!).filter((short) => short.includes('/'));
+    expect(subAgentIds.length).toBeGreaterThan(0);
+    for (const short of subAgentIds) {
+      const id = (await cli(['show', short])).stdout.split(' ')[0]!;
+      expect(byId.get(id)?.parent_session_id, short).toBeTruthy();
+      expect(id.startsWith(short.split('/')[0]!) && id.includes(`-${short.split('/')[1]}`), `${short} ${id}`).toBe(
+        true,
+      );
+    }
     const hidden = await cli(['list', '--no-subagents']);
     expect(hidden.stdout).toContain('claude-983c6d70 ');
     expect(hidden.stdout).not.toContain('↳');
@@ -383,6 +397,13 @@ describe('list', () => {
     const cost = report.filter((row) => row.session_id === id).reduce((t, row) => t + row.cost_usd!, 0);
     expect(cost).toBeLessThan(1);
     expect(list.find((l) => l.startsWith('claude-b3edadab '))).toContain(`$${cost.toFixed(4)} `);
+    // A filtered list reads titles and costs for the sessions it shows alone: the same rows.
+    const codex = list.filter((l) => l.startsWith('codex-'));
+    expect(codex.length).toBeGreaterThan(1);
+    const filtered = (await cli(['list', '--provider', 'codex'])).stdout
+      .split('\n')
+      .filter((l) => l.startsWith('codex-'));
+    expect(filtered.map((l) => l.replace(/ +/g, ' '))).toEqual(codex.map((l) => l.replace(/ +/g, ' ')));
   });
 });
 

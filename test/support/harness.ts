@@ -124,7 +124,27 @@ export function readLogs(logsDir: string): Pick<ImportResult, 'index' | 'session
   const index = existsSync(indexPath)
     ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions
     : [];
+  // Every listed session's file carries its entry on its last line, from which the index is rebuilt.
+  for (const entry of index) {
+    const end = sessions.get(entry.wrapper_session_id)?.at(-1);
+    if (end === undefined) continue;
+    const { log_bytes: _b, source_missing: _m, imported_at: _i, ...listed } = entry;
+    const { session_key: _k, ...carried } = (end as { entry?: Record<string, unknown> }).entry ?? {};
+    if (JSON.stringify(carried) !== JSON.stringify(listed))
+      throw new Error(`${entry.log_path}: its last line's entry is not its index entry`);
+  }
   return { index, sessions, raw };
+}
+
+/**
+ * A session file's text without the index entry its last line carries (that entry lists the
+ * source paths and adapter version, which change with where the home is and with the adapter):
+ * for comparing the events of two imports.
+ */
+export function eventsText(raw: string): string {
+  const lines = raw.trimEnd().split('\n');
+  const { entry: _e, ...end } = JSON.parse(lines.pop()!) as Record<string, unknown>;
+  return [...lines, JSON.stringify(end)].join('\n');
 }
 
 export const cliPath = join(repoRoot, 'dist/src/cli/main.js');
