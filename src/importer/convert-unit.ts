@@ -50,69 +50,80 @@ const YIELD_EVERY_MS = 50;
 
 const isBatch = (output: ConvertOutput): output is readonly ConvertItem[] => Array.isArray(output);
 
-export async function convertUnit(job: UnitJob): Promise<UnitResult> {
-  const { adapter, unit, root } = job;
-  const stats = { bytesRead: 0 };
-  const warnings: string[] = [];
-  const recorders = new Map<SessionDraft, SessionRecorder>();
-  const newestMtime = Math.max(...unit.files.map((f) => f.mtimeMs));
-  const accept = (draft: SessionDraft) =>
-    root === null || (draft.workspacePath !== null && isInside(root, draft.workspacePath));
-  const recorderOf = (draft: SessionDraft) => {
-    let rec = recorders.get(draft);
+/** The session recorders of one unit: one per session the adapter yields, made on its first item. */
+class UnitRecorders {
+  private readonly recorders = new Map<SessionDraft, SessionRecorder>();
+  private readonly fallbackTs: string;
+
+  constructor(private readonly job: UnitJob) {
+    this.fallbackTs = new Date(Math.max(...job.unit.files.map((f) => f.mtimeMs))).toISOString();
+  }
+
+  take(item: ConvertItem): void {
+    const rec = this.recorderOf(item.session);
+    if ('event' in item) rec.add(item.event);
+    else rec.finish();
+  }
+
+  /** Every session's temp file, closed and ready to publish. */
+  prepareAll(): PreparedSession[] {
+    return [...this.recorders.values()].map((rec) => {
+      const tempPath = rec.prepare();
+      const result = rec.finish();
+      const finalPath = sessionFile(this.job.sessionsDir, rec.wrapperId);
+      return { key: result.key, entry: result.entry, tempPath, finalPath, bytesWritten: result.bytesWritten };
+    });
+  }
+
+  /** Every recorder drops its temp file, prepared or not. */
+  abortAll(): void {
+    for (const rec of this.recorders.values()) rec.abort();
+  }
+
+  private recorderOf(draft: SessionDraft): SessionRecorder {
+    let rec = this.recorders.get(draft);
     if (!rec) {
+      const { adapter, unit, root } = this.job;
       rec = new SessionRecorder(draft, {
         provider: adapter.id,
         adapterVersion: adapter.version,
-        sessionsDir: job.sessionsDir,
+        sessionsDir: this.job.sessionsDir,
         defaultSourcePaths: unit.files.map((f) => f.path),
-        fallbackTs: new Date(newestMtime).toISOString(),
-        accept,
-        redact: job.redact,
-        home: job.home,
+        fallbackTs: this.fallbackTs,
+        accept: (d) => root === null || (d.workspacePath !== null && isInside(root, d.workspacePath)),
+        redact: this.job.redact,
+        home: this.job.home,
       });
-      recorders.set(draft, rec);
+      this.recorders.set(draft, rec);
     }
     return rec;
-  };
-  const ctx: ConvertContext = {
-    home: job.home,
-    allFiles: job.allFiles,
-    stats,
-    warn: (message) => warnings.push(message),
-  };
-  const prepared: PreparedSession[] = [];
+  }
+}
+
+/** Feeds every item the adapter yields to the recorders, letting the event loop turn now and then. */
+async function drain(job: UnitJob, ctx: ConvertContext, recorders: UnitRecorders): Promise<void> {
+  let ranSince = performance.now();
+  for await (const output of job.adapter.convert(job.unit, ctx)) {
+    if (isBatch(output)) for (const item of output) recorders.take(item);
+    else recorders.take(output);
+    if (performance.now() - ranSince > YIELD_EVERY_MS) {
+      await new Promise(setImmediate);
+      if (job.stop?.aborted) throw new Error('stopped');
+      ranSince = performance.now();
+    }
+  }
+}
+
+export async function convertUnit(job: UnitJob): Promise<UnitResult> {
+  const stats = { bytesRead: 0 };
+  const warnings: string[] = [];
+  const ctx: ConvertContext = { home: job.home, allFiles: job.allFiles, stats, warn: (m) => warnings.push(m) };
+  const recorders = new UnitRecorders(job);
   try {
-    const take = (item: ConvertItem) => {
-      const rec = recorderOf(item.session);
-      if ('event' in item) rec.add(item.event);
-      else rec.finish();
-    };
-    let ranSince = performance.now();
-    for await (const output of adapter.convert(unit, ctx)) {
-      if (isBatch(output)) for (const item of output) take(item);
-      else take(output);
-      if (performance.now() - ranSince > YIELD_EVERY_MS) {
-        await new Promise(setImmediate);
-        if (job.stop?.aborted) throw new Error('stopped');
-        ranSince = performance.now();
-      }
-    }
-    for (const rec of recorders.values()) {
-      const tempPath = rec.prepare();
-      const result = rec.finish();
-      prepared.push({
-        key: result.key,
-        entry: result.entry,
-        tempPath,
-        finalPath: sessionFile(job.sessionsDir, rec.wrapperId),
-        bytesWritten: result.bytesWritten,
-      });
-    }
+    await drain(job, ctx, recorders);
+    return { ok: true, sessions: recorders.prepareAll(), bytesRead: stats.bytesRead, warnings };
   } catch (err) {
-    // Every recorder drops its temp file, prepared or not.
-    for (const rec of recorders.values()) rec.abort();
+    recorders.abortAll();
     return { ok: false, error: errorMessage(err), bytesRead: stats.bytesRead, warnings };
   }
-  return { ok: true, sessions: prepared, bytesRead: stats.bytesRead, warnings };
 }

@@ -208,6 +208,62 @@ function endLine(seq: number, spineEnd: Buffer, merged: Omit<SessionLogIndexEntr
   return lineOf(seq, end, merged.completeness, false);
 }
 
+/** The merged file as it is written: its numbering, and the inserted events taken in order. */
+class MergeWriter {
+  private seq = 0;
+  private index = 0;
+  private readonly added: Generator<AgentLogEvent>;
+  private pending: IteratorResult<AgentLogEvent>;
+  /** The inserted events, for the merged entry. */
+  readonly inserted: AgentLogEvent[] = [];
+
+  constructor(
+    readonly out: AtomicFile,
+    private readonly other: string,
+    private readonly plan: MergePlan,
+    private readonly redact: boolean,
+  ) {
+    this.added = insertedEvents(other, plan);
+    this.pending = this.added.next();
+  }
+
+  /** The next line number. */
+  get next(): number {
+    return this.seq + 1;
+  }
+
+  write(text: string): void {
+    this.seq++;
+    this.out.write(text);
+  }
+
+  /** Writes the inserted events that come before the spine's event `head` (all of them for null). */
+  insertBefore(head: { key: string; ts: string } | null): void {
+    const at = head === null ? 0 : (this.plan.otherKeys.get(head.key) ?? Number.POSITIVE_INFINITY);
+    while (!this.pending.done) {
+      const e = this.plan.inserted[this.index]!;
+      if (head !== null && !(e.ts < head.ts || (e.ts === head.ts && e.at < at))) return;
+      const event = this.pending.value;
+      this.inserted.push(event);
+      this.write(lineOf(this.next, event, event.completeness, this.redact));
+      this.index++;
+      this.pending = this.added.next();
+    }
+  }
+
+  /** A spine line after the first: inserted events due before it, then it, renumbered (or the other copy's whole event). */
+  spineLine(line: Buffer): void {
+    const head = headOf(line)!;
+    this.insertBefore(head);
+    const whole = this.plan.kept.get(head.key);
+    if (whole) this.write(lineOf(this.next, readAt(this.other, whole), 'full', this.redact));
+    else {
+      const text = line.toString('utf8');
+      this.write(`{"seq":${this.next},${text.slice(text.indexOf(',') + 1)}\n`);
+    }
+  }
+}
+
 /**
  * Writes the merged session next to `finalPath` (a closed temp file, not published). The inserted
  * events are written again from their fields (masked with `redact`); `session_ended`, the spine's,
@@ -223,54 +279,28 @@ export function writeMerge<E extends Omit<SessionLogIndexEntry, 'imported_at'>>(
   retained: number,
   redact: boolean,
 ): MergeWritten<E> {
-  const out = new AtomicFile(finalPath);
-  const added = insertedEvents(other, plan);
-  const parsed: AgentLogEvent[] = [];
-  let seq = 0;
-  let pending = added.next();
-  let index = 0;
-  const write = (text: string) => {
-    seq++;
-    out.write(text);
-  };
-  const insertUntil = (before: (e: Inserted) => boolean) => {
-    while (!pending.done && before(plan.inserted[index]!)) {
-      parsed.push(pending.value);
-      write(lineOf(seq + 1, pending.value, pending.value.completeness, redact));
-      index++;
-      pending = added.next();
-    }
-  };
+  const w = new MergeWriter(new AtomicFile(finalPath), other, plan, redact);
   try {
+    // Every line but the last (`session_ended`) goes out as it is read; the first (`session_started`) as it is.
     let held: Buffer | null = null;
-    let first = true;
     for (const line of readLines(spine, undefined, NO_LIMIT)) {
       if (held !== null) {
-        const text = held.toString('utf8');
-        if (first) write(`${text}\n`);
-        else {
-          const head = headOf(held)!;
-          const at = plan.otherKeys.get(head.key) ?? Number.POSITIVE_INFINITY;
-          insertUntil((e) => e.ts < head.ts || (e.ts === head.ts && e.at < at));
-          const whole = plan.kept.get(head.key);
-          if (whole) write(lineOf(seq + 1, readAt(other, whole), 'full', redact));
-          else write(`{"seq":${seq + 1},${text.slice(text.indexOf(',') + 1)}\n`);
-        }
-        first = false;
+        if (w.next === 1) w.write(`${held.toString('utf8')}\n`);
+        else w.spineLine(held);
       }
       held = line.bytes;
     }
-    insertUntil(() => true);
-    const merged = mergedEntry(entry, parsed, retained);
-    write(endLine(seq + 1, held!, merged));
-    out.prepare();
+    w.insertBefore(null);
+    const merged = mergedEntry(entry, w.inserted, retained);
+    w.write(endLine(w.next, held!, merged));
+    w.out.prepare();
     return {
-      tempPath: out.tempPath,
-      bytesWritten: out.bytesWritten,
-      entry: { ...merged, log_bytes: out.bytesWritten },
+      tempPath: w.out.tempPath,
+      bytesWritten: w.out.bytesWritten,
+      entry: { ...merged, log_bytes: w.out.bytesWritten },
     };
   } catch (err) {
-    out.abort();
+    w.out.abort();
     throw err;
   }
 }
