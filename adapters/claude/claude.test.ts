@@ -139,6 +139,8 @@ interface Expected {
   toolUses: number;
   toolResults: number;
   outputTokens: number;
+  /** Cache writes kept for an hour (`cache_creation.ephemeral_1h_input_tokens`). */
+  oneHourWrites: number;
   inputTokens: number;
   calls: number;
   /** Sorted `tool_use_id` of the tool_result blocks, and the name of each tool_use by its id. */
@@ -212,6 +214,7 @@ function expectedOf(path: string, raw: Raw[]): Expected {
     toolResults: users.flatMap(blocks).filter((b) => b.type === 'tool_result').length,
     outputTokens: usages.reduce((n, u) => n + u.output_tokens, 0),
     inputTokens: usages.reduce((n, u) => n + u.input_tokens, 0),
+    oneHourWrites: usages.reduce((n, u) => n + (u.cache_creation?.ephemeral_1h_input_tokens ?? 0), 0),
     calls: usages.filter(
       (u) =>
         u.output_tokens + u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) > 0,
@@ -288,6 +291,11 @@ describe.skipIf(files.length === 0)('claude corpus (../shared/corpus/claude, rea
     expect(entry!.usage.output_tokens).toBe(exp.outputTokens);
     expect(entry!.usage.input_tokens).toBe(exp.inputTokens);
     expect(entry!.usage.calls).toBe(exp.calls);
+    const oneHour = of('usage').reduce(
+      (n, e) => n + ('cache_creation_1h_tokens' in e ? e.cache_creation_1h_tokens! : 0),
+      0,
+    );
+    expect(oneHour).toBe(exp.oneHourWrites);
     // Sub-agents linked to their parent; Warmup agents marked.
     expect(entry!.parent_session_id).toBe(exp.parent);
     expect(entry!.tags.includes('warmup')).toBe(exp.warmup);

@@ -184,7 +184,7 @@ interface OpenResponse {
   /** Names the usage event: `message.id`, else the line's record id. */
   id: string;
   output: number;
-  usage: Record<string, unknown> | null;
+  usage: ClaudeUsage | null;
   model: string | undefined;
   ts: string | undefined;
 }
@@ -846,6 +846,7 @@ class UnitConverter {
         output: u.output_tokens,
         cacheRead: u.cache_read_input_tokens,
         cacheCreation: u.cache_creation_input_tokens,
+        cacheCreation1h: u.cache_creation?.ephemeral_1h_input_tokens,
         model: open.model,
       },
       { inputIncludesCacheRead: false, outputIncludesReasoning: true },

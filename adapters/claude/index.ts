@@ -38,7 +38,7 @@ function units(files: SourceFile[], home: string): SourceUnit[] {
 export const claudeAdapter = {
   id: 'claude',
   title: 'Claude Code',
-  version: 5,
+  version: 6,
   testedVersion: '2.1.170',
   home: {
     env: 'CLAUDE_CONFIG_DIR',

@@ -74,6 +74,11 @@ export const ClaudeUsage = z.looseObject({
   cache_read_input_tokens: nullishNumber,
   /** Input tokens written to the prompt cache. */
   cache_creation_input_tokens: nullishNumber,
+  /** The cache writes by lifetime (1.0.98+): 5-minute and 1-hour writes are priced apart. */
+  cache_creation: z
+    .looseObject({ ephemeral_5m_input_tokens: nullishNumber, ephemeral_1h_input_tokens: nullishNumber })
+    .nullish()
+    .catch(null),
   /**
    * Per sampling step of the request (2.1.x): `message` steps add up to the counts above; a
    * server-side `compaction` step is billed on top of them and not in them.

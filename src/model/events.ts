@@ -96,6 +96,11 @@ export const EventBodies = {
     output_tokens: tokens.describe('Output tokens, reasoning included.'),
     cache_read_tokens: tokens.optional(),
     cache_creation_tokens: tokens.optional(),
+    cache_creation_1h_tokens: tokens
+      .optional()
+      .describe(
+        'Of `cache_creation_tokens`, those written to a 1-hour cache, priced above the default 5-minute writes. Absent when there were none or the provider does not split its cache writes by lifetime.',
+      ),
     total_cost_usd: z.number().nonnegative().optional(),
     model: optText.describe('Model that answered this call, when known.'),
   }),

@@ -10,6 +10,8 @@ export interface NativeUsage {
   output?: unknown;
   cacheRead?: unknown;
   cacheCreation?: unknown;
+  /** Of the cache writes, those kept for an hour (Claude `ephemeral_1h_input_tokens`). */
+  cacheCreation1h?: unknown;
   /** Reasoning tokens counted apart from output (Gemini `thoughts`). */
   reasoning?: unknown;
   /** Tool-use prompt tokens counted apart from input (Gemini `tool`). */
@@ -38,6 +40,7 @@ export type UsageDraft = Extract<EventDraft, { type: 'usage' }>;
 export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): UsageDraft {
   const cacheRead = tokenCount(native.cacheRead);
   const cacheCreation = tokenCount(native.cacheCreation);
+  const cacheCreation1h = Math.min(tokenCount(native.cacheCreation1h), cacheCreation);
   const rawInput = tokenCount(native.input) + tokenCount(native.toolInput);
   const cached =
     (semantics.inputIncludesCacheRead ? cacheRead : 0) + (semantics.inputIncludesCacheCreation ? cacheCreation : 0);
@@ -53,6 +56,7 @@ export function normalizeUsage(native: NativeUsage, semantics: UsageSemantics): 
     output_tokens: output,
     cache_read_tokens: cacheRead,
     cache_creation_tokens: cacheCreation,
+    ...(cacheCreation1h > 0 ? { cache_creation_1h_tokens: cacheCreation1h } : {}),
     ...(cost !== undefined ? { total_cost_usd: cost } : {}),
     ...(native.model ? { model: native.model } : {}),
   };
