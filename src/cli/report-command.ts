@@ -31,7 +31,7 @@ function cost(amount: number | null): string {
 function table(kind: ReportKind, rows: readonly ReportRow[]): string[] {
   const home = homedir();
   const withKey = REPORT_KEYS[kind] !== null;
-  const cells = (r: Omit<ReportRow, 'key' | 'provider' | 'model'>) => [
+  const cells = (r: Omit<ReportRow, 'key' | 'provider' | 'model' | 'cache_creation_1h_tokens'>) => [
     groupDigits(r.calls),
     groupDigits(r.input_tokens),
     groupDigits(r.output_tokens),

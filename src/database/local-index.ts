@@ -27,7 +27,7 @@ import { indexPath, localIndexPath } from '../archive/layout.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
 
 /** Bumped when the tables change: an older database is rebuilt (it is derived data). */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const TEXT = EVENT_COLUMNS.indexOf('text');
 
@@ -56,7 +56,8 @@ create table usage (
   session_id text not null references sessions(session_id) on delete cascade, seq integer not null,
   ts text not null, model text,
   input_tokens integer not null, output_tokens integer not null,
-  cache_read_tokens integer not null, cache_creation_tokens integer not null, total_cost_usd real,
+  cache_read_tokens integer not null, cache_creation_tokens integer not null,
+  cache_creation_1h_tokens integer not null, total_cost_usd real,
   host text not null,
   primary key (session_id, seq)
 );
@@ -439,6 +440,8 @@ export interface UsageRow {
   output_tokens: number;
   cache_read_tokens: number;
   cache_creation_tokens: number;
+  /** Of the cache writes, those kept for an hour (priced higher). */
+  cache_creation_1h_tokens: number;
 }
 
 export interface UsageFilter {
@@ -458,7 +461,8 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
     return db
       .prepare(
         `select u.session_id, s.parent_session_id, s.provider, s.workspace_path, u.ts, coalesce(u.model, s.model) as model,
-                u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_creation_tokens
+                u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_creation_tokens,
+                u.cache_creation_1h_tokens
          from usage u join sessions s on s.session_id = u.session_id
          where ${where.join(' and ')} order by u.ts, u.session_id, u.seq`,
       )
@@ -469,7 +473,13 @@ export async function readUsage(logsDir: string, filter: UsageFilter = {}): Prom
 /** The model, time and tokens of one call: what prices it. */
 export type PricedCall = Pick<
   UsageRow,
-  'model' | 'ts' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'
+  | 'model'
+  | 'ts'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'cache_read_tokens'
+  | 'cache_creation_tokens'
+  | 'cache_creation_1h_tokens'
 >;
 
 /** The sessions a query covers: those of `@ids` (a JSON array), or every one when `ids` is null. */
@@ -487,7 +497,7 @@ export async function sessionCosts(
   price: (call: PricedCall) => number | null,
 ): Promise<Map<string, number | null>> {
   return readIndex(logsDir, new Map<string, number | null>(), (db) => {
-    db.function('call_cost', { deterministic: true }, (model, ts, input, output, cacheRead, cacheWrite) =>
+    db.function('call_cost', { deterministic: true }, (model, ts, input, output, cacheRead, cacheWrite, cacheWrite1h) =>
       price({
         model: model as string | null,
         ts: ts as string,
@@ -495,13 +505,14 @@ export async function sessionCosts(
         output_tokens: output as number,
         cache_read_tokens: cacheRead as number,
         cache_creation_tokens: cacheWrite as number,
+        cache_creation_1h_tokens: cacheWrite1h as number,
       }),
     );
     const rows = db
       .prepare(
         `select session_id, sum(cost) as cost, count(*) - count(cost) as unpriced from (
            select u.session_id, call_cost(coalesce(u.model, s.model), u.ts, u.input_tokens, u.output_tokens,
-                                          u.cache_read_tokens, u.cache_creation_tokens) as cost
+                                          u.cache_read_tokens, u.cache_creation_tokens, u.cache_creation_1h_tokens) as cost
            from (${scope(ids)}) k join usage u on u.session_id = k.session_id
              join sessions s on s.session_id = u.session_id)
          group by session_id`,

@@ -27,7 +27,7 @@ import {
 } from './rows.js';
 
 /** Version of the server schema this build writes; a push never runs a destructive migration. */
-const SERVER_SCHEMA_VERSION = 1;
+const SERVER_SCHEMA_VERSION = 2;
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one). */
 const ROWS_PER_INSERT = 500;
 
@@ -58,12 +58,22 @@ create table if not exists import_logs.usage (
   session_id text not null references import_logs.sessions (session_id), key text not null, seq integer not null,
   ts timestamptz not null, model text,
   input_tokens bigint not null, output_tokens bigint not null,
-  cache_read_tokens bigint not null, cache_creation_tokens bigint not null, total_cost_usd double precision,
+  cache_read_tokens bigint not null, cache_creation_tokens bigint not null,
+  cache_creation_1h_tokens bigint not null default 0, total_cost_usd double precision,
   host text not null,
   primary key (session_id, key)
 );
 create index if not exists usage_by_time on import_logs.usage (ts);
 `;
+
+/**
+ * What brings a server's schema from the version before each one to it: columns added, never
+ * dropped, so that what the server holds stays. Rows of an older version get the new columns' values
+ * when their sessions are pushed again, which the ledger makes happen (`fileStamp`).
+ */
+const MIGRATIONS: Record<number, string> = {
+  2: 'alter table import_logs.usage add column if not exists cache_creation_1h_tokens bigint not null default 0',
+};
 
 export interface PushOptions {
   logsDir: string;
@@ -112,11 +122,14 @@ function readLedger(path: string): Ledger {
   return { version: 1, targets: {} };
 }
 
-/** What a session file is now, as the ledger compares it: no byte of it is read. */
+/**
+ * What a session file is now, as the ledger compares it: no byte of it is read. With the server
+ * schema's version: a session pushed into an older schema is sent again, to fill its new columns.
+ */
 function fileStamp(path: string, content: ContentMode): string | null {
   try {
     const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}:${content}`;
+    return `${st.size}:${st.mtimeMs}:${content}:${SERVER_SCHEMA_VERSION}`;
   } catch {
     return null;
   }
@@ -142,6 +155,11 @@ async function ensureSchema(client: Client): Promise<void> {
       throw new ArchiveError(
         `the server's import_logs schema is version ${version}, newer than this import-logs knows (${SERVER_SCHEMA_VERSION}): upgrade import-logs`,
       );
+    } else if (version < SERVER_SCHEMA_VERSION) {
+      for (let next = version + 1; next <= SERVER_SCHEMA_VERSION; next++) await client.query(MIGRATIONS[next]!);
+      await client.query("update import_logs.meta set value = $1 where name = 'schema_version'", [
+        String(SERVER_SCHEMA_VERSION),
+      ]);
     }
     await client.query('commit');
   } catch (err) {

@@ -62,6 +62,7 @@ export const USAGE_COLUMNS = [
   'output_tokens',
   'cache_read_tokens',
   'cache_creation_tokens',
+  'cache_creation_1h_tokens',
   'total_cost_usd',
   'host',
 ] as const;
@@ -130,6 +131,7 @@ interface EventLine {
   output_tokens?: number;
   cache_read_tokens?: number;
   cache_creation_tokens?: number;
+  cache_creation_1h_tokens?: number;
   total_cost_usd?: number;
 }
 
@@ -183,6 +185,7 @@ export function eventRows(sessionId: string, lineText: string, origin: Origin): 
     e.output_tokens ?? 0,
     e.cache_read_tokens ?? 0,
     e.cache_creation_tokens ?? 0,
+    e.cache_creation_1h_tokens ?? 0,
     e.total_cost_usd ?? null,
     origin.host,
   ];

@@ -6,6 +6,9 @@
  * The table is asked once per model and price period for its prices (`calcPrice` takes ~80 µs a
  * call, too slow for every call of a large archive); the cost of a call is then its tokens times those prices, as the
  * table's own calculation does it (a test compares the two on every call of the corpus).
+ *
+ * A cache write kept for an hour is priced at the table's 1-hour rate; for a model the table gives
+ * none, at Anthropic's published rule for it: twice the input price.
  */
 import { calcPrice, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
 
@@ -17,6 +20,8 @@ export interface CallTokens {
   output_tokens: number;
   cache_read_tokens: number;
   cache_creation_tokens: number;
+  /** Of the cache writes, those kept for an hour. */
+  cache_creation_1h_tokens: number;
 }
 
 /**
@@ -72,11 +77,14 @@ export function callCost(call: CallTokens): number | null {
   // Cached tokens the table has no price for are input like any other.
   const cacheRead = perMillion(prices.cache_read_mtok, totalInput) ?? input;
   const cacheWrite = perMillion(prices.cache_write_mtok, totalInput) ?? input;
+  const cacheWrite1h = perMillion(prices.cache_write_1h_mtok, totalInput) ?? 2 * input;
   const output = perMillion(prices.output_mtok, totalInput) ?? 0;
+  const oneHour = Math.min(call.cache_creation_1h_tokens, call.cache_creation_tokens);
   return (
     (call.input_tokens * input +
       call.cache_read_tokens * cacheRead +
-      call.cache_creation_tokens * cacheWrite +
+      (call.cache_creation_tokens - oneHour) * cacheWrite +
+      oneHour * cacheWrite1h +
       call.output_tokens * output) /
     1e6
   );

@@ -28,6 +28,8 @@ export interface ReportRow {
   output_tokens: number;
   cache_read_tokens: number;
   cache_creation_tokens: number;
+  /** Of the cache writes, those kept for an hour (priced higher). */
+  cache_creation_1h_tokens: number;
   /** Null when the price table does not know the model. */
   cost_usd: number | null;
 }
@@ -74,6 +76,7 @@ export function usageReport(kind: ReportKind, calls: readonly UsageRow[]): Repor
         output_tokens: 0,
         cache_read_tokens: 0,
         cache_creation_tokens: 0,
+        cache_creation_1h_tokens: 0,
         cost_usd: 0,
       };
       groups.set(id, row);
@@ -83,6 +86,7 @@ export function usageReport(kind: ReportKind, calls: readonly UsageRow[]): Repor
     row.output_tokens += call.output_tokens;
     row.cache_read_tokens += call.cache_read_tokens;
     row.cache_creation_tokens += call.cache_creation_tokens;
+    row.cache_creation_1h_tokens += call.cache_creation_1h_tokens;
     const cost = callCost(call);
     row.cost_usd = cost === null || row.cost_usd === null ? null : row.cost_usd + cost;
   }

@@ -77,13 +77,16 @@ export function archiveLines(logs: string): Map<string, string[]> {
 /** Usage totals per session, summed from the archive's usage events. */
 export function archiveUsage(
   logs: string,
-): Map<string, { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }> {
+): Map<
+  string,
+  { input: number; output: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number; calls: number }
+> {
   const out = new Map<
     string,
-    { input: number; output: number; cacheRead: number; cacheWrite: number; calls: number }
+    { input: number; output: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number; calls: number }
   >();
   for (const [id, lines] of archiveLines(logs)) {
-    const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, calls: 0 };
+    const t = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, calls: 0 };
     for (const line of lines) {
       const e = JSON.parse(line) as Record<string, number | string>;
       if (e.type !== 'usage') continue;
@@ -91,6 +94,7 @@ export function archiveUsage(
       t.output += Number(e.output_tokens ?? 0);
       t.cacheRead += Number(e.cache_read_tokens ?? 0);
       t.cacheWrite += Number(e.cache_creation_tokens ?? 0);
+      t.cacheWrite1h += Number(e.cache_creation_1h_tokens ?? 0);
       t.calls++;
     }
     if (t.calls > 0) out.set(id, t);

@@ -72,7 +72,7 @@ describe('local index', () => {
     try {
       const rows = d
         .prepare(
-          'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, count(*) as calls from usage group by session_id',
+          'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, sum(cache_creation_1h_tokens) as cacheWrite1h, count(*) as calls from usage group by session_id',
         )
         .all() as {
         session_id: string;
@@ -80,9 +80,11 @@ describe('local index', () => {
         output: number;
         cacheRead: number;
         cacheWrite: number;
+        cacheWrite1h: number;
         calls: number;
       }[];
       expect(new Map(rows.map(({ session_id, ...t }) => [session_id, t]))).toEqual(want);
+      expect([...want.values()].some((t) => t.cacheWrite1h > 0)).toBe(true);
       // The session rows carry the index entry's totals, which are the same sums.
       const index = JSON.parse(readFileSync(join(sb.logs, 'index.json'), 'utf8')) as {
         sessions: { wrapper_session_id: string; usage: { output_tokens: number } }[];
@@ -166,6 +168,28 @@ describe('local index', () => {
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ changed: true, sessions_indexed: archiveLines(sb.logs).size });
     expect(dump()).toEqual(before);
     checkFullText();
+  });
+
+  it('is built anew when its tables are of an older version, and then holds the 1-hour cache writes', async () => {
+    // What version 2 of the tables was: usage rows without their 1-hour cache writes.
+    const old = new Sqlite(join(sb.logs, 'archive.db'));
+    old.exec(
+      "alter table usage drop column cache_creation_1h_tokens; update meta set value = '2' where name = 'schema_version'",
+    );
+    old.close();
+    const updated = await runCli(sb, ['index', '--out', sb.logs, '--json']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ changed: true, sessions_indexed: archiveLines(sb.logs).size });
+    const d = db();
+    try {
+      const rows = d
+        .prepare('select session_id, sum(cache_creation_1h_tokens) as n from usage group by session_id')
+        .all() as { session_id: string; n: number }[];
+      const want = [...archiveUsage(sb.logs)].map(([id, t]) => [id, t.cacheWrite1h] as const);
+      expect(new Map(rows.map((r) => [r.session_id, r.n]))).toEqual(new Map(want));
+    } finally {
+      d.close();
+    }
   });
 
   it('is built again after a build from nothing that ended early, whose file it removes', async () => {

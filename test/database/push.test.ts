@@ -158,14 +158,15 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
         output: number;
         cacheRead: number;
         cacheWrite: number;
+        cacheWrite1h: number;
         calls: number;
       }>(
-        'select session_id, sum(input_tokens)::int as input, sum(output_tokens)::int as output, sum(cache_read_tokens)::int as "cacheRead", sum(cache_creation_tokens)::int as "cacheWrite", count(*)::int as calls from import_logs.usage group by session_id',
+        'select session_id, sum(input_tokens)::int as input, sum(output_tokens)::int as output, sum(cache_read_tokens)::int as "cacheRead", sum(cache_creation_tokens)::int as "cacheWrite", sum(cache_creation_1h_tokens)::int as "cacheWrite1h", count(*)::int as calls from import_logs.usage group by session_id',
       );
       const local = new Sqlite(join(sb.logs, 'archive.db'), { readonly: true });
       const localRows = local
         .prepare(
-          'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, count(*) as calls from usage group by session_id',
+          'select session_id, sum(input_tokens) as input, sum(output_tokens) as output, sum(cache_read_tokens) as cacheRead, sum(cache_creation_tokens) as cacheWrite, sum(cache_creation_1h_tokens) as cacheWrite1h, count(*) as calls from usage group by session_id',
         )
         .all() as typeof server;
       local.close();
@@ -282,12 +283,47 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
     }
   }, 180_000);
 
+  it('upgrades a server at schema version 1 on the next push, keeping its rows and filling the new column', async () => {
+    const db = await freshDatabase();
+    try {
+      await push(sb, db.url, ['--host', 'alpha']);
+      // The server as version 1 left it (no 1-hour cache writes), and the ledger as it wrote it.
+      await db.query('alter table import_logs.usage drop column cache_creation_1h_tokens');
+      await db.query("update import_logs.meta set value = '1' where name = 'schema_version'");
+      const ledgerPath = join(sb.logs, 'push_ledger.json');
+      const ledger = JSON.parse(readFileSync(ledgerPath, 'utf8')) as {
+        targets: Record<string, Record<string, string>>;
+      };
+      for (const target of Object.values(ledger.targets))
+        for (const [id, stamp] of Object.entries(target)) target[id] = stamp.replace(/:\d+$/, '');
+      writeFileSync(ledgerPath, JSON.stringify(ledger));
+      const count =
+        'select (select count(*) from import_logs.events)::int as events, (select count(*) from import_logs.usage)::int as usage';
+      const before = await db.query(count);
+
+      const again = await push(sb, db.url, ['--host', 'alpha']);
+      expect(again.sessions_pushed).toBe(archiveLines(sb.logs).size);
+      expect(await db.query("select value from import_logs.meta where name = 'schema_version'")).toEqual([
+        { value: '2' },
+      ]);
+      expect(await db.query(count)).toEqual(before);
+      const server = await db.query<{ session_id: string; cacheWrite1h: number }>(
+        'select session_id, sum(cache_creation_1h_tokens)::int as "cacheWrite1h" from import_logs.usage group by session_id',
+      );
+      const want = [...archiveUsage(sb.logs)].map(([id, t]) => [id, t.cacheWrite1h]);
+      expect(new Map(server.map((r) => [r.session_id, r.cacheWrite1h]))).toEqual(new Map(want as [string, number][]));
+      expect(want.some(([, n]) => (n as number) > 0)).toBe(true);
+    } finally {
+      await db.end();
+    }
+  }, 120_000);
+
   it('creates a versioned schema and refuses a server whose schema is newer', async () => {
     const db = await freshDatabase();
     try {
       await push(sb, db.url, ['--host', 'alpha']);
       expect(await db.query("select value from import_logs.meta where name = 'schema_version'")).toEqual([
-        { value: '1' },
+        { value: '2' },
       ]);
       await db.query("update import_logs.meta set value = '99' where name = 'schema_version'");
       const res = await runCli(sb, ['push', '--out', join(sb.root, 'other'), '--to', db.url]);
@@ -295,7 +331,7 @@ describe.skipIf(skip)('push to PostgreSQL', () => {
       writeFileSync(join(sb.logs, 'push_ledger.json'), '{}');
       const refused = await runCli(sb, ['push', '--out', sb.logs, '--to', db.url]);
       expect(refused.code).toBe(3);
-      expect(refused.stderr).toMatch(/schema is version 99, newer than this import-logs knows \(1\)/);
+      expect(refused.stderr).toMatch(/schema is version 99, newer than this import-logs knows \(2\)/);
     } finally {
       await db.end();
     }

@@ -66,6 +66,7 @@ interface Call {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  cacheWrite1h: number;
 }
 
 /** Every usage event of the archive, with its session's index entry. */
@@ -85,6 +86,7 @@ function archiveCalls(): Call[] {
         output: Number(e.output_tokens ?? 0),
         cacheRead: Number(e.cache_read_tokens ?? 0),
         cacheWrite: Number(e.cache_creation_tokens ?? 0),
+        cacheWrite1h: Number(e.cache_creation_1h_tokens ?? 0),
       });
     }
   }
@@ -114,10 +116,18 @@ describe('report', () => {
     const want = new Map<string, number[]>();
     for (const c of archiveCalls()) {
       const id = JSON.stringify([key(c), c.provider, c.model]);
-      const t = want.get(id) ?? [0, 0, 0, 0, 0];
-      want.set(id, [t[0]! + 1, t[1]! + c.input, t[2]! + c.output, t[3]! + c.cacheRead, t[4]! + c.cacheWrite]);
+      const t = want.get(id) ?? [0, 0, 0, 0, 0, 0];
+      want.set(id, [
+        t[0]! + 1,
+        t[1]! + c.input,
+        t[2]! + c.output,
+        t[3]! + c.cacheRead,
+        t[4]! + c.cacheWrite,
+        t[5]! + c.cacheWrite1h,
+      ]);
     }
     expect(want.size).toBeGreaterThan(1);
+    expect([...want.values()].some((t) => t[5]! > 0)).toBe(true);
     const r = await cli(['report', kind, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const got = new Map<string, number[]>();
@@ -129,6 +139,7 @@ describe('report', () => {
         row.output_tokens as number,
         row.cache_read_tokens as number,
         row.cache_creation_tokens as number,
+        row.cache_creation_1h_tokens as number,
       ]);
     }
     expect(got).toEqual(want);
@@ -144,7 +155,8 @@ describe('report', () => {
         (c.input * p.input_mtok! +
           c.output * p.output_mtok! +
           c.cacheRead * p.cache_read_mtok! +
-          c.cacheWrite * p.cache_write_mtok!) /
+          (c.cacheWrite - c.cacheWrite1h) * p.cache_write_mtok! +
+          c.cacheWrite1h * p.cache_write_1h_mtok!) /
         1e6;
     }
     expect(want).toBeGreaterThan(0);
@@ -168,12 +180,14 @@ describe('report', () => {
         output_tokens: c.output,
         cache_read_tokens: c.cacheRead,
         cache_creation_tokens: c.cacheWrite,
+        cache_creation_1h_tokens: c.cacheWrite1h,
       });
       const table = calcPrice(
         {
           input_tokens: c.input + c.cacheRead + c.cacheWrite,
           cache_read_tokens: c.cacheRead,
           cache_write_tokens: c.cacheWrite,
+          cache_write_1h_tokens: c.cacheWrite1h,
           output_tokens: c.output,
         },
         c.model!,
@@ -182,6 +196,30 @@ describe('report', () => {
       if (table === null) expect(got).toBeNull();
       else expect(got).toBeCloseTo(table.total_price, 12);
     }
+    expect(archiveCalls().some((c) => c.cacheWrite1h > 0)).toBe(true);
+  });
+
+  it('a 1-hour cache write the table gives no rate for costs twice the input price', () => {
+    const call = { input: 100, output: 10, cacheRead: 0, cacheWrite: 1000, cacheWrite1h: 400 };
+    const ts = '2026-01-01T00:00:00.000Z';
+    // The table prices every cache write of this model as input (it has no cache rates at all).
+    const table = calcPrice(
+      { input_tokens: call.input + call.cacheWrite, cache_write_tokens: call.cacheWrite, output_tokens: call.output },
+      'claude-2',
+      { timestamp: new Date(ts) },
+    )!;
+    expect(table.model_price.cache_write_1h_mtok).toBeUndefined();
+    const input = table.model_price.input_mtok as number;
+    const got = callCost({
+      model: 'claude-2',
+      ts,
+      input_tokens: call.input,
+      output_tokens: call.output,
+      cache_read_tokens: call.cacheRead,
+      cache_creation_tokens: call.cacheWrite,
+      cache_creation_1h_tokens: call.cacheWrite1h,
+    });
+    expect(got).toBeCloseTo(table.total_price + (call.cacheWrite1h * (2 * input - input)) / 1e6, 12);
   });
 
   it('--provider, --since and --until filter the calls', async () => {
