@@ -68,11 +68,13 @@ export function usageSummary(u: {
   output_tokens: number;
   cache_read_tokens?: number | undefined;
   cache_creation_tokens?: number | undefined;
+  cache_creation_1h_tokens?: number | undefined;
 }): string {
   // `in` counts as list's IN does: all input not read from cache, cache writes included.
   const written = u.cache_creation_tokens ?? 0;
+  const hour = u.cache_creation_1h_tokens ? `, 1 h ${groupDigits(u.cache_creation_1h_tokens)}` : '';
   const parts = [
-    `in ${groupDigits(u.input_tokens + written)}${written ? ` (cache write ${groupDigits(written)})` : ''}`,
+    `in ${groupDigits(u.input_tokens + written)}${written ? ` (cache write ${groupDigits(written)}${hour})` : ''}`,
   ];
   if (u.cache_read_tokens) parts.push(`cache read ${groupDigits(u.cache_read_tokens)}`);
   parts.push(`out ${groupDigits(u.output_tokens)}`);

@@ -140,7 +140,14 @@ async function render(s: FoundSession, out: Writable, opts: RenderOptions): Prom
   let text = `${header(s, children, home).join('\n')}\n`;
   const indent = ' '.repeat(10 + LABEL_WIDTH);
   let day = '';
-  const usage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 0 };
+  const usage = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_read_tokens: 0,
+    cache_creation_tokens: 0,
+    cache_creation_1h_tokens: 0,
+    calls: 0,
+  };
   for (const e of all) {
     if (e.type === 'usage') {
       usage.calls++;
@@ -148,6 +155,7 @@ async function render(s: FoundSession, out: Writable, opts: RenderOptions): Prom
       usage.output_tokens += e.output_tokens;
       usage.cache_read_tokens += e.cache_read_tokens ?? 0;
       usage.cache_creation_tokens += e.cache_creation_tokens ?? 0;
+      usage.cache_creation_1h_tokens += e.cache_creation_1h_tokens ?? 0;
     }
     const d = describeEvent(e, outcomes);
     if (d === null || (opts.only !== null && !opts.only.has(d[0]))) continue;
