@@ -361,6 +361,10 @@ function iterationTotals(usage: ClaudeUsage): TokenCounts | null {
     output_tokens: sum((i) => i.output_tokens),
     cache_read_tokens: sum((i) => i.cache_read_input_tokens),
     cache_creation_tokens: sum((i) => i.cache_creation_input_tokens),
+    // Stated only when every step splits its cache writes by lifetime.
+    ...(steps.every((i) => i.cache_creation)
+      ? { cache_creation_1h_tokens: sum((i) => i.cache_creation?.ephemeral_1h_input_tokens) }
+      : {}),
   };
 }
 

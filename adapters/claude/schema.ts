@@ -92,6 +92,7 @@ export const ClaudeUsage = z.looseObject({
         output_tokens: nullishNumber,
         cache_read_input_tokens: nullishNumber,
         cache_creation_input_tokens: nullishNumber,
+        cache_creation: z.looseObject({ ephemeral_1h_input_tokens: nullishNumber }).nullish().catch(null),
       }),
     )
     .nullish()

@@ -10,7 +10,7 @@ export interface NativeUsage {
   output?: unknown;
   cacheRead?: unknown;
   cacheCreation?: unknown;
-  /** Of the cache writes, those kept for an hour (Claude `ephemeral_1h_input_tokens`). */
+  /** Of the cache writes, those kept for an hour (priced above the default 5-minute ones). */
   cacheCreation1h?: unknown;
   /** Reasoning tokens counted apart from output (Gemini `thoughts`). */
   reasoning?: unknown;
@@ -68,7 +68,10 @@ export function isEmptyUsage(u: UsageDraft): boolean {
 }
 
 export type TokenCounts = Partial<
-  Pick<UsageDraft, 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens'>
+  Pick<
+    UsageDraft,
+    'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_creation_tokens' | 'cache_creation_1h_tokens'
+  >
 >;
 
 /**
@@ -78,7 +81,14 @@ export type TokenCounts = Partial<
  */
 export function usageMismatch(stated: string, emitted: TokenCounts, total: TokenCounts): string | null {
   const diffs: string[] = [];
-  for (const key of ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens'] as const) {
+  const keys = [
+    'input_tokens',
+    'output_tokens',
+    'cache_read_tokens',
+    'cache_creation_tokens',
+    'cache_creation_1h_tokens',
+  ] as const;
+  for (const key of keys) {
     const want = total[key];
     const got = emitted[key] ?? 0;
     if (want !== undefined && want !== got) diffs.push(`${key} ${got} emitted, ${want} stated`);
