@@ -37,6 +37,7 @@ export class SessionDraft {
   sourcePaths: string[] | null = null;
   /** Version of the agent that wrote the session, as the native records state it (e.g. `0.146.0`). */
   agentVersion: string | null = null;
+  private lastVersionNoted: string | null = null;
 
   readonly reasons = new Set<string>();
   readonly modelCounts = new Map<string, number>();
@@ -60,7 +61,10 @@ export class SessionDraft {
 
   /** Notes the agent version a record states; the session keeps the newest (a resumed session spans updates). */
   noteAgentVersion(version: string | null | undefined): void {
-    if (version) this.agentVersion = newerVersion(this.agentVersion, version);
+    // Records state it on every line: the same text again changes nothing (newerVersion is idempotent).
+    if (!version || version === this.lastVersionNoted) return;
+    this.lastVersionNoted = version;
+    this.agentVersion = newerVersion(this.agentVersion, version);
   }
 
   /** Records why the session is not `full`; reasons are listed in the index. */

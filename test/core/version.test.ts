@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareVersions, newerVersion, versionParts } from '../../src/util/version.js';
+import { SessionDraft } from '../../src/session/draft.js';
 
 describe('compareVersions', () => {
   it('compares dotted numbers numerically, part by part', () => {
@@ -30,5 +31,19 @@ describe('newerVersion', () => {
     expect(newerVersion('1.0', null)).toBe('1.0');
     expect(newerVersion('garbage', '1.0')).toBe('1.0');
     expect(newerVersion('1.0', 'garbage')).toBe('1.0');
+  });
+});
+
+describe('SessionDraft.noteAgentVersion', () => {
+  const noted = (versions: string[]) => {
+    const draft = new SessionDraft({ id: 's', format: 'test' });
+    for (const v of versions) draft.noteAgentVersion(v);
+    return draft.agentVersion;
+  };
+  it('keeps the newest version a resumed session states, line after line', () => {
+    expect(noted(['2.1.9', '2.1.9', '2.1.10', '2.1.10', '2.1.9', '2.1.9'])).toBe('2.1.10');
+    expect(noted(['2.1.10', '2.1.9', '2.1.9', '2.1.10'])).toBe('2.1.10');
+    expect(noted(['dev', 'dev', '1.0', 'dev'])).toBe('1.0');
+    expect(noted(['dev', 'dev'])).toBe('dev');
   });
 });
