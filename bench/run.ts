@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: generates one synthetic home and measures, on it, the baseline, the re-encode
  * floor on one thread and on two, a cold import (on every core and on one worker: the serial
- * fraction), a no-op re-run, a re-run after one appended turn, peak RSS (also of a one-session
- * 1 GB home), `--help` start-up and ccusage's cold run; then cold and no-op runs of homes of 10k
- * and 100k small sessions. Prints the figures and every target met or missed by how much, writes
- * them into README.md, and exits 1 when a target is missed.
+ * fraction), one more cold import under `--cpu-prof` (the workers' time by category), a no-op
+ * re-run, a re-run after one appended turn, peak RSS (also of a one-session 1 GB home), `--help`
+ * start-up and ccusage's cold run; then cold and no-op runs of homes of 10k and 100k small sessions.
+ * Prints the figures and every target met or missed by how much (a missed cold import says why,
+ * from the profile), writes them into README.md, and exits 1 when a target is missed.
  *
  * Page cache: the home is read once, untimed, before any timing, so every timed run (baseline,
  * imports, ccusage) reads it warm. Baseline, floors and cold imports run as three alternating
@@ -31,6 +32,7 @@ import { sessionsDirOf } from '../src/archive/layout.js';
 import type { BaselineResult } from './baseline.js';
 import { PROVIDER_DIRS, generateHome, generateSingleSession, parseSize, type GeneratedHome } from './generate.js';
 import { measure, rssMethod, type Measured } from './measure.js';
+import { parseBoundText, profiledRun, profileText, type ProfiledRun } from './profile.js';
 import { repoRoot } from './paths.js';
 import { postgresBin, startPostgres } from './postgres.js';
 import { writeReadmeSection } from './readme.js';
@@ -397,6 +399,13 @@ async function main(): Promise<number> {
       indexed: await runImport('cold import with the local index', indexedArgs, env),
     });
   }
+  // One more cold import, under the profiler: where the workers' time goes (the ratios are of unprofiled runs).
+  let profiled: ProfiledRun | null = null;
+  if (rounds.length > 0) {
+    say('profiled cold import (--cpu-prof, workers included)…');
+    rmSync(out, { recursive: true, force: true });
+    profiled = await profiledRun(node, [cli, ...importArgs, '--json'], env, join(work, 'profile'));
+  }
   const medianRatio = (ratio: (p: (typeof rounds)[number]) => number) =>
     [...rounds.map(ratio)].sort((a, b) => a - b)[(rounds.length - 1) >> 1] ?? null;
   const middle =
@@ -532,6 +541,7 @@ async function main(): Promise<number> {
         ? `${sec(middle.cold1.ms)} (${(middle.cold1.ms / middle.base.wall).toFixed(2)}× the baseline); serial fraction ${(serial * 100).toFixed(0)}% (${cores} workers: ${(middle.cold.ms / middle.cold1.ms).toFixed(2)}× the one-worker time), so ${PROJECTED_CORES} cores would take ${projectedShare(serial, PROJECTED_CORES).toFixed(2)}× of it`
         : 'n/a',
     ],
+    ['profile of one cold import (`--cpu-prof`, workers included)', profiled ? profileText(profiled) : 'n/a'],
     [
       'no-op re-run',
       `${sec(noop.ms)} (median of ${SHORT_RUNS}); read ${noop.summary.bytes_read} B; peak RSS ${mib(noop.peakRss)}; state and index files rewritten: ${mainNoop.rewrites}`,
@@ -601,6 +611,16 @@ async function main(): Promise<number> {
         `ccusage read every provider's files (${mb(gen.bytes)}), the import only ${covered.join(', ')}: the ccusage ratios favour the import.`,
       );
   }
+  const whyCold = profiled && parseBoundText(profiled, threads);
+  if (
+    whyCold &&
+    judge(
+      TARGETS.find((t) => t.key === 'import_vs_baseline')!,
+      values.import_vs_baseline,
+      cores,
+    ) === 'missed'
+  )
+    notes.push(`Why the cold import misses its bound: ${whyCold}.`);
   if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
   if (values.rss_growth === null)

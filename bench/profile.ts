@@ -1,0 +1,163 @@
+/**
+ * Where the time of a profiled run went: the `.cpuprofile` files `node --cpu-prof` writes (one per
+ * thread: the main thread and every worker) summed by category. A sample counts for the first
+ * category in `CATEGORIES` order that a frame of its stack belongs to, so JSON.parse inside an
+ * adapter's read loop is parse, and a syscall under the writer is file I/O.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { measure } from './measure.js';
+
+export const CATEGORIES = [
+  'start-up',
+  'file I/O',
+  'parse',
+  'serialization',
+  'conversion',
+  'GC',
+  'idle',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Milliseconds by category. */
+export type Breakdown = Record<Category, number>;
+
+/** The category a frame makes its stack count for, or null when it says nothing by itself. */
+function frameCategory({ functionName, url }: CallFrame): Category | null {
+  if (functionName === '(garbage collector)') return 'GC';
+  if (functionName === '(idle)') return 'idle';
+  // Loading and evaluating modules (zod schemas built at load time included).
+  if (url.startsWith('node:internal/modules/') || url.startsWith('node:internal/bootstrap/')) return 'start-up';
+  if (url.startsWith('node:fs') || url.startsWith('node:internal/fs/')) return 'file I/O';
+  // Reading lines, decoding UTF-8, JSON.parse (src/io/).
+  if (url.includes('/src/io/')) return 'parse';
+  // Event lines built and keyed, and their UTF-8 encoding into the file's buffer.
+  if (/\/src\/writer\/(serialize|event-keys|redact)\.js$/.test(url)) return 'serialization';
+  if (url === 'node:buffer' && functionName === 'write') return 'serialization';
+  if (/\/(adapters|src\/session|src\/writer|src\/util)\//.test(url) || url.endsWith('/src/importer/convert-unit.js'))
+    return 'conversion';
+  return null;
+}
+
+/** The category of every node of the profile's call tree. */
+function nodeCategories(profile: CpuProfile): Map<number, Category> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const rank = (c: Category) => CATEGORIES.indexOf(c);
+  const result = new Map<number, Category>();
+  for (const node of profile.nodes) {
+    let best: Category = 'other';
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const c = frameCategory(byId.get(id)!.callFrame);
+      if (c !== null && rank(c) < rank(best)) best = c;
+    }
+    result.set(node.id, best);
+  }
+  return result;
+}
+
+/** One thread's profile, summed by category. */
+export function breakdown(profile: CpuProfile): Breakdown {
+  const categories = nodeCategories(profile);
+  const ms = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Breakdown;
+  profile.samples.forEach((id, i) => (ms[categories.get(id) ?? 'other'] += (profile.timeDeltas[i] ?? 0) / 1000));
+  return ms;
+}
+
+export function sumBreakdowns(parts: readonly Breakdown[]): Breakdown {
+  const ms = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Breakdown;
+  for (const part of parts) for (const c of CATEGORIES) ms[c] += part[c];
+  return ms;
+}
+
+export const totalMs = (b: Breakdown) => CATEGORIES.reduce((n, c) => n + b[c], 0);
+
+/** The profiles `node --cpu-prof --cpu-prof-dir=<dir>` left in `dir`: the main thread's and the workers'. */
+export function readProfiles(dir: string): { main: Breakdown[]; workers: Breakdown[] } {
+  const main: Breakdown[] = [];
+  const workers: Breakdown[] = [];
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.cpuprofile'))
+    .sort()) {
+    // CPU.<date>.<time>.<pid>.<thread id>.<n>.cpuprofile: thread 0 is the main thread.
+    const thread = name.split('.')[4];
+    const profile = JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile;
+    (thread === '0' ? main : workers).push(breakdown(profile));
+  }
+  return { main, workers };
+}
+
+/** `parse 24%, conversion 31%, …`: each category's share of the total, largest first, none left out. */
+export function sharesText(b: Breakdown): string {
+  const total = totalMs(b) || 1;
+  return [...CATEGORIES]
+    .sort((x, y) => b[y] - b[x])
+    .map((c) => `${c} ${((100 * b[c]) / total).toFixed(0)}%`)
+    .join(', ');
+}
+
+export interface ProfiledRun {
+  /** Every worker's profile summed (empty when the import ran in the main thread). */
+  workers: Breakdown;
+  workerCount: number;
+  main: Breakdown;
+}
+
+/** Runs `node --cpu-prof <args>` (worker threads write their own profiles) and sums its profiles. */
+export async function profiledRun(
+  node: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): Promise<ProfiledRun> {
+  rmSync(dir, { recursive: true, force: true });
+  const run = await measure(node, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...args], env);
+  if (run.code !== 0) throw new Error(`profiled run: exit ${run.code}\n${run.stderr.slice(0, 2000)}`);
+  const { main, workers } = readProfiles(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return { workers: sumBreakdowns(workers), workerCount: workers.length, main: sumBreakdowns(main) };
+}
+
+/** The figure row: the workers' time by category, and the main thread's. */
+export function profileText(run: ProfiledRun): string {
+  const main = `main thread ${(totalMs(run.main) / 1000).toFixed(2)} s: ${sharesText(run.main)}`;
+  if (run.workerCount === 0) return `no worker (converted in the main thread); ${main}`;
+  return `${run.workerCount} workers, ${(totalMs(run.workers) / 1000).toFixed(2)} s of worker time: ${sharesText(run.workers)}; ${main}`;
+}
+
+/**
+ * Why a cold import on `threads` cores cannot come under `bound` × the one-thread baseline: the
+ * baseline is the parse alone, so when parse is a share p of the workers' time, the import costs
+ * at least 1/p parses of work, and at least 1/(p × threads) × the baseline on `threads` threads.
+ */
+export function parseBoundText(run: ProfiledRun, threads: number): string | null {
+  const busy = totalMs(run.workers) - run.workers.idle;
+  if (run.workerCount === 0 || busy <= 0 || run.workers.parse === 0) return null;
+  const p = run.workers.parse / busy;
+  const others = CATEGORIES.filter((c) => c !== 'parse' && c !== 'idle')
+    .sort((x, y) => run.workers[y] - run.workers[x])
+    .map((c) => `${c} ${((100 * run.workers[c]) / busy).toFixed(0)}%`)
+    .join(', ');
+  return (
+    `parse, the baseline's whole work, is ${(100 * p).toFixed(0)}% of the workers' busy time (${others}): ` +
+    `the import does ${(1 / p).toFixed(1)}× the baseline's work, so ${threads} threads take at least ` +
+    `${(1 / p / threads).toFixed(2)}× the baseline even with nothing serial`
+  );
+}
