@@ -55,20 +55,19 @@ function frameCategory({ functionName, url }: CallFrame): Category | null {
   return null;
 }
 
-/** The category of every node of the profile's call tree. */
+/** The category of every node of the call tree: the first, in CATEGORIES order, of its frame's and its callers'. */
 function nodeCategories(profile: CpuProfile): Map<number, Category> {
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const rank = (c: Category) => CATEGORIES.indexOf(c);
   const result = new Map<number, Category>();
-  for (const node of profile.nodes) {
-    let best: Category = 'other';
-    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
-      const c = frameCategory(byId.get(id)!.callFrame);
-      if (c !== null && rank(c) < rank(best)) best = c;
-    }
-    result.set(node.id, best);
+  const children = new Set(profile.nodes.flatMap((n) => n.children ?? []));
+  const stack: [number, Category][] = profile.nodes.filter((n) => !children.has(n.id)).map((n) => [n.id, 'other']);
+  while (stack.length > 0) {
+    const [id, inherited] = stack.pop()!;
+    const node = byId.get(id)!;
+    const own = frameCategory(node.callFrame);
+    const category = own !== null && CATEGORIES.indexOf(own) < CATEGORIES.indexOf(inherited) ? own : inherited;
+    result.set(id, category);
+    for (const child of node.children ?? []) stack.push([child, category]);
   }
   return result;
 }

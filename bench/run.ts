@@ -611,15 +611,9 @@ async function main(): Promise<number> {
         `ccusage read every provider's files (${mb(gen.bytes)}), the import only ${covered.join(', ')}: the ccusage ratios favour the import.`,
       );
   }
+  const coldTarget = TARGETS.find((t) => t.key === 'import_vs_baseline')!;
   const whyCold = profiled && parseBoundText(profiled, threads);
-  if (
-    whyCold &&
-    judge(
-      TARGETS.find((t) => t.key === 'import_vs_baseline')!,
-      values.import_vs_baseline,
-      cores,
-    ) === 'missed'
-  )
+  if (whyCold && judge(coldTarget, values.import_vs_baseline, cores) === 'missed')
     notes.push(`Why the cold import misses its bound: ${whyCold}.`);
   if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
