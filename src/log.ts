@@ -59,13 +59,20 @@ function makeLogger(level: string, format: LogFormat): Logger {
 
 /**
  * A pino logger at `level`, created on first use: every property read or write goes to the real
- * logger, made then.
+ * logger, made then; calls of the levels below `level` do nothing until then.
  */
 export function createLogger(level: string, format: LogFormat = 'text'): Logger {
   let real: Logger | null = null;
   const logger = () => (real ??= makeLogger(level, format));
+  // A call below the level does nothing, and does not load pino (a no-op run asks for debug lines).
+  const threshold = (LOG_LEVELS as readonly string[]).indexOf(level);
+  const quiet = (prop: string | symbol) => {
+    const at = (LOG_LEVELS as readonly string[]).indexOf(String(prop));
+    return at >= 0 && at < threshold && real === null;
+  };
   return new Proxy({} as Logger, {
     get(_target, prop) {
+      if (quiet(prop)) return () => undefined;
       const target = logger();
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -10,7 +10,7 @@ import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { ProviderSummary } from '../model/reports.js';
 import type { BackfillState } from '../model/state.js';
 import { discard } from '../writer/atomic-file.js';
-import { NO_MERGE, planMerge, writeMerge, type MergePlan } from '../writer/merge.js';
+import type { MergePlan } from '../writer/merge.js';
 import type { Checkpoints, QueuedFile } from './checkpoint.js';
 import type { PreparedSession } from './convert-unit.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -64,8 +64,20 @@ export class Apply {
   readonly sessions = new Map<string, RunSession>();
   /** The sessions this run wrote, per provider (for the version check at the end). */
   readonly written = new Map<string, Map<string, SessionLogIndexEntry>>();
+  /** The merge code, and zod with it (the trailer's schema): loaded by `prepare`, only when a unit is converted. */
+  private merging: typeof import('../writer/merge.js') | null = null;
 
   constructor(private readonly ctx: ApplyContext) {}
+
+  /** Loads what applying a unit needs; a run that converts nothing never does. */
+  async prepare(): Promise<void> {
+    this.merging ??= await import('../writer/merge.js');
+  }
+
+  private get merger(): typeof import('../writer/merge.js') {
+    if (this.merging === null) throw new Error('Apply.prepare() was not awaited before the first unit');
+    return this.merging;
+  }
 
   /** Whether secrets are masked (`--redact`). */
   get redact(): boolean {
@@ -189,7 +201,7 @@ export class Apply {
       bytesWritten: fresh.bytes,
     };
     if (current === undefined) {
-      const plan = existsSync(fresh.final) ? planMerge(fresh.temp, fresh.final, sameAdapter) : null;
+      const plan = existsSync(fresh.final) ? this.merger.planMerge(fresh.temp, fresh.final, sameAdapter) : null;
       if (plan === null || (plan.inserted.length === 0 && plan.kept.size === 0)) return alone;
       const retained = new Set(plan.inserted.map((e) => e.key));
       const merged = this.combine(fresh.temp, session.entry, fresh.final, plan, retained, rank, fresh.final);
@@ -201,6 +213,7 @@ export class Apply {
 
   /** `merge` of a second copy of a session this run already wrote. */
   private mergeCopies(session: PreparedSession, current: RunSession, rank: Rank, alone: RunSession): RunSession {
+    const { planMerge, NO_MERGE } = this.merger;
     const fresh = alone.file;
     const currentPath = current.file.published ? current.file.final : current.file.temp;
     const source_paths = [...new Set([...current.entry.source_paths, ...session.entry.source_paths])].sort();
@@ -249,7 +262,7 @@ export class Apply {
     rank: Rank,
     final: string,
   ): RunSession {
-    const written = writeMerge(spine, other, plan, final, entry, retained.size, this.redact);
+    const written = this.merger.writeMerge(spine, other, plan, final, entry, retained.size, this.redact);
     const file = { temp: written.tempPath, final, bytes: written.bytesWritten, cancelled: false, published: false };
     return { file, entry: written.entry, rank, retained, bytesWritten: written.bytesWritten };
   }

@@ -211,6 +211,7 @@ async function convertAll(
   early: WorkerPool | null,
 ) {
   if (planned.length === 0) return 0;
+  await apply.prepare();
   const { convert, limit, bytesTotal, close } = await converter(opts, planned, sessionsDir, apply.redact, early);
   // Largest first, so that one big file does not run alone at the end.
   planned.sort((a, b) => b.bytes - a.bytes || (a.stateKey < b.stateKey ? -1 : 1));

@@ -65,6 +65,9 @@ describe('import-logs', () => {
 
   it('knows the log levels pino knows', () => {
     expect([...LOG_LEVELS].sort()).toEqual([...Object.keys(pino.levels.values), 'silent'].sort());
+    // In pino's order, lowest first: a logger compares levels by their place in the list.
+    const numbered = LOG_LEVELS.filter((l) => l !== 'silent').map((l) => pino.levels.values[l]!);
+    expect(numbered).toEqual([...numbered].sort((a, b) => a - b));
   });
 
   it('exits 3 when the state file is unusable, and names it', () => {
@@ -85,22 +88,51 @@ describe('import-logs', () => {
     expect(existsSync(join(home, 'store'))).toBe(false);
   });
 
+  /**
+   * Runs the CLI saying `<package> loaded` for each of `packages` it reaches: imported (a resolve
+   * hook) or required (in the require cache at exit).
+   */
+  const withHook = (packages: readonly string[], args: string[]) => {
+    const list = JSON.stringify(packages);
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); for (const p of ${list}) if (r.url.includes('/node_modules/' + p + '/')) process.stderr.write(p + ' loaded\\n'); return r; }`;
+    const register = [
+      `import { createRequire, register } from 'node:module';`,
+      `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`,
+      `const cache = createRequire('/').cache;`,
+      `process.on('exit', () => { for (const p of ${list}) if (Object.keys(cache).some((k) => k.includes('/node_modules/' + p + '/'))) process.stderr.write(p + ' loaded\\n'); });`,
+    ].join('\n');
+    return spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') },
+      },
+    );
+  };
+
   it("--help loads no zod (the model's lists it shows come from zod-free modules)", () => {
-    // A resolve hook that reports every module of zod the CLI reaches.
-    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/zod/')) process.stderr.write('zod loaded\\n'); return r; }`;
-    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
-    const withHook = (args: string[]) =>
-      spawnSync(
-        process.execPath,
-        ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args],
-        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir('home-') } },
-      );
     for (const args of [['--help'], ['list', '--help'], ['schema', '--help']]) {
-      const r = withHook(args);
+      const r = withHook(['zod'], args);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr, args.join(' ')).not.toContain('zod loaded');
     }
-    expect(withHook(['schema']).stderr).toContain('zod loaded');
+    expect(withHook(['zod'], ['schema']).stderr).toContain('zod loaded');
+  });
+
+  it('a re-run that finds nothing to convert loads neither zod nor pino', () => {
+    const homes = cleanHomes();
+    const args = ['--out', join(tempDir('logs-'), 'logs'), '--no-index', ...homeFlags(homes)];
+    const first = withHook(['zod', 'pino'], args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toContain('zod loaded');
+    for (const extra of [[], ['--verbose']]) {
+      const again = withHook(['zod', 'pino'], [...args, ...extra]);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('zod loaded');
+      // --verbose says why each source is skipped: pino then loads to say it.
+      expect(again.stderr.includes('pino loaded'), extra.join(' ')).toBe(extra.length > 0);
+    }
   });
 
   it('--help answers', () => {
