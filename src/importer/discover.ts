@@ -1,8 +1,9 @@
 /** Finding provider homes and their source files: stat only, nothing is read. */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import fg from 'fast-glob';
 import { errorMessage } from '../errors.js';
+import { isSimpleGlob, walkGlobs } from '../io/glob-walk.js';
 import { statSource } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
@@ -91,27 +92,45 @@ function describe(path: string, err: unknown): string {
   return `${path}: ${errorMessage(err)}; what is below it was left as it was`;
 }
 
+/** fast-glob, for patterns `walkGlobs` does not understand: loaded only then. */
+function fastGlob(): typeof import('fast-glob') {
+  return createRequire(import.meta.url)('fast-glob') as typeof import('fast-glob');
+}
+
 /**
- * Synchronous on purpose: a walk of a thousand files through the thread pool costs a round trip
- * per directory and per stat, and the no-op re-run is mostly this walk. fast-glob skips a directory
- * it cannot list without saying so (and its `stats` option drops a whole directory when one entry
- * cannot be stat'ed, e.g. a name that is not valid UTF-8): listing failures are caught on the way,
- * and the files found are stat'ed here (with nanosecond times), so that every failure is reported with its path.
+ * The paths below `home` that `adapter`'s patterns match, relative to it. Synchronous on purpose:
+ * a walk of a thousand files through the thread pool costs a round trip per directory, and the
+ * no-op re-run is mostly this walk. Simple patterns are walked here, each directory listed once;
+ * others go to fast-glob. Listing failures are reported through `failed` (fast-glob skips a
+ * directory it cannot list without saying so): a directory of the patterns that does not exist is
+ * no error, a name that is not UTF-8 is.
  */
-export function discoverSources(adapter: Adapter, home: string): Discovered {
-  const errors: DiscoveryError[] = [];
+function matchSources(adapter: Adapter, home: string, failed: (path: string, err: unknown) => void): string[] {
+  const fail = (path: string, err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.includes('\ufffd')) failed(path, err);
+  };
+  if (adapter.sources.every(isSimpleGlob) && (adapter.ignore ?? []).length === 0) {
+    return walkGlobs(adapter.sources, (rel) => {
+      const path = rel === '' ? home : `${home}/${rel}`;
+      try {
+        return readdirSync(path, { withFileTypes: true });
+      } catch (err) {
+        fail(path, err);
+        return null;
+      }
+    });
+  }
   const readdir = ((path: string, options?: unknown) => {
     try {
       return (readdirSync as (p: string, o?: unknown) => unknown)(path, options);
     } catch (err) {
-      // A directory of the patterns that does not exist is no error; a name that is not UTF-8 is.
-      const full = resolve(home, path);
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || full.includes('\ufffd'))
-        errors.push({ path: full, message: describe(full, err) });
+      fail(resolve(home, path), err);
       throw err;
     }
   }) as typeof readdirSync;
-  const entries = fg.sync(adapter.sources, {
+  // Its `stats` option drops a whole directory when one entry cannot be stat'ed (a name that is
+  // not valid UTF-8): the files found are stat'ed by the caller, with nanosecond times.
+  return fastGlob().sync(adapter.sources, {
     cwd: home,
     ignore: adapter.ignore ?? [],
     onlyFiles: true,
@@ -120,6 +139,12 @@ export function discoverSources(adapter: Adapter, home: string): Discovered {
     suppressErrors: true,
     fs: { readdirSync: readdir },
   });
+}
+
+/** The source files of `adapter` below `home`, stat'ed, and what could not be listed or stat'ed, with its path. */
+export function discoverSources(adapter: Adapter, home: string): Discovered {
+  const errors: DiscoveryError[] = [];
+  const entries = matchSources(adapter, home, (path, err) => errors.push({ path, message: describe(path, err) }));
   const files: SourceFile[] = [];
   for (const rel of entries) {
     const path = `${home}/${rel}`;

@@ -120,16 +120,18 @@ describe('import-logs', () => {
     expect(withHook(['zod'], ['schema']).stderr).toContain('zod loaded');
   });
 
-  it('a re-run that finds nothing to convert loads neither zod nor pino', () => {
+  it('a re-run that finds nothing to convert loads neither zod, pino nor fast-glob', () => {
     const homes = cleanHomes();
     const args = ['--out', join(tempDir('logs-'), 'logs'), '--no-index', ...homeFlags(homes)];
-    const first = withHook(['zod', 'pino'], args);
+    const watched = ['zod', 'pino', 'fast-glob'];
+    const first = withHook(watched, args);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toContain('zod loaded');
     for (const extra of [[], ['--verbose']]) {
-      const again = withHook(['zod', 'pino'], [...args, ...extra]);
+      const again = withHook(watched, [...args, ...extra]);
       expect(again.status, again.stderr).toBe(0);
       expect(again.stderr).not.toContain('zod loaded');
+      expect(again.stderr).not.toContain('fast-glob loaded');
       // --verbose says why each source is skipped: pino then loads to say it.
       expect(again.stderr.includes('pino loaded'), extra.join(' ')).toBe(extra.length > 0);
     }

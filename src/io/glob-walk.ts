@@ -1,0 +1,90 @@
+/**
+ * The files below a directory that match glob patterns of the simple kind: `*` within a name (any
+ * characters, dot files included) and whole `**` segments (any depth, dot folders included). All
+ * the patterns are matched in one walk: each directory is listed once, and only where a pattern
+ * can still match below it; a path of literal names is entered without listing its parent.
+ * Symbolic links are neither followed nor returned, as fast-glob does with `followSymbolicLinks:
+ * false` and `onlyFiles`; but a path a pattern spells out in full is returned unseen, whatever it
+ * is or whether it exists: the caller stats every path it gets (discovery does).
+ */
+import type { Dirent } from 'node:fs';
+
+/** At most this many segments in a pattern (a walk's position packs the pattern and segment in one number). */
+const SEGMENTS = 256;
+
+/** A pattern this walk understands; others (`?`, classes, braces, extglobs, escapes, `..`) are not. */
+export function isSimpleGlob(pattern: string): boolean {
+  const segments = pattern.split('/');
+  if (/[?[\]{}()!+@\\]/.test(pattern) || segments.length >= SEGMENTS) return false;
+  return segments.every(
+    (segment) => segment !== '' && segment !== '.' && segment !== '..' && (segment === '**' || !segment.includes('**')),
+  );
+}
+
+/** One segment of a pattern: `**`, a literal name, or a name with `*` in it. */
+type Segment = { kind: 'any-depth' } | { kind: 'literal'; name: string } | { kind: 'wildcard'; re: RegExp };
+
+function compileSegment(segment: string): Segment {
+  if (segment === '**') return { kind: 'any-depth' };
+  if (!segment.includes('*')) return { kind: 'literal', name: segment };
+  const escaped = segment.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { kind: 'wildcard', re: new RegExp(`^${escaped.join('.*')}$`, 's') };
+}
+
+/** Where a walk stands in the patterns: pattern `p`, its segment `i` next to match, as `p * SEGMENTS + i`. */
+type Position = number;
+
+/**
+ * Lists a directory; null when it cannot be (the caller decides what a failure is worth saying).
+ * Called with the directory's path below the root (`''` for the root itself).
+ */
+export type ListDir = (rel: string) => Dirent[] | null;
+
+/** Relative paths (`/`-separated) of the files below the root that match one of `patterns`. */
+export function walkGlobs(patterns: readonly string[], list: ListDir): string[] {
+  const compiled = patterns.map((p) => p.split('/').map(compileSegment));
+  const segmentAt = (pos: Position): Segment | undefined => compiled[Math.floor(pos / SEGMENTS)]![pos % SEGMENTS];
+  const isEnd = (pos: Position) => pos % SEGMENTS === compiled[Math.floor(pos / SEGMENTS)]!.length;
+  /** Adds `pos` to `into`, and the position after it when it is at a `**` (which may match no folder). */
+  const add = (into: Position[], pos: Position): void => {
+    if (into.includes(pos)) return;
+    into.push(pos);
+    if (segmentAt(pos)?.kind === 'any-depth') add(into, pos + 1);
+  };
+  /** Positions after an entry named `name` (a directory or not) at `positions`. */
+  const advance = (positions: readonly Position[], name: string): Position[] => {
+    const next: Position[] = [];
+    for (const pos of positions) {
+      const segment = segmentAt(pos);
+      if (segment === undefined) continue;
+      if (segment.kind === 'any-depth') add(next, pos);
+      else if (segment.kind === 'literal' ? segment.name === name : segment.re.test(name)) add(next, pos + 1);
+    }
+    return next;
+  };
+  const out: string[] = [];
+  const visit = (rel: string, positions: readonly Position[]): void => {
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const ahead = positions.filter((pos) => !isEnd(pos)).map((pos) => segmentAt(pos)!);
+    if (ahead.every((s) => s.kind === 'literal')) {
+      // Only literal names can match here: each is tried without listing this directory.
+      for (const name of new Set(ahead.map((s) => (s as { name: string }).name))) {
+        const next = advance(positions, name);
+        if (next.some(isEnd)) out.push(`${prefix}${name}`);
+        if (!next.every(isEnd)) visit(`${prefix}${name}`, next);
+      }
+      return;
+    }
+    for (const entry of list(rel) ?? []) {
+      const next = advance(positions, entry.name);
+      if (next.length === 0) continue;
+      if (entry.isFile()) {
+        if (next.some(isEnd)) out.push(`${prefix}${entry.name}`);
+      } else if (entry.isDirectory() && !next.every(isEnd)) visit(`${prefix}${entry.name}`, next);
+    }
+  };
+  const start: Position[] = [];
+  compiled.forEach((_, p) => add(start, p * SEGMENTS));
+  visit('', start);
+  return out;
+}
