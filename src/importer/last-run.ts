@@ -49,13 +49,15 @@ export function nextLastRuns(
 }
 
 /**
- * Saves the record; a failure (a full disk) is a warning: the archive and state are complete, and
- * `doctor` shows the run before this one.
+ * Saves the record, every run, without an fsync (a run that changed nothing would wait for the
+ * disk; a crash that takes the record back costs only what `doctor` shows of that run). A failure
+ * (a full disk) is a warning: the archive and state are complete, and `doctor` shows the run
+ * before this one.
  */
 export async function writeLastRuns(logsDir: string, runs: LastRuns): Promise<string | null> {
   const path = lastRunPath(logsDir);
   try {
-    await writeWholeFile(path, `${JSON.stringify(runs, null, 2)}\n`);
+    await writeWholeFile(path, `${JSON.stringify(runs, null, 2)}\n`, false);
     return null;
   } catch (err) {
     return `${path} cannot be written (${errorMessage(err)}): doctor shows the run before this one`;

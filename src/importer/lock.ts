@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CliError, LockedError } from '../errors.js';
 import { LOCK_FILE } from '../archive/layout.js';
-import { writeDurably } from '../writer/atomic-file.js';
+import { writeNewFile } from '../writer/atomic-file.js';
 
 const POLL_MS = 100;
 /** How often a holder refreshes its lock's mtime. */
@@ -204,7 +204,7 @@ function tryLock(dir: string, file: string, clock: LockClock): Lock {
   const path = join(dir, file);
   const mine: LockInfo = { pid: process.pid, host: hostname(), started_at: new Date(clock.now()).toISOString() };
   const temp = `${path}.${process.pid}`;
-  writeDurably(temp, JSON.stringify(mine));
+  writeNewFile(temp, JSON.stringify(mine));
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {

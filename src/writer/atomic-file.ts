@@ -56,16 +56,16 @@ function sizeMismatch(path: string, onDisk: number, written: number): Error {
 }
 
 /**
- * Writes `text` as the whole content of the new file `path` and fsyncs it, size checked; on error
- * the file is removed. For files that are linked rather than renamed into place (lock files).
+ * Writes `text` as the whole content of the new file `path`, size checked; on error the file is
+ * removed. For lock files, which are linked rather than renamed into place: not fsynced, since a
+ * lock means nothing after a crash (its holder is gone), and one cut short reads as stale.
  */
-export function writeDurably(path: string, text: string): void {
+export function writeNewFile(path: string, text: string): void {
   const data = Buffer.from(text, 'utf8');
   const fd = openSync(path, 'w', FILE_MODE);
   try {
     writeFaults.beforeWrite?.(path);
     writeAll(fd, data, path);
-    fsyncSync(fd);
     const size = fstatSync(fd).size;
     if (size !== data.length) throw sizeMismatch(path, size, data.length);
   } catch (err) {
@@ -76,14 +76,18 @@ export function writeDurably(path: string, text: string): void {
   closeSync(fd);
 }
 
-/** Writes a small whole file (state, index) atomically, private to the user. */
-export async function writeWholeFile(path: string, text: string): Promise<void> {
+/**
+ * Writes a small whole file (state, index) atomically, private to the user. Not `durable`: still
+ * atomic for readers, but not synced, for a file a crash may take back to what it was, or leave
+ * empty, at no cost but a fresh start (the record of the last runs).
+ */
+export async function writeWholeFile(path: string, text: string, durable = true): Promise<void> {
   const file = new AtomicFile(path);
   try {
     file.write(text);
     const prepared = file.prepare();
-    await makeDurable([prepared]);
-    publish([prepared]);
+    if (durable) await makeDurable([prepared]);
+    publish([prepared], durable);
   } catch (err) {
     file.abort();
     throw err;
@@ -118,13 +122,13 @@ export interface PreparedFile {
   bytes: number;
 }
 
-/** Renames prepared temp files over their final paths, then fsyncs their directories. */
-export function publish(files: readonly PreparedFile[]): void {
+/** Renames prepared temp files over their final paths, then (when `durable`) fsyncs their directories. */
+export function publish(files: readonly PreparedFile[], durable = true): void {
   for (const file of files) {
     renameSync(file.temp, file.final);
     liveTemps.delete(file.temp);
   }
-  for (const dir of new Set(files.map((f) => dirname(f.final)))) syncDir(dir);
+  if (durable) for (const dir of new Set(files.map((f) => dirname(f.final)))) syncDir(dir);
 }
 
 /** Makes a rename in `dir` durable. */
