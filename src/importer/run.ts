@@ -19,6 +19,7 @@ import { loadState } from '../archive/state-file.js';
 import { Apply } from './apply.js';
 import { Checkpoints } from './checkpoint.js';
 import type { UnitResult } from './convert-unit.js';
+import { InFlight } from './in-flight.js';
 import { convertWithRetries } from './retry.js';
 import { withFingerprint } from './fingerprint.js';
 import { nextLastRuns, readLastRuns, writeLastRuns, type LastRuns } from './last-run.js';
@@ -58,6 +59,8 @@ export interface ImportOptions {
 
 /** Below this many bytes to convert, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
+/** Source bytes of the units in flight per thread beyond the first unit of each (see InFlight). */
+const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 /** A pool of `size` worker threads, or null where workers cannot run (tests from TypeScript sources). */
 async function openPool(size: number): Promise<WorkerPool | null> {
@@ -181,7 +184,9 @@ async function converter(
     pool = null;
   } else if (pool === null && workerCount > 0 && planned.length > 1) pool = await openPool(workerCount);
   const { convertUnit } = await import('./convert-unit.js');
-  const limit = (await import('p-limit')).default(pool ? pool.size * 4 : Math.max(1, opts.concurrency));
+  // Four units in flight per worker, one per worker whatever its size, more only within the byte budget.
+  const threads = pool ? pool.size : 1;
+  const limit = new InFlight(pool ? pool.size * 4 : Math.max(1, opts.concurrency), threads, threads * BYTES_IN_FLIGHT);
   const { root } = opts.locations;
   const convert = (plan: PlannedUnit): Promise<UnitResult> =>
     pool
@@ -219,7 +224,7 @@ async function convertAll(
   try {
     await Promise.all(
       planned.map((plan) =>
-        limit(async () => {
+        limit.run(plan.bytes, async () => {
           // A turn of the event loop between units: a signal is seen here, at the latest.
           await new Promise(setImmediate);
           if (opts.stop?.aborted) return;
