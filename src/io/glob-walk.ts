@@ -2,7 +2,7 @@
  * The files below a directory that match glob patterns of the simple kind: `*` within a name (any
  * characters, dot files included) and whole `**` segments (any depth, dot folders included). All
  * the patterns are matched in one walk: each directory is listed once, and only where a pattern
- * can still match below it; a path of literal names is entered without listing its parent.
+ * can still match below it; the literal names the patterns start with are entered without listing.
  * Symbolic links are neither followed nor returned, as fast-glob does with `followSymbolicLinks:
  * false` and `onlyFiles`; but a path a pattern spells out in full is returned unseen, whatever it
  * is or whether it exists: the caller stats every path it gets (discovery does).
@@ -63,15 +63,17 @@ export function walkGlobs(patterns: readonly string[], list: ListDir): string[] 
     return next;
   };
   const out: string[] = [];
-  const visit = (rel: string, positions: readonly Position[]): void => {
+  /** `listed`: `rel` was found by listing its parent (else it is on the literal path from the root). */
+  const visit = (rel: string, positions: readonly Position[], listed: boolean): void => {
     const prefix = rel === '' ? '' : `${rel}/`;
     const ahead = positions.filter((pos) => !isEnd(pos)).map((pos) => segmentAt(pos)!);
-    if (ahead.every((s) => s.kind === 'literal')) {
-      // Only literal names can match here: each is tried without listing this directory.
+    if (!listed && ahead.every((s) => s.kind === 'literal')) {
+      // The patterns' literal start, entered without listing (a link there is followed, as
+      // fast-glob follows a pattern's base); below a listed directory, links are seen by listing.
       for (const name of new Set(ahead.map((s) => (s as { name: string }).name))) {
         const next = advance(positions, name);
         if (next.some(isEnd)) out.push(`${prefix}${name}`);
-        if (!next.every(isEnd)) visit(`${prefix}${name}`, next);
+        if (!next.every(isEnd)) visit(`${prefix}${name}`, next, false);
       }
       return;
     }
@@ -80,11 +82,11 @@ export function walkGlobs(patterns: readonly string[], list: ListDir): string[] 
       if (next.length === 0) continue;
       if (entry.isFile()) {
         if (next.some(isEnd)) out.push(`${prefix}${entry.name}`);
-      } else if (entry.isDirectory() && !next.every(isEnd)) visit(`${prefix}${entry.name}`, next);
+      } else if (entry.isDirectory() && !next.every(isEnd)) visit(`${prefix}${entry.name}`, next, true);
     }
   };
   const start: Position[] = [];
   compiled.forEach((_, p) => add(start, p * SEGMENTS));
-  visit('', start);
+  visit('', start, false);
   return out;
 }

@@ -90,6 +90,14 @@ describe('walkGlobs', () => {
     mkdirSync(join(root, 'x-dir.jsonl'));
     symlinkSync(join(root, 'a/x-1.jsonl'), join(root, 'a/x-link.jsonl'));
     symlinkSync(join(root, 'a/b'), join(root, 'a/linked-dir'));
+    // A linked folder where a pattern starts (followed) and one below a listed folder (not).
+    mkdirSync(join(root, 'elsewhere/chats'), { recursive: true });
+    writeFileSync(join(root, 'elsewhere/chats/x-4.jsonl'), '{}\n');
+    symlinkSync(join(root, 'elsewhere'), join(root, 'linked-base'));
+    mkdirSync(join(root, 'tmp/real/chats'), { recursive: true });
+    writeFileSync(join(root, 'tmp/real/chats/x-5.jsonl'), '{}\n');
+    mkdirSync(join(root, 'tmp/link'));
+    symlinkSync(join(root, 'elsewhere/chats'), join(root, 'tmp/link/chats'));
     const cases = [
       ['a/**/x-*.jsonl'],
       ['**/x-*.jsonl'],
@@ -99,8 +107,12 @@ describe('walkGlobs', () => {
       ['x-*.jsonl', '*/x-*.jsonl'],
       ['a/x-(1)+[2].jsonl'.replace(/[([\])+]/g, '*')],
       ['missing.json', 'a/nothing/**/z'],
+      ['linked-base/chats/*.jsonl', 'linked-base/*/x-*.jsonl'],
+      ['tmp/*/chats/x-*.jsonl'],
     ];
     for (const patterns of cases) expect(walked(root, patterns), patterns.join(' ')).toEqual(globbed(root, patterns));
     expect(walked(root, ['a/**/x-*.jsonl'])).toContain('a/.hidden/c/x-3.jsonl');
+    expect(walked(root, ['linked-base/chats/*.jsonl'])).toEqual(['linked-base/chats/x-4.jsonl']);
+    expect(walked(root, ['tmp/*/chats/x-*.jsonl'])).toEqual(['tmp/real/chats/x-5.jsonl']);
   });
 });
