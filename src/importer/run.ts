@@ -177,13 +177,14 @@ async function converter(
   const cores = availableParallelism();
   const workerCount =
     opts.workers === 'auto' ? (cores >= 2 && bytesTotal >= WORKER_MIN_BYTES ? cores : 0) : (opts.workers ?? 0);
-  // What converting needs loads only when there is something to convert (a no-op run skips it).
+  // What converting needs loads only when there is something to convert (a no-op run skips it),
+  // and before a pool opens here: nothing after it can fail and leave its workers running.
+  const { convertUnit } = await import('./convert-unit.js');
   let pool = early;
   if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
     await pool.close();
     pool = null;
   } else if (pool === null && workerCount > 0 && planned.length > 1) pool = await openPool(workerCount);
-  const { convertUnit } = await import('./convert-unit.js');
   // Four units in flight per worker, one per worker whatever its size, more only within the byte budget.
   const threads = pool ? pool.size : 1;
   const limit = new InFlight(pool ? pool.size * 4 : Math.max(1, opts.concurrency), threads, threads * BYTES_IN_FLIGHT);
