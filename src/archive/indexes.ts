@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
+import type { BackfillState } from '../model/state.js';
 import { isInside } from '../util/paths.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
 import { globalIndexPath, indexPath } from './layout.js';
@@ -16,12 +17,13 @@ function sortedEntries(entries: Iterable<SessionLogIndexEntry>): SessionLogIndex
   return [...entries].sort(compareEntries);
 }
 
-function logsIndexText(entries: Iterable<SessionLogIndexEntry>): string {
+/** The text of a logs dir's `index.json` listing `entries`. */
+export function logsIndexText(entries: Iterable<SessionLogIndexEntry>): string {
   return `${JSON.stringify({ sessions: sortedEntries(entries) }, null, 2)}\n`;
 }
 
-export async function writeLogsIndex(logsDir: string, entries: Iterable<SessionLogIndexEntry>): Promise<void> {
-  await writeWholeFile(indexPath(logsDir), logsIndexText(entries));
+export async function writeLogsIndex(logsDir: string, text: string): Promise<void> {
+  await writeWholeFile(indexPath(logsDir), text);
 }
 
 const INDEX_HEAD = Buffer.from('{\n  "sessions": [');
@@ -44,15 +46,17 @@ function framedAsIndex(path: string): boolean {
 }
 
 /**
- * True when an index is missing, `index.json` is not of the size the state's entries give (a
- * stat), or the store's `sessions_index.json`, which holds other logs dirs' entries too, does not
- * start and end as an index does (its first and last bytes): the run then writes them again. An
- * empty state has no index to check.
+ * True when an index is missing, `index.json` is not of the size the state recorded when it was
+ * written for its sessions (a stat; no size recorded: not written since they changed), or the
+ * store's `sessions_index.json`, which holds other logs dirs' entries too, does not start and end
+ * as an index does (its first and last bytes): the run then writes them again. A state without
+ * sessions has no index to check.
  */
-export function indexesDamaged(logsDir: string, storeDir: string | null, entries: SessionLogIndexEntry[]): boolean {
-  if (entries.length === 0) return false;
+export function indexesDamaged(logsDir: string, storeDir: string | null, state: BackfillState): boolean {
+  if (Object.keys(state.sessions).length === 0) return false;
+  if (state.index_bytes === null) return true;
   try {
-    if (statSync(indexPath(logsDir)).size !== Buffer.byteLength(logsIndexText(entries))) return true;
+    if (statSync(indexPath(logsDir)).size !== state.index_bytes) return true;
     return storeDir !== null && !framedAsIndex(globalIndexPath(storeDir));
   } catch {
     return true;

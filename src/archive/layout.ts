@@ -6,7 +6,9 @@
  *   <store>/logs/                      the logs dir (or projects/<slug>/logs/ under --root, or --out)
  *     sessions/<id>.jsonl              one normalized session
  *     index.json                       its sessions, for list and show
- *     backfill_state.json              what was imported from which source
+ *     backfill_state.json              what was imported from which source (compacted)
+ *     backfill_state.journal           what changed since, one line per checkpoint
+ *     backfill_sessions.json           the index entry of every session (compacted)
  *     last_run.json                    when each provider was last scanned, and what failed then
  *     .import.lock                     held by the running import
  *     archive.db                       the local index (SQLite)
@@ -17,6 +19,8 @@ import { dirname, join } from 'node:path';
 export const SESSIONS_DIR = 'sessions';
 export const INDEX_FILE = 'index.json';
 export const STATE_FILE = 'backfill_state.json';
+export const STATE_JOURNAL_FILE = 'backfill_state.journal';
+export const SESSION_ENTRIES_FILE = 'backfill_sessions.json';
 export const LAST_RUN_FILE = 'last_run.json';
 export const LOCK_FILE = '.import.lock';
 export const LOCAL_INDEX_FILE = 'archive.db';
@@ -32,6 +36,8 @@ export function storeLogsDir(storeDir: string, project: string): string {
 export const sessionsDirOf = (logsDir: string): string => join(logsDir, SESSIONS_DIR);
 export const indexPath = (logsDir: string): string => join(logsDir, INDEX_FILE);
 export const statePath = (logsDir: string): string => join(logsDir, STATE_FILE);
+export const stateJournalPath = (logsDir: string): string => join(logsDir, STATE_JOURNAL_FILE);
+export const sessionEntriesPath = (logsDir: string): string => join(logsDir, SESSION_ENTRIES_FILE);
 export const lastRunPath = (logsDir: string): string => join(logsDir, LAST_RUN_FILE);
 export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);
 export const pushLedgerPath = (logsDir: string): string => join(logsDir, PUSH_LEDGER_FILE);

@@ -1,82 +1,147 @@
 /**
- * Loads and saves `backfill_state.json`. A state file that cannot be trusted (not JSON, not our
- * shape, a newer version) stops the run and is never overwritten: silently starting from an
- * empty state is how the reference model duplicated whole archives.
+ * The state of a logs dir on disk, in three files, so that what a run reads and writes follows
+ * what changed, not the size of the archive:
+ *
+ *   backfill_state.json     what change detection needs: each source's fingerprint, unit and
+ *                           sessions, and per session its file and that file's size
+ *   backfill_sessions.json  the index entry of every session (index.json is written from these)
+ *   backfill_state.journal  one JSON line per checkpoint since those two were written: what it
+ *                           changed (sources set or forgotten, whole entries of the sessions set)
+ *
+ * A run reads the state and the journal; the entries only when it has something to write. A
+ * checkpoint appends one line (fsynced); a line a crash cut short is not whole and is dropped,
+ * so a checkpoint counts whole or not at all. Compaction writes both bases from the state the
+ * journal was folded into, then removes the journal: a crash in between leaves bases that
+ * already hold every line, and folding a line again gives what it gave (each sets whole values).
+ *
+ * A state that cannot be trusted (not JSON, not our shape, a newer version) stops the run and is
+ * never overwritten: silently starting from an empty state is how the reference model duplicated
+ * whole archives.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ArchiveError, errorMessage } from '../errors.js';
-import { STATE_FIELDS, STATE_VERSION, emptyState, isExactState } from '../model/state-check.js';
-import type { BackfillState } from '../model/state.js';
-import { writeWholeFile } from '../writer/atomic-file.js';
+import type { SessionLogIndexEntry } from '../model/index-schema.js';
+import {
+  STATE_FIELDS,
+  STATE_VERSION,
+  emptyState,
+  isExactChange,
+  isExactEntries,
+  isExactState,
+} from '../model/state-check.js';
+import type { BackfillState, SessionMark, StateChange } from '../model/state.js';
+import { appendDurably, writeWholeFile } from '../writer/atomic-file.js';
+import { sessionEntriesPath, stateJournalPath } from './layout.js';
+
+export type Entries = Map<string, SessionLogIndexEntry>;
 
 export interface LoadedState {
   state: BackfillState;
-  /** Set when a version-1 file was read and upgraded in memory. */
+  /** Set when a version-1 or -2 file was read and migrated in memory (its sources are converted again). */
   migratedFrom: number | null;
+  /** A version-3 file was read: the next write of the state compacts it into this version's files. */
+  upgraded: boolean;
+  /** The journal as read, for the appends and the compaction of this run. */
+  journal: StateJournal;
 }
 
-export async function loadState(path: string): Promise<LoadedState> {
-  let text: string;
+/** The part of an index entry change detection reads. */
+export function markOf(entry: SessionLogIndexEntry): SessionMark {
+  return { log_path: entry.log_path, log_bytes: entry.log_bytes, source_missing: entry.source_missing };
+}
+
+function refusal(path: string, why: string): ArchiveError {
+  return new ArchiveError(
+    `state file ${path} ${why}; it was left untouched. Fix or move it away (the next run then re-imports everything).`,
+  );
+}
+
+/** A file's text, or null when it does not exist. */
+function readIfThere(path: string): string | null {
   try {
     // One synchronous read: fs/promises reads a large file in many thread-pool round trips.
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), migratedFrom: null };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ArchiveError(`state file ${path} cannot be read: ${errorMessage(err)}`);
   }
-  const refuse = (why: string) =>
-    new ArchiveError(
-      `state file ${path} ${why}; it was left untouched. Fix or move it away (the next run then re-imports everything).`,
-    );
-  let raw: unknown;
+}
+
+function parseJson(path: string, text: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw refuse(`is not valid JSON (${errorMessage(err)})`);
+    throw refusal(path, `is not valid JSON (${errorMessage(err)})`);
   }
+}
+
+/** The base state, and the entries of a version-2 or -3 file, which kept them in it. */
+async function loadBase(path: string) {
+  const text = readIfThere(path);
+  if (text === null) return { state: emptyState(), entries: null, migratedFrom: null, upgraded: false };
+  const raw = parseJson(path, text);
   const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version > STATE_VERSION) {
-    throw refuse(`has version ${version}, newer than this import-logs understands (${STATE_VERSION})`);
-  }
+  if (typeof version === 'number' && version > STATE_VERSION)
+    throw refusal(path, `has version ${version}, newer than this import-logs understands (${STATE_VERSION})`);
   // The usual case: a state this tool wrote, used as it is; zod loads only for anything else.
-  if (isExactState(raw)) return { state: raw, migratedFrom: null };
-  const { BackfillState, BackfillStateV1, BackfillStateV2 } = await import('../model/state.js');
+  if (isExactState(raw)) return { state: raw, entries: null, migratedFrom: null, upgraded: false };
+  const { BackfillState } = await import('../model/state.js');
+  if (version === 1 || version === 2 || version === 3) return migrated(path, raw, version);
+  const parsed = BackfillState.safeParse(raw);
+  if (!parsed.success)
+    throw refusal(
+      path,
+      `does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
+  return { state: parsed.data, entries: null, migratedFrom: null, upgraded: false };
+}
+
+/** A state of an older version, in this version's shape. */
+async function migrated(path: string, raw: unknown, version: 1 | 2 | 3) {
+  const { BackfillStateV1, BackfillStateV2, BackfillStateV3 } = await import('../model/state.js');
+  const state = emptyState();
   if (version === 1) {
     const v1 = BackfillStateV1.safeParse(raw);
-    if (!v1.success) throw refuse('is a version-1 state of an unexpected shape');
-    const state = emptyState();
+    if (!v1.success) throw refusal(path, 'is a version-1 state of an unexpected shape');
     // Version 1 kept no fingerprints: every session is converted again and rewritten.
     state.imported_session_keys = [...new Set(v1.data.imported_session_keys)].sort();
-    return { state, migratedFrom: 1 };
+    return { state, entries: null, migratedFrom: 1, upgraded: false };
   }
-  if (version === 2) {
-    const v2 = BackfillStateV2.safeParse(raw);
-    if (!v2.success) throw refuse('is a version-2 state of an unexpected shape');
+  const old = (version === 2 ? BackfillStateV2 : BackfillStateV3).safeParse(raw);
+  if (!old.success) throw refusal(path, `is a version-${version} state of an unexpected shape`);
+  const entries: Entries = new Map(Object.entries(old.data.sessions));
+  state.imported_session_keys = [...new Set(old.data.imported_session_keys)].sort();
+  if (old.data.last_run !== undefined) state.last_run = old.data.last_run;
+  if (version === 3) {
+    // The same records, the entries moved to their own file: nothing is converted again.
+    state.sources = old.data.sources;
+    if (old.data.redact !== undefined) state.redact = old.data.redact;
+  } else {
     // Its session files have no event keys: the sessions (and those whose source is gone) stay
-    // listed, and every source is converted again.
-    const state = emptyState();
-    state.imported_session_keys = [...new Set(v2.data.imported_session_keys)].sort();
-    state.sessions = v2.data.sessions;
-    // Its entries do not say the size of their files: taken as they are now.
-    for (const entry of Object.values(state.sessions)) {
+    // listed, and every source is converted again. Its entries do not say the size of their
+    // files: taken as they are now.
+    for (const entry of entries.values()) {
       try {
         entry.log_bytes = statSync(join(dirname(path), entry.log_path)).size;
       } catch {
         // missing: written again if its source is there
       }
     }
-    if (v2.data.last_run !== undefined) state.last_run = v2.data.last_run;
-    return { state, migratedFrom: 2 };
   }
-  const parsed = BackfillState.safeParse(raw);
-  if (!parsed.success)
-    throw refuse(`does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-  return { state: parsed.data, migratedFrom: null };
+  for (const [key, entry] of entries) state.sessions[key] = markOf(entry);
+  return { state, entries, migratedFrom: version === 3 ? null : version, upgraded: version === 3 };
+}
+
+export async function loadState(path: string): Promise<LoadedState> {
+  const base = await loadBase(path);
+  const journal = await StateJournal.read(path);
+  journal.foldInto(base.state, base.entries);
+  return { state: base.state, migratedFrom: base.migratedFrom, upgraded: base.upgraded, journal };
 }
 
 /**
- * The state file's text: keys in the schema's order whatever order they were set in (so the next
+ * The state's file text: keys in the schema's order whatever order they were set in (so the next
  * load takes the fast path), imported_session_keys sorted.
  */
 export function serializeState(state: BackfillState): string {
@@ -86,8 +151,168 @@ export function serializeState(state: BackfillState): string {
   return `${JSON.stringify(ordered)}\n`;
 }
 
-/** Writes a state serialized earlier (a checkpoint saves the state as it was before its batch). */
-export async function writeStateText(path: string, text: string): Promise<void> {
+/** Compaction when the journal has grown past this share of the state it is folded into… */
+const COMPACT_SHARE = 0.5;
+/** …and past this size, which costs nothing to read. */
+const COMPACT_FLOOR = 64 * 1024;
+
+/** The journal line of a checkpoint's change. */
+export const lineOf = (change: StateChange): string => `${JSON.stringify(change)}\n`;
+
+/** The journal of a state file: read and folded, appended to, compacted. */
+export class StateJournal {
+  /** The entries the journal sets, by key, with the generation of their line; once `allEntries` ran, every entry. */
+  private readonly journalEntries = new Map<string, { generation: number; entry: SessionLogIndexEntry }>();
+  private all: Entries | null = null;
+  private changes: StateChange[] = [];
+
+  private constructor(
+    private readonly statePath: string,
+    /** Bytes of the whole lines: where the next line goes. */
+    private bytes: number,
+    /** Size of the state file as last written (0: none). */
+    private baseBytes: number,
+  ) {}
+
+  get path(): string {
+    return stateJournalPath(dirname(this.statePath));
+  }
+
+  /** The whole lines of the journal next to `statePath`; a last line that is not whole is left out. */
+  static async read(statePath: string): Promise<StateJournal> {
+    let baseBytes = 0;
+    try {
+      baseBytes = statSync(statePath).size;
+    } catch {
+      // no state file yet
+    }
+    const journal = new StateJournal(statePath, 0, baseBytes);
+    const text = readIfThere(journal.path);
+    if (text === null) return journal;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length - 1; i++) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(lines[i]!);
+      } catch (err) {
+        if (i === lines.length - 2) break; // the last line, cut short
+        throw refusal(journal.path, `has a line that is not valid JSON (line ${i + 1}: ${errorMessage(err)})`);
+      }
+      if (!isExactChange(raw)) {
+        const parsed = (await import('../model/state.js')).StateChange.safeParse(raw);
+        if (!parsed.success) throw refusal(journal.path, `has a line of an unexpected shape (line ${i + 1})`);
+        raw = parsed.data;
+      }
+      journal.changes.push(raw as StateChange);
+      journal.bytes += Buffer.byteLength(lines[i]!) + 1;
+    }
+    return journal;
+  }
+
+  /**
+   * Applies the lines of the state's generation to it (and to the entries of an older state
+   * file, which held them). Older lines are in the state already (a compaction that could not
+   * remove the journal); newer ones belong to a state file that is gone.
+   */
+  foldInto(state: BackfillState, entries: Entries | null): void {
+    const keys = new Set(state.imported_session_keys);
+    for (const change of this.changes) {
+      if (change.generation !== state.generation) continue;
+      for (const [path, rec] of Object.entries(change.sources)) {
+        if (rec === null) delete state.sources[path];
+        else state.sources[path] = rec;
+      }
+      for (const [key, entry] of Object.entries(change.sessions)) {
+        state.sessions[key] = markOf(entry);
+        keys.add(key);
+        this.journalEntries.set(key, { generation: change.generation, entry });
+        entries?.set(key, entry);
+      }
+      state.index_bytes = change.index_bytes;
+      if (change.redact === null) delete state.redact;
+      else state.redact = change.redact;
+    }
+    if (keys.size > state.imported_session_keys.length) state.imported_session_keys = [...keys].sort();
+    this.changes = [];
+    if (entries !== null) this.all = entries;
+  }
+
+  /**
+   * Every session's entry: `backfill_sessions.json` with the journal's entries of its generation
+   * over it (read once; the caller changes it as the run goes).
+   */
+  async allEntries(): Promise<Entries> {
+    if (this.all !== null) return this.all;
+    const path = sessionEntriesPath(dirname(this.statePath));
+    const text = readIfThere(path);
+    const all: Entries = new Map();
+    let generation = 0;
+    if (text !== null) {
+      let raw = parseJson(path, text);
+      if (!isExactEntries(raw)) {
+        const parsed = (await import('../model/state.js')).SessionEntries.safeParse(raw);
+        if (!parsed.success) throw refusal(path, `does not match the version-${STATE_VERSION} shape`);
+        raw = parsed.data;
+      }
+      const base = raw as SessionEntriesFile;
+      generation = base.generation;
+      for (const key in base.sessions) all.set(key, base.sessions[key]!);
+    }
+    for (const [key, line] of this.journalEntries) if (line.generation === generation) all.set(key, line.entry);
+    this.all = all;
+    return all;
+  }
+
+  /** Appends the line of one checkpoint (`lineOf` its change). */
+  append(line: string): void {
+    try {
+      this.bytes = appendDurably(this.path, line, this.bytes);
+    } catch (err) {
+      throw new ArchiveError(`state file ${this.path} cannot be written: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Whether reading the journal, with `more` bytes of lines to come, costs enough next to the
+   * state it is folded into to compact it (a first import writes the state files).
+   */
+  compactionDue(more: number): boolean {
+    const bytes = this.bytes + more;
+    return bytes > 0 && (this.baseBytes === 0 || bytes >= Math.max(COMPACT_FLOOR, COMPACT_SHARE * this.baseBytes));
+  }
+
+  /**
+   * Writes both bases from `state` (which may hold changes no line has) and every entry, one
+   * generation on, then removes the journal. The entries go first: a crash between the two leaves
+   * entries ahead of the state, for sessions whose files are in place, which the next run
+   * converts again.
+   */
+  async compact(state: BackfillState): Promise<void> {
+    const entries = await this.allEntries();
+    const sessions: Record<string, SessionLogIndexEntry> = {};
+    for (const [key, entry] of entries) sessions[key] = entry;
+    // Every session is an imported one: its key joins them here, as folding the journal did.
+    state.imported_session_keys = [...new Set([...state.imported_session_keys, ...entries.keys()])];
+    state.generation++;
+    const entriesText = `${JSON.stringify({ version: STATE_VERSION, generation: state.generation, sessions })}\n`;
+    await writeStateFile(sessionEntriesPath(dirname(this.statePath)), entriesText);
+    const stateText = serializeState(state);
+    await writeStateFile(this.statePath, stateText);
+    try {
+      unlinkSync(this.path);
+    } catch (err) {
+      // Left in place, its lines are of an older generation than the state's: never folded in again.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new ArchiveError(`state file ${this.path} cannot be removed: ${errorMessage(err)}`);
+    }
+    this.bytes = 0;
+    this.baseBytes = Buffer.byteLength(stateText);
+  }
+}
+
+type SessionEntriesFile = { generation: number; sessions: Record<string, SessionLogIndexEntry> };
+
+async function writeStateFile(path: string, text: string): Promise<void> {
   try {
     await writeWholeFile(path, text);
   } catch (err) {

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import type { ProviderSummary } from '../model/reports.js';
-import type { BackfillState } from '../model/state.js';
 import { discard } from '../writer/atomic-file.js';
 import type { MergePlan } from '../writer/merge.js';
 import type { Checkpoints, QueuedFile } from './checkpoint.js';
@@ -45,11 +44,10 @@ export interface ApplySummary {
 }
 
 export interface ApplyContext {
-  state: BackfillState;
+  /** Every session's entry, by key. */
+  entries: ReadonlyMap<string, SessionLogIndexEntry>;
   summary: ApplySummary;
   checkpoints: Checkpoints;
-  /** Sessions ever imported, the state's `imported_session_keys` as a set. */
-  importedKeys: Set<string>;
   /** Files of each unit of the state, by unit (`ImportPlan.unitFiles`). */
   unitFiles: Map<string, string[]>;
   /** Version of the redaction rules this run masks with (0: none). */
@@ -118,13 +116,12 @@ export class Apply {
       `converted (${plan.reason}): ${kept} session${kept === 1 ? '' : 's'}${outside > 0 ? `, ${outside} outside --root left out` : ''}`,
     );
     this.recordSources(plan, produced);
-    this.ctx.checkpoints.dirty = true;
     this.ctx.checkpoints.due();
   }
 
   /** Merges and queues each session of a unit; returns their keys and how many `--root` left out. */
   private sessionsOf(plan: PlannedUnit, sessions: readonly PreparedSession[]) {
-    const { state, summary, importedKeys, importedAt } = this.ctx;
+    const { entries, summary, importedAt, checkpoints } = this.ctx;
     const { adapter, unit, stateKey } = plan;
     const ps = summary.providers[adapter.id]!;
     const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
@@ -138,13 +135,13 @@ export class Apply {
         continue;
       }
       const { key } = session;
-      const previous = state.sessions[key];
+      const previous = entries.get(key);
       const current = this.sessions.get(key);
       const rank: Rank = [session.entry.event_count, newest, stateKey];
       const merged = this.merge(session, current, rank, previous?.adapter_version === adapter.version);
       if (merged.file !== current?.file) {
         if (current) current.file.cancelled = true;
-        this.ctx.checkpoints.enqueue(merged.file);
+        checkpoints.enqueue(merged.file);
       }
       summary.bytes_written += merged.bytesWritten;
       this.sessions.set(key, merged);
@@ -152,29 +149,28 @@ export class Apply {
         if (previous) ps.updated_sessions++;
         else ps.new_sessions++;
       }
-      state.sessions[key] = { ...merged.entry, imported_at: importedAt } satisfies SessionLogIndexEntry;
-      this.ctx.checkpoints.indexStale = true;
-      this.written.set(adapter.id, (this.written.get(adapter.id) ?? new Map()).set(key, state.sessions[key]));
+      const entry: SessionLogIndexEntry = { ...merged.entry, imported_at: importedAt };
+      checkpoints.setEntry(key, entry);
+      this.written.set(adapter.id, (this.written.get(adapter.id) ?? new Map()).set(key, entry));
       produced.add(key);
-      importedKeys.add(key);
     }
     return { produced: [...produced].sort(), outside };
   }
 
   /** The unit's files, with their fingerprints and the sessions they produced, replace its old records. */
   private recordSources(plan: PlannedUnit, sessions: string[]): void {
-    const { state, unitFiles, redactRules } = this.ctx;
+    const { checkpoints, unitFiles, redactRules } = this.ctx;
     const { adapter, unit, stateKey } = plan;
-    for (const path of unitFiles.get(stateKey) ?? []) delete state.sources[path];
+    for (const path of unitFiles.get(stateKey) ?? []) checkpoints.setSource(path, undefined);
     for (const file of unit.files) {
-      state.sources[file.path] = {
+      checkpoints.setSource(file.path, {
         ...fingerprintOf(file),
         adapter: adapter.id,
         adapter_version: adapter.version,
         unit: stateKey,
         sessions,
         ...(redactRules > 0 ? { redact: redactRules } : {}),
-      };
+      });
     }
   }
 

@@ -1,16 +1,18 @@
 /**
- * The durable publish of an import's work, in group commits: the state as it is now, then every
- * queued session file fsynced (all at once) and renamed into place, then the indexes, then that
- * state. The state on disk never names a session file that is not in place; a crash in between
- * only means converting it again.
+ * The durable publish of an import's work, in group commits: every queued session file fsynced
+ * (all at once) and renamed into place, then (paced by what it costs) the indexes, then one line
+ * of the state's journal with what changed since the last checkpoint. The state on disk never
+ * names a session file that is not in place; a crash in between only means converting it again.
+ * A checkpoint costs what changed; the indexes, whose format is one sorted file, are written
+ * whole, seldom enough that they take about a tenth of the run, and at its end.
  */
 import { ArchiveError, FailedError, errorMessage } from '../errors.js';
-import type { BackfillState } from '../model/state.js';
+import type { BackfillState, SourceRecord, StateChange } from '../model/state.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { discard, makeDurable, publish, type PreparedFile } from '../writer/atomic-file.js';
-import { writeLogsIndex } from '../archive/indexes.js';
+import { logsIndexText, writeLogsIndex } from '../archive/indexes.js';
 import { indexPath } from '../archive/layout.js';
-import { serializeState, writeStateText } from '../archive/state-file.js';
+import { lineOf, markOf, type Entries, type StateJournal } from '../archive/state-file.js';
 import type { Locations } from './locations.js';
 import type { Lock } from './lock.js';
 import { updateGlobalIndex } from './store-index.js';
@@ -25,17 +27,19 @@ export interface QueuedFile extends PreparedFile {
 export interface CheckpointTarget {
   locations: Locations;
   sessionsDir: string;
-  statePath: string;
   /** The logs dir's lock: a run that lost it writes nothing more. Null for none. */
   lock: Lock | null;
   /** Where a warning of the store's index goes (the run summary's). */
   warnings: string[];
-  /** How often conversions are saved, at least; absent: paced by what checkpoints cost. */
+  /** How often conversions (and the indexes) are saved, at least; absent: paced by what checkpoints cost. */
   intervalMs?: number;
 }
 
 /** The least time between two checkpoints of a run (more when they cost more). */
 const CHECKPOINT_MS = 2000;
+
+/** Spaced so that checkpoints, and writes of the indexes, each take about a tenth of the run. */
+const paced = (costMs: number) => Math.max(CHECKPOINT_MS, 9 * costMs);
 
 export class Checkpoints {
   /** Session files written since the last checkpoint, not yet durable and in place. */
@@ -43,57 +47,116 @@ export class Checkpoints {
   private running: Promise<void> | null = null;
   private failure: unknown = null;
   private last = performance.now();
-  /** Something the state or the indexes on disk lack. */
+  private lastIndex = performance.now();
+  /** Sources and sessions set since the last checkpoint. */
+  private readonly sources = new Set<string>();
+  private readonly sessions = new Set<string>();
+  /** Something the state on disk lacks besides those (the redaction, the index's size). */
   dirty = false;
   /** Index entries changed since the indexes were last written: they are written again. */
   indexStale = false;
+  /** The state on disk is to be written anew at the end (an older version's, migrated). */
+  compact = false;
   private intervalMs: number;
+  private indexIntervalMs: number;
 
   constructor(
     private readonly target: CheckpointTarget,
     private readonly state: BackfillState,
-    /** Sessions ever imported: the state's `imported_session_keys`, kept as a set while the run goes on. */
-    private readonly importedKeys: Set<string>,
+    private readonly journal: StateJournal,
+    /** Every session's entry; null until something is to change (a run that converts nothing never reads them). */
+    private readonly entries: Entries | null,
   ) {
-    this.intervalMs = target.intervalMs ?? CHECKPOINT_MS;
+    this.intervalMs = this.indexIntervalMs = target.intervalMs ?? CHECKPOINT_MS;
   }
 
   enqueue(file: QueuedFile): void {
     this.queue.push(file);
   }
 
+  /** Records a source's new record (undefined: forgotten). */
+  setSource(path: string, rec: SourceRecord | undefined): void {
+    if (rec === undefined) delete this.state.sources[path];
+    else this.state.sources[path] = rec;
+    this.sources.add(path);
+  }
+
+  /** Records a session's new entry: the indexes are stale until written again. */
+  setEntry(key: string, entry: SessionLogIndexEntry): void {
+    if (this.entries === null) throw new Error('the entries were not read');
+    this.entries.set(key, entry);
+    this.state.sessions[key] = markOf(entry);
+    this.sessions.add(key);
+    this.indexStale = true;
+    this.state.index_bytes = null;
+  }
+
   /** Whether the final checkpoint has anything to save. */
   get pending(): boolean {
-    return this.dirty || this.queue.length > 0;
+    return this.dirty || this.indexStale || this.queue.length > 0 || this.sources.size > 0 || this.sessions.size > 0;
   }
 
-  /** Saves everything now. */
-  async write(): Promise<void> {
-    const { target, state } = this;
+  /** What changed since the last checkpoint, as a line of the journal; the sets are emptied. */
+  private takeChange(): StateChange {
+    const { state } = this;
+    const sources: StateChange['sources'] = {};
+    for (const path of this.sources) sources[path] = state.sources[path] ?? null;
+    const sessions: StateChange['sessions'] = {};
+    for (const key of this.sessions) sessions[key] = this.entries!.get(key)!;
+    this.sources.clear();
+    this.sessions.clear();
+    this.dirty = false;
+    const { generation, index_bytes } = state;
+    return { generation, sources, sessions, index_bytes, redact: state.redact ?? null };
+  }
+
+  /** The text of index.json now, when the indexes are stale and due; the state records its size. */
+  private indexDue(final: boolean): { text: string; entries: SessionLogIndexEntry[] } | null {
+    if (!this.indexStale || this.entries === null) return null;
+    if (!final && performance.now() - this.lastIndex < this.indexIntervalMs) return null;
+    const entries = [...this.entries.values()];
+    const text = logsIndexText(entries);
+    this.indexStale = false;
+    this.state.index_bytes = Buffer.byteLength(text);
+    return { text, entries };
+  }
+
+  /**
+   * Saves everything now; `final`: the last checkpoint of the run, which also writes the indexes,
+   * and compacts the state when its journal has grown enough.
+   */
+  async write(final = false): Promise<void> {
+    const { target } = this;
     target.lock?.assertHeld(); // a run suspended past the stale time lost its lock: it writes nothing more
     const began = performance.now();
-    state.imported_session_keys = [...this.importedKeys]; // sorted by serializeState
-    const stateSnapshot = serializeState(state);
-    const entries = this.indexStale ? Object.values(state.sessions) : null;
+    const changed = this.pending;
+    const index = this.indexDue(final);
+    const change = this.takeChange();
     const batch = this.queue;
     this.queue = [];
-    this.dirty = false;
-    this.indexStale = false;
     for (const file of batch) if (file.cancelled) discard(file.temp);
     await this.publishFiles(batch.filter((file) => !file.cancelled));
+    const published = performance.now();
     // The state goes last: it is what says a session is done, so a run killed between these
     // writes leaves indexes the next run rewrites, never a state ahead of its indexes.
-    if (entries !== null) await this.writeIndexes(entries);
-    await writeStateText(target.statePath, stateSnapshot);
+    if (index !== null) await this.writeIndexes(index.text, index.entries);
+    const indexWritten = performance.now();
+    // The last checkpoint of a run may instead write the state anew, this change included.
+    const line = changed ? lineOf(change) : '';
+    if (final && (this.compact || this.journal.compactionDue(Buffer.byteLength(line))))
+      await this.journal.compact(this.state);
+    else if (changed) this.journal.append(line);
     this.last = performance.now();
-    // A checkpoint costs more as the archive grows: spaced so that they take about a tenth of the run.
-    if (target.intervalMs === undefined) this.intervalMs = Math.max(CHECKPOINT_MS, 9 * (this.last - began));
+    if (index !== null) this.lastIndex = indexWritten;
+    if (target.intervalMs !== undefined) return;
+    if (index !== null) this.indexIntervalMs = paced(indexWritten - published);
+    this.intervalMs = paced(this.last - began - (indexWritten - published));
   }
 
-  private async writeIndexes(entries: SessionLogIndexEntry[]): Promise<void> {
+  private async writeIndexes(text: string, entries: SessionLogIndexEntry[]): Promise<void> {
     const { logsDir, storeDir, project } = this.target.locations;
     try {
-      await writeLogsIndex(logsDir, entries);
+      await writeLogsIndex(logsDir, text);
     } catch (err) {
       throw new ArchiveError(`index ${indexPath(logsDir)} cannot be written: ${errorMessage(err)}`);
     }

@@ -75,18 +75,41 @@ export async function entriesFromSessions(sessionsDir: string): Promise<Rebuilt>
 }
 
 /**
- * Puts the entries of the session files into an empty state: the sessions are listed again, and
- * a conversion of their sources merges with them as with any archived file. Returns their keys.
+ * The entries of the session files, for a state that lists no session: the sessions are listed
+ * again, and a conversion of their sources merges with them as with any archived file.
  */
-export async function adoptSessionFiles(state: BackfillState, sessionsDir: string, warnings: string[]) {
+export async function adoptSessionFiles(
+  sessionsDir: string,
+  warnings: string[],
+): Promise<Map<string, SessionLogIndexEntry>> {
   const { entries, unreadable } = await entriesFromSessions(sessionsDir);
-  for (const [key, entry] of entries) state.sessions[key] = entry;
-  state.imported_session_keys = [...new Set([...state.imported_session_keys, ...entries.keys()])].sort();
   if (entries.size > 0)
     warnings.push(`no state: the index was rebuilt from the ${entries.size} session file(s) in ${sessionsDir}`);
   if (unreadable.length > 0)
     warnings.push(
       `${unreadable.length} session file(s) in ${sessionsDir} carry no index entry (written before files kept one, or damaged): they stay there, listed again once their sources are imported`,
     );
-  return new Set(entries.keys());
+  return entries;
+}
+
+/**
+ * The entries of sessions the state lists but `entries` lacks (the entries file was deleted or
+ * moved away), read back from their session files; a session whose file carries none is dropped
+ * from the state (its file is gone or damaged: its sources, if any, import it again). Returns a
+ * warning when any was missing.
+ */
+export async function fillMissingEntries(
+  state: BackfillState,
+  entries: Map<string, SessionLogIndexEntry>,
+  sessionsDir: string,
+): Promise<string | null> {
+  const lacking = Object.keys(state.sessions).filter((key) => !entries.has(key));
+  if (lacking.length === 0) return null;
+  const { entries: found } = await entriesFromSessions(sessionsDir);
+  for (const key of lacking) {
+    const entry = found.get(key);
+    if (entry === undefined) delete state.sessions[key];
+    else entries.set(key, { ...entry, source_missing: state.sessions[key]!.source_missing });
+  }
+  return `the index entries of ${lacking.length} session(s) were missing from the state: read back from their session files in ${sessionsDir}`;
 }

@@ -14,8 +14,15 @@ import type { ImportSummary } from '../model/reports.js';
 import type { BackfillState } from '../model/state.js';
 import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
 import { indexesDamaged } from '../archive/indexes.js';
-import { INDEX_FILE, LAST_RUN_FILE, STATE_FILE, sessionsDirOf, statePath as statePathOf } from '../archive/layout.js';
-import { loadState } from '../archive/state-file.js';
+import {
+  INDEX_FILE,
+  LAST_RUN_FILE,
+  SESSION_ENTRIES_FILE,
+  STATE_FILE,
+  sessionsDirOf,
+  statePath as statePathOf,
+} from '../archive/layout.js';
+import { loadState, markOf, type Entries, type StateJournal } from '../archive/state-file.js';
 import { Apply } from './apply.js';
 import { Checkpoints } from './checkpoint.js';
 import type { UnitResult } from './convert-unit.js';
@@ -27,7 +34,7 @@ import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
-import { adoptSessionFiles } from './rebuild.js';
+import { adoptSessionFiles, fillMissingEntries } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type ImportPlan, type PlannedUnit } from './plan.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -110,7 +117,11 @@ export function emptySummary(locations: Locations, dryRun: boolean): ImportSumma
 
 interface OpenedState {
   state: BackfillState;
+  /** Its journal, which reads every session's entry when the run is to change any. */
+  journal: StateJournal;
   migratedFrom: number | null;
+  /** Read from an older version's files: written anew in this version's at the end of the run. */
+  upgraded: boolean;
   redactRules: number;
   /** Sessions whose entries were read back from their files (there was no state). */
   rebuilt: Set<string>;
@@ -122,7 +133,7 @@ interface OpenedState {
 async function openState(opts: ImportOptions, sessionsDir: string, summary: ImportSummary): Promise<OpenedState> {
   const { logsDir } = opts.locations;
   const statePath = statePathOf(logsDir);
-  const { state, migratedFrom } = await loadState(statePath);
+  const { state, migratedFrom, upgraded, journal } = await loadState(statePath);
   summary.state_migrated_from = migratedFrom;
   // The record an older state holds moves to its own file: the next write of the state drops it.
   const lastRuns = readLastRuns(logsDir, state);
@@ -134,35 +145,51 @@ async function openState(opts: ImportOptions, sessionsDir: string, summary: Impo
   if (!opts.dryRun) {
     summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
     removeTempFiles(sessionsDir, []);
-    removeTempFiles(logsDir, [STATE_FILE, INDEX_FILE, LAST_RUN_FILE]);
+    removeTempFiles(logsDir, [STATE_FILE, SESSION_ENTRIES_FILE, INDEX_FILE, LAST_RUN_FILE]);
   }
   // Without a state, the session files say what the archive holds.
-  const rebuilt =
-    Object.keys(state.sessions).length === 0
-      ? await adoptSessionFiles(state, sessionsDir, summary.warnings)
-      : new Set<string>();
-  return { state, migratedFrom, redactRules: redactionOf(state, opts.redact), rebuilt, lastRuns };
+  const rebuilt = new Set<string>();
+  if (Object.keys(state.sessions).length === 0) {
+    const entries = await journal.allEntries();
+    entries.clear(); // entries of sessions the state does not list are not trusted: the files say
+    for (const [key, entry] of await adoptSessionFiles(sessionsDir, summary.warnings)) {
+      entries.set(key, entry);
+      state.sessions[key] = markOf(entry);
+      rebuilt.add(key);
+    }
+  }
+  const redactRules = redactionOf(state, opts.redact);
+  return { state, journal, migratedFrom, upgraded, redactRules, rebuilt, lastRuns };
+}
+
+/** Whether the run is to change any session's entry or write the indexes: it then reads every entry. */
+function changesEntries(opened: OpenedState, plan: ImportPlan, indexDamaged: boolean): boolean {
+  const { migratedFrom, upgraded, rebuilt } = opened;
+  return (
+    plan.pending.length > 0 ||
+    plan.orphaned.size > 0 ||
+    rebuilt.size > 0 ||
+    indexDamaged ||
+    migratedFrom !== null ||
+    upgraded
+  );
 }
 
 /**
  * Records in the state what the plan found without converting anything: sources that vanished
  * are forgotten, and the sessions they held stay, marked once no copy is left; unchanged records
- * of an older state gain the fingerprint's new fields. Says whether the state and the indexes changed.
+ * of an older state gain the fingerprint's new fields; sessions read back from their files are
+ * listed again.
  */
-function takePlan(opened: OpenedState, plan: ImportPlan, locations: Locations): { state: boolean; index: boolean } {
+function takePlan(opened: OpenedState, plan: ImportPlan, checkpoints: Checkpoints, entries: Entries | null): void {
   const { state, redactRules } = opened;
-  for (const unit of plan.vanished) for (const path of plan.unitFiles.get(unit)!) delete state.sources[path];
-  for (const key of plan.orphaned.keys()) state.sessions[key]!.source_missing = true;
-  for (const { path, file } of plan.adopt) state.sources[path] = withFingerprint(state.sources[path]!, file);
-  const index =
-    plan.orphaned.size > 0 ||
-    opened.rebuilt.size > 0 ||
-    opened.migratedFrom !== null ||
-    indexesDamaged(locations.logsDir, locations.storeDir, Object.values(state.sessions));
-  const changed =
-    index || plan.vanished.length > 0 || plan.adopt.length > 0 || (state.redact?.rules_version ?? 0) !== redactRules;
+  for (const unit of plan.vanished)
+    for (const path of plan.unitFiles.get(unit)!) checkpoints.setSource(path, undefined);
+  for (const key of plan.orphaned.keys()) checkpoints.setEntry(key, { ...entries!.get(key)!, source_missing: true });
+  for (const { path, file } of plan.adopt) checkpoints.setSource(path, withFingerprint(state.sources[path]!, file));
+  for (const key of opened.rebuilt) checkpoints.setEntry(key, entries!.get(key)!);
+  if ((state.redact?.rules_version ?? 0) !== redactRules) checkpoints.dirty = true;
   recordRedaction(state, redactRules);
-  return { state: changed, index };
 }
 
 /** How units are converted: in worker threads or in this one, so many at a time. */
@@ -244,9 +271,8 @@ async function convertAll(
 }
 
 /**
- * What the run found, in the summary and the state: version drift, retained events, the rebuilt
- * sessions no source produced again (their source is gone, unless it could not be seen), a stop.
- * True when it marked sessions as gone at their source.
+ * What the run found, in the summary: version drift, retained events, a stop. Returns the rebuilt
+ * sessions no source produced again (their source is gone, unless it could not be seen).
  */
 function finishRun(
   opts: ImportOptions,
@@ -255,27 +281,26 @@ function finishRun(
   apply: Apply,
   summary: ImportSummary,
   done: number,
-): boolean {
+): string[] {
   for (const adapter of opts.adapters) {
     const drift = versionDrift(adapter, apply.written.get(adapter.id)?.values() ?? []);
     summary.providers[adapter.id]!.version_drift = drift;
     if (drift) summary.warnings.push(driftWarning(adapter.title, drift));
   }
   summary.retained = apply.retained();
-  let marked = false;
+  const gone: string[] = [];
   for (const key of opened.rebuilt) {
-    const entry = opened.state.sessions[key]!;
-    if (apply.sessions.has(key) || opts.stop?.aborted || !plan.scannedAdapters.has(entry.provider)) continue;
-    if (summary.errors.some((e) => e.provider === entry.provider)) continue;
-    entry.source_missing = true;
-    summary.providers[entry.provider]!.removed_at_source++;
-    marked = true;
+    const provider = key.slice(0, key.indexOf(':'));
+    if (apply.sessions.has(key) || opts.stop?.aborted || !plan.scannedAdapters.has(provider)) continue;
+    if (summary.errors.some((e) => e.provider === provider)) continue;
+    summary.providers[provider]!.removed_at_source++;
+    gone.push(key);
   }
   if (opts.stop?.aborted)
     summary.warnings.push(
       `stopped by ${String(opts.stop.reason)} after ${done} of ${plan.pending.length} sources to convert; the next run converts the rest`,
     );
-  return marked;
+  return gone;
 }
 
 /** Saves the record of this run; a stopped run did not scan to the end: the last complete run stays on record. */
@@ -305,27 +330,37 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     summary.warnings.push(...plan.warnings);
     if (opts.dryRun) return summary;
 
-    const importedKeys = new Set(state.imported_session_keys);
-    const statePath = statePathOf(logsDir);
+    const indexDamaged = indexesDamaged(locations.logsDir, locations.storeDir, state);
+    const entries = changesEntries(opened, plan, indexDamaged) ? await opened.journal.allEntries() : null;
+    const repaired = entries === null ? null : await fillMissingEntries(state, entries, sessionsDir);
+    if (repaired !== null) summary.warnings.push(repaired);
     const target = {
       locations,
       sessionsDir,
-      statePath,
       lock,
       warnings: summary.warnings,
       ...(opts.checkpointMs !== undefined ? { intervalMs: opts.checkpointMs } : {}),
     };
-    const checkpoints = new Checkpoints(target, state, importedKeys);
-    const changed = takePlan(opened, plan, locations);
-    checkpoints.dirty = changed.state;
-    checkpoints.indexStale = changed.index;
+    const checkpoints = new Checkpoints(target, state, opened.journal, entries);
+    takePlan(opened, plan, checkpoints, entries);
+    checkpoints.indexStale ||= indexDamaged || repaired !== null;
+    checkpoints.compact = opened.migratedFrom !== null || opened.upgraded || repaired !== null;
     const importedAt = new Date().toISOString();
     const { unitFiles } = plan;
-    const apply = new Apply({ state, summary, checkpoints, importedKeys, unitFiles, redactRules, importedAt, log });
+    const apply = new Apply({
+      entries: entries ?? new Map(),
+      summary,
+      checkpoints,
+      unitFiles,
+      redactRules,
+      importedAt,
+      log,
+    });
     const done = await convertAll(opts, plan.pending, sessionsDir, apply, pool);
     await checkpoints.settle();
-    if (finishRun(opts, opened, plan, apply, summary, done)) checkpoints.indexStale = checkpoints.dirty = true;
-    if (checkpoints.pending || opened.migratedFrom !== null) await checkpoints.write();
+    for (const key of finishRun(opts, opened, plan, apply, summary, done))
+      checkpoints.setEntry(key, { ...entries!.get(key)!, source_missing: true });
+    if (checkpoints.pending || checkpoints.compact || opened.journal.compactionDue(0)) await checkpoints.write(true);
     await recordRun(opts, opened, plan, summary);
     return summary;
   } finally {

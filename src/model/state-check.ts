@@ -1,23 +1,33 @@
 /**
  * What loading the state needs without zod: its version, its limits, the empty state, and a check
  * that a parsed `backfill_state.json` is exactly what `BackfillState.safeParse` would return for
- * it (same shape, no undeclared keys, keys in the schema's order). A state that passes is used as
+ * it (same shape, no undeclared keys, keys in the schema's order); the same for the entries file
+ * and the lines of the journal. A state that passes is used as
  * it is; anything else goes to the zod schema, which stays the one authority (and says why).
  * test/core/state-check.test.ts keeps the two in step.
  */
-import type { BackfillState, ProviderRun } from './state.js';
+import type { BackfillState, ProviderRun, SessionEntries, StateChange } from './state.js';
 
 /**
- * 3: event lines carry `key`, and index entries `retained_events`. A version-2 state is migrated
- * (its sessions kept, every source converted again).
+ * 4: the index entries of the sessions apart (`backfill_sessions.json`), the state a journal of
+ * changes on a compacted base. A version-3 state is upgraded as it is read (nothing converted
+ * again). 3: event lines carry `key`, and index entries `retained_events`: a version-2 state is
+ * migrated (its sessions kept, every source converted again).
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 /** At most this many failed sources are kept per provider (`failed_count` has the total). */
 export const MAX_RECORDED_FAILURES = 50;
 
 export function emptyState(): BackfillState {
-  return { version: STATE_VERSION, imported_session_keys: [], sources: {}, sessions: {} };
+  return {
+    version: STATE_VERSION,
+    generation: 0,
+    imported_session_keys: [],
+    sources: {},
+    sessions: {},
+    index_bytes: null,
+  };
 }
 
 /** The fields of each object, in the schema's order (test/core/state-check.test.ts compares them with zod's). */
@@ -49,6 +59,7 @@ export const STATE_FIELDS = {
     'source_missing',
     'imported_at',
   ],
+  mark: ['log_path', 'log_bytes', 'source_missing'],
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
   source: [
     'size',
@@ -66,7 +77,9 @@ export const STATE_FIELDS = {
   failed: ['path', 'message'],
   redaction: ['rules_version'],
   run: ['finished_at', 'failed_count', 'failed'],
-  state: ['version', 'imported_session_keys', 'sources', 'sessions', 'last_run', 'redact'],
+  state: ['version', 'generation', 'imported_session_keys', 'sources', 'sessions', 'index_bytes', 'last_run', 'redact'],
+  entries: ['version', 'generation', 'sessions'],
+  change: ['generation', 'sources', 'sessions', 'index_bytes', 'redact'],
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -206,16 +219,54 @@ export function isLastRuns(value: unknown): value is Record<string, ProviderRun>
   return isRecordOf(value, isRun);
 }
 
+function isMark(v: unknown): boolean {
+  return (
+    isPlainObject(v) &&
+    hasKeys(v, STATE_FIELDS.mark) &&
+    typeof v.log_path === 'string' &&
+    isCount(v.log_bytes) &&
+    typeof v.source_missing === 'boolean'
+  );
+}
+
+const isIndexBytes = (v: unknown) => v === null || isCount(v);
+
 /** True when `BackfillState.safeParse(value)` would succeed with a value deeply equal to it, key order included. */
 export function isExactState(value: unknown): value is BackfillState {
   return (
     isPlainObject(value) &&
     hasKeys(value, STATE_FIELDS.state, OPTIONAL_STATE) &&
     value.version === STATE_VERSION &&
+    isCount(value.generation) &&
     isStrings(value.imported_session_keys) &&
     isRecordOf(value.sources, isSource) &&
-    isRecordOf(value.sessions, isEntry) &&
+    isRecordOf(value.sessions, isMark) &&
+    isIndexBytes(value.index_bytes) &&
     (value.last_run === undefined || isRecordOf(value.last_run, isRun)) &&
     (value.redact === undefined || isRedaction(value.redact))
+  );
+}
+
+/** The same for `SessionEntries` (`backfill_sessions.json`). */
+export function isExactEntries(value: unknown): value is SessionEntries {
+  return (
+    isPlainObject(value) &&
+    hasKeys(value, STATE_FIELDS.entries) &&
+    value.version === STATE_VERSION &&
+    isCount(value.generation) &&
+    isRecordOf(value.sessions, isEntry)
+  );
+}
+
+/** The same for `StateChange` (a line of the journal). */
+export function isExactChange(value: unknown): value is StateChange {
+  return (
+    isPlainObject(value) &&
+    hasKeys(value, STATE_FIELDS.change) &&
+    isCount(value.generation) &&
+    isRecordOf(value.sources, (v) => v === null || isSource(v)) &&
+    isRecordOf(value.sessions, isEntry) &&
+    isIndexBytes(value.index_bytes) &&
+    (value.redact === null || isRedaction(value.redact))
   );
 }

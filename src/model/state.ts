@@ -54,22 +54,75 @@ export const Redaction = z.object({
   rules_version: z.number().int().positive().describe('Version of the redaction rules in force.'),
 });
 
+/**
+ * What change detection needs of a session: where its file is and its size as written (another
+ * size on disk: damaged, written again), and whether its sources are gone. Its index entry is
+ * kept apart (`SessionEntries`): a run that converts nothing never reads it.
+ */
+export const SessionMark = SessionLogIndexEntry.pick({ log_path: true, log_bytes: true, source_missing: true });
+export type SessionMark = z.infer<typeof SessionMark>;
+
+/**
+ * Which journal lines a base holds: a compaction writes the bases one generation on, so the lines
+ * of the journal it folded in (their generation is the old one) are never folded in again.
+ */
+const Generation = z.number().int().nonnegative().describe('Lines of the journal of this generation are folded in.');
+
 export const BackfillState = z.object({
   version: z.literal(STATE_VERSION),
+  generation: Generation,
   imported_session_keys: z.array(z.string()).describe('Sorted `provider:native id` keys.'),
   sources: z.record(z.string(), SourceRecord).describe('Per native file path: fingerprint and sessions.'),
   sessions: z
-    .record(z.string(), SessionLogIndexEntry)
-    .describe('Per session key: its index entry (index.json is written from these).'),
+    .record(z.string(), SessionMark)
+    .describe('Per session key: its file, its size, whether its source is gone.'),
+  index_bytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .nullable()
+    .describe('Size of `index.json` as written for these sessions; null: not written since they changed.'),
   last_run: z
     .record(z.string(), ProviderRun)
     .optional()
-    .describe('Per provider: the last run that scanned it, and what failed then (read by `doctor`).'),
+    .describe('Per provider: the last run that scanned it (read from older states: `last_run.json` holds it now).'),
   redact: Redaction.optional().describe(
     'Set while this logs dir is redacted: every import masks secrets until one is run with `--no-redact`.',
   ),
 });
 export type BackfillState = z.infer<typeof BackfillState>;
 
+/** `backfill_sessions.json`: the index entry of every session, by session key (index.json is written from these). */
+export const SessionEntries = z.object({
+  version: z.literal(STATE_VERSION),
+  generation: Generation,
+  sessions: z.record(z.string(), SessionLogIndexEntry),
+});
+export type SessionEntries = z.infer<typeof SessionEntries>;
+
+/**
+ * One line of `backfill_state.journal`: what one checkpoint changed, on the bases of its generation. Sources set (null: forgotten),
+ * sessions set (whole entries; a session is never forgotten), and the state's two small fields as
+ * they are after it.
+ */
+export const StateChange = z.object({
+  generation: Generation,
+  sources: z.record(z.string(), SourceRecord.nullable()),
+  sessions: z.record(z.string(), SessionLogIndexEntry),
+  index_bytes: BackfillState.shape.index_bytes,
+  redact: Redaction.nullable(),
+});
+export type StateChange = z.infer<typeof StateChange>;
+
+/** A version-3 state: the index entries of the sessions in the state file itself. */
+export const BackfillStateV3 = z.object({
+  version: z.literal(3),
+  imported_session_keys: z.array(z.string()),
+  sources: z.record(z.string(), SourceRecord),
+  sessions: z.record(z.string(), SessionLogIndexEntry),
+  last_run: z.record(z.string(), ProviderRun).optional(),
+  redact: Redaction.optional(),
+});
+
 /** A version-2 state: the same shape, whose entries have no `retained_events` (zod fills 0). */
-export const BackfillStateV2 = BackfillState.extend({ version: z.literal(2) });
+export const BackfillStateV2 = BackfillStateV3.extend({ version: z.literal(2) });

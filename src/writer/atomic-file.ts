@@ -12,6 +12,7 @@ import {
   closeSync,
   fstatSync,
   fsyncSync,
+  ftruncateSync,
   openSync,
   readdirSync,
   renameSync,
@@ -91,6 +92,36 @@ export async function writeWholeFile(path: string, text: string, durable = true)
   } catch (err) {
     file.abort();
     throw err;
+  }
+}
+
+/**
+ * Appends `text` to `path` (created if missing) at offset `at`, cutting off anything after it
+ * first (the torn end of an append a crash cut short), then fsyncs; returns the new size. On
+ * error the file is cut back to `at`: an append is whole or absent. For journals, whose last
+ * line a reader drops when it is not whole.
+ */
+export function appendDurably(path: string, text: string, at: number): number {
+  const data = Buffer.from(text, 'utf8');
+  const fd = openSync(path, 'a', FILE_MODE);
+  try {
+    if (fstatSync(fd).size !== at) ftruncateSync(fd, at);
+    writeFaults.beforeWrite?.(path);
+    writeAll(fd, data, path);
+    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== at + data.length) throw sizeMismatch(path, size, at + data.length);
+    if (at === 0) syncDir(dirname(path)); // a new file: its name made durable too
+    return size;
+  } catch (err) {
+    try {
+      ftruncateSync(fd, at);
+    } catch {
+      // the file stays longer: its last line is not whole, and readers drop it
+    }
+    throw err;
+  } finally {
+    closeSync(fd);
   }
 }
 

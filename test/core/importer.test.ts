@@ -270,7 +270,13 @@ describe('import of a toy provider', () => {
     const home = buildHome(Object.fromEntries(ids.map((sid, i) => [`sessions/f${i}.jsonl`, conversation(sid, 1)])));
     const { logsDir, index, summary } = await importHome(testAdapter, home);
     expect(summary.errors).toEqual([]);
-    expect(readdirSync(logsDir).sort()).toEqual(['backfill_state.json', 'index.json', 'last_run.json', 'sessions']);
+    expect(readdirSync(logsDir).sort()).toEqual([
+      'backfill_sessions.json',
+      'backfill_state.json',
+      'index.json',
+      'last_run.json',
+      'sessions',
+    ]);
     const names = readdirSync(join(logsDir, 'sessions'));
     expect(names).toHaveLength(ids.length);
     for (const name of names) expect(name).toMatch(/^testprov-[A-Za-z0-9._-]+\.jsonl$/);

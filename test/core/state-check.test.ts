@@ -1,43 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SessionLogIndexEntry, UsageTotals } from '../../src/model/index-schema.js';
-import { BackfillState, FailedSource, ProviderRun, Redaction, SourceRecord } from '../../src/model/state.js';
-import { STATE_FIELDS, isExactState } from '../../src/model/state-check.js';
+import {
+  BackfillState,
+  FailedSource,
+  ProviderRun,
+  Redaction,
+  SessionEntries,
+  SessionMark,
+  SourceRecord,
+  StateChange,
+} from '../../src/model/state.js';
+import { STATE_FIELDS, isExactChange, isExactEntries, isExactState } from '../../src/model/state-check.js';
 import { COMPLETENESS_VALUES } from '../../src/model/names.js';
 import { LogCompleteness } from '../../src/model/events.js';
 
 const keysOf = (schema: z.ZodObject) => Object.keys(schema.shape);
 
+const entry = (n: number) => ({
+  wrapper_session_id: `claude-s${n}`,
+  provider: 'claude',
+  provider_session_id: n % 2 ? null : `s${n}`,
+  log_path: `sessions/claude-s${n}.jsonl`,
+  log_bytes: 1234,
+  completeness: COMPLETENESS_VALUES[n % 3],
+  started_at: '2026-01-01T00:00:00.000Z',
+  ended_at: null,
+  workspace_path: '/w',
+  command: null,
+  source_paths: ['/h/a.jsonl', '/h/b.jsonl'],
+  backfilled: true,
+  model: 'm',
+  parent_session_id: null,
+  title: 'T',
+  tags: ['subagent'],
+  event_count: 3,
+  retained_events: 0,
+  usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 1 },
+  completeness_reasons: [],
+  format: 'claude:jsonl',
+  ...(n % 2 ? {} : { agent_version: '2.1.150' }),
+  adapter_version: 1,
+  source_missing: false,
+  imported_at: '2026-01-02T00:00:00.000Z',
+});
+
 function sampleState(): Record<string, unknown> {
-  const entry = (n: number) => ({
-    wrapper_session_id: `claude-s${n}`,
-    provider: 'claude',
-    provider_session_id: n % 2 ? null : `s${n}`,
-    log_path: `sessions/claude-s${n}.jsonl`,
-    log_bytes: 1234,
-    completeness: COMPLETENESS_VALUES[n % 3],
-    started_at: '2026-01-01T00:00:00.000Z',
-    ended_at: null,
-    workspace_path: '/w',
-    command: null,
-    source_paths: ['/h/a.jsonl', '/h/b.jsonl'],
-    backfilled: true,
-    model: 'm',
-    parent_session_id: null,
-    title: 'T',
-    tags: ['subagent'],
-    event_count: 3,
-    retained_events: 0,
-    usage: { input_tokens: 1, output_tokens: 2, cache_read_tokens: 0, cache_creation_tokens: 0, calls: 1 },
-    completeness_reasons: [],
-    format: 'claude:jsonl',
-    ...(n % 2 ? {} : { agent_version: '2.1.150' }),
-    adapter_version: 1,
-    source_missing: false,
-    imported_at: '2026-01-02T00:00:00.000Z',
-  });
   return {
-    version: 3,
+    version: 4,
+    generation: 2,
     imported_session_keys: ['claude:s1', 'claude:s2'],
     sources: {
       '/h/a.jsonl': {
@@ -85,7 +96,11 @@ function sampleState(): Record<string, unknown> {
         redact: 2,
       },
     },
-    sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
+    sessions: {
+      'claude:s1': { log_path: 'sessions/claude-s1.jsonl', log_bytes: 1234, source_missing: false },
+      'claude:s2': { log_path: 'sessions/claude-s2.jsonl', log_bytes: 0, source_missing: true },
+    },
+    index_bytes: 5678,
     last_run: {
       claude: {
         finished_at: '2026-01-02T00:00:00.000Z',
@@ -96,6 +111,28 @@ function sampleState(): Record<string, unknown> {
     redact: { rules_version: 2 },
   };
 }
+
+function sampleEntries(): Record<string, unknown> {
+  return { version: 4, generation: 3, sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) } };
+}
+
+function sampleChange(): Record<string, unknown> {
+  const { sources } = sampleState() as { sources: Record<string, unknown> };
+  return {
+    generation: 2,
+    sources: { ...sources, '/h/gone.jsonl': null },
+    sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
+    index_bytes: null,
+    redact: { rules_version: 1 },
+  };
+}
+
+/** Each file of the state: a sample, its fast check, its zod schema. */
+const KINDS: [string, () => Record<string, unknown>, (v: unknown) => boolean, z.ZodType][] = [
+  ['backfill_state.json', sampleState, isExactState, BackfillState],
+  ['backfill_sessions.json', sampleEntries, isExactEntries, SessionEntries],
+  ['a line of backfill_state.journal', sampleChange, isExactChange, StateChange],
+];
 
 /** Every value reachable in `value`, with a setter for it. */
 function slots(
@@ -140,6 +177,9 @@ describe('the fast state check', () => {
     expect(STATE_FIELDS.run).toEqual(keysOf(ProviderRun));
     expect(STATE_FIELDS.state).toEqual(keysOf(BackfillState));
     expect(STATE_FIELDS.redaction).toEqual(keysOf(Redaction));
+    expect(STATE_FIELDS.mark).toEqual(keysOf(SessionMark));
+    expect(STATE_FIELDS.entries).toEqual(keysOf(SessionEntries));
+    expect(STATE_FIELDS.change).toEqual(keysOf(StateChange));
     expect(COMPLETENESS_VALUES).toEqual(LogCompleteness.options);
   });
 
@@ -149,50 +189,57 @@ describe('the fast state check', () => {
     expect(JSON.stringify(BackfillState.parse(state))).toBe(JSON.stringify(state));
     const { last_run: _lastRun, ...withoutRuns } = state;
     expect(isExactState(withoutRuns)).toBe(true);
+    for (const [name, sample, check, schema] of KINDS.slice(1)) {
+      expect(check(sample()), name).toBe(true);
+      expect(JSON.stringify(schema.parse(sample())), name).toBe(JSON.stringify(sample()));
+    }
   });
 
-  it('accepts nothing zod would refuse or change (any value replaced, any key removed, added or moved)', () => {
-    let refused = 0;
-    const count = slots(sampleState(), () => undefined).length;
-    const variants: unknown[] = [];
-    for (let i = 0; i < count; i++) {
-      for (const replacement of REPLACEMENTS) {
+  it.each(KINDS)(
+    '%s: accepts nothing zod would refuse or change (any value replaced, any key removed, added or moved)',
+    (_name, sampleState, isExactState, BackfillState) => {
+      let refused = 0;
+      const count = slots(sampleState(), () => undefined).length;
+      const variants: unknown[] = [];
+      for (let i = 0; i < count; i++) {
+        for (const replacement of REPLACEMENTS) {
+          const state = sampleState();
+          slots(state, () => undefined)[i]!.set(structuredClone(replacement));
+          variants.push(state);
+        }
         const state = sampleState();
-        slots(state, () => undefined)[i]!.set(structuredClone(replacement));
-        variants.push(state);
-      }
-      const state = sampleState();
-      const target = slots(state, () => undefined)[i]!.get();
-      if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
-        const keys = Object.keys(target);
-        const extra = structuredClone(target) as Record<string, unknown>;
-        extra.unexpected = 1;
-        const reordered = Object.fromEntries(Object.entries(target).reverse());
-        for (const variant of [extra, reordered]) {
-          const copy = sampleState();
-          slots(copy, () => undefined)[i]!.set(variant);
-          variants.push(copy);
-        }
-        for (const key of keys) {
-          const copy = sampleState();
-          const obj = slots(copy, () => undefined)[i]!.get() as Record<string, unknown>;
-          delete obj[key];
-          variants.push(copy);
+        const target = slots(state, () => undefined)[i]!.get();
+        if (typeof target === 'object' && target !== null && !Array.isArray(target)) {
+          const keys = Object.keys(target);
+          const extra = structuredClone(target) as Record<string, unknown>;
+          extra.unexpected = 1;
+          const reordered = Object.fromEntries(Object.entries(target).reverse());
+          for (const variant of [extra, reordered]) {
+            const copy = sampleState();
+            slots(copy, () => undefined)[i]!.set(variant);
+            variants.push(copy);
+          }
+          for (const key of keys) {
+            const copy = sampleState();
+            const obj = slots(copy, () => undefined)[i]!.get() as Record<string, unknown>;
+            delete obj[key];
+            variants.push(copy);
+          }
         }
       }
-    }
-    for (const variant of variants) {
-      const text = JSON.stringify(variant);
-      if (text === undefined) continue;
-      const raw: unknown = JSON.parse(text);
-      const parsed = BackfillState.safeParse(raw);
-      if (isExactState(raw)) {
-        expect(parsed.success).toBe(true);
-        expect(JSON.stringify(parsed.data)).toBe(text);
-      } else {
-        refused++;
+      for (const variant of variants) {
+        const text = JSON.stringify(variant);
+        if (text === undefined) continue;
+        const raw: unknown = JSON.parse(text);
+        const parsed = BackfillState.safeParse(raw);
+        if (isExactState(raw)) {
+          expect(parsed.success).toBe(true);
+          expect(JSON.stringify(parsed.data)).toBe(text);
+        } else {
+          refused++;
+        }
       }
-    }
-    expect(refused).toBeGreaterThan(variants.length / 2);
-  });
+      expect(refused).toBeGreaterThan(variants.length / 2);
+    },
+  );
 });

@@ -28,7 +28,7 @@ const FAILED_WRITING: [string, RegExp][] = [
 ];
 
 /** The kinds of file the tool writes, as the fault preload names them. */
-const SITES = ['session', 'index', 'state', 'store_index', 'lock', 'store_lock'] as const;
+const SITES = ['session', 'index', 'state', 'entries', 'journal', 'store_index', 'lock', 'store_lock'] as const;
 
 interface Target {
   logs: string;

@@ -4,7 +4,7 @@
  * to exactly the archive of a clean import. Permission cases run the CLI as an unprivileged user
  * when the tests run as root (root ignores file modes); a full disk is simulated by failing writes.
  */
-import { appendFileSync, chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/errors.js';
@@ -60,7 +60,11 @@ function grow(sb: Sandbox, n = 0, k = kit): void {
 describe('state file faults', () => {
   it.each([
     ['truncated', (text: string) => text.slice(0, Math.floor(text.length / 2)), /is not valid JSON/],
-    ['of a future version', (text: string) => text.replace('"version":3', '"version":7'), /has version 7, newer than/],
+    [
+      'of a future version',
+      (text: string) => text.replace(/^\{"version":\d+/, '{"version":7'),
+      /has version 7, newer than/,
+    ],
     ['not JSON at all', () => '\u0000\u0000garbage', /is not valid JSON/],
   ])(
     '%s: exit 3 naming it, archive and state untouched; moved away, the next run rebuilds the same archive',
@@ -103,14 +107,15 @@ describe('state file faults', () => {
   });
 
   it('read-only (mode 400) in a writable logs dir: replaced atomically, private again', async () => {
-    const { sb, statePath } = await imported();
+    const { sb, statePath } = await imported(100);
     grow(sb);
     chmodSync(statePath, 0o400);
     giveToNobody(sb.root);
-    const run = await runCli(sb, importArgs(sb, [kit]), asUser);
+    // Forced: every session changes, enough for the state file to be written anew rather than journaled.
+    const run = await runCli(sb, importArgs(sb, [kit], ['--force']), asUser);
     expect(run.code, run.stderr).toBe(0);
     expect(statSync(statePath).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(run.stdout).providers[kit.id]).toMatchObject({ updated_sessions: 1 });
+    expect(JSON.parse(run.stdout).providers[kit.id]).toMatchObject({ updated_sessions: 100 });
   });
 });
 
@@ -194,8 +199,27 @@ describe('disk full (every write of the writer fails with ENOSPC)', () => {
     expect(leftovers(sb.logs)).toEqual([]);
   });
 
+  it('while writing the state files at the end of a first import: exit 3 naming the file, the next run converges', async () => {
+    for (const name of ['backfill_sessions.json', 'backfill_state.json']) {
+      const sb = home();
+      full((p) => p.endsWith(`/${name}`));
+      const err = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs }).catch((e: unknown) => e);
+      expect((err as CliError).exitCode, name).toBe(3);
+      expect((err as CliError).message).toContain(join(sb.logs, name));
+      expect(leftovers(sb.logs)).toEqual([]);
+
+      writeFaults.beforeWrite = null;
+      const next = await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs });
+      expect(next.summary.errors, name).toEqual([]);
+      expect(existsSync(join(sb.logs, 'backfill_state.json')), name).toBe(true);
+      expect(existsSync(join(sb.logs, 'backfill_state.journal')), name).toBe(false);
+      const clean = await importHome(testAdapter, sb.homeOf(toy));
+      expect(next.raw).toEqual(clean.raw);
+    }
+  });
+
   it('while writing the index or the state: exit 3 naming the file, no temp file, the next run recovers', async () => {
-    for (const name of ['index.json', 'backfill_state.json']) {
+    for (const name of ['index.json', 'backfill_state.journal']) {
       const sb = home();
       await importHome(testAdapter, sb.homeOf(toy), { logsDir: sb.logs });
       grow(sb, 2, toy);

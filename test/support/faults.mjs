@@ -4,7 +4,8 @@
 //   discovery   readdir / lstat calls, sync or not, once the import holds its lock (fast-glob
 //               walking the provider homes)
 //   session     writes to and renames of session temp files (`sessions/.<id>.jsonl.tmp-…`)
-//   checkpoint  writes to and renames of the state and index temp files (`.index.json.tmp-…`)
+//   checkpoint  writes to and renames of the state and index temp files (`.index.json.tmp-…`),
+//               and appends to the state's journal
 // IMPORT_LOGS_FAULT=phase:N:kill    SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
 // IMPORT_LOGS_FAULT=f1,f2,…        several faults in turn: each is armed once the one before it has
@@ -44,12 +45,15 @@ const original = {
 };
 
 const SESSION_TEMP = /\/sessions\/\.[^/]*\.tmp-[^/]*$/;
-const CHECKPOINT_TEMP = /\/\.(?:backfill_state|index|sessions_index)\.json\.tmp-\d+-\d+$/;
+const JOURNAL = /\/backfill_state\.journal$/;
+const CHECKPOINT_TEMP = /\/\.(?:backfill_state|backfill_sessions|index|sessions_index)\.json\.tmp-\d+-\d+$/;
 /** Every kind of file the tool writes, by the name of its temp file. */
 const SITES = {
   session: SESSION_TEMP,
   index: /\/\.index\.json\.tmp-\d+-\d+$/,
   state: /\/\.backfill_state\.json\.tmp-\d+-\d+$/,
+  entries: /\/\.backfill_sessions\.json\.tmp-\d+-\d+$/,
+  journal: JOURNAL,
   store_index: /\/\.sessions_index\.json\.tmp-\d+-\d+$/,
   lock: /\/\.import\.lock\.\d+$/,
   store_lock: /\/\.sessions_index\.lock\.\d+$/,
@@ -122,7 +126,7 @@ const phaseOf = (path) =>
     ? undefined
     : SESSION_TEMP.test(path)
       ? 'session'
-      : CHECKPOINT_TEMP.test(path)
+      : CHECKPOINT_TEMP.test(path) || JOURNAL.test(path)
         ? 'checkpoint'
         : undefined;
 
