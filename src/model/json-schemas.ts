@@ -24,7 +24,7 @@ export const JSON_SCHEMAS = {
     title: 'sessions_index.json of a store',
     schema: GlobalSessionIndex,
   },
-  state: { file: 'backfill_state.schema.json', title: 'backfill_state.json (version 2)', schema: BackfillState },
+  state: { file: 'backfill_state.schema.json', title: 'backfill_state.json (version 4)', schema: BackfillState },
   list: { file: 'list.schema.json', title: 'One line of `import-logs list --json`', schema: ListedSession },
   doctor: { file: 'doctor.schema.json', title: '`import-logs doctor --json`', schema: DoctorReport },
   'run-summary': { file: 'run-summary.schema.json', title: '`import-logs --json`', schema: RunSummary },

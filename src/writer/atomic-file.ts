@@ -98,7 +98,7 @@ export async function writeWholeFile(path: string, text: string, durable = true)
 /**
  * Appends `text` to `path` (created if missing) at offset `at`, cutting off anything after it
  * first (the torn end of an append a crash cut short), then fsyncs; returns the new size. On
- * error the file is cut back to `at`: an append is whole or absent. For journals, whose last
+ * error the file is cut back to `at` (removed when that is 0): an append is whole or absent. For journals, whose last
  * line a reader drops when it is not whole.
  */
 export function appendDurably(path: string, text: string, at: number): number {
@@ -115,7 +115,8 @@ export function appendDurably(path: string, text: string, at: number): number {
     return size;
   } catch (err) {
     try {
-      ftruncateSync(fd, at);
+      if (at === 0) unlinkSync(path);
+      else ftruncateSync(fd, at);
     } catch {
       // the file stays longer: its last line is not whole, and readers drop it
     }

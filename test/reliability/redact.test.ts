@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadState } from '../../src/archive/state-file.js';
 import { REDACTION_RULES_VERSION, redactSecrets } from '../../src/writer/redact.js';
 import { cleanupTemps } from '../support/harness.js';
 import { KITS, type Kit } from './kits.js';
@@ -81,8 +82,9 @@ function writeHomes(sb: Sandbox, snippets: Parameters<typeof secretHomes>[0]): v
   writeFiles(sb.homeOf(kit('codex')), homes.codex);
 }
 
-const stateOf = (sb: Sandbox) =>
-  JSON.parse(readFileSync(join(sb.logs, 'backfill_state.json'), 'utf8')) as Record<string, unknown> & {
+/** The state as the tool reads it (its file with its journal folded in). */
+const stateOf = async (sb: Sandbox) =>
+  (await loadState(join(sb.logs, 'backfill_state.json'))).state as unknown as Record<string, unknown> & {
     sources: Record<string, Record<string, unknown>>;
   };
 const updated = (stdout: string) =>
@@ -125,8 +127,8 @@ describe('the --redact choice of a logs dir', () => {
     const secret = PLANTED[0]!.secrets[0]!;
     const first = await runCli(sb, importArgs(sb, KITS_USED, ['--redact']));
     expect(first.code, first.stderr).toBe(0);
-    expect(stateOf(sb).redact).toEqual({ rules_version: REDACTION_RULES_VERSION });
-    for (const rec of Object.values(stateOf(sb).sources)) expect(rec.redact).toBe(REDACTION_RULES_VERSION);
+    expect((await stateOf(sb)).redact).toEqual({ rules_version: REDACTION_RULES_VERSION });
+    for (const rec of Object.values((await stateOf(sb)).sources)) expect(rec.redact).toBe(REDACTION_RULES_VERSION);
     expect(archiveText(sb.logs).raw).not.toContain(secret);
 
     // A cron run without the flag: nothing converted again, nothing unmasked.
@@ -179,8 +181,8 @@ describe('the --redact choice of a logs dir', () => {
     expect(off.code, off.stderr).toBe(0);
     expect(updated(off.stdout)).toBe(2);
     expect(archiveText(sb.logs).raw).toContain(secret);
-    expect(stateOf(sb).redact).toBeUndefined();
-    for (const rec of Object.values(stateOf(sb).sources)) expect(rec.redact).toBeUndefined();
+    expect((await stateOf(sb)).redact).toBeUndefined();
+    for (const rec of Object.values((await stateOf(sb)).sources)) expect(rec.redact).toBeUndefined();
     const after = await runCli(sb, importArgs(sb, KITS_USED));
     expect(updated(after.stdout)).toBe(0);
     expect(
@@ -204,14 +206,14 @@ describe('the --redact choice of a logs dir', () => {
     writeHomes(sb, PLANTED.slice(0, 6));
     expect((await runCli(sb, importArgs(sb, KITS_USED, ['--redact']))).code).toBe(0);
     // As a build whose rules were version 1 left it: sources marked `redact: true`, no choice recorded.
-    const old = stateOf(sb);
+    const old = await stateOf(sb);
     delete old.redact;
     for (const rec of Object.values(old.sources)) rec.redact = true;
     writeFileSync(join(sb.logs, 'backfill_state.json'), JSON.stringify(old));
     const again = await runCli(sb, importArgs(sb, KITS_USED));
     expect(again.code, again.stderr).toBe(0);
     expect(updated(again.stdout)).toBe(2);
-    expect(stateOf(sb).redact).toEqual({ rules_version: REDACTION_RULES_VERSION });
+    expect((await stateOf(sb)).redact).toEqual({ rules_version: REDACTION_RULES_VERSION });
     expect(archiveText(sb.logs).raw).not.toContain(PLANTED[0]!.secrets[0]!);
     expect(updated((await runCli(sb, importArgs(sb, KITS_USED))).stdout)).toBe(0);
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SessionLogIndexEntry } from '../../src/model/index-schema.js';
-import type { BackfillState } from '../../src/model/state.js';
+import { loadState } from '../../src/archive/state-file.js';
 import { cleanupTemps } from '../support/harness.js';
 import { corpusHomes, hasCorpus } from './corpus-homes.js';
 import { expectSameArchive, leftovers, readArchive, runCli, sandbox, seeded, startCli } from './support.js';
@@ -29,13 +29,16 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 /** Index and state of a logs dir (each must parse), and whether every session they name is in place. */
-function checkpointOf(logs: string) {
-  const read = <T>(name: string): T | null =>
-    existsSync(join(logs, name)) ? (JSON.parse(readFileSync(join(logs, name), 'utf8')) as T) : null;
-  const index = read<{ sessions: SessionLogIndexEntry[] }>('index.json')?.sessions ?? [];
-  const state = read<BackfillState>('backfill_state.json');
-  const stateIds = Object.values(state?.sessions ?? {}).map((e) => e.wrapper_session_id);
-  for (const entry of [...index, ...Object.values(state?.sessions ?? {})])
+async function checkpointOf(logs: string) {
+  const indexPath = join(logs, 'index.json');
+  const index = existsSync(indexPath)
+    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as { sessions: SessionLogIndexEntry[] }).sessions
+    : [];
+  // The state as the tool reads it: its files with the journal folded in.
+  const { state, journal } = await loadState(join(logs, 'backfill_state.json'));
+  const entries = await journal.allEntries();
+  const stateIds = Object.keys(state.sessions).map((key) => entries.get(key)?.wrapper_session_id);
+  for (const entry of [...index, ...Object.values(state.sessions)])
     expect(existsSync(join(logs, entry.log_path)), entry.log_path).toBe(true);
   return { indexIds: index.map((e) => e.wrapper_session_id).sort(), stateIds: stateIds.sort() };
 }
@@ -53,16 +56,21 @@ describe.skipIf(!hasCorpus)('signals', () => {
       const countFile = join(sb.root, 'counts.json');
       expect((await runCli(sb, args(clean), { countFile })).code).toBe(0);
       const cleanArchive = readArchive(clean);
-      const counts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<Phase, number>;
+      const firstCounts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<Phase, number>;
+      // A --force run over a full archive makes other checkpoint writes (a journal line, where a
+      // first import writes the state files): its points are drawn from its own counts.
+      expect((await runCli(sb, args(clean, ['--force']), { countFile })).code).toBe(0);
+      const forceCounts = JSON.parse(readFileSync(countFile, 'utf8')) as Record<Phase, number>;
 
       let seconds = 0;
       for (let round = 0; round < ROUNDS; round++) {
         const phase = (['session', 'checkpoint', 'discovery'] as const)[round % 3]!;
+        // Every other round interrupts a first import; the others a --force run over a full archive.
+        const fresh = round % 4 < 2;
+        const counts = fresh ? firstCounts : forceCounts;
         const point = 1 + Math.floor(rand() * counts[phase]);
         const signal = rand() < 0.5 ? 'SIGINT' : 'SIGTERM';
         const twice = round % 2 === 1;
-        // Every other round interrupts a first import; the others a --force run over a full archive.
-        const fresh = round % 4 < 2;
         if (fresh) rmSync(sb.logs, { recursive: true, force: true });
         const where = `round ${round}: ${signal}${twice ? ' twice' : ''} at ${phase} #${point} of ${counts[phase]}${fresh ? ', first import' : ', --force'}`;
 
@@ -93,7 +101,7 @@ describe.skipIf(!hasCorpus)('signals', () => {
         const now = readArchive(sb.logs);
         for (const [name, text] of now.files)
           expect(text, `${where}: ${name} is whole`).toBe(cleanArchive.files.get(name));
-        const { indexIds, stateIds } = checkpointOf(sb.logs);
+        const { indexIds, stateIds } = await checkpointOf(sb.logs);
         if (!twice) {
           expect(indexIds, `${where}: index and state agree`).toEqual(stateIds);
           expect(JSON.parse(stopped.stdout).exit_code, where).toBe(EXIT_CODE[signal]);

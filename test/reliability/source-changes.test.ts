@@ -9,6 +9,7 @@
 import { appendFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadState } from '../../src/archive/state-file.js';
 import { cleanupTemps } from '../support/harness.js';
 import { homeOf, specOf } from './kits.js';
 import { activeKits, importArgs, readArchive, runCli, sandbox, writeFiles } from './support.js';
@@ -166,7 +167,7 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
       providers: { [kit.id]: { pending_units: 0, updated_sessions: 0 } },
     });
     expect(readArchive(sb.logs).files).toEqual(before.files);
-    const kept = JSON.parse(readFileSync(statePath, 'utf8')) as typeof state;
+    const kept = (await loadState(statePath)).state; // the state file with its journal folded in
     for (const [path, rec] of Object.entries(kept.sources)) {
       const st = statSync(path, { bigint: true });
       expect([rec.mtime_ns, rec.ctime_ns], path).toEqual([st.mtimeNs.toString(), st.ctimeNs.toString()]);
