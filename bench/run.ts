@@ -28,7 +28,13 @@ import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adapters } from '../adapters/index.js';
-import { sessionsDirOf } from '../src/archive/layout.js';
+import {
+  INDEX_FILE,
+  SESSION_ENTRIES_FILE,
+  STATE_FILE,
+  STATE_JOURNAL_FILE,
+  sessionsDirOf,
+} from '../src/archive/layout.js';
 import type { BaselineResult } from './baseline.js';
 import { PROVIDER_DIRS, generateHome, generateSingleSession, parseSize, type GeneratedHome } from './generate.js';
 import { measure, rssMethod, type Measured } from './measure.js';
@@ -193,15 +199,16 @@ function peakOf(values: readonly (number | null)[]): number | null {
 /** The state and index files of a logs dir, by modification time. */
 function stamps(logsDir: string): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  for (const name of ['backfill_state.json', 'index.json']) {
+  for (const name of [STATE_FILE, STATE_JOURNAL_FILE, SESSION_ENTRIES_FILE, INDEX_FILE]) {
     if (existsSync(join(logsDir, name))) out.set(name, statSync(join(logsDir, name), { bigint: true }).mtimeNs);
   }
   return out;
 }
 
-/** How many of the files of `before` were written again since. */
+/** How many of the files of `before` were written again (or removed) since, and how many were created. */
 function rewrites(before: Map<string, bigint>, after: Map<string, bigint>): number {
-  return [...before].filter(([name, t]) => after.get(name) !== t).length;
+  const created = [...after.keys()].filter((name) => !before.has(name)).length;
+  return created + [...before].filter(([name, t]) => after.get(name) !== t).length;
 }
 
 /** The home flags of the providers with an adapter that `gen` has files of. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAST_RUN_FILE } from '../../src/archive/layout.js';
 import { nextLastRuns, readLastRuns, type LastRuns } from '../../src/importer/last-run.js';
-import { BackfillState } from '../../src/model/state.js';
+import { BackfillState, BackfillStateV3 } from '../../src/model/state.js';
 import { emptyState } from '../../src/model/state-check.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
 import { testAdapter } from '../support/test-adapter.mjs';
@@ -75,9 +75,11 @@ describe('last_run', () => {
     expect(readLastRuns(logsDir, null)).toEqual({});
   });
 
-  it('a version-3 state without last_run still loads', () => {
+  it('a state without last_run still loads (version 3, and version 4, which never writes it)', () => {
     expect(
-      BackfillState.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run,
+      BackfillStateV3.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run,
     ).toBeUndefined();
+    const v4 = { version: 4, generation: 0, imported_session_keys: [], sources: {}, sessions: {}, index_bytes: null };
+    expect(BackfillState.parse(v4).last_run).toBeUndefined();
   });
 });
