@@ -14,7 +14,7 @@ import { looseModeWarning, looseModes, ownedPaths } from '../importer/modes.js';
 import { planImport } from '../importer/plan.js';
 import type { ProviderSummary } from '../model/reports.js';
 import { REDACTION_RULES_VERSION, recordedRedaction, redactionOf } from '../importer/redaction.js';
-import { statePath } from '../archive/layout.js';
+import { stateJournalPath, statePath } from '../archive/layout.js';
 import { loadState } from '../archive/state-file.js';
 import { readLastRuns, type LastRuns } from '../importer/last-run.js';
 import { driftWarning, versionDrift } from '../importer/version-drift.js';
@@ -45,11 +45,10 @@ interface StateCheck {
 
 async function checkState(logsDir: string): Promise<StateCheck> {
   const path = statePath(logsDir);
-  try {
-    await stat(path);
-  } catch {
+  // A first import killed before it wrote the state file left what it did in the journal.
+  const found = await Promise.any([stat(path), stat(stateJournalPath(logsDir))]).catch(() => null);
+  if (found === null)
     return { report: { path, status: 'missing', message: 'no import into this logs dir yet' }, state: emptyState() };
-  }
   try {
     const { state, migratedFrom } = await loadState(path);
     const message =
