@@ -161,8 +161,8 @@ export const lineOf = (change: StateChange): string => `${JSON.stringify(change)
 
 /** The journal of a state file: read and folded, appended to, compacted. */
 export class StateJournal {
-  /** The entries the journal sets, by key, with the generation of their line; once `allEntries` ran, every entry. */
-  private readonly journalEntries = new Map<string, { generation: number; entry: SessionLogIndexEntry }>();
+  /** The entries the lines folded into the state set, by key. */
+  private readonly journalEntries: Entries = new Map();
   private all: Entries | null = null;
   private changes: StateChange[] = [];
 
@@ -225,7 +225,7 @@ export class StateJournal {
       for (const [key, entry] of Object.entries(change.sessions)) {
         state.sessions[key] = markOf(entry);
         keys.add(key);
-        this.journalEntries.set(key, { generation: change.generation, entry });
+        this.journalEntries.set(key, entry);
         entries?.set(key, entry);
       }
       state.index_bytes = change.index_bytes;
@@ -238,15 +238,18 @@ export class StateJournal {
   }
 
   /**
-   * Every session's entry: `backfill_sessions.json` with the journal's entries of its generation
-   * over it (read once; the caller changes it as the run goes).
+   * Every session's entry: `backfill_sessions.json` with the entries of the lines folded into the
+   * state over it (read once; the caller changes it as the run goes). Those are the lines of the
+   * state's generation, whatever the entries file's: when a compaction was cut between the two
+   * files, the entries file is one generation ahead and the lines appended since are of the
+   * state's; lines it holds already set what they set again, and where that is older than what
+   * the file holds, so is the state's record of that session (its file is written again).
    */
   async allEntries(): Promise<Entries> {
     if (this.all !== null) return this.all;
     const path = sessionEntriesPath(dirname(this.statePath));
     const text = readIfThere(path);
     const all: Entries = new Map();
-    let generation = 0;
     if (text !== null) {
       let raw = parseJson(path, text);
       if (!isExactEntries(raw)) {
@@ -254,11 +257,10 @@ export class StateJournal {
         if (!parsed.success) throw refusal(path, `does not match the version-${STATE_VERSION} shape`);
         raw = parsed.data;
       }
-      const base = raw as SessionEntriesFile;
-      generation = base.generation;
-      for (const key in base.sessions) all.set(key, base.sessions[key]!);
+      const { sessions } = raw as SessionEntriesFile;
+      for (const key in sessions) all.set(key, sessions[key]!);
     }
-    for (const [key, line] of this.journalEntries) if (line.generation === generation) all.set(key, line.entry);
+    for (const [key, entry] of this.journalEntries) all.set(key, entry);
     this.all = all;
     return all;
   }
@@ -310,7 +312,7 @@ export class StateJournal {
   }
 }
 
-type SessionEntriesFile = { generation: number; sessions: Record<string, SessionLogIndexEntry> };
+type SessionEntriesFile = { sessions: Record<string, SessionLogIndexEntry> };
 
 async function writeStateFile(path: string, text: string): Promise<void> {
   try {

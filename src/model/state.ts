@@ -95,7 +95,9 @@ export type BackfillState = z.infer<typeof BackfillState>;
 /** `backfill_sessions.json`: the index entry of every session, by session key (index.json is written from these). */
 export const SessionEntries = z.object({
   version: z.literal(STATE_VERSION),
-  generation: Generation,
+  generation: Generation.describe(
+    'Generation of the state file written with it, for the record: the lines of the state file’s generation are folded in.',
+  ),
   sessions: z.record(z.string(), SessionLogIndexEntry),
 });
 export type SessionEntries = z.infer<typeof SessionEntries>;

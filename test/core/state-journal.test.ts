@@ -84,6 +84,24 @@ describe('the state on disk', () => {
     expect(withoutTimes(next.index)).toEqual(withoutTimes(clean.index));
   });
 
+  it('folds the lines of the state file’s generation into the entries even when a cut compaction left those a generation ahead', async () => {
+    const h = home(5);
+    const { logsDir } = await importHome(testAdapter, h);
+    // As a compaction killed between its two files leaves them: the entries one generation on.
+    const entries = SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json')));
+    writeFileSync(
+      join(logsDir, 'backfill_sessions.json'),
+      JSON.stringify({ ...entries, generation: entries.generation + 1 }),
+    );
+    appendFileSync(join(h, 'sessions/1.jsonl'), turn('s-1', 2));
+    await importHome(testAdapter, h, { logsDir }); // one line, of the state file's generation
+    appendFileSync(join(h, 'sessions/2.jsonl'), turn('s-2', 2));
+    const next = await importHome(testAdapter, h, { logsDir }); // writes the index from every entry
+    expect(journalLines(logsDir)).toHaveLength(2);
+    const clean = await importHome(testAdapter, h);
+    expect(withoutTimes(next.index)).toEqual(withoutTimes(clean.index));
+  });
+
   it('upgrades a version-3 state (the entries in the state file) without converting anything again', async () => {
     const h = home(4);
     const { logsDir, index } = await importHome(testAdapter, h);
