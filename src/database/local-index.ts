@@ -80,7 +80,7 @@ type Database = BetterSqlite3.Database;
 
 /**
  * A database built from nothing is written to a file of its own (this, the host and the process
- * id after the database's name), without a journal and without syncing, then renamed into place:
+ * id after the database's name), its journal in memory and without syncing, then renamed into place:
  * readers keep the database they had until then, and a build that ended early leaves no database
  * but this file, which a later build on the same host removes.
  */
@@ -93,9 +93,11 @@ async function openDatabase(path: string, cold = false): Promise<Database> {
   closeSync(openSync(path, 'a', FILE_MODE));
   chmodSync(path, FILE_MODE);
   const db = new Sqlite(path);
-  // A build from nothing writes each page once, straight into the file; an update goes through
-  // the WAL, so that readers keep reading while it runs and a crash leaves the last update whole.
-  db.pragma(cold ? 'journal_mode = OFF' : 'journal_mode = WAL');
+  // A build from nothing writes each page straight into the file, its rollback journal in memory
+  // (better-sqlite3 opens in SQLite's defensive mode, which silently refuses no journal at all);
+  // an update goes through the WAL, so that readers keep reading while it runs and a crash leaves
+  // the last update whole.
+  db.pragma(cold ? 'journal_mode = MEMORY' : 'journal_mode = WAL');
   db.pragma(cold ? 'synchronous = OFF' : 'synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   // Deleted rows are overwritten, so that text the archive no longer holds (a session imported
@@ -139,7 +141,7 @@ async function openExisting(path: string, rebuild: boolean): Promise<Database | 
   return null;
 }
 
-/** An empty database of the current schema at `file`, written without a journal (see BUILD_INFIX). */
+/** An empty database of the current schema at `file`, its journal in memory (see BUILD_INFIX). */
 async function createDatabase(file: string): Promise<Database> {
   removeDatabase(file);
   const db = await openDatabase(file, true);
