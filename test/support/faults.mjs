@@ -6,6 +6,8 @@
 //   session     writes to and renames of session temp files (`sessions/.<id>.jsonl.tmp-…`)
 //   checkpoint  writes to and renames of the state and index temp files (`.index.json.tmp-…`),
 //               and appends to the state's journal
+//   index       opens of session files (`sessions/<id>.jsonl`) once a build of the local index
+//               from nothing has created its file (`archive.db-building-…`): the build reads them
 // IMPORT_LOGS_FAULT=phase:N:kill    SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
 // IMPORT_LOGS_FAULT=f1,f2,…        several faults in turn: each is armed once the one before it has
@@ -21,7 +23,7 @@
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
-const counts = { discovery: 0, session: 0, checkpoint: 0 };
+const counts = { discovery: 0, session: 0, checkpoint: 0, index: 0 };
 const faults = (process.env.IMPORT_LOGS_FAULT ?? '').split(',').map((f) => {
   const [phase, nth, action] = f.split(':');
   return { phase, target: Number(nth), action };
@@ -47,6 +49,9 @@ const original = {
 const SESSION_TEMP = /\/sessions\/\.[^/]*\.tmp-[^/]*$/;
 const JOURNAL = /\/backfill_state\.journal$/;
 const CHECKPOINT_TEMP = /\/\.(?:backfill_state|backfill_sessions|index|sessions_index)\.json\.tmp-\d+-\d+$/;
+const SESSION_FILE = /\/sessions\/[^/.][^/]*\.jsonl$/;
+const INDEX_BUILD = /\/archive\.db-building-[^/]*$/;
+let building = false;
 /** Every kind of file the tool writes, by the name of its temp file. */
 const SITES = {
   session: SESSION_TEMP,
@@ -149,6 +154,8 @@ function shortWrite(site, fd, buffer, offset, length, position) {
 }
 
 fs.openSync = function (path, ...rest) {
+  if (typeof path === 'string' && INDEX_BUILD.test(path)) building = true;
+  if (building && typeof path === 'string' && SESSION_FILE.test(path) && due('index')) act();
   const fd = original.openSync.call(this, path, ...rest);
   const site = siteOf(path);
   if (site !== undefined) tempFds.set(fd, { phase: phaseOf(path), site });
