@@ -190,6 +190,14 @@ function isEmptyRoot(args: ImportArgs, summary: ImportSummary, locations: Locati
   return locations.root !== null && !args.dryRun && sessions === 0 && summary.errors.length === 0;
 }
 
+/**
+ * Lets a signal that came during synchronous work be handled: the second turn of the event loop
+ * comes after it polled for events (the first may not).
+ */
+async function signalsDelivered(): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
+}
+
 export async function importCommand(args: ImportArgs): Promise<number> {
   const home = homedir();
   const options = importOptions(args, process.env, home);
@@ -202,15 +210,17 @@ export async function importCommand(args: ImportArgs): Promise<number> {
     if (!(err instanceof LockedError)) throw err;
     return lockedExit(err, args, options.locations);
   }
-  // A signal that came during the last write is handled here: the second turn of the loop comes
-  // after it polled for events (the first may not).
-  for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
+  await signalsDelivered();
   if (summary === null) return stop.exitCode()!;
   const emptyRoot = isEmptyRoot(args, summary, options.locations);
   let code = stop.exitCode() ?? (emptyRoot ? EXIT.usage : exitCodeOf(summary));
   // Not after a signal: the run was asked to end; the next one brings the index up to date.
-  if (args.index && !args.dryRun && !stop.signal.aborted)
+  if (args.index && !args.dryRun && !stop.signal.aborted) {
     code = Math.max(code, await refreshLocalIndex(summary.logs_dir));
+    // A signal during the update (it runs in one synchronous transaction) still ends the run with its code.
+    await signalsDelivered();
+    code = stop.exitCode() ?? code;
+  }
   if (args.json) process.stdout.write(`${JSON.stringify({ ...summary, exit_code: code }, null, 2)}\n`);
   if (emptyRoot) {
     process.stderr.write(`import-logs: ${await emptyRootSentence(args, summary, options.locations.storeDir)}\n`);

@@ -116,4 +116,25 @@ describe.skipIf(!hasCorpus)('signals', () => {
     },
     20_000 * ROUNDS,
   );
+
+  it('a SIGTERM while the local index is built after the import still ends the run with 143', async () => {
+    const sb = sandbox();
+    const homes = corpusHomes(join(sb.root, 'homes'));
+    const args = ['--out', sb.logs, '--json', ...homes];
+    const clean = join(sb.root, 'clean');
+    expect((await runCli(sb, ['--out', clean, '--json', ...homes])).code).toBe(0);
+    // Held as the build from nothing reads its second session file: the import itself is over.
+    const held = join(sb.root, 'held');
+    const run = startCli(sb, args, { fault: 'index:2:pause', faultSignal: held });
+    await until('the build to reach its point', () => existsSync(held));
+    process.kill(run.pid, 'SIGTERM');
+    rmSync(held);
+    const stopped = await run.done;
+    expect(stopped.code, stopped.stderr).toBe(143);
+    expect(JSON.parse(stopped.stdout).exit_code).toBe(143);
+    expect(leftovers(sb.logs)).toEqual([]);
+    const next = await runCli(sb, args);
+    expect(next.code, next.stderr).toBe(0);
+    expectSameArchive(readArchive(sb.logs), readArchive(clean), 'next run');
+  }, 60_000);
 });
