@@ -12,6 +12,7 @@
  *     last_run.json                    when each provider was last scanned, and what failed then
  *     .import.lock                     held by the running import
  *     archive.db                       the local index (SQLite)
+ *     archive-db.stamp                 what archive.db was when last brought up to date
  *     push_ledger.json                 what was pushed to which server
  */
 import { dirname, join } from 'node:path';
@@ -24,6 +25,7 @@ export const SESSION_ENTRIES_FILE = 'backfill_sessions.json';
 export const LAST_RUN_FILE = 'last_run.json';
 export const LOCK_FILE = '.import.lock';
 export const LOCAL_INDEX_FILE = 'archive.db';
+export const LOCAL_INDEX_STAMP_FILE = 'archive-db.stamp';
 export const PUSH_LEDGER_FILE = 'push_ledger.json';
 export const GLOBAL_INDEX_FILE = 'sessions_index.json';
 export const STORE_LOCK_FILE = '.sessions_index.lock';
@@ -40,6 +42,7 @@ export const stateJournalPath = (logsDir: string): string => join(logsDir, STATE
 export const sessionEntriesPath = (logsDir: string): string => join(logsDir, SESSION_ENTRIES_FILE);
 export const lastRunPath = (logsDir: string): string => join(logsDir, LAST_RUN_FILE);
 export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);
+export const localIndexStampPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_STAMP_FILE);
 export const pushLedgerPath = (logsDir: string): string => join(logsDir, PUSH_LEDGER_FILE);
 export const globalIndexPath = (storeDir: string): string => join(storeDir, GLOBAL_INDEX_FILE);
 

@@ -19,12 +19,12 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { readLogsIndex } from '../archive/read.js';
 import { readLines } from '../io/lines.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { FILE_MODE } from '../writer/atomic-file.js';
-import { indexPath, localIndexPath } from '../archive/layout.js';
+import { localIndexPath } from '../archive/layout.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, USAGE_COLUMNS, eventRows, sessionRow, type Origin } from './rows.js';
+import { indexStamp, removeStamp, stampCurrent, writeStamp } from './stamp.js';
 
 /** Bumped when the tables change: an older database is rebuilt (it is derived data). */
 const SCHEMA_VERSION = 3;
@@ -116,16 +116,6 @@ function removeDatabase(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
 
-/** What `index.json` was when the database was last brought up to date. */
-function indexStamp(logsDir: string): string | null {
-  try {
-    const st = statSync(indexPath(logsDir));
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return null;
-  }
-}
-
 function storedValue(db: Database, name: string): string | undefined {
   return (db.prepare('select value from meta where name = ?').get(name) as { value: string } | undefined)?.value;
 }
@@ -190,8 +180,9 @@ function isRunning(pid: number): boolean {
 }
 
 /**
- * Brings `archive.db` up to date with the logs dir. Cheap when nothing changed: a stat of
- * `index.json` compared with the stamp stored at the last update, then nothing more.
+ * Brings `archive.db` up to date with the logs dir. Cheap when nothing changed: stats of
+ * `index.json` and the database compared with the stamp beside it (see stamp.ts), or, without a
+ * stamp that matches, `index.json`'s compared with the one the database stores, then nothing more.
  */
 export async function updateLocalIndex(
   logsDir: string,
@@ -201,15 +192,21 @@ export async function updateLocalIndex(
   const unchanged: LocalIndexUpdate = { changed: false, sessions_indexed: 0, sessions_removed: 0, events_indexed: 0 };
   const stamp = indexStamp(logsDir);
   if (stamp === null) return unchanged;
-  const existing = await openExisting(path, opts.rebuild ?? false);
+  const rebuild = opts.rebuild ?? false;
+  if (!rebuild && stampCurrent(logsDir, SCHEMA_VERSION, stamp)) return unchanged;
+  const existing = await openExisting(path, rebuild);
   if (existing !== null && storedValue(existing, 'index_stamp') === stamp) {
     existing.close();
+    await writeStamp(logsDir, SCHEMA_VERSION, stamp);
     return unchanged;
   }
+  removeStamp(logsDir);
   const build = existing === null ? `${path}${BUILD_INFIX}${hostname()}-${process.pid}` : null;
   const db = existing ?? (await createDatabase(build!));
   let result: LocalIndexUpdate;
   try {
+    // Loaded here, not by a no-op: reading index.json loads its schema (zod).
+    const { readLogsIndex } = await import('../archive/read.js');
     const entries = (await readLogsIndex(logsDir)) ?? [];
     const origin: Origin = { host: opts.host ?? hostname(), logsDir, content: 'full' };
     result = indexSessions(db, entries, origin, build !== null);
@@ -223,6 +220,7 @@ export async function updateLocalIndex(
   }
   db.close();
   if (build !== null) publishBuild(build, path);
+  await writeStamp(logsDir, SCHEMA_VERSION, stamp);
   return result;
 }
 
