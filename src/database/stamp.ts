@@ -58,11 +58,12 @@ export function removeStamp(logsDir: string): void {
 
 /**
  * Records that the database, closed, is of `schemaVersion` and current with `index.json` at
- * `stamp`. Not synced: a stamp lost in a crash costs the next run the database's own check.
+ * `stamp`. Not synced, and a write that fails (a full disk) is let go: a stamp missing costs the
+ * next run no more than the database's own check.
  */
 export async function writeStamp(logsDir: string, schemaVersion: number, stamp: string): Promise<void> {
   const db = databaseFile(logsDir);
   if (db === null) return;
   const saved: Stamp = { schema_version: schemaVersion, index_stamp: stamp, db };
-  await writeWholeFile(localIndexStampPath(logsDir), `${JSON.stringify(saved)}\n`, false);
+  await writeWholeFile(localIndexStampPath(logsDir), `${JSON.stringify(saved)}\n`, false).catch(() => undefined);
 }

@@ -4,10 +4,12 @@
  * and usage rows and the same full-text entries, also for a session merged from two copies (a Codex
  * rollout in sessions/ and archived_sessions/, one cut short) and for one whose source lost events
  * that the archive keeps; an import killed while it builds leaves no database and no journal, and
- * the next one builds it whole. Real corpus sessions, the built CLI.
+ * the next one builds it whole; one killed after an update, before the stamp beside the database
+ * is written, leaves no stamp, and the next run checks the database itself. Real corpus sessions,
+ * the built CLI.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,5 +126,41 @@ describe('the local index built by an import', () => {
     expect(databaseFiles()).toEqual(['archive.db']);
     const built = contents(killedSb.logs);
     expect(await rebuilt(killedSb)).toEqual(built);
+  }, 120_000);
+
+  it('leaves no stamp when the import is killed between the update and the stamp; the next run checks the database', async () => {
+    const stampSb = corpusSandbox(files);
+    const importArgs = ['--out', stampSb.logs, '--claude-home', stampSb.claudeHome, '--codex-home', stampSb.codexHome];
+    const stamp = join(stampSb.logs, 'archive-db.stamp');
+    const first = await runCli(stampSb, importArgs);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(stamp)).toBe(true);
+    // A new turn: the update that indexes it is killed as it writes the stamp, its commit made.
+    const name = files.claude[0]!.split('__')[1]!;
+    const sessionId = name.replace(/\.jsonl$/, '');
+    const turn = {
+      type: 'user',
+      uuid: '0badc0de-0000-4000-8000-000000000002',
+      parentUuid: null,
+      sessionId,
+      timestamp: '2026-12-02T10:00:00.000Z',
+      cwd: '/home/dev/project',
+      message: { role: 'user', content: 'a turn indexed before the stamp was written' },
+    };
+    appendFileSync(stampSb.claudeFile(name), `${JSON.stringify(turn)}\n`);
+    const killed = await runCli(stampSb, importArgs, { fault: 'stamp:1:kill' });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(existsSync(stamp)).toBe(false);
+    // Node's module log names every CommonJS module a run loads: better-sqlite3 is one.
+    const next = await runCli(stampSb, ['index', '--out', stampSb.logs, '--json'], { env: { NODE_DEBUG: 'module' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain('better-sqlite3');
+    expect(JSON.parse(next.stdout)).toMatchObject({ changed: false });
+    expect(existsSync(stamp)).toBe(true);
+    const built = contents(stampSb.logs);
+    expect(built.events.filter((e) => (e as { text: string | null }).text?.includes('before the stamp'))).toHaveLength(
+      1,
+    );
+    expect(await rebuilt(stampSb)).toEqual(built);
   }, 120_000);
 });

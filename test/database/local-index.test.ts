@@ -9,9 +9,12 @@ import {
   existsSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   truncateSync,
+  utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +126,39 @@ describe('local index', () => {
     const after = statSync(join(sb.logs, 'archive.db'));
     expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(after.size).toBe(before.size);
+  });
+
+  it('knows from its stamp that an unchanged database is current, without loading SQLite', async () => {
+    const dbFile = join(sb.logs, 'archive.db');
+    const stamp = join(sb.logs, 'archive-db.stamp');
+    // Node's module log names every CommonJS module a run loads: better-sqlite3 is one.
+    const loadsSqlite = async () => {
+      const run = await runCli(sb, ['--out', sb.logs, '--claude-home', sb.claudeHome, '--codex-home', sb.codexHome], {
+        env: { NODE_DEBUG: 'module' },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      return run.stderr.includes('better-sqlite3');
+    };
+    expect(existsSync(stamp)).toBe(true);
+    expect(await loadsSqlite()).toBe(false);
+    const changes: [string, () => void][] = [
+      ['stamp removed', () => rmSync(stamp)],
+      ['stamp unreadable', () => writeFileSync(stamp, '{"schema_version":')],
+      ['database written since', () => utimesSync(dbFile, new Date(), new Date(statSync(dbFile).mtimeMs + 1000))],
+      [
+        'database replaced by a copy',
+        () => {
+          copyFileSync(dbFile, `${dbFile}.copy`);
+          renameSync(`${dbFile}.copy`, dbFile);
+        },
+      ],
+    ];
+    for (const [what, change] of changes) {
+      change();
+      // The database's own check finds it current and writes the stamp again.
+      expect(await loadsSqlite(), what).toBe(true);
+      expect(await loadsSqlite(), `${what}, then a second run`).toBe(false);
+    }
   });
 
   it('re-indexes only the session that grew, and finds its new turn', async () => {

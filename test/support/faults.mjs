@@ -8,6 +8,8 @@
 //               and appends to the state's journal
 //   index       opens of session files (`sessions/<id>.jsonl`) once a build of the local index
 //               from nothing has created its file (`archive.db-building-…`): the build reads them
+//   stamp       writes to and renames of the local index's stamp temp file (`.archive-db.stamp.tmp-…`),
+//               written once the database is updated and closed
 // IMPORT_LOGS_FAULT=phase:N:kill    SIGKILL itself there (a write is cut in half first)
 // IMPORT_LOGS_FAULT=phase:N:pause  create IMPORT_LOGS_FAULT_SIGNAL, then block until it is deleted
 // IMPORT_LOGS_FAULT=f1,f2,…        several faults in turn: each is armed once the one before it has
@@ -23,7 +25,7 @@
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 
-const counts = { discovery: 0, session: 0, checkpoint: 0, index: 0 };
+const counts = { discovery: 0, session: 0, checkpoint: 0, index: 0, stamp: 0 };
 const faults = (process.env.IMPORT_LOGS_FAULT ?? '').split(',').map((f) => {
   const [phase, nth, action] = f.split(':');
   return { phase, target: Number(nth), action };
@@ -51,6 +53,7 @@ const JOURNAL = /\/backfill_state\.journal$/;
 const CHECKPOINT_TEMP = /\/\.(?:backfill_state|backfill_sessions|index|sessions_index)\.json\.tmp-\d+-\d+$/;
 const SESSION_FILE = /\/sessions\/[^/.][^/]*\.jsonl$/;
 const INDEX_BUILD = /\/archive\.db-building-[^/]*$/;
+const STAMP_TEMP = /\/\.archive-db\.stamp\.tmp-\d+-\d+$/;
 let building = false;
 /** Every kind of file the tool writes, by the name of its temp file. */
 const SITES = {
@@ -133,7 +136,9 @@ const phaseOf = (path) =>
       ? 'session'
       : CHECKPOINT_TEMP.test(path) || JOURNAL.test(path)
         ? 'checkpoint'
-        : undefined;
+        : STAMP_TEMP.test(path)
+          ? 'stamp'
+          : undefined;
 
 /**
  * The short write IMPORT_LOGS_SHORT_WRITES asks for at this write to `site`, if any: the count it
@@ -158,7 +163,8 @@ fs.openSync = function (path, ...rest) {
   if (building && typeof path === 'string' && SESSION_FILE.test(path) && due('index')) act();
   const fd = original.openSync.call(this, path, ...rest);
   const site = siteOf(path);
-  if (site !== undefined) tempFds.set(fd, { phase: phaseOf(path), site });
+  const phase = phaseOf(path);
+  if (site !== undefined || phase !== undefined) tempFds.set(fd, { phase, site });
   return fd;
 };
 fs.closeSync = function (fd) {
