@@ -2,8 +2,9 @@
  * The local index's stamp: a small file beside `archive.db` saying which `index.json` the database
  * was last brought up to date with, of which version of the tables, and what the database file was
  * then (size, modification time in nanoseconds, inode). A run that finds all of it unchanged knows
- * the database is current without loading SQLite (about 80 ms of a no-op); anything else (no stamp,
- * one unreadable, a database written or replaced since) sends it to the database's own check.
+ * the database is current without loading SQLite (most of what a no-op cost with the index);
+ * anything else (no stamp, one unreadable, a database written or replaced since) sends it to the
+ * database's own check.
  *
  * An update removes the stamp before it writes the database and writes it anew once the database
  * is closed: a run killed in between leaves no stamp, never one that vouches for a database it
@@ -37,18 +38,13 @@ function databaseFile(logsDir: string): string | null {
 
 /** Whether the stamp says the database is of `schemaVersion` and current with `index.json` at `stamp`. */
 export function stampCurrent(logsDir: string, schemaVersion: number, stamp: string): boolean {
-  let saved: Partial<Stamp>;
+  let saved: Partial<Stamp> | null;
   try {
-    saved = JSON.parse(readFileSync(localIndexStampPath(logsDir), 'utf8')) as Partial<Stamp>;
+    saved = JSON.parse(readFileSync(localIndexStampPath(logsDir), 'utf8')) as Partial<Stamp> | null;
   } catch {
     return false;
   }
-  return (
-    saved.schema_version === schemaVersion &&
-    saved.index_stamp === stamp &&
-    saved.db !== undefined &&
-    saved.db === databaseFile(logsDir)
-  );
+  return saved?.schema_version === schemaVersion && saved.index_stamp === stamp && saved.db === databaseFile(logsDir);
 }
 
 /** Before the database is written: until the next `writeStamp`, no run trusts a stamp. */

@@ -144,6 +144,7 @@ describe('local index', () => {
     const changes: [string, () => void][] = [
       ['stamp removed', () => rmSync(stamp)],
       ['stamp unreadable', () => writeFileSync(stamp, '{"schema_version":')],
+      ['stamp not an object', () => writeFileSync(stamp, 'null')],
       ['database written since', () => utimesSync(dbFile, new Date(), new Date(statSync(dbFile).mtimeMs + 1000))],
       [
         'database replaced by a copy',
