@@ -1,11 +1,10 @@
 /**
  * The provider home flags that `--help` and the parser need (id, title, flag, variable), without
  * loading the adapters (every parser, and zod), which would double the time `--help` takes. The
- * build writes them next to the compiled registry (`node dist/src/cli/provider-flags.js`); a list
- * older than the compiled registry is stale and the adapters are loaded instead.
+ * build writes them next to the compiled registry (build/provider-flags.ts); a list older than the
+ * compiled registry is stale and the adapters are loaded instead.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
 import type { Adapter } from '../../adapters/types.js';
 
 export interface ProviderFlag {
@@ -16,6 +15,7 @@ export interface ProviderFlag {
   env: string;
 }
 
+// From this module's folder, which is also the CLI bundle's (build/bundle.ts).
 const LIST = new URL('../../adapters/provider-flags.json', import.meta.url);
 const REGISTRY = new URL('../../adapters/index.js', import.meta.url);
 
@@ -49,10 +49,4 @@ function readList(): ProviderFlag[] | null {
 
 export async function providerFlags(): Promise<ProviderFlag[]> {
   return readList() ?? describeAdapters((await import('../../adapters/index.js')).adapters);
-}
-
-// Run by the build, after tsc.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { adapters } = await import('../../adapters/index.js');
-  writeFileSync(fileURLToPath(LIST), `${JSON.stringify(describeAdapters(adapters), null, 2)}\n`);
 }

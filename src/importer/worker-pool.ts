@@ -28,7 +28,8 @@ interface Slot {
   homes: Set<string>;
 }
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+// From this module's folder and from the CLI bundle's (src/cli/, a sibling: build/bundle.ts).
+const WORKER_URL = new URL('../importer/worker.js', import.meta.url);
 const YOUNG_GENERATION_MB = 96;
 
 /** Workers run the built JavaScript; from TypeScript sources (tests) conversion stays in-process. */
