@@ -7,7 +7,6 @@
  * temp file is removed; a crash leaves only a temp file, which the next run removes
  * (`removeTempFiles`).
  */
-import { execFile } from 'node:child_process';
 import {
   closeSync,
   fstatSync,
@@ -183,9 +182,12 @@ const SYNCFS_FROM = 16;
  * Linux's syncfs(2), through coreutils' `sync -f`: it reports write-back errors as fsync does
  * since Linux 5.8; elsewhere, or when it cannot run, false (the files are then fsynced one by one).
  */
-function syncFileSystems(dirs: readonly string[]): Promise<boolean> {
+async function syncFileSystems(dirs: readonly string[]): Promise<boolean> {
   const [major = 0, minor = 0] = release().split('.').map(Number);
-  if (platform() !== 'linux' || major < 5 || (major === 5 && minor < 8)) return Promise.resolve(false);
+  if (platform() !== 'linux' || major < 5 || (major === 5 && minor < 8)) return false;
+  // Loaded here, not with this module: child_process takes milliseconds to load, and a run that
+  // changed nothing (or few files) never syncs a batch.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile('sync', ['-f', ...dirs], { timeout: 600_000 }, (err) => resolve(err === null));
   });
