@@ -4,6 +4,7 @@
  * `--help` stays fast. The provider home flags come from a list the build writes, not from the
  * adapters themselves (see provider-flags.ts).
  */
+import { readFileSync } from 'node:fs';
 import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliError, EXIT, UsageError, errorMessage } from '../errors.js';
@@ -272,6 +273,16 @@ function checkWords(argv: string[]): void {
   });
 }
 
+/**
+ * The version `--version` prints, from the package's package.json: three folders up from this
+ * module (dist/src/cli/). yargs would look for it from where yargs lies, which in the bundle
+ * (build/bundle.ts) is this module too, and so would find none when installed.
+ */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
+}
+
 async function run(argv: string[]): Promise<number> {
   checkWords(argv);
   const providers: ProviderFlag[] = ARCHIVE_COMMANDS.has(argv[0] ?? '') ? [] : await providerFlags();
@@ -294,7 +305,9 @@ async function run(argv: string[]): Promise<number> {
     .strict()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(packageVersion())
+    // yargs' own messages in English, as the tool's: its translations are not in the bundle.
+    .locale('en')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
