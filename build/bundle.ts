@@ -1,10 +1,10 @@
 /**
  * Bundles the CLI's compiled modules (and yargs) into `dist/src/cli/main.js` and chunks beside it.
  * Loading a module costs Node's ESM loader a few reads and resolutions whatever its size, and a
- * no-op run loaded about 120 files: most of its time after Node's own start-up. The dynamic
- * imports stay split points (a command's code loads when it runs), and the other dependencies
- * stay in node_modules (loaded when needed, as before). Worker threads load `dist/src/importer/worker.js`
- * and its modules as tsc wrote them. Run by the build, after tsc.
+ * no-op run loaded about 120 files: most of the CLI's start-up. The dynamic imports stay split
+ * points (a command's code loads when it runs), and the other dependencies stay in node_modules
+ * (loaded when needed, as before). Worker threads load `dist/src/importer/worker.js` and its
+ * modules as tsc wrote them. Run by the build, after tsc.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
