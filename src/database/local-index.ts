@@ -106,9 +106,10 @@ async function openDatabase(path: string, cold = false): Promise<Database> {
   // again with --redact) is not left in free pages.
   db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 10000');
-  // A page cache of 16 MB: a build with 128 MB took the same time (index --rebuild of the 400 MB
-  // bench home, alternating rounds) and 470 MB more peak RSS.
-  db.pragma('cache_size = -16384');
+  // A page cache of 4 MB: a build with 128 MB took the same time (index --rebuild of the 400 MB
+  // bench home, alternating rounds) and 470 MB more peak RSS; one with 16 MB the same CPU time as
+  // with 4 MB (the index of a 1 GB transcript, paired runs) and 48 MB more peak RSS.
+  db.pragma('cache_size = -4096');
   return db;
 }
 
