@@ -17,7 +17,8 @@ cold import and no-op re-runs of homes of 10,000 and 100,000 small sessions, cou
 index file a no-op rewrites. Targets are ratios measured in one run (see \`bench/targets.ts\`); each is
 printed met, or missed by how much, and the run exits 1 when one is missed. Flags: \`--size 2GB\`,
 \`--seed N\`, \`--skip-1gb\`, \`--small 10000,100000\` (\`--small ''\` skips those homes), \`--keep\` (keep the
-generated home in \`bench/.work/\`), \`--no-readme\`. The table below is rewritten by every run.
+generated home in \`bench/.work/\`), \`--no-readme\`, \`--rss-growth\` (also a cold import of a home five times the
+size, for the growth of peak RSS). The table below is rewritten by every run.
 \`ccusage\` is a dev dependency pinned to 20.0.20, the release whose native binaries the registry has
 for every platform.
 `;

@@ -3,7 +3,8 @@
  * floor on one thread and on two, a cold import (on every core and on one worker: the serial
  * fraction), one more cold import under `--cpu-prof` (the workers' time by category), a no-op
  * re-run, a re-run after one appended turn, peak RSS (also of a one-session 1 GB home), `--help`
- * start-up and ccusage's cold run; then cold and no-op runs of homes of 10k and 100k small sessions.
+ * start-up and ccusage's cold run; then cold and no-op runs of homes of 10k and 100k small sessions,
+ * and with `--rss-growth` one cold import of a home five times the size (the growth of peak RSS).
  * Prints the figures and every target met or missed by how much (a missed cold import says why,
  * from the profile), writes them into README.md, and exits 1 when a target is missed.
  *
@@ -14,16 +15,7 @@
  * 1 GB import and the cold imports of the small-session homes are one run each.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -276,7 +268,7 @@ async function startTime(args: string[]): Promise<number> {
 interface Results {
   date: string;
   seed: string;
-  /** The commit and the adapters measured: RSS growth compares only runs of the same build. */
+  /** The commit and the adapters measured. */
   build: string;
   size_bytes: number;
   machine: string;
@@ -298,30 +290,23 @@ function buildId(): string {
   return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
 }
 
-const isSmall = (size: number) => size >= 300e6 && size <= 600e6;
-const isLarge = (size: number) => size >= 1.5e9;
+/** How many times the main home's size the home of `--rss-growth` is (400 MB → 2 GB). */
+const GROWTH_FACTOR = 5;
 
 /**
- * Growth of the cold import's peak RSS from the 400 MB home to the 2 GB home: this run against
- * the last saved run of the other size with the same seed on this machine, when there is one.
+ * A home GROWTH_FACTOR times the size of the main one, same seed: one cold import (the main
+ * home's flags), for the growth of peak RSS with the home.
  */
-function rssGrowth(size: number, seed: string, build: string, rss: number | null): number | null {
-  const dir = join(work, 'results');
-  if (rss === null || !existsSync(dir) || !(isSmall(size) || isLarge(size))) return null;
-  const other = readdirSync(dir)
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results)
-    .find(
-      (r) =>
-        r.seed === seed &&
-        r.build === build &&
-        typeof r.values.cold_rss === 'number' &&
-        (isSmall(size) ? isLarge(r.size_bytes) : isSmall(r.size_bytes)),
-    );
-  if (other === undefined) return null;
-  const [small, large] = isSmall(size)
-    ? [rss, other.values.cold_rss as number]
-    : [other.values.cold_rss as number, rss];
-  return (large - small) / small;
+async function measureLargerHome(size: number, seed: string, env: NodeJS.ProcessEnv) {
+  const home = join(work, 'home-larger');
+  const out = join(work, 'out-larger');
+  for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
+  say(`generating a ${mb(size * GROWTH_FACTOR)} home (seed ${seed})…`);
+  const gen = generateHome({ out: home, sizeBytes: size * GROWTH_FACTOR, seed });
+  say('cold import of it…');
+  const cold = await runImport('cold import of the larger home', ['--out', out, ...homeArgsOf(gen), '--no-index'], env);
+  for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
+  return { gen, cold };
 }
 
 async function main(): Promise<number> {
@@ -333,6 +318,7 @@ async function main(): Promise<number> {
       small: { type: 'string', default: SMALL_HOMES },
       keep: { type: 'boolean', default: false },
       'no-readme': { type: 'boolean', default: false },
+      'rss-growth': { type: 'boolean', default: false },
     },
   });
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
@@ -345,6 +331,7 @@ async function main(): Promise<number> {
   for (const dir of [home, out, join(work, 'out-indexed'), privateHome, join(work, 'home-1gb'), join(work, 'out-1gb')])
     rmSync(dir, { recursive: true, force: true });
   mkdirSync(privateHome, { recursive: true });
+  const rssGrowth = flags['rss-growth'];
   const t0 = performance.now();
 
   say(`generating a ${mb(size)} home (seed ${seed})…`);
@@ -474,6 +461,10 @@ async function main(): Promise<number> {
       );
   }
 
+  const larger = rssGrowth ? await measureLargerHome(size, seed, env) : null;
+  // Against the median peak of the main home's cold imports: one run of each would be mostly noise.
+  const coldPeak = [...rounds.map((p) => p.cold.peakRss)].sort((a, b) => (a ?? 0) - (b ?? 0))[(rounds.length - 1) >> 1];
+
   const small: SmallHome[] = [];
   for (const n of flags.small.split(',').filter((n) => n !== ''))
     small.push(await measureSmallHome(Number(n), seed, env));
@@ -499,7 +490,10 @@ async function main(): Promise<number> {
     noop_bytes_read: imported > 0 ? noop.summary.bytes_read : null,
     append_vs_cold: append && imported > 0 ? append.ms / cold.ms : null,
     rss_1gb: big && registered.some((a) => a.id === 'claude') ? big.peakRss : null,
-    rss_growth: rssGrowth(size, seed, build, cold.peakRss),
+    rss_growth:
+      larger?.cold.peakRss != null && coldPeak != null && imported > 0
+        ? (larger.cold.peakRss - coldPeak) / coldPeak
+        : null,
     help_ms: help,
     index_vs_import: rounds.length > 0 ? medianRatio((p) => p.indexed.ms / p.cold.ms) : null,
   };
@@ -596,6 +590,12 @@ async function main(): Promise<number> {
       `${sec(median(indexedNoops).ms)} (median of ${SHORT_RUNS}), ${(median(indexedNoops).ms / noop.ms).toFixed(2)}× the no-op without it`,
     ],
     ['push to PostgreSQL (`--content full`, a server on loopback)', pushed.note],
+    [
+      `home ${GROWTH_FACTOR}× the size (\`--rss-growth\`)`,
+      larger
+        ? `${mb(larger.gen.bytes)}, ${larger.gen.files} files; largest file ${mb(larger.gen.largestFile)}: cold ${sec(larger.cold.ms)}, peak RSS ${mib(larger.cold.peakRss)}, against ${mib(coldPeak ?? null)} for the main home (the median of its cold imports: ${rounds.map((p) => mib(p.cold.peakRss)).join(', ')})`
+        : 'not measured (`--rss-growth`)',
+    ],
   ];
   const verdicts: [string, string, string, string][] = TARGETS.map((t) => {
     const v = values[t.key];
@@ -641,7 +641,7 @@ async function main(): Promise<number> {
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);
   if (values.rss_growth === null)
     notes.push(
-      'RSS growth needs a 400 MB and a 2 GB run of the same build and seed on this machine (`npm run bench -- --size 2GB`).',
+      `RSS growth is measured with \`--rss-growth\`: a home ${GROWTH_FACTOR}× the size (same seed) is generated and imported once.`,
     );
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));
   const table = lines.join('\n');
