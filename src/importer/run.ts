@@ -27,6 +27,7 @@ import { Apply } from './apply.js';
 import { Checkpoints } from './checkpoint.js';
 import type { UnitResult } from './convert-unit.js';
 import { InFlight } from './in-flight.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { convertWithRetries } from './retry.js';
 import { withFingerprint } from './fingerprint.js';
 import { nextLastRuns, readLastRuns, writeLastRuns, type LastRuns } from './last-run.js';
@@ -207,6 +208,7 @@ async function converter(
   // What converting needs loads only when there is something to convert (a no-op run skips it),
   // and before a pool opens here: nothing after it can fail and leave its workers running.
   const { convertUnit } = await import('./convert-unit.js');
+  boundHeapGrowth();
   let pool = early;
   if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
     await pool.close();
