@@ -119,7 +119,7 @@ export const EventBodies = {
 } as const;
 
 export type LogEventKind = keyof typeof EventBodies;
-const LogEventKinds = Object.keys(EventBodies) as LogEventKind[];
+export const LogEventKinds = Object.keys(EventBodies) as LogEventKind[];
 
 /** Event kinds that carry conversation; a session with none of them is `metadata_only`. */
 export const CONVERSATION_KINDS: ReadonlySet<LogEventKind> = new Set([
@@ -144,18 +144,6 @@ export const Envelope = z.object({
   source_kind: LogSourceKind,
   completeness: LogCompleteness.describe('Completeness of this event; the session level is in the index.'),
 });
-
-function withEnvelope<K extends LogEventKind>(kind: K) {
-  return Envelope.extend({ type: z.literal(kind) }).extend(EventBodies[kind].shape as (typeof EventBodies)[K]['shape']);
-}
-
-export const AgentLogEvent = z.discriminatedUnion(
-  'type',
-  LogEventKinds.map((kind) => withEnvelope(kind)) as unknown as [
-    ReturnType<typeof withEnvelope<LogEventKind>>,
-    ...ReturnType<typeof withEnvelope<LogEventKind>>[],
-  ],
-);
 
 /** The body of one event as an adapter produces it, before the writer adds the envelope. */
 export type EventBody = {

@@ -1,6 +1,6 @@
 /** The JSON Schemas of every file and machine output, generated from the zod schemas. */
 import { z } from 'zod';
-import { AgentLogEvent } from './events.js';
+import { AgentLogEvent } from './event-line.js';
 import type { SchemaName } from './names.js';
 import { GlobalSessionIndex, SessionLogIndex } from './index-schema.js';
 import { DoctorReport, ListedSession, RunSummary } from './reports.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { claudeAdapter as claude } from '../../adapters/claude/index.js';
-import { AgentLogEvent } from '../../src/model/events.js';
+import { AgentLogEvent } from '../../src/model/event-line.js';
 import { EventKeys } from '../../src/writer/event-keys.js';
 import { buildHome, cleanupTemps, eventsText, importHome } from '../support/harness.js';
 // @ts-expect-error plain JS test provider (shared with child processes)

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentLogEvent } from '../../src/model/events.js';
+import { AgentLogEvent } from '../../src/model/event-line.js';
 import { DoctorReport, ListedSession, RunSummary } from '../../src/model/reports.js';
 import { LAST_RUN_FILE } from '../../src/archive/layout.js';
 import type { LastRuns } from '../../src/importer/last-run.js';

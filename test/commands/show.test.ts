@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentLogEvent } from '../../src/model/events.js';
+import { AgentLogEvent } from '../../src/model/event-line.js';
 import { cleanupTemps, importHome, runCli } from '../support/harness.js';
 import { testAdapter } from '../support/test-adapter.mjs';
 import { toyHome, toyStore } from './stores.js';

@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { claudeAdapter as claude } from '../../adapters/claude/index.js';
 import { CliError } from '../../src/errors.js';
 import { lockHolder } from '../../src/importer/lock.js';
-import { AgentLogEvent } from '../../src/model/events.js';
+import { AgentLogEvent } from '../../src/model/event-line.js';
 import { SessionLogIndex } from '../../src/model/index-schema.js';
 import { BackfillState } from '../../src/model/state.js';
 import { buildHome, cleanupTemps, eventsText, importHome, readLogs, repoRoot, tempDir } from '../support/harness.js';
