@@ -208,7 +208,8 @@ async function converter(
   // What converting needs loads only when there is something to convert (a no-op run skips it),
   // and before a pool opens here: nothing after it can fail and leave its workers running.
   const { convertUnit } = await import('./convert-unit.js');
-  boundHeapGrowth();
+  // A unit of more than a thread's share of the bytes in flight swells the heaps (heap-growth.ts).
+  if (planned.some((p) => p.bytes > BYTES_IN_FLIGHT)) boundHeapGrowth();
   let pool = early;
   if (pool !== null && (workerCount === 0 || planned.length <= 1)) {
     await pool.close();
