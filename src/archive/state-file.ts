@@ -30,7 +30,15 @@ import {
   isExactEntries,
   isExactState,
 } from '../model/state-check.js';
-import type { BackfillState, SessionMark, StateChange } from '../model/state.js';
+import type {
+  BackfillState,
+  FileRecord,
+  SessionMark,
+  SourceRecord,
+  StateChange,
+  StateChangeV4,
+} from '../model/state.js';
+import { commonDir } from '../util/paths.js';
 import { appendDurably, writeWholeFile } from '../writer/atomic-file.js';
 import { sessionEntriesPath, stateJournalPath } from './layout.js';
 
@@ -40,7 +48,7 @@ export interface LoadedState {
   state: BackfillState;
   /** Set when a version-1 or -2 file was read and migrated in memory (its sources are converted again). */
   migratedFrom: number | null;
-  /** A version-3 file was read: the next write of the state compacts it into this version's files. */
+  /** A version-3 or -4 file was read: the next write of the state compacts it into this version's files. */
   upgraded: boolean;
   /** The journal as read, for the appends and the compaction of this run. */
   journal: StateJournal;
@@ -76,29 +84,46 @@ function parseJson(path: string, text: string): unknown {
   }
 }
 
-/** The base state, and the entries of a version-2 or -3 file, which kept them in it. */
-async function loadBase(path: string) {
+/** Per source file path, the records of a version-3 or -4 state (folded with its journal, then grouped by unit). */
+type Sources = Record<string, SourceRecord>;
+
+interface Base {
+  state: BackfillState;
+  entries: Entries | null;
+  migratedFrom: number | null;
+  upgraded: boolean;
+  sources: Sources | null;
+}
+
+/** The base state, the entries of a version-2 or -3 file, which kept them in it, and the per-file records of a version-3 or -4 one. */
+async function loadBase(path: string): Promise<Base> {
   const text = readIfThere(path);
-  if (text === null) return { state: emptyState(), entries: null, migratedFrom: null, upgraded: false };
+  if (text === null) return { state: emptyState(), entries: null, migratedFrom: null, upgraded: false, sources: null };
   const raw = parseJson(path, text);
   const version = (raw as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && version > STATE_VERSION)
     throw refusal(path, `has version ${version}, newer than this import-logs understands (${STATE_VERSION})`);
   // The usual case: a state this tool wrote, used as it is; zod loads only for anything else.
-  if (isExactState(raw)) return { state: raw, entries: null, migratedFrom: null, upgraded: false };
-  const { BackfillState } = await import('../model/state.js');
+  if (isExactState(raw)) return { state: raw, entries: null, migratedFrom: null, upgraded: false, sources: null };
+  const { BackfillState, BackfillStateV4 } = await import('../model/state.js');
   if (version === 1 || version === 2 || version === 3) return migrated(path, raw, version);
+  if (version === 4) {
+    const v4 = BackfillStateV4.safeParse(raw);
+    if (!v4.success) throw refusal(path, 'is a version-4 state of an unexpected shape');
+    const { sources, version: _version, ...rest } = v4.data;
+    return { state: { ...emptyState(), ...rest }, entries: null, migratedFrom: null, upgraded: true, sources };
+  }
   const parsed = BackfillState.safeParse(raw);
   if (!parsed.success)
     throw refusal(
       path,
       `does not match the version-${STATE_VERSION} shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
     );
-  return { state: parsed.data, entries: null, migratedFrom: null, upgraded: false };
+  return { state: parsed.data, entries: null, migratedFrom: null, upgraded: false, sources: null };
 }
 
 /** A state of an older version, in this version's shape. */
-async function migrated(path: string, raw: unknown, version: 1 | 2 | 3) {
+async function migrated(path: string, raw: unknown, version: 1 | 2 | 3): Promise<Base> {
   const { BackfillStateV1, BackfillStateV2, BackfillStateV3 } = await import('../model/state.js');
   const state = emptyState();
   if (version === 1) {
@@ -106,16 +131,17 @@ async function migrated(path: string, raw: unknown, version: 1 | 2 | 3) {
     if (!v1.success) throw refusal(path, 'is a version-1 state of an unexpected shape');
     // Version 1 kept no fingerprints: every session is converted again and rewritten.
     state.imported_session_keys = [...new Set(v1.data.imported_session_keys)].sort();
-    return { state, entries: null, migratedFrom: 1, upgraded: false };
+    return { state, entries: null, migratedFrom: 1, upgraded: false, sources: null };
   }
   const old = (version === 2 ? BackfillStateV2 : BackfillStateV3).safeParse(raw);
   if (!old.success) throw refusal(path, `is a version-${version} state of an unexpected shape`);
   const entries: Entries = new Map(Object.entries(old.data.sessions));
   state.imported_session_keys = [...new Set(old.data.imported_session_keys)].sort();
   if (old.data.last_run !== undefined) state.last_run = old.data.last_run;
+  let sources: Sources | null = null;
   if (version === 3) {
     // The same records, the entries moved to their own file: nothing is converted again.
-    state.sources = old.data.sources;
+    sources = old.data.sources;
     if (old.data.redact !== undefined) state.redact = old.data.redact;
   } else {
     // Its session files have no event keys: the sessions (and those whose source is gone) stay
@@ -130,13 +156,38 @@ async function migrated(path: string, raw: unknown, version: 1 | 2 | 3) {
     }
   }
   for (const [key, entry] of entries) state.sessions[key] = markOf(entry);
-  return { state, entries, migratedFrom: version === 3 ? null : version, upgraded: version === 3 };
+  return { state, entries, migratedFrom: version === 3 ? null : version, upgraded: version === 3, sources };
+}
+
+/** A source record of version 4 and before as the record of a file named `name` in its unit. */
+function fileRecordOf(name: string, rec: SourceRecord): FileRecord {
+  const { size, ino, dev, mtime_ns: mtime, ctime_ns: ctime } = rec;
+  if (mtime === undefined || ctime === undefined) return [name, size, ino, dev, rec.mtime_ms];
+  return ctime === mtime ? [name, size, ino, dev, mtime] : [name, size, ino, dev, mtime, ctime];
+}
+
+/** The records of version 4 and before (one per file, each naming its unit), grouped by unit. */
+function unitsOf(sources: Sources): BackfillState['units'] {
+  const byUnit = new Map<string, string[]>();
+  for (const path in sources) {
+    const unit = sources[path]!.unit;
+    (byUnit.get(unit) ?? byUnit.set(unit, []).get(unit)!).push(path);
+  }
+  const units: BackfillState['units'] = {};
+  for (const [unit, paths] of byUnit) {
+    // Every file of a unit was recorded with the same adapter version, redaction and sessions.
+    const { adapter_version, redact, sessions } = sources[paths[0]!]!;
+    const dir = commonDir(paths);
+    const files = paths.map((p) => fileRecordOf(p.slice(dir.length), sources[p]!));
+    units[unit] = { adapter_version, ...(redact !== undefined ? { redact } : {}), sessions, dir, files };
+  }
+  return units;
 }
 
 export async function loadState(path: string): Promise<LoadedState> {
   const base = await loadBase(path);
   const journal = await StateJournal.read(path);
-  journal.foldInto(base.state, base.entries);
+  journal.foldInto(base.state, base.entries, base.sources);
   return { state: base.state, migratedFrom: base.migratedFrom, upgraded: base.upgraded, journal };
 }
 
@@ -164,7 +215,7 @@ export class StateJournal {
   /** The entries the lines folded into the state set, by key. */
   private readonly journalEntries: Entries = new Map();
   private all: Entries | null = null;
-  private changes: StateChange[] = [];
+  private changes: (StateChange | StateChangeV4)[] = [];
 
   private constructor(
     private readonly statePath: string,
@@ -199,11 +250,13 @@ export class StateJournal {
         throw refusal(journal.path, `has a line that is not valid JSON (line ${i + 1}: ${errorMessage(err)})`);
       }
       if (!isExactChange(raw)) {
-        const parsed = (await import('../model/state.js')).StateChange.safeParse(raw);
-        if (!parsed.success) throw refusal(journal.path, `has a line of an unexpected shape (line ${i + 1})`);
-        raw = parsed.data;
+        const { StateChange, StateChangeV4 } = await import('../model/state.js');
+        const parsed = StateChange.safeParse(raw);
+        const old = parsed.success ? parsed : StateChangeV4.safeParse(raw);
+        if (!old.success) throw refusal(journal.path, `has a line of an unexpected shape (line ${i + 1})`);
+        raw = old.data;
       }
-      journal.changes.push(raw as StateChange);
+      journal.changes.push(raw as StateChange | StateChangeV4);
       journal.bytes += Buffer.byteLength(lines[i]!) + 1;
     }
     return journal;
@@ -212,15 +265,29 @@ export class StateJournal {
   /**
    * Applies the lines of the state's generation to it (and to the entries of an older state
    * file, which held them). Older lines are in the state already (a compaction that could not
-   * remove the journal); newer ones belong to a state file that is gone.
+   * remove the journal); newer ones belong to a state file that is gone. The per-file records of
+   * a version-4 state (`sources`) take its lines, then are grouped by unit, before a line of this
+   * version (appended by a run that read it and was cut short) sets units.
    */
-  foldInto(state: BackfillState, entries: Entries | null): void {
+  foldInto(state: BackfillState, entries: Entries | null, sources: Sources | null): void {
     const keys = new Set(state.imported_session_keys);
     for (const change of this.changes) {
       if (change.generation !== state.generation) continue;
-      for (const [path, rec] of Object.entries(change.sources)) {
-        if (rec === null) delete state.sources[path];
-        else state.sources[path] = rec;
+      if ('sources' in change) {
+        // A state of this version is written one generation on from the version-4 lines it holds.
+        for (const path in sources === null ? {} : change.sources) {
+          const rec = change.sources[path]!;
+          if (rec === null) delete sources![path];
+          else sources![path] = rec;
+        }
+      } else {
+        if (sources !== null) state.units = unitsOf(sources);
+        sources = null;
+        for (const key in change.units) {
+          const rec = change.units[key]!;
+          if (rec === null) delete state.units[key];
+          else state.units[key] = rec;
+        }
       }
       for (const [key, entry] of Object.entries(change.sessions)) {
         state.sessions[key] = markOf(entry);
@@ -232,6 +299,7 @@ export class StateJournal {
       if (change.redact === null) delete state.redact;
       else state.redact = change.redact;
     }
+    if (sources !== null) state.units = unitsOf(sources);
     if (keys.size > state.imported_session_keys.length) state.imported_session_keys = [...keys].sort();
     this.changes = [];
     if (entries !== null) this.all = entries;

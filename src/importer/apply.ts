@@ -12,7 +12,7 @@ import { discard } from '../writer/atomic-file.js';
 import type { MergePlan } from '../writer/merge.js';
 import type { Checkpoints, QueuedFile } from './checkpoint.js';
 import type { PreparedSession } from './convert-unit.js';
-import { fingerprintOf } from './fingerprint.js';
+import { unitRecordOf } from './fingerprint.js';
 import type { PlannedUnit } from './plan.js';
 import type { RetriedResult } from './retry.js';
 
@@ -48,8 +48,6 @@ export interface ApplyContext {
   entries: ReadonlyMap<string, SessionLogIndexEntry>;
   summary: ApplySummary;
   checkpoints: Checkpoints;
-  /** Files of each unit of the state, by unit (`ImportPlan.unitFiles`). */
-  unitFiles: Map<string, string[]>;
   /** Version of the redaction rules this run masks with (0: none). */
   redactRules: number;
   /** The time written to the entries of this run (`imported_at`). */
@@ -157,21 +155,12 @@ export class Apply {
     return { produced: [...produced].sort(), outside };
   }
 
-  /** The unit's files, with their fingerprints and the sessions they produced, replace its old records. */
+  /** The unit's files, with their fingerprints and the sessions they produced, replace its old record. */
   private recordSources(plan: PlannedUnit, sessions: string[]): void {
-    const { checkpoints, unitFiles, redactRules } = this.ctx;
+    const { checkpoints, redactRules } = this.ctx;
     const { adapter, unit, stateKey } = plan;
-    for (const path of unitFiles.get(stateKey) ?? []) checkpoints.setSource(path, undefined);
-    for (const file of unit.files) {
-      checkpoints.setSource(file.path, {
-        ...fingerprintOf(file),
-        adapter: adapter.id,
-        adapter_version: adapter.version,
-        unit: stateKey,
-        sessions,
-        ...(redactRules > 0 ? { redact: redactRules } : {}),
-      });
-    }
+    const rec = { adapter_version: adapter.version, ...(redactRules > 0 ? { redact: redactRules } : {}), sessions };
+    checkpoints.setUnit(stateKey, unitRecordOf(rec, unit.files));
   }
 
   /**

@@ -7,7 +7,7 @@
  * whole, seldom enough that they take about a tenth of the run, and at its end.
  */
 import { ArchiveError, FailedError, errorMessage } from '../errors.js';
-import type { BackfillState, SourceRecord, StateChange } from '../model/state.js';
+import type { BackfillState, StateChange, UnitRecord } from '../model/state.js';
 import type { SessionLogIndexEntry } from '../model/index-schema.js';
 import { discard, makeDurable, publish, type PreparedFile } from '../writer/atomic-file.js';
 import { logsIndexText, writeLogsIndex } from '../archive/indexes.js';
@@ -49,7 +49,7 @@ export class Checkpoints {
   private last = performance.now();
   private lastIndex = performance.now();
   /** Sources and sessions set since the last checkpoint. */
-  private readonly sources = new Set<string>();
+  private readonly units = new Set<string>();
   private readonly sessions = new Set<string>();
   /** Something the state on disk lacks besides those (the redaction, the index's size). */
   dirty = false;
@@ -74,11 +74,11 @@ export class Checkpoints {
     this.queue.push(file);
   }
 
-  /** Records a source's new record (undefined: forgotten). */
-  setSource(path: string, rec: SourceRecord | undefined): void {
-    if (rec === undefined) delete this.state.sources[path];
-    else this.state.sources[path] = rec;
-    this.sources.add(path);
+  /** Records a unit's new record (undefined: forgotten). */
+  setUnit(key: string, rec: UnitRecord | undefined): void {
+    if (rec === undefined) delete this.state.units[key];
+    else this.state.units[key] = rec;
+    this.units.add(key);
   }
 
   /** Records a session's new entry: the indexes are stale until written again. */
@@ -93,21 +93,21 @@ export class Checkpoints {
 
   /** Whether the final checkpoint has anything to save. */
   get pending(): boolean {
-    return this.dirty || this.indexStale || this.queue.length > 0 || this.sources.size > 0 || this.sessions.size > 0;
+    return this.dirty || this.indexStale || this.queue.length > 0 || this.units.size > 0 || this.sessions.size > 0;
   }
 
   /** What changed since the last checkpoint, as a line of the journal; the sets are emptied. */
   private takeChange(): StateChange {
     const { state } = this;
-    const sources: StateChange['sources'] = {};
-    for (const path of this.sources) sources[path] = state.sources[path] ?? null;
+    const units: StateChange['units'] = {};
+    for (const key of this.units) units[key] = state.units[key] ?? null;
     const sessions: StateChange['sessions'] = {};
     for (const key of this.sessions) sessions[key] = this.entries!.get(key)!;
-    this.sources.clear();
+    this.units.clear();
     this.sessions.clear();
     this.dirty = false;
     const { generation, index_bytes } = state;
-    return { generation, sources, sessions, index_bytes, redact: state.redact ?? null };
+    return { generation, units, sessions, index_bytes, redact: state.redact ?? null };
   }
 
   /** The text of index.json now, when the indexes are stale and due; the state records its size. */

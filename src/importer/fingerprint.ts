@@ -6,7 +6,8 @@
  */
 import { lstatSync, type BigIntStats } from 'node:fs';
 import type { SourceFile } from '../../adapters/types.js';
-import type { SourceFingerprint } from '../model/state.js';
+import type { FileRecord, UnitRecord } from '../model/state.js';
+import { commonDir } from '../util/paths.js';
 
 const NS_PER_S = 1_000_000_000n;
 
@@ -40,22 +41,24 @@ export function statSource(path: string): Omit<SourceFile, 'path' | 'rel'> | nul
   };
 }
 
-/** The fingerprint the state keeps for `file`. */
-export function fingerprintOf(file: SourceFile): SourceFingerprint {
-  return {
-    size: file.size,
-    mtime_ms: file.mtimeMs,
-    ino: file.ino,
-    dev: file.dev,
-    ...(file.mtimeNs !== undefined && file.ctimeNs !== undefined
-      ? { mtime_ns: file.mtimeNs, ctime_ns: file.ctimeNs }
-      : {}),
-  };
+/** The record the state keeps of `file`, named `name` (its path below its unit's `dir`). */
+export function fileRecordOf(name: string, file: SourceFile): FileRecord {
+  const { size, ino, dev, mtimeNs, ctimeNs } = file;
+  if (mtimeNs === undefined || ctimeNs === undefined) return [name, size, ino, dev, file.mtimeMs];
+  return ctimeNs === mtimeNs ? [name, size, ino, dev, mtimeNs] : [name, size, ino, dev, mtimeNs, ctimeNs];
 }
 
-/** `rec` with the fingerprint of `file`, its fields first, in the schema's order (the state's fast check wants it). */
-export function withFingerprint<T extends SourceFingerprint>(rec: T, file: SourceFile): T {
-  return Object.assign(fingerprintOf(file), rec, fingerprintOf(file));
+/** The record of a unit converted from `files`. */
+export function unitRecordOf(unit: Omit<UnitRecord, 'dir' | 'files'>, files: readonly SourceFile[]): UnitRecord {
+  const dir = commonDir(files.map((f) => f.path));
+  return { ...unit, dir, files: files.map((f) => fileRecordOf(f.path.slice(dir.length), f)) };
+}
+
+/** The record of the file at `path` in a unit's record. */
+export function fileIn(rec: UnitRecord, path: string): FileRecord | undefined {
+  if (!path.startsWith(rec.dir)) return undefined;
+  const name = path.slice(rec.dir.length);
+  return rec.files.find((f) => f[0] === name);
 }
 
 /**
@@ -63,10 +66,13 @@ export function withFingerprint<T extends SourceFingerprint>(rec: T, file: Sourc
  * kept nanosecond times, matching on size, mtime, inode and device: taken as the same file, and
  * the record gains the times (no mass re-conversion on upgrade). `changed`: anything else.
  */
-export function compareFingerprint(file: SourceFile, rec: SourceFingerprint): 'same' | 'adopt' | 'changed' {
-  if (rec.size !== file.size || rec.mtime_ms !== file.mtimeMs || rec.ino !== file.ino || rec.dev !== file.dev)
-    return 'changed';
-  if (file.ctimeNs === undefined) return 'same';
-  if (rec.ctime_ns === undefined) return 'adopt';
-  return rec.ctime_ns === file.ctimeNs && rec.mtime_ns === file.mtimeNs ? 'same' : 'changed';
+export function compareFingerprint(file: SourceFile, rec: FileRecord): 'same' | 'adopt' | 'changed' {
+  if (rec[1] !== file.size || rec[2] !== file.ino || rec[3] !== file.dev) return 'changed';
+  const mtime = rec[4];
+  if (typeof mtime === 'number') {
+    if (mtime !== file.mtimeMs) return 'changed';
+    return file.ctimeNs === undefined ? 'same' : 'adopt';
+  }
+  if (file.mtimeNs === undefined) return msOf(BigInt(mtime)) === file.mtimeMs ? 'same' : 'changed';
+  return mtime === file.mtimeNs && (rec[5] ?? mtime) === file.ctimeNs ? 'same' : 'changed';
 }

@@ -8,9 +8,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { ProviderSummary } from '../model/reports.js';
-import type { BackfillState, SourceRecord } from '../model/state.js';
+import type { BackfillState, UnitRecord } from '../model/state.js';
 import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
-import { compareFingerprint } from './fingerprint.js';
+import { compareFingerprint, fileIn } from './fingerprint.js';
 import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
 
@@ -45,10 +45,8 @@ export interface ImportPlan {
   providers: Record<string, ProviderSummary>;
   /** Units to convert, in discovery order. */
   pending: PlannedUnit[];
-  /** Files of each unit of the state, by unit. */
-  unitFiles: Map<string, string[]>;
-  /** Unchanged sources whose record of an older state gains the fingerprint's new fields. */
-  adopt: { path: string; file: SourceFile }[];
+  /** Unchanged units whose record of an older state gains the fingerprint's new fields, with their files. */
+  adopt: { stateKey: string; files: SourceFile[] }[];
   /** Units of the state no longer found (of the providers scanned). */
   vanished: string[];
   /** Sessions of the vanished units that no unit still found holds (their source is gone), with their provider. */
@@ -89,15 +87,8 @@ function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
   };
 }
 
-/** Why a file must be converted again, or null when its fingerprint matches the state. */
-function fingerprintChange(
-  file: SourceFile,
-  rec: SourceRecord | undefined,
-  adapter: Adapter,
-  unitKey: string,
-  redactRules: number,
-): string | null {
-  if (rec === undefined) return `new file ${file.rel}`;
+/** Why a unit's record says it must be converted again whatever its files: another adapter version or redaction. */
+function recordChange(rec: UnitRecord, adapter: Adapter, redactRules: number): string | null {
   const was = rulesOf(rec);
   if (was !== redactRules)
     return redactRules === 0
@@ -105,55 +96,41 @@ function fingerprintChange(
       : was === 0
         ? 'imported without --redact'
         : `redaction rules version ${was} → ${redactRules}`;
-  if (rec.adapter !== adapter.id || rec.adapter_version !== adapter.version)
-    return `adapter version ${rec.adapter_version} → ${adapter.version}`;
-  if (rec.unit !== unitKey) return 'grouped differently';
-  if (compareFingerprint(file, rec) !== 'changed') return null;
-  if (rec.ino !== file.ino || rec.dev !== file.dev) return `${file.rel} replaced (new inode)`;
-  if (rec.size !== file.size) return `${file.rel} size ${rec.size} → ${file.size} bytes`;
+  if (rec.adapter_version !== adapter.version) return `adapter version ${rec.adapter_version} → ${adapter.version}`;
+  return null;
+}
+
+/** Why a file must be converted again, or null when its fingerprint matches the unit's record. */
+function fingerprintChange(file: SourceFile, rec: UnitRecord): string | null {
+  const was = fileIn(rec, file.path);
+  if (was === undefined) return `new file ${file.rel}`;
+  if (compareFingerprint(file, was) !== 'changed') return null;
+  if (was[2] !== file.ino || was[3] !== file.dev) return `${file.rel} replaced (new inode)`;
+  if (was[1] !== file.size) return `${file.rel} size ${was[1]} → ${file.size} bytes`;
   return `${file.rel} modified`;
 }
 
 /** Why a unit must be converted, or null when it is unchanged since the last import. */
 function unitChange(
   unit: SourceUnit,
-  previous: readonly string[],
+  rec: UnitRecord | undefined,
   opts: { force: boolean; redactRules: number },
-  state: { sources: Record<string, SourceRecord> },
   adapter: Adapter,
-  stateKey: string,
 ): string | null {
   if (opts.force) return '--force';
-  if (previous.length === 0) return 'new';
-  if (previous.length !== unit.files.length) return `${previous.length} files before, ${unit.files.length} now`;
+  if (rec === undefined) return 'new';
+  if (rec.files.length !== unit.files.length) return `${rec.files.length} files before, ${unit.files.length} now`;
+  const change = recordChange(rec, adapter, opts.redactRules);
+  if (change !== null) return change;
   for (const f of unit.files) {
-    const change = fingerprintChange(f, state.sources[f.path], adapter, stateKey, opts.redactRules);
+    const change = fingerprintChange(f, rec);
     if (change !== null) return change;
   }
   return null;
 }
 
-/** Sessions each unit of the state produced. */
-function sessionsOfUnits(state: BackfillState): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const rec of Object.values(state.sources)) {
-    let set = out.get(rec.unit);
-    if (!set) out.set(rec.unit, (set = new Set()));
-    for (const key of rec.sessions) set.add(key);
-  }
-  return out;
-}
-
-/** Files of each unit of the state, by unit. */
-function filesOfUnits(state: BackfillState): Map<string, string[]> {
-  const unitFiles = new Map<string, string[]>();
-  for (const [path, rec] of Object.entries(state.sources)) {
-    const list = unitFiles.get(rec.unit);
-    if (list) list.push(path);
-    else unitFiles.set(rec.unit, [path]);
-  }
-  return unitFiles;
-}
+/** The paths of a unit's files. */
+export const pathsOf = (rec: UnitRecord): string[] => rec.files.map((f) => rec.dir + f[0]);
 
 /** What discovery found, unit by unit, before copies of changed sessions are pulled in. */
 interface Scan {
@@ -172,14 +149,14 @@ interface Scan {
 interface ScanContext {
   opts: PlanOptions;
   state: BackfillState;
-  unitFiles: Map<string, string[]>;
-  sessionsOf: Map<string, Set<string>>;
   scan: Scan;
 }
 
-/** A file of the state below a path discovery could not list or stat: nothing is known of it. */
-function unknownPaths(failures: ImportPlan['failures'], paths: readonly string[]): boolean {
-  return failures.length > 0 && paths.some((p) => failures.some((f) => isInside(f.path, p)));
+/** A file of the unit's record below a path discovery could not list or stat: nothing is known of it. */
+function unknownPaths(failures: ImportPlan['failures'], rec: UnitRecord | undefined): boolean {
+  return (
+    failures.length > 0 && rec !== undefined && pathsOf(rec).some((p) => failures.some((f) => isInside(f.path, p)))
+  );
 }
 
 /** Discovers every provider's homes, unit by unit. */
@@ -210,21 +187,22 @@ function scanProviders(ctx: ScanContext): void {
 function scanUnit(ctx: ScanContext, ps: ProviderSummary, found: PlannedUnit): void {
   const { opts, state, scan } = ctx;
   const { adapter, unit, stateKey } = found;
-  const previous = ctx.unitFiles.get(stateKey) ?? [];
+  const rec = state.units[stateKey];
   const unchanged = () => {
     ps.unchanged_units++;
-    ps.unchanged_sessions += ctx.sessionsOf.get(stateKey)?.size ?? 0;
+    ps.unchanged_sessions += rec?.sessions.length ?? 0;
   };
   // Part of the unit could not be seen: converting what is left would take it for lost.
-  if (unknownPaths(scan.failures, previous)) return unchanged();
-  const reason = unitChange(unit, previous, opts, state, adapter, stateKey);
+  if (unknownPaths(scan.failures, rec)) return unchanged();
+  const reason = unitChange(unit, rec, opts, adapter);
   const where = { provider: adapter.id, unit: unit.key };
   if (reason === null) {
-    for (const f of unit.files)
-      if (compareFingerprint(f, state.sources[f.path]!) === 'adopt') scan.adopt.push({ path: f.path, file: f });
+    if (unit.files.some((f) => compareFingerprint(f, fileIn(rec!, f.path)!) === 'adopt'))
+      scan.adopt.push({ stateKey, files: unit.files });
     unchanged();
     opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
-    scan.idle.set(stateKey, { ...found, reason: 'another copy of its sessions changed' });
+    found.reason = 'another copy of its sessions changed';
+    scan.idle.set(stateKey, found);
     return;
   }
   const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
@@ -236,40 +214,43 @@ function scanUnit(ctx: ScanContext, ps: ProviderSummary, found: PlannedUnit): vo
   scan.pending.push({ ...found, reason });
 }
 
-/** Units of the state no longer found, and the sessions some unit still found holds. */
-function vanishedUnits(ctx: ScanContext): { vanished: string[]; stillHeld: Set<string> } {
-  const { scan } = ctx;
+/** Sessions some unit of the state but the vanished ones holds: built on first use (a no-op asks nothing). */
+function heldBy(state: BackfillState, vanished: readonly string[]): (key: string) => boolean {
+  let held: Set<string> | null = null;
+  return (key) => {
+    if (held === null) {
+      held = new Set();
+      const gone = new Set(vanished);
+      for (const unit in state.units) if (!gone.has(unit)) for (const k of state.units[unit]!.sessions) held.add(k);
+    }
+    return held.has(key);
+  };
+}
+
+/** Units of the state no longer found (of the providers scanned, and not below a path that could not be seen). */
+function vanishedUnits(ctx: ScanContext): string[] {
+  const { scan, state } = ctx;
   const vanished: string[] = [];
-  const stillHeld = new Set<string>();
-  for (const unit of ctx.unitFiles.keys()) {
+  for (const unit in state.units) {
     const adapterId = unit.slice(0, unit.indexOf(':'));
-    if (
-      !scan.scannedAdapters.has(adapterId) ||
-      scan.seen.has(unit) ||
-      unknownPaths(scan.failures, ctx.unitFiles.get(unit)!)
-    ) {
-      for (const key of ctx.sessionsOf.get(unit) ?? []) stillHeld.add(key);
-    } else vanished.push(unit);
+    if (scan.scannedAdapters.has(adapterId) && !scan.seen.has(unit) && !unknownPaths(scan.failures, state.units[unit]))
+      vanished.push(unit);
   }
-  return { vanished, stillHeld };
+  return vanished;
 }
 
 /** Session files deleted or changed since they were written (a stat each), and warnings for those whose source is gone. */
-function damagedSessions(logsDir: string | null, state: BackfillState, stillHeld: ReadonlySet<string>) {
+function damagedSessions(logsDir: string | null, state: BackfillState, stillHeld: (key: string) => boolean) {
   const damaged = new Set<string>();
   const warnings: string[] = [];
   if (logsDir === null) return { damaged, warnings };
-  for (const [key, entry] of Object.entries(state.sessions)) {
+  for (const key in state.sessions) {
+    const entry = state.sessions[key]!;
     const path = join(logsDir, entry.log_path);
-    let size: number | null = null;
-    try {
-      size = statSync(path).size;
-    } catch {
-      // missing
-    }
+    const size = statSync(path, { throwIfNoEntry: false })?.size ?? null;
     if (size === entry.log_bytes) continue;
     damaged.add(key);
-    if (!stillHeld.has(key))
+    if (!stillHeld(key))
       warnings.push(
         `${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
       );
@@ -283,22 +264,24 @@ function damagedSessions(logsDir: string | null, state: BackfillState, stillHeld
  * sees every copy.
  */
 function pullInCopies(ctx: ScanContext, vanished: readonly string[], damaged: ReadonlySet<string>): void {
-  const { scan, sessionsOf } = ctx;
-  const unitsOfSession = new Map<string, string[]>();
-  for (const [unit, keys] of sessionsOf)
-    for (const key of keys) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
+  const { scan, state } = ctx;
   const touched = [...scan.pending.map((p) => p.stateKey), ...vanished];
+  if (touched.length === 0 && damaged.size === 0) return;
+  const sessionsOf = (unit: string) => state.units[unit]?.sessions ?? [];
+  const unitsOfSession = new Map<string, string[]>();
+  for (const unit in state.units)
+    for (const key of sessionsOf(unit)) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
   for (const key of damaged)
     for (const unit of unitsOfSession.get(key) ?? []) if (scan.idle.has(unit)) touched.push(unit);
   for (let i = 0; i < touched.length; i++) {
-    for (const key of sessionsOf.get(touched[i]!) ?? []) {
+    for (const key of sessionsOf(touched[i]!)) {
       for (const unit of unitsOfSession.get(key) ?? []) {
         const copy = scan.idle.get(unit);
         if (copy === undefined) continue;
         scan.idle.delete(unit);
         const ps = scan.providers[copy.adapter.id]!;
         ps.unchanged_units--;
-        ps.unchanged_sessions -= sessionsOf.get(unit)?.size ?? 0;
+        ps.unchanged_sessions -= sessionsOf(unit).length;
         scan.pending.push(copy);
         touched.push(unit);
       }
@@ -307,12 +290,12 @@ function pullInCopies(ctx: ScanContext, vanished: readonly string[], damaged: Re
 }
 
 /** Sessions of the vanished units that no unit still found holds, with their provider. */
-function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHeld: ReadonlySet<string>) {
+function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHeld: (key: string) => boolean) {
   const orphaned = new Map<string, string>();
   for (const unit of vanished) {
-    for (const key of ctx.sessionsOf.get(unit) ?? []) {
+    for (const key of ctx.state.units[unit]!.sessions) {
       const entry = ctx.state.sessions[key];
-      if (!entry || entry.source_missing || stillHeld.has(key) || orphaned.has(key)) continue;
+      if (!entry || entry.source_missing || stillHeld(key) || orphaned.has(key)) continue;
       const adapterId = unit.slice(0, unit.indexOf(':'));
       orphaned.set(key, adapterId);
       ctx.scan.providers[adapterId]!.removed_at_source++;
@@ -331,10 +314,10 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
     adopt: [],
     failures: [],
   };
-  const unitFiles = filesOfUnits(state);
-  const ctx: ScanContext = { opts, state, unitFiles, sessionsOf: sessionsOfUnits(state), scan };
+  const ctx: ScanContext = { opts, state, scan };
   scanProviders(ctx);
-  const { vanished, stillHeld } = vanishedUnits(ctx);
+  const vanished = vanishedUnits(ctx);
+  const stillHeld = heldBy(state, vanished);
   const { damaged, warnings } = damagedSessions(opts.logsDir, state, stillHeld);
   pullInCopies(ctx, vanished, damaged);
   for (const p of scan.pending) {
@@ -343,5 +326,5 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
   }
   const orphaned = orphanedSessions(ctx, vanished, stillHeld);
   const { providers, pending, adopt, scannedAdapters, failures } = scan;
-  return { providers, pending, unitFiles, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
+  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
 }

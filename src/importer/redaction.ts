@@ -4,7 +4,7 @@
  * lifts it. A source converted with other rules than the current ones, or with none while the dir
  * is redacted (or the other way round), is converted again.
  */
-import type { BackfillState, SourceRecord } from '../model/state.js';
+import type { BackfillState, UnitRecord } from '../model/state.js';
 import { REDACTION_RULES_VERSION } from '../writer/redact.js';
 
 export { REDACTION_RULES_VERSION };
@@ -16,7 +16,7 @@ export { REDACTION_RULES_VERSION };
 export function recordedRedaction(state: BackfillState): number {
   if (state.redact !== undefined) return state.redact.rules_version;
   let rules = 0;
-  for (const source of Object.values(state.sources)) rules = Math.max(rules, rulesOf(source));
+  for (const key in state.units) rules = Math.max(rules, rulesOf(state.units[key]!));
   return rules;
 }
 
@@ -31,7 +31,7 @@ export function recordRedaction(state: BackfillState, rules: number): void {
   else delete state.redact;
 }
 
-/** The rules version a source was converted with (0: not redacted; `true` was written by version 1). */
-export function rulesOf(rec: SourceRecord): number {
+/** The rules version a unit was converted with (0: not redacted; `true` was written by version 1). */
+export function rulesOf(rec: Pick<UnitRecord, 'redact'>): number {
   return rec.redact === true ? 1 : rec.redact || 0;
 }

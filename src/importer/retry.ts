@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { UnitResult } from './convert-unit.js';
-import { compareFingerprint, fingerprintOf, statSource } from './fingerprint.js';
+import { compareFingerprint, fileRecordOf, statSource } from './fingerprint.js';
 
 /** Waits before each new look at a failed unit's files: long enough for a writer to finish a document. */
 const RETRY_DELAYS_MS = [100, 400];
@@ -30,7 +30,7 @@ function restat(unit: SourceUnit): SourceUnit | null {
       continue;
     }
     const now: SourceFile = { path: file.path, rel: file.rel, ...st };
-    if (compareFingerprint(now, fingerprintOf(file)) !== 'same') changed = true;
+    if (compareFingerprint(now, fileRecordOf(file.path, file)) !== 'same') changed = true;
     files.push(now);
   }
   return changed ? { key: unit.key, files } : null;

@@ -29,7 +29,7 @@ import type { UnitResult } from './convert-unit.js';
 import { InFlight } from './in-flight.js';
 import { boundHeapGrowth } from './heap-growth.js';
 import { convertWithRetries } from './retry.js';
-import { withFingerprint } from './fingerprint.js';
+import { unitRecordOf } from './fingerprint.js';
 import { nextLastRuns, readLastRuns, writeLastRuns, type LastRuns } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
@@ -82,7 +82,8 @@ async function openPool(size: number): Promise<WorkerPool | null> {
  */
 async function earlyPool(opts: ImportOptions, state: BackfillState): Promise<WorkerPool | null> {
   const cores = availableParallelism();
-  const firstImport = Object.keys(state.sources).length === 0;
+  let firstImport = true;
+  for (const _ in state.units) firstImport = false;
   const size = opts.workers === 'auto' ? (cores >= 2 && firstImport ? cores : 0) : (opts.workers ?? 0);
   return !opts.dryRun && size > 0 ? openPool(size) : null;
 }
@@ -184,10 +185,10 @@ function changesEntries(opened: OpenedState, plan: ImportPlan, indexDamaged: boo
  */
 function takePlan(opened: OpenedState, plan: ImportPlan, checkpoints: Checkpoints, entries: Entries | null): void {
   const { state, redactRules } = opened;
-  for (const unit of plan.vanished)
-    for (const path of plan.unitFiles.get(unit)!) checkpoints.setSource(path, undefined);
+  for (const unit of plan.vanished) checkpoints.setUnit(unit, undefined);
   for (const key of plan.orphaned.keys()) checkpoints.setEntry(key, { ...entries!.get(key)!, source_missing: true });
-  for (const { path, file } of plan.adopt) checkpoints.setSource(path, withFingerprint(state.sources[path]!, file));
+  for (const { stateKey, files } of plan.adopt)
+    checkpoints.setUnit(stateKey, unitRecordOf(state.units[stateKey]!, files));
   for (const key of opened.rebuilt) checkpoints.setEntry(key, entries!.get(key)!);
   if ((state.redact?.rules_version ?? 0) !== redactRules) checkpoints.dirty = true;
   recordRedaction(state, redactRules);
@@ -349,12 +350,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     checkpoints.indexStale ||= indexDamaged || repaired !== null;
     checkpoints.compact = opened.migratedFrom !== null || opened.upgraded || repaired !== null;
     const importedAt = new Date().toISOString();
-    const { unitFiles } = plan;
     const apply = new Apply({
       entries: entries ?? new Map(),
       summary,
       checkpoints,
-      unitFiles,
       redactRules,
       importedAt,
       log,

@@ -9,12 +9,14 @@
 import type { BackfillState, ProviderRun, SessionEntries, StateChange } from './state.js';
 
 /**
+ * 5: the sources grouped by unit, each file's fingerprint an array (`UnitRecord`): a version-4
+ * state (one record per file path) is upgraded as it is read, nothing converted again.
  * 4: the index entries of the sessions apart (`backfill_sessions.json`), the state a journal of
  * changes on a compacted base. A version-3 state is upgraded as it is read (nothing converted
  * again). 3: event lines carry `key`, and index entries `retained_events`: a version-2 state is
  * migrated (its sessions kept, every source converted again).
  */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 
 /** At most this many failed sources are kept per provider (`failed_count` has the total). */
 export const MAX_RECORDED_FAILURES = 50;
@@ -24,7 +26,7 @@ export function emptyState(): BackfillState {
     version: STATE_VERSION,
     generation: 0,
     imported_session_keys: [],
-    sources: {},
+    units: {},
     sessions: {},
     index_bytes: null,
   };
@@ -61,25 +63,13 @@ export const STATE_FIELDS = {
   ],
   mark: ['log_path', 'log_bytes', 'source_missing'],
   usage: ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'calls'],
-  source: [
-    'size',
-    'mtime_ms',
-    'ino',
-    'dev',
-    'mtime_ns',
-    'ctime_ns',
-    'adapter',
-    'adapter_version',
-    'unit',
-    'sessions',
-    'redact',
-  ],
+  unit: ['adapter_version', 'redact', 'sessions', 'dir', 'files'],
   failed: ['path', 'message'],
   redaction: ['rules_version'],
   run: ['finished_at', 'failed_count', 'failed'],
-  state: ['version', 'generation', 'imported_session_keys', 'sources', 'sessions', 'index_bytes', 'last_run', 'redact'],
+  state: ['version', 'generation', 'imported_session_keys', 'units', 'sessions', 'index_bytes', 'last_run', 'redact'],
   entries: ['version', 'generation', 'sessions'],
-  change: ['generation', 'sources', 'sessions', 'index_bytes', 'redact'],
+  change: ['generation', 'units', 'sessions', 'index_bytes', 'redact'],
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -90,7 +80,7 @@ function isPlainObject(v: unknown): v is Obj {
 
 const NONE: ReadonlySet<string> = new Set();
 const OPTIONAL_ENTRY: ReadonlySet<string> = new Set(['agent_version']);
-const OPTIONAL_SOURCE: ReadonlySet<string> = new Set(['mtime_ns', 'ctime_ns', 'redact']);
+const OPTIONAL_UNIT: ReadonlySet<string> = new Set(['redact']);
 const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run', 'redact']);
 
 /**
@@ -108,7 +98,7 @@ function hasKeys(v: Obj, names: readonly string[], optional = NONE): boolean {
   return i === keys.length;
 }
 
-const isNanoseconds = (v: unknown) => v === undefined || (typeof v === 'string' && /^-?\d+$/.test(v));
+const isNanoseconds = (v: unknown) => typeof v === 'string' && /^-?\d+$/.test(v);
 
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -164,22 +154,26 @@ function isEntry(v: unknown): boolean {
   );
 }
 
-function isSource(v: unknown): boolean {
-  return (
-    isPlainObject(v) &&
-    hasKeys(v, STATE_FIELDS.source, OPTIONAL_SOURCE) &&
-    isCount(v.size) &&
-    isNumber(v.mtime_ms) &&
-    isNumber(v.ino) &&
-    isNumber(v.dev) &&
-    isNanoseconds(v.mtime_ns) &&
-    isNanoseconds(v.ctime_ns) &&
-    typeof v.adapter === 'string' &&
-    Number.isSafeInteger(v.adapter_version) &&
-    typeof v.unit === 'string' &&
-    isStrings(v.sessions) &&
-    (v.redact === undefined || typeof v.redact === 'boolean' || isCount(v.redact))
-  );
+/** `[name, size, ino, dev, mtime_ns, ctime_ns?]`, or `[name, size, ino, dev, mtime_ms]`. */
+function isFileRecord(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length < 5 || v.length > 6) return false;
+  if (typeof v[0] !== 'string' || !isCount(v[1]) || !isNumber(v[2]) || !isNumber(v[3])) return false;
+  return v.length === 6 ? isNanoseconds(v[4]) && isNanoseconds(v[5]) : isNanoseconds(v[4]) || isNumber(v[4]);
+}
+
+function isUnit(v: unknown): boolean {
+  if (
+    !isPlainObject(v) ||
+    !hasKeys(v, STATE_FIELDS.unit, OPTIONAL_UNIT) ||
+    !Number.isSafeInteger(v.adapter_version) ||
+    !(v.redact === undefined || typeof v.redact === 'boolean' || isCount(v.redact)) ||
+    !isStrings(v.sessions) ||
+    typeof v.dir !== 'string' ||
+    !Array.isArray(v.files)
+  )
+    return false;
+  for (let i = 0; i < v.files.length; i++) if (!isFileRecord(v.files[i])) return false;
+  return true;
 }
 
 function isFailed(v: unknown): boolean {
@@ -239,7 +233,7 @@ export function isExactState(value: unknown): value is BackfillState {
     value.version === STATE_VERSION &&
     isCount(value.generation) &&
     isStrings(value.imported_session_keys) &&
-    isRecordOf(value.sources, isSource) &&
+    isRecordOf(value.units, isUnit) &&
     isRecordOf(value.sessions, isMark) &&
     isIndexBytes(value.index_bytes) &&
     (value.last_run === undefined || isRecordOf(value.last_run, isRun)) &&
@@ -252,7 +246,7 @@ export function isExactEntries(value: unknown): value is SessionEntries {
   return (
     isPlainObject(value) &&
     hasKeys(value, STATE_FIELDS.entries) &&
-    value.version === STATE_VERSION &&
+    (value.version === STATE_VERSION || value.version === 4) &&
     isCount(value.generation) &&
     isRecordOf(value.sessions, isEntry)
   );
@@ -264,7 +258,7 @@ export function isExactChange(value: unknown): value is StateChange {
     isPlainObject(value) &&
     hasKeys(value, STATE_FIELDS.change) &&
     isCount(value.generation) &&
-    isRecordOf(value.sources, (v) => v === null || isSource(v)) &&
+    isRecordOf(value.units, (v) => v === null || isUnit(v)) &&
     isRecordOf(value.sessions, isEntry) &&
     isIndexBytes(value.index_bytes) &&
     (value.redact === null || isRedaction(value.redact))

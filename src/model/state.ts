@@ -6,7 +6,8 @@ import { MAX_RECORDED_FAILURES, STATE_VERSION } from './state-check.js';
 /** Nanoseconds since the epoch, as a decimal string (beyond what a JSON number holds exactly). */
 const Nanoseconds = z.string().regex(/^-?\d+$/);
 
-export const SourceFingerprint = z.object({
+/** Fields of a source record of version 4 and before (one record per file, by path); migrated to `UnitRecord`. */
+export const SourceRecord = z.object({
   size: z.number().int().nonnegative(),
   mtime_ms: z.number(),
   ino: z.number(),
@@ -15,22 +16,42 @@ export const SourceFingerprint = z.object({
   ctime_ns: Nanoseconds.optional().describe(
     'ctime (status change) in nanoseconds; absent in records written before it was kept.',
   ),
-});
-export type SourceFingerprint = z.infer<typeof SourceFingerprint>;
-
-export const SourceRecord = SourceFingerprint.extend({
   adapter: z.string().describe('Adapter id that read the file.'),
   adapter_version: z.number().int(),
   unit: z.string().describe('Key of the unit of sources the file was converted in.'),
   sessions: z.array(z.string()).describe('Session keys (`provider:native id`) the unit produced.'),
+  redact: z.union([z.boolean(), z.number().int().nonnegative()]).optional(),
+});
+export type SourceRecord = z.infer<typeof SourceRecord>;
+
+const Count = z.number().int().nonnegative();
+
+/**
+ * One file of a unit, as an array (no field name repeated per file): its path below the unit's
+ * `dir`, size, inode, device, mtime in nanoseconds, and ctime in nanoseconds when it differs from
+ * the mtime. A record kept from before nanosecond times has the mtime in milliseconds instead.
+ */
+export const FileRecord = z.union([
+  z.tuple([z.string(), Count, z.number(), z.number(), Nanoseconds]),
+  z.tuple([z.string(), Count, z.number(), z.number(), Nanoseconds, Nanoseconds]),
+  z.tuple([z.string(), Count, z.number(), z.number(), z.number()]),
+]);
+export type FileRecord = z.infer<typeof FileRecord>;
+
+/** A unit of sources as last converted: what change detection needs of it and of each of its files. */
+export const UnitRecord = z.object({
+  adapter_version: z.number().int().describe('Version of the adapter (named by the unit key) that converted it.'),
   redact: z
     .union([z.boolean(), z.number().int().nonnegative()])
     .optional()
     .describe(
       'Version of the redaction rules the unit was imported with (`--redact`); `true`: version 1, from before rules had versions.',
     ),
+  sessions: z.array(z.string()).describe('Session keys (`provider:native id`) the unit produced.'),
+  dir: z.string().describe('The directory its files are below, with a final `/`.'),
+  files: z.array(FileRecord).describe('Its files, each with its fingerprint.'),
 });
-export type SourceRecord = z.infer<typeof SourceRecord>;
+export type UnitRecord = z.infer<typeof UnitRecord>;
 
 export const BackfillStateV1 = z.object({
   version: z.literal(1),
@@ -72,7 +93,7 @@ export const BackfillState = z.object({
   version: z.literal(STATE_VERSION),
   generation: Generation,
   imported_session_keys: z.array(z.string()).describe('Sorted `provider:native id` keys.'),
-  sources: z.record(z.string(), SourceRecord).describe('Per native file path: fingerprint and sessions.'),
+  units: z.record(z.string(), UnitRecord).describe('Per unit key (`<adapter id>:<key>`): its files and sessions.'),
   sessions: z
     .record(z.string(), SessionMark)
     .describe('Per session key: its file, its size, whether its source is gone.'),
@@ -94,7 +115,9 @@ export type BackfillState = z.infer<typeof BackfillState>;
 
 /** `backfill_sessions.json`: the index entry of every session, by session key (index.json is written from these). */
 export const SessionEntries = z.object({
-  version: z.literal(STATE_VERSION),
+  version: z
+    .union([z.literal(STATE_VERSION), z.literal(4)])
+    .describe('4: written with a version-4 state (the same shape).'),
   generation: Generation.describe(
     'Generation of the state file written with it, for the record: the lines of the state file’s generation are folded in.',
   ),
@@ -103,18 +126,30 @@ export const SessionEntries = z.object({
 export type SessionEntries = z.infer<typeof SessionEntries>;
 
 /**
- * One line of `backfill_state.journal`: what one checkpoint changed, on the bases of its generation. Sources set (null: forgotten),
+ * One line of `backfill_state.journal`: what one checkpoint changed, on the bases of its generation. Units set (null: forgotten),
  * sessions set (whole entries; a session is never forgotten), and the state's two small fields as
  * they are after it.
  */
 export const StateChange = z.object({
   generation: Generation,
-  sources: z.record(z.string(), SourceRecord.nullable()),
+  units: z.record(z.string(), UnitRecord.nullable()),
   sessions: z.record(z.string(), SessionLogIndexEntry),
   index_bytes: BackfillState.shape.index_bytes,
   redact: Redaction.nullable(),
 });
 export type StateChange = z.infer<typeof StateChange>;
+
+/** A version-4 state: per source file path its record. */
+export const BackfillStateV4 = BackfillState.omit({ units: true }).extend({
+  version: z.literal(4),
+  sources: z.record(z.string(), SourceRecord),
+});
+
+/** A line of the journal of a version-4 state. */
+export const StateChangeV4 = StateChange.omit({ units: true }).extend({
+  sources: z.record(z.string(), SourceRecord.nullable()),
+});
+export type StateChangeV4 = z.infer<typeof StateChangeV4>;
 
 /** A version-3 state: the index entries of the sessions in the state file itself. */
 export const BackfillStateV3 = z.object({

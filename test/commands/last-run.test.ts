@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LAST_RUN_FILE } from '../../src/archive/layout.js';
 import { nextLastRuns, readLastRuns, type LastRuns } from '../../src/importer/last-run.js';
-import { BackfillState, BackfillStateV3 } from '../../src/model/state.js';
+import { BackfillState, BackfillStateV3, BackfillStateV4 } from '../../src/model/state.js';
 import { emptyState } from '../../src/model/state-check.js';
 import { buildHome, cleanupTemps, importHome, tempDir } from '../support/harness.js';
 import { testAdapter } from '../support/test-adapter.mjs';
@@ -75,11 +75,13 @@ describe('last_run', () => {
     expect(readLastRuns(logsDir, null)).toEqual({});
   });
 
-  it('a state without last_run still loads (version 3, and version 4, which never writes it)', () => {
+  it('a state without last_run still loads (version 3, and versions 4 and 5, which never write it)', () => {
     expect(
       BackfillStateV3.parse({ version: 3, imported_session_keys: [], sources: {}, sessions: {} }).last_run,
     ).toBeUndefined();
     const v4 = { version: 4, generation: 0, imported_session_keys: [], sources: {}, sessions: {}, index_bytes: null };
-    expect(BackfillState.parse(v4).last_run).toBeUndefined();
+    expect(BackfillStateV4.parse(v4).last_run).toBeUndefined();
+    const v5 = { version: 5, generation: 0, imported_session_keys: [], units: {}, sessions: {}, index_bytes: null };
+    expect(BackfillState.parse(v5).last_run).toBeUndefined();
   });
 });

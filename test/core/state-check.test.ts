@@ -8,8 +8,8 @@ import {
   Redaction,
   SessionEntries,
   SessionMark,
-  SourceRecord,
   StateChange,
+  UnitRecord,
 } from '../../src/model/state.js';
 import { STATE_FIELDS, isExactChange, isExactEntries, isExactState } from '../../src/model/state-check.js';
 import { COMPLETENESS_VALUES } from '../../src/model/names.js';
@@ -47,54 +47,27 @@ const entry = (n: number) => ({
 
 function sampleState(): Record<string, unknown> {
   return {
-    version: 4,
+    version: 5,
     generation: 2,
     imported_session_keys: ['claude:s1', 'claude:s2'],
-    sources: {
-      '/h/a.jsonl': {
-        size: 10,
-        mtime_ms: 1.5,
-        ino: 3,
-        dev: 4,
-        adapter: 'claude',
+    units: {
+      'claude:/h/a.jsonl': {
         adapter_version: 1,
-        unit: 'claude:/h/a.jsonl',
         sessions: ['claude:s1'],
+        dir: '/h/',
+        files: [
+          ['a.jsonl', 10, 3, 4, 1.5],
+          ['a/b.jsonl', 0, 5, 4, '1250000', '1796624766455079123'],
+        ],
       },
-      '/h/b.jsonl': {
-        size: 0,
-        mtime_ms: 2,
-        ino: 5,
-        dev: 4,
-        adapter: 'claude',
+      'claude:/h/c.jsonl': {
         adapter_version: 1,
-        unit: 'claude:/h/a.jsonl',
-        sessions: [],
         redact: true,
-      },
-      '/h/c.jsonl': {
-        size: 7,
-        mtime_ms: 1.25,
-        ino: 6,
-        dev: 4,
-        mtime_ns: '1250000',
-        ctime_ns: '1796624766455079123',
-        adapter: 'claude',
-        adapter_version: 1,
-        unit: 'claude:/h/c.jsonl',
         sessions: [],
+        dir: '/h/',
+        files: [['c.jsonl', 7, 6, 4, '1250000']],
       },
-      '/h/d.jsonl': {
-        size: 0,
-        mtime_ms: 2,
-        ino: 7,
-        dev: 4,
-        adapter: 'claude',
-        adapter_version: 1,
-        unit: 'claude:/h/d.jsonl',
-        sessions: [],
-        redact: 2,
-      },
+      'claude:/h/d.jsonl': { adapter_version: 1, redact: 2, sessions: [], dir: '/h/', files: [] },
     },
     sessions: {
       'claude:s1': { log_path: 'sessions/claude-s1.jsonl', log_bytes: 1234, source_missing: false },
@@ -113,14 +86,14 @@ function sampleState(): Record<string, unknown> {
 }
 
 function sampleEntries(): Record<string, unknown> {
-  return { version: 4, generation: 3, sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) } };
+  return { version: 5, generation: 3, sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) } };
 }
 
 function sampleChange(): Record<string, unknown> {
-  const { sources } = sampleState() as { sources: Record<string, unknown> };
+  const { units } = sampleState() as { units: Record<string, unknown> };
   return {
     generation: 2,
-    sources: { ...sources, '/h/gone.jsonl': null },
+    units: { ...units, 'claude:/h/gone.jsonl': null },
     sessions: { 'claude:s1': entry(1), 'claude:s2': entry(2) },
     index_bytes: null,
     redact: { rules_version: 1 },
@@ -172,7 +145,7 @@ describe('the fast state check', () => {
   it('lists the fields of each schema in its order', () => {
     expect(STATE_FIELDS.entry).toEqual(keysOf(SessionLogIndexEntry));
     expect(STATE_FIELDS.usage).toEqual(keysOf(UsageTotals));
-    expect(STATE_FIELDS.source).toEqual(keysOf(SourceRecord));
+    expect(STATE_FIELDS.unit).toEqual(keysOf(UnitRecord));
     expect(STATE_FIELDS.failed).toEqual(keysOf(FailedSource));
     expect(STATE_FIELDS.run).toEqual(keysOf(ProviderRun));
     expect(STATE_FIELDS.state).toEqual(keysOf(BackfillState));

@@ -35,6 +35,22 @@ const journalLines = (logsDir: string) =>
     .map((l) => StateChange.parse(JSON.parse(l)));
 const withoutTimes = (index: SessionLogIndexEntry[]) => index.map(({ imported_at: _i, ...e }) => e);
 
+/** The records of a version-3 or -4 state, one per source file by path, for the units of `state`. */
+function sourcesOf(state: BackfillState): Record<string, unknown> {
+  const sources: Record<string, unknown> = {};
+  for (const [unit, rec] of Object.entries(state.units)) {
+    for (const [name, size, ino, dev, mtime, ctime] of rec.files) {
+      const path = rec.dir + name;
+      sources[path] = {
+        ...{ size, mtime_ms: statSync(path).mtimeMs, ino, dev, mtime_ns: mtime, ctime_ns: ctime ?? mtime },
+        ...{ adapter: unit.slice(0, unit.indexOf(':')), adapter_version: rec.adapter_version, unit },
+        sessions: rec.sessions,
+      };
+    }
+  }
+  return sources;
+}
+
 describe('the state on disk', () => {
   it('a first import writes the state files; a change is one journal line naming only it; a no-op writes nothing', async () => {
     const h = home(20);
@@ -55,7 +71,7 @@ describe('the state on disk', () => {
     const lines = journalLines(logsDir);
     expect(lines).toHaveLength(1);
     expect(Object.keys(lines[0]!.sessions)).toEqual(['testprov:s-7']);
-    expect(Object.keys(lines[0]!.sources)).toEqual([join(h, 'sessions/7.jsonl')]);
+    expect(Object.keys(lines[0]!.units)).toEqual([`testprov:${join(h, 'sessions/7.jsonl')}`]);
     expect(lines[0]!.sessions['testprov:s-7']).toEqual(second.index.find((e) => e.provider_session_id === 's-7'));
     expect(lines[0]!.index_bytes).toBe(statSync(join(logsDir, 'index.json')).size);
 
@@ -107,7 +123,7 @@ describe('the state on disk', () => {
     const { logsDir, index } = await importHome(testAdapter, h);
     const state = BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json')));
     const { sessions } = SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json')));
-    const v3 = { version: 3, imported_session_keys: state.imported_session_keys, sources: state.sources, sessions };
+    const v3 = { version: 3, imported_session_keys: state.imported_session_keys, sources: sourcesOf(state), sessions };
     writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify(v3));
     unlinkSync(join(logsDir, 'backfill_sessions.json'));
     const next = await importHome(testAdapter, h, { logsDir });
@@ -119,6 +135,33 @@ describe('the state on disk', () => {
     });
     expect(BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json'))).sessions).toEqual(state.sessions);
     expect(SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json'))).sessions).toEqual(sessions);
+    expect(next.index).toEqual(index);
+  });
+
+  it('upgrades a version-4 state (a record per source file) without converting anything again', async () => {
+    const h = home(4);
+    const { logsDir, index } = await importHome(testAdapter, h);
+    const state = BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json')));
+    const entries = SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json')));
+    const { units: _units, ...rest } = state;
+    writeFileSync(
+      join(logsDir, 'backfill_state.json'),
+      JSON.stringify({ ...rest, version: 4, sources: sourcesOf(state) }),
+    );
+    writeFileSync(join(logsDir, 'backfill_sessions.json'), JSON.stringify({ ...entries, version: 4 }));
+    const next = await importHome(testAdapter, h, { logsDir });
+    expect(next.summary.state_migrated_from).toBeNull();
+    expect(next.summary.providers.testprov).toMatchObject({
+      updated_sessions: 0,
+      new_sessions: 0,
+      unchanged_sessions: 4,
+    });
+    const upgraded = BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json')));
+    expect(upgraded.version).toBe(5);
+    expect(upgraded.units).toEqual(state.units);
+    expect(SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json'))).sessions).toEqual(
+      entries.sessions,
+    );
     expect(next.index).toEqual(index);
   });
 

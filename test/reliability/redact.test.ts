@@ -85,7 +85,7 @@ function writeHomes(sb: Sandbox, snippets: Parameters<typeof secretHomes>[0]): v
 /** The state as the tool reads it (its file with its journal folded in). */
 const stateOf = async (sb: Sandbox) =>
   (await loadState(join(sb.logs, 'backfill_state.json'))).state as unknown as Record<string, unknown> & {
-    sources: Record<string, Record<string, unknown>>;
+    units: Record<string, Record<string, unknown>>;
   };
 const updated = (stdout: string) =>
   Object.values(
@@ -128,7 +128,7 @@ describe('the --redact choice of a logs dir', () => {
     const first = await runCli(sb, importArgs(sb, KITS_USED, ['--redact']));
     expect(first.code, first.stderr).toBe(0);
     expect((await stateOf(sb)).redact).toEqual({ rules_version: REDACTION_RULES_VERSION });
-    for (const rec of Object.values((await stateOf(sb)).sources)) expect(rec.redact).toBe(REDACTION_RULES_VERSION);
+    for (const rec of Object.values((await stateOf(sb)).units)) expect(rec.redact).toBe(REDACTION_RULES_VERSION);
     expect(archiveText(sb.logs).raw).not.toContain(secret);
 
     // A cron run without the flag: nothing converted again, nothing unmasked.
@@ -182,7 +182,7 @@ describe('the --redact choice of a logs dir', () => {
     expect(updated(off.stdout)).toBe(2);
     expect(archiveText(sb.logs).raw).toContain(secret);
     expect((await stateOf(sb)).redact).toBeUndefined();
-    for (const rec of Object.values((await stateOf(sb)).sources)) expect(rec.redact).toBeUndefined();
+    for (const rec of Object.values((await stateOf(sb)).units)) expect(rec.redact).toBeUndefined();
     const after = await runCli(sb, importArgs(sb, KITS_USED));
     expect(updated(after.stdout)).toBe(0);
     expect(
@@ -205,10 +205,10 @@ describe('the --redact choice of a logs dir', () => {
     const sb = sandbox();
     writeHomes(sb, PLANTED.slice(0, 6));
     expect((await runCli(sb, importArgs(sb, KITS_USED, ['--redact']))).code).toBe(0);
-    // As a build whose rules were version 1 left it: sources marked `redact: true`, no choice recorded.
+    // As a build whose rules were version 1 left it: units marked `redact: true`, no choice recorded.
     const old = await stateOf(sb);
     delete old.redact;
-    for (const rec of Object.values(old.sources)) rec.redact = true;
+    for (const rec of Object.values(old.units)) rec.redact = true;
     writeFileSync(join(sb.logs, 'backfill_state.json'), JSON.stringify(old));
     const again = await runCli(sb, importArgs(sb, KITS_USED));
     expect(again.code, again.stderr).toBe(0);

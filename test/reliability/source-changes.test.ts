@@ -153,11 +153,14 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
     homeWithSettableMtimes(home, 2);
     expect((await runCli(sb, importArgs(sb, [kit]))).code).toBe(0);
     const statePath = join(sb.logs, 'backfill_state.json');
-    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { sources: Record<string, Record<string, unknown>> };
-    for (const rec of Object.values(state.sources)) {
-      expect(typeof rec.ctime_ns).toBe('string');
-      delete rec.mtime_ns;
-      delete rec.ctime_ns;
+    type Unit = { dir: string; files: (string | number)[][] };
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as { units: Record<string, Unit> };
+    for (const unit of Object.values(state.units)) {
+      // Such a record had the mtime in milliseconds (as Node's Stats give it) in place of the nanoseconds.
+      unit.files = unit.files.map(([name, size, ino, dev, mtimeNs]) => {
+        expect(typeof mtimeNs).toBe('string');
+        return [name!, size!, ino!, dev!, statSync(unit.dir + String(name)).mtimeMs];
+      });
     }
     writeFileSync(statePath, JSON.stringify(state));
     const before = readArchive(sb.logs);
@@ -168,9 +171,11 @@ describe.each(activeKits().map((k) => [k.id, k] as const))('source changes: %s',
     });
     expect(readArchive(sb.logs).files).toEqual(before.files);
     const kept = (await loadState(statePath)).state; // the state file with its journal folded in
-    for (const [path, rec] of Object.entries(kept.sources)) {
-      const st = statSync(path, { bigint: true });
-      expect([rec.mtime_ns, rec.ctime_ns], path).toEqual([st.mtimeNs.toString(), st.ctimeNs.toString()]);
+    for (const unit of Object.values(kept.units)) {
+      for (const [name, , , , mtime, ctime] of unit.files) {
+        const st = statSync(unit.dir + name, { bigint: true });
+        expect([mtime, ctime ?? mtime], name).toEqual([st.mtimeNs.toString(), st.ctimeNs.toString()]);
+      }
     }
     // From then on the ctime is compared.
     rewriteKeepingMtime(join(home, kit.mainFile(specOf(0, 3))), false);
