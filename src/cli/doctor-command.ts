@@ -237,7 +237,7 @@ export async function doctorReport(
   const setupWarnings = logsDirWarnings(stateReport, locations);
   const index = await readIndex(locations.logsDir);
   // The plan an import would follow; without a usable state, what discovery finds (nothing is known to be pending).
-  const found = planImport(
+  const found = await planImport(
     {
       adapters,
       homeFlags,

@@ -4,7 +4,6 @@
  * nothing and changes nothing: `runImport` applies it, `doctor` reports it.
  */
 import type { Logger } from 'pino';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { ProviderSummary } from '../model/reports.js';
@@ -13,6 +12,7 @@ import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './disco
 import { compareFingerprint, fileIn } from './fingerprint.js';
 import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
+import { startSizeCheck } from './file-sizes.js';
 
 export interface PlannedUnit {
   adapter: Adapter;
@@ -239,22 +239,38 @@ function vanishedUnits(ctx: ScanContext): string[] {
   return vanished;
 }
 
-/** Session files deleted or changed since they were written (a stat each), and warnings for those whose source is gone. */
-function damagedSessions(logsDir: string | null, state: BackfillState, stillHeld: (key: string) => boolean) {
+/** Starts checking each session file of the state against the size it was written with (a stat each). */
+function checkSessionFiles(logsDir: string | null, state: BackfillState) {
+  const keys: string[] = [];
+  const paths: string[] = [];
+  if (logsDir !== null) {
+    for (const key in state.sessions) {
+      keys.push(key);
+      paths.push(state.sessions[key]!.log_path);
+    }
+  }
+  const sizes = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) sizes[i] = state.sessions[keys[i]!]!.log_bytes;
+  return { keys, result: startSizeCheck(logsDir ?? '', paths, sizes) };
+}
+
+/** Session files deleted or changed since they were written, and warnings for those whose source is gone. */
+async function damagedSessions(
+  check: ReturnType<typeof checkSessionFiles>,
+  ctx: ScanContext,
+  stillHeld: (key: string) => boolean,
+) {
   const damaged = new Set<string>();
   const warnings: string[] = [];
-  if (logsDir === null) return { damaged, warnings };
-  for (const key in state.sessions) {
-    const entry = state.sessions[key]!;
-    const path = join(logsDir, entry.log_path);
-    const size = statSync(path, { throwIfNoEntry: false })?.size ?? null;
-    if (size === entry.log_bytes) continue;
+  const found = await check.result();
+  found.at.forEach((at, i) => {
+    const key = check.keys[at]!;
     damaged.add(key);
     if (!stillHeld(key))
       warnings.push(
-        `${path} is ${size === null ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
+        `${join(ctx.opts.logsDir!, ctx.state.sessions[key]!.log_path)} is ${found.sizes[i] === -1 ? 'missing' : 'not as it was written'} and the source of its session is gone: it cannot be written again`,
       );
-  }
+  });
   return { damaged, warnings };
 }
 
@@ -304,7 +320,8 @@ function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHe
   return orphaned;
 }
 
-export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan {
+export async function planImport(opts: PlanOptions, state: BackfillState): Promise<ImportPlan> {
+  const sessionFiles = checkSessionFiles(opts.logsDir, state);
   const scan: Scan = {
     providers: {},
     pending: [],
@@ -318,7 +335,7 @@ export function planImport(opts: PlanOptions, state: BackfillState): ImportPlan 
   scanProviders(ctx);
   const vanished = vanishedUnits(ctx);
   const stillHeld = heldBy(state, vanished);
-  const { damaged, warnings } = damagedSessions(opts.logsDir, state, stillHeld);
+  const { damaged, warnings } = await damagedSessions(sessionFiles, ctx, stillHeld);
   pullInCopies(ctx, vanished, damaged);
   for (const p of scan.pending) {
     scan.providers[p.adapter.id]!.pending_units++;

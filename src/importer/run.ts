@@ -328,7 +328,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const opened = await openState(opts, sessionsDir, summary);
     const { state, redactRules } = opened;
     pool = await earlyPool(opts, state);
-    const plan = planImport({ ...opts, redactRules, log, logsDir }, state);
+    const plan = await planImport({ ...opts, redactRules, log, logsDir }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
     summary.warnings.push(...plan.warnings);
