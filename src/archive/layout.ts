@@ -10,6 +10,7 @@
  *     backfill_state.journal           what changed since, one line per checkpoint
  *     backfill_sessions.json           the index entry of every session (compacted)
  *     last_run.json                    when each provider was last scanned, and what failed then
+ *     backfill_dirs.json               the source directories as last listed (listed again once changed)
  *     .import.lock                     held by the running import
  *     archive.db                       the local index (SQLite)
  *     archive-db.stamp                 what archive.db was when last brought up to date
@@ -23,6 +24,7 @@ export const STATE_FILE = 'backfill_state.json';
 export const STATE_JOURNAL_FILE = 'backfill_state.journal';
 export const SESSION_ENTRIES_FILE = 'backfill_sessions.json';
 export const LAST_RUN_FILE = 'last_run.json';
+export const DIR_LISTINGS_FILE = 'backfill_dirs.json';
 export const LOCK_FILE = '.import.lock';
 export const LOCAL_INDEX_FILE = 'archive.db';
 export const LOCAL_INDEX_STAMP_FILE = 'archive-db.stamp';
@@ -41,6 +43,7 @@ export const statePath = (logsDir: string): string => join(logsDir, STATE_FILE);
 export const stateJournalPath = (logsDir: string): string => join(logsDir, STATE_JOURNAL_FILE);
 export const sessionEntriesPath = (logsDir: string): string => join(logsDir, SESSION_ENTRIES_FILE);
 export const lastRunPath = (logsDir: string): string => join(logsDir, LAST_RUN_FILE);
+export const dirListingsPath = (logsDir: string): string => join(logsDir, DIR_LISTINGS_FILE);
 export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);
 export const localIndexStampPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_STAMP_FILE);
 export const pushLedgerPath = (logsDir: string): string => join(logsDir, PUSH_LEDGER_FILE);

@@ -3,7 +3,8 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
-import { isSimpleGlob, walkGlobs } from '../io/glob-walk.js';
+import { isSimpleGlob, listingOf, walkGlobs } from '../io/glob-walk.js';
+import type { DirListings } from './dir-listings.js';
 import { statSource } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
@@ -105,7 +106,12 @@ function fastGlob(): typeof import('fast-glob') {
  * directory it cannot list without saying so): a directory of the patterns that does not exist is
  * no error, a name that is not UTF-8 is.
  */
-function matchSources(adapter: Adapter, home: string, failed: (path: string, err: unknown) => void): string[] {
+function matchSources(
+  adapter: Adapter,
+  home: string,
+  failed: (path: string, err: unknown) => void,
+  listings: DirListings | undefined,
+): string[] {
   const fail = (path: string, err: unknown) => {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.includes('\ufffd')) failed(path, err);
   };
@@ -113,7 +119,7 @@ function matchSources(adapter: Adapter, home: string, failed: (path: string, err
     return walkGlobs(adapter.sources, (rel) => {
       const path = rel === '' ? home : `${home}/${rel}`;
       try {
-        return readdirSync(path, { withFileTypes: true });
+        return listings ? listings.list(path) : listingOf(readdirSync(path, { withFileTypes: true }));
       } catch (err) {
         fail(path, err);
         return null;
@@ -141,10 +147,14 @@ function matchSources(adapter: Adapter, home: string, failed: (path: string, err
   });
 }
 
-/** The source files of `adapter` below `home`, stat'ed, and what could not be listed or stat'ed, with its path. */
-export function discoverSources(adapter: Adapter, home: string): Discovered {
+/**
+ * The source files of `adapter` below `home`, stat'ed, and what could not be listed or stat'ed,
+ * with its path; `listings`: the directories as last listed, listed again only when changed.
+ */
+export function discoverSources(adapter: Adapter, home: string, listings?: DirListings): Discovered {
   const errors: DiscoveryError[] = [];
-  const entries = matchSources(adapter, home, (path, err) => errors.push({ path, message: describe(path, err) }));
+  const failed = (path: string, err: unknown) => errors.push({ path, message: describe(path, err) });
+  const entries = matchSources(adapter, home, failed, listings);
   const files: SourceFile[] = [];
   for (const rel of entries) {
     const path = `${home}/${rel}`;

@@ -13,6 +13,7 @@ import { compareFingerprint, fileIn } from './fingerprint.js';
 import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
 import { startSizeCheck } from './file-sizes.js';
+import type { DirListings } from './dir-listings.js';
 
 export interface PlannedUnit {
   adapter: Adapter;
@@ -39,6 +40,8 @@ export interface PlanOptions {
   log?: Logger;
   /** The logs dir whose session files are checked (a stat each), or null. */
   logsDir: string | null;
+  /** The source directories as last listed: each is listed only when it changed. */
+  listings?: DirListings;
 }
 
 export interface ImportPlan {
@@ -167,7 +170,7 @@ function scanProviders(ctx: ScanContext): void {
     const ps = (scan.providers[adapter.id] = emptyProviderSummary(lookup));
     scan.scannedAdapters.add(adapter.id);
     for (const home of lookup.homes) {
-      const { files, errors } = discoverSources(adapter, home.real);
+      const { files, errors } = discoverSources(adapter, home.real, opts.listings);
       for (const e of errors) scan.failures.push({ provider: adapter.id, ...e });
       ps.sources += files.length;
       ps.source_bytes += files.reduce((n, f) => n + f.size, 0);

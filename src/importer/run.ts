@@ -15,6 +15,7 @@ import type { BackfillState } from '../model/state.js';
 import { DIR_MODE, removeTempFiles } from '../writer/atomic-file.js';
 import { indexesDamaged } from '../archive/indexes.js';
 import {
+  DIR_LISTINGS_FILE,
   INDEX_FILE,
   LAST_RUN_FILE,
   SESSION_ENTRIES_FILE,
@@ -35,6 +36,7 @@ import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
 import { recordRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
+import { DirListings } from './dir-listings.js';
 import { adoptSessionFiles, fillMissingEntries } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
 import { planImport, type ImportPlan, type PlannedUnit } from './plan.js';
@@ -147,7 +149,7 @@ async function openState(opts: ImportOptions, sessionsDir: string, summary: Impo
   if (!opts.dryRun) {
     summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
     removeTempFiles(sessionsDir, []);
-    removeTempFiles(logsDir, [STATE_FILE, SESSION_ENTRIES_FILE, INDEX_FILE, LAST_RUN_FILE]);
+    removeTempFiles(logsDir, [STATE_FILE, SESSION_ENTRIES_FILE, INDEX_FILE, LAST_RUN_FILE, DIR_LISTINGS_FILE]);
   }
   // Without a state, the session files say what the archive holds.
   const rebuilt = new Set<string>();
@@ -328,7 +330,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     const opened = await openState(opts, sessionsDir, summary);
     const { state, redactRules } = opened;
     pool = await earlyPool(opts, state);
-    const plan = await planImport({ ...opts, redactRules, log, logsDir }, state);
+    const listings = DirListings.load(opts.dryRun ? null : logsDir);
+    const plan = await planImport({ ...opts, redactRules, log, logsDir, listings }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
     summary.warnings.push(...plan.warnings);
@@ -363,6 +366,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     for (const key of finishRun(opts, opened, plan, apply, summary, done))
       checkpoints.setEntry(key, { ...entries!.get(key)!, source_missing: true });
     if (checkpoints.pending || checkpoints.compact || opened.journal.compactionDue(0)) await checkpoints.write(true);
+    if (!opts.stop?.aborted) await listings.save();
     await recordRun(opts, opened, plan, summary);
     return summary;
   } finally {

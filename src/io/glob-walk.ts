@@ -34,11 +34,28 @@ function compileSegment(segment: string): Segment {
 /** Where a walk stands in the patterns: pattern `p`, its segment `i` next to match, as `p * SEGMENTS + i`. */
 type Position = number;
 
+/** The names in a directory of its files and of its folders (other entries, links included, are not walked). */
+export interface Listing {
+  files: readonly string[];
+  dirs: readonly string[];
+}
+
+/** The listing of a directory read with its entries' types. */
+export function listingOf(entries: readonly Dirent[]): Listing {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const entry of entries) {
+    if (entry.isFile()) files.push(entry.name);
+    else if (entry.isDirectory()) dirs.push(entry.name);
+  }
+  return { files, dirs };
+}
+
 /**
  * Lists a directory; null when it cannot be (the caller decides what a failure is worth saying).
  * Called with the directory's path below the root (`''` for the root itself).
  */
-export type ListDir = (rel: string) => Dirent[] | null;
+export type ListDir = (rel: string) => Listing | null;
 
 /** Relative paths (`/`-separated) of the files below the root that match one of `patterns`. */
 export function walkGlobs(patterns: readonly string[], list: ListDir): string[] {
@@ -77,12 +94,12 @@ export function walkGlobs(patterns: readonly string[], list: ListDir): string[] 
       }
       return;
     }
-    for (const entry of list(rel) ?? []) {
-      const next = advance(positions, entry.name);
-      if (next.length === 0) continue;
-      if (entry.isFile()) {
-        if (next.some(isEnd)) out.push(`${prefix}${entry.name}`);
-      } else if (entry.isDirectory() && !next.every(isEnd)) visit(`${prefix}${entry.name}`, next, true);
+    const listing = list(rel);
+    if (listing === null) return;
+    for (const name of listing.files) if (advance(positions, name).some(isEnd)) out.push(`${prefix}${name}`);
+    for (const name of listing.dirs) {
+      const next = advance(positions, name);
+      if (next.length > 0 && !next.every(isEnd)) visit(`${prefix}${name}`, next, true);
     }
   };
   const start: Position[] = [];

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/index.js';
-import { isSimpleGlob, walkGlobs } from '../../src/io/glob-walk.js';
+import { isSimpleGlob, listingOf, walkGlobs } from '../../src/io/glob-walk.js';
 import { cleanupTemps, corpusRoot, repoRoot, tempDir } from '../support/harness.js';
 
 afterAll(cleanupTemps);
@@ -17,7 +17,7 @@ afterAll(cleanupTemps);
 function walked(root: string, patterns: readonly string[]): string[] {
   const list = (rel: string) => {
     try {
-      return readdirSync(rel === '' ? root : join(root, rel), { withFileTypes: true });
+      return listingOf(readdirSync(rel === '' ? root : join(root, rel), { withFileTypes: true }));
     } catch {
       return null;
     }
