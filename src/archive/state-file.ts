@@ -270,7 +270,7 @@ export class StateJournal {
    * version (appended by a run that read it and was cut short) sets units.
    */
   foldInto(state: BackfillState, entries: Entries | null, sources: Sources | null): void {
-    const keys = new Set(state.imported_session_keys);
+    const added: string[] = [];
     for (const change of this.changes) {
       if (change.generation !== state.generation) continue;
       if ('sources' in change) {
@@ -291,7 +291,7 @@ export class StateJournal {
       }
       for (const [key, entry] of Object.entries(change.sessions)) {
         state.sessions[key] = markOf(entry);
-        keys.add(key);
+        added.push(key);
         this.journalEntries.set(key, entry);
         entries?.set(key, entry);
       }
@@ -300,7 +300,11 @@ export class StateJournal {
       else state.redact = change.redact;
     }
     if (sources !== null) state.units = unitsOf(sources);
-    if (keys.size > state.imported_session_keys.length) state.imported_session_keys = [...keys].sort();
+    // The keys of the sessions set join the imported ones (a set of them only when a line set any).
+    if (added.length > 0) {
+      const keys = new Set([...state.imported_session_keys, ...added]);
+      if (keys.size > state.imported_session_keys.length) state.imported_session_keys = [...keys].sort();
+    }
     this.changes = [];
     if (entries !== null) this.all = entries;
   }

@@ -134,7 +134,12 @@ interface OpenedState {
 }
 
 /** Loads the state (or, without one, rebuilds its sessions from their files) and tidies the logs dir. */
-async function openState(opts: ImportOptions, sessionsDir: string, summary: ImportSummary): Promise<OpenedState> {
+async function openState(
+  opts: ImportOptions,
+  sessionsDir: string,
+  summary: ImportSummary,
+  listings: DirListings,
+): Promise<OpenedState> {
   const { logsDir } = opts.locations;
   const statePath = statePathOf(logsDir);
   const { state, migratedFrom, upgraded, journal } = await loadState(statePath);
@@ -148,7 +153,7 @@ async function openState(opts: ImportOptions, sessionsDir: string, summary: Impo
     );
   if (!opts.dryRun) {
     summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
-    removeTempFiles(sessionsDir, []);
+    listings.sweep(sessionsDir, () => removeTempFiles(sessionsDir, []));
     removeTempFiles(logsDir, [STATE_FILE, SESSION_ENTRIES_FILE, INDEX_FILE, LAST_RUN_FILE, DIR_LISTINGS_FILE]);
   }
   // Without a state, the session files say what the archive holds.
@@ -327,10 +332,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const lock = opts.dryRun ? null : await lockLogsDir(logsDir, sessionsDir, opts.waitMs ?? 0, opts.stop);
   let pool: WorkerPool | null = null;
   try {
-    const opened = await openState(opts, sessionsDir, summary);
+    const listings = DirListings.load(opts.dryRun ? null : logsDir);
+    const opened = await openState(opts, sessionsDir, summary, listings);
     const { state, redactRules } = opened;
     pool = await earlyPool(opts, state);
-    const listings = DirListings.load(opts.dryRun ? null : logsDir);
     const plan = await planImport({ ...opts, redactRules, log, logsDir, listings }, state);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);

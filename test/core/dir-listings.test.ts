@@ -3,7 +3,7 @@
  * those recorded is stat'ed, and its recorded names used; any entry created, removed or renamed
  * in it changes its times, and it is listed again.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,24 @@ describe('the recorded listings of source directories', () => {
     expect(() => readFileSync(join(logs, 'backfill_dirs.json'))).toThrow();
     await record(logs, dir, later());
     expect(Object.keys(JSON.parse(readFileSync(join(logs, 'backfill_dirs.json'), 'utf8')).dirs)).toEqual([dir]);
+  });
+
+  it('sweeps the sessions directory again only once something was created in it since a sweep', async () => {
+    const { logs, dir } = tree();
+    const swept: string[] = [];
+    const run = async () => {
+      const listings = DirListings.load(logs, later());
+      listings.sweep(dir, () => swept.push(readdirSync(dir).sort().join(',')));
+      await listings.save();
+    };
+    await run();
+    await run();
+    expect(swept).toEqual(['a.jsonl,sub']);
+    await tick();
+    writeFileSync(join(dir, '.x.tmp-1'), ''); // as a killed run leaves it
+    await run();
+    await run();
+    expect(swept).toEqual(['a.jsonl,sub', '.x.tmp-1,a.jsonl,sub']);
   });
 
   it('lists every directory when the record is not usable, and throws as listing does for a directory that is gone', async () => {
