@@ -158,9 +158,9 @@ export function discoverSources(adapter: Adapter, home: string, listings?: DirLi
   const files: SourceFile[] = [];
   for (const rel of entries) {
     const path = `${home}/${rel}`;
-    const st = statSource(path);
+    const st = statSource(path, rel);
     // Gone since it was listed, or not a regular file: nothing to import. A name that is not UTF-8 is listed but cannot be stat'ed.
-    if (st) files.push({ path, rel, ...st });
+    if (st) files.push(st);
     else if (path.includes('\ufffd')) errors.push({ path, message: describe(path, null) });
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));

@@ -22,8 +22,8 @@ function msOf(ns: bigint): number {
   return Number(sec) * 1e3 + Number(nsec) / 1e6;
 }
 
-/** The stat of a found file; null when it is gone or not a regular file (symlinks are not followed). */
-export function statSource(path: string): Omit<SourceFile, 'path' | 'rel'> | null {
+/** A found file, stat'ed; null when it is gone or not a regular file (symlinks are not followed). */
+export function statSource(path: string, rel: string): SourceFile | null {
   let st: BigIntStats;
   try {
     st = lstatSync(path, { bigint: true });
@@ -32,6 +32,8 @@ export function statSource(path: string): Omit<SourceFile, 'path' | 'rel'> | nul
   }
   if (!st.isFile()) return null;
   return {
+    path,
+    rel,
     size: Number(st.size),
     mtimeMs: msOf(st.mtimeNs),
     ino: Number(st.ino),
@@ -56,9 +58,10 @@ export function unitRecordOf(unit: Omit<UnitRecord, 'dir' | 'files'>, files: rea
 
 /** The record of the file at `path` in a unit's record. */
 export function fileIn(rec: UnitRecord, path: string): FileRecord | undefined {
+  const at = rec.dir.length;
   if (!path.startsWith(rec.dir)) return undefined;
-  const name = path.slice(rec.dir.length);
-  return rec.files.find((f) => f[0] === name);
+  for (const f of rec.files) if (f[0].length === path.length - at && path.endsWith(f[0])) return f;
+  return undefined;
 }
 
 /**

@@ -140,7 +140,7 @@ interface Scan {
   providers: Record<string, ProviderSummary>;
   pending: PlannedUnit[];
   /** Units found unchanged, converted after all when another copy of one of their sessions changed. */
-  idle: Map<string, PlannedUnit>;
+  idle: PlannedUnit[];
   /** Units found, by state key. */
   seen: Set<string>;
   scannedAdapters: Set<string>;
@@ -205,7 +205,7 @@ function scanUnit(ctx: ScanContext, ps: ProviderSummary, found: PlannedUnit): vo
     unchanged();
     opts.log?.debug(where, 'skipped: unchanged since the last import (size, time and inode as imported)');
     found.reason = 'another copy of its sessions changed';
-    scan.idle.set(stateKey, found);
+    scan.idle.push(found);
     return;
   }
   const newest = Math.max(...unit.files.map((f) => f.mtimeMs));
@@ -287,17 +287,17 @@ function pullInCopies(ctx: ScanContext, vanished: readonly string[], damaged: Re
   const touched = [...scan.pending.map((p) => p.stateKey), ...vanished];
   if (touched.length === 0 && damaged.size === 0) return;
   const sessionsOf = (unit: string) => state.units[unit]?.sessions ?? [];
+  const idle = new Map(scan.idle.map((p) => [p.stateKey, p]));
   const unitsOfSession = new Map<string, string[]>();
   for (const unit in state.units)
     for (const key of sessionsOf(unit)) (unitsOfSession.get(key) ?? unitsOfSession.set(key, []).get(key)!).push(unit);
-  for (const key of damaged)
-    for (const unit of unitsOfSession.get(key) ?? []) if (scan.idle.has(unit)) touched.push(unit);
+  for (const key of damaged) for (const unit of unitsOfSession.get(key) ?? []) if (idle.has(unit)) touched.push(unit);
   for (let i = 0; i < touched.length; i++) {
     for (const key of sessionsOf(touched[i]!)) {
       for (const unit of unitsOfSession.get(key) ?? []) {
-        const copy = scan.idle.get(unit);
+        const copy = idle.get(unit);
         if (copy === undefined) continue;
-        scan.idle.delete(unit);
+        idle.delete(unit);
         const ps = scan.providers[copy.adapter.id]!;
         ps.unchanged_units--;
         ps.unchanged_sessions -= sessionsOf(unit).length;
@@ -328,7 +328,7 @@ export async function planImport(opts: PlanOptions, state: BackfillState): Promi
   const scan: Scan = {
     providers: {},
     pending: [],
-    idle: new Map(),
+    idle: [],
     seen: new Set(),
     scannedAdapters: new Set(),
     adopt: [],

@@ -24,12 +24,11 @@ function restat(unit: SourceUnit): SourceUnit | null {
   let changed = false;
   const files: SourceFile[] = [];
   for (const file of unit.files) {
-    const st = statSource(file.path);
-    if (st === null) {
+    const now = statSource(file.path, file.rel);
+    if (now === null) {
       changed = true;
       continue;
     }
-    const now: SourceFile = { path: file.path, rel: file.rel, ...st };
     if (compareFingerprint(now, fileRecordOf(file.path, file)) !== 'same') changed = true;
     files.push(now);
   }

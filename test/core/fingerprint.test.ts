@@ -16,7 +16,7 @@ describe('statSource', () => {
       const path = join(tempDir(), 'f.jsonl');
       writeFileSync(path, 'x');
       execFileSync('touch', ['-m', '-d', when, path]);
-      const st = statSource(path)!;
+      const st = statSource(path, 'f.jsonl')!;
       const node = statSync(path);
       const big = statSync(path, { bigint: true });
       expect([st.mtimeMs, st.size, st.ino, st.dev]).toEqual([node.mtimeMs, node.size, node.ino, node.dev]);
@@ -25,7 +25,7 @@ describe('statSource', () => {
   );
 
   it('is null for a missing file', () => {
-    expect(statSource(join(tempDir(), 'gone'))).toBeNull();
+    expect(statSource(join(tempDir(), 'gone'), 'gone')).toBeNull();
   });
 });
 
