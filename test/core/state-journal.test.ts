@@ -51,6 +51,18 @@ function sourcesOf(state: BackfillState): Record<string, unknown> {
   return sources;
 }
 
+/** A run on a state of an older version: upgraded, not migrated, nothing converted again. */
+async function upgradedRun(h: string, logsDir: string) {
+  const next = await importHome(testAdapter, h, { logsDir });
+  expect(next.summary.state_migrated_from).toBeNull();
+  expect(next.summary.providers.testprov).toMatchObject({
+    updated_sessions: 0,
+    new_sessions: 0,
+    unchanged_sessions: 4,
+  });
+  return next;
+}
+
 describe('the state on disk', () => {
   it('a first import writes the state files; a change is one journal line naming only it; a no-op writes nothing', async () => {
     const h = home(20);
@@ -126,13 +138,7 @@ describe('the state on disk', () => {
     const v3 = { version: 3, imported_session_keys: state.imported_session_keys, sources: sourcesOf(state), sessions };
     writeFileSync(join(logsDir, 'backfill_state.json'), JSON.stringify(v3));
     unlinkSync(join(logsDir, 'backfill_sessions.json'));
-    const next = await importHome(testAdapter, h, { logsDir });
-    expect(next.summary.state_migrated_from).toBeNull();
-    expect(next.summary.providers.testprov).toMatchObject({
-      updated_sessions: 0,
-      new_sessions: 0,
-      unchanged_sessions: 4,
-    });
+    const next = await upgradedRun(h, logsDir);
     expect(BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json'))).sessions).toEqual(state.sessions);
     expect(SessionEntries.parse(JSON.parse(read(logsDir, 'backfill_sessions.json'))).sessions).toEqual(sessions);
     expect(next.index).toEqual(index);
@@ -149,13 +155,7 @@ describe('the state on disk', () => {
       JSON.stringify({ ...rest, version: 4, sources: sourcesOf(state) }),
     );
     writeFileSync(join(logsDir, 'backfill_sessions.json'), JSON.stringify({ ...entries, version: 4 }));
-    const next = await importHome(testAdapter, h, { logsDir });
-    expect(next.summary.state_migrated_from).toBeNull();
-    expect(next.summary.providers.testprov).toMatchObject({
-      updated_sessions: 0,
-      new_sessions: 0,
-      unchanged_sessions: 4,
-    });
+    const next = await upgradedRun(h, logsDir);
     const upgraded = BackfillState.parse(JSON.parse(read(logsDir, 'backfill_state.json')));
     expect(upgraded.version).toBe(5);
     expect(upgraded.units).toEqual(state.units);
