@@ -88,14 +88,14 @@ const OPTIONAL_STATE: ReadonlySet<string> = new Set(['last_run', 'redact']);
  * (non-loose) object schema would build from it has the same keys in the same order.
  */
 function hasKeys(v: Obj, names: readonly string[], optional = NONE): boolean {
-  const keys = Object.keys(v);
-  if (keys.length > names.length) return false;
+  // Walks the keys without listing them in an array: this runs for every record of the state.
   let i = 0;
-  for (const name of names) {
-    if (keys[i] === name) i++;
-    else if (!optional.has(name)) return false;
+  for (const key in v) {
+    while (i < names.length && names[i] !== key) if (!optional.has(names[i++]!)) return false;
+    if (i++ === names.length) return false;
   }
-  return i === keys.length;
+  for (; i < names.length; i++) if (!optional.has(names[i]!)) return false;
+  return true;
 }
 
 const isNanoseconds = (v: unknown) => typeof v === 'string' && /^-?\d+$/.test(v);
