@@ -242,6 +242,15 @@ interface SmallHome {
   rewrites: number;
 }
 
+/**
+ * Writes what is dirty on `dir`'s file system out to disk (syncfs, through coreutils' `sync -f`)
+ * before a timed run: a home just generated, or an archive just removed, is otherwise written back
+ * or discarded while the next import runs, and that import's own syncs wait on it.
+ */
+function settle(dir: string): void {
+  spawnSync('sync', ['-f', dir]);
+}
+
 /** A home of `sessions` small sessions: one cold import, then no-op re-runs. */
 async function measureSmallHome(sessions: number, seed: string, env: NodeJS.ProcessEnv): Promise<SmallHome> {
   const home = join(work, `home-${sessions}`);
@@ -249,6 +258,7 @@ async function measureSmallHome(sessions: number, seed: string, env: NodeJS.Proc
   for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
   say(`generating a home of ${sessions} small sessions…`);
   const gen = generateHome({ out: home, sizeBytes: sessions * SMALL_SESSION_BYTES, seed, sessions });
+  settle(home);
   const args = ['--out', out, ...homeArgsOf(gen), '--no-index'];
   say(`cold import of ${sessions} small sessions…`);
   const cold = await runImport(`cold import of ${sessions} sessions`, args, env);
@@ -303,6 +313,7 @@ async function measureLargerHome(size: number, seed: string, env: NodeJS.Process
   for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
   say(`generating a ${mb(size * GROWTH_FACTOR)} home (seed ${seed})…`);
   const gen = generateHome({ out: home, sizeBytes: size * GROWTH_FACTOR, seed });
+  settle(home);
   say('cold import of it…');
   const cold = await runImport('cold import of the larger home', ['--out', out, ...homeArgsOf(gen), '--no-index'], env);
   for (const dir of [home, out]) rmSync(dir, { recursive: true, force: true });
@@ -338,6 +349,7 @@ async function main(): Promise<number> {
   const tg = performance.now();
   const gen = generateHome({ out: home, sizeBytes: size, seed, appendable: true });
   const genMs = performance.now() - tg;
+  settle(home);
   const mix = PROVIDERS.map((p) => `${p} ${gen.providers[p].sessions}`).join(', ');
   say(
     `home: ${gen.files} files, ${mb(gen.bytes)} (sessions: ${mix}; largest file ${mb(gen.largestFile)}) in ${sec(genMs)}`,
@@ -380,12 +392,15 @@ async function main(): Promise<number> {
     const floor = await runBaseline(dirs, join(work, 'reencoded.jsonl'));
     const floor2 = await runBaseline(dirs, join(work, 'reencoded.jsonl'), threads);
     rmSync(out, { recursive: true, force: true });
+    settle(work);
     say(`cold import on one worker ${i}/${ROUNDS}…`);
     const cold1 = await runImport('cold import, one worker', [...importArgs, '--workers', '1'], env);
     rmSync(out, { recursive: true, force: true });
+    settle(work);
     say(`cold import ${i}/${ROUNDS}…`);
     const coldRun = await runImport('cold import', importArgs, env);
     rmSync(indexedOut, { recursive: true, force: true });
+    settle(work);
     say(`cold import with the local index ${i}/${ROUNDS}…`);
     rounds.push({
       base: roundBase,
@@ -439,6 +454,7 @@ async function main(): Promise<number> {
   if (!flags['skip-1gb']) {
     say('generating a home holding one 1 GB session…');
     const single = generateSingleSession({ out: join(work, 'home-1gb'), sizeBytes: 1e9, seed });
+    settle(single.home);
     bigBytes = single.bytes;
     say('importing it…');
     big = await runImport(
@@ -606,7 +622,7 @@ async function main(): Promise<number> {
   const date = new Date().toISOString().slice(0, 10);
   const lines = [
     `Run of ${date}, seed ${seed}, size ${flags.size}. Machine: ${machine()}.`,
-    `Page cache warm for every timed run (the home is read once before timing); baseline, floors and cold imports are the round of median import/baseline ratio among three alternating rounds, the no-op re-runs and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}. The machine may be shared: compare the ratios, which are taken side by side, not the times.`,
+    `Page cache warm for every timed run (the home is read once before timing), and what a generated home or a removed archive left dirty written out first (\`sync -f\`); baseline, floors and cold imports are the round of median import/baseline ratio among three alternating rounds, the no-op re-runs and ccusage the median of three runs, the others one run; peak RSS by ${rssMethod()}. The machine may be shared: compare the ratios, which are taken side by side, not the times.`,
     '',
     '| measure | figure |',
     '|---|---|',
