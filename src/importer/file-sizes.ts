@@ -38,7 +38,8 @@ export function mismatchesOf(check: SizeCheck): SizeMismatches {
   return out;
 }
 
-const WORKER_URL = new URL('./file-sizes-worker.js', import.meta.url);
+// Written from the importer's folder up: the same path from the bundled CLI (dist/src/cli).
+const WORKER_URL = new URL('../importer/file-sizes-worker.js', import.meta.url);
 
 /**
  * Starts checking the sizes of `paths` (relative to `dir`) against `sizes`: on another thread

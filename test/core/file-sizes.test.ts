@@ -2,8 +2,8 @@
  * The sizes of the archived session files are checked against the state on another thread when
  * there are many: the built worker gives the answer a check on this thread gives.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mismatchesOf, startSizeCheck, type SizeMismatches } from '../../src/importer/file-sizes.js';
@@ -42,5 +42,18 @@ describe('the size check of session files', () => {
       worker.once('error', reject);
     });
     expect(found).toEqual(want);
+  });
+
+  it('finds its worker from the bundled CLI too (else it checks on this thread, silently)', () => {
+    // Every file the bundle names relative to itself (workers, adapters, package.json) is there.
+    const cliDir = join(repoRoot, 'dist/src/cli');
+    const named = readdirSync(cliDir)
+      .filter((name) => name.endsWith('.js'))
+      .flatMap((name) => [
+        ...readFileSync(join(cliDir, name), 'utf8').matchAll(/new URL\(["']([^"']+)["'], import\.meta\.url\)/g),
+      ])
+      .map((m) => m[1]!);
+    expect(named).toContain('../importer/file-sizes-worker.js');
+    for (const rel of named) expect(existsSync(resolve(cliDir, rel)), rel).toBe(true);
   });
 });
