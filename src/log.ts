@@ -73,6 +73,10 @@ export function createLogger(level: string, format: LogFormat = 'text'): Logger 
   return new Proxy({} as Logger, {
     get(_target, prop) {
       if (quiet(prop)) return () => undefined;
+      // Asked before anything is logged (a no-op run that is not verbose takes a shorter path).
+      if (prop === 'isLevelEnabled' && real === null)
+        return (name: string) =>
+          threshold < LOG_LEVELS.indexOf('silent') && LOG_LEVELS.indexOf(name as never) >= threshold;
       const target = logger();
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -22,8 +22,10 @@ function units(files: SourceFile[], home: string): SourceUnit[] {
   for (const file of files) {
     const kind = fileKind(file.rel);
     if (kind === 'other') continue;
-    const parts = file.rel.split('/');
-    const key = kind === 'main' || kind === 'flat-agent' ? file.path : `${home}/${parts.slice(0, 3).join('/')}.jsonl`;
+    const key =
+      kind === 'main' || kind === 'flat-agent'
+        ? file.path
+        : `${home}/${file.rel.split('/').slice(0, 3).join('/')}.jsonl`;
     const list = units.get(key);
     if (list) list.push(file);
     else units.set(key, [file]);

@@ -3,7 +3,6 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GlobalSessionEntry, SessionLogIndexEntry } from '../model/index-schema.js';
-import type { BackfillState } from '../model/state.js';
 import { isInside } from '../util/paths.js';
 import { writeWholeFile } from '../writer/atomic-file.js';
 import { globalIndexPath, indexPath } from './layout.js';
@@ -52,8 +51,12 @@ function framedAsIndex(path: string): boolean {
  * as an index does (its first and last bytes): the run then writes them again. A state without
  * sessions has no index to check.
  */
-export function indexesDamaged(logsDir: string, storeDir: string | null, state: BackfillState): boolean {
-  if (Object.keys(state.sessions).length === 0) return false;
+export function indexesDamaged(
+  logsDir: string,
+  storeDir: string | null,
+  state: { sessions: number; index_bytes: number | null },
+): boolean {
+  if (state.sessions === 0) return false;
   if (state.index_bytes === null) return true;
   try {
     if (statSync(indexPath(logsDir)).size !== state.index_bytes) return true;

@@ -9,6 +9,7 @@
  *     backfill_state.json              what was imported from which source (compacted)
  *     backfill_state.journal           what changed since, one line per checkpoint
  *     backfill_sessions.json           the index entry of every session (compacted)
+ *     backfill_state.digest            what a run that changes nothing needs of the state (a cache)
  *     last_run.json                    when each provider was last scanned, and what failed then
  *     backfill_dirs.json               the source directories as last listed (listed again once changed)
  *     .import.lock                     held by the running import
@@ -23,6 +24,7 @@ export const INDEX_FILE = 'index.json';
 export const STATE_FILE = 'backfill_state.json';
 export const STATE_JOURNAL_FILE = 'backfill_state.journal';
 export const SESSION_ENTRIES_FILE = 'backfill_sessions.json';
+export const STATE_DIGEST_FILE = 'backfill_state.digest';
 export const LAST_RUN_FILE = 'last_run.json';
 export const DIR_LISTINGS_FILE = 'backfill_dirs.json';
 export const LOCK_FILE = '.import.lock';
@@ -42,6 +44,7 @@ export const indexPath = (logsDir: string): string => join(logsDir, INDEX_FILE);
 export const statePath = (logsDir: string): string => join(logsDir, STATE_FILE);
 export const stateJournalPath = (logsDir: string): string => join(logsDir, STATE_JOURNAL_FILE);
 export const sessionEntriesPath = (logsDir: string): string => join(logsDir, SESSION_ENTRIES_FILE);
+export const stateDigestPath = (logsDir: string): string => join(logsDir, STATE_DIGEST_FILE);
 export const lastRunPath = (logsDir: string): string => join(logsDir, LAST_RUN_FILE);
 export const dirListingsPath = (logsDir: string): string => join(logsDir, DIR_LISTINGS_FILE);
 export const localIndexPath = (logsDir: string): string => join(logsDir, LOCAL_INDEX_FILE);

@@ -244,7 +244,7 @@ export async function doctorReport(
       environment,
       since: null,
       force: false,
-      redactRules: state === null ? 0 : redactionOf(state, undefined),
+      redactRules: state === null ? 0 : redactionOf(recordedRedaction(state), undefined),
       logsDir: locations.logsDir,
     },
     state ?? emptyState(),

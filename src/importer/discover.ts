@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { isSimpleGlob, listingOf, walkGlobs } from '../io/glob-walk.js';
 import type { DirListings } from './dir-listings.js';
-import { statSource } from './fingerprint.js';
+import { LSTAT_FIELDS, lstatInto, sourceOf } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
 export interface ResolvedHome extends HomeCandidate {
@@ -147,25 +147,53 @@ function matchSources(
   });
 }
 
-/**
- * The source files of `adapter` below `home`, stat'ed, and what could not be listed or stat'ed,
- * with its path; `listings`: the directories as last listed, listed again only when changed.
- */
-export function discoverSources(adapter: Adapter, home: string, listings?: DirListings): Discovered {
+/** What discovery listed below a home, not yet stat'ed: the paths the patterns match (relative to it), and what could not be listed. */
+export interface Listed {
+  entries: string[];
+  errors: DiscoveryError[];
+}
+
+/** The paths below `home` that `adapter`'s patterns match; `listings`: the directories as last listed, listed again only when changed. */
+export function listSources(adapter: Adapter, home: string, listings?: DirListings): Listed {
   const errors: DiscoveryError[] = [];
   const failed = (path: string, err: unknown) => errors.push({ path, message: describe(path, err) });
-  const entries = matchSources(adapter, home, failed, listings);
+  return { entries: matchSources(adapter, home, failed, listings), errors };
+}
+
+/** The paths of what was listed below `home`. */
+export const listedPaths = (home: string, { entries }: Listed): string[] => entries.map((rel) => `${home}/${rel}`);
+
+/**
+ * The source files of what was listed, from their paths and lstat fields (those of `entries[i]`
+ * at `paths[from + i]` and `fields[(from + i) * LSTAT_FIELDS]`), sorted by path, and what could
+ * not be stat'ed.
+ */
+export function sourcesOf(
+  { entries, errors }: Listed,
+  paths: readonly string[],
+  fields: BigInt64Array,
+  from: number,
+): Discovered {
   const files: SourceFile[] = [];
-  for (const rel of entries) {
-    const path = `${home}/${rel}`;
-    const st = statSource(path, rel);
+  entries.forEach((rel, i) => {
+    const path = paths[from + i]!;
+    const st = sourceOf(path, rel, fields, (from + i) * LSTAT_FIELDS);
     // Gone since it was listed, or not a regular file: nothing to import. A name that is not UTF-8 is listed but cannot be stat'ed.
     if (st) files.push(st);
     else if (path.includes('\ufffd')) errors.push({ path, message: describe(path, null) });
-  }
+  });
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   errors.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, errors };
+}
+
+/** The source files of `adapter` below `home`, stat'ed here, and what could not be listed or stat'ed, with its path. */
+export function discoverSources(adapter: Adapter, home: string, listings?: DirListings): Discovered {
+  const listed = listSources(adapter, home, listings);
+  const paths = listedPaths(home, listed);
+  const fields = new BigInt64Array(paths.length * LSTAT_FIELDS);
+  paths.forEach((path, i) => lstatInto(path, fields, i * LSTAT_FIELDS));
+  return sourcesOf(listed, paths, fields, 0);
 }
 
 export function unitsOf(adapter: Adapter, files: SourceFile[], home: string): SourceUnit[] {

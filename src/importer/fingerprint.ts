@@ -22,25 +22,51 @@ function msOf(ns: bigint): number {
   return Number(sec) * 1e3 + Number(nsec) / 1e6;
 }
 
-/** A found file, stat'ed; null when it is gone or not a regular file (symlinks are not followed). */
-export function statSource(path: string, rel: string): SourceFile | null {
+/**
+ * Fields of a source's lstat, as `lstatInto` writes them: its kind (1: a regular file, 0: anything
+ * else, -1: gone or not stat'able), size, inode, device, mtime and ctime in nanoseconds.
+ */
+export const LSTAT_FIELDS = 6;
+
+/** Writes the lstat fields of `path` (symlinks are not followed) at `at`. */
+export function lstatInto(path: string, out: BigInt64Array, at: number): void {
   let st: BigIntStats;
   try {
     st = lstatSync(path, { bigint: true });
   } catch {
-    return null;
+    out[at] = -1n;
+    return;
   }
-  if (!st.isFile()) return null;
+  out[at] = st.isFile() ? 1n : 0n;
+  out[at + 1] = st.size;
+  out[at + 2] = st.ino;
+  out[at + 3] = st.dev;
+  out[at + 4] = st.mtimeNs;
+  out[at + 5] = st.ctimeNs;
+}
+
+/** The found file whose lstat fields are at `at`; null when it is gone or not a regular file. */
+export function sourceOf(path: string, rel: string, fields: BigInt64Array, at: number): SourceFile | null {
+  if (fields[at] !== 1n) return null;
+  const mtimeNs = fields[at + 4]!;
   return {
     path,
     rel,
-    size: Number(st.size),
-    mtimeMs: msOf(st.mtimeNs),
-    ino: Number(st.ino),
-    dev: Number(st.dev),
-    mtimeNs: st.mtimeNs.toString(),
-    ctimeNs: st.ctimeNs.toString(),
+    size: Number(fields[at + 1]),
+    mtimeMs: msOf(mtimeNs),
+    // Unsigned, as lstat gives them (the fields are signed).
+    ino: Number(BigInt.asUintN(64, fields[at + 2]!)),
+    dev: Number(BigInt.asUintN(64, fields[at + 3]!)),
+    mtimeNs: mtimeNs.toString(),
+    ctimeNs: fields[at + 5]!.toString(),
   };
+}
+
+/** A found file, stat'ed; null when it is gone or not a regular file (symlinks are not followed). */
+export function statSource(path: string, rel: string): SourceFile | null {
+  const fields = new BigInt64Array(LSTAT_FIELDS);
+  lstatInto(path, fields, 0);
+  return sourceOf(path, rel, fields, 0);
 }
 
 /** The record the state keeps of `file`, named `name` (its path below its unit's `dir`). */

@@ -8,12 +8,21 @@ import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { ProviderSummary } from '../model/reports.js';
 import type { BackfillState, UnitRecord } from '../model/state.js';
-import { discoverSources, resolveHomes, unitsOf, type HomeLookup } from './discover.js';
+import {
+  listSources,
+  listedPaths,
+  resolveHomes,
+  sourcesOf,
+  unitsOf,
+  type DiscoveryError,
+  type HomeLookup,
+} from './discover.js';
 import { compareFingerprint, fileIn } from './fingerprint.js';
 import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
-import { startSizeCheck } from './file-sizes.js';
+import { sessionList, StatThread } from './stat-thread.js';
 import type { DirListings } from './dir-listings.js';
+import { foundHash, unchangedSince, type StateDigest } from './state-digest.js';
 
 export interface PlannedUnit {
   adapter: Adapter;
@@ -68,6 +77,27 @@ export interface ImportPlan {
   damaged: Set<string>;
   /** Damaged session files whose source is gone: they cannot be written again. */
   warnings: string[];
+  /** Per provider scanned, the real paths of the homes found, in order. */
+  homes: Map<string, string[]>;
+}
+
+/** What discovery found of one provider: where it looked, and in each home found its files. */
+export interface FoundProvider {
+  adapter: Adapter;
+  lookup: HomeLookup;
+  homes: { home: string; files: SourceFile[]; errors: DiscoveryError[]; units: SourceUnit[] }[];
+}
+
+/** The size check of the archive's session files, started: its list (`sessionList`) and the stats it runs on. */
+export interface SessionCheck {
+  list: string;
+  stats: StatThread;
+}
+
+/** What a plan can start from: the discovery and the size check a run made before reading the state. */
+export interface Prepared {
+  found: FoundProvider[];
+  check: SessionCheck;
 }
 
 function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
@@ -162,25 +192,54 @@ function unknownPaths(failures: ImportPlan['failures'], rec: UnitRecord | undefi
   );
 }
 
-/** Discovers every provider's homes, unit by unit. */
-function scanProviders(ctx: ScanContext): void {
-  const { opts, scan } = ctx;
-  for (const adapter of opts.adapters) {
+/** Discovers every provider's homes: lists them, then lstats every file found (on both threads of `stats`). */
+export function discoverProviders(opts: PlanOptions, stats: StatThread): FoundProvider[] {
+  const listed = opts.adapters.map((adapter) => {
     const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
-    const ps = (scan.providers[adapter.id] = emptyProviderSummary(lookup));
+    const homes = lookup.homes.map(({ real }) => ({ home: real, ...listSources(adapter, real, opts.listings) }));
+    return { adapter, lookup, homes };
+  });
+  const paths = listed.flatMap((p) => p.homes.flatMap((listing) => listedPaths(listing.home, listing)));
+  const fields = stats.lstatAll(paths);
+  let from = 0;
+  return listed.map(({ adapter, lookup, homes }) => ({
+    adapter,
+    lookup,
+    homes: homes.map((listing) => {
+      const { home } = listing;
+      const { files, errors } = sourcesOf(listing, paths, fields, from);
+      from += listing.entries.length;
+      return { home, files, errors, units: unitsOf(adapter, files, home) };
+    }),
+  }));
+}
+
+/** The summary of a provider before its units are compared: its homes and the files found in them. */
+function foundSummary({ lookup, homes }: FoundProvider): ProviderSummary {
+  const ps = emptyProviderSummary(lookup);
+  for (const { files } of homes) {
+    ps.sources += files.length;
+    ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
+  }
+  return ps;
+}
+
+/** Goes through what discovery found, unit by unit. */
+function scanProviders(ctx: ScanContext, found: readonly FoundProvider[]): void {
+  const { scan } = ctx;
+  for (const provider of found) {
+    const { adapter, homes } = provider;
+    const ps = (scan.providers[adapter.id] = foundSummary(provider));
     scan.scannedAdapters.add(adapter.id);
-    for (const home of lookup.homes) {
-      const { files, errors } = discoverSources(adapter, home.real, opts.listings);
+    for (const { home, files, errors, units } of homes) {
       for (const e of errors) scan.failures.push({ provider: adapter.id, ...e });
-      ps.sources += files.length;
-      ps.source_bytes += files.reduce((n, f) => n + f.size, 0);
-      for (const unit of unitsOf(adapter, files, home.real)) {
+      for (const unit of units) {
         const stateKey = `${adapter.id}:${unit.key}`;
         if (scan.seen.has(stateKey)) continue; // found already in another home of this provider (homes nested one in the other)
         scan.seen.add(stateKey);
         ps.units++;
         const bytes = unit.files.reduce((n, f) => n + f.size, 0);
-        scanUnit(ctx, ps, { adapter, home: home.real, allFiles: files, unit, stateKey, bytes, reason: '' });
+        scanUnit(ctx, ps, { adapter, home, allFiles: files, unit, stateKey, bytes, reason: '' });
       }
     }
   }
@@ -242,32 +301,23 @@ function vanishedUnits(ctx: ScanContext): string[] {
   return vanished;
 }
 
-/** Starts checking each session file of the state against the size it was written with (a stat each). */
-function checkSessionFiles(logsDir: string | null, state: BackfillState) {
-  const keys: string[] = [];
-  const paths: string[] = [];
-  if (logsDir !== null) {
-    for (const key in state.sessions) {
-      keys.push(key);
-      paths.push(state.sessions[key]!.log_path);
-    }
-  }
-  const sizes = new Float64Array(keys.length);
-  for (let i = 0; i < keys.length; i++) sizes[i] = state.sessions[keys[i]!]!.log_bytes;
-  return { keys, result: startSizeCheck(logsDir ?? '', paths, sizes) };
+/** Starts checking each session file of `list` against the size it was written with (a stat each). */
+function startSessionCheck(logsDir: string | null, { list, count }: { list: string; count: number }): SessionCheck {
+  if (logsDir === null) return { list: '', stats: new StatThread('', { list: '', count: 0 }) };
+  return { list, stats: new StatThread(logsDir, { list, count }) };
 }
 
 /** Session files deleted or changed since they were written, and warnings for those whose source is gone. */
-async function damagedSessions(
-  check: ReturnType<typeof checkSessionFiles>,
-  ctx: ScanContext,
-  stillHeld: (key: string) => boolean,
-) {
+async function damagedSessions(check: SessionCheck, ctx: ScanContext, stillHeld: (key: string) => boolean) {
   const damaged = new Set<string>();
   const warnings: string[] = [];
-  const found = await check.result();
+  const found = await check.stats.sizes();
+  if (found.at.length === 0) return { damaged, warnings };
+  const lines = check.list.split('\n');
+  const keyOf = new Map<string, string>();
+  for (const key in ctx.state.sessions) keyOf.set(ctx.state.sessions[key]!.log_path, key);
   found.at.forEach((at, i) => {
-    const key = check.keys[at]!;
+    const key = keyOf.get(lines[at]!.slice(lines[at]!.indexOf('\t') + 1))!;
     damaged.add(key);
     if (!stillHeld(key))
       warnings.push(
@@ -323,8 +373,16 @@ function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHe
   return orphaned;
 }
 
-export async function planImport(opts: PlanOptions, state: BackfillState): Promise<ImportPlan> {
-  const sessionFiles = checkSessionFiles(opts.logsDir, state);
+/** Per provider found, the real paths of its homes. */
+const homesOf = (found: readonly FoundProvider[]) =>
+  new Map(found.map(({ adapter, homes }) => [adapter.id, homes.map((h) => h.home)]));
+
+/**
+ * The plan, from the state: `prepared`, what the run discovered and the size check it started
+ * before reading the state (from the state's digest, which lists the same session files).
+ */
+export async function planImport(opts: PlanOptions, state: BackfillState, prepared?: Prepared): Promise<ImportPlan> {
+  const sessionFiles = prepared?.check ?? startSessionCheck(opts.logsDir, sessionList(state));
   const scan: Scan = {
     providers: {},
     pending: [],
@@ -335,7 +393,8 @@ export async function planImport(opts: PlanOptions, state: BackfillState): Promi
     failures: [],
   };
   const ctx: ScanContext = { opts, state, scan };
-  scanProviders(ctx);
+  const found = prepared?.found ?? discoverProviders(opts, sessionFiles.stats);
+  scanProviders(ctx, found);
   const vanished = vanishedUnits(ctx);
   const stillHeld = heldBy(state, vanished);
   const { damaged, warnings } = await damagedSessions(sessionFiles, ctx, stillHeld);
@@ -346,5 +405,53 @@ export async function planImport(opts: PlanOptions, state: BackfillState): Promi
   }
   const orphaned = orphanedSessions(ctx, vanished, stillHeld);
   const { providers, pending, adopt, scannedAdapters, failures } = scan;
-  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings };
+  const homes = homesOf(found);
+  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings, homes };
+}
+
+/**
+ * The plan of a run that finds nothing changed since the state's digest (state-digest.ts), made
+ * without reading the state: `plan` is null when anything changed or could not be seen, and
+ * `prepared` is what the full plan then starts from.
+ */
+export async function planFromDigest(
+  opts: PlanOptions,
+  digest: StateDigest,
+): Promise<{ plan: ImportPlan | null; prepared: Prepared }> {
+  const { head } = digest;
+  const check = startSessionCheck(opts.logsDir, { list: digest.sessionList, count: head.sessions });
+  const found = discoverProviders(opts, check.stats);
+  const prepared = { found, check };
+  const providers: Record<string, ProviderSummary> = {};
+  let unchanged = !opts.force;
+  for (const provider of found) {
+    const { adapter, homes } = provider;
+    const ps = (providers[adapter.id] = foundSummary(provider));
+    // Hashed only while nothing differs: a run with a change reads the state anyway.
+    unchanged &&= unchangedSince(
+      head,
+      adapter,
+      homes.map(({ home, files, errors, units }) => ({
+        home,
+        hash: errors.length > 0 ? null : foundHash(files, units),
+      })),
+      opts.redactRules,
+    );
+    ps.units = ps.unchanged_units = head.providers[adapter.id]?.units ?? 0;
+    ps.unchanged_sessions = head.providers[adapter.id]?.sessions ?? 0;
+  }
+  if (!unchanged || (await check.stats.sizes()).at.length > 0) return { plan: null, prepared };
+  const plan: ImportPlan = {
+    providers,
+    pending: [],
+    adopt: [],
+    vanished: [],
+    orphaned: new Map(),
+    scannedAdapters: new Set(found.map((p) => p.adapter.id)),
+    failures: [],
+    damaged: new Set(),
+    warnings: [],
+    homes: homesOf(found),
+  };
+  return { plan, prepared };
 }

@@ -20,9 +20,9 @@ export function recordedRedaction(state: BackfillState): number {
   return rules;
 }
 
-/** The rules version this run masks with (0: none): the flag when given, else what the logs dir recorded. */
-export function redactionOf(state: BackfillState, flag: boolean | undefined): number {
-  return (flag ?? recordedRedaction(state) > 0) ? REDACTION_RULES_VERSION : 0;
+/** The rules version this run masks with (0: none): the flag when given, else what the logs dir recorded (`recordedRedaction`). */
+export function redactionOf(recorded: number, flag: boolean | undefined): number {
+  return (flag ?? recorded > 0) ? REDACTION_RULES_VERSION : 0;
 }
 
 /** Records the choice of this run in the state. */

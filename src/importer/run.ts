@@ -19,6 +19,7 @@ import {
   INDEX_FILE,
   LAST_RUN_FILE,
   SESSION_ENTRIES_FILE,
+  STATE_DIGEST_FILE,
   STATE_FILE,
   sessionsDirOf,
   statePath as statePathOf,
@@ -34,12 +35,13 @@ import { unitRecordOf } from './fingerprint.js';
 import { nextLastRuns, readLastRuns, writeLastRuns, type LastRuns } from './last-run.js';
 import { ownedPaths, tightenModes } from './modes.js';
 import { refuseForeignLogsDir } from './placement.js';
-import { recordRedaction, redactionOf } from './redaction.js';
+import { recordRedaction, recordedRedaction, redactionOf } from './redaction.js';
 import { acquireLock } from './lock.js';
 import { DirListings } from './dir-listings.js';
 import { adoptSessionFiles, fillMissingEntries } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
-import { planImport, type ImportPlan, type PlannedUnit } from './plan.js';
+import { planFromDigest, planImport, type ImportPlan, type PlannedUnit, type Prepared } from './plan.js';
+import { readStateDigest, saveStateDigest, type StateDigest } from './state-digest.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 
@@ -133,13 +135,23 @@ interface OpenedState {
   lastRuns: LastRuns;
 }
 
-/** Loads the state (or, without one, rebuilds its sessions from their files) and tidies the logs dir. */
-async function openState(
-  opts: ImportOptions,
-  sessionsDir: string,
-  summary: ImportSummary,
-  listings: DirListings,
-): Promise<OpenedState> {
+/** Tightens the modes of what the run owns, and removes what a killed run left. */
+function tidyLogsDir(opts: ImportOptions, sessionsDir: string, summary: ImportSummary, listings: DirListings): void {
+  const { logsDir } = opts.locations;
+  summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
+  listings.sweep(sessionsDir, () => removeTempFiles(sessionsDir, []));
+  removeTempFiles(logsDir, [
+    STATE_FILE,
+    SESSION_ENTRIES_FILE,
+    STATE_DIGEST_FILE,
+    INDEX_FILE,
+    LAST_RUN_FILE,
+    DIR_LISTINGS_FILE,
+  ]);
+}
+
+/** Loads the state (or, without one, rebuilds its sessions from their files). */
+async function openState(opts: ImportOptions, sessionsDir: string, summary: ImportSummary): Promise<OpenedState> {
   const { logsDir } = opts.locations;
   const statePath = statePathOf(logsDir);
   const { state, migratedFrom, upgraded, journal } = await loadState(statePath);
@@ -148,14 +160,9 @@ async function openState(
   const lastRuns = readLastRuns(logsDir, state);
   delete state.last_run;
   if (migratedFrom !== null)
-    summary.warnings.push(
+    summary.warnings.unshift(
       `state file ${statePath} was version ${migratedFrom}: migrated, every session is converted again`,
     );
-  if (!opts.dryRun) {
-    summary.warnings.push(...tightenModes(ownedPaths(opts.locations)));
-    listings.sweep(sessionsDir, () => removeTempFiles(sessionsDir, []));
-    removeTempFiles(logsDir, [STATE_FILE, SESSION_ENTRIES_FILE, INDEX_FILE, LAST_RUN_FILE, DIR_LISTINGS_FILE]);
-  }
   // Without a state, the session files say what the archive holds.
   const rebuilt = new Set<string>();
   if (Object.keys(state.sessions).length === 0) {
@@ -167,7 +174,7 @@ async function openState(
       rebuilt.add(key);
     }
   }
-  const redactRules = redactionOf(state, opts.redact);
+  const redactRules = redactionOf(recordedRedaction(state), opts.redact);
   return { state, journal, migratedFrom, upgraded, redactRules, rebuilt, lastRuns };
 }
 
@@ -307,19 +314,36 @@ function finishRun(
     summary.providers[provider]!.removed_at_source++;
     gone.push(key);
   }
-  if (opts.stop?.aborted)
-    summary.warnings.push(
-      `stopped by ${String(opts.stop.reason)} after ${done} of ${plan.pending.length} sources to convert; the next run converts the rest`,
-    );
+  if (opts.stop?.aborted) summary.warnings.push(stopWarning(opts.stop, done, plan.pending.length));
   return gone;
 }
 
+const stopWarning = (stop: AbortSignal, done: number, total: number) =>
+  `stopped by ${String(stop.reason)} after ${done} of ${total} sources to convert; the next run converts the rest`;
+
 /** Saves the record of this run; a stopped run did not scan to the end: the last complete run stays on record. */
-async function recordRun(opts: ImportOptions, opened: OpenedState, plan: ImportPlan, summary: ImportSummary) {
+async function recordRun(opts: ImportOptions, lastRuns: LastRuns, plan: ImportPlan, summary: ImportSummary) {
   if (opts.stop?.aborted) return;
-  const runs = nextLastRuns(opened.lastRuns, plan.scannedAdapters, summary.errors, new Date());
+  const runs = nextLastRuns(lastRuns, plan.scannedAdapters, summary.errors, new Date());
   const warning = await writeLastRuns(opts.locations.logsDir, runs);
   if (warning !== null) summary.warnings.push(warning);
+}
+
+/** Whether a run whose sources are as the digest says needs nothing of the state: the same redaction, whole indexes. */
+function unchangedState(opts: ImportOptions, digest: StateDigest, redactRules: number): boolean {
+  const { head } = digest;
+  const { logsDir, storeDir } = opts.locations;
+  return head.redact === redactRules && !indexesDamaged(logsDir, storeDir, head);
+}
+
+/** The end of a run that found nothing changed: it writes only the record of the run (and new listings). */
+async function finishUnchanged(opts: ImportOptions, plan: ImportPlan, summary: ImportSummary, listings: DirListings) {
+  summary.providers = plan.providers;
+  if (opts.dryRun) return summary;
+  if (opts.stop?.aborted) summary.warnings.push(stopWarning(opts.stop, 0, 0));
+  else await listings.save();
+  await recordRun(opts, readLastRuns(opts.locations.logsDir, null), plan, summary);
+  return summary;
 }
 
 export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
@@ -333,16 +357,30 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   let pool: WorkerPool | null = null;
   try {
     const listings = DirListings.load(opts.dryRun ? null : logsDir);
-    const opened = await openState(opts, sessionsDir, summary, listings);
+    if (!opts.dryRun) tidyLogsDir(opts, sessionsDir, summary, listings);
+    // --verbose says per unit why it is skipped: that needs the state.
+    const digest = log.isLevelEnabled('debug') ? null : readStateDigest(logsDir);
+    let prepared: Prepared | undefined;
+    if (digest !== null) {
+      const redactRules = redactionOf(digest.head.recorded_redaction, opts.redact);
+      const quick = await planFromDigest({ ...opts, redactRules, log, logsDir, listings }, digest);
+      if (quick.plan !== null && unchangedState(opts, digest, redactRules))
+        return await finishUnchanged(opts, quick.plan, summary, listings);
+      prepared = quick.prepared;
+    }
+    const opened = await openState(opts, sessionsDir, summary);
     const { state, redactRules } = opened;
     pool = await earlyPool(opts, state);
-    const plan = await planImport({ ...opts, redactRules, log, logsDir, listings }, state);
+    const plan = await planImport({ ...opts, redactRules, log, logsDir, listings }, state, prepared);
     summary.providers = plan.providers;
     summary.errors.push(...plan.failures);
     summary.warnings.push(...plan.warnings);
     if (opts.dryRun) return summary;
 
-    const indexDamaged = indexesDamaged(locations.logsDir, locations.storeDir, state);
+    const indexDamaged = indexesDamaged(locations.logsDir, locations.storeDir, {
+      sessions: Object.keys(state.sessions).length,
+      index_bytes: state.index_bytes,
+    });
     const entries = changesEntries(opened, plan, indexDamaged) ? await opened.journal.allEntries() : null;
     const repaired = entries === null ? null : await fillMissingEntries(state, entries, sessionsDir);
     if (repaired !== null) summary.warnings.push(repaired);
@@ -371,8 +409,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     for (const key of finishRun(opts, opened, plan, apply, summary, done))
       checkpoints.setEntry(key, { ...entries!.get(key)!, source_missing: true });
     if (checkpoints.pending || checkpoints.compact || opened.journal.compactionDue(0)) await checkpoints.write(true);
-    if (!opts.stop?.aborted) await listings.save();
-    await recordRun(opts, opened, plan, summary);
+    if (!opts.stop?.aborted) {
+      await listings.save();
+      await saveStateDigest(logsDir, state, plan.homes, digest);
+    }
+    await recordRun(opts, opened.lastRuns, plan, summary);
     return summary;
   } finally {
     await pool?.close();

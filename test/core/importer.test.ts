@@ -272,6 +272,7 @@ describe('import of a toy provider', () => {
     expect(summary.errors).toEqual([]);
     expect(readdirSync(logsDir).sort()).toEqual([
       'backfill_sessions.json',
+      'backfill_state.digest',
       'backfill_state.json',
       'index.json',
       'last_run.json',

@@ -230,7 +230,7 @@ describe.each(kits.map((k) => [k.id, k] as const))('hostile input: %s', (_id, ki
     expect(fingerprintTree(sb.root, sb.logs)).toEqual(before);
     for (const p of listTree(sb.logs))
       expect(p).toMatch(
-        /^(backfill_state\.json|backfill_state\.journal|backfill_sessions\.json|index\.json|last_run\.json|archive\.db|archive-db\.stamp|backfill_dirs\.json|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/,
+        /^(backfill_state\.json|backfill_state\.journal|backfill_sessions\.json|index\.json|last_run\.json|archive\.db|archive-db\.stamp|backfill_dirs\.json|backfill_state\.digest|sessions|sessions\/[A-Za-z0-9._-]+\.jsonl)$/,
       );
 
     const archive = readArchive(sb.logs);

@@ -50,7 +50,8 @@ const original = {
 
 const SESSION_TEMP = /\/sessions\/\.[^/]*\.tmp-[^/]*$/;
 const JOURNAL = /\/backfill_state\.journal$/;
-const CHECKPOINT_TEMP = /\/\.(?:backfill_state|backfill_sessions|index|sessions_index)\.json\.tmp-\d+-\d+$/;
+const CHECKPOINT_TEMP =
+  /\/\.(?:(?:backfill_state|backfill_sessions|index|sessions_index)\.json|backfill_state\.digest)\.tmp-\d+-\d+$/;
 const SESSION_FILE = /\/sessions\/[^/.][^/]*\.jsonl$/;
 const INDEX_BUILD = /\/archive\.db-building-[^/]*$/;
 const STAMP_TEMP = /\/\.archive-db\.stamp\.tmp-\d+-\d+$/;
