@@ -1,10 +1,16 @@
-/** Finding provider homes and their source files: stat only, nothing is read. */
+/**
+ * Finding provider homes and their source files: stat only, nothing is read. Every home is listed
+ * first, then every file found is lstat'ed at once (on two threads when there are many), and the
+ * source files and units are made of that only when asked for: a run that finds nothing changed
+ * (see state-digest.ts) needs no more than the paths and their lstat fields.
+ */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { isSimpleGlob, listingOf, walkGlobs } from '../io/glob-walk.js';
 import type { DirListings } from './dir-listings.js';
+import type { StatThread } from './stat-thread.js';
 import { LSTAT_FIELDS, lstatInto, sourceOf } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
@@ -161,8 +167,6 @@ export function listSources(adapter: Adapter, home: string, listings?: DirListin
 }
 
 /** The paths of what was listed below `home`. */
-export const listedPaths = (home: string, { entries }: Listed): string[] => entries.map((rel) => `${home}/${rel}`);
-
 /**
  * The source files of what was listed, from their paths and lstat fields (those of `entries[i]`
  * at `paths[from + i]` and `fields[(from + i) * LSTAT_FIELDS]`), sorted by path, and what could
@@ -190,7 +194,7 @@ export function sourcesOf(
 /** The source files of `adapter` below `home`, stat'ed here, and what could not be listed or stat'ed, with its path. */
 export function discoverSources(adapter: Adapter, home: string, listings?: DirListings): Discovered {
   const listed = listSources(adapter, home, listings);
-  const paths = listedPaths(home, listed);
+  const paths = listed.entries.map((rel) => `${home}/${rel}`);
   const fields = new BigInt64Array(paths.length * LSTAT_FIELDS);
   paths.forEach((path, i) => lstatInto(path, fields, i * LSTAT_FIELDS));
   return sourcesOf(listed, paths, fields, 0);
@@ -199,4 +203,92 @@ export function discoverSources(adapter: Adapter, home: string, listings?: DirLi
 export function unitsOf(adapter: Adapter, files: SourceFile[], home: string): SourceUnit[] {
   const units = adapter.units ? adapter.units(files, home) : files.map((file) => ({ key: file.path, files: [file] }));
   return units.filter((unit) => unit.files.length > 0);
+}
+
+/** What discovery found of one provider: where it looked, and in each home found its files. */
+export interface FoundProvider {
+  adapter: Adapter;
+  lookup: HomeLookup;
+  homes: { home: string; files: SourceFile[]; errors: DiscoveryError[]; units: SourceUnit[] }[];
+}
+
+/** Where the homes' options come from. */
+export interface DiscoveryOptions {
+  adapters: readonly Adapter[];
+  /** Flag overrides of provider homes, by adapter id. */
+  homeFlags: Record<string, string | undefined>;
+  environment: HomeEnvironment;
+  /** The source directories as last listed: each is listed only when it changed. */
+  listings?: DirListings | undefined;
+}
+
+/** Every provider's homes, listed, and every file found lstat'ed; its source files made on demand. */
+export class Discovery {
+  private found: FoundProvider[] | null = null;
+
+  private constructor(
+    readonly listed: readonly { adapter: Adapter; lookup: HomeLookup; homes: (Listed & { home: string })[] }[],
+    /** Every path listed, provider by provider and home by home, one a line. */
+    readonly paths: string,
+    /** Their lstat fields (`lstatInto`'s), in that order. */
+    readonly fields: BigInt64Array,
+    private readonly pathList: readonly string[],
+  ) {}
+
+  /** Lists every provider's homes, then lstats every file found (on both threads of `stats`). */
+  static of(opts: DiscoveryOptions, stats: StatThread): Discovery {
+    const listed = opts.adapters.map((adapter) => {
+      const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
+      const homes = lookup.homes.map(({ real }) => ({ home: real, ...listSources(adapter, real, opts.listings) }));
+      return { adapter, lookup, homes };
+    });
+    const pathList = listed.flatMap((p) =>
+      p.homes.flatMap(({ home, entries }) => entries.map((rel) => `${home}/${rel}`)),
+    );
+    const paths = pathList.join('\n');
+    return new Discovery(listed, paths, stats.lstatAll(pathList, paths), pathList);
+  }
+
+  /** What was found of each provider: its homes, with how many paths each listed, and its paths and their lstat fields. */
+  *byProvider(): Generator<{ adapter: Adapter; homes: string; paths: string; fields: Uint8Array }> {
+    let first = 0;
+    let start = 0;
+    for (const { adapter, homes } of this.listed) {
+      const count = homes.reduce((n, h) => n + h.entries.length, 0);
+      let end = start;
+      for (let i = first; i < first + count; i++) end += this.pathList[i]!.length + 1;
+      const { buffer, byteOffset } = this.fields;
+      const bytes = 8 * LSTAT_FIELDS;
+      yield {
+        adapter,
+        homes: homes.map(({ home, entries }) => `${home}\t${entries.length}\n`).join(''),
+        paths: this.paths.slice(start, end),
+        fields: new Uint8Array(buffer, byteOffset + first * bytes, count * bytes),
+      };
+      first += count;
+      start = end;
+    }
+  }
+
+  /** Whether every home was listed and every name found can be stat'ed (a name that is not UTF-8 cannot). */
+  get complete(): boolean {
+    return this.listed.every((p) => p.homes.every((h) => h.errors.length === 0)) && !this.paths.includes('\ufffd');
+  }
+
+  /** Per provider, per home, its source files (sorted by path), what could not be listed or stat'ed, and its units. */
+  providers(): FoundProvider[] {
+    if (this.found !== null) return this.found;
+    let from = 0;
+    this.found = this.listed.map(({ adapter, lookup, homes }) => ({
+      adapter,
+      lookup,
+      homes: homes.map((listing) => {
+        const { home } = listing;
+        const { files, errors } = sourcesOf(listing, this.pathList, this.fields, from);
+        from += listing.entries.length;
+        return { home, files, errors, units: unitsOf(adapter, files, home) };
+      }),
+    }));
+    return this.found;
+  }
 }

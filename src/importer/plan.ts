@@ -8,21 +8,12 @@ import { join } from 'node:path';
 import type { Adapter, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 import type { ProviderSummary } from '../model/reports.js';
 import type { BackfillState, UnitRecord } from '../model/state.js';
-import {
-  listSources,
-  listedPaths,
-  resolveHomes,
-  sourcesOf,
-  unitsOf,
-  type DiscoveryError,
-  type HomeLookup,
-} from './discover.js';
+import { Discovery, type FoundProvider, type HomeLookup } from './discover.js';
 import { compareFingerprint, fileIn } from './fingerprint.js';
 import { isInside } from '../util/paths.js';
 import { rulesOf } from './redaction.js';
 import { sessionList, StatThread } from './stat-thread.js';
 import type { DirListings } from './dir-listings.js';
-import { foundHash, unchangedSince, type StateDigest } from './state-digest.js';
 
 export interface PlannedUnit {
   adapter: Adapter;
@@ -77,15 +68,8 @@ export interface ImportPlan {
   damaged: Set<string>;
   /** Damaged session files whose source is gone: they cannot be written again. */
   warnings: string[];
-  /** Per provider scanned, the real paths of the homes found, in order. */
-  homes: Map<string, string[]>;
-}
-
-/** What discovery found of one provider: where it looked, and in each home found its files. */
-export interface FoundProvider {
-  adapter: Adapter;
-  lookup: HomeLookup;
-  homes: { home: string; files: SourceFile[]; errors: DiscoveryError[]; units: SourceUnit[] }[];
+  /** What discovery found. */
+  discovery: Discovery;
 }
 
 /** The size check of the archive's session files, started: its list (`sessionList`) and the stats it runs on. */
@@ -96,11 +80,11 @@ export interface SessionCheck {
 
 /** What a plan can start from: the discovery and the size check a run made before reading the state. */
 export interface Prepared {
-  found: FoundProvider[];
+  discovery: Discovery;
   check: SessionCheck;
 }
 
-function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
+export function emptyProviderSummary(lookup: HomeLookup): ProviderSummary {
   const found = new Set(lookup.homes.map((h) => h.path));
   return {
     homes: lookup.looked.map((h) => ({ path: h.path, via: h.via, found: found.has(h.path) })),
@@ -144,7 +128,7 @@ function fingerprintChange(file: SourceFile, rec: UnitRecord): string | null {
 }
 
 /** Why a unit must be converted, or null when it is unchanged since the last import. */
-function unitChange(
+export function unitChange(
   unit: SourceUnit,
   rec: UnitRecord | undefined,
   opts: { force: boolean; redactRules: number },
@@ -190,28 +174,6 @@ function unknownPaths(failures: ImportPlan['failures'], rec: UnitRecord | undefi
   return (
     failures.length > 0 && rec !== undefined && pathsOf(rec).some((p) => failures.some((f) => isInside(f.path, p)))
   );
-}
-
-/** Discovers every provider's homes: lists them, then lstats every file found (on both threads of `stats`). */
-export function discoverProviders(opts: PlanOptions, stats: StatThread): FoundProvider[] {
-  const listed = opts.adapters.map((adapter) => {
-    const lookup = resolveHomes(adapter, opts.homeFlags[adapter.id], opts.environment);
-    const homes = lookup.homes.map(({ real }) => ({ home: real, ...listSources(adapter, real, opts.listings) }));
-    return { adapter, lookup, homes };
-  });
-  const paths = listed.flatMap((p) => p.homes.flatMap((listing) => listedPaths(listing.home, listing)));
-  const fields = stats.lstatAll(paths);
-  let from = 0;
-  return listed.map(({ adapter, lookup, homes }) => ({
-    adapter,
-    lookup,
-    homes: homes.map((listing) => {
-      const { home } = listing;
-      const { files, errors } = sourcesOf(listing, paths, fields, from);
-      from += listing.entries.length;
-      return { home, files, errors, units: unitsOf(adapter, files, home) };
-    }),
-  }));
 }
 
 /** The summary of a provider before its units are compared: its homes and the files found in them. */
@@ -302,7 +264,10 @@ function vanishedUnits(ctx: ScanContext): string[] {
 }
 
 /** Starts checking each session file of `list` against the size it was written with (a stat each). */
-function startSessionCheck(logsDir: string | null, { list, count }: { list: string; count: number }): SessionCheck {
+export function startSessionCheck(
+  logsDir: string | null,
+  { list, count }: { list: string; count: number },
+): SessionCheck {
   if (logsDir === null) return { list: '', stats: new StatThread('', { list: '', count: 0 }) };
   return { list, stats: new StatThread(logsDir, { list, count }) };
 }
@@ -373,10 +338,6 @@ function orphanedSessions(ctx: ScanContext, vanished: readonly string[], stillHe
   return orphaned;
 }
 
-/** Per provider found, the real paths of its homes. */
-const homesOf = (found: readonly FoundProvider[]) =>
-  new Map(found.map(({ adapter, homes }) => [adapter.id, homes.map((h) => h.home)]));
-
 /**
  * The plan, from the state: `prepared`, what the run discovered and the size check it started
  * before reading the state (from the state's digest, which lists the same session files).
@@ -393,8 +354,8 @@ export async function planImport(opts: PlanOptions, state: BackfillState, prepar
     failures: [],
   };
   const ctx: ScanContext = { opts, state, scan };
-  const found = prepared?.found ?? discoverProviders(opts, sessionFiles.stats);
-  scanProviders(ctx, found);
+  const discovery = prepared?.discovery ?? Discovery.of(opts, sessionFiles.stats);
+  scanProviders(ctx, discovery.providers());
   const vanished = vanishedUnits(ctx);
   const stillHeld = heldBy(state, vanished);
   const { damaged, warnings } = await damagedSessions(sessionFiles, ctx, stillHeld);
@@ -405,53 +366,5 @@ export async function planImport(opts: PlanOptions, state: BackfillState, prepar
   }
   const orphaned = orphanedSessions(ctx, vanished, stillHeld);
   const { providers, pending, adopt, scannedAdapters, failures } = scan;
-  const homes = homesOf(found);
-  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings, homes };
-}
-
-/**
- * The plan of a run that finds nothing changed since the state's digest (state-digest.ts), made
- * without reading the state: `plan` is null when anything changed or could not be seen, and
- * `prepared` is what the full plan then starts from.
- */
-export async function planFromDigest(
-  opts: PlanOptions,
-  digest: StateDigest,
-): Promise<{ plan: ImportPlan | null; prepared: Prepared }> {
-  const { head } = digest;
-  const check = startSessionCheck(opts.logsDir, { list: digest.sessionList, count: head.sessions });
-  const found = discoverProviders(opts, check.stats);
-  const prepared = { found, check };
-  const providers: Record<string, ProviderSummary> = {};
-  let unchanged = !opts.force;
-  for (const provider of found) {
-    const { adapter, homes } = provider;
-    const ps = (providers[adapter.id] = foundSummary(provider));
-    // Hashed only while nothing differs: a run with a change reads the state anyway.
-    unchanged &&= unchangedSince(
-      head,
-      adapter,
-      homes.map(({ home, files, errors, units }) => ({
-        home,
-        hash: errors.length > 0 ? null : foundHash(files, units),
-      })),
-      opts.redactRules,
-    );
-    ps.units = ps.unchanged_units = head.providers[adapter.id]?.units ?? 0;
-    ps.unchanged_sessions = head.providers[adapter.id]?.sessions ?? 0;
-  }
-  if (!unchanged || (await check.stats.sizes()).at.length > 0) return { plan: null, prepared };
-  const plan: ImportPlan = {
-    providers,
-    pending: [],
-    adopt: [],
-    vanished: [],
-    orphaned: new Map(),
-    scannedAdapters: new Set(found.map((p) => p.adapter.id)),
-    failures: [],
-    damaged: new Set(),
-    warnings: [],
-    homes: homesOf(found),
-  };
-  return { plan, prepared };
+  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings, discovery };
 }

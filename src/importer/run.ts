@@ -40,8 +40,8 @@ import { acquireLock } from './lock.js';
 import { DirListings } from './dir-listings.js';
 import { adoptSessionFiles, fillMissingEntries } from './rebuild.js';
 import { driftWarning, versionDrift } from './version-drift.js';
-import { planFromDigest, planImport, type ImportPlan, type PlannedUnit, type Prepared } from './plan.js';
-import { readStateDigest, saveStateDigest, type StateDigest } from './state-digest.js';
+import { planImport, type ImportPlan, type PlannedUnit, type Prepared } from './plan.js';
+import { planFromDigest, readStateDigest, saveStateDigest, type StateDigest } from './state-digest.js';
 import type { WorkerPool } from './worker-pool.js';
 import type { Locations } from './locations.js';
 
@@ -411,7 +411,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     if (checkpoints.pending || checkpoints.compact || opened.journal.compactionDue(0)) await checkpoints.write(true);
     if (!opts.stop?.aborted) {
       await listings.save();
-      await saveStateDigest(logsDir, state, plan.homes, digest);
+      await saveStateDigest(logsDir, state, plan.discovery, redactRules, digest);
     }
     await recordRun(opts, opened.lastRuns, plan, summary);
     return summary;

@@ -151,10 +151,13 @@ export class StatThread {
     return (this.result ??= Promise.resolve(mismatchesOf(this.check)));
   }
 
-  /** The lstat fields (`lstatInto`'s, `LSTAT_FIELDS` per path) of every path, in order, shared with the second thread if there is one. */
-  lstatAll(paths: readonly string[]): BigInt64Array {
+  /**
+   * The lstat fields (`lstatInto`'s, `LSTAT_FIELDS` per path) of every path (`joined`: the same,
+   * one a line), in order, shared with the second thread if there is one.
+   */
+  lstatAll(paths: readonly string[], joined: string): BigInt64Array {
     const shared = sharedMemory(paths.length);
-    this.port?.postMessage({ paths: paths.join('\n'), shared } satisfies LstatJob);
+    this.port?.postMessage({ paths: joined, shared } satisfies LstatJob);
     lstatShare(paths, shared);
     if (this.port !== null) awaitShare(paths, shared);
     return views(shared, paths.length).out;

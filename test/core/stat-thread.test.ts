@@ -65,11 +65,11 @@ describe('the stats of a plan', () => {
     expect(kinds.filter((k) => k === 1n)).toHaveLength(paths.filter((p) => p.endsWith('.jsonl')).length);
     const { dir, state, want } = sessions();
     const thread = new built.StatThread(dir, built.sessionList(state));
-    expect(thread.lstatAll(paths)).toEqual(alone);
+    expect(thread.lstatAll(paths, paths.join('\n'))).toEqual(alone);
     expect(await thread.sizes()).toEqual(want);
     // Once the sizes are in, the second thread is let go: the stats are all here.
-    expect(thread.lstatAll(paths)).toEqual(alone);
-    expect(new here.StatThread(dir, { list: '', count: 0 }).lstatAll(paths)).toEqual(alone);
+    expect(thread.lstatAll(paths, paths.join('\n'))).toEqual(alone);
+    expect(new here.StatThread(dir, { list: '', count: 0 }).lstatAll(paths, paths.join('\n'))).toEqual(alone);
   });
 
   it('find their worker from the bundled CLI too (else they run on this thread, silently)', () => {
