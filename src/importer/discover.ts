@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { isSimpleGlob, listingOf, walkGlobs } from '../io/glob-walk.js';
 import type { DirListings } from './dir-listings.js';
-import type { StatThread } from './stat-thread.js';
+import { pathAt, type Paths, type StatThread } from './stat-thread.js';
 import { LSTAT_FIELDS, lstatInto, sourceOf } from './fingerprint.js';
 import type { Adapter, HomeCandidate, HomeEnvironment, SourceFile, SourceUnit } from '../../adapters/types.js';
 
@@ -167,20 +167,30 @@ export function listSources(adapter: Adapter, home: string, listings?: DirListin
 }
 
 /** The paths of what was listed below `home`. */
+/** The paths of what was listed below each home, in order (`Paths`). */
+function pathsOf(homes: readonly (Listed & { home: string })[]): Paths {
+  const starts = new Int32Array(homes.reduce((n, h) => n + h.entries.length, 0) + 1);
+  let text = '';
+  let i = 0;
+  for (const { home, entries } of homes) {
+    for (const rel of entries) {
+      starts[i++] = text.length;
+      text += `${home}/${rel}\n`;
+    }
+  }
+  starts[i] = text.length;
+  return { text, starts };
+}
+
 /**
  * The source files of what was listed, from their paths and lstat fields (those of `entries[i]`
- * at `paths[from + i]` and `fields[(from + i) * LSTAT_FIELDS]`), sorted by path, and what could
+ * are path `from + i` and at `fields[(from + i) * LSTAT_FIELDS]`), sorted by path, and what could
  * not be stat'ed.
  */
-export function sourcesOf(
-  { entries, errors }: Listed,
-  paths: readonly string[],
-  fields: BigInt64Array,
-  from: number,
-): Discovered {
+export function sourcesOf({ entries, errors }: Listed, paths: Paths, fields: BigInt64Array, from: number): Discovered {
   const files: SourceFile[] = [];
   entries.forEach((rel, i) => {
-    const path = paths[from + i]!;
+    const path = pathAt(paths, from + i);
     const st = sourceOf(path, rel, fields, (from + i) * LSTAT_FIELDS);
     // Gone since it was listed, or not a regular file: nothing to import. A name that is not UTF-8 is listed but cannot be stat'ed.
     if (st) files.push(st);
@@ -194,9 +204,9 @@ export function sourcesOf(
 /** The source files of `adapter` below `home`, stat'ed here, and what could not be listed or stat'ed, with its path. */
 export function discoverSources(adapter: Adapter, home: string, listings?: DirListings): Discovered {
   const listed = listSources(adapter, home, listings);
-  const paths = listed.entries.map((rel) => `${home}/${rel}`);
-  const fields = new BigInt64Array(paths.length * LSTAT_FIELDS);
-  paths.forEach((path, i) => lstatInto(path, fields, i * LSTAT_FIELDS));
+  const paths = pathsOf([{ home, ...listed }]);
+  const fields = new BigInt64Array(listed.entries.length * LSTAT_FIELDS);
+  listed.entries.forEach((_, i) => lstatInto(pathAt(paths, i), fields, i * LSTAT_FIELDS));
   return sourcesOf(listed, paths, fields, 0);
 }
 
@@ -228,11 +238,10 @@ export class Discovery {
 
   private constructor(
     readonly listed: readonly { adapter: Adapter; lookup: HomeLookup; homes: (Listed & { home: string })[] }[],
-    /** Every path listed, provider by provider and home by home, one a line. */
-    readonly paths: string,
+    /** Every path listed, provider by provider and home by home. */
+    readonly paths: Paths,
     /** Their lstat fields (`lstatInto`'s), in that order. */
     readonly fields: BigInt64Array,
-    private readonly pathList: readonly string[],
   ) {}
 
   /** Lists every provider's homes, then lstats every file found (on both threads of `stats`). */
@@ -242,37 +251,31 @@ export class Discovery {
       const homes = lookup.homes.map(({ real }) => ({ home: real, ...listSources(adapter, real, opts.listings) }));
       return { adapter, lookup, homes };
     });
-    const pathList = listed.flatMap((p) =>
-      p.homes.flatMap(({ home, entries }) => entries.map((rel) => `${home}/${rel}`)),
-    );
-    const paths = pathList.join('\n');
-    return new Discovery(listed, paths, stats.lstatAll(pathList, paths), pathList);
+    const paths = pathsOf(listed.flatMap((p) => p.homes));
+    return new Discovery(listed, paths, stats.lstatAll(paths));
   }
 
   /** What was found of each provider: its homes, with how many paths each listed, and its paths and their lstat fields. */
   *byProvider(): Generator<{ adapter: Adapter; homes: string; paths: string; fields: Uint8Array }> {
+    const { text, starts } = this.paths;
+    const { buffer, byteOffset } = this.fields;
+    const bytes = 8 * LSTAT_FIELDS;
     let first = 0;
-    let start = 0;
     for (const { adapter, homes } of this.listed) {
       const count = homes.reduce((n, h) => n + h.entries.length, 0);
-      let end = start;
-      for (let i = first; i < first + count; i++) end += this.pathList[i]!.length + 1;
-      const { buffer, byteOffset } = this.fields;
-      const bytes = 8 * LSTAT_FIELDS;
       yield {
         adapter,
         homes: homes.map(({ home, entries }) => `${home}\t${entries.length}\n`).join(''),
-        paths: this.paths.slice(start, end),
+        paths: text.slice(starts[first], starts[first + count]),
         fields: new Uint8Array(buffer, byteOffset + first * bytes, count * bytes),
       };
       first += count;
-      start = end;
     }
   }
 
   /** Whether every home was listed and every name found can be stat'ed (a name that is not UTF-8 cannot). */
   get complete(): boolean {
-    return this.listed.every((p) => p.homes.every((h) => h.errors.length === 0)) && !this.paths.includes('\ufffd');
+    return this.listed.every((p) => p.homes.every((h) => h.errors.length === 0)) && !this.paths.text.includes('\ufffd');
   }
 
   /** Per provider, per home, its source files (sorted by path), what could not be listed or stat'ed, and its units. */
@@ -284,7 +287,7 @@ export class Discovery {
       lookup,
       homes: homes.map((listing) => {
         const { home } = listing;
-        const { files, errors } = sourcesOf(listing, this.pathList, this.fields, from);
+        const { files, errors } = sourcesOf(listing, this.paths, this.fields, from);
         from += listing.entries.length;
         return { home, files, errors, units: unitsOf(adapter, files, home) };
       }),

@@ -6,10 +6,9 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { lstatShare, mismatchesOf, type LstatJob, type SizeCheck } from './stat-thread.js';
 
 const { port, ...check } = workerData as SizeCheck & { port: MessagePort };
-const share = ({ paths, shared }: LstatJob) => lstatShare(paths.split('\n'), shared);
 const sizes = mismatchesOf(check, () => {
   const job = receiveMessageOnPort(port);
-  if (job) share(job.message as LstatJob);
+  if (job) lstatShare(job.message as LstatJob);
 });
-port.on('message', share);
+port.on('message', lstatShare);
 parentPort!.postMessage(sizes);

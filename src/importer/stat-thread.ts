@@ -62,36 +62,49 @@ export function mismatchesOf(check: SizeCheck, between: () => void = () => {}): 
   return out;
 }
 
-/** A share of lstats: the paths, one a line, and the shared memory of their counters and results. */
+/**
+ * Paths, each followed by a line feed, and where each starts: path `i` is the text from
+ * `starts[i]` to `starts[i + 1] - 1` (`starts` has one more entry than there are paths).
+ */
+export interface Paths {
+  text: string;
+  starts: Int32Array;
+}
+
+export const pathAt = ({ text, starts }: Paths, i: number): string => text.slice(starts[i], starts[i + 1]! - 1);
+
+/** A share of lstats: the paths' text, and the shared memory of the counters, the paths' starts and the results. */
 export interface LstatJob {
-  paths: string;
+  text: string;
   shared: SharedArrayBuffer;
+  count: number;
 }
 
-/** `[next chunk, chunks done]`, then a done flag per chunk, then the results. */
-function sharedMemory(paths: number): SharedArrayBuffer {
-  const chunks = Math.ceil(paths / CHUNK);
-  return new SharedArrayBuffer(8 * Math.ceil((2 + chunks) / 2) + 8 * LSTAT_FIELDS * paths);
+/** `[next chunk, chunks done]`, a done flag per chunk and the paths' starts (int32), then the results (int64). */
+function layout(count: number) {
+  const chunks = Math.ceil(count / CHUNK);
+  const ints = 2 + chunks + count + 1;
+  return { chunks, ints, bytes: 8 * Math.ceil(ints / 2) + 8 * LSTAT_FIELDS * count };
 }
 
-function views(shared: SharedArrayBuffer, paths: number) {
-  const chunks = Math.ceil(paths / CHUNK);
-  const ctl = new Int32Array(shared, 0, 2 + chunks);
-  const out = new BigInt64Array(shared, 8 * Math.ceil((2 + chunks) / 2), LSTAT_FIELDS * paths);
-  return { chunks, ctl, out };
+function views(shared: SharedArrayBuffer, count: number) {
+  const { chunks, ints } = layout(count);
+  const ctl = new Int32Array(shared, 0, ints);
+  const starts = ctl.subarray(2 + chunks);
+  const out = new BigInt64Array(shared, 8 * Math.ceil(ints / 2), LSTAT_FIELDS * count);
+  return { chunks, ctl, starts, out };
 }
 
-function statChunk(paths: readonly string[], out: BigInt64Array, chunk: number): number {
-  const end = Math.min(paths.length, (chunk + 1) * CHUNK);
-  for (let i = chunk * CHUNK; i < end; i++) lstatInto(paths[i]!, out, i * LSTAT_FIELDS);
-  return end;
+function statChunk(paths: Paths, count: number, out: BigInt64Array, chunk: number): void {
+  const end = Math.min(count, (chunk + 1) * CHUNK);
+  for (let i = chunk * CHUNK; i < end; i++) lstatInto(pathAt(paths, i), out, i * LSTAT_FIELDS);
 }
 
 /** Takes chunks of the job in turn with the other thread until none is left. */
-export function lstatShare(paths: readonly string[], shared: SharedArrayBuffer): void {
-  const { chunks, ctl, out } = views(shared, paths.length);
+export function lstatShare({ text, shared, count }: LstatJob): void {
+  const { chunks, ctl, starts, out } = views(shared, count);
   for (let c = Atomics.add(ctl, 0, 1); c < chunks; c = Atomics.add(ctl, 0, 1)) {
-    statChunk(paths, out, c);
+    statChunk({ text, starts }, count, out, c);
     Atomics.store(ctl, 2 + c, 1);
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
@@ -99,13 +112,13 @@ export function lstatShare(paths: readonly string[], shared: SharedArrayBuffer):
 }
 
 /** Waits for the chunks the other thread took; should it stall, stats what it left here. */
-function awaitShare(paths: readonly string[], shared: SharedArrayBuffer): void {
-  const { chunks, ctl, out } = views(shared, paths.length);
+function awaitShare({ text, shared, count }: LstatJob): void {
+  const { chunks, ctl, starts, out } = views(shared, count);
   let stalledSince = performance.now();
   for (let done = Atomics.load(ctl, 1); done < chunks; done = Atomics.load(ctl, 1)) {
     if (Atomics.wait(ctl, 1, done, 100) !== 'timed-out') stalledSince = performance.now();
     else if (performance.now() - stalledSince > STALL_MS) {
-      for (let c = 0; c < chunks; c++) if (Atomics.load(ctl, 2 + c) === 0) statChunk(paths, out, c);
+      for (let c = 0; c < chunks; c++) if (Atomics.load(ctl, 2 + c) === 0) statChunk({ text, starts }, count, out, c);
       return;
     }
   }
@@ -132,7 +145,11 @@ export class StatThread {
     if (!threaded) return;
     const { port1, port2 } = new MessageChannel();
     // Sent as a copy: should the thread fail, the check is done here.
-    const worker = new Worker(WORKER_URL, { workerData: { ...this.check, port: port2 }, transferList: [port2] });
+    const worker = new Worker(WORKER_URL, {
+      workerData: { ...this.check, port: port2 },
+      transferList: [port2],
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     worker.unref();
     this.port = port1;
     this.result = new Promise<SizeMismatches>((resolve) => {
@@ -151,15 +168,15 @@ export class StatThread {
     return (this.result ??= Promise.resolve(mismatchesOf(this.check)));
   }
 
-  /**
-   * The lstat fields (`lstatInto`'s, `LSTAT_FIELDS` per path) of every path (`joined`: the same,
-   * one a line), in order, shared with the second thread if there is one.
-   */
-  lstatAll(paths: readonly string[], joined: string): BigInt64Array {
-    const shared = sharedMemory(paths.length);
-    this.port?.postMessage({ paths: joined, shared } satisfies LstatJob);
-    lstatShare(paths, shared);
-    if (this.port !== null) awaitShare(paths, shared);
-    return views(shared, paths.length).out;
+  /** The lstat fields (`lstatInto`'s, `LSTAT_FIELDS` per path) of every path, in order, shared with the second thread if there is one. */
+  lstatAll(paths: Paths): BigInt64Array {
+    const count = paths.starts.length - 1;
+    const shared = new SharedArrayBuffer(layout(count).bytes);
+    views(shared, count).starts.set(paths.starts);
+    const job: LstatJob = { text: paths.text, shared, count };
+    this.port?.postMessage(job);
+    lstatShare(job);
+    if (this.port !== null) awaitShare(job);
+    return views(shared, count).out;
   }
 }
