@@ -23,6 +23,7 @@ import { adapters } from '../adapters/index.js';
 import {
   INDEX_FILE,
   SESSION_ENTRIES_FILE,
+  STATE_DIGEST_FILE,
   STATE_FILE,
   STATE_JOURNAL_FILE,
   sessionsDirOf,
@@ -190,10 +191,10 @@ function peakOf(values: readonly (number | null)[]): number | null {
   return known.length > 0 ? Math.max(...known) : null;
 }
 
-/** The state and index files of a logs dir, by modification time. */
+/** The state and index files of a logs dir (the state's digest with them), by modification time. */
 function stamps(logsDir: string): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  for (const name of [STATE_FILE, STATE_JOURNAL_FILE, SESSION_ENTRIES_FILE, INDEX_FILE]) {
+  for (const name of [STATE_FILE, STATE_JOURNAL_FILE, SESSION_ENTRIES_FILE, STATE_DIGEST_FILE, INDEX_FILE]) {
     if (existsSync(join(logsDir, name))) out.set(name, statSync(join(logsDir, name), { bigint: true }).mtimeNs);
   }
   return out;
