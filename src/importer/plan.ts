@@ -70,6 +70,8 @@ export interface ImportPlan {
   warnings: string[];
   /** What discovery found. */
   discovery: Discovery;
+  /** Units found unchanged (compared with the state) and not converted, by state key. */
+  unchanged: Set<string>;
 }
 
 /** The size check of the archive's session files, started: its list (`sessionList`) and the stats it runs on. */
@@ -366,5 +368,10 @@ export async function planImport(opts: PlanOptions, state: BackfillState, prepar
   }
   const orphaned = orphanedSessions(ctx, vanished, stillHeld);
   const { providers, pending, adopt, scannedAdapters, failures } = scan;
-  return { providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings, discovery };
+  const unchanged = new Set(scan.idle.map((p) => p.stateKey));
+  for (const p of pending) unchanged.delete(p.stateKey);
+  return {
+    ...{ providers, pending, adopt, vanished, orphaned, scannedAdapters, failures, damaged, warnings },
+    ...{ discovery, unchanged },
+  };
 }

@@ -411,7 +411,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
     if (checkpoints.pending || checkpoints.compact || opened.journal.compactionDue(0)) await checkpoints.write(true);
     if (!opts.stop?.aborted) {
       await listings.save();
-      await saveStateDigest(logsDir, state, plan.discovery, redactRules, digest);
+      await saveStateDigest(logsDir, state, plan, redactRules, digest);
     }
     await recordRun(opts, opened.lastRuns, plan, summary);
     return summary;

@@ -174,6 +174,7 @@ export async function planFromDigest(
     damaged: new Set(),
     warnings: [],
     discovery,
+    unchanged: new Set(),
   };
   return { plan, prepared };
 }
@@ -181,13 +182,13 @@ export async function planFromDigest(
 /**
  * The digest's figures of a provider found, or null unless the state records every unit found
  * exactly as found (its files' fingerprints, the adapter version, `redactRules`) and no other
- * unit of the provider.
+ * unit of the provider. Units the plan compared and found unchanged (`unchanged`) are not compared
+ * again: only what the run converted is.
  */
 function unchangedFigures(
   state: BackfillState,
   { adapter, homes }: FoundProvider,
-  discovery: string,
-  redactRules: number,
+  { discovery, redactRules, unchanged }: { discovery: string; redactRules: number; unchanged: ReadonlySet<string> },
 ): ProviderDigest | null {
   const seen = new Set<string>();
   const f = {
@@ -208,8 +209,13 @@ function unchangedFigures(
       if (seen.has(key)) continue;
       seen.add(key);
       const rec = state.units[key];
-      if (rec === undefined || unitChange(unit, rec, { force: false, redactRules }, adapter) !== null) return null;
-      if (unit.files.some((file) => compareFingerprint(file, fileIn(rec, file.path)!) !== 'same')) return null;
+      if (rec === undefined) return null;
+      if (!unchanged.has(key) && unitChange(unit, rec, { force: false, redactRules }, adapter) !== null) return null;
+      if (
+        !unchanged.has(key) &&
+        unit.files.some((file) => compareFingerprint(file, fileIn(rec, file.path)!) !== 'same')
+      )
+        return null;
       f.units++;
       f.sessions += rec.sessions.length;
     }
@@ -230,7 +236,7 @@ function unchangedFigures(
 export async function saveStateDigest(
   logsDir: string,
   state: BackfillState,
-  discovery: Discovery,
+  { discovery, unchanged }: Pick<ImportPlan, 'discovery' | 'unchanged'>,
   redactRules: number,
   current: StateDigest | null,
 ): Promise<void> {
@@ -244,7 +250,11 @@ export async function saveStateDigest(
   const providers: Record<string, ProviderDigest> = {};
   for (const [id, recorded] of Object.entries(kept)) if (!hashes.has(id)) providers[id] = recorded;
   for (const found of discovery.providers()) {
-    const figures = unchangedFigures(state, found, hashes.get(found.adapter.id)!, redactRules);
+    const figures = unchangedFigures(state, found, {
+      discovery: hashes.get(found.adapter.id)!,
+      redactRules,
+      unchanged,
+    });
     if (figures !== null) providers[found.adapter.id] = figures;
   }
   const { list, count } = sessionList(state);
