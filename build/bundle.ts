@@ -60,6 +60,7 @@ const [bundle] = (
     // yargs (about 45 files) is loaded by every run; string-width is an ES module, which Node
     // before 20.19 cannot require. The others are loaded by some commands only.
     external: Object.keys(pkg.dependencies).filter((name) => name !== 'yargs' && name !== 'string-width'),
+    // yargs' two checks, without loading node:assert (src/cli/yargs-assert.ts).
     alias: { assert: join(cliDir, 'yargs-assert.js') },
     logLevel: 'warning',
   })
