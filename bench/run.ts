@@ -276,6 +276,18 @@ async function startTime(args: string[]): Promise<number> {
   return median(runs).ms;
 }
 
+/**
+ * What the no-op's bound leaves for the run itself once Node and the CLI have started and exited
+ * (`startup`: the no-op's time less its run's), against what the run took.
+ */
+function startupShare(bound: number, startup: number, inRun: number): string {
+  const left = bound - startup;
+  if (left <= 0)
+    return `Node's and the CLI's start-up and exit alone (${Math.round(startup)} ms) are ${Math.round(-left)} ms over the no-op's bound: no run fits in it.`;
+  const fits = inRun <= left ? 'it fits' : `${Math.round(inRun - left)} ms too many`;
+  return `Node's and the CLI's start-up and exit (${Math.round(startup)} ms) leave ${Math.round(left)} ms of the no-op's bound for the run itself, which took ${Math.round(inRun)} ms: ${fits}.`;
+}
+
 interface Results {
   date: string;
   seed: string;
@@ -653,6 +665,7 @@ async function main(): Promise<number> {
     notes.push(
       `The no-op re-run's bound is ${Math.round(noopTarget.limit(cores) * cc.ms)} ms here (${noopTarget.limit(cores)}× ccusage's ${Math.round(cc.ms)} ms) and it took ${Math.round(noop.ms)} ms: Node's own start-up ${Math.round(nodeStart)} ms (${(nodeStart / cc.ms).toFixed(2)}× ccusage's run); loading the CLI, parsing its flags, printing the summary and exiting ${Math.round(noop.ms - inRun - nodeStart)} ms (\`--help\`, which loads the parser and no command, takes ${Math.round(help)} ms in all); the run itself ${Math.round(inRun)} ms — the lock, reading the state, walking the homes with a stat of each of their ${gen.files} files, writing last_run.json — and that part grows with the home.`,
     );
+    notes.push(startupShare(noopTarget.limit(cores) * cc.ms, noop.ms - inRun, inRun));
   }
   if (imported === 0) notes.push('The cold import converted no session: the import ratios are not measured.');
   if (cc.ms === null) notes.push(`${cc.note}; the ratios against it are skipped.`);

@@ -9,10 +9,12 @@
  * 10,000 small sessions gained nothing from it and took 1.16× the CPU time (its main thread holds
  * a large state, collected more often).
  */
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 
 /** Bounds the growth of every heap of the process, this thread's and its workers'. */
 export function boundHeapGrowth(): void {
+  // node:v8 loaded here, where it is used: a run without a large unit does not load it.
+  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
   // Read whenever V8 sets a heap's next limit, so it holds for workers already started too.
-  setFlagsFromString('--heap-growing-percent=50');
+  v8.setFlagsFromString('--heap-growing-percent=50');
 }

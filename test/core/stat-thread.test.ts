@@ -87,10 +87,13 @@ describe('the stats of a plan', () => {
   it('find their worker from the bundled CLI too (else they run on this thread, silently)', () => {
     // Every file the bundle names relative to itself (workers, adapters, package.json) is there.
     const cliDir = join(repoRoot, 'dist/src/cli');
+    // The bundle is CommonJS: its `import.meta.url` is a name the launcher gives it (src/cli/code-cache.ts).
     const named = readdirSync(cliDir)
-      .filter((name) => name.endsWith('.js'))
+      .filter((name) => name.endsWith('.js') || name.endsWith('.cjs'))
       .flatMap((name) => [
-        ...readFileSync(join(cliDir, name), 'utf8').matchAll(/new URL\(["']([^"']+)["'], import\.meta\.url\)/g),
+        ...readFileSync(join(cliDir, name), 'utf8').matchAll(
+          /new URL\(["']([^"']+)["'], (?:import\.meta\.url|import_meta_url)\)/g,
+        ),
       ])
       .map((m) => m[1]!);
     expect(named).toContain('../importer/stat-thread-worker.js');
