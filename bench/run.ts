@@ -663,7 +663,7 @@ async function main(): Promise<number> {
   if (cc.ms !== null && judge(noopTarget, values.noop_vs_ccusage, cores) === 'missed') {
     const inRun = noop.summary.duration_ms;
     notes.push(
-      `The no-op re-run's bound is ${Math.round(noopTarget.limit(cores) * cc.ms)} ms here (${noopTarget.limit(cores)}× ccusage's ${Math.round(cc.ms)} ms) and it took ${Math.round(noop.ms)} ms: Node's own start-up ${Math.round(nodeStart)} ms (${(nodeStart / cc.ms).toFixed(2)}× ccusage's run); loading the CLI, parsing its flags, printing the summary and exiting ${Math.round(noop.ms - inRun - nodeStart)} ms (\`--help\`, which loads the parser and no command, takes ${Math.round(help)} ms in all); the run itself ${Math.round(inRun)} ms — the lock, reading the state, walking the homes with a stat of each of their ${gen.files} files, writing last_run.json — and that part grows with the home.`,
+      `The no-op re-run's bound is ${Math.round(noopTarget.limit(cores) * cc.ms)} ms here (${noopTarget.limit(cores)}× ccusage's ${Math.round(cc.ms)} ms) and it took ${Math.round(noop.ms)} ms: Node's own start-up ${Math.round(nodeStart)} ms (${(nodeStart / cc.ms).toFixed(2)}× ccusage's run); loading the CLI, parsing its flags, printing the summary and exiting ${Math.round(noop.ms - inRun - nodeStart)} ms (\`--help\`, which loads the parser and no command, takes ${Math.round(help)} ms in all); the run itself ${Math.round(inRun)} ms — the lock, reading the state's digest, walking the homes with a stat of each of their ${gen.files} files, writing last_run.json — and that part grows with the home.`,
     );
     notes.push(startupShare(noopTarget.limit(cores) * cc.ms, noop.ms - inRun, inRun));
   }

@@ -10,7 +10,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 import type { BackfillState } from '../model/state.js';
 import { LSTAT_FIELDS, lstatInto } from './fingerprint.js';
 
@@ -143,6 +144,10 @@ export class StatThread {
     const threaded =
       count >= THREAD_MIN_FILES && existsSync(fileURLToPath(WORKER_URL)) && WORKER_URL.pathname.endsWith('.js');
     if (!threaded) return;
+    // Loaded only here: a run with few session files starts no thread.
+    const { MessageChannel, Worker } = createRequire(import.meta.url)(
+      'node:worker_threads',
+    ) as typeof import('node:worker_threads');
     const { port1, port2 } = new MessageChannel();
     // Sent as a copy: should the thread fail, the check is done here.
     const worker = new Worker(WORKER_URL, {
