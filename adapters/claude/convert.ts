@@ -23,6 +23,7 @@ import {
   unknownRecord,
 } from '../../src/session/records.js';
 import { RecordIds } from '../../src/util/ids.js';
+import { addNew } from '../../src/util/sets.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { isEmptyUsage, normalizeUsage, usageMismatch, type TokenCounts } from '../../src/util/usage.js';
 import {
@@ -587,8 +588,7 @@ class TranscriptFile {
     const draft = state.draft;
     if (rec.invalidUtf8) draft.addReason(INVALID_UTF8_REASON);
     // A re-appended copy (compaction bug, duplicated write): emitted once.
-    if (line.uuid && this.unit.seenUuids.has(line.uuid)) return;
-    if (line.uuid) this.unit.seenUuids.add(line.uuid);
+    if (line.uuid && !addNew(this.unit.seenUuids, line.uuid)) return;
     if (line.cwd && draft.workspacePath === null) draft.workspacePath = line.cwd;
     draft.noteAgentVersion(line.version);
     if (line.entrypoint && !draft.tags.includes(`entrypoint:${line.entrypoint}`))

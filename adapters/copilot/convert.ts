@@ -21,6 +21,7 @@ import {
 } from '../../src/session/records.js';
 import { readJsonRecordsRecovering } from '../../src/session/recover.js';
 import { RecordIds, keyed } from '../../src/util/ids.js';
+import { addNew } from '../../src/util/sets.js';
 import { normalizeTimestamp } from '../../src/util/time.js';
 import { normalizeUsage, tokenCount, usageMismatch, type UsageDraft } from '../../src/util/usage.js';
 import {
@@ -153,10 +154,7 @@ class SessionState {
   keep(event: EventDraft): boolean {
     const ts = event.ts ?? this.lastTs;
     if (this.cutoff !== undefined && ts !== undefined && ts >= this.cutoff) return false;
-    if (event.type === 'tool_call' && event.tool_id !== undefined) {
-      if (this.calls.has(event.tool_id)) return false;
-      this.calls.add(event.tool_id);
-    }
+    if (event.type === 'tool_call' && event.tool_id !== undefined && !addNew(this.calls, event.tool_id)) return false;
     this.lastTs = ts;
     return true;
   }
@@ -622,10 +620,7 @@ function* convertJsonl(
     // A newer layout of the session owns its time from `cutoff` on: skip before any state changes.
     const ts = normalizeTimestamp(line.timestamp) ?? state.lastTs;
     if (state.cutoff !== undefined && ts !== undefined && ts >= state.cutoff) continue;
-    if (line.id !== undefined) {
-      if (state.eventIds.has(line.id)) continue;
-      state.eventIds.add(line.id);
-    }
+    if (line.id !== undefined && !addNew(state.eventIds, line.id)) continue;
     if (TURN_OVER.has(line.type)) state.endAbortedTurn(batch);
     const base = line.id ?? state.keys.next(rec.line.bytes);
     for (const event of keyed(

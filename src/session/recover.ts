@@ -75,7 +75,8 @@ class Lookahead {
   /** Consumes `n` lines and returns the first. */
   take(n = 1): Read | null {
     const first = this.peek(1);
-    this.ahead.splice(0, n);
+    // shift(), not splice(): no array of the removed lines made for every line read.
+    for (let i = 0; i < n && this.ahead.length > 0; i++) this.ahead.shift();
     return first;
   }
 }

@@ -53,9 +53,13 @@ export class RecordIds {
   }
 }
 
-/** Keys the items one native record gives: `base` for a single one, else `<base>#0`, `<base>#1`, … */
+/**
+ * Keys the items one native record gives: `base` for a single one, else `<base>#0`, `<base>#1`, …
+ * The items are the record's own fresh drafts: each is keyed in place (no copy per event).
+ */
 export function keyed<T extends object>(items: T[], base: string): (T & { key: string })[] {
-  return items.length === 1
-    ? [{ ...items[0]!, key: base }]
-    : items.map((item, i) => ({ ...item, key: `${base}#${i}` }));
+  const out = items as (T & { key: string })[];
+  if (out.length === 1) out[0]!.key = base;
+  else for (let i = 0; i < out.length; i++) out[i]!.key = `${base}#${i}`;
+  return out;
 }

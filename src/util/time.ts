@@ -15,6 +15,15 @@ const ZONELESS_SPACED = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days of `month` (1–12) in the year of the canonical time `s`. */
+function daysInMonth(s: string, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  const year = Number(s.slice(0, 4));
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
 /**
  * Already `YYYY-MM-DDTHH:MM:SS.sssZ` with a plausible date: what most agents write, returned as
  * is (this runs once per record). Anything else goes through Date.parse.
@@ -39,13 +48,13 @@ function isCanonical(s: string): boolean {
   const day = (s.charCodeAt(8) - 48) * 10 + s.charCodeAt(9) - 48;
   const hour = (s.charCodeAt(11) - 48) * 10 + s.charCodeAt(12) - 48;
   const century = s.slice(0, 2);
-  // Day 29–31 of a short month needs Date.parse to roll over or reject it.
+  // A day past the month's end (Feb 30) is left to Date.parse, which rolls it over or rejects it.
   return (
     (century === '20' || century === '21') &&
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
-    day <= 28 &&
+    (day <= 28 || day <= daysInMonth(s, month)) &&
     hour <= 23 &&
     s[14]! <= '5' &&
     s[17]! <= '5'

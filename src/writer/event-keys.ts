@@ -7,28 +7,27 @@
  * events come, so that keys are unique within a session file.
  */
 import { sha256Hex } from '../util/ids.js';
+import { addNew } from '../util/sets.js';
 
 /** Keys of the lines the writer adds itself: always the first and the last line. */
 export const START_KEY = 'start';
 export const END_KEY = 'end';
 
 export class EventKeys {
-  /** Every key given so far, with the last occurrence number used for it as a base. */
-  private readonly used = new Map<string, number>();
+  /** Every key given so far. */
+  private readonly used = new Set<string>();
+  /** For a key met more than once: the last occurrence number used for it as a base. */
+  private readonly last = new Map<string, number>();
 
   /** The key of the next event: its native key, or one derived from `tail()` (its unredacted line from `ts` on). */
   next(native: string | undefined, tail: () => string): string {
     const base = native ?? `h${sha256Hex(tail()).slice(0, 16)}`;
-    const last = this.used.get(base);
-    if (last === undefined) {
-      this.used.set(base, 1);
-      return base;
-    }
-    let n = last + 1;
+    if (addNew(this.used, base)) return base;
+    let n = (this.last.get(base) ?? 1) + 1;
     while (this.used.has(`${base}~${n}`)) n++;
-    this.used.set(base, n);
+    this.last.set(base, n);
     const key = `${base}~${n}`;
-    this.used.set(key, 1);
+    this.used.add(key);
     return key;
   }
 }
