@@ -2,10 +2,12 @@
  * Where the time of a profiled run went: the `.cpuprofile` files `node --cpu-prof` writes (one per
  * thread: the main thread and every worker) summed by category. A sample counts for the first
  * category in `CATEGORIES` order that a frame of its stack belongs to, so JSON.parse inside an
- * adapter's read loop is parse, and a syscall under the writer is file I/O.
+ * adapter's read loop is parse, and a syscall under the writer is file I/O. A frame of a bundled
+ * file (the conversion worker) counts as the module its line came from.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { measure } from './measure.js';
 
 export const CATEGORIES = [
@@ -23,6 +25,8 @@ export type Category = (typeof CATEGORIES)[number];
 interface CallFrame {
   functionName: string;
   url: string;
+  /** 0-based, as V8 writes it. */
+  lineNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -38,8 +42,48 @@ export interface CpuProfile {
 /** Milliseconds by category. */
 export type Breakdown = Record<Category, number>;
 
+/** esbuild's line before each module of a bundle: `// dist/src/io/json.js`. */
+const MODULE_MARK = /^\/\/ (\S+\/\S+\.js)$/;
+
+/** Per file URL: the first line of each bundled module, with its path; null for a file that is no bundle. */
+const bundles = new Map<string, { line: number; path: string }[] | null>();
+
+function modulesOf(url: string): { line: number; path: string }[] | null {
+  let modules = bundles.get(url);
+  if (modules !== undefined) return modules;
+  modules = null;
+  if (url.startsWith('file:')) {
+    try {
+      const lines = readFileSync(fileURLToPath(url), 'utf8').split('\n');
+      const marks = lines.flatMap((text, line) => {
+        const m = MODULE_MARK.exec(text);
+        return m ? [{ line, path: `/${m[1]!}` }] : [];
+      });
+      if (marks.length > 0) modules = marks;
+    } catch {
+      // gone since the run: counted by its own URL
+    }
+  }
+  bundles.set(url, modules);
+  return modules;
+}
+
+/** The URL of the module a frame's code came from: in a bundle, the module its line lies in. */
+function moduleUrl({ url, lineNumber }: CallFrame): string {
+  const modules = lineNumber === undefined ? null : modulesOf(url);
+  if (modules === null) return url;
+  let found = url;
+  for (const m of modules) {
+    if (m.line > lineNumber!) break;
+    found = m.path;
+  }
+  return found;
+}
+
 /** The category a frame makes its stack count for, or null when it says nothing by itself. */
-function frameCategory({ functionName, url }: CallFrame): Category | null {
+function frameCategory(frame: CallFrame): Category | null {
+  const { functionName } = frame;
+  const url = moduleUrl(frame);
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(idle)') return 'idle';
   // Loading and evaluating modules (zod schemas built at load time included).

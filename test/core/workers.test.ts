@@ -3,10 +3,11 @@
  * write exactly what a single-thread import writes: run the built CLI both ways on a generated
  * home of every provider and compare the archives byte for byte.
  */
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateHome } from '../../bench/generate.js';
-import { cleanupTemps, readLogs, runCli, tempDir } from '../support/harness.js';
+import { cleanupTemps, readLogs, repoRoot, runCli, tempDir } from '../support/harness.js';
 
 afterAll(cleanupTemps);
 
@@ -40,5 +41,15 @@ describe('worker threads', () => {
     const strip = (entries: typeof a.index) => entries.map(({ imported_at: _i, ...e }) => e);
     expect(strip(b.index)).toEqual(strip(a.index));
     expect(threaded.summary.bytes_read).toBe(single.summary.bytes_read);
+  });
+
+  it('load one bundled file, which names only files that are there relative to it', () => {
+    // Bundled by the build (build/bundle.ts): a module moved into it that names a file relative
+    // to itself would name another place, as the bundled CLI once did.
+    const worker = join(repoRoot, 'dist/src/importer/worker.js');
+    const text = readFileSync(worker, 'utf8');
+    expect([...text.matchAll(/(?:from|import\()\s*["'](\.\.?\/[^"']+)["']/g)].map((m) => m[1])).toEqual([]);
+    for (const [, rel] of text.matchAll(/new URL\(["']([^"']+)["'], import\.meta\.url\)/g))
+      expect(existsSync(resolve(dirname(worker), rel!)), rel).toBe(true);
   });
 });
