@@ -118,6 +118,11 @@ describe.skipIf(!hasCorpus)('the state digest', () => {
     both(['--no-redact']);
     expect(both(['--provider', 'codex']).fast.stateRead).toBe(false);
 
+    // A run of one provider that changes it keeps the other's record: the next whole run reads no state.
+    utimesSync(replaced!, new Date('2026-02-02T00:00:00Z'), new Date('2026-02-02T00:00:00Z'));
+    expect(both(['--provider', 'claude']).fast.stateRead).toBe(true);
+    expect(both().fast.stateRead).toBe(false);
+
     // A Codex rollout archived by the CLI (a second copy of its session): the Codex home's hash differs.
     const rollout = corpusFiles('codex').find((f) => /__rollout-\d{4}-.*\.jsonl$/.test(f))!;
     mkdirSync(join(codexHome, 'archived_sessions'));
