@@ -273,9 +273,17 @@ export class Discovery {
     }
   }
 
-  /** Whether every home was listed and every name found can be stat'ed (a name that is not UTF-8 cannot). */
+  /**
+   * Whether every home was listed, every name found can be stat'ed (a name that is not UTF-8
+   * cannot), and no path holds a line feed: each ends one in `paths`, so that their text says
+   * where each path ends.
+   */
   get complete(): boolean {
-    return this.listed.every((p) => p.homes.every((h) => h.errors.length === 0)) && !this.paths.text.includes('\ufffd');
+    const { text, starts } = this.paths;
+    let ends = 0;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) ends++;
+    if (ends !== starts.length - 1 || text.includes('\ufffd')) return false;
+    return this.listed.every((p) => p.homes.every((h) => h.errors.length === 0));
   }
 
   /** Per provider, per home, its source files (sorted by path), what could not be listed or stat'ed, and its units. */

@@ -358,10 +358,10 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   try {
     const listings = DirListings.load(opts.dryRun ? null : logsDir);
     if (!opts.dryRun) tidyLogsDir(opts, sessionsDir, summary, listings);
-    // --verbose says per unit why it is skipped: that needs the state.
-    const digest = log.isLevelEnabled('debug') ? null : readStateDigest(logsDir);
+    const digest = readStateDigest(logsDir);
     let prepared: Prepared | undefined;
-    if (digest !== null) {
+    // --verbose says per unit why it is skipped: that needs the state (the digest still spares its rewrite).
+    if (digest !== null && !log.isLevelEnabled('debug')) {
       const redactRules = redactionOf(digest.head.recorded_redaction, opts.redact);
       const quick = await planFromDigest({ ...opts, redactRules, log, logsDir, listings }, digest);
       if (quick.plan !== null && unchangedState(opts, digest, redactRules))

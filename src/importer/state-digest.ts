@@ -210,11 +210,10 @@ function unchangedFigures(
       seen.add(key);
       const rec = state.units[key];
       if (rec === undefined) return null;
-      if (!unchanged.has(key) && unitChange(unit, rec, { force: false, redactRules }, adapter) !== null) return null;
-      if (
-        !unchanged.has(key) &&
-        unit.files.some((file) => compareFingerprint(file, fileIn(rec, file.path)!) !== 'same')
-      )
+      // Converted by this run: its record must be what was found, to the nanosecond.
+      const converted = !unchanged.has(key);
+      if (converted && unitChange(unit, rec, { force: false, redactRules }, adapter) !== null) return null;
+      if (converted && unit.files.some((file) => compareFingerprint(file, fileIn(rec, file.path)!) !== 'same'))
         return null;
       f.units++;
       f.sessions += rec.sessions.length;

@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, cliPath, corpusFiles, repoRoot, tempDir } from '../support/harness.js';
 import { corpusHomes, hasCorpus } from '../reliability/corpus-homes.js';
@@ -129,6 +129,17 @@ describe.skipIf(!hasCorpus)('the state digest', () => {
     copyFileSync(rollout, join(codexHome, 'archived_sessions', rollout.split('__').at(-1)!));
     expect(both().fast.stateRead).toBe(true);
     expect(existsSync(join(without, DIGEST))).toBe(true);
+
+    // --verbose says per source why it is skipped, from the state; the digest, still the state's, is not written again.
+    const written = statSync(join(withDigest, DIGEST)).mtimeMs;
+    expect(both(['--verbose']).fast.stateRead).toBe(true);
+    expect(statSync(join(withDigest, DIGEST)).mtimeMs).toBe(written);
+    expect(both().fast.stateRead).toBe(false);
+
+    // A file name holding a line feed, which ends each path in the hashed text: such a home always gets the full comparison.
+    copyFileSync(touched!, join(dirname(touched!), 'line\nfeed.jsonl'));
+    both();
+    expect(both().fast.stateRead).toBe(true);
   });
 
   it('a digest of another state than the one on disk is not used (the state files put back from a copy)', () => {
